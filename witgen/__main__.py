@@ -1,0 +1,7 @@
+"""``python -m witgen``."""
+
+import sys
+
+from witgen.cli import main
+
+sys.exit(main())

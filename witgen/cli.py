@@ -1,0 +1,64 @@
+"""The ``witgen`` command line: ``check``, ``wit`` (and later ``host``, ``guest``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from witgen.errors import WitError
+from witgen.resolve import Loaded, load
+
+
+def _add_wit_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="a .wit file, or a directory holding one package and its deps/")
+    parser.add_argument("--features", default="", help="comma-separated @unstable features to enable")
+    parser.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
+
+
+def _load(args: argparse.Namespace) -> Loaded:
+    features = [f.strip() for f in args.features.split(",") if f.strip()]
+    return load(args.path, features=features, all_features=args.all_features)
+
+
+def _check(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    if args.world:
+        loaded.select_world(args.world)
+    return 0
+
+
+def _wit(args: argparse.Namespace) -> int:
+    from witgen.gen_wit.printer import print_resolve
+
+    loaded = _load(args)
+    sys.stdout.write(print_resolve(loaded.resolve, loaded.main))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="witgen", description="Typed Python bindings for WebAssembly components.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate a WIT package; exit 1 with the error if invalid")
+    _add_wit_args(check)
+    check.add_argument("--world", help="also check that this world exists")
+    check.set_defaults(run=_check)
+    wit = sub.add_parser("wit", help="print every resolved package as canonical WIT")
+    _add_wit_args(wit)
+    wit.set_defaults(run=_wit)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except WitError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 1
+    except RecursionError:
+        print("error: input is nested too deeply", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code

@@ -1,0 +1,92 @@
+"""Source files, spans and the one error type witgen raises for bad WIT.
+
+Errors render like the reference implementation's: a message, then
+``--> file:line:col``, the source line and a caret under the offending text.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """One WIT file's text, with a lazily built index of line starts."""
+
+    path: str
+    text: str
+    _line_starts: list[int] | None = field(default=None, repr=False)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in characters) of a character offset."""
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._line_starts = starts
+        line = bisect_right(self._line_starts, offset) - 1
+        return line + 1, offset - self._line_starts[line] + 1
+
+    def line_text(self, line: int) -> str:
+        self.line_col(0)
+        assert self._line_starts is not None
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start : len(self.text) if end == -1 else end].rstrip("\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range of characters in a source file."""
+
+    source: SourceFile
+    start: int
+    end: int
+
+    @property
+    def line(self) -> int:
+        return self.source.line_col(self.start)[0]
+
+    @property
+    def column(self) -> int:
+        return self.source.line_col(self.start)[1]
+
+    def location(self) -> str:
+        line, col = self.source.line_col(self.start)
+        return f"{self.source.path}:{line}:{col}"
+
+
+class WitError(Exception):
+    """Invalid WIT input: carries a message and, usually, where it was found."""
+
+    def __init__(self, message: str, span: Span | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def render(self) -> str:
+        if self.span is None:
+            return f"error: {self.message}"
+        line, col = self.span.source.line_col(self.span.start)
+        text = self.span.source.line_text(line)
+        if col > 1000:
+            # Like the reference: don't print enormous lines.
+            return f"error: {self.span.location()}: {self.message}"
+        gutter = len(str(line)) + 1
+        width = max(1, min(self.span.end, self.span.start + len(text) - col + 1) - self.span.start)
+        caret = "^" + "-" * (width - 1)
+        pad = " " * gutter
+        return (
+            f"error: {self.message}\n"
+            f"{pad}--> {self.span.location()}\n"
+            f"{pad} |\n"
+            f"{line:>{gutter}} | {text}\n"
+            f"{pad} | {' ' * (col - 1)}{caret}"
+        )

@@ -1,0 +1,91 @@
+"""Resolution of WIT packages into witgen's typed IR (see ``ir.py``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from witgen.errors import WitError
+from witgen.resolve import ir
+from witgen.resolve.elaborate import elaborate_world
+from witgen.resolve.loader import PackageSource, load_sources
+from witgen.resolve.package_resolver import LookupEntry, PackageResolver, WorldSpans
+from witgen.resolve.semver import package_sort_key
+
+__all__ = ["Loaded", "load", "WitError", "ir"]
+
+
+@dataclass
+class Loaded:
+    """A resolved set of packages and which of them was asked for."""
+
+    resolve: ir.Resolve
+    main: ir.PackageId
+
+    def select_world(self, name: str | None = None) -> ir.WorldId:
+        """The world called ``name`` (``ns:pkg/world`` or a plain name), or the only one."""
+        pkg = self.resolve.packages[self.main]
+        if name is None:
+            if len(pkg.worlds) != 1:
+                names = ", ".join(pkg.worlds) or "none"
+                raise WitError(f"package `{pkg.name}` has {len(pkg.worlds)} worlds ({names}); pick one with --world")
+            return next(iter(pkg.worlds.values()))
+        if "/" in name:
+            pkg_part, _, world = name.rpartition("/")
+            for other in self.resolve.packages:
+                if str(other.name) == pkg_part or f"{other.name.namespace}:{other.name.name}" == pkg_part:
+                    if world in other.worlds:
+                        return other.worlds[world]
+        elif name in pkg.worlds:
+            return pkg.worlds[name]
+        raise WitError(f"world `{name}` not found in package `{pkg.name}`")
+
+
+def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False) -> Loaded:
+    """Parse and resolve a WIT file or directory (with its ``deps/``)."""
+    main_group, deps = load_sources(path)
+    resolve = ir.Resolve(features=frozenset(features), all_features=all_features)
+    by_name: dict[tuple[str, str, str | None], PackageResolver] = {}
+    world_spans: dict[int, WorldSpans] = {}
+    lookups: dict[ir.InterfaceId, dict[str, LookupEntry]] = {}
+    for source in main_group + deps:
+        key = source.key()
+        if key in by_name:
+            prev = by_name[key].source
+            assert prev.name is not None and source.name is not None
+            raise WitError(
+                f"package `{source.name}` is defined in two different locations:\n"
+                f"  * {source.name.span.location()}\n  * {prev.name.span.location()}"
+            )
+        by_name[key] = PackageResolver(resolve, source, world_spans, lookups)
+    main_key = main_group[-1].key()
+    order: list[tuple[str, str, str | None]] = []
+    visiting: set[tuple[str, str, str | None]] = set()
+
+    def visit(key: tuple[str, str, str | None]) -> None:
+        if key in order:
+            return
+        for dep, span in by_name[key].foreign_packages():
+            if dep in visiting:
+                raise WitError(f"package `{_name(dep)}` creates a dependency cycle", span)
+            visiting.add(dep)
+            if dep in by_name:
+                visit(dep)
+            visiting.discard(dep)
+        order.append(key)
+
+    for key in sorted(by_name, key=package_sort_key):
+        visit(key)
+    ids: dict[tuple[str, str, str | None], ir.PackageId] = {}
+    for key in order:
+        pkg_id = by_name[key].run()
+        ids[key] = pkg_id
+        for world_id in resolve.packages[pkg_id].worlds.values():
+            elaborate_world(resolve, world_id, world_spans[world_id])
+    return Loaded(resolve, ids[main_key])
+
+
+def _name(key: tuple[str, str, str | None]) -> str:
+    ns, name, version = key
+    return f"{ns}:{name}@{version}" if version else f"{ns}:{name}"

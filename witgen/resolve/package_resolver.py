@@ -1,0 +1,888 @@
+"""Resolve one package's AST into the global ``Resolve``.
+
+Packages are resolved in dependency order, so every reference to another
+package points at something already in the ``Resolve``. Ordering of
+interfaces, worlds and types follows the reference implementation so that
+printed WIT re-parses into the same structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+from witgen.errors import Span, WitError
+from witgen.parser import ast
+from witgen.resolve import ir
+from witgen.resolve.loader import PackageSource
+from witgen.resolve.semver import compatible_package, parse_version
+from witgen.resolve.toposort import toposort
+
+PRIMS = {p.value: p for p in ir.Prim}
+MAP_KEYS = {
+    ir.Prim.BOOL,
+    ir.Prim.U8,
+    ir.Prim.U16,
+    ir.Prim.U32,
+    ir.Prim.U64,
+    ir.Prim.S8,
+    ir.Prim.S16,
+    ir.Prim.S32,
+    ir.Prim.S64,
+    ir.Prim.CHAR,
+    ir.Prim.STRING,
+}
+
+GATE_MESSAGE = "found a reference to a {} which is excluded due to its feature not being activated"
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """A name at the top of a package: an interface or world (None if gated off)."""
+
+    kind: Literal["interface", "world"]
+    id: int | None
+    name: str
+
+
+@dataclass
+class ForeignItem:
+    kind: Literal["interface", "world"]
+    name: ast.Id
+    package: ast.PackageName
+    ref: ItemRef | None = None
+    error: WitError | None = None
+
+
+@dataclass
+class IncludeSpec:
+    stability: ir.Stability
+    world: ir.WorldId
+    names: list[ast.IncludeName]
+    span: Span
+
+
+@dataclass
+class WorldSpans:
+    """Where a world's items were written, for errors found during elaboration."""
+
+    name: Span
+    includes: list[IncludeSpec] = field(default_factory=list)
+    items: dict[tuple[str, ir.WorldKey], Span] = field(default_factory=dict)
+
+
+FUNCTION = "function"
+GATED = "gated"
+LookupEntry = Union[int, str]
+"""A name in an interface or world scope: a type id, FUNCTION or GATED."""
+
+
+class PackageResolver:
+    """Resolves the ``PackageSource`` of one package into ``resolve``."""
+
+    def __init__(
+        self,
+        resolve: ir.Resolve,
+        source: PackageSource,
+        world_spans: dict[int, WorldSpans],
+        lookups: dict[ir.InterfaceId, dict[str, LookupEntry]],
+    ) -> None:
+        assert source.name is not None
+        self.resolve = resolve
+        self.source = source
+        self.world_spans = world_spans
+        name = source.name
+        self.pkg_name = ir.PackageName(name.namespace.name, name.name.name, name.version)
+        self.pkg_version = parse_version(name.version) if name.version else None
+        self.package = ir.Package(self.pkg_name)
+        self.pkg_id = -1
+        self.foreign: dict[tuple[str, str, str | None], dict[str, ForeignItem]] = {}
+        self.file_items: list[dict[str, ItemRef | ForeignItem]] = []
+        self.package_items: dict[str, ItemRef] = {}
+        self.lookups = lookups
+        self.anon: dict[tuple[object, ...], ir.TypeId] = {}
+        self.scope: dict[str, LookupEntry] = {}
+        self.scope_spans: dict[str, Span] = {}
+        self.cur_file = 0
+        self.gate_span: Span | None = None
+        self.collect_foreign(source.decls)
+
+    # ---- driver ------------------------------------------------------------------
+
+    def run(self) -> ir.PackageId:
+        docs = [h.docs for h in self.source.headers if h.docs]
+        if self.source.nested_docs:
+            docs.append(self.source.nested_docs)
+        self.package.docs = self.docs(docs[0]) if docs else None
+        decls = self.source.decls
+        self.pkg_id = len(self.resolve.packages)
+        iface_order, world_order = self.populate_items(decls)
+        self.resolve.packages.append(self.package)
+        self.resolve.package_names[self.pkg_name] = self.pkg_id
+        self.link_foreign()
+        ifaces = {}
+        worlds = {}
+        for i, (_, items) in enumerate(decls):
+            for item in items:
+                if isinstance(item, ast.Interface):
+                    ifaces[item.name.name] = (item, i)
+                elif isinstance(item, ast.World):
+                    worlds[item.name.name] = (item, i)
+        for name in iface_order:
+            iface, i = ifaces[name]
+            self.cur_file = i
+            self.resolve_named_interface(iface)
+        for name in world_order:
+            world, i = worlds[name]
+            self.cur_file = i
+            self.resolve_world(world)
+        for entries in self.foreign.values():
+            for entry in entries.values():
+                if entry.error is not None:
+                    raise entry.error
+        return self.pkg_id
+
+    # ---- foreign dependencies --------------------------------------------------------
+
+    def for_each_path(
+        self, items: list[ast.FileItem]
+    ) -> list[tuple[ast.Id | None, list[ast.Attribute], ast.UsePath, Literal["interface", "world", "unknown"]]]:
+        """Every path in the declarations, in the reference's visiting order."""
+        out: list[
+            tuple[ast.Id | None, list[ast.Attribute], ast.UsePath, Literal["interface", "world", "unknown"]]
+        ] = []
+        for item in items:
+            if isinstance(item, ast.World):
+                imports: list[ast.Import | ast.Export] = []
+                exports: list[ast.Import | ast.Export] = []
+                for w in item.items:
+                    if isinstance(w, ast.Use):
+                        out.append((None, w.attrs, w.path, "interface"))
+                    elif isinstance(w, ast.Include):
+                        out.append((item.name, w.attrs, w.path, "world"))
+                    elif isinstance(w, ast.Import):
+                        imports.append(w)
+                    elif isinstance(w, ast.Export):
+                        exports.append(w)
+                for ext in imports + exports:
+                    kind = ext.kind
+                    if isinstance(kind, ast.ExternInterface):
+                        for i in kind.items:
+                            if isinstance(i, ast.Use):
+                                out.append((None, i.attrs, i.path, "interface"))
+                    elif isinstance(kind, (ast.ExternPath, ast.ExternNamedPath)):
+                        out.append((None, ext.attrs, kind.path, "interface"))
+            elif isinstance(item, ast.Interface):
+                for i in item.items:
+                    if isinstance(i, ast.Use):
+                        out.append((item.name, i.attrs, i.path, "interface"))
+            elif isinstance(item, ast.ToplevelUse):
+                out.append((None, item.attrs, item.path, "unknown"))
+        return out
+
+    def collect_foreign(self, decls: list[tuple[object, list[ast.FileItem]]]) -> None:
+        for _, items in decls:
+            for _, _, path, kind in self.for_each_path(items):
+                if not isinstance(path, ast.PackagePath):
+                    continue
+                entries = self.foreign.setdefault(path.package.key(), {})
+                if path.item.name not in entries:
+                    entries[path.item.name] = ForeignItem(
+                        "world" if kind == "world" else "interface", path.item, path.package
+                    )
+
+    def foreign_packages(self) -> list[tuple[tuple[str, str, str | None], Span]]:
+        """The packages this one depends on, each with the first place it is named."""
+        return [(key, next(iter(items.values())).package.span) for key, items in self.foreign.items()]
+
+    def link_foreign(self) -> None:
+        """Look up every foreign item; failures are kept and raised when used."""
+        resolve = self.resolve
+        for key, entries in self.foreign.items():
+            first = next(iter(entries.values()))
+            pkg_id = compatible_package(resolve, ir.PackageName(*key))
+            if pkg_id is None:
+                known = "\n".join(f"    {n}" for n in sorted(str(p.name) for p in resolve.packages))
+                err = WitError(f"package '{first.package}' not found. known packages:\n{known}", first.package.span)
+                for entry in entries.values():
+                    entry.error = err
+                continue
+            pkg = resolve.packages[pkg_id]
+            for entry in entries.values():
+                table = pkg.interfaces if entry.kind == "interface" else pkg.worlds
+                found = table.get(entry.name.name)
+                if found is None:
+                    entry.error = WitError(
+                        f"{entry.kind} '{entry.name.name}' not found in package '{pkg.name}'", entry.name.span
+                    )
+                else:
+                    entry.ref = ItemRef(entry.kind, found, entry.name.name)
+
+    # ---- package-level names ---------------------------------------------------------
+
+    def populate_items(self, decls: list[tuple[object, list[ast.FileItem]]]) -> tuple[list[str], list[str]]:
+        names: dict[str, ast.Interface | ast.World] = {}
+        order: dict[str, list[tuple[str, Span]]] = {}
+        for _, items in decls:
+            for item in items:
+                if isinstance(item, (ast.Interface, ast.World)):
+                    if item.name.name in names:
+                        raise WitError(f"duplicate item named `{item.name.name}`", item.name.span)
+                    names[item.name.name] = item
+                    order[item.name.name] = []
+        for _, items in decls:
+            file_ns: dict[str, tuple[Span, ast.Id | None]] = {}
+            for item in items:
+                if isinstance(item, ast.ToplevelUse):
+                    local = item.local
+                    src = item.path.id if isinstance(item.path, ast.LocalPath) else None
+                elif isinstance(item, (ast.Interface, ast.World)):
+                    local, src = item.name, item.name
+                else:
+                    continue
+                if local.name in file_ns:
+                    raise WitError(f"duplicate name `{local.name}` in this file", local.span)
+                file_ns[local.name] = (local.span, src)
+            for owner, _, path, _ in self.for_each_path(items):
+                if owner is None or not isinstance(path, ast.LocalPath):
+                    continue
+                used = path.id
+                if used.name in file_ns:
+                    target = file_ns[used.name][1]
+                    if target is None:
+                        continue
+                    order[owner.name].append((target.name, target.span))
+                elif used.name in names:
+                    order[owner.name].append((used.name, used.span))
+                else:
+                    raise WitError(f"interface or world `{used.name}` does not exist", used.span)
+        sorted_names = toposort("interface or world", order)
+        ids: dict[str, ItemRef] = {}
+        iface_order: list[str] = []
+        world_order: list[str] = []
+        for name in sorted_names:
+            item = names[name]
+            if isinstance(item, ast.Interface):
+                stability = self.stability(item.attrs, item.name.span)
+                if self.enabled(stability):
+                    iface_id = len(self.resolve.interfaces)
+                    self.resolve.interfaces.append(ir.Interface(name, self.pkg_id))
+                    self.package.interfaces[name] = iface_id
+                    ids[name] = ItemRef("interface", iface_id, name)
+                else:
+                    self.check_gated_interface(item)
+                    ids[name] = ItemRef("interface", None, name)
+                iface_order.append(name)
+            else:
+                stability = self.stability(item.attrs, item.name.span)
+                if self.enabled(stability):
+                    world_id = len(self.resolve.worlds)
+                    self.resolve.worlds.append(ir.World(name, self.pkg_id))
+                    self.package.worlds[name] = world_id
+                    self.world_spans[world_id] = WorldSpans(item.name.span)
+                    ids[name] = ItemRef("world", world_id, name)
+                else:
+                    ids[name] = ItemRef("world", None, name)
+                world_order.append(name)
+        for _, items in decls:
+            file_items: dict[str, ItemRef | ForeignItem] = {}
+            for item in items:
+                if isinstance(item, ast.ToplevelUse):
+                    if item.attrs:
+                        raise WitError("attributes not allowed on top-level use", item.span)
+                    target: ItemRef | ForeignItem | None
+                    if isinstance(item.path, ast.LocalPath):
+                        target = ids.get(item.path.id.name)
+                        if target is None:
+                            raise WitError(
+                                f"interface or world `{item.path.id.name}` does not exist", item.path.id.span
+                            )
+                    else:
+                        target = self.foreign[item.path.package.key()][item.path.item.name]
+                    file_items[item.local.name] = target
+                elif isinstance(item, (ast.Interface, ast.World)):
+                    file_items[item.name.name] = ids[item.name.name]
+                    self.package_items[item.name.name] = ids[item.name.name]
+            self.file_items.append(file_items)
+        return iface_order, world_order
+
+    def check_gated_interface(self, iface: ast.Interface) -> None:
+        """The reference rejects ungated types inside an interface that is gated off."""
+        for item in iface.items:
+            if isinstance(item, ast.TypeDef) and not item.attrs:
+                raise WitError(
+                    GATE_MESSAGE.format("interface")
+                    + "; this type is not gated by a feature but its interface is",
+                    item.name.span,
+                )
+
+    # ---- paths -------------------------------------------------------------------------
+
+    def lookup_path(self, path: ast.UsePath) -> ItemRef | ForeignItem:
+        """What a path names: an item of this package, or a foreign one."""
+        if isinstance(path, ast.PackagePath):
+            return self.foreign[path.package.key()][path.item.name]
+        ref = self.file_items[self.cur_file].get(path.id.name) or self.package_items.get(path.id.name)
+        if ref is None:
+            raise WitError(f"interface or world `{path.id.name}` does not exist", path.id.span)
+        return ref
+
+    def foreign_ref(self, entry: ForeignItem) -> ItemRef:
+        if entry.ref is None:
+            assert entry.error is not None
+            raise entry.error
+        return entry.ref
+
+    def interface_for_path(self, path: ast.UsePath) -> ir.InterfaceId:
+        target = self.lookup_path(path)
+        span = path.name.span
+        if target.kind != "interface":
+            raise WitError(f"name `{path.name.name}` is defined as a world, not an interface", span)
+        ref = self.foreign_ref(target) if isinstance(target, ForeignItem) else target
+        if ref.id is None:
+            raise WitError(GATE_MESSAGE.format("interface"), span)
+        return ref.id
+
+    def world_for_path(self, path: ast.UsePath) -> ir.WorldId:
+        target = self.lookup_path(path)
+        span = path.name.span
+        if target.kind != "world":
+            raise WitError(f"name `{path.name.name}` is defined as an interface, not a world", span)
+        ref = self.foreign_ref(target) if isinstance(target, ForeignItem) else target
+        if ref.id is None:
+            raise WitError(GATE_MESSAGE.format("world"), span)
+        return ref.id
+
+    # ---- docs and stability ---------------------------------------------------------------
+
+    @staticmethod
+    def docs(comments: list[str]) -> str | None:
+        """Doc text from raw comments, normalised like the reference."""
+        if not comments:
+            return None
+        docs: list[str] = []
+        for doc in comments:
+            if doc.startswith("/**"):
+                contents = doc[3:-2]
+            else:
+                contents = doc.lstrip("/")
+            docs.append(contents.rstrip())
+        indents = [len(d) - len(d.lstrip()) for d in docs if d]
+        strip = min(indents, default=0)
+        if strip:
+            pad = " " * strip
+            docs = [d[strip:] if d.startswith(pad) else d for d in docs]
+        out: list[str] = []
+        for d in docs:
+            if not d:
+                out.append("")
+            else:
+                out.extend(d.splitlines())
+        return "\n".join(out).rstrip("\n")
+
+    def stability(self, attrs: list[ast.Attribute], name_span: Span) -> ir.Stability:
+        kinds = [a for a in attrs if a.kind != "external-id"]
+        if not kinds:
+            return ir.UNKNOWN_STABILITY
+        by_kind = {a.kind: a for a in kinds}
+        if len(by_kind) != len(kinds) or len(kinds) > 2 or ("since" in by_kind and "unstable" in by_kind):
+            raise WitError("unsupported combination of attributes", kinds[1].span)
+        deprecated = by_kind.get("deprecated")
+        if "since" in by_kind:
+            since = by_kind["since"].value
+            self.check_since(since, name_span)
+            return ir.Stability("stable", since=since, deprecated=deprecated.value if deprecated else None)
+        if "unstable" in by_kind:
+            return ir.Stability(
+                "unstable", feature=by_kind["unstable"].value, deprecated=deprecated.value if deprecated else None
+            )
+        raise WitError("must pair @deprecated with either @since or @unstable", kinds[0].span)
+
+    def check_since(self, since: str, span: Span) -> None:
+        if self.pkg_version is None:
+            return
+        if parse_version(since) > self.pkg_version:
+            raise WitError(
+                f"feature gate cannot reference unreleased version {since} of package "
+                f"[{self.pkg_name}] (current version {self.pkg_name.version})",
+                span,
+            )
+
+    def enabled(self, stability: ir.Stability) -> bool:
+        return self.resolve.is_enabled(stability)
+
+    # ---- interfaces --------------------------------------------------------------------
+
+    def resolve_named_interface(self, iface: ast.Interface) -> None:
+        iface_id = self.package.interfaces.get(iface.name.name)
+        if iface_id is None:
+            return
+        self.resolve_interface(iface_id, iface.items, iface.docs, iface.attrs, iface.name.span)
+
+    def resolve_interface(
+        self,
+        iface_id: ir.InterfaceId,
+        items: list[ast.InterfaceItem],
+        docs: list[str],
+        attrs: list[ast.Attribute],
+        name_span: Span,
+    ) -> None:
+        interface = self.resolve.interfaces[iface_id]
+        interface.docs = self.docs(docs)
+        interface.stability = self.stability(attrs, name_span)
+        owner = ir.InterfaceOwner(iface_id)
+        self.resolve_types(owner, [i for i in items if isinstance(i, (ast.Use, ast.TypeDef))])
+        for name, entry in self.scope.items():
+            if isinstance(entry, int):
+                interface.types[name] = entry
+        funcs: list[tuple[ir.Function, Span]] = []
+        for item in items:
+            if isinstance(item, ast.NamedFunc):
+                self.define_name(item.name, FUNCTION, "duplicate name `{}`")
+                func = self.resolve_function(item, item.name.name, "freestanding", None)
+                if func is not None:
+                    funcs.append((func, item.name.span))
+            elif isinstance(item, ast.TypeDef) and isinstance(item.body, ast.ResourceBody):
+                entry = self.scope.get(item.name.name)
+                for rfunc in item.body.funcs:
+                    f = self.resolve_resource_func(rfunc, item.name.name, entry)
+                    if f is not None:
+                        funcs.append((f, rfunc.func.name.span))
+        for func, span in funcs:
+            if func.name in interface.functions:
+                raise WitError(f"duplicate name `{func.name}`", span)
+            interface.functions[func.name] = func
+        self.lookups[iface_id] = self.scope
+        self.scope = {}
+        self.scope_spans = {}
+
+    def lookup_of(self, iface_id: ir.InterfaceId) -> dict[str, LookupEntry]:
+        """Names visible for ``use`` from an interface (of this package or another)."""
+        found = self.lookups.get(iface_id)
+        if found is not None:
+            return found
+        iface = self.resolve.interfaces[iface_id]
+        table: dict[str, LookupEntry] = dict(iface.types)
+        for fname, func in iface.functions.items():
+            if func.kind in ("freestanding", "async-freestanding"):
+                table.setdefault(fname, FUNCTION)
+        return table
+
+    def define_name(self, name: ast.Id, entry: LookupEntry, message: str = "name `{}` is defined more than once") -> None:
+        if name.name in self.scope:
+            raise WitError(message.format(name.name), name.span)
+        self.scope[name.name] = entry
+        self.scope_spans[name.name] = name.span
+
+    # ---- types ---------------------------------------------------------------------------
+
+    def resolve_types(self, owner: ir.TypeOwner, items: list[ast.Use | ast.TypeDef]) -> None:
+        assert not self.scope
+        for item in items:
+            if isinstance(item, ast.Use):
+                self.resolve_use(owner, item)
+        deps: dict[str, list[tuple[str, Span]]] = {}
+        defs: dict[str, ast.TypeDef | None] = {}
+        for item in items:
+            if isinstance(item, ast.TypeDef):
+                if item.name.name in defs:
+                    raise WitError(f"name `{item.name.name}` is defined more than once", item.name.span)
+                defs[item.name.name] = item
+                found: list[tuple[str, Span]] = []
+                collect_deps(item.body, found)
+                deps[item.name.name] = found
+            else:
+                for use_name in item.names:
+                    deps[use_name.local.name] = []
+                    defs[use_name.local.name] = None
+        for name in toposort("type", deps):
+            typedef = defs[name]
+            if typedef is None:
+                continue
+            stability = self.stability(typedef.attrs, typedef.name.span)
+            if not self.enabled(stability):
+                self.define_name(typedef.name, GATED)
+                continue
+            self.gate_span = typedef.name.span
+            kind = self.resolve_type_def(typedef.body, stability, typedef.name.span)
+            type_id = self.alloc(ir.TypeDef(name, kind, owner, self.docs(typedef.docs), stability))
+            self.define_name(typedef.name, type_id)
+
+    def alloc(self, typedef: ir.TypeDef) -> ir.TypeId:
+        self.resolve.types.append(typedef)
+        return len(self.resolve.types) - 1
+
+    def resolve_use(self, owner: ir.TypeOwner, use: ast.Use) -> None:
+        stability = self.stability(use.attrs, use.path.name.span)
+        if not self.enabled(stability):
+            for use_name in use.names:
+                self.define_name(use_name.local, GATED)
+            return
+        iface_id = self.interface_for_path(use.path)
+        lookup = self.lookup_of(iface_id)
+        for use_name in use.names:
+            entry = lookup.get(use_name.name.name)
+            if entry is None:
+                raise WitError(f"name `{use_name.name.name}` does not exist", use_name.name.span)
+            if entry == FUNCTION:
+                raise WitError(f"cannot import function `{use_name.name.name}`", use_name.name.span)
+            if entry == GATED:
+                self.define_name(use_name.local, GATED)
+                continue
+            assert isinstance(entry, int)
+            type_id = self.alloc(ir.TypeDef(use_name.local.name, ir.Alias(entry), owner, None, stability))
+            self.define_name(use_name.local, type_id)
+
+    def type_by_name(self, name: ast.Id) -> ir.TypeId:
+        entry = self.scope.get(name.name)
+        if entry is None:
+            raise WitError(f"name `{name.name}` does not exist", name.span)
+        if entry == FUNCTION:
+            raise WitError(f"cannot use function `{name.name}` as a type", name.span)
+        if entry == GATED:
+            raise WitError(GATE_MESSAGE.format("type"), self.gate_span or name.span)
+        assert isinstance(entry, int)
+        return entry
+
+    def resource_by_name(self, name: ast.Id) -> ir.TypeId:
+        type_id = self.type_by_name(name)
+        cur = type_id
+        foreign = False
+        while True:
+            typedef = self.resolve.types[cur]
+            owner = typedef.owner
+            if owner is not None and self.owner_package(owner) != self.pkg_id:
+                foreign = True
+            kind = typedef.kind
+            if isinstance(kind, ir.Resource):
+                return type_id
+            if isinstance(kind, ir.Alias) and not isinstance(kind.ty, ir.Prim):
+                cur = kind.ty
+                continue
+            if foreign:
+                raise WitError("type used in a handle must be a resource", name.span)
+            raise WitError(f"type `{name.name}` used in a handle must be a resource", name.span)
+
+    def owner_package(self, owner: ir.InterfaceOwner | ir.WorldOwner) -> ir.PackageId | None:
+        if isinstance(owner, ir.InterfaceOwner):
+            return self.resolve.interfaces[owner.id].package
+        return self.resolve.worlds[owner.id].package
+
+    def resolve_type_def(self, body: ast.TypeBody, stability: ir.Stability, name_span: Span) -> ir.TypeDefKind:
+        if isinstance(body, ast.PrimType):
+            return ir.Alias(PRIMS[body.name])
+        if isinstance(body, ast.NamedType):
+            return ir.Alias(self.type_by_name(body.id))
+        if isinstance(body, ast.HandleType):
+            return ir.Handle(body.kind, self.resource_by_name(body.resource))
+        if isinstance(body, ast.GenericType):
+            return self.resolve_generic(body, stability)
+        if isinstance(body, ast.RecordBody):
+            fields = []
+            for f in body.fields:
+                self.gate_span = f.name.span
+                fields.append(ir.Field(f.name.name, self.resolve_type(f.ty, stability), self.docs(f.docs)))
+            return ir.Record(fields)
+        if isinstance(body, ast.VariantBody):
+            cases = []
+            for c in body.cases:
+                self.gate_span = c.name.span
+                ty = self.resolve_type(c.ty, stability) if c.ty is not None else None
+                cases.append(ir.Case(c.name.name, ty, self.docs(c.docs)))
+            return ir.Variant(cases)
+        if isinstance(body, ast.EnumBody):
+            return ir.EnumType([ir.EnumCase(c.name.name, self.docs(c.docs)) for c in body.cases])
+        if isinstance(body, ast.FlagsBody):
+            return ir.Flags([ir.Flag(c.name.name, self.docs(c.docs)) for c in body.flags])
+        return ir.Resource()
+
+    def resolve_generic(self, g: ast.GenericType, stability: ir.Stability) -> ir.TypeDefKind:
+        args = [self.resolve_type(a, stability) if a is not None else None for a in g.args]
+        if g.kind == "list":
+            assert args[0] is not None
+            return ir.ListType(args[0])
+        if g.kind == "fixed-list":
+            assert args[0] is not None
+            return ir.FixedListType(args[0], g.size)
+        if g.kind == "map":
+            key, value = args
+            assert key is not None and value is not None
+            if key not in MAP_KEYS:
+                raise WitError(
+                    "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, s32, s64, char, "
+                    "or string",
+                    g.span,
+                )
+            return ir.MapType(key, value)
+        if g.kind == "option":
+            assert args[0] is not None
+            return ir.OptionType(args[0])
+        if g.kind == "tuple":
+            return ir.Tuple([a for a in args if a is not None])
+        if g.kind == "result":
+            return ir.ResultType(args[0], args[1])
+        if g.kind == "future":
+            return ir.FutureType(args[0])
+        return ir.StreamType(args[0])
+
+    def resolve_type(self, expr: ast.TypeExpr, stability: ir.Stability) -> ir.Type:
+        """A type in a use position: primitives and names directly, the rest interned."""
+        if isinstance(expr, ast.PrimType):
+            return PRIMS[expr.name]
+        if isinstance(expr, ast.NamedType):
+            return self.type_by_name(expr.id)
+        if isinstance(expr, ast.HandleType):
+            resource = self.resource_by_name(expr.resource)
+            if expr.kind == "own":
+                return resource
+            return self.intern(ir.Handle("borrow", resource), stability)
+        return self.intern(self.resolve_generic(expr, stability), stability)
+
+    def intern(self, kind: ir.TypeDefKind, stability: ir.Stability) -> ir.TypeId:
+        key = type_key(kind)
+        found = self.anon.get(key)
+        if found is not None:
+            return found
+        type_id = self.alloc(ir.TypeDef(None, kind, None, None, self.inherited_stability(kind, stability)))
+        self.anon[key] = type_id
+        return type_id
+
+    def inherited_stability(self, kind: ir.TypeDefKind, stability: ir.Stability) -> ir.Stability:
+        """Anonymous types take the first known stability of what they contain."""
+        if stability.kind != "unknown":
+            return stability
+        for ty in child_types(kind):
+            if not isinstance(ty, ir.Prim):
+                found = self.resolve.types[ty].stability
+                if found.kind != "unknown":
+                    return found
+        return ir.UNKNOWN_STABILITY
+
+    # ---- functions ------------------------------------------------------------------------
+
+    def resolve_resource_func(
+        self, rfunc: ast.ResourceFunc, resource: str, resource_id: LookupEntry | None
+    ) -> ir.Function | None:
+        """A resource's constructor, method or static function (None if gated off)."""
+        named = rfunc.func
+        if not isinstance(resource_id, int):
+            if self.enabled(self.stability(named.attrs, named.name.span)):
+                raise WitError(GATE_MESSAGE.format("type"), named.name.span)
+            return None
+        if rfunc.kind == "constructor":
+            return self.resolve_function(named, f"[constructor]{resource}", "constructor", resource_id)
+        prefix = "[method]" if rfunc.kind == "method" else "[static]"
+        kind: ir.FunctionKindName = rfunc.kind  # type: ignore[assignment]
+        return self.resolve_function(named, f"{prefix}{resource}.{named.name.name}", kind, resource_id)
+
+    def resolve_function(
+        self, named: ast.NamedFunc, name: str, kind: ir.FunctionKindName, resource: int | None
+    ) -> ir.Function | None:
+        func = named.func
+        if func.is_async:
+            kind = "async-" + kind  # type: ignore[assignment]
+        stability = self.stability(named.attrs, named.name.span)
+        if not self.enabled(stability):
+            return None
+        self.gate_span = named.name.span
+        params: list[ir.Param] = []
+        seen: set[str] = set()
+        if kind in ("method", "async-method"):
+            assert resource is not None
+            params.append(ir.Param("self", self.intern(ir.Handle("borrow", resource), ir.UNKNOWN_STABILITY)))
+            seen.add("self")
+        for pname, pty in func.params:
+            if pname.name in seen:
+                raise WitError(f"param `{pname.name}` is defined more than once", pname.span)
+            seen.add(pname.name)
+            params.append(ir.Param(pname.name, self.resolve_type(pty, ir.UNKNOWN_STABILITY)))
+        result: ir.Type | None
+        if kind == "constructor":
+            assert resource is not None
+            result = self.constructor_result(resource, func.result)
+        else:
+            result = self.resolve_type(func.result, ir.UNKNOWN_STABILITY) if func.result is not None else None
+            if result is not None and self.contains_borrow(result):
+                raise WitError(
+                    f"function `{name}` returns a type which contains a `borrow<T>` which is not supported",
+                    named.name.span,
+                )
+        return ir.Function(name, kind, params, result, resource, self.docs(named.docs), stability)
+
+    def constructor_result(self, resource: int, expr: ast.TypeExpr | None) -> ir.Type:
+        if expr is None:
+            return resource
+        result = self.resolve_type(expr, ir.UNKNOWN_STABILITY)
+        kind = None if isinstance(result, ir.Prim) else self.resolve.types[result].kind
+        if not isinstance(kind, ir.ResultType):
+            raise WitError("if a constructor return type is declared it must be a `result`", _type_span(expr))
+        if kind.ok != resource:
+            ok_expr = expr.args[0] if isinstance(expr, ast.GenericType) and expr.args[0] is not None else expr
+            raise WitError("the `ok` type must be the resource being constructed", _type_span(ok_expr))
+        return result
+
+    def contains_borrow(self, ty: ir.Type) -> bool:
+        seen: set[int] = set()
+        stack = [ty]
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, ir.Prim) or cur in seen:
+                continue
+            seen.add(cur)
+            kind = self.resolve.types[cur].kind
+            if isinstance(kind, ir.Handle) and kind.kind == "borrow":
+                return True
+            if isinstance(kind, (ir.FutureType, ir.StreamType)):
+                continue
+            stack.extend(child_types(kind))
+        return False
+
+    # ---- worlds ----------------------------------------------------------------------------
+
+    def resolve_world(self, world_ast: ast.World) -> None:
+        world_id = self.package.worlds.get(world_ast.name.name)
+        if world_id is None:
+            return
+        world = self.resolve.worlds[world_id]
+        spans = self.world_spans[world_id]
+        world.docs = self.docs(world_ast.docs)
+        world.stability = self.stability(world_ast.attrs, world_ast.name.span)
+        owner = ir.WorldOwner(world_id)
+        self.resolve_types(owner, [i for i in world_ast.items if isinstance(i, (ast.Use, ast.TypeDef))])
+        for include in world_ast.items:
+            if isinstance(include, ast.Include):
+                stability = self.stability(include.attrs, include.path.name.span)
+                if not self.enabled(stability):
+                    continue
+                target = self.world_for_path(include.path)
+                spans.includes.append(IncludeSpec(stability, target, include.names, include.path.name.span))
+        for name, entry in self.scope.items():
+            if isinstance(entry, int):
+                world.imports[name] = ir.TypeItem(entry)
+                spans.items[("import", name)] = self.scope_spans[name]
+        type_scope = self.scope
+        imported: set[int] = set()
+        exported: set[int] = set()
+        for item in world_ast.items:
+            if isinstance(item, ast.TypeDef) and isinstance(item.body, ast.ResourceBody):
+                entry = type_scope.get(item.name.name)
+                for rfunc in item.body.funcs:
+                    f = self.resolve_resource_func(rfunc, item.name.name, entry)
+                    if f is not None:
+                        world.imports[f.name] = ir.FunctionItem(f)
+                        spans.items[("import", f.name)] = rfunc.func.name.span
+                continue
+            if not isinstance(item, (ast.Import, ast.Export)):
+                continue
+            desc = "import" if isinstance(item, ast.Import) else "export"
+            resolved = self.resolve_world_item(item, type_scope)
+            if resolved is None:
+                continue
+            key, witem = resolved
+            span = ast.extern_span(item.kind)
+            if isinstance(item.kind, ast.ExternPath) and isinstance(witem, ir.InterfaceItem):
+                seen = imported if desc == "import" else exported
+                if witem.id in seen:
+                    raise WitError(f"interface cannot be {desc}ed more than once", span)
+                seen.add(witem.id)
+            target = world.imports if desc == "import" else world.exports
+            prev = target.get(key)
+            if prev is not None:
+                prev_desc = {ir.InterfaceItem: "interface", ir.FunctionItem: "func", ir.TypeItem: "type"}[type(prev)]
+                raise WitError(f"{desc} `{key}` conflicts with prior {prev_desc} of same name", span)
+            target[key] = witem
+            spans.items[(desc, key)] = span
+        self.scope = {}
+        self.scope_spans = {}
+
+    def resolve_world_item(
+        self, item: ast.Import | ast.Export, type_scope: dict[str, LookupEntry]
+    ) -> tuple[ir.WorldKey, ir.WorldItem] | None:
+        kind = item.kind
+        if isinstance(kind, ast.ExternInterface):
+            stability = self.stability(item.attrs, kind.name.span)
+            if not self.enabled(stability):
+                return None
+            iface_id = len(self.resolve.interfaces)
+            self.resolve.interfaces.append(ir.Interface(None, self.pkg_id))
+            self.scope = {}
+            self.scope_spans = {}
+            self.resolve_interface(iface_id, kind.items, item.docs, item.attrs, kind.name.span)
+            self.scope = type_scope
+            return kind.name.name, ir.InterfaceItem(iface_id, self.resolve.interfaces[iface_id].stability)
+        if isinstance(kind, ast.ExternFunc):
+            self.scope = type_scope
+            named = ast.NamedFunc(item.docs, item.attrs, kind.name, kind.func)
+            func = self.resolve_function(named, kind.name.name, "freestanding", None)
+            if func is None:
+                return None
+            return func.name, ir.FunctionItem(func)
+        stability = self.stability(item.attrs, kind.path.name.span)
+        if not self.enabled(stability):
+            return None
+        iface_id = self.interface_for_path(kind.path)
+        if isinstance(kind, ast.ExternNamedPath):
+            return kind.name.name, ir.InterfaceItem(iface_id, stability)
+        return ir.InterfaceKey(iface_id), ir.InterfaceItem(iface_id, stability)
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _type_span(expr: ast.TypeExpr) -> Span:
+    return expr.span
+
+
+def collect_deps(body: ast.TypeBody, out: list[tuple[str, Span]]) -> None:
+    """Names a type definition refers to (for ordering and cycle detection)."""
+    stack: list[ast.TypeBody | None] = [body]
+    found: list[tuple[str, Span]] = []
+    while stack:
+        cur = stack.pop()
+        if cur is None or isinstance(cur, (ast.PrimType, ast.EnumBody, ast.FlagsBody, ast.ResourceBody)):
+            continue
+        if isinstance(cur, ast.NamedType):
+            found.append((cur.id.name, cur.id.span))
+        elif isinstance(cur, ast.HandleType):
+            found.append((cur.resource.name, cur.resource.span))
+        elif isinstance(cur, ast.GenericType):
+            stack.extend(reversed(cur.args))
+        elif isinstance(cur, ast.RecordBody):
+            stack.extend(reversed([f.ty for f in cur.fields]))
+        elif isinstance(cur, ast.VariantBody):
+            stack.extend(reversed([c.ty for c in cur.cases]))
+    out.extend(found)
+
+
+def child_types(kind: ir.TypeDefKind) -> list[ir.Type]:
+    """The types directly contained in a type definition."""
+    if isinstance(kind, ir.Record):
+        return [f.ty for f in kind.fields]
+    if isinstance(kind, ir.Variant):
+        return [c.ty for c in kind.cases if c.ty is not None]
+    if isinstance(kind, ir.Tuple):
+        return list(kind.types)
+    if isinstance(kind, (ir.OptionType, ir.ListType, ir.FixedListType, ir.Alias)):
+        return [kind.ty]
+    if isinstance(kind, ir.MapType):
+        return [kind.key, kind.value]
+    if isinstance(kind, ir.ResultType):
+        return [t for t in (kind.ok, kind.err) if t is not None]
+    if isinstance(kind, (ir.FutureType, ir.StreamType)):
+        return [kind.ty] if kind.ty is not None else []
+    if isinstance(kind, ir.Handle):
+        return [kind.resource]
+    return []
+
+
+def type_key(kind: ir.TypeDefKind) -> tuple[object, ...]:
+    """Structural identity of an anonymous type, for interning."""
+    if isinstance(kind, ir.Handle):
+        return ("handle", kind.kind, kind.resource)
+    if isinstance(kind, ir.FixedListType):
+        return ("fixed-list", kind.ty, kind.size)
+    if isinstance(kind, ir.ResultType):
+        return ("result", kind.ok, kind.err)
+    if isinstance(kind, (ir.FutureType, ir.StreamType)):
+        return (type(kind).__name__, kind.ty)
+    return (type(kind).__name__, tuple(child_types(kind)))
