@@ -37,7 +37,9 @@ def _wit(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="witgen", description="Typed Python bindings for WebAssembly components.")
+    parser = argparse.ArgumentParser(
+        prog="witgen", description="Typed Python bindings for WebAssembly components."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate a WIT package; exit 1 with the error if invalid")
     _add_wit_args(check)

@@ -18,6 +18,7 @@ from witgen.resolve.ir import (
     FunctionItem,
     FutureType,
     Handle,
+    InterfaceId,
     InterfaceItem,
     InterfaceKey,
     InterfaceOwner,
@@ -38,6 +39,7 @@ from witgen.resolve.ir import (
     TypeItem,
     TypeOwner,
     Variant,
+    WorldId,
     WorldItem,
     WorldKey,
     WorldOwner,
@@ -164,7 +166,7 @@ class WitPrinter:
 
     # ---- interfaces ----------------------------------------------------------------
 
-    def _interface_body(self, iface_id: int) -> None:
+    def _interface_body(self, iface_id: InterfaceId) -> None:
         prev_items, self._any_items = self._any_items, False
         iface = self.resolve.interfaces[iface_id]
         resource_funcs = _group_resource_funcs(iface.functions.values())
@@ -175,6 +177,7 @@ class WitPrinter:
             self._new_item()
             self._docs(func.docs)
             self._stability(func.stability)
+            self._external_id(func.external_id)
             self.out.write(f"{escape(func.item_name)}: ")
             self._function(func)
             self.out.semicolon()
@@ -208,6 +211,7 @@ class WitPrinter:
             ty = self.resolve.types[ty_id]
             self._docs(ty.docs)
             self._stability(ty.stability)
+            self._external_id(ty.external_id)
             if isinstance(ty.kind, Resource):
                 self._resource(ty_id, resource_funcs.get(ty_id, []))
             else:
@@ -247,7 +251,7 @@ class WitPrinter:
             return self.resolve.worlds[owner.id].package
         return None
 
-    def _interface_path(self, iface_id: int, current: PackageId | None) -> str:
+    def _interface_path(self, iface_id: InterfaceId, current: PackageId | None) -> str:
         """``name`` within the current package, ``ns:pkg/name@version`` outside it."""
         iface = self.resolve.interfaces[iface_id]
         assert iface.name is not None and iface.package is not None
@@ -260,9 +264,7 @@ class WitPrinter:
     # ---- resources and functions ----------------------------------------------------
 
     def _resource(self, ty_id: TypeId, funcs: list[Function]) -> None:
-        name = self.resolve.types[ty_id].name
-        assert name is not None, "resources must be named"
-        self.out.write(f"resource {escape(name)}")
+        self.out.write(f"resource {self._resource_name(ty_id)}")
         if not funcs:
             self.out.semicolon()
             return
@@ -270,6 +272,7 @@ class WitPrinter:
         for func in funcs:
             self._docs(func.docs)
             self._stability(func.stability)
+            self._external_id(func.external_id)
             if func.kind in ("method", "async-method"):
                 self.out.write(f"{escape(func.item_name)}: ")
             elif func.kind in ("static", "async-static"):
@@ -277,6 +280,11 @@ class WitPrinter:
             self._function(func)
             self.out.semicolon()
         self.out.block_end()
+
+    def _resource_name(self, ty_id: TypeId) -> str:
+        name = self.resolve.types[ty_id].name
+        assert name is not None, "resources must be named"
+        return escape(name)
 
     def _function(self, func: Function) -> None:
         """``[async] func(params) [-> result]``, or ``constructor(params)``."""
@@ -298,7 +306,7 @@ class WitPrinter:
 
     # ---- worlds ------------------------------------------------------------------
 
-    def _world_body(self, world_id: int) -> None:
+    def _world_body(self, world_id: WorldId) -> None:
         """Imported interfaces, then types (with resources), then imported functions, then exports."""
         prev_items, self._any_items = self._any_items, False
         world = self.resolve.worlds[world_id]
@@ -327,20 +335,24 @@ class WitPrinter:
             self._world_item(world_id, key, item, "export")
         self._any_items = prev_items
 
-    def _world_item(self, world_id: int, key: WorldKey, item: WorldItem, keyword: str) -> None:
+    def _world_item(self, world_id: WorldId, key: WorldKey, item: WorldItem, keyword: str) -> None:
         package = self.resolve.worlds[world_id].package
         if isinstance(item, FunctionItem):
             self._docs(item.func.docs)
             self._stability(item.func.stability)
+            self._external_id(item.func.external_id)
             self.out.write(f"{keyword} {escape(item.func.name)}: ")
             self._function(item.func)
             self.out.semicolon()
             return
         assert isinstance(item, InterfaceItem), "world types are printed with the world's types"
         iface = self.resolve.interfaces[item.id]
-        if iface.name is None:
+        if item.docs is not None:
+            self._docs(item.docs)
+        elif isinstance(key, str):
             self._docs(iface.docs)
         self._stability(item.stability)
+        self._external_id(item.external_id)
         if isinstance(key, InterfaceKey):
             self.out.write(f"{keyword} {self._interface_path(key.id, package)}")
             self.out.semicolon()
@@ -369,7 +381,7 @@ class WitPrinter:
         t = self.type_name
         match self.resolve.types[ty_id].kind:
             case Handle(kind, resource):
-                name = escape(self.resolve.types[resource].name or "")
+                name = self._resource_name(resource)
                 return f"{kind}<{name}>" if kind == "borrow" or own_explicit else name
             case Tuple(types):
                 return f"tuple<{', '.join(t(ty) for ty in types)}>"
@@ -437,6 +449,10 @@ class WitPrinter:
             return
         for line in doc_lines(docs):
             self.out.line(f"/// {line}" if line else "///")
+
+    def _external_id(self, external_id: str | None) -> None:
+        if external_id is not None:
+            self.out.line(f'@external-id("{external_id}")')
 
     def _stability(self, stability: Stability) -> None:
         if stability.kind == "stable":

@@ -6,7 +6,7 @@ it must not recurse: every callback only combines already-built children.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from lark import Token, Transformer
 
@@ -33,7 +33,10 @@ class DocIndex:
         self.by_end: dict[int, tuple[int, str]] = {}
 
     def add(self, token: Token) -> Token:
-        self.by_end[token.end_pos] = (token.start_pos, str(token))  # type: ignore[index]
+        text = str(token)
+        # Key by the end of the visible text: `before` skips trailing blanks.
+        start = token.start_pos or 0
+        self.by_end[start + len(text.rstrip())] = (start, text)
         return token
 
     def before(self, pos: int) -> list[str]:
@@ -156,7 +159,7 @@ class AstBuilder(Transformer[Token, Any]):
         if expected == "version":
             if not isinstance(value, Token):
                 raise WitError("expected a version", value.span)
-            return ast.Attribute(kind, str(value), span)  # type: ignore[arg-type]
+            return ast.Attribute(kind, str(value), span)
         if isinstance(value, Token):
             raise WitError("expected an identifier", self.span(value))
         return ast.Attribute("unstable", value.name, span)
@@ -227,7 +230,11 @@ class AstBuilder(Transformer[Token, Any]):
 
     def _typedef(self, c: list[Any], body: ast.TypeBody) -> ast.TypeDef:
         if isinstance(body, (ast.RecordBody, ast.VariantBody, ast.EnumBody, ast.FlagsBody)):
-            if not (body.fields if isinstance(body, ast.RecordBody) else body.flags if isinstance(body, ast.FlagsBody) else body.cases):
+            if not (
+                body.fields
+                if isinstance(body, ast.RecordBody)
+                else body.flags if isinstance(body, ast.FlagsBody) else body.cases
+            ):
                 what = str(c[1])
                 raise WitError(f"empty {what}", c[2].span)
         return ast.TypeDef(self._docs_at(c[0], c[1].start_pos), c[0], c[2], body, self.span(c[1]))
@@ -277,7 +284,8 @@ class AstBuilder(Transformer[Token, Any]):
         result = c[3] if len(c) == 5 else None
         func = ast.Func(c[2], result, False, span)
         return ast.ResourceFunc(
-            "constructor", ast.NamedFunc(self._docs_at(attrs, kw.start_pos), attrs, ast.Id("constructor", span), func)
+            "constructor",
+            ast.NamedFunc(self._docs_at(attrs, kw.start_pos), attrs, ast.Id("constructor", span), func),
         )
 
     # ---- types ---------------------------------------------------------------------

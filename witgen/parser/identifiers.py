@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from witgen.errors import Span, WitError
 
-KEYWORDS = frozenset(
-    """use type func u8 u16 u32 u64 s8 s16 s32 s64 f32 f64 char record resource own
+KEYWORDS = frozenset("""use type func u8 u16 u32 u64 s8 s16 s32 s64 f32 f64 char record resource own
     borrow flags variant enum bool string option result future stream error-context
     list as from static interface tuple import export world package constructor
-    include with async map""".split()
-)
+    include with async map""".split())
 
 
 def check_identifier(text: str, span: Span) -> str:

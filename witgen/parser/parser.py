@@ -17,8 +17,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from witgen.errors import SourceFile, Span, WitError
 from witgen.parser import ast
-from witgen.parser.identifiers import KEYWORDS
 from witgen.parser.builder import MAX_NESTING, AstBuilder, DocIndex, TooDeep
+from witgen.parser.identifiers import KEYWORDS
 
 _lock = threading.Lock()
 
@@ -74,7 +74,8 @@ def parse_file(source: SourceFile) -> ast.File:
         builder.source = source
         builder.docs = docs
         try:
-            header, items = lark.parse(text)
+            parsed: Any = lark.parse(text)
+            header, items = parsed
         except UnexpectedInput as exc:
             raise _nesting_error(source, _error_offset(exc, text)) or _syntax_error(source, exc) from None
         except TooDeep as exc:
@@ -158,7 +159,9 @@ def _syntax_error(source: SourceFile, exc: UnexpectedInput) -> WitError:
             for t in expected_types
         }
     )
-    return WitError(f"expected {_join(expected)}, found {found_desc}", Span(source, offset, max(end, offset + 1)))
+    return WitError(
+        f"expected {_join(expected)}, found {found_desc}", Span(source, offset, max(end, offset + 1))
+    )
 
 
 def _join(items: list[str]) -> str:

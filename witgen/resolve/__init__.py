@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from witgen.errors import WitError
 from witgen.resolve import ir
 from witgen.resolve.elaborate import elaborate_world
-from witgen.resolve.loader import PackageSource, load_sources
+from witgen.resolve.loader import load_sources
 from witgen.resolve.package_resolver import LookupEntry, PackageResolver, WorldSpans
 from witgen.resolve.semver import package_sort_key
 
@@ -29,7 +29,9 @@ class Loaded:
         if name is None:
             if len(pkg.worlds) != 1:
                 names = ", ".join(pkg.worlds) or "none"
-                raise WitError(f"package `{pkg.name}` has {len(pkg.worlds)} worlds ({names}); pick one with --world")
+                raise WitError(
+                    f"package `{pkg.name}` has {len(pkg.worlds)} worlds ({names}); pick one with --world"
+                )
             return next(iter(pkg.worlds.values()))
         if "/" in name:
             pkg_part, _, world = name.rpartition("/")

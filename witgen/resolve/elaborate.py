@@ -7,6 +7,8 @@ interfaces a world item depends on through ``use`` come before it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from witgen.errors import WitError
 from witgen.resolve import ir
 from witgen.resolve.package_resolver import IncludeSpec, WorldSpans
@@ -70,7 +72,9 @@ def elaborate_world(resolve: ir.Resolve, world_id: ir.WorldId, spans: WorldSpans
             exports[key] = item
     required: set[ir.InterfaceId] = set()
 
-    def add_export(iface_id: ir.InterfaceId, key: ir.WorldKey, as_export: bool, stability: ir.Stability) -> bool:
+    def add_export(
+        iface_id: ir.InterfaceId, key: ir.WorldKey, as_export: bool, stability: ir.Stability
+    ) -> bool:
         if key in exports:
             return as_export
         if not as_export and iface_id in required:
@@ -123,15 +127,35 @@ def _include(resolve: ir.Resolve, world: ir.World, include: IncludeSpec) -> None
                 f"no import or export kebab-name `{name.name.name}`. Note that an ID does not support renaming",
                 include.span,
             )
-    for desc, src, dst in (("import", source.imports, world.imports), ("export", source.exports, world.exports)):
+    foreign = source.package != world.package
+    for desc, src, dst in (
+        ("import", source.imports, world.imports),
+        ("export", source.exports, world.exports),
+    ):
         for key, item in src.items():
+            if foreign and isinstance(item, ir.InterfaceItem) and item.stability.kind == "stable":
+                # `@since` versions belong to the included package; they don't carry over.
+                item = ir.InterfaceItem(item.id, ir.UNKNOWN_STABILITY, item.docs, item.external_id)
             if isinstance(key, str):
                 new_key = renames.get(key, key)
                 if new_key in dst:
                     raise WitError(f"{desc} of `{new_key}` shadows previously {desc}ed items", include.span)
+                if new_key != key and isinstance(item, ir.FunctionItem):
+                    item = ir.FunctionItem(replace(item.func, name=new_key))
                 dst[new_key] = item
-            else:
-                dst.setdefault(key, item)
+                continue
+            prev = dst.get(key)
+            if prev is None:
+                dst[key] = item
+            elif isinstance(prev, ir.InterfaceItem) and isinstance(item, ir.InterfaceItem):
+                dst[key] = ir.InterfaceItem(
+                    prev.id, _merge_stability(item.stability, prev.stability), prev.docs, prev.external_id
+                )
+
+
+def _merge_stability(new: ir.Stability, old: ir.Stability) -> ir.Stability:
+    """Stability of an interface that more than one include brings in."""
+    return old if new.kind == "unknown" else new
 
 
 def _check_case_insensitive(resolve: ir.Resolve, world: ir.World, spans: WorldSpans) -> None:
@@ -143,5 +167,6 @@ def _check_case_insensitive(resolve: ir.Resolve, world: ir.World, spans: WorldSp
             prev = seen.setdefault(key.lower(), key)
             if prev != key:
                 raise WitError(
-                    f"name `{key}` conflicts with previous name `{prev}`", spans.items.get((desc, key), spans.name)
+                    f"name `{key}` conflicts with previous name `{prev}`",
+                    spans.items.get((desc, key), spans.name),
                 )

@@ -226,6 +226,7 @@ class TypeDef:
     owner: TypeOwner
     docs: str | None = None
     stability: Stability = UNKNOWN_STABILITY
+    external_id: str | None = None
 
 
 # ---- functions, interfaces, worlds, packages -------------------------------------
@@ -252,6 +253,7 @@ class Function:
     resource: TypeId | None = None
     docs: str | None = None
     stability: Stability = UNKNOWN_STABILITY
+    external_id: str | None = None
 
     @property
     def is_async(self) -> bool:
@@ -292,6 +294,8 @@ WorldKey = Union[str, InterfaceKey]
 class InterfaceItem:
     id: InterfaceId
     stability: Stability = UNKNOWN_STABILITY
+    docs: str | None = None
+    external_id: str | None = None
 
 
 @dataclass(slots=True)

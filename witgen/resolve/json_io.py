@@ -9,7 +9,8 @@ ignored by ``from_json``.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from witgen.resolve.ir import (
     UNKNOWN_STABILITY,
@@ -141,6 +142,8 @@ def _function_to_json(func: Function) -> JsonObject:
     }
     if func.result is not None:
         obj["result"] = _type_to_json(func.result)
+    if func.external_id is not None:
+        obj["external_id"] = func.external_id
     return _with_meta(obj, func.docs, func.stability)
 
 
@@ -162,7 +165,10 @@ def _world_to_json(world: World) -> JsonObject:
 
 def _world_item_to_json(item: WorldItem) -> JsonObject:
     if isinstance(item, InterfaceItem):
-        return {"interface": _with_meta({"id": item.id}, None, item.stability)}
+        body: JsonObject = {"id": item.id}
+        if item.external_id is not None:
+            body["external_id"] = item.external_id
+        return {"interface": _with_meta(body, item.docs, item.stability)}
     if isinstance(item, FunctionItem):
         return {"function": _function_to_json(item.func)}
     return {"type": item.id}
@@ -178,6 +184,8 @@ def _owner_to_json(owner: TypeOwner) -> Json:
 
 def _typedef_to_json(ty: TypeDef) -> JsonObject:
     obj: JsonObject = {"name": ty.name, "kind": _kind_to_json(ty.kind), "owner": _owner_to_json(ty.owner)}
+    if ty.external_id is not None:
+        obj["external_id"] = ty.external_id
     return _with_meta(obj, ty.docs, ty.stability)
 
 
@@ -309,6 +317,7 @@ def _function_from_json(data: JsonObject) -> Function:
         resource=resource,
         docs=_docs(data),
         stability=_stability(data),
+        external_id=data.get("external_id"),
     )
 
 
@@ -325,7 +334,7 @@ def _world_items(data: JsonObject) -> dict[WorldKey, WorldItem]:
 def _world_item_from_json(data: JsonObject) -> WorldItem:
     if "interface" in data:
         body = data["interface"]
-        return InterfaceItem(body["id"], _stability(body))
+        return InterfaceItem(body["id"], _stability(body), _docs(body), body.get("external_id"))
     if "function" in data:
         return FunctionItem(_function_from_json(data["function"]))
     return TypeItem(data["type"])
@@ -357,6 +366,7 @@ def _typedef_from_json(data: JsonObject) -> TypeDef:
         owner=_owner_from_json(data["owner"]),
         docs=_docs(data),
         stability=_stability(data),
+        external_id=data.get("external_id"),
     )
 
 

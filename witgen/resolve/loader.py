@@ -120,5 +120,7 @@ def load_sources(path: str | os.PathLike[str]) -> tuple[list[PackageSource], lis
 
 
 def _wit_files(directory: Path) -> list[SourceFile]:
-    files = sorted((p for p in directory.iterdir() if p.suffix == ".wit" and p.is_file()), key=lambda p: p.name)
+    files = sorted(
+        (p for p in directory.iterdir() if p.suffix == ".wit" and p.is_file()), key=lambda p: p.name
+    )
     return [read_source(p, _display(p)) for p in files]

@@ -8,6 +8,7 @@ printed WIT re-parses into the same structure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
@@ -146,7 +147,9 @@ class PackageResolver:
 
     def for_each_path(
         self, items: list[ast.FileItem]
-    ) -> list[tuple[ast.Id | None, list[ast.Attribute], ast.UsePath, Literal["interface", "world", "unknown"]]]:
+    ) -> list[
+        tuple[ast.Id | None, list[ast.Attribute], ast.UsePath, Literal["interface", "world", "unknown"]]
+    ]:
         """Every path in the declarations, in the reference's visiting order."""
         out: list[
             tuple[ast.Id | None, list[ast.Attribute], ast.UsePath, Literal["interface", "world", "unknown"]]
@@ -180,7 +183,7 @@ class PackageResolver:
                 out.append((None, item.attrs, item.path, "unknown"))
         return out
 
-    def collect_foreign(self, decls: list[tuple[object, list[ast.FileItem]]]) -> None:
+    def collect_foreign(self, decls: Sequence[tuple[object, list[ast.FileItem]]]) -> None:
         for _, items in decls:
             for _, _, path, kind in self.for_each_path(items):
                 if not isinstance(path, ast.PackagePath):
@@ -203,7 +206,9 @@ class PackageResolver:
             pkg_id = compatible_package(resolve, ir.PackageName(*key))
             if pkg_id is None:
                 known = "\n".join(f"    {n}" for n in sorted(str(p.name) for p in resolve.packages))
-                err = WitError(f"package '{first.package}' not found. known packages:\n{known}", first.package.span)
+                err = WitError(
+                    f"package '{first.package}' not found. known packages:\n{known}", first.package.span
+                )
                 for entry in entries.values():
                     entry.error = err
                 continue
@@ -220,7 +225,9 @@ class PackageResolver:
 
     # ---- package-level names ---------------------------------------------------------
 
-    def populate_items(self, decls: list[tuple[object, list[ast.FileItem]]]) -> tuple[list[str], list[str]]:
+    def populate_items(
+        self, decls: Sequence[tuple[object, list[ast.FileItem]]]
+    ) -> tuple[list[str], list[str]]:
         names: dict[str, ast.Interface | ast.World] = {}
         order: dict[str, list[tuple[str, Span]]] = {}
         for _, items in decls:
@@ -290,16 +297,16 @@ class PackageResolver:
                 if isinstance(item, ast.ToplevelUse):
                     if item.attrs:
                         raise WitError("attributes not allowed on top-level use", item.span)
-                    target: ItemRef | ForeignItem | None
+                    use_target: ItemRef | ForeignItem | None
                     if isinstance(item.path, ast.LocalPath):
-                        target = ids.get(item.path.id.name)
-                        if target is None:
+                        use_target = ids.get(item.path.id.name)
+                        if use_target is None:
                             raise WitError(
                                 f"interface or world `{item.path.id.name}` does not exist", item.path.id.span
                             )
                     else:
-                        target = self.foreign[item.path.package.key()][item.path.item.name]
-                    file_items[item.local.name] = target
+                        use_target = self.foreign[item.path.package.key()][item.path.item.name]
+                    file_items[item.local.name] = use_target
                 elif isinstance(item, (ast.Interface, ast.World)):
                     file_items[item.name.name] = ids[item.name.name]
                     self.package_items[item.name.name] = ids[item.name.name]
@@ -394,7 +401,9 @@ class PackageResolver:
             return ir.Stability("stable", since=since, deprecated=deprecated.value if deprecated else None)
         if "unstable" in by_kind:
             return ir.Stability(
-                "unstable", feature=by_kind["unstable"].value, deprecated=deprecated.value if deprecated else None
+                "unstable",
+                feature=by_kind["unstable"].value,
+                deprecated=deprecated.value if deprecated else None,
             )
         raise WitError("must pair @deprecated with either @since or @unstable", kinds[0].span)
 
@@ -443,9 +452,9 @@ class PackageResolver:
                 if func is not None:
                     funcs.append((func, item.name.span))
             elif isinstance(item, ast.TypeDef) and isinstance(item.body, ast.ResourceBody):
-                entry = self.scope.get(item.name.name)
+                resource_entry: LookupEntry | None = self.scope.get(item.name.name)
                 for rfunc in item.body.funcs:
-                    f = self.resolve_resource_func(rfunc, item.name.name, entry)
+                    f = self.resolve_resource_func(rfunc, item.name.name, resource_entry)
                     if f is not None:
                         funcs.append((f, rfunc.func.name.span))
         for func, span in funcs:
@@ -468,7 +477,9 @@ class PackageResolver:
                 table.setdefault(fname, FUNCTION)
         return table
 
-    def define_name(self, name: ast.Id, entry: LookupEntry, message: str = "name `{}` is defined more than once") -> None:
+    def define_name(
+        self, name: ast.Id, entry: LookupEntry, message: str = "name `{}` is defined more than once"
+    ) -> None:
         if name.name in self.scope:
             raise WitError(message.format(name.name), name.span)
         self.scope[name.name] = entry
@@ -505,7 +516,10 @@ class PackageResolver:
                 continue
             self.gate_span = typedef.name.span
             kind = self.resolve_type_def(typedef.body, stability, typedef.name.span)
-            type_id = self.alloc(ir.TypeDef(name, kind, owner, self.docs(typedef.docs), stability))
+            typedef_ir = ir.TypeDef(
+                name, kind, owner, self.docs(typedef.docs), stability, external_id(typedef.attrs)
+            )
+            type_id = self.alloc(typedef_ir)
             self.define_name(typedef.name, type_id)
 
     def alloc(self, typedef: ir.TypeDef) -> ir.TypeId:
@@ -568,7 +582,9 @@ class PackageResolver:
             return self.resolve.interfaces[owner.id].package
         return self.resolve.worlds[owner.id].package
 
-    def resolve_type_def(self, body: ast.TypeBody, stability: ir.Stability, name_span: Span) -> ir.TypeDefKind:
+    def resolve_type_def(
+        self, body: ast.TypeBody, stability: ir.Stability, name_span: Span
+    ) -> ir.TypeDefKind:
         if isinstance(body, ast.PrimType):
             return ir.Alias(PRIMS[body.name])
         if isinstance(body, ast.NamedType):
@@ -630,12 +646,14 @@ class PackageResolver:
         if isinstance(expr, ast.PrimType):
             return PRIMS[expr.name]
         if isinstance(expr, ast.NamedType):
-            return self.type_by_name(expr.id)
+            type_id = self.type_by_name(expr.id)
+            target = self.resolve.resolve_alias(type_id)
+            if not isinstance(target, ir.Prim) and isinstance(self.resolve.types[target].kind, ir.Resource):
+                # Like the reference: a resource used as a type is an anonymous `own<T>`.
+                return self.intern(ir.Handle("own", type_id), stability)
+            return type_id
         if isinstance(expr, ast.HandleType):
-            resource = self.resource_by_name(expr.resource)
-            if expr.kind == "own":
-                return resource
-            return self.intern(ir.Handle("borrow", resource), stability)
+            return self.intern(ir.Handle(expr.kind, self.resource_by_name(expr.resource)), stability)
         return self.intern(self.resolve_generic(expr, stability), stability)
 
     def intern(self, kind: ir.TypeDefKind, stability: ir.Stability) -> ir.TypeId:
@@ -672,7 +690,7 @@ class PackageResolver:
         if rfunc.kind == "constructor":
             return self.resolve_function(named, f"[constructor]{resource}", "constructor", resource_id)
         prefix = "[method]" if rfunc.kind == "method" else "[static]"
-        kind: ir.FunctionKindName = rfunc.kind  # type: ignore[assignment]
+        kind: ir.FunctionKindName = rfunc.kind
         return self.resolve_function(named, f"{prefix}{resource}.{named.name.name}", kind, resource_id)
 
     def resolve_function(
@@ -707,16 +725,19 @@ class PackageResolver:
                     f"function `{name}` returns a type which contains a `borrow<T>` which is not supported",
                     named.name.span,
                 )
-        return ir.Function(name, kind, params, result, resource, self.docs(named.docs), stability)
+        return ir.Function(
+            name, kind, params, result, resource, self.docs(named.docs), stability, external_id(named.attrs)
+        )
 
     def constructor_result(self, resource: int, expr: ast.TypeExpr | None) -> ir.Type:
         if expr is None:
-            return resource
+            return self.intern(ir.Handle("own", resource), ir.UNKNOWN_STABILITY)
         result = self.resolve_type(expr, ir.UNKNOWN_STABILITY)
         kind = None if isinstance(result, ir.Prim) else self.resolve.types[result].kind
         if not isinstance(kind, ir.ResultType):
             raise WitError("if a constructor return type is declared it must be a `result`", _type_span(expr))
-        if kind.ok != resource:
+        ok = None if kind.ok is None or isinstance(kind.ok, ir.Prim) else self.resolve.types[kind.ok].kind
+        if not (isinstance(ok, ir.Handle) and ok.kind == "own" and ok.resource == resource):
             ok_expr = expr.args[0] if isinstance(expr, ast.GenericType) and expr.args[0] is not None else expr
             raise WitError("the `ok` type must be the resource being constructed", _type_span(ok_expr))
         return result
@@ -765,9 +786,9 @@ class PackageResolver:
         exported: set[int] = set()
         for item in world_ast.items:
             if isinstance(item, ast.TypeDef) and isinstance(item.body, ast.ResourceBody):
-                entry = type_scope.get(item.name.name)
+                world_entry: LookupEntry | None = type_scope.get(item.name.name)
                 for rfunc in item.body.funcs:
-                    f = self.resolve_resource_func(rfunc, item.name.name, entry)
+                    f = self.resolve_resource_func(rfunc, item.name.name, world_entry)
                     if f is not None:
                         world.imports[f.name] = ir.FunctionItem(f)
                         spans.items[("import", f.name)] = rfunc.func.name.span
@@ -785,12 +806,14 @@ class PackageResolver:
                 if witem.id in seen:
                     raise WitError(f"interface cannot be {desc}ed more than once", span)
                 seen.add(witem.id)
-            target = world.imports if desc == "import" else world.exports
-            prev = target.get(key)
+            dest = world.imports if desc == "import" else world.exports
+            prev = dest.get(key)
             if prev is not None:
-                prev_desc = {ir.InterfaceItem: "interface", ir.FunctionItem: "func", ir.TypeItem: "type"}[type(prev)]
+                prev_desc = {ir.InterfaceItem: "interface", ir.FunctionItem: "func", ir.TypeItem: "type"}[
+                    type(prev)
+                ]
                 raise WitError(f"{desc} `{key}` conflicts with prior {prev_desc} of same name", span)
-            target[key] = witem
+            dest[key] = witem
             spans.items[(desc, key)] = span
         self.scope = {}
         self.scope_spans = {}
@@ -809,7 +832,8 @@ class PackageResolver:
             self.scope_spans = {}
             self.resolve_interface(iface_id, kind.items, item.docs, item.attrs, kind.name.span)
             self.scope = type_scope
-            return kind.name.name, ir.InterfaceItem(iface_id, self.resolve.interfaces[iface_id].stability)
+            stability = self.resolve.interfaces[iface_id].stability
+            return kind.name.name, ir.InterfaceItem(iface_id, stability, None, external_id(item.attrs))
         if isinstance(kind, ast.ExternFunc):
             self.scope = type_scope
             named = ast.NamedFunc(item.docs, item.attrs, kind.name, kind.func)
@@ -821,12 +845,18 @@ class PackageResolver:
         if not self.enabled(stability):
             return None
         iface_id = self.interface_for_path(kind.path)
+        witem = ir.InterfaceItem(iface_id, stability, self.docs(item.docs), external_id(item.attrs))
         if isinstance(kind, ast.ExternNamedPath):
-            return kind.name.name, ir.InterfaceItem(iface_id, stability)
-        return ir.InterfaceKey(iface_id), ir.InterfaceItem(iface_id, stability)
+            return kind.name.name, witem
+        return ir.InterfaceKey(iface_id), witem
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def external_id(attrs: list[ast.Attribute]) -> str | None:
+    """The value of an ``@external-id("..")`` attribute, if present."""
+    return next((a.value for a in attrs if a.kind == "external-id"), None)
 
 
 def _type_span(expr: ast.TypeExpr) -> Span:

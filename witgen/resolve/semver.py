@@ -27,7 +27,7 @@ class Version:
         return isinstance(other, Version) and self._key() == other._key()
 
     def __lt__(self, other: Version) -> bool:
-        return self._key() < other._key()  # type: ignore[operator]
+        return self._key() < other._key()
 
     def __hash__(self) -> int:
         return hash(self.text)

@@ -8,12 +8,12 @@ re-parse into the same arenas.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from witgen.errors import Span, WitError
 
 
-def toposort(kind: str, deps: dict[str, Sequence[tuple[str, Span]]]) -> list[str]:
+def toposort(kind: str, deps: Mapping[str, Sequence[tuple[str, Span]]]) -> list[str]:
     """Order ``deps`` (name -> names it depends on, with spans) dependencies first."""
     names = list(deps)
     index = {name: i for i, name in enumerate(names)}

@@ -1,0 +1,43 @@
+"""The reference WIT test suite: pass cases resolve, fail cases fail at the same place."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import BINARY_CASES, UI, manifest, reference_error
+
+from witgen.errors import WitError
+from witgen.resolve import load
+
+CASES = manifest()
+LOCATION = re.compile(r"(?:--> |^error: )\S+?:(\d+):(\d+)", re.M)
+
+
+def _location(text: str) -> tuple[int, int] | None:
+    m = LOCATION.search(text)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+@pytest.mark.parametrize("case", [c["case"] for c in CASES if c["expect"] == "pass"])
+def test_pass_case_resolves(case: str) -> None:
+    if case in BINARY_CASES:
+        with pytest.raises(WitError, match="not supported yet"):
+            load(UI / case, features=["active"])
+        return
+    loaded = load(UI / case, features=["active"])
+    pkg = loaded.resolve.packages[loaded.main]
+    assert pkg.interfaces or pkg.worlds or len(loaded.resolve.packages) >= 1
+
+
+@pytest.mark.parametrize("case", [c["case"] for c in CASES if c["expect"] == "fail"])
+def test_fail_case_rejected_at_reference_location(case: str) -> None:
+    path = UI / case
+    expected = _location(reference_error(path, ["--features", "active"]))
+    with pytest.raises(WitError) as info:
+        load(path, features=["active"])
+    rendered = info.value.render()
+    assert rendered.startswith("error: ")
+    if expected is not None:
+        assert info.value.span is not None, rendered
+        assert (info.value.span.line, info.value.span.column) == expected, rendered

@@ -1,0 +1,1 @@
+"""Canonical ABI layout (sizes, alignment, flattening) for the generators: coming with `witgen host`."""

@@ -1,0 +1,1 @@
+"""Guest-stub generator (`witgen guest`): coming after the host bindings."""

@@ -1,0 +1,1 @@
+"""Host-binding generator (`witgen host`): coming next, built on `witgen.resolve.ir`."""

@@ -1,0 +1,1 @@
+"""Runtime library imported by generated bindings."""
