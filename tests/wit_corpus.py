@@ -118,16 +118,3 @@ def smith(seed: int, extended: bool, directory: Path) -> Path | None:
         ["wasm-tools", "wit-smith", *flags, str(seed_file), "-o", str(out)], capture_output=True
     )
     return out if result.returncode == 0 else None
-
-
-def strip_external_ids(data: Any) -> Any:  # noqa: D401 - kept as identity for the callers
-    return data
-
-
-def _unused_strip(data: Any) -> Any:
-    """``data`` without the ``external_id`` keys (``@external-id``), which the IR does not model."""
-    if isinstance(data, dict):
-        return {k: strip_external_ids(v) for k, v in data.items() if k != "external_id"}
-    if isinstance(data, list):
-        return [strip_external_ids(v) for v in data]
-    return data
