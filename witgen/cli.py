@@ -36,6 +36,19 @@ def _wit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _host(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from witgen.gen_host import generate, write_package
+
+    loaded = _load(args)
+    world = loaded.select_world(args.world)
+    out = Path(args.out)
+    files = generate(loaded.resolve, world, out.resolve().name)
+    write_package(files, out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="witgen", description="Typed Python bindings for WebAssembly components."
@@ -48,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     wit = sub.add_parser("wit", help="print every resolved package as canonical WIT")
     _add_wit_args(wit)
     wit.set_defaults(run=_wit)
+    host = sub.add_parser("host", help="generate a typed Python package that runs a component in wasmtime")
+    _add_wit_args(host)
+    host.add_argument("--world", help="the world to generate (needed if the package has several)")
+    host.add_argument("-o", "--out", required=True, help="output directory; its name is the package name")
+    host.set_defaults(run=_host)
     return parser
 
 

@@ -1,1 +1,31 @@
-"""Host-binding generator (`witgen host`): coming next, built on `witgen.resolve.ir`."""
+"""Host-binding generator (`witgen host`): typed Python packages that run components in wasmtime."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from witgen.errors import WitError
+from witgen.gen_host.model import HostModelBuilder
+from witgen.gen_host.render import render_world
+from witgen.resolve import ir
+
+
+def generate(resolve: ir.Resolve, world: ir.WorldId, package: str) -> dict[str, str]:
+    """The files of the host package for `world` (relative path -> content)."""
+    if not package.isidentifier():
+        raise WitError(f"the output directory name `{package}` is not a valid Python package name")
+    return render_world(HostModelBuilder(resolve, world, package).build())
+
+
+def write_package(files: dict[str, str], out_dir: str | os.PathLike[str]) -> None:
+    """Write the package, replacing what a previous run generated there."""
+    out = Path(out_dir)
+    for sub in ("imports", "exports"):
+        if (out / sub).is_dir():
+            shutil.rmtree(out / sub)
+    for rel, text in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)

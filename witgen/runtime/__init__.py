@@ -1,1 +1,90 @@
-"""Runtime library imported by generated bindings."""
+"""Runtime library imported by generated host bindings (depends only on wasmtime).
+
+Generated modules build codecs for their types at import time and call components through
+`Instance`/`ExportFunc`; users meet `Some`/`Ok`/`Err` and the exceptions below.
+"""
+
+from witgen.runtime.codecs import (
+    BOOL,
+    CHAR,
+    F32,
+    F64,
+    S8,
+    S16,
+    S32,
+    S64,
+    STRING,
+    U8,
+    U16,
+    U32,
+    U64,
+    Codec,
+    EnumCodec,
+    FlagsCodec,
+    GuestHandle,
+    GuestResourceCodec,
+    HostResourceCodec,
+    MapCodec,
+    OptionCodec,
+    RecordCodec,
+    ResultCodec,
+    TupleCodec,
+    VariantCodec,
+    list_of,
+    unsupported,
+)
+from witgen.runtime.errors import InstanceDead, LinkError, ResourceDropped, Trap, WitgenRuntimeError
+from witgen.runtime.host import call_method, implementation
+from witgen.runtime.instance import ExportFunc, GuestResource, Instance
+from witgen.runtime.types import Err, Ok, Result, Some
+from witgen.runtime.world import CacheDir, PathLike, engine_for, load_bytes, load_file, start
+
+__all__ = [
+    "BOOL",
+    "CHAR",
+    "F32",
+    "F64",
+    "S8",
+    "S16",
+    "S32",
+    "S64",
+    "STRING",
+    "U8",
+    "U16",
+    "U32",
+    "U64",
+    "CacheDir",
+    "Codec",
+    "EnumCodec",
+    "Err",
+    "ExportFunc",
+    "FlagsCodec",
+    "GuestHandle",
+    "GuestResource",
+    "GuestResourceCodec",
+    "HostResourceCodec",
+    "Instance",
+    "InstanceDead",
+    "LinkError",
+    "MapCodec",
+    "Ok",
+    "OptionCodec",
+    "RecordCodec",
+    "ResourceDropped",
+    "Result",
+    "ResultCodec",
+    "Some",
+    "Trap",
+    "TupleCodec",
+    "VariantCodec",
+    "WitgenRuntimeError",
+    "PathLike",
+    "call_method",
+    "engine_for",
+    "implementation",
+    "list_of",
+    "unsupported",
+    "load_bytes",
+    "load_file",
+    "start",
+]

@@ -1,0 +1,429 @@
+"""The host generator's view of a world: plain data the templates render, one object per module.
+
+Everything that needs thought (names, annotations, codecs, which interfaces the host must
+implement) is decided here, so the templates only lay text out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from witgen.pyview.names import camel, shouty, snake
+from witgen.pyview.types import Home, TypeView
+from witgen.resolve import ir
+
+# ---- view data ----------------------------------------------------------------------------
+
+
+@dataclass
+class FieldView:
+    name: str
+    wit_name: str
+    annotation: str
+    codec: str
+    docs: str | None
+
+
+@dataclass
+class CaseView:
+    class_name: str
+    wit_name: str
+    annotation: str | None
+    codec: str | None
+    docs: str | None
+
+
+@dataclass
+class MemberView:
+    name: str
+    wit_name: str
+    value: int
+    docs: str | None
+
+
+@dataclass
+class ParamView:
+    name: str
+    wit_name: str
+    annotation: str
+    codec: str
+
+
+@dataclass
+class FuncView:
+    name: str
+    """The Python name (method name for resource functions)."""
+    wit_name: str
+    """The component-level name, e.g. `[method]blob.size`."""
+    qualname: str
+    kind: str
+    params: list[ParamView]
+    returns: str
+    result_codec: str
+    raises: bool
+    err_annotation: str | None
+    docs: str | None
+
+    @property
+    def param_codecs(self) -> str:
+        return "[" + ", ".join(f'("{p.name}", {p.codec})' for p in self.params) + "]"
+
+    @property
+    def signature(self) -> str:
+        return ", ".join(f"{p.name}: {p.annotation}" for p in self.params)
+
+    @property
+    def args(self) -> str:
+        return ", ".join(p.name for p in self.params)
+
+    @property
+    def arg_types(self) -> str:
+        return ", ".join(p.annotation for p in self.params)
+
+
+@dataclass
+class TypeDeclView:
+    kind: str
+    """record | variant | enum | flags | alias | guest-resource | host-resource"""
+    name: str
+    wit_name: str
+    codec_name: str
+    codec: str = ""
+    docs: str | None = None
+    annotation: str = ""
+    fields: list[FieldView] = field(default_factory=list)
+    cases: list[CaseView] = field(default_factory=list)
+    members: list[MemberView] = field(default_factory=list)
+    constructor: FuncView | None = None
+    methods: list[FuncView] = field(default_factory=list)
+    statics: list[FuncView] = field(default_factory=list)
+    key: str = ""
+
+
+@dataclass
+class InterfaceModuleView:
+    """`imports/<x>.py` or `exports/<x>.py`."""
+
+    module: str
+    file: str
+    link_name: str
+    docs: str | None
+    imported: bool
+    host_implemented: bool
+    """Imports the host implements in Python (everything but WASI, which wasmtime provides)."""
+    class_name: str
+    types: list[TypeDeclView] = field(default_factory=list)
+    functions: list[FuncView] = field(default_factory=list)
+    module_imports: dict[str, str] = field(default_factory=dict)
+    package: str = ""
+    alias: str = ""
+    """The name other generated modules import this module as."""
+
+    @property
+    def guest_resources(self) -> list[TypeDeclView]:
+        return [t for t in self.types if t.kind == "guest-resource"]
+
+    @property
+    def host_resources(self) -> list[TypeDeclView]:
+        return [t for t in self.types if t.kind == "host-resource"]
+
+    @property
+    def needs_host(self) -> bool:
+        return bool(self.functions or self.host_resources)
+
+
+@dataclass
+class ImportFieldView:
+    name: str
+    annotation: str
+    docs: str | None
+
+
+@dataclass
+class WorldView:
+    package: str
+    class_name: str
+    imports_class: str
+    world_name: str
+    docs: str | None
+    types: list[TypeDeclView]
+    import_modules: list[InterfaceModuleView]
+    export_modules: list[InterfaceModuleView]
+    import_funcs: list[FuncView]
+    export_funcs: list[FuncView]
+    module_imports: dict[str, str]
+    wasi_http: bool
+    imports_required: bool
+
+    @property
+    def host_modules(self) -> list[InterfaceModuleView]:
+        return [m for m in self.import_modules if m.host_implemented and m.needs_host]
+
+    @property
+    def import_fields(self) -> list[ImportFieldView]:
+        out = [
+            ImportFieldView(m.module.rsplit(".", 1)[1], f"{m.alias}.{m.class_name}", m.docs) for m in self.host_modules
+        ]
+        out += [ImportFieldView(f.name, f"Callable[[{f.arg_types}], {f.returns}]", f.docs) for f in self.import_funcs]
+        return out
+
+
+# ---- building -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Slot:
+    key: ir.WorldKey
+    iface: ir.InterfaceId
+    imported: bool
+    module_name: str = ""
+
+
+def _is_wasi(resolve: ir.Resolve, iface: ir.InterfaceId) -> bool:
+    pkg = resolve.interfaces[iface].package
+    return pkg is not None and resolve.packages[pkg].name.namespace == "wasi"
+
+
+def _full_name(resolve: ir.Resolve, slot: _Slot) -> str:
+    iface = resolve.interfaces[slot.iface]
+    if isinstance(slot.key, str) or iface.package is None:
+        return snake(resolve.key_name(slot.key))
+    pkg = resolve.packages[iface.package].name
+    return snake(f"{pkg.namespace}-{pkg.name}-{iface.name}")
+
+
+def _short_name(resolve: ir.Resolve, slot: _Slot) -> str:
+    if isinstance(slot.key, str):
+        return snake(slot.key)
+    return snake(resolve.interfaces[slot.iface].name or f"interface-{slot.iface}")
+
+
+def _assign_module_names(resolve: ir.Resolve, slots: list[_Slot]) -> None:
+    """snake_case interface names; the full `ns-pkg-name` form only where two would clash."""
+    short = [_short_name(resolve, s) for s in slots]
+    for slot, name in zip(slots, short, strict=True):
+        slot.module_name = _full_name(resolve, slot) if short.count(name) > 1 else name
+
+
+class HostModelBuilder:
+    """Builds the `WorldView` of one world."""
+
+    def __init__(self, resolve: ir.Resolve, world: ir.WorldId, package: str) -> None:
+        self.resolve = resolve
+        self.world = resolve.worlds[world]
+        self.world_id = world
+        self.package = package
+        self.slots: dict[ir.InterfaceId, _Slot] = {}
+        imports = [
+            _Slot(k, v.id, True) for k, v in self.world.imports.items() if isinstance(v, ir.InterfaceItem)
+        ]
+        exports = [
+            _Slot(k, v.id, False) for k, v in self.world.exports.items() if isinstance(v, ir.InterfaceItem)
+        ]
+        _assign_module_names(resolve, imports)
+        _assign_module_names(resolve, exports)
+        self.import_slots = imports
+        self.export_slots = exports
+        for slot in imports + exports:
+            self.slots[slot.iface] = slot
+
+    # --- where things live ---------------------------------------------------------------
+
+    def module_of_slot(self, slot: _Slot) -> str:
+        return f"{'imports' if slot.imported else 'exports'}.{slot.module_name}"
+
+    def home_of(self, id: ir.TypeId) -> Home:
+        owner = self.resolve.types[id].owner
+        if isinstance(owner, ir.InterfaceOwner):
+            slot = self.slots.get(owner.id)
+            if slot is None:
+                raise ValueError(f"type {self.resolve.types[id].name} belongs to an interface outside the world")
+            prefix = "_i_" if slot.imported else "_e_"
+            return Home(
+                self.module_of_slot(slot),
+                prefix + slot.module_name,
+                slot.imported,
+                self.resolve.key_name(slot.key),
+            )
+        return Home("", "_world", True, "")
+
+    def view_for(self, module: str) -> TypeView:
+        return TypeView(self.resolve, self.home_of, module)
+
+    # --- types ---------------------------------------------------------------------------
+
+    def type_decl(self, tv: TypeView, id: ir.TypeId) -> TypeDeclView:
+        td = self.resolve.types[id]
+        assert td.name is not None
+        kind = td.kind
+        decl = TypeDeclView("alias", tv.class_name(id), td.name, tv.codec_name(id), docs=td.docs)
+        if isinstance(kind, ir.Record):
+            decl.kind = "record"
+            decl.fields = [
+                FieldView(snake(f.name), f.name, tv.annotation(f.ty), tv.codec(f.ty), f.docs) for f in kind.fields
+            ]
+        elif isinstance(kind, ir.Variant):
+            decl.kind = "variant"
+            decl.cases = [
+                CaseView(
+                    f"{decl.name}_{camel(c.name)}",
+                    c.name,
+                    None if c.ty is None else tv.annotation(c.ty),
+                    None if c.ty is None else tv.codec(c.ty),
+                    c.docs,
+                )
+                for c in kind.cases
+            ]
+        elif isinstance(kind, ir.EnumType):
+            decl.kind = "enum"
+            decl.members = [MemberView(shouty(c.name), c.name, i, c.docs) for i, c in enumerate(kind.cases)]
+        elif isinstance(kind, ir.Flags):
+            decl.kind = "flags"
+            decl.members = [MemberView(shouty(f.name), f.name, 1 << i, f.docs) for i, f in enumerate(kind.flags)]
+        elif isinstance(kind, ir.Resource):
+            imported = self.home_of(id).imported
+            decl.kind = "host-resource" if imported else "guest-resource"
+            decl.key = tv.resource_key(id)
+        else:
+            decl.annotation = tv.annotation(id if not isinstance(kind, ir.Alias) else kind.ty)
+            if not isinstance(kind, ir.Alias):
+                decl.annotation = self._anonymous_annotation(tv, id)
+            decl.codec = tv.anonymous_codec(id)
+        return decl
+
+    def _anonymous_annotation(self, tv: TypeView, id: ir.TypeId) -> str:
+        """The annotation of a named non-nominal type (`type x = list<u8>`): its structure."""
+        td = self.resolve.types[id]
+        saved, td.name = td.name, None
+        try:
+            return tv.annotation(id)
+        finally:
+            td.name = saved
+
+    # --- functions -----------------------------------------------------------------------
+
+    def func_view(self, tv: TypeView, f: ir.Function, owner: str, imported: bool) -> FuncView:
+        params = f.params
+        if f.kind in ("method", "async-method"):
+            params = params[1:]
+        views = [ParamView(snake(p.name), p.name, tv.annotation(p.ty, input=True), tv.codec(p.ty)) for p in params]
+        if f.kind in ("method", "async-method"):
+            assert f.resource is not None
+            self_codec = tv.handle_codec(f.resource, own=False)
+            views.insert(0, ParamView("self", "self", "", self_codec))
+        result = tv.result_type(f.result)
+        raises = result is not None
+        if f.kind == "constructor":
+            assert f.resource is not None
+            returns = "None"
+            codec = tv.handle_codec(f.resource, own=True, raw=not imported)
+        elif result is not None:
+            returns = tv.annotation(result.ok)
+            codec = tv.codec(f.result)
+        else:
+            returns = tv.annotation(f.result)
+            codec = tv.codec(f.result)
+        name = snake(f.item_name) if f.resource is not None else snake(f.name)
+        qualname = f"{owner}.{name}" if owner else name
+        if f.kind == "constructor":
+            qualname = f"{owner}"
+        return FuncView(
+            name=name,
+            wit_name=f.name,
+            qualname=qualname,
+            kind=f.kind.removeprefix("async-"),
+            params=views,
+            returns=returns,
+            result_codec=codec,
+            raises=raises,
+            err_annotation=tv.annotation(result.err) if result is not None else None,
+            docs=f.docs,
+        )
+
+    # --- modules -------------------------------------------------------------------------
+
+    def interface_module(self, slot: _Slot) -> InterfaceModuleView:
+        iface = self.resolve.interfaces[slot.iface]
+        module = self.module_of_slot(slot)
+        tv = self.view_for(module)
+        imported = slot.imported
+        view = InterfaceModuleView(
+            module=module,
+            file=module.replace(".", "/") + ".py",
+            link_name=self.resolve.key_name(slot.key),
+            docs=iface.docs,
+            imported=imported,
+            host_implemented=imported and not _is_wasi(self.resolve, slot.iface),
+            class_name="Host" if imported else camel(slot.module_name),
+            package=self.package,
+            alias=("_i_" if imported else "_e_") + slot.module_name,
+        )
+        by_resource: dict[ir.TypeId, TypeDeclView] = {}
+        for id in iface.types.values():
+            decl = self.type_decl(tv, id)
+            view.types.append(decl)
+            by_resource[id] = decl
+        names = {t.name for t in view.types}
+        if view.class_name in names:
+            view.class_name += "Interface"
+        for f in iface.functions.values():
+            owner = slot.module_name if f.resource is None else tv.class_name(f.resource)
+            fv = self.func_view(tv, f, owner, imported)
+            if f.resource is None:
+                view.functions.append(fv)
+                continue
+            decl = by_resource[f.resource]
+            if fv.kind == "constructor":
+                decl.constructor = fv
+            elif fv.kind == "method":
+                decl.methods.append(fv)
+            else:
+                decl.statics.append(fv)
+        view.module_imports = dict(sorted(tv.used_modules.items()))
+        return view
+
+    def world_function(self, tv: TypeView, f: ir.Function) -> FuncView:
+        return self.func_view(tv, f, "", False)
+
+    def build(self) -> WorldView:
+        imports = [self.interface_module(s) for s in self.import_slots]
+        exports = [self.interface_module(s) for s in self.export_slots]
+        tv = self.view_for("")
+        types = [
+            self.type_decl(tv, item.id) for item in self.world.imports.values() if isinstance(item, ir.TypeItem)
+        ]
+        import_funcs = [
+            self.world_function(tv, item.func)
+            for item in self.world.imports.values()
+            if isinstance(item, ir.FunctionItem)
+        ]
+        export_funcs = [
+            self.world_function(tv, item.func)
+            for item in self.world.exports.values()
+            if isinstance(item, ir.FunctionItem)
+        ]
+        wasi_http = any(
+            _is_wasi(self.resolve, s.iface) and self.resolve.key_name(s.key).startswith("wasi:http/")
+            for s in self.import_slots
+        )
+        view = WorldView(
+            package=self.package,
+            class_name=camel(self.world.name),
+            imports_class=camel(self.world.name) + "Imports",
+            world_name=self.world.name,
+            docs=self.world.docs,
+            types=types,
+            import_modules=imports,
+            export_modules=exports,
+            import_funcs=import_funcs,
+            export_funcs=export_funcs,
+            module_imports={},
+            wasi_http=wasi_http,
+            imports_required=False,
+        )
+        view.imports_required = bool(view.import_fields)
+        modules = dict(tv.used_modules)
+        for m in imports + exports:
+            modules[m.alias] = m.module
+        view.module_imports = dict(sorted(modules.items()))
+        return view

@@ -1,0 +1,137 @@
+"""The one module that reaches into wasmtime-py's internals: its ctypes handle on libwasmtime.
+
+Generated bindings call component functions through `wasmtime_component_func_call` with value
+structs they build themselves, skipping `Func.__call__`'s per-call type lookup and per-element
+list conversion. Everything here is checked at import; if the layout this module relies on is
+not what it expects, `AVAILABLE` is False and the runtime uses wasmtime-py's public API instead.
+
+All functions take and return plain integer addresses (`c_void_p`), which ctypes passes with the
+least conversion work.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from ctypes import CFUNCTYPE, c_bool, c_size_t, c_uint32, c_void_p
+from typing import Any
+
+VAL_SIZE = 32
+RECORD_ENTRY_SIZE = 48
+MAP_ENTRY_SIZE = 64
+NAME_SIZE = 16
+
+# wasmtime_component_valkind_t
+BOOL, S8, U8, S16, U16, S32, U32, S64, U64, F32, F64, CHAR, STRING = range(13)
+LIST, RECORD, TUPLE, VARIANT, ENUM, OPTION, RESULT, FLAGS, RESOURCE, MAP = range(13, 23)
+
+CALLBACK = CFUNCTYPE(c_size_t, c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_size_t)
+"""`wasmtime_component_func_callback_t`: (data, context, type, args, nargs, results, nresults)."""
+FINALIZER = CFUNCTYPE(None, c_void_p)
+
+
+def _check_layout() -> tuple[Any, Any] | None:
+    """Import wasmtime's private ctypes module and confirm the struct layout we write by hand."""
+    if os.environ.get("WITGEN_RUNTIME") == "public":
+        return None
+    try:
+        from wasmtime import _ffi as ffi
+        from wasmtime.component import _enter as enter
+
+        val: Any = ffi.wasmtime_component_val_t
+        ok = (
+            ctypes.sizeof(val) == VAL_SIZE
+            and val.of.offset == 8
+            and ctypes.sizeof(ffi.wasmtime_component_valrecord_entry) == RECORD_ENTRY_SIZE
+            and ffi.wasmtime_component_valvariant.val.offset == 16
+            and ffi.wasmtime_component_valresult.val.offset == 8
+            and ffi.WASMTIME_COMPONENT_RESOURCE.value == RESOURCE
+            and ffi.WASMTIME_COMPONENT_FLAGS.value == FLAGS
+            and hasattr(enter, "LAST_EXCEPTION")
+        )
+        return (ffi, enter) if ok else None
+    except (ImportError, AttributeError):
+        return None
+
+
+_found = _check_layout()
+AVAILABLE = _found is not None
+
+if _found is not None:
+    _ffi, _enter = _found
+    _dll = _ffi.dll
+
+    def _proto(name: str, restype: Any, *argtypes: Any) -> Any:
+        return CFUNCTYPE(restype, *argtypes)((name, _dll))
+
+    func_call = _proto(
+        "wasmtime_component_func_call", c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_size_t
+    )
+    val_delete = _proto("wasmtime_component_val_delete", None, c_void_p)
+    val_new = _proto("wasmtime_component_val_new", c_void_p, c_void_p)
+    byte_vec_new = _proto("wasm_byte_vec_new", None, c_void_p, c_size_t, c_void_p)
+    list_new_uninit = _proto("wasmtime_component_vallist_new_uninit", None, c_void_p, c_size_t)
+    record_new_uninit = _proto("wasmtime_component_valrecord_new_uninit", None, c_void_p, c_size_t)
+    tuple_new_uninit = _proto("wasmtime_component_valtuple_new_uninit", None, c_void_p, c_size_t)
+    flags_new_uninit = _proto("wasmtime_component_valflags_new_uninit", None, c_void_p, c_size_t)
+    map_new_uninit = _proto("wasmtime_component_valmap_new_uninit", None, c_void_p, c_size_t)
+    any_clone = _proto("wasmtime_component_resource_any_clone", c_void_p, c_void_p)
+    any_delete = _proto("wasmtime_component_resource_any_delete", None, c_void_p)
+    any_owned = _proto("wasmtime_component_resource_any_owned", c_bool, c_void_p)
+    any_drop = _proto("wasmtime_component_resource_any_drop", c_void_p, c_void_p, c_void_p)
+    any_to_host = _proto("wasmtime_component_resource_any_to_host", c_void_p, c_void_p, c_void_p, c_void_p)
+    host_new = _proto("wasmtime_component_resource_host_new", c_void_p, c_bool, c_uint32, c_uint32)
+    host_rep = _proto("wasmtime_component_resource_host_rep", c_uint32, c_void_p)
+    host_type = _proto("wasmtime_component_resource_host_type", c_uint32, c_void_p)
+    host_delete = _proto("wasmtime_component_resource_host_delete", None, c_void_p)
+    host_to_any = _proto("wasmtime_component_resource_host_to_any", c_void_p, c_void_p, c_void_p, c_void_p)
+    error_new = _proto("wasmtime_error_new", c_void_p, ctypes.c_char_p)
+    add_func = _proto(
+        "wasmtime_component_linker_instance_add_func",
+        c_void_p,
+        c_void_p,
+        c_void_p,
+        c_size_t,
+        CALLBACK,
+        c_void_p,
+        FINALIZER,
+    )
+
+    def error_from(addr: int) -> Exception:
+        """Wrap an owned `wasmtime_error_t*` as wasmtime-py's WasmtimeError (which frees it)."""
+        from wasmtime import WasmtimeError
+
+        ptr = ctypes.cast(addr, ctypes.POINTER(_ffi.wasmtime_error_t))
+        err: Exception = WasmtimeError._from_ptr(ptr)
+        return err
+
+    def take_host_exception() -> BaseException | None:
+        """The Python exception wasmtime-py stashed when one of its own callbacks raised."""
+        exc: BaseException | None = _enter.LAST_EXCEPTION
+        _enter.LAST_EXCEPTION = None
+        return exc
+
+    def context_address(store: Any) -> int:
+        """The `wasmtime_context_t*` of a Store, as an integer."""
+        addr: int = ctypes.cast(store._context(), c_void_p).value or 0
+        return addr
+
+    def func_address(func: Any) -> int:
+        """The address of a component `Func`'s `wasmtime_component_func_t` (kept alive by `func`)."""
+        return ctypes.addressof(func._func)
+
+    def pointer_address(managed: Any) -> int:
+        """The raw pointer behind a wasmtime-py `Managed` object."""
+        addr: int = ctypes.cast(managed.ptr(), c_void_p).value or 0
+        return addr
+
+    def adopt_resource_any(addr: int) -> Any:
+        """Wrap an owned `resource_any_t*` in wasmtime-py's ResourceAny (which frees it)."""
+        from wasmtime.component import ResourceAny
+
+        return ResourceAny._from_ptr(ctypes.cast(addr, ctypes.POINTER(_ffi.wasmtime_component_resource_any_t)))
+
+    def release(managed: Any) -> int:
+        """Take the raw pointer out of a wasmtime-py `Managed` object; the caller now owns it."""
+        addr: int = ctypes.cast(managed._consume(), c_void_p).value or 0
+        return addr

@@ -1,0 +1,23 @@
+"""Exceptions raised by generated bindings at run time."""
+
+from __future__ import annotations
+
+
+class WitgenRuntimeError(Exception):
+    """Base class of the errors raised by a running component."""
+
+
+class Trap(WitgenRuntimeError):
+    """The guest trapped; the message carries wasm's own text and backtrace."""
+
+
+class InstanceDead(WitgenRuntimeError):
+    """The instance trapped earlier: wasmtime refuses to re-enter it, so no call can succeed."""
+
+
+class ResourceDropped(ValueError):
+    """A resource handle was used after it was dropped or moved into the guest."""
+
+
+class LinkError(WitgenRuntimeError):
+    """The component's imports could not be satisfied (a missing or mistyped implementation)."""

@@ -1,0 +1,491 @@
+"""One running component: its Store, its linker definitions, and the call sites bindings use.
+
+Every call goes through an :class:`ExportFunc` built once per function, and every host import
+through a callback built once at link time. Both check values before anything enters wasm, and
+both treat any error coming back from wasmtime as fatal for the instance: wasmtime refuses to
+re-enter a Store after a trap, so the instance is marked dead and later calls fail clearly.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any, ClassVar, TypeVar
+
+import wasmtime
+from wasmtime import component as wc
+
+from witgen.runtime import _capi as C
+from witgen.runtime.codecs import Codec, GuestHandle, HostTable, Scalar
+from witgen.runtime.errors import InstanceDead, LinkError, Trap
+from witgen.runtime.types import Err, Ok
+
+_type_ids = count(1)
+"""Host resource type ids are process-unique, so handles of two instances can't be confused."""
+
+
+@dataclass
+class _FuncDef:
+    name: str
+    qualname: str
+    params: list[tuple[str, Codec]]
+    result: Codec | None
+    impl: Callable[..., Any]
+    raises: bool
+
+
+@dataclass
+class _ResourceDef:
+    name: str
+    table: HostTable
+
+
+@dataclass
+class _LinkerInstanceDefs:
+    funcs: list[_FuncDef] = field(default_factory=list)
+    resources: list[_ResourceDef] = field(default_factory=list)
+
+
+def _wasi_config(wasi: bool | wasmtime.WasiConfig) -> wasmtime.WasiConfig:
+    if isinstance(wasi, wasmtime.WasiConfig):
+        return wasi
+    config = wasmtime.WasiConfig()
+    config.inherit_stdout()
+    config.inherit_stderr()
+    return config
+
+
+class Instance:
+    """The per-instance context that codecs, call sites and resource classes share."""
+
+    def __init__(
+        self,
+        component: wc.Component,
+        *,
+        engine: wasmtime.Engine,
+        store: wasmtime.Store | None = None,
+        wasi: bool | wasmtime.WasiConfig | None = None,
+        wasi_http: bool = False,
+    ) -> None:
+        self.component = component
+        self.engine = engine
+        self.store = store if store is not None else wasmtime.Store(engine)
+        self.ctx = C.context_address(self.store) if C.AVAILABLE else 0
+        self.wasi = wasi
+        self.wasi_http = wasi_http
+        self.dead: str | None = None
+        self.pending: BaseException | None = None
+        self.guest_classes: dict[str, type[GuestResource]] = {}
+        self.host_tables: dict[str, HostTable] = {}
+        self._defs: dict[str, _LinkerInstanceDefs] = {}
+        self._keep: list[Any] = []
+        self._instance: wc.Instance | None = None
+
+    # --- linking ---------------------------------------------------------------------------
+
+    def _defs_for(self, interface: str) -> _LinkerInstanceDefs:
+        return self._defs.setdefault(interface, _LinkerInstanceDefs())
+
+    def define_func(
+        self,
+        interface: str,
+        name: str,
+        qualname: str,
+        params: list[tuple[str, Codec]],
+        result: Codec | None,
+        impl: Callable[..., Any],
+        raises: bool = False,
+    ) -> None:
+        """Provide the import `name` of `interface` ("" for the world's own functions)."""
+        if not callable(impl):
+            raise TypeError(f"the implementation of {qualname} must be callable, got {type(impl).__name__}")
+        self._defs_for(interface).funcs.append(_FuncDef(name, qualname, params, result, impl, raises))
+
+    def define_resource(self, interface: str, name: str, key: str, cls: Any) -> None:
+        """Provide the imported resource `name` with the host's class `cls`."""
+        if not isinstance(cls, type):
+            raise TypeError(f"the implementation of resource {name!r} must be a class, got {cls!r}")
+        table = HostTable(cls, next(_type_ids) & 0xFFFFFFFF)
+        self.host_tables[key] = table
+        self._defs_for(interface).resources.append(_ResourceDef(name, table))
+
+    def instantiate(self) -> None:
+        linker = wc.Linker(self.engine)
+        if self.wasi is not None and self.wasi is not False:
+            linker.add_wasip2()
+            self.store.set_wasi(_wasi_config(self.wasi))
+            if self.wasi_http:
+                linker.add_wasi_http()
+                self.store.set_wasi_http()
+        with linker.root() as root:
+            for interface, defs in self._defs.items():
+                if interface:
+                    with root.add_instance(interface) as li:
+                        self._define_all(li, defs)
+                else:
+                    self._define_all(root, defs)
+        try:
+            self._instance = linker.instantiate(self.store, self.component)
+        except wasmtime.WasmtimeError as exc:
+            raise LinkError(_link_hint(str(exc), self.wasi is not None)) from None
+        self._keep.append(linker)
+
+    def _define_all(self, li: Any, defs: _LinkerInstanceDefs) -> None:
+        for res in defs.resources:
+            li.add_resource(res.name, wc.ResourceType.host(res.table.type_id), self._destructor(res.table))
+        for fn in defs.funcs:
+            if C.AVAILABLE:
+                cb = C.CALLBACK(self._native_callback(fn))
+                self._keep.append(cb)
+                name = fn.name.encode()
+                err = C.add_func(C.pointer_address(li), name, len(name), cb, None, C.FINALIZER())
+                if err:
+                    raise C.error_from(err)
+            else:
+                li.add_func(fn.name, self._public_callback(fn))
+
+    def _destructor(self, table: HostTable) -> Callable[[Any, int], None]:
+        def drop(store: Any, rep: int) -> None:
+            obj = table.objects.get(rep)
+            if obj is None:
+                return
+            table.take(rep)
+            close = getattr(obj, "close", None)
+            if callable(close):
+                close()
+
+        return drop
+
+    def _call_impl(self, fn: _FuncDef, values: list[Any]) -> Any:
+        """Run the host's implementation; a `result` return is `T` or a raised `Err`."""
+        if not fn.raises:
+            return fn.impl(*values)
+        try:
+            return Ok(fn.impl(*values))
+        except Err as err:
+            return err
+
+    def _prepare_result(self, fn: _FuncDef, out: Any) -> Any:
+        assert fn.result is not None
+        try:
+            return fn.result.prepare(self, out)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"the host implementation of {fn.qualname} returned a bad value: {exc}") from None
+
+    def _native_callback(self, fn: _FuncDef) -> Callable[..., int]:
+        cx = self
+
+        def callback(data: Any, ctx: int, ty: Any, args: int, nargs: int, results: int, nresults: int) -> int:
+            saved, cx.ctx = cx.ctx, ctx
+            try:
+                values = [codec.lift(cx, args + i * C.VAL_SIZE) for i, (_, codec) in enumerate(fn.params)]
+                out = cx._call_impl(fn, values)
+                if fn.result is not None:
+                    fn.result.lower(cx, cx._prepare_result(fn, out), results)
+                return 0
+            except BaseException as exc:  # noqa: BLE001 - every exception must reach the caller
+                cx.pending = exc
+                return int(C.error_new(f"host function {fn.qualname} raised {type(exc).__name__}".encode()))
+            finally:
+                cx.ctx = saved
+
+        return callback
+
+    def _public_callback(self, fn: _FuncDef) -> Callable[..., Any]:
+        cx = self
+
+        def callback(store: Any, *args: Any) -> Any:
+            try:
+                values = [codec.from_dyn(cx, a) for (_, codec), a in zip(fn.params, args, strict=True)]
+                out = cx._call_impl(fn, values)
+                if fn.result is None:
+                    return None
+                return fn.result.to_dyn(cx, cx._prepare_result(fn, out))
+            except BaseException as exc:
+                cx.pending = exc
+                raise
+
+        return callback
+
+    # --- exports ---------------------------------------------------------------------------
+
+    def _export_index(self, interface: str, name: str) -> Any:
+        parent = None
+        if interface:
+            parent = self.component.get_export_index(interface)
+            if parent is None:
+                raise LinkError(f"the component does not export the interface {interface!r}")
+        index = self.component.get_export_index(name, parent)
+        if index is None:
+            where = f" of {interface!r}" if interface else ""
+            raise LinkError(f"the component does not export the function {name!r}{where}")
+        return index
+
+    def export_func(
+        self,
+        interface: str,
+        name: str,
+        qualname: str,
+        params: list[tuple[str, Codec]],
+        result: Codec | None,
+        raises: bool = False,
+    ) -> Callable[..., Any]:
+        """A call site for the export `name` of `interface` ("" for a world-level function)."""
+        assert self._instance is not None, "instantiate() first"
+        func = self._instance.get_func(self.store, self._export_index(interface, name))
+        if func is None:
+            raise LinkError(f"the export {name!r} is not a function")
+        return ExportFunc(self, func, qualname, params, result, raises).invoke
+
+    def bind_guest_resource(self, base: type[R], key: str, funcs: dict[str, Callable[..., Any]]) -> type[R]:
+        """A subclass of the generated resource class whose calls go to this instance."""
+        namespace = {
+            "_instance": self,
+            "_funcs": funcs,
+            "__doc__": base.__doc__,
+            "__module__": base.__module__,
+            "__qualname__": base.__qualname__,
+        }
+        bound = type(base.__name__, (base,), namespace)
+        self.guest_classes[key] = bound
+        return bound
+
+    # --- failures --------------------------------------------------------------------------
+
+    def check_alive(self) -> None:
+        if self.dead is not None:
+            raise InstanceDead(f"this component instance trapped earlier and can't be used again: {self.dead}")
+
+    def fail(self, error: BaseException, where: str) -> BaseException:
+        """The exception to raise for an error out of wasm; the instance is dead from now on."""
+        host = self.pending
+        if host is None and C.AVAILABLE:
+            host = C.take_host_exception()
+        self.pending = None
+        message = str(error)
+        self.dead = message.strip().splitlines()[-1].strip() if message.strip() else "trap"
+        trap = Trap(f"{where}: {message}")
+        trap.__cause__ = error if isinstance(error, wasmtime.WasmtimeError) else None
+        if host is not None:
+            if host.__cause__ is None:
+                host.__cause__ = trap
+            return host
+        return trap
+
+    def drop_resource(self, handle: GuestHandle, what: str) -> None:
+        any_ = handle.any
+        if any_ is None:
+            return
+        handle.any = None
+        self.check_alive()
+        try:
+            any_.drop(self.store)
+        except wasmtime.WasmtimeError as exc:
+            raise self.fail(exc, f"dropping {what}") from None
+
+
+def _link_hint(message: str, has_wasi: bool) -> str:
+    if "wasi:" in message and not has_wasi:
+        return f"{message}\n(this component imports WASI: pass wasi=True or a wasmtime.WasiConfig)"
+    return message
+
+
+R = TypeVar("R", bound="GuestResource")
+
+
+class ExportFunc:
+    """A call site for one exported function: preallocated argument and result structs."""
+
+    def __init__(
+        self,
+        cx: Instance,
+        func: wc.Func,
+        qualname: str,
+        params: list[tuple[str, Codec]],
+        result: Codec | None,
+        raises: bool,
+    ) -> None:
+        self.cx = cx
+        self.func = func
+        self.qualname = qualname
+        self.names = [name for name, _ in params]
+        self.codecs = [codec for _, codec in params]
+        self.result = result
+        self.raises = raises
+        n = len(params)
+        self.nargs = n
+        self.nresults = 0 if result is None else 1
+        self._args = (ctypes.c_uint8 * (C.VAL_SIZE * max(n, 1)))()
+        self._res = (ctypes.c_uint8 * C.VAL_SIZE)()
+        self.args_addr = ctypes.addressof(self._args)
+        self.res_addr = ctypes.addressof(self._res)
+        if C.AVAILABLE:
+            self.faddr = C.func_address(func)
+            self._call = self._scalar_call if self._all_scalar() else self._native_call
+        else:
+            self._call = self._public_call
+        self.invoke: Callable[..., Any] = (
+            self._scalar_closure() if self._call == self._scalar_call else self.__call__
+        )
+
+    def _all_scalar(self) -> bool:
+        if not all(isinstance(c, Scalar) and c.kind != C.CHAR for c in self.codecs):
+            return False
+        if self.result is not None and not (isinstance(self.result, Scalar) and self.result.kind != C.CHAR):
+            return False
+        for i, codec in enumerate(self.codecs):
+            ctypes.c_uint8.from_address(self.args_addr + i * C.VAL_SIZE).value = codec.kind
+        self._views = [
+            codec.ctype.from_address(self.args_addr + i * C.VAL_SIZE + 8)  # type: ignore[attr-defined]
+            for i, codec in enumerate(self.codecs)
+        ]
+        result: Any = self.result
+        self._out = None if result is None else result.ctype.from_address(self.res_addr + 8)
+        return True
+
+    def __call__(self, *args: Any) -> Any:
+        cx = self.cx
+        if cx.dead is not None:
+            cx.check_alive()
+        value = self._call(self._prepare(args))
+        if self.raises:
+            if isinstance(value, Err):
+                raise value
+            return value.value
+        return value
+
+    def _prepare(self, args: Sequence[Any]) -> list[Any]:
+        cx = self.cx
+        out = []
+        for name, codec, arg in zip(self.names, self.codecs, args, strict=True):
+            try:
+                out.append(codec.prepare(cx, arg))
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{self.qualname}(): parameter {name!r}: {exc}") from None
+        return out
+
+    def _scalar_call(self, prepared: list[Any]) -> Any:
+        for view, p in zip(self._views, prepared, strict=True):
+            view.value = p
+        err = C.func_call(self.faddr, self.cx.ctx, self.args_addr, self.nargs, self.res_addr, self.nresults)
+        if err:
+            raise self.cx.fail(C.error_from(err), f"{self.qualname}()")
+        return None if self._out is None else self._out.value
+
+    def _scalar_closure(self) -> Callable[..., Any]:
+        """`__call__` for all-scalar signatures, with everything it touches bound in locals."""
+        cx, slots, call, faddr = self.cx, list(zip(self.names, self.codecs, self._views, strict=True)), C.func_call, self.faddr
+        args_addr, res_addr, nargs, nres, out = self.args_addr, self.res_addr, self.nargs, self.nresults, self._out
+        qualname, raises = self.qualname, self.raises
+
+        def scalar_call(*args: Any) -> Any:
+            if cx.dead is not None:
+                cx.check_alive()
+            if len(args) != nargs:
+                raise TypeError(f"{qualname}() takes {nargs} arguments, got {len(args)}")
+            for (name, codec, view), arg in zip(slots, args):
+                try:
+                    view.value = codec.prepare(cx, arg)
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(f"{qualname}(): parameter {name!r}: {exc}") from None
+            err = call(faddr, cx.ctx, args_addr, nargs, res_addr, nres)
+            if err:
+                raise cx.fail(C.error_from(err), f"{qualname}()")
+            return None if out is None else out.value
+
+        assert not raises
+        return scalar_call
+
+    def _native_call(self, prepared: list[Any]) -> Any:
+        cx = self.cx
+        base = self.args_addr
+        keep: list[Any] = []
+        owned = []
+        for i, (codec, p) in enumerate(zip(self.codecs, prepared, strict=True)):
+            if codec.lower_arg(cx, p, base + i * C.VAL_SIZE, keep):
+                owned.append(base + i * C.VAL_SIZE)
+        err = C.func_call(self.faddr, cx.ctx, base, self.nargs, self.res_addr, self.nresults)
+        for addr in owned:
+            C.val_delete(addr)
+        if err:
+            raise cx.fail(C.error_from(err), f"{self.qualname}()")
+        if self.result is None:
+            return None
+        value = self.result.lift(cx, self.res_addr)
+        if self.result.owns_memory:
+            C.val_delete(self.res_addr)
+        return value
+
+    def _public_call(self, prepared: list[Any]) -> Any:
+        cx = self.cx
+        dyn = [codec.to_dyn(cx, p) for codec, p in zip(self.codecs, prepared, strict=True)]
+        try:
+            out = self.func(cx.store, *dyn)
+        except wasmtime.WasmtimeError as exc:
+            raise cx.fail(exc, f"{self.qualname}()") from None
+        except Exception as exc:
+            raise cx.fail(exc, f"{self.qualname}()") from None
+        return None if self.result is None else self.result.from_dyn(cx, out)
+
+
+class GuestResource:
+    """Base of generated classes for resources the component exports.
+
+    The generated class is abstract: each instance binds a subclass of it (see
+    `Instance.bind_guest_resource`), reached as an attribute of the exported interface.
+    """
+
+    _instance: ClassVar[Instance | None] = None
+    _funcs: ClassVar[dict[str, Callable[..., Any]]] = {}
+    _handle: GuestHandle | None = None
+
+    def __init__(self) -> None:
+        raise TypeError(f"{type(self).__name__} has no constructor: the component only hands them out")
+
+    @classmethod
+    def _site(cls, name: str) -> Callable[..., Any]:
+        if cls._instance is None:
+            raise TypeError(
+                f"{cls.__name__} is not bound to a component instance: "
+                f"use it through the instance's exported interface (e.g. instance.<interface>.{cls.__name__})"
+            )
+        return cls._funcs[name]
+
+    def _construct(self, name: str, *args: Any) -> None:
+        self._handle = type(self)._site(name)(*args)
+
+    def _call(self, name: str, *args: Any) -> Any:
+        return type(self)._site(name)(self, *args)
+
+    @classmethod
+    def _static(cls, name: str, *args: Any) -> Any:
+        return cls._site(name)(*args)
+
+    @property
+    def dropped(self) -> bool:
+        """Whether the handle was dropped or moved into the component."""
+        return self._handle is None or self._handle.any is None
+
+    def drop(self) -> None:
+        """Drop the guest's resource now (running its destructor). Dropping twice is a no-op."""
+        handle = self._handle
+        if handle is not None:
+            handle.instance.drop_resource(handle, type(self).__name__)
+
+    def __enter__(self: R) -> R:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.drop()
+
+
+def default_cache_dir() -> str:
+    """Where compiled components are cached: $WITGEN_CACHE_DIR, else the user's cache dir."""
+    env = os.environ.get("WITGEN_CACHE_DIR")
+    if env:
+        return env
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "witgen", "components")
