@@ -71,6 +71,15 @@ class TypeView:
         self.used_modules[home.alias] = home.module
         return f"{home.alias}.{name}"
 
+    def resource_name(self, id: ir.TypeId) -> str:
+        """A resource class as annotations spell it. In its own module that is the alias
+        `_<Name>Base`, because classes there have attributes named like the resource itself."""
+        home = self.home_of(id)
+        name = self.class_name(id)
+        if home.module == self.module:
+            return f"_{name}Base"
+        return self._qualify(id, name)
+
     def resource_key(self, id: ir.TypeId) -> str:
         id = self._resource(id)
         td = self.resolve.types[id]
@@ -90,6 +99,8 @@ class TypeView:
         if isinstance(ty, ir.Prim):
             return _PRIM_ANNOTATION[ty]
         td = self.resolve.types[ty]
+        if isinstance(td.kind, ir.Resource):
+            return self.resource_name(ty)
         if td.name is not None and td.owner is not None:
             return self._qualify(ty, self.class_name(ty))
         kind = td.kind
@@ -115,7 +126,7 @@ class TypeView:
         if isinstance(kind, ir.Handle):
             return self.annotation(kind.resource)
         if isinstance(kind, ir.Resource):
-            return self._qualify(ty, camel(td.name or "resource"))
+            return self.resource_name(ty)
         if isinstance(kind, ir.Alias):
             return self.annotation(kind.ty, input)
         return "Any"

@@ -35,10 +35,12 @@ def _check_layout() -> tuple[Any, Any] | None:
     if os.environ.get("WITGEN_RUNTIME") == "public":
         return None
     try:
-        from wasmtime import _ffi as ffi
+        from wasmtime import _ffi
         from wasmtime.component import _enter as enter
 
-        val: Any = ffi.wasmtime_component_val_t
+        ffi: Any = _ffi
+
+        val = ffi.wasmtime_component_val_t
         ok = (
             ctypes.sizeof(val) == VAL_SIZE
             and val.of.offset == 8

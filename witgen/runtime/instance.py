@@ -380,13 +380,14 @@ class ExportFunc:
         cx, slots, call, faddr = self.cx, list(zip(self.names, self.codecs, self._views, strict=True)), C.func_call, self.faddr
         args_addr, res_addr, nargs, nres, out = self.args_addr, self.res_addr, self.nargs, self.nresults, self._out
         qualname, raises = self.qualname, self.raises
+        site = self  # owns the argument/result buffers the addresses point into
 
         def scalar_call(*args: Any) -> Any:
             if cx.dead is not None:
                 cx.check_alive()
             if len(args) != nargs:
                 raise TypeError(f"{qualname}() takes {nargs} arguments, got {len(args)}")
-            for (name, codec, view), arg in zip(slots, args):
+            for (name, codec, view), arg in zip(slots, args, strict=True):
                 try:
                     view.value = codec.prepare(cx, arg)
                 except (TypeError, ValueError) as exc:
@@ -397,6 +398,7 @@ class ExportFunc:
             return None if out is None else out.value
 
         assert not raises
+        scalar_call.site = site  # type: ignore[attr-defined]
         return scalar_call
 
     def _native_call(self, prepared: list[Any]) -> Any:
@@ -417,6 +419,8 @@ class ExportFunc:
         value = self.result.lift(cx, self.res_addr)
         if self.result.owns_memory:
             C.val_delete(self.res_addr)
+            # wasmtime assigns results into this slot, dropping what it holds: leave it trivial.
+            self._res[0] = C.BOOL
         return value
 
     def _public_call(self, prepared: list[Any]) -> Any:
