@@ -13,7 +13,8 @@ def implementation(host: object, attr: str, where: str) -> Any:
     try:
         return getattr(host, attr)
     except AttributeError:
-        raise LinkError(f"{where}: the host object {type(host).__name__} has no {attr!r}") from None
+        what = host.__name__ if isinstance(host, type) else type(host).__name__
+        raise LinkError(f"{where}: the host's {what} has no {attr!r}") from None
 
 
 def call_method(name: str) -> Callable[..., Any]:
