@@ -106,7 +106,7 @@ class TypeView:
         kind = td.kind
         if isinstance(kind, ir.ListType):
             if kind.ty == ir.Prim.U8:
-                return "bytes"
+                return "bytes | bytearray | memoryview" if input else "bytes"
             inner = self.annotation(kind.ty, input)
             return f"Sequence[{inner}]" if input else f"list[{inner}]"
         if isinstance(kind, ir.FixedListType):

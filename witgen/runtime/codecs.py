@@ -101,6 +101,10 @@ class Codec:
     def from_dyn(self, cx: Instance, v: Any) -> Any:
         return v
 
+    def dyn_classes(self) -> set[type]:
+        """The Python classes wasmtime-py maps this type to (its `add_classes`)."""
+        return {object}
+
     def __repr__(self) -> str:
         return f"<codec {self.wit}>"
 
@@ -123,6 +127,9 @@ class Scalar(Codec):
 
 
 class BoolCodec(Scalar):
+    def dyn_classes(self) -> set[type]:
+        return {bool}
+
     wit = "bool"
     kind = C.BOOL
     ctype = ctypes.c_bool
@@ -134,6 +141,9 @@ class BoolCodec(Scalar):
 
 
 class IntCodec(Scalar):
+    def dyn_classes(self) -> set[type]:
+        return {int}
+
     def __init__(self, wit: str, kind: int, ctype: Any, bits: int, signed: bool) -> None:
         self.wit = wit
         self.kind = kind
@@ -155,6 +165,9 @@ _F32_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
 
 
 class FloatCodec(Scalar):
+    def dyn_classes(self) -> set[type]:
+        return {float}
+
     def __init__(self, wit: str, kind: int, ctype: Any) -> None:
         self.wit = wit
         self.kind = kind
@@ -174,6 +187,9 @@ class FloatCodec(Scalar):
 
 
 class CharCodec(Scalar):
+    def dyn_classes(self) -> set[type]:
+        return {str}
+
     wit = "char"
     kind = C.CHAR
     ctype = ctypes.c_uint32
@@ -196,6 +212,9 @@ class CharCodec(Scalar):
 
 
 class StringCodec(Codec):
+    def dyn_classes(self) -> set[type]:
+        return {str}
+
     wit = "string"
     kind = C.STRING
 
@@ -272,6 +291,9 @@ def _new_list(addr: int, n: int, kind: int, new_uninit: Callable[[int, int], Non
 
 
 class BytesCodec(Codec):
+    def dyn_classes(self) -> set[type]:
+        return {bytes}
+
     """`list<u8>` as `bytes`; any bytes-like object or sequence of ints in range goes in."""
 
     wit = "list<u8>"
@@ -320,6 +342,9 @@ class BytesCodec(Codec):
 
 
 class NumberListCodec(Codec):
+    def dyn_classes(self) -> set[type]:
+        return {list}
+
     """A list of numbers (or bools), moved with strided memoryview copies instead of a Python loop."""
 
     kind = C.LIST
@@ -389,6 +414,9 @@ class NumberListCodec(Codec):
 
 
 class ListCodec(Codec):
+    def dyn_classes(self) -> set[type]:
+        return {list}
+
     kind = C.LIST
 
     def __init__(self, elem: Codec) -> None:
@@ -461,6 +489,12 @@ class MapCodec(Codec):
             self.key.lower(cx, k, entry)
             self.value.lower(cx, x, entry + C.VAL_SIZE)
 
+    def to_dyn(self, cx: Instance, p: Any) -> Any:
+        raise TypeError(f"{self.wit}: wasmtime-py's public API can't pass maps (witgen's fast path can)")
+
+    def from_dyn(self, cx: Instance, v: Any) -> Any:
+        return self.to_dyn(cx, v)
+
     def lift(self, cx: Instance, addr: int) -> Any:
         n = _read_size(addr + 8)
         data = _read_ptr(addr + 16)
@@ -472,6 +506,9 @@ class MapCodec(Codec):
 
 
 class TupleCodec(Codec):
+    def dyn_classes(self) -> set[type]:
+        return {tuple}
+
     kind = C.TUPLE
 
     def __init__(self, elems: list[Codec]) -> None:
@@ -511,6 +548,9 @@ class TupleCodec(Codec):
 
 
 class RecordCodec(Codec):
+    def dyn_classes(self) -> set[type]:
+        return _dyn_class("Record")
+
     """A record as a generated dataclass; ``fields`` are (WIT name, attribute name, codec)."""
 
     kind = C.RECORD
@@ -555,6 +595,65 @@ class RecordCodec(Codec):
 
     def from_dyn(self, cx: Instance, v: Any) -> Any:
         return self.cls(*(codec.from_dyn(cx, getattr(v, name.decode())) for name, _, codec in self.fields))
+
+
+def _dyn_class(name: str) -> set[type]:
+    from wasmtime import component as wc
+
+    cls: type = getattr(wc, name)
+    return {cls}
+
+
+class _DynCases:
+    """wasmtime-py's rule for variant, option and result values: passed *untagged* (the bare
+    payload, `None` for a case without one) unless two cases map to a common Python class, then
+    *tagged* as `Variant(tag, payload)`."""
+
+    def __init__(self, cases: list[tuple[str, Codec | None]]) -> None:
+        self.cases = cases
+        self.classes = [{object} if codec is None else codec.dyn_classes() for _, codec in cases]
+        seen: set[type] = set()
+        self.tagged = False
+        for classes in self.classes:
+            if classes & seen:
+                self.tagged = True
+            seen |= classes
+
+    def all_classes(self) -> set[type]:
+        return _dyn_class("Variant") if self.tagged else set().union(*self.classes)
+
+    def to_dyn(self, cx: Instance, index: int, payload: Any) -> Any:
+        name, codec = self.cases[index]
+        value = None if codec is None or payload is None else codec.to_dyn(cx, payload)
+        if self.tagged:
+            from wasmtime.component import Variant
+
+            return Variant(name, value)
+        return value
+
+    def from_dyn(self, cx: Instance, v: Any) -> tuple[int, Any]:
+        """(case index, lifted payload)."""
+        if self.tagged:
+            index = [name for name, _ in self.cases].index(v.tag)
+            payload = v.payload
+        else:
+            index = self._untagged_index(v)
+            payload = v
+        codec = self.cases[index][1]
+        return index, (None if codec is None else codec.from_dyn(cx, payload))
+
+    def _untagged_index(self, v: Any) -> int:
+        if v is None:
+            for i, (_, codec) in enumerate(self.cases):
+                if codec is None:
+                    return i
+        for exact in (True, False):
+            for i, ((_, codec), classes) in enumerate(zip(self.cases, self.classes, strict=True)):
+                if codec is None:
+                    continue
+                if (type(v) in classes) if exact else isinstance(v, tuple(classes)):
+                    return i
+        raise ValueError(f"wasmtime-py returned {v!r}, which matches no case")
 
 
 class _Payload:
@@ -605,18 +704,25 @@ class VariantCodec(Codec):
         return cls(codec.lift(cx, _read_ptr(addr + 24)))
 
     def to_dyn(self, cx: Instance, p: Any) -> Any:
-        from wasmtime.component import Variant
-
         i, payload = p
-        name, _, codec = self.cases[i]
-        return Variant(name.decode(), codec.to_dyn(cx, payload) if codec is not None else None)
+        return self._dyn().to_dyn(cx, i, payload)
 
     def from_dyn(self, cx: Instance, v: Any) -> Any:
-        _, cls, codec = self.cases[self.by_name[v.tag.encode()]]
-        return cls() if codec is None else cls(codec.from_dyn(cx, v.payload))
+        i, payload = self._dyn().from_dyn(cx, v)
+        cls = self.cases[i][1]
+        return cls() if self.cases[i][2] is None else cls(payload)
+
+    def _dyn(self) -> _DynCases:
+        return _DynCases([(name.decode(), codec) for name, _, codec in self.cases])
+
+    def dyn_classes(self) -> set[type]:
+        return self._dyn().all_classes()
 
 
 class EnumCodec(Codec):
+    def dyn_classes(self) -> set[type]:
+        return {str}
+
     """An enum as a Python `enum.Enum` whose members are in WIT order."""
 
     kind = C.ENUM
@@ -651,6 +757,9 @@ class EnumCodec(Codec):
 
 
 class FlagsCodec(Codec):
+    def dyn_classes(self) -> set[type]:
+        return {set}
+
     """Flags as a Python `enum.Flag` whose bit i is the i-th WIT flag."""
 
     kind = C.FLAGS
@@ -727,16 +836,20 @@ class OptionCodec(Codec):
         value = self.inner.lift(cx, payload)
         return Some(value) if self.wrapped else value
 
+    def _dyn(self) -> _DynCases:
+        return _DynCases([("none", None), ("some", self.inner)])
+
     def to_dyn(self, cx: Instance, p: Any) -> Any:
-        if p is None:
-            return None
-        return self.inner.to_dyn(cx, p[0])
+        return self._dyn().to_dyn(cx, 0, None) if p is None else self._dyn().to_dyn(cx, 1, p[0])
 
     def from_dyn(self, cx: Instance, v: Any) -> Any:
-        if v is None:
+        index, value = self._dyn().from_dyn(cx, v)
+        if index == 0:
             return None
-        value = self.inner.from_dyn(cx, v)
         return Some(value) if self.wrapped else value
+
+    def dyn_classes(self) -> set[type]:
+        return self._dyn().all_classes()
 
 
 class ResultCodec(Codec):
@@ -781,44 +894,19 @@ class ResultCodec(Codec):
         value = codec.lift(cx, payload) if codec is not None and payload else None
         return Ok(value) if is_ok else Err(value)
 
-    def to_dyn(self, cx: Instance, p: Any) -> Any:
-        from wasmtime.component import Variant
+    def _dyn(self) -> _DynCases:
+        return _DynCases([("ok", self.ok), ("err", self.err)])
 
+    def to_dyn(self, cx: Instance, p: Any) -> Any:
         is_ok, payload = p
-        codec = self.ok if is_ok else self.err
-        value = codec.to_dyn(cx, payload[0]) if codec is not None and payload is not None else None
-        return Variant("ok" if is_ok else "err", value)
+        return self._dyn().to_dyn(cx, 0 if is_ok else 1, None if payload is None else payload[0])
 
     def from_dyn(self, cx: Instance, v: Any) -> Any:
-        from wasmtime.component import Variant
+        index, value = self._dyn().from_dyn(cx, v)
+        return Ok(value) if index == 0 else Err(value)
 
-        if isinstance(v, Variant):
-            is_ok, value = v.tag == "ok", v.payload
-        else:
-            is_ok, value = self._untagged_case(v)
-        codec = self.ok if is_ok else self.err
-        lifted = codec.from_dyn(cx, value) if codec is not None else None
-        return Ok(lifted) if is_ok else Err(lifted)
-
-    def _untagged_case(self, v: Any) -> tuple[bool, Any]:
-        """wasmtime-py passes a result untagged when its cases' Python types differ."""
-        if self.ok is None:
-            return (v is None, v)
-        if self.err is None:
-            return (v is not None, v)
-        return (_dyn_matches(self.ok, v), v)
-
-
-def _dyn_matches(codec: Codec, v: Any) -> bool:
-    if isinstance(codec, IntCodec):
-        return isinstance(v, int) and not isinstance(v, bool)
-    if isinstance(codec, BoolCodec):
-        return isinstance(v, bool)
-    if isinstance(codec, FloatCodec):
-        return isinstance(v, float)
-    if isinstance(codec, (StringCodec, CharCodec, EnumCodec)):
-        return isinstance(v, str)
-    return False
+    def dyn_classes(self) -> set[type]:
+        return self._dyn().all_classes()
 
 
 # --- resources -------------------------------------------------------------------------------
@@ -835,6 +923,9 @@ class GuestHandle:
 
 
 class GuestResourceCodec(Codec):
+    def dyn_classes(self) -> set[type]:
+        return _dyn_class("ResourceAny")
+
     """`own<R>`/`borrow<R>` of a resource the guest exports, as the generated resource class."""
 
     kind = C.RESOURCE
@@ -890,6 +981,9 @@ class GuestResourceCodec(Codec):
 
 
 class HostResourceCodec(Codec):
+    def dyn_classes(self) -> set[type]:
+        return _dyn_class("ResourceAny")
+
     """`own<R>`/`borrow<R>` of a resource the host implements with a plain Python class."""
 
     kind = C.RESOURCE

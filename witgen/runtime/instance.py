@@ -426,12 +426,13 @@ class ExportFunc:
     def _public_call(self, prepared: list[Any]) -> Any:
         cx = self.cx
         dyn = [codec.to_dyn(cx, p) for codec, p in zip(self.codecs, prepared, strict=True)]
+        failure: BaseException | None = None
         try:
             out = self.func(cx.store, *dyn)
-        except wasmtime.WasmtimeError as exc:
-            raise cx.fail(exc, f"{self.qualname}()") from None
-        except Exception as exc:
-            raise cx.fail(exc, f"{self.qualname}()") from None
+        except Exception as exc:  # a trap (WasmtimeError) or a host import's own exception
+            failure = cx.fail(exc, f"{self.qualname}()")
+        if failure is not None:
+            raise failure
         return None if self.result is None else self.result.from_dyn(cx, out)
 
 
