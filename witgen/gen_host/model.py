@@ -354,7 +354,7 @@ class HostModelBuilder:
             docs=iface.docs,
             imported=imported,
             host_implemented=imported and not _is_wasi(self.resolve, slot.iface),
-            class_name="Host" if imported else camel(slot.module_name),
+            class_name="Host" if imported else camel(slot.module_name.replace("_", "-")),
             package=self.package,
             alias=("_i_" if imported else "_e_") + slot.module_name,
         )

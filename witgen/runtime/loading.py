@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
 import wasmtime
@@ -33,10 +32,18 @@ def default_engine() -> wasmtime.Engine:
     return _ENGINE
 
 
+def _wasmtime_build() -> str:
+    """Identifies the installed libwasmtime (cheaper than importlib.metadata, and exact)."""
+    package = Path(wasmtime.__file__).parent
+    libs = sorted(package.glob("*/_libwasmtime*")) or sorted(package.glob("_libwasmtime*"))
+    parts = [f"{lib.name}:{lib.stat().st_size}:{lib.stat().st_mtime_ns}" for lib in libs]
+    return "wasmtime " + ",".join(parts)
+
+
 def _cache_key(data: bytes, engine: wasmtime.Engine) -> str:
     digest = hashlib.sha256(data)
     settings = _ENGINE_SETTINGS if engine is _ENGINE else f"engine-{id(engine)}"
-    digest.update(f"\0wasmtime-{version('wasmtime')}\0{settings}".encode())
+    digest.update(f"\0{_wasmtime_build()}\0{settings}".encode())
     return digest.hexdigest()
 
 
