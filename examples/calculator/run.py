@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from calc_bindings import Calculator, CalculatorImports  # noqa: E402
+
 from witgen.runtime import Trap  # noqa: E402
 
 

@@ -1,0 +1,1 @@
+"""End-to-end tests of `witgen host`: generated bindings driving real components."""

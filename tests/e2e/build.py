@@ -1,0 +1,247 @@
+"""Build the end-to-end test components from the sources in ``components/``.
+
+Each component is built at most once per set of inputs: the output goes to
+``$WITGEN_TEST_CACHE/components/<name>-<hash>.wasm`` (default cache:
+``~/.cache/witgen-tests``), where the hash covers every source file of the
+component, its build recipe and the versions of the tools used. Concurrent
+builders (pytest-xdist workers, parallel test runs) serialise on a
+``fcntl.flock`` per output file, build in a private temporary directory and
+publish the result with an atomic ``os.replace``, so a reader never sees a
+half-written file.
+
+Run ``python tests/e2e/build.py [NAME ...]`` to build (and time) components by hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+COMPONENTS = HERE / "components"
+ROOT = HERE.parents[1]
+
+# Bump to invalidate every cached artifact when the recipe below changes.
+RECIPE_VERSION = "1"
+
+
+class BuildError(RuntimeError):
+    """A build tool failed; the message holds the command and its output."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How to build one component from ``components/<name>/``."""
+
+    name: str
+    kind: str  # "wat": wasm-tools parse/embed/new; "py": componentize-py
+    world: str
+    wit: str  # WIT file or directory, relative to the component directory
+    source: str  # the .wat file, or the Python app module name
+    needs_map: bool = False  # loading needs wasmtime.Config.wasm_component_model_map
+
+    @property
+    def dir(self) -> Path:
+        return COMPONENTS / self.name
+
+    @property
+    def wit_path(self) -> Path:
+        return self.dir / self.wit
+
+    @property
+    def tools(self) -> tuple[str, ...]:
+        return ("wasm-tools",) if self.kind == "wat" else ("componentize-py",)
+
+
+SPECS: dict[str, Spec] = {
+    "calc": Spec("calc", "wat", world="calculator", wit="calc.wit", source="calc.wat"),
+    "maps": Spec("maps", "wat", world="maps", wit="maps.wit", source="maps.wat", needs_map=True),
+    "kitchen": Spec("kitchen", "py", world="kitchen-sink", wit="wit", source="app"),
+}
+
+
+def cache_dir() -> Path:
+    """The shared artifact cache (``WITGEN_TEST_CACHE`` or ``~/.cache/witgen-tests``)."""
+    env = os.environ.get("WITGEN_TEST_CACHE")
+    path = Path(env) if env else Path.home() / ".cache" / "witgen-tests"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def tool(name: str) -> str:
+    exe = shutil.which(name)
+    if exe is None:
+        raise BuildError(f"{name} is not installed (pip install -e '.[dev]')")
+    return exe
+
+
+@cache
+def tool_version(name: str) -> str:
+    out = subprocess.run([tool(name), "--version"], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def _source_files(directory: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in {".pyc", ".wasm", ".cwasm"}
+    )
+
+
+def input_hash(spec: Spec) -> str:
+    h = hashlib.sha256()
+    h.update(f"recipe={RECIPE_VERSION}\0{spec!r}\0".encode())
+    for name in spec.tools:
+        h.update(f"{name}={tool_version(name)}\0".encode())
+    for path in _source_files(spec.dir):
+        h.update(path.relative_to(spec.dir).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:20]
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Exclusive inter-process lock on ``<path>.lock`` (held for the block)."""
+    lock = path.with_name(path.name + ".lock")
+    with open(lock, "a+b") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        raise BuildError(f"$ {' '.join(cmd)}\n(exit {out.returncode})\n{out.stdout}\n{out.stderr}")
+
+
+def _build_into(spec: Spec, work: Path) -> Path:
+    """Build ``spec`` inside the scratch directory ``work``; return the .wasm path."""
+    src = work / "src"
+    shutil.copytree(spec.dir, src, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.wasm"))
+    out = work / f"{spec.name}.wasm"
+    if spec.kind == "wat":
+        wt = tool("wasm-tools")
+        _run([wt, "parse", spec.source, "-o", str(work / "core.wasm")], cwd=src)
+        _run(
+            [
+                wt,
+                "component",
+                "embed",
+                spec.wit,
+                str(work / "core.wasm"),
+                "--world",
+                spec.world,
+                "-o",
+                str(work / "embed.wasm"),
+            ],
+            cwd=src,
+        )
+        _run([wt, "component", "new", str(work / "embed.wasm"), "-o", str(out)], cwd=src)
+    elif spec.kind == "py":
+        _run(
+            [
+                tool("componentize-py"),
+                "-d",
+                spec.wit,
+                "-w",
+                spec.world,
+                "componentize",
+                spec.source,
+                "-p",
+                ".",
+                "-o",
+                str(out),
+            ],
+            cwd=src,
+        )
+    else:  # pragma: no cover
+        raise ValueError(spec.kind)
+    return out
+
+
+def build(name: str) -> Path:
+    """Return the path of the built component ``name``, building it if needed."""
+    spec = SPECS[name]
+    outdir = cache_dir() / "components"
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = outdir / f"{name}-{input_hash(spec)}.wasm"
+    if target.exists():
+        return target
+    with locked(target):
+        if target.exists():  # another process built it while we waited
+            return target
+        with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=outdir) as tmp:
+            built = _build_into(spec, Path(tmp))
+            staged = outdir / f".{target.name}.{os.getpid()}.tmp"
+            shutil.copyfile(built, staged)
+            os.replace(staged, target)
+    return target
+
+
+def wasmtime_version() -> str:
+    return importlib.metadata.version("wasmtime")
+
+
+def engine_for(name: str) -> Any:
+    """A ``wasmtime.Engine`` configured for component ``name``."""
+    import wasmtime
+
+    config = wasmtime.Config()
+    if SPECS[name].needs_map:
+        config.wasm_component_model_map = True
+    return wasmtime.Engine(config)
+
+
+def load_component(name: str, engine: Any) -> Any:
+    """The built component ``name`` as a ``wasmtime.component.Component`` for ``engine``.
+
+    The compiled artifact is cached next to the .wasm (keyed on the wasm's
+    hash and the wasmtime version), because compiling the componentize-py
+    guest takes seconds while deserializing it takes milliseconds.
+    """
+    from wasmtime.component import Component
+
+    wasm = build(name)
+    key = hashlib.sha256(f"{wasm.name}\0{wasmtime_version()}\0{SPECS[name].needs_map}".encode()).hexdigest()[
+        :16
+    ]
+    cwasm = wasm.with_name(f"{wasm.stem}-{key}.cwasm")
+    if not cwasm.exists():
+        with locked(cwasm):
+            if not cwasm.exists():
+                blob = Component.from_file(engine, str(wasm)).serialize()
+                staged = cwasm.with_name(f".{cwasm.name}.{os.getpid()}.tmp")
+                staged.write_bytes(bytes(blob))
+                os.replace(staged, cwasm)
+    return Component.deserialize_file(engine, str(cwasm))
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(SPECS)
+    for name in names:
+        start = time.perf_counter()
+        path = build(name)
+        print(f"{name}: {path} ({path.stat().st_size} bytes, {time.perf_counter() - start:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,57 @@
+"""WASI: ``wasi=True`` inherits stdout/stderr; a ``wasmtime.WasiConfig`` can be passed instead."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from .conftest import KitchenSetup, _subprocess_env, kitchen_script
+
+
+def test_print_goes_to_inherited_stdout(
+    kitchen_setup: KitchenSetup, capfd: pytest.CaptureFixture[str]
+) -> None:
+    sink = kitchen_setup.new(wasi=True)
+    sink.runner.print_line("hello from the guest")
+    sink.runner.eprint_line("oops on stderr")
+    out, err = capfd.readouterr()
+    assert "hello from the guest" in out
+    assert "oops on stderr" in err
+    assert "hello from the guest" not in err
+
+
+def test_print_in_a_subprocess(kitchen_setup: KitchenSetup, tmp_path: Path) -> None:
+    """The guest's print is visible on the real stdout of a fresh process (and flushed at exit)."""
+    script = tmp_path / "run.py"
+    script.write_text(
+        kitchen_script(
+            kitchen_setup,
+            """
+            print("host before", flush=True)
+            sink.runner.print_line("guest line")
+            print("host after", flush=True)
+            """,
+        )
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=_subprocess_env(), timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["host before", "guest line", "host after"]
+
+
+def test_explicit_wasi_config(
+    kitchen_setup: KitchenSetup, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "guest-stdout.txt"
+    config = wasmtime.WasiConfig()
+    config.stdout_file = str(out_file)
+    sink = kitchen_setup.new(wasi=config)
+    sink.runner.print_line("into the file")
+    del sink
+    assert out_file.read_text().splitlines() == ["into the file"]
+    assert "into the file" not in capfd.readouterr().out
