@@ -199,10 +199,33 @@ def _short_name(resolve: ir.Resolve, slot: _Slot) -> str:
 
 
 def _assign_module_names(resolve: ir.Resolve, slots: list[_Slot]) -> None:
-    """snake_case interface names; the full `ns-pkg-name` form only where two would clash."""
+    """snake_case interface names; the full `ns-pkg-name` form only where two would clash, and a
+    numeric suffix if even those clash (a plain-named import can look like a full name)."""
     short = [_short_name(resolve, s) for s in slots]
+    taken: set[str] = set()
     for slot, name in zip(slots, short, strict=True):
-        slot.module_name = _full_name(resolve, slot) if short.count(name) > 1 else name
+        name = _full_name(resolve, slot) if short.count(name) > 1 else name
+        unique, n = name, 2
+        while unique in taken:
+            unique, n = f"{name}_{n}", n + 1
+        taken.add(unique)
+        slot.module_name = unique
+
+
+_WORLD_CLASS_NAMES = {"store", "from_file", "from_bytes"}
+
+
+def _avoid_clashes(view: WorldView) -> None:
+    """World-level functions share namespaces with interface fields/attributes and the world
+    class's own members; a clashing function gets a trailing `_`."""
+    host_fields = {m.module.rsplit(".", 1)[1] for m in view.host_modules}
+    for f in view.import_funcs:
+        while f.name in host_fields:
+            f.name += "_"
+    members = _WORLD_CLASS_NAMES | {m.module.rsplit(".", 1)[1] for m in view.export_modules}
+    for f in view.export_funcs:
+        while f.name in members:
+            f.name += "_"
 
 
 class HostModelBuilder:
@@ -213,7 +236,8 @@ class HostModelBuilder:
         self.world = resolve.worlds[world]
         self.world_id = world
         self.package = package
-        self.slots: dict[ir.InterfaceId, _Slot] = {}
+        self.imported: dict[ir.InterfaceId, _Slot] = {}
+        self.exported: dict[ir.InterfaceId, _Slot] = {}
         imports = [
             _Slot(k, v.id, True) for k, v in self.world.imports.items() if isinstance(v, ir.InterfaceItem)
         ]
@@ -224,18 +248,24 @@ class HostModelBuilder:
         _assign_module_names(resolve, exports)
         self.import_slots = imports
         self.export_slots = exports
-        for slot in imports + exports:
-            self.slots[slot.iface] = slot
+        self.imported = {slot.iface: slot for slot in imports}
+        self.exported = {slot.iface: slot for slot in exports}
 
     # --- where things live ---------------------------------------------------------------
 
     def module_of_slot(self, slot: _Slot) -> str:
         return f"{'imports' if slot.imported else 'exports'}.{slot.module_name}"
 
-    def home_of(self, id: ir.TypeId) -> Home:
+    def home_of(self, id: ir.TypeId, exporting: ir.InterfaceId | None = None) -> Home:
+        """Where type `id` is defined, seen from the exported interface `exporting` (if any).
+
+        An interface the world both imports and exports has two sets of types: its exports
+        module uses its own, everything else uses the imported ones.
+        """
         owner = self.resolve.types[id].owner
         if isinstance(owner, ir.InterfaceOwner):
-            slot = self.slots.get(owner.id)
+            slot = self.exported.get(owner.id) if owner.id == exporting else None
+            slot = slot or self.imported.get(owner.id) or self.exported.get(owner.id)
             if slot is None:
                 raise ValueError(f"type {self.resolve.types[id].name} belongs to an interface outside the world")
             prefix = "_i_" if slot.imported else "_e_"
@@ -247,8 +277,8 @@ class HostModelBuilder:
             )
         return Home("", "_world", True, "")
 
-    def view_for(self, module: str) -> TypeView:
-        return TypeView(self.resolve, self.home_of, module)
+    def view_for(self, module: str, exporting: ir.InterfaceId | None = None) -> TypeView:
+        return TypeView(self.resolve, lambda id: self.home_of(id, exporting), module)
 
     # --- types ---------------------------------------------------------------------------
 
@@ -281,15 +311,22 @@ class HostModelBuilder:
             decl.kind = "flags"
             decl.members = [MemberView(shouty(f.name), f.name, 1 << i, f.docs) for i, f in enumerate(kind.flags)]
         elif isinstance(kind, ir.Resource):
-            imported = self.home_of(id).imported
+            imported = tv.home_of(id).imported
             decl.kind = "host-resource" if imported else "guest-resource"
             decl.key = tv.resource_key(id)
+        elif isinstance(kind, ir.Alias) and self._is_resource(kind.ty):
+            decl.kind = "resource-alias"
+            decl.annotation = tv.annotation(kind.ty)
         else:
             decl.annotation = tv.annotation(id if not isinstance(kind, ir.Alias) else kind.ty)
             if not isinstance(kind, ir.Alias):
                 decl.annotation = self._anonymous_annotation(tv, id)
             decl.codec = tv.anonymous_codec(id)
         return decl
+
+    def _is_resource(self, ty: ir.Type) -> bool:
+        resolved = self.resolve.resolve_alias(ty)
+        return not isinstance(resolved, ir.Prim) and isinstance(self.resolve.types[resolved].kind, ir.Resource)
 
     def _anonymous_annotation(self, tv: TypeView, id: ir.TypeId) -> str:
         """The annotation of a named non-nominal type (`type x = list<u8>`): its structure."""
@@ -345,7 +382,7 @@ class HostModelBuilder:
     def interface_module(self, slot: _Slot) -> InterfaceModuleView:
         iface = self.resolve.interfaces[slot.iface]
         module = self.module_of_slot(slot)
-        tv = self.view_for(module)
+        tv = self.view_for(module, None if slot.imported else slot.iface)
         imported = slot.imported
         view = InterfaceModuleView(
             module=module,
@@ -421,6 +458,7 @@ class HostModelBuilder:
             wasi_http=wasi_http,
             imports_required=False,
         )
+        _avoid_clashes(view)
         view.imports_required = bool(view.import_fields)
         modules = dict(tv.used_modules)
         for m in imports + exports:
