@@ -127,11 +127,20 @@ def test_cache_dir_stores_compiled_artifact(calc_setup: CalcSetup, tmp_path: Pat
     assert sorted(p for p in cache.rglob("*") if p.is_file()) == entries  # reused, not rewritten
 
 
-def test_cache_dir_makes_large_component_load_fast(kitchen_setup: KitchenSetup) -> None:
-    """With a warm ``cache_dir``, loading the 18 MB componentize-py guest in a new process takes
-    well under the multi-second compile time."""
+def test_cache_dir_skips_compilation_in_a_new_process(kitchen_setup: KitchenSetup) -> None:
+    """With a warm ``cache_dir``, a new process loads the 18 MB componentize-py guest from the
+    cached artifact: compiling is made impossible there, and the guest still runs. (How fast
+    that is, is measured in bench/host.py, not here.)"""
     kitchen_setup.new()  # warm the cache (the fixture passes cache_dir)
-    code = kitchen_script(kitchen_setup, "print(load_seconds)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_subprocess_env())
+    code = kitchen_script(kitchen_setup, "print(sink.echo.echo_u32(7))")
+    no_compile = (
+        "from wasmtime import component as _wc\n"
+        "def _refuse(*args, **kwargs):\n"
+        "    raise AssertionError('compiled instead of loading the cached artifact')\n"
+        "_wc.Component.__init__ = _refuse\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", no_compile + code], capture_output=True, text=True, env=_subprocess_env()
+    )
     assert proc.returncode == 0, proc.stderr
-    assert float(proc.stdout.strip().splitlines()[-1]) < 1.5
+    assert proc.stdout.strip().splitlines()[-1] == "7"
