@@ -7,7 +7,7 @@ interfaces a world item depends on through ``use`` come before it.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from witgen.errors import WitError
 from witgen.resolve import ir
@@ -33,88 +33,106 @@ def type_interface_dep(resolve: ir.Resolve, type_id: ir.TypeId) -> ir.InterfaceI
     return None
 
 
+def _import_sort_key(resolve: ir.Resolve, item: ir.WorldItem) -> int:
+    """The reference's import classes: interfaces, used types, own types, functions, resource functions."""
+    if isinstance(item, ir.InterfaceItem):
+        return 0
+    if isinstance(item, ir.TypeItem):
+        typedef = resolve.types[item.id]
+        kind = typedef.kind
+        if isinstance(kind, ir.Alias) and not isinstance(kind.ty, ir.Prim):
+            if resolve.types[kind.ty].owner != typedef.owner:
+                return 1
+        return 2
+    return 3 if item.func.resource is None else 4
+
+
 def elaborate_world(resolve: ir.Resolve, world_id: ir.WorldId, spans: WorldSpans) -> None:
     world = resolve.worlds[world_id]
     for include in spans.includes:
         if resolve.is_enabled(include.stability):
             _include(resolve, world, include)
 
-    def sort_key(item: ir.WorldItem) -> int:
-        if isinstance(item, ir.InterfaceItem):
-            return 0
-        if isinstance(item, ir.TypeItem):
-            typedef = resolve.types[item.id]
-            kind = typedef.kind
-            if isinstance(kind, ir.Alias) and not isinstance(kind.ty, ir.Prim):
-                if resolve.types[kind.ty].owner != typedef.owner:
-                    return 1
-            return 2
-        return 3 if item.func.resource is None else 4
+    def sort_key(kv: tuple[ir.WorldKey, ir.WorldItem]) -> int:
+        return _import_sort_key(resolve, kv[1])
 
     imports: dict[ir.WorldKey, ir.WorldItem] = {}
-    for key, item in sorted(world.imports.items(), key=lambda kv: sort_key(kv[1])):
+    for key, item in sorted(world.imports.items(), key=sort_key):
         if isinstance(item, ir.InterfaceItem):
-            _add_import(resolve, imports, key, item.id, item.stability)
+            _add_import(resolve, imports, key, item)
         elif isinstance(item, ir.TypeItem):
             dep = type_interface_dep(resolve, item.id)
             if dep is not None:
-                _add_import(resolve, imports, ir.InterfaceKey(dep), dep, resolve.types[item.id].stability)
+                dep_item = ir.InterfaceItem(dep, resolve.types[item.id].stability)
+                _add_import(resolve, imports, ir.InterfaceKey(dep), dep_item)
             imports[key] = item
         else:
             imports[key] = item
-
-    exports: dict[ir.WorldKey, ir.WorldItem] = {}
-    exported: dict[ir.InterfaceId, tuple[ir.WorldKey, ir.Stability]] = {}
+    elaborator = _Exports(resolve, imports)
     for key, item in world.exports.items():
         if isinstance(item, ir.InterfaceItem):
-            exported[item.id] = (key, item.stability)
+            elaborator.exported[item.id] = (key, item)
         else:
-            exports[key] = item
-    required: set[ir.InterfaceId] = set()
-
-    def add_export(
-        iface_id: ir.InterfaceId, key: ir.WorldKey, as_export: bool, stability: ir.Stability
-    ) -> bool:
-        if key in exports:
-            return as_export
-        if not as_export and iface_id in required:
-            return True
-        for dep in interface_deps(resolve, iface_id):
-            if not add_export(dep, ir.InterfaceKey(dep), as_export and dep in exported, stability):
-                return False
-        item = ir.InterfaceItem(iface_id, stability)
-        if as_export:
-            if iface_id in required:
-                return False
-            exports[key] = item
-        else:
-            required.add(iface_id)
-            imports[key] = item
-        return True
-
-    for iface_id, (key, stability) in exported.items():
-        if not add_export(iface_id, key, True, stability):
+            elaborator.exports[key] = item
+    for iface_id, (key, item) in elaborator.exported.items():
+        if not elaborator.add(iface_id, key, True, item):
             raise WitError(
                 f"interface `{resolve.key_name(key)}` transitively depends on an interface in incompatible ways",
                 spans.name,
             )
-    world.imports = imports
-    world.exports = exports
+    # Exports can add imports after types and functions; restore the class order.
+    world.imports = dict(sorted(imports.items(), key=sort_key))
+    world.exports = elaborator.exports
     _check_case_insensitive(resolve, world, spans)
 
 
 def _add_import(
-    resolve: ir.Resolve,
-    imports: dict[ir.WorldKey, ir.WorldItem],
-    key: ir.WorldKey,
-    iface_id: ir.InterfaceId,
-    stability: ir.Stability,
+    resolve: ir.Resolve, imports: dict[ir.WorldKey, ir.WorldItem], key: ir.WorldKey, item: ir.InterfaceItem
 ) -> None:
+    """Import ``item`` after its dependencies; those get only its stability, like the reference."""
     if key in imports:
         return
-    for dep in interface_deps(resolve, iface_id):
-        _add_import(resolve, imports, ir.InterfaceKey(dep), dep, stability)
-    imports[key] = ir.InterfaceItem(iface_id, stability)
+    for dep in interface_deps(resolve, item.id):
+        _add_import(resolve, imports, ir.InterfaceKey(dep), ir.InterfaceItem(dep, item.stability))
+    imports[key] = item
+
+
+@dataclass
+class _Exports:
+    """Adds exported interfaces and what they depend on to a world.
+
+    A dependency that is itself exported is exported; otherwise it is required
+    as an import, and an interface both required and exported is an error.
+    Dependencies take the stability and external id (not the docs) of the
+    export that needs them; an interface already imported stays as it is.
+    """
+
+    resolve: ir.Resolve
+    imports: dict[ir.WorldKey, ir.WorldItem]
+    exports: dict[ir.WorldKey, ir.WorldItem] = field(default_factory=dict)
+    exported: dict[ir.InterfaceId, tuple[ir.WorldKey, ir.InterfaceItem]] = field(default_factory=dict)
+    required: set[ir.InterfaceId] = field(default_factory=set)
+
+    def add(
+        self, iface_id: ir.InterfaceId, key: ir.WorldKey, as_export: bool, item: ir.InterfaceItem
+    ) -> bool:
+        """Add ``item`` as an export (or required import); False on an incompatible dependency."""
+        if key in self.exports:
+            return as_export
+        if not as_export and iface_id in self.required:
+            return True
+        for dep in interface_deps(self.resolve, iface_id):
+            dep_item = ir.InterfaceItem(dep, item.stability, None, item.external_id)
+            if not self.add(dep, ir.InterfaceKey(dep), as_export and dep in self.exported, dep_item):
+                return False
+        if not as_export:
+            self.required.add(iface_id)
+            self.imports.setdefault(key, item)
+            return True
+        if iface_id in self.required:
+            return False
+        self.exports[key] = item
+        return True
 
 
 def _include(resolve: ir.Resolve, world: ir.World, include: IncludeSpec) -> None:
