@@ -71,11 +71,11 @@ def elaborate_world(resolve: ir.Resolve, world_id: ir.WorldId, spans: WorldSpans
     elaborator = _Exports(resolve, imports)
     for key, item in world.exports.items():
         if isinstance(item, ir.InterfaceItem):
-            elaborator.exported[item.id] = (key, item)
+            elaborator.exported[key] = item
         else:
             elaborator.exports[key] = item
-    for iface_id, (key, item) in elaborator.exported.items():
-        if not elaborator.add(iface_id, key, True, item):
+    for key, item in elaborator.exported.items():
+        if not elaborator.add(item.id, key, True, item):
             raise WitError(
                 f"interface `{resolve.key_name(key)}` transitively depends on an interface in incompatible ways",
                 spans.name,
@@ -101,8 +101,9 @@ def _add_import(
 class _Exports:
     """Adds exported interfaces and what they depend on to a world.
 
-    A dependency that is itself exported is exported; otherwise it is required
-    as an import, and an interface both required and exported is an error.
+    A dependency that is itself exported by path is exported; otherwise it is
+    required as an import, and an interface both required and exported is an
+    error.
     Dependencies take the stability and external id (not the docs) of the
     export that needs them; an interface already imported stays as it is.
     """
@@ -110,7 +111,7 @@ class _Exports:
     resolve: ir.Resolve
     imports: dict[ir.WorldKey, ir.WorldItem]
     exports: dict[ir.WorldKey, ir.WorldItem] = field(default_factory=dict)
-    exported: dict[ir.InterfaceId, tuple[ir.WorldKey, ir.InterfaceItem]] = field(default_factory=dict)
+    exported: dict[ir.WorldKey, ir.InterfaceItem] = field(default_factory=dict)
     required: set[ir.InterfaceId] = field(default_factory=set)
 
     def add(
@@ -123,7 +124,8 @@ class _Exports:
             return True
         for dep in interface_deps(self.resolve, iface_id):
             dep_item = ir.InterfaceItem(dep, item.stability, None, item.external_id)
-            if not self.add(dep, ir.InterfaceKey(dep), as_export and dep in self.exported, dep_item):
+            dep_key = ir.InterfaceKey(dep)
+            if not self.add(dep, dep_key, as_export and dep_key in self.exported, dep_item):
                 return False
         if not as_export:
             self.required.add(iface_id)
