@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from witgen.errors import WitError
 from witgen.resolve import ir
+from witgen.resolve.clone import Cloner
 from witgen.resolve.package_resolver import IncludeSpec, WorldSpans
 
 
@@ -51,7 +52,7 @@ def elaborate_world(resolve: ir.Resolve, world_id: ir.WorldId, spans: WorldSpans
     world = resolve.worlds[world_id]
     for include in spans.includes:
         if resolve.is_enabled(include.stability):
-            _include(resolve, world, include)
+            _include(resolve, world_id, include)
 
     def sort_key(kv: tuple[ir.WorldKey, ir.WorldItem]) -> int:
         return _import_sort_key(resolve, kv[1])
@@ -137,7 +138,9 @@ class _Exports:
         return True
 
 
-def _include(resolve: ir.Resolve, world: ir.World, include: IncludeSpec) -> None:
+def _include(resolve: ir.Resolve, world_id: ir.WorldId, include: IncludeSpec) -> None:
+    """Copy the included world's items into ``world_id``, renamed as the include says."""
+    world = resolve.worlds[world_id]
     source = resolve.worlds[include.world]
     renames = {n.name.name: n.as_.name for n in include.names}
     present = {k for k in list(source.imports) + list(source.exports) if isinstance(k, str)}
@@ -148,29 +151,28 @@ def _include(resolve: ir.Resolve, world: ir.World, include: IncludeSpec) -> None
                 include.span,
             )
     foreign = source.package != world.package
+    cloner = Cloner(resolve, ir.WorldOwner(include.world), ir.WorldOwner(world_id), world.package, renames)
     for desc, src, dst in (
         ("import", source.imports, world.imports),
         ("export", source.exports, world.exports),
     ):
         for key, item in src.items():
-            if foreign and isinstance(item, ir.InterfaceItem) and item.stability.kind == "stable":
-                # `@since` versions belong to the included package; they don't carry over.
-                item = ir.InterfaceItem(item.id, ir.UNKNOWN_STABILITY, item.docs, item.external_id)
             if isinstance(key, str):
-                new_key = renames.get(key, key)
+                item = cloner.world_item(item)
+                new_key = item.func.name if isinstance(item, ir.FunctionItem) else renames.get(key, key)
                 if new_key in dst:
                     raise WitError(f"{desc} of `{new_key}` shadows previously {desc}ed items", include.span)
-                if new_key != key and isinstance(item, ir.FunctionItem):
-                    item = ir.FunctionItem(replace(item.func, name=new_key))
                 dst[new_key] = item
                 continue
+            assert isinstance(item, ir.InterfaceItem)
+            if foreign and item.stability.kind == "stable":
+                # `@since` versions belong to the included package; they don't carry over.
+                item = replace(item, stability=ir.UNKNOWN_STABILITY)
             prev = dst.get(key)
             if prev is None:
                 dst[key] = item
-            elif isinstance(prev, ir.InterfaceItem) and isinstance(item, ir.InterfaceItem):
-                dst[key] = ir.InterfaceItem(
-                    prev.id, _merge_stability(item.stability, prev.stability), prev.docs, prev.external_id
-                )
+            elif isinstance(prev, ir.InterfaceItem):
+                dst[key] = replace(prev, stability=_merge_stability(item.stability, prev.stability))
 
 
 def _merge_stability(new: ir.Stability, old: ir.Stability) -> ir.Stability:
