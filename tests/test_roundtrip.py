@@ -19,64 +19,6 @@ from witgen.resolve import load
 
 SMITH_SEEDS = 200
 
-# Seeds whose round trip through witgen's resolver does not yet match the
-# reference (tracked as open work on the front-end issue). Strict: a fix makes
-# them fail loudly until removed from this list.
-KNOWN_SMITH_MISMATCHES = {
-    11,
-    14,
-    19,
-    26,
-    28,
-    31,
-    32,
-    35,
-    36,
-    38,
-    41,
-    42,
-    44,
-    45,
-    47,
-    50,
-    56,
-    57,
-    61,
-    64,
-    72,
-    78,
-    79,
-    84,
-    91,
-    92,
-    93,
-    108,
-    112,
-    122,
-    126,
-    132,
-    134,
-    144,
-    145,
-    147,
-    148,
-    151,
-    153,
-    156,
-    157,
-    158,
-    160,
-    161,
-    162,
-    168,
-    174,
-    184,
-    191,
-    194,
-    196,
-}
-
-
 def assert_round_trip(path: Path, tmp_path: Path, flags: list[str], **load_args: object) -> None:
     loaded = load(path, **load_args)  # type: ignore[arg-type]
     printed = tmp_path / "witgen.wit"
@@ -104,19 +46,7 @@ def test_wasi_round_trip(path: Path, all_features: bool, tmp_path: Path) -> None
     assert_round_trip(path, tmp_path, features, all_features=all_features)
 
 
-@pytest.mark.parametrize(
-    "seed",
-    [
-        (
-            pytest.param(
-                s, marks=pytest.mark.xfail(reason="resolver mismatch under investigation", strict=True)
-            )
-            if s in KNOWN_SMITH_MISMATCHES
-            else s
-        )
-        for s in range(SMITH_SEEDS)
-    ],
-)
+@pytest.mark.parametrize("seed", range(SMITH_SEEDS))
 def test_wit_smith_round_trip(seed: int, tmp_path: Path) -> None:
     rng = random.Random(seed)
     seed_file = tmp_path / "seed"
