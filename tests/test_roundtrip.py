@@ -16,8 +16,10 @@ from conftest import BINARY_CASES, UI, manifest, reference_json, reference_text,
 
 from witgen.gen_wit.printer import print_resolve
 from witgen.resolve import load
+from witgen.resolve.json_io import to_json
 
 SMITH_SEEDS = 200
+REFERENCE_CASES = Path(__file__).parent / "reference_cases"
 
 def assert_round_trip(path: Path, tmp_path: Path, flags: list[str], **load_args: object) -> None:
     loaded = load(path, **load_args)  # type: ignore[arg-type]
@@ -37,6 +39,13 @@ def assert_round_trip(path: Path, tmp_path: Path, flags: list[str], **load_args:
 )
 def test_corpus_round_trip(case: str, tmp_path: Path) -> None:
     assert_round_trip(UI / case, tmp_path, ["--features", "active"], features=["active"])
+
+
+@pytest.mark.parametrize("path", sorted(REFERENCE_CASES.iterdir()), ids=lambda p: p.name)
+def test_reference_case(path: Path, tmp_path: Path) -> None:
+    """Small cases pinning down causes of past mismatches: witgen's resolve is the reference's."""
+    assert to_json(load(path).resolve) == reference_json(path, [])
+    assert_round_trip(path, tmp_path, [])
 
 
 @pytest.mark.parametrize("all_features", [False, True], ids=["default", "all-features"])
