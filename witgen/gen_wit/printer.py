@@ -472,11 +472,8 @@ class _UseGroup:
     names: list[tuple[str, str]] = field(default_factory=list)
 
     def same_statement(self, other: _UseGroup) -> bool:
-        return (self.source, self.stability, self.external_id) == (
-            other.source,
-            other.stability,
-            other.external_id,
-        )
+        mine = (self.source, self.stability, self.external_id)
+        return mine == (other.source, other.stability, other.external_id)
 
 
 def _group_resource_funcs(funcs: Iterable[Function]) -> dict[TypeId, list[Function]]:

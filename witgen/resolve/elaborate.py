@@ -53,38 +53,47 @@ def elaborate_world(resolve: ir.Resolve, world_id: ir.WorldId, spans: WorldSpans
     for include in spans.includes:
         if resolve.is_enabled(include.stability):
             _include(resolve, world_id, include)
-
-    def sort_key(kv: tuple[ir.WorldKey, ir.WorldItem]) -> int:
-        return _import_sort_key(resolve, kv[1])
-
-    imports: dict[ir.WorldKey, ir.WorldItem] = {}
-    for key, item in sorted(world.imports.items(), key=sort_key):
-        if isinstance(item, ir.InterfaceItem):
-            _add_import(resolve, imports, key, item)
-        elif isinstance(item, ir.TypeItem):
-            dep = type_interface_dep(resolve, item.id)
-            if dep is not None:
-                dep_item = ir.InterfaceItem(dep, resolve.types[item.id].stability)
-                _add_import(resolve, imports, ir.InterfaceKey(dep), dep_item)
-            imports[key] = item
-        else:
-            imports[key] = item
-    elaborator = _Exports(resolve, imports)
+    imports = _elaborate_imports(resolve, world.imports)
+    exports = _Exports(resolve, imports)
     for key, item in world.exports.items():
         if isinstance(item, ir.InterfaceItem):
-            elaborator.exported[key] = item
+            exports.exported[key] = item
         else:
-            elaborator.exports[key] = item
-    for key, item in elaborator.exported.items():
-        if not elaborator.add(item.id, key, True, item):
+            exports.exports[key] = item
+    for key, item in exports.exported.items():
+        if not exports.add(key, True, item):
             raise WitError(
                 f"interface `{resolve.key_name(key)}` transitively depends on an interface in incompatible ways",
                 spans.name,
             )
     # Exports can add imports after types and functions; restore the class order.
-    world.imports = dict(sorted(imports.items(), key=sort_key))
-    world.exports = elaborator.exports
+    world.imports = _sorted_imports(resolve, imports)
+    world.exports = exports.exports
     _check_case_insensitive(resolve, world, spans)
+
+
+def _sorted_imports(
+    resolve: ir.Resolve, imports: dict[ir.WorldKey, ir.WorldItem]
+) -> dict[ir.WorldKey, ir.WorldItem]:
+    return dict(sorted(imports.items(), key=lambda kv: _import_sort_key(resolve, kv[1])))
+
+
+def _elaborate_imports(
+    resolve: ir.Resolve, items: dict[ir.WorldKey, ir.WorldItem]
+) -> dict[ir.WorldKey, ir.WorldItem]:
+    """``items`` by class, each interface or used type after the interfaces it depends on."""
+    imports: dict[ir.WorldKey, ir.WorldItem] = {}
+    for key, item in _sorted_imports(resolve, items).items():
+        if isinstance(item, ir.InterfaceItem):
+            _add_import(resolve, imports, key, item)
+            continue
+        if isinstance(item, ir.TypeItem):
+            dep = type_interface_dep(resolve, item.id)
+            if dep is not None:
+                dep_item = ir.InterfaceItem(dep, resolve.types[item.id].stability)
+                _add_import(resolve, imports, ir.InterfaceKey(dep), dep_item)
+        imports[key] = item
+    return imports
 
 
 def _add_import(
@@ -104,9 +113,8 @@ class _Exports:
 
     A dependency that is itself exported by path is exported; otherwise it is
     required as an import, and an interface both required and exported is an
-    error.
-    Dependencies take the stability and external id (not the docs) of the
-    export that needs them; an interface already imported stays as it is.
+    error. Dependencies take the stability and external id (not the docs) of
+    the export that needs them; an interface already imported stays as it is.
     """
 
     resolve: ir.Resolve
@@ -115,24 +123,22 @@ class _Exports:
     exported: dict[ir.WorldKey, ir.InterfaceItem] = field(default_factory=dict)
     required: set[ir.InterfaceId] = field(default_factory=set)
 
-    def add(
-        self, iface_id: ir.InterfaceId, key: ir.WorldKey, as_export: bool, item: ir.InterfaceItem
-    ) -> bool:
+    def add(self, key: ir.WorldKey, as_export: bool, item: ir.InterfaceItem) -> bool:
         """Add ``item`` as an export (or required import); False on an incompatible dependency."""
         if key in self.exports:
             return as_export
-        if not as_export and iface_id in self.required:
+        if not as_export and item.id in self.required:
             return True
-        for dep in interface_deps(self.resolve, iface_id):
-            dep_item = ir.InterfaceItem(dep, item.stability, None, item.external_id)
+        for dep in interface_deps(self.resolve, item.id):
             dep_key = ir.InterfaceKey(dep)
-            if not self.add(dep, dep_key, as_export and dep_key in self.exported, dep_item):
+            dep_item = ir.InterfaceItem(dep, item.stability, None, item.external_id)
+            if not self.add(dep_key, as_export and dep_key in self.exported, dep_item):
                 return False
         if not as_export:
-            self.required.add(iface_id)
+            self.required.add(item.id)
             self.imports.setdefault(key, item)
             return True
-        if iface_id in self.required:
+        if item.id in self.required:
             return False
         self.exports[key] = item
         return True
