@@ -44,6 +44,8 @@ class Cloner:
         if found is not None:
             return found
         old = self.resolve.types[type_id]
+        if old.owner is not None and old.owner != self.source:
+            return type_id  # an interface's type (what a `use` points at) is shared
         kind = self.kind(old.kind)
         name = old.name
         if old.owner is not None and name is not None:
@@ -65,9 +67,6 @@ class Cloner:
         t = self.ty
         match kind:
             case ir.Alias(ty):
-                # `use`d types stay pointing at their interface.
-                if isinstance(ty, ir.Prim) or self.resolve.types[ty].owner != self.source:
-                    return kind
                 return ir.Alias(t(ty))
             case ir.Handle(handle_kind, resource):
                 return ir.Handle(handle_kind, self.type_id(resource))
