@@ -60,33 +60,3 @@ def reference_error(path: Path, features: list[str]) -> str:
     )
     assert out.returncode != 0, f"wasm-tools accepted {path}"
     return out.stderr
-
-
-# Regressions found at the end of the session that introduced `own<T>` handles
-# and `@external-id` in the IR; open work on the front-end issue. Strict xfail:
-# each one fails loudly once fixed, until it is removed from this list.
-KNOWN_REGRESSIONS = {
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed13]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed27]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed29]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed12-ext]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed40]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed42]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed20-ext]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed28-ext]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed9-ext]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed38-ext]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed42-ext]",
-    "tests/test_printer_roundtrip.py::test_wit_smith_roundtrip[seed43-ext]",
-    "tests/test_roundtrip.py::test_wasi_round_trip[0.2.12-http-default]",
-    "tests/test_roundtrip.py::test_wasi_round_trip[0.2.12-http-all-features]",
-    "tests/test_roundtrip.py::test_wasi_round_trip[0.3.0-http-default]",
-    "tests/test_roundtrip.py::test_wasi_round_trip[0.3.0-http-all-features]",
-    "tests/test_roundtrip.py::test_corpus_round_trip[with-resource-as.wit]",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.nodeid in KNOWN_REGRESSIONS:
-            item.add_marker(pytest.mark.xfail(reason="known regression, see KNOWN_REGRESSIONS", strict=True))

@@ -16,66 +16,10 @@ from conftest import BINARY_CASES, UI, manifest, reference_json, reference_text,
 
 from witgen.gen_wit.printer import print_resolve
 from witgen.resolve import load
+from witgen.resolve.json_io import to_json
 
 SMITH_SEEDS = 200
-
-# Seeds whose round trip through witgen's resolver does not yet match the
-# reference (tracked as open work on the front-end issue). Strict: a fix makes
-# them fail loudly until removed from this list.
-KNOWN_SMITH_MISMATCHES = {
-    11,
-    14,
-    19,
-    26,
-    28,
-    31,
-    32,
-    35,
-    36,
-    38,
-    41,
-    42,
-    44,
-    45,
-    47,
-    50,
-    56,
-    57,
-    61,
-    64,
-    72,
-    78,
-    79,
-    84,
-    91,
-    92,
-    93,
-    108,
-    112,
-    122,
-    126,
-    132,
-    134,
-    144,
-    145,
-    147,
-    148,
-    151,
-    153,
-    156,
-    157,
-    158,
-    160,
-    161,
-    162,
-    168,
-    174,
-    184,
-    191,
-    194,
-    196,
-}
-
+REFERENCE_CASES = Path(__file__).parent / "reference_cases"
 
 def assert_round_trip(path: Path, tmp_path: Path, flags: list[str], **load_args: object) -> None:
     loaded = load(path, **load_args)  # type: ignore[arg-type]
@@ -97,6 +41,13 @@ def test_corpus_round_trip(case: str, tmp_path: Path) -> None:
     assert_round_trip(UI / case, tmp_path, ["--features", "active"], features=["active"])
 
 
+@pytest.mark.parametrize("path", sorted(REFERENCE_CASES.iterdir()), ids=lambda p: p.name)
+def test_reference_case(path: Path, tmp_path: Path) -> None:
+    """Small cases pinning down causes of past mismatches: witgen's resolve is the reference's."""
+    assert to_json(load(path).resolve) == reference_json(path, [])
+    assert_round_trip(path, tmp_path, [])
+
+
 @pytest.mark.parametrize("all_features", [False, True], ids=["default", "all-features"])
 @pytest.mark.parametrize("path", wasi_packages(), ids=lambda p: f"{p.parent.name}-{p.name}")
 def test_wasi_round_trip(path: Path, all_features: bool, tmp_path: Path) -> None:
@@ -104,19 +55,7 @@ def test_wasi_round_trip(path: Path, all_features: bool, tmp_path: Path) -> None
     assert_round_trip(path, tmp_path, features, all_features=all_features)
 
 
-@pytest.mark.parametrize(
-    "seed",
-    [
-        (
-            pytest.param(
-                s, marks=pytest.mark.xfail(reason="resolver mismatch under investigation", strict=True)
-            )
-            if s in KNOWN_SMITH_MISMATCHES
-            else s
-        )
-        for s in range(SMITH_SEEDS)
-    ],
-)
+@pytest.mark.parametrize("seed", range(SMITH_SEEDS))
 def test_wit_smith_round_trip(seed: int, tmp_path: Path) -> None:
     rng = random.Random(seed)
     seed_file = tmp_path / "seed"

@@ -32,9 +32,6 @@ SMITH_EXTENDED_FLAGS = (
     "--implements",
 )
 
-IR_GAPS: dict[str, str] = {}
-"""Cases the IR cannot represent exactly, by case id."""
-
 requires_wasm_tools = pytest.mark.skipif(
     shutil.which("wasm-tools") is None, reason="wasm-tools not installed"
 )
@@ -65,15 +62,8 @@ def corpus_cases() -> list[Case]:
 
 
 def params(cases: list[Case]) -> list[Any]:
-    """``cases`` as pytest params, with known IR gaps marked as expected failures."""
-    return [
-        (
-            pytest.param(case, id=case.id, marks=[pytest.mark.xfail(reason=IR_GAPS[case.id], strict=True)])
-            if case.id in IR_GAPS
-            else pytest.param(case, id=case.id)
-        )
-        for case in cases
-    ]
+    """``cases`` as pytest params named by case id."""
+    return [pytest.param(case, id=case.id) for case in cases]
 
 
 def smith_params() -> list[Any]:

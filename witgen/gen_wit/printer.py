@@ -8,6 +8,7 @@ escaping, so that re-parsing the text yields the same resolve.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from witgen.resolve.ir import (
     Alias,
@@ -191,7 +192,7 @@ class WitPrinter:
     ) -> None:
         """``use`` statements for types aliased from elsewhere, then local declarations."""
         to_declare: list[TypeId] = []
-        to_import: list[tuple[TypeOwner, Stability, list[tuple[str, str]]]] = []
+        to_import: list[_UseGroup] = []
         for name, ty_id in types:
             ty = self.resolve.types[ty_id]
             source = self._use_source(owner, ty_id)
@@ -200,12 +201,14 @@ class WitPrinter:
                 continue
             other = self.resolve.types[source]
             assert other.name is not None, "cannot import an unnamed type"
-            if to_import and to_import[-1][0] == other.owner and to_import[-1][1] == ty.stability:
-                to_import[-1][2].append((name, other.name))
+            group = _UseGroup(other.owner, ty.stability, ty.external_id)
+            if to_import and to_import[-1].same_statement(group):
+                group = to_import[-1]
             else:
-                to_import.append((other.owner, ty.stability, [(name, other.name)]))
-        for source_owner, stability, names in to_import:
-            self._use(owner, source_owner, stability, names)
+                to_import.append(group)
+            group.names.append((name, other.name))
+        for group in to_import:
+            self._use(owner, group)
         for ty_id in to_declare:
             self._new_item()
             ty = self.resolve.types[ty_id]
@@ -227,19 +230,15 @@ class WitPrinter:
             return None
         return kind.ty
 
-    def _use(
-        self,
-        owner: TypeOwner,
-        source: TypeOwner,
-        stability: Stability,
-        names: list[tuple[str, str]],
-    ) -> None:
+    def _use(self, owner: TypeOwner, group: _UseGroup) -> None:
+        source = group.source
         assert isinstance(source, InterfaceOwner), "types can only be used from interfaces"
         self._any_items = True
-        self._stability(stability)
+        self._stability(group.stability)
+        self._external_id(group.external_id)
         items = ", ".join(
             escape(mine) if mine == theirs else f"{escape(theirs)} as {escape(mine)}"
-            for mine, theirs in names
+            for mine, theirs in group.names
         )
         self.out.write(f"use {self._interface_path(source.id, self._owner_package(owner))}.{{{items}}}")
         self.out.semicolon()
@@ -461,6 +460,20 @@ class WitPrinter:
             self.out.line(f"@unstable(feature = {stability.feature})")
         if stability.kind != "unknown" and stability.deprecated is not None:
             self.out.line(f"@deprecated(version = {stability.deprecated})")
+
+
+@dataclass
+class _UseGroup:
+    """Consecutive types used from one interface with the same gate and external id: one ``use``."""
+
+    source: TypeOwner
+    stability: Stability
+    external_id: str | None
+    names: list[tuple[str, str]] = field(default_factory=list)
+
+    def same_statement(self, other: _UseGroup) -> bool:
+        mine = (self.source, self.stability, self.external_id)
+        return mine == (other.source, other.stability, other.external_id)
 
 
 def _group_resource_funcs(funcs: Iterable[Function]) -> dict[TypeId, list[Function]]:

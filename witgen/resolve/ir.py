@@ -277,6 +277,8 @@ class Interface:
     functions: dict[str, Function] = field(default_factory=dict)
     docs: str | None = None
     stability: Stability = UNKNOWN_STABILITY
+    clone_of: InterfaceId | None = None
+    """The anonymous interface this one was copied from by a world's ``include``."""
 
 
 @dataclass(frozen=True, slots=True)

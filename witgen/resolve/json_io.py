@@ -128,6 +128,8 @@ def _interface_to_json(iface: Interface) -> JsonObject:
     _with_meta(obj, iface.docs, iface.stability)
     if iface.package is not None:
         obj["package"] = iface.package
+    if iface.clone_of is not None:
+        obj["clone_of"] = iface.clone_of
     return obj
 
 
@@ -301,6 +303,7 @@ def _interface_from_json(data: JsonObject) -> Interface:
         functions={name: _function_from_json(f) for name, f in data["functions"].items()},
         docs=_docs(data),
         stability=_stability(data),
+        clone_of=data.get("clone_of"),
     )
 
 

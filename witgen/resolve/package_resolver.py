@@ -544,7 +544,10 @@ class PackageResolver:
                 self.define_name(use_name.local, GATED)
                 continue
             assert isinstance(entry, int)
-            type_id = self.alloc(ir.TypeDef(use_name.local.name, ir.Alias(entry), owner, None, stability))
+            alias = ir.TypeDef(
+                use_name.local.name, ir.Alias(entry), owner, None, stability, external_id(use.attrs)
+            )
+            type_id = self.alloc(alias)
             self.define_name(use_name.local, type_id)
 
     def type_by_name(self, name: ast.Id) -> ir.TypeId:
