@@ -8,18 +8,25 @@ Run from the project root (stdlib + witgen only)::
 It measures, with this checkout's ``witgen`` (the script puts the project root first
 on ``sys.path`` and ``PYTHONPATH``):
 
-* grammar load: building the parser from ``wit.lark`` (empty cache) and loading it
-  from the on-disk cache, each in a fresh process;
+* grammar load, each in a fresh process: importing the parser, loading the fast
+  parser's tables, building them from ``wit.lark`` with lark (as when the generated
+  tables are stale), and lark's own parser (used for error messages), cold (empty
+  cache directory) and cached;
 * per WASI package (0.2.12, and 0.3.0 with ``--wasi-0.3``): ``witgen.resolve.load``
-  of the package with its ``deps/``: the first call in a fresh process (grammar load
-  included, imports excluded) and the median/min of N warm calls;
+  of the package with its ``deps/``: the median/min of N warm calls (wall clock and
+  CPU time) and the first call in a fresh process (grammar load included, imports
+  excluded);
 * the whole wit-parser-ui corpus (every case of ``MANIFEST.tsv``, failing ones
   included): median/min of N passes;
 * whole-process ``python -m witgen check`` beside ``wasm-tools component wit`` on
   wasi:http 0.2.12 (medians and the ratio).
 
-Benchmarks are not tests: nothing here fails on a slow machine. Numbers are
-wall-clock (``time.perf_counter``); compare medians taken on an idle machine.
+Child processes get a bytecode cache of their own (``PYTHONPYCACHEPREFIX`` in a
+temporary directory, warmed first), as an installed package has; when
+``PYTHONDONTWRITEBYTECODE`` is set, ``witgen check`` is also timed without one.
+
+Benchmarks are not tests: nothing here fails on a slow machine. Compare medians
+taken on an idle machine; CPU times (``cpu``) suffer less from other load.
 """
 
 from __future__ import annotations
@@ -55,27 +62,43 @@ witgen.resolve.load(sys.argv[1])
 print(time.perf_counter() - t)
 """
 
-# Run in a fresh interpreter: time importing the parser, then getting the grammar.
+# Run in a fresh interpreter: time importing the parser, then getting it ready.
+# argv[1]: "fast" (tables from wit.tables.json), "build" (tables built by lark from
+# wit.lark, as when the JSON is stale), "lark" (lark's parser, used for errors).
 _GRAMMAR_LOAD = """
-import time
+import sys, time
 t0 = time.perf_counter()
 import witgen.parser.parser as p
 t1 = time.perf_counter()
-p._parser()
+what = sys.argv[1]
+if not hasattr(p, "fast_parser"):
+    p._parser()  # before the fast parser: lark was the only parser
+elif what == "fast":
+    assert p.fast_parser() is not None
+elif what == "build":
+    from witgen.parser import tables
+    tables.build(p.lark_parser()[0], "")
+else:
+    p.lark_parser()
 t2 = time.perf_counter()
 print(t1 - t0, t2 - t1)
 """
 
+_PYCACHE = tempfile.mkdtemp(prefix="witgen-bench-pycache-")
 
-def _env(**extra: str) -> dict[str, str]:
+
+def _env(bytecode: bool = True, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = _PYCACHE
     env.update(extra)
     return env
 
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f}"
+    return f"{seconds * 1000:.1f}"
 
 
 def _wit_size(path: Path) -> tuple[int, int]:
@@ -83,53 +106,92 @@ def _wit_size(path: Path) -> tuple[int, int]:
     return len(files), sum(f.stat().st_size for f in files)
 
 
-def time_calls(fn: Callable[[], object], runs: int) -> list[float]:
-    times = []
+def _children_cpu() -> float:
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Times:
+    """Wall-clock and CPU seconds of repeated runs."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def row(self) -> str:
+        """median, min, median CPU (ms)."""
+        cpu = _ms(statistics.median(self.cpu)) if any(self.cpu) else "-"
+        return f"{_ms(statistics.median(self.wall)):>9} {_ms(min(self.wall)):>8} {cpu:>8}"
+
+    def as_json(self) -> dict[str, list[float]]:
+        return {"wall": self.wall, "cpu": self.cpu}
+
+
+def time_calls(fn: Callable[[], object], runs: int) -> Times:
+    times = Times()
     for _ in range(runs):
         gc.collect()
+        c = time.process_time()
         t = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t)
+        times.wall.append(time.perf_counter() - t)
+        times.cpu.append(time.process_time() - c)
     return times
 
 
-def time_process(cmd: Sequence[str], runs: int, env: dict[str, str] | None = None) -> list[float]:
-    times = []
+def time_process(cmd: Sequence[str], runs: int, env: dict[str, str] | None = None) -> Times:
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warm caches
+    times = Times()
     for _ in range(runs):
+        c = _children_cpu()
         t = time.perf_counter()
         proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        times.append(time.perf_counter() - t)
+        times.wall.append(time.perf_counter() - t)
+        times.cpu.append(_children_cpu() - c)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.decode(errors='replace')}")
     return times
 
 
+def _python(script: str, *args: str, env: dict[str, str] | None = None) -> list[float]:
+    proc = subprocess.run([sys.executable, "-c", script, *args], env=env or _env(), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark child failed:\n{proc.stderr}")
+    return [float(x) for x in proc.stdout.split()]
+
+
 def first_call(path: Path, runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        proc = subprocess.run(
-            [sys.executable, "-c", _FIRST_CALL, str(path)], env=_env(), capture_output=True, text=True, check=True
-        )
-        out.append(float(proc.stdout.split()[-1]))
-    return out
+    _python(_FIRST_CALL, str(path))  # warm the bytecode cache
+    return [_python(_FIRST_CALL, str(path))[-1] for _ in range(runs)]
 
 
-def grammar_load(runs: int) -> tuple[list[float], list[float], list[float]]:
-    """(cold load, cached load, parser-module import) times, each in a fresh process."""
-    cold: list[float] = []
-    cached: list[float] = []
-    imports: list[float] = []
+def grammar_load(runs: int) -> dict[str, list[float]]:
+    """Times to get each parser ready, each in a fresh process; "import" is the import
+    of ``witgen.parser.parser``. Cold: an empty cache directory; cached: lark's cache
+    left by the cold run."""
+    out: dict[str, list[float]] = {}
+    _python(_GRAMMAR_LOAD, "fast")  # warm the bytecode cache
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
-            # An empty cache directory (lark's and witgen's) makes the load cold.
-            env = _env(TMPDIR=tmp, TEMP=tmp, TMP=tmp, XDG_CACHE_HOME=tmp, WITGEN_CACHE_DIR=tmp)
-            cmd = [sys.executable, "-c", _GRAMMAR_LOAD]
-            for target in (cold, cached):
-                proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
-                imp, load_time = map(float, proc.stdout.split())
-                target.append(load_time)
-                imports.append(imp)
-    return cold, cached, imports
+            env = _env(TMPDIR=tmp, TEMP=tmp, TMP=tmp, XDG_CACHE_HOME=tmp)
+            for label, what in (
+                ("fast", "fast"),
+                ("build-cold", "build"),
+                ("build-cached", "build"),
+                ("lark-cold", "lark"),
+                ("lark-cached", "lark"),
+            ):
+                if label == "lark-cold":
+                    for f in Path(tmp).glob(".lark_cache*"):
+                        f.unlink()
+                imp, load_time = _python(_GRAMMAR_LOAD, what, env=env)
+                out.setdefault(label, []).append(load_time)
+                out.setdefault("import", []).append(imp)
+    return out
 
 
 def corpus_cases(corpus: Path) -> list[Path]:
@@ -137,8 +199,7 @@ def corpus_cases(corpus: Path) -> list[Path]:
     cases = []
     for line in (ui / "MANIFEST.tsv").read_text().splitlines()[1:]:
         if line.strip():
-            name = line.split("\t")[0]
-            cases.append(ui / name)
+            cases.append(ui / line.split("\t")[0])
     return cases
 
 
@@ -181,30 +242,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus: Path = args.corpus
     if not (corpus / "wasi").is_dir():
         ap.error(f"corpus not found at {corpus} (use --corpus)")
+    try:
+        return run(args, corpus)
+    finally:
+        shutil.rmtree(_PYCACHE, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, corpus: Path) -> int:
     results: dict[str, object] = {}
+    load_avg = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
+    print(f"witgen front-end benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs{load_avg})\n")
 
-    print(f"witgen front-end benchmark  (python {sys.version.split()[0]}, {os.cpu_count()} CPUs", end="")
-    if hasattr(os, "getloadavg"):
-        print(f", load average {os.getloadavg()[0]:.2f}", end="")
-    print(")\n")
-
-    cold, cached, imports = grammar_load(args.fresh_runs)
-    results["grammar"] = {"cold": cold, "cached": cached, "import": imports}
-    print(f"{'grammar (fresh process)':34} {'median ms':>9} {'min ms':>8}")
-    for label, times in (
-        ("import witgen.parser.parser", imports),
-        ("parser load, cold (no cache)", cold),
-        ("parser load, cached", cached),
+    grammar = grammar_load(args.fresh_runs)
+    results["grammar"] = grammar
+    print(f"{'grammar (fresh process)':36} {'median ms':>9} {'min ms':>8}")
+    for label, key in (
+        ("import witgen.parser.parser", "import"),
+        ("fast parser: load tables", "fast"),
+        ("  tables from wit.lark, cold", "build-cold"),
+        ("  tables from wit.lark, cached", "build-cached"),
+        ("lark parser (errors): cold", "lark-cold"),
+        ("lark parser (errors): cached", "lark-cached"),
     ):
-        print(f"{label:34} {_ms(statistics.median(times)):>9} {_ms(min(times)):>8}")
+        times = grammar[key]
+        print(f"{label:36} {_ms(statistics.median(times)):>9} {_ms(min(times)):>8}")
     print()
 
     packages: list[tuple[str, Path]] = []
-    versions = ["0.2.12", "0.3.0"] if args.wasi03 else ["0.2.12"]
-    for version in versions:
+    for version in ["0.2.12", "0.3.0"] if args.wasi03 else ["0.2.12"]:
         base = corpus / "wasi" / version
         packages += [(f"wasi:{p.name}@{version}", p) for p in sorted(base.iterdir()) if p.is_dir()]
-    header = f"{'parse+resolve (in-process)':34} {'files':>5} {'KB':>6} {'median ms':>9} {'min ms':>8} {'first ms':>8}"
+    header = (
+        f"{'parse+resolve (in-process)':36} {'median ms':>9} {'min ms':>8} {'cpu ms':>8} {'first ms':>8}"
+        f" {'files':>5} {'KB':>6}"
+    )
     print(header)
     print("-" * len(header))
     per_package: dict[str, object] = {}
@@ -213,28 +284,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         warm = time_calls(lambda path=path: load(path), args.runs)  # type: ignore[misc]
         first = first_call(path, args.fresh_runs)
         nfiles, nbytes = _wit_size(path)
-        per_package[name] = {"warm": warm, "first": first, "files": nfiles, "bytes": nbytes}
-        print(
-            f"{name:34} {nfiles:5} {nbytes / 1024:6.1f} {_ms(statistics.median(warm)):>9} "
-            f"{_ms(min(warm)):>8} {_ms(statistics.median(first)):>8}"
-        )
+        per_package[name] = {"warm": warm.as_json(), "first": first, "files": nfiles, "bytes": nbytes}
+        print(f"{name:36} {warm.row()} {_ms(statistics.median(first)):>8} {nfiles:5} {nbytes / 1024:6.1f}")
     results["packages"] = per_package
 
     cases = corpus_cases(corpus)
     errors = load_all(cases)
     whole = time_calls(lambda: load_all(cases), max(3, args.runs // 3))
-    results["wit_parser_ui"] = {"cases": len(cases), "errors": errors, "times": whole}
-    label = f"wit-parser-ui corpus ({len(cases)} cases)"
-    print(f"{label:34} {'':5} {'':6} {_ms(statistics.median(whole)):>9} {_ms(min(whole)):>8}")
+    results["wit_parser_ui"] = {"cases": len(cases), "errors": errors, "times": whole.as_json()}
+    print(f"{f'wit-parser-ui corpus ({len(cases)} cases)':36} {whole.row()}")
     print()
 
     if not args.no_process:
         http = corpus / "wasi" / "0.2.12" / "http"
-        rows: list[tuple[str, list[float]]] = []
-        rows.append(("python -c pass", time_process([sys.executable, "-c", "pass"], args.process_runs)))
-        check = time_process([sys.executable, "-m", "witgen", "check", str(http)], args.process_runs, _env())
+        check_cmd = [sys.executable, "-m", "witgen", "check", str(http)]
+        rows: list[tuple[str, Times]] = []
+        rows.append(("python -c pass", time_process([sys.executable, "-c", "pass"], args.process_runs, _env())))
+        check = time_process(check_cmd, args.process_runs, _env())
         rows.append(("python -m witgen check", check))
-        ref: list[float] | None = None
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            rows.append(("  (no bytecode cache)", time_process(check_cmd, args.process_runs, _env(bytecode=False))))
+        ref: Times | None = None
         wasm_tools = shutil.which("wasm-tools")
         if wasm_tools:
             ref = time_process([wasm_tools, "component", "wit", str(http)], args.process_runs)
@@ -243,16 +313,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(("wasm-tools component wit" + (" (wrapper)" if wrapper else ""), ref))
             native = native_wasm_tools()
             if native and Path(native).resolve() != Path(wasm_tools).resolve():
-                rows.append(
-                    ("  (native binary)", time_process([native, "component", "wit", str(http)], args.process_runs))
-                )
-        print(f"{'whole process, wasi:http@0.2.12':34} {'median ms':>9} {'min ms':>8}")
-        for label, times in rows:
-            print(f"{label:34} {_ms(statistics.median(times)):>9} {_ms(min(times)):>8}")
+                native_cmd = [native, "component", "wit", str(http)]
+                rows.append(("  (native binary)", time_process(native_cmd, args.process_runs)))
+        print(f"{'whole process, wasi:http@0.2.12':36} {'median ms':>9} {'min ms':>8} {'cpu ms':>8}")
+        for label, row in rows:
+            print(f"{label:36} {row.row()}")
         if ref:
-            ratio = statistics.median(check) / statistics.median(ref)
-            print(f"{'ratio witgen / wasm-tools':34} {ratio:9.2f}")
-        results["process"] = dict(rows)
+            ratio = statistics.median(check.wall) / statistics.median(ref.wall)
+            print(f"{'ratio witgen check / wasm-tools':36} {ratio:9.2f}")
+        results["process"] = {label: row.as_json() for label, row in rows}
 
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
