@@ -16,6 +16,8 @@ from witgen.parser.identifiers import check_identifier
 
 MAX_NESTING = 100
 
+_ATTRIBUTE_KEYS = {"since": "version", "deprecated": "version", "unstable": "feature"}
+
 
 class Token(str):
     """A token of the fast parser: its text, terminal name and character offsets."""
@@ -95,10 +97,8 @@ class AstBuilder:
 
     def id(self, c: list[Token]) -> ast.Id:
         tok = c[0]
-        span = self.span(tok)
-        text = str(tok)
-        name = check_identifier(text, span)
-        return ast.Id(name, span)
+        span = Span(self.source, tok.start_pos, tok.end_pos)
+        return ast.Id(check_identifier(str(tok), span), span)
 
     def version(self, c: list[Token]) -> Token:
         return c[1]
@@ -164,7 +164,7 @@ class AstBuilder:
             if len(c) != 5 or not is_token(c[3]) or c[3].type != "STRING":
                 raise WitError("expected a string", name.span)
             return ast.Attribute("external-id", str(c[3])[1:-1], span)
-        expected = {"since": "version", "deprecated": "version", "unstable": "feature"}.get(kind)
+        expected = _ATTRIBUTE_KEYS.get(kind)
         if expected is None:
             raise WitError(f"unknown attribute `{kind}`", name.span)
         if len(c) != 7:
