@@ -66,7 +66,6 @@ class _Fast:
             f"(?:{p['WS']})?(?:({p['COMMENT']})|({p['BLOCK_COMMENT']})|({p['ID']})|({p['VERSION']})"
             f"|({p['INTEGER']})|({p['STRING']})|({punct})|(\\Z))"
         )
-        self.integer = re.compile(p["INTEGER"])
         self.start = tables.start
         self.end = tables.end
         self.actions = tables.actions
@@ -98,8 +97,7 @@ def parse_fast(source: SourceFile) -> Parsed:
     text = source.text
     docs = DocIndex(text)
     builder = AstBuilder(source, docs)
-    add_doc = docs.add_at
-    match = fast.token.match
+    doc_ends = docs.by_end
     actions = fast.actions
     rules = fast.rules
     words = fast.words
@@ -108,17 +106,18 @@ def parse_fast(source: SourceFile) -> Parsed:
     new_token = str.__new__
     stack = [fast.start]
     values: list[Any] = []
+    acts = actions[fast.start]
     pos = 0
-    while True:
-        acts = actions[stack[-1]]
-        # ---- the next token, typed for the current state
-        m = match(text, pos)
-        if m is None:
+    # Tokens follow each other with nothing in between (else: a character no
+    # token matches, left to lark). Only ID and VERSION depend on the state.
+    for m in fast.token.finditer(text):
+        if m.start() != pos:
             raise GiveUp
         kind: int = m.lastindex  # type: ignore[assignment]
         start, pos = m.span(kind)
         if kind <= _BLOCK_COMMENT:
-            add_doc(start, m.group(kind))
+            value = m.group(kind)
+            doc_ends[start + len(value.rstrip())] = (start, value)  # DocIndex.add_at, inline
             continue
         value = m.group(kind)
         if kind == _ID:
@@ -132,11 +131,9 @@ def parse_fast(source: SourceFile) -> Parsed:
         elif kind == _PUNCT:
             typ = punct[value]
         elif kind == _VERSION:
+            # Where INTEGER fits but VERSION does not, lark takes the digits before
+            # the first '.' as an INTEGER; that is an error whatever follows.
             typ = "VERSION"
-            if typ not in acts and "INTEGER" in acts:
-                value = fast.integer.match(text, start).group()  # type: ignore[union-attr]
-                pos = start + len(value)
-                typ = "INTEGER"
         elif kind == _INTEGER:
             typ = "INTEGER"
         elif kind == _STRING:
@@ -182,11 +179,14 @@ def parse_fast(source: SourceFile) -> Parsed:
                 result = method(builder, children)
             else:
                 result = children  # an inlined `__rule`: spliced into its parent
-            stack.append(actions[stack[-1]][origin])
+            state = actions[stack[-1]][origin]
+            if state == end_state and kind == _END:
+                return result  # type: ignore[no-any-return]
+            stack.append(state)
             values.append(result)
-            if kind == _END and stack[-1] == end_state:
-                return values[-1]  # type: ignore[no-any-return]
-            acts = actions[stack[-1]]
+            acts = actions[state]
+        acts = actions[stack[-1]]
+    raise GiveUp  # unreachable: the token regex always ends with an empty match at the end
 
 
 # ---- lark ------------------------------------------------------------------------
