@@ -158,7 +158,9 @@ def time_process(cmd: Sequence[str], runs: int, env: dict[str, str] | None = Non
 
 
 def _python(script: str, *args: str, env: dict[str, str] | None = None) -> list[float]:
-    proc = subprocess.run([sys.executable, "-c", script, *args], env=env or _env(), capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, *args], env=env or _env(), capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise SystemExit(f"benchmark child failed:\n{proc.stderr}")
     return [float(x) for x in proc.stdout.split()]
@@ -230,9 +232,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="shared corpus directory")
     ap.add_argument("--runs", type=int, default=30, help="warm in-process runs per package")
-    ap.add_argument("--fresh-runs", type=int, default=5, help="fresh processes per first-call / grammar figure")
+    ap.add_argument(
+        "--fresh-runs", type=int, default=5, help="fresh processes per first-call / grammar figure"
+    )
     ap.add_argument("--process-runs", type=int, default=15, help="whole-process runs per command")
-    ap.add_argument("--wasi-0.3", dest="wasi03", action="store_true", help="also time the WASI 0.3.0 packages")
+    ap.add_argument(
+        "--wasi-0.3", dest="wasi03", action="store_true", help="also time the WASI 0.3.0 packages"
+    )
     ap.add_argument("--no-process", action="store_true", help="skip the whole-process comparison")
     ap.add_argument("--quick", action="store_true", help="few runs (smoke check)")
     ap.add_argument("--json", type=Path, help="also write the figures (seconds) to this file")
@@ -299,11 +305,15 @@ def run(args: argparse.Namespace, corpus: Path) -> int:
         http = corpus / "wasi" / "0.2.12" / "http"
         check_cmd = [sys.executable, "-m", "witgen", "check", str(http)]
         rows: list[tuple[str, Times]] = []
-        rows.append(("python -c pass", time_process([sys.executable, "-c", "pass"], args.process_runs, _env())))
+        rows.append(
+            ("python -c pass", time_process([sys.executable, "-c", "pass"], args.process_runs, _env()))
+        )
         check = time_process(check_cmd, args.process_runs, _env())
         rows.append(("python -m witgen check", check))
         if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-            rows.append(("  (no bytecode cache)", time_process(check_cmd, args.process_runs, _env(bytecode=False))))
+            rows.append(
+                ("  (no bytecode cache)", time_process(check_cmd, args.process_runs, _env(bytecode=False)))
+            )
         ref: Times | None = None
         wasm_tools = shutil.which("wasm-tools")
         if wasm_tools:

@@ -23,7 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def wit_files() -> list[Path]:
-    return sorted(CORPUS.rglob("*.wit")) + sorted((ROOT / "tests").rglob("*.wit")) + sorted(ROOT.glob("examples/*.wit"))
+    return (
+        sorted(CORPUS.rglob("*.wit"))
+        + sorted((ROOT / "tests").rglob("*.wit"))
+        + sorted(ROOT.glob("examples/*.wit"))
+    )
 
 
 def outcome(fn: object, source: SourceFile) -> object:
@@ -35,9 +39,9 @@ def outcome(fn: object, source: SourceFile) -> object:
 
 def test_tables_match_grammar() -> None:
     data = json.loads(GENERATED_PATH.read_text())
-    assert data["checksum"] == grammar_checksum(GRAMMAR_PATH.read_text()), (
-        "wit.tables.json is stale: run `python -m witgen.parser.tables`"
-    )
+    assert data["checksum"] == grammar_checksum(
+        GRAMMAR_PATH.read_text()
+    ), "wit.tables.json is stale: run `python -m witgen.parser.tables`"
     assert parser.fast_parser() is not None
 
 
@@ -73,7 +77,7 @@ EDGE_CASES = [
     "package a:b; world w { include c:d/e with { a as b, } }",
     "package a:b { interface i {} } package c:d { world w { import a:b/i; } }",
     "package a:b; interface i { resource r { constructor(); m: func(); s: static func(); } }",
-    "package a:b; interface i { @external-id(\"x//y\") f: func(); }",
+    'package a:b; interface i { @external-id("x//y") f: func(); }',
     "package a:b; interface i { type t = tuple<>; }",
     "package a:b; interface i { type t = u8 }",
     "package a:b;\r\ninterface i {\r\n\t/// crlf\r\n\ttype t = u8;\r\n}\r\n",
@@ -93,8 +97,10 @@ def test_mutated_corpus_matches_lark() -> None:
     """Random token-level edits of real files: the fast path accepts exactly what
     lark accepts, the same way, or leaves the input to lark."""
     rng = random.Random(7)
-    pieces = ["{", "}", "(", ")", "<", ">", ";", ":", ",", ".", "/", "@", "=", "->", "_", "%", " ", "\n",
-              "1", "1.2.3", "u8", "func", "list", "record", "use", "interface", "x", "-", "//", "/*", "*/", '"']
+    pieces = (
+        '{ } ( ) < > ; : , . / @ = -> _ % 1 1.2.3 u8 func list record use interface x - // /* */ "'.split()
+    )
+    pieces += [" ", "\n"]
     sources = [p for p in sorted((CORPUS / "wasi" / "0.2.12").rglob("*.wit")) if p.stat().st_size < 8000]
     for i in range(400):
         text = sources[i % len(sources)].read_text()

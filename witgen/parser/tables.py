@@ -166,7 +166,14 @@ def build(lark: Any, checksum: str) -> Tables:
             row[symbol] = arg if action is Shift else ~rule_index[arg]
         actions.append(row)
     return Tables(
-        checksum, table.start_states["start"], table.end_states["start"], actions, rules, words, punct, patterns
+        checksum,
+        table.start_states["start"],
+        table.end_states["start"],
+        actions,
+        rules,
+        words,
+        punct,
+        patterns,
     )
 
 
