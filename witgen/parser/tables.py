@@ -156,25 +156,28 @@ def build(lark: Any, checksum: str) -> Tables:
         rule_index[rule] = len(rules)
         rules.append((rule.origin.name, len(rule.expansion), method, expand1, child_filter))
 
+    # lark numbers states differently from run to run (set order); number them in
+    # breadth-first order from the start state so the generated file is stable.
     states = table.states
-    if sorted(states) != list(range(len(states))):
-        raise ValueError("expected integer parser states")
+    start = table.start_states["start"]
+    number = {start: 0}
+    order = [start]
+    for state in order:
+        for symbol in sorted(states[state]):
+            action, arg = states[state][symbol]
+            if action is Shift and arg not in number:
+                number[arg] = len(order)
+                order.append(arg)
+    if len(order) != len(states):
+        raise ValueError("unreachable parser states")
     actions: list[dict[str, int]] = []
-    for state in range(len(states)):
+    for state in order:
         row: dict[str, int] = {}
-        for symbol, (action, arg) in states[state].items():
-            row[symbol] = arg if action is Shift else ~rule_index[arg]
+        for symbol, (action, arg) in sorted(states[state].items()):
+            row[symbol] = number[arg] if action is Shift else ~rule_index[arg]
         actions.append(row)
-    return Tables(
-        checksum,
-        table.start_states["start"],
-        table.end_states["start"],
-        actions,
-        rules,
-        words,
-        punct,
-        patterns,
-    )
+    end = number[table.end_states["start"]]
+    return Tables(checksum, 0, end, actions, rules, words, punct, patterns)
 
 
 def render(tables: Tables) -> str:
