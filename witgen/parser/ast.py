@@ -1,31 +1,60 @@
-"""The WIT abstract syntax tree: one dataclass per construct, each with a span.
+"""The WIT abstract syntax tree: one class per construct, each with a span.
 
 This is the parser's output and the resolver's input; nothing later in the
-pipeline sees it.
+pipeline sees it. The classes are written out rather than made with
+``@dataclass``, whose class creation costs milliseconds of every ``witgen``
+start-up; ``_Node`` gives them a dataclass's equality and repr (fields in
+``__slots__`` order).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal, Union
 
 from witgen.errors import SourceFile, Span
 
 
-@dataclass(slots=True)
-class Id:
+class _Node:
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        names: tuple[str, ...] = self.__slots__
+        return all(getattr(self, f) == getattr(other, f) for f in names)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a dataclass with eq
+
+    def __repr__(self) -> str:
+        names: tuple[str, ...] = self.__slots__
+        fields = ", ".join(f"{f}={getattr(self, f)!r}" for f in names)
+        return f"{self.__class__.__qualname__}({fields})"
+
+
+class Id(_Node):
     """An identifier, with any leading ``%`` escape removed."""
 
+    __slots__ = ("name", "span")
     name: str
     span: Span
 
+    def __init__(self, name: str, span: Span) -> None:
+        self.name = name
+        self.span = span
 
-@dataclass(slots=True)
-class PackageName:
+
+class PackageName(_Node):
+    __slots__ = ("namespace", "name", "version", "span")
     namespace: Id
     name: Id
     version: str | None
     span: Span
+
+    def __init__(self, namespace: Id, name: Id, version: str | None, span: Span) -> None:
+        self.namespace = namespace
+        self.name = name
+        self.version = version
+        self.span = span
 
     def key(self) -> tuple[str, str, str | None]:
         return (self.namespace.name, self.name.name, self.version)
@@ -35,23 +64,30 @@ class PackageName:
         return f"{base}@{self.version}" if self.version else base
 
 
-@dataclass(slots=True)
-class LocalPath:
+class LocalPath(_Node):
     """``use foo`` / ``import foo``: an interface or world of this package."""
 
+    __slots__ = ("id",)
     id: Id
+
+    def __init__(self, id: Id) -> None:
+        self.id = id
 
     @property
     def name(self) -> Id:
         return self.id
 
 
-@dataclass(slots=True)
-class PackagePath:
+class PackagePath(_Node):
     """``ns:pkg/item@version``: an interface or world of another package."""
 
+    __slots__ = ("package", "item")
     package: PackageName
     item: Id
+
+    def __init__(self, package: PackageName, item: Id) -> None:
+        self.package = package
+        self.item = item
 
     @property
     def name(self) -> Id:
@@ -61,14 +97,21 @@ class PackagePath:
 UsePath = Union[LocalPath, PackagePath]
 
 
-@dataclass(slots=True)
-class Attribute:
+class Attribute(_Node):
     """``@since(version = ..)``, ``@unstable(feature = ..)``,
     ``@deprecated(version = ..)`` or ``@external-id("..")``."""
 
+    __slots__ = ("kind", "value", "span")
     kind: Literal["since", "unstable", "deprecated", "external-id"]
     value: str
     span: Span
+
+    def __init__(
+        self, kind: Literal["since", "unstable", "deprecated", "external-id"], value: str, span: Span
+    ) -> None:
+        self.kind = kind
+        self.value = value
+        self.span = span
 
 
 Docs = list[str]
@@ -77,171 +120,277 @@ Docs = list[str]
 # ---- types -------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class PrimType:
+class PrimType(_Node):
+    __slots__ = ("name", "span")
     name: str
     span: Span
 
+    def __init__(self, name: str, span: Span) -> None:
+        self.name = name
+        self.span = span
 
-@dataclass(slots=True)
-class NamedType:
+
+class NamedType(_Node):
+    __slots__ = ("id",)
     id: Id
+
+    def __init__(self, id: Id) -> None:
+        self.id = id
 
     @property
     def span(self) -> Span:
         return self.id.span
 
 
-@dataclass(slots=True)
-class GenericType:
+class GenericType(_Node):
     """``list``, ``option``, ``tuple``, ``result``, ``future``, ``stream``, ``map``,
     fixed-length ``list``. ``args`` holds ``None`` for an omitted ``result``
     payload (``result<_, E>``, ``result<T>``)."""
 
+    __slots__ = ("kind", "args", "span", "size", "height")
     kind: Literal["list", "fixed-list", "map", "option", "tuple", "result", "future", "stream"]
     args: list[TypeExpr | None]
     span: Span
-    size: int = 0
-    height: int = 1
+    size: int
+    height: int
+
+    def __init__(
+        self,
+        kind: Literal["list", "fixed-list", "map", "option", "tuple", "result", "future", "stream"],
+        args: list[TypeExpr | None],
+        span: Span,
+        size: int = 0,
+        height: int = 1,
+    ) -> None:
+        self.kind = kind
+        self.args = args
+        self.span = span
+        self.size = size
+        self.height = height
 
 
-@dataclass(slots=True)
-class HandleType:
+class HandleType(_Node):
+    __slots__ = ("kind", "resource", "span")
     kind: Literal["own", "borrow"]
     resource: Id
     span: Span
+
+    def __init__(self, kind: Literal["own", "borrow"], resource: Id, span: Span) -> None:
+        self.kind = kind
+        self.resource = resource
+        self.span = span
 
 
 TypeExpr = Union[PrimType, NamedType, GenericType, HandleType]
 
 
-@dataclass(slots=True)
-class Func:
+class Func(_Node):
+    __slots__ = ("params", "result", "is_async", "span")
     params: list[tuple[Id, TypeExpr]]
     result: TypeExpr | None
     is_async: bool
     span: Span
 
+    def __init__(
+        self, params: list[tuple[Id, TypeExpr]], result: TypeExpr | None, is_async: bool, span: Span
+    ) -> None:
+        self.params = params
+        self.result = result
+        self.is_async = is_async
+        self.span = span
 
-@dataclass(slots=True)
-class NamedFunc:
+
+class NamedFunc(_Node):
+    __slots__ = ("docs", "attrs", "name", "func")
     docs: Docs
     attrs: list[Attribute]
     name: Id
     func: Func
 
+    def __init__(self, docs: Docs, attrs: list[Attribute], name: Id, func: Func) -> None:
+        self.docs = docs
+        self.attrs = attrs
+        self.name = name
+        self.func = func
 
-@dataclass(slots=True)
-class ResourceFunc:
+
+class ResourceFunc(_Node):
+    __slots__ = ("kind", "func")
     kind: Literal["method", "static", "constructor"]
     func: NamedFunc
 
+    def __init__(self, kind: Literal["method", "static", "constructor"], func: NamedFunc) -> None:
+        self.kind = kind
+        self.func = func
 
-@dataclass(slots=True)
-class Field:
+
+class Field(_Node):
+    __slots__ = ("docs", "name", "ty")
     docs: Docs
     name: Id
     ty: TypeExpr
 
+    def __init__(self, docs: Docs, name: Id, ty: TypeExpr) -> None:
+        self.docs = docs
+        self.name = name
+        self.ty = ty
 
-@dataclass(slots=True)
-class Case:
+
+class Case(_Node):
+    __slots__ = ("docs", "name", "ty")
     docs: Docs
     name: Id
     ty: TypeExpr | None
 
+    def __init__(self, docs: Docs, name: Id, ty: TypeExpr | None) -> None:
+        self.docs = docs
+        self.name = name
+        self.ty = ty
 
-@dataclass(slots=True)
-class RecordBody:
+
+class RecordBody(_Node):
+    __slots__ = ("fields",)
     fields: list[Field]
 
+    def __init__(self, fields: list[Field]) -> None:
+        self.fields = fields
 
-@dataclass(slots=True)
-class VariantBody:
+
+class VariantBody(_Node):
+    __slots__ = ("cases",)
     cases: list[Case]
 
+    def __init__(self, cases: list[Case]) -> None:
+        self.cases = cases
 
-@dataclass(slots=True)
-class EnumBody:
+
+class EnumBody(_Node):
+    __slots__ = ("cases",)
     cases: list[Case]
 
+    def __init__(self, cases: list[Case]) -> None:
+        self.cases = cases
 
-@dataclass(slots=True)
-class FlagsBody:
+
+class FlagsBody(_Node):
+    __slots__ = ("flags",)
     flags: list[Case]
 
+    def __init__(self, flags: list[Case]) -> None:
+        self.flags = flags
 
-@dataclass(slots=True)
-class ResourceBody:
+
+class ResourceBody(_Node):
+    __slots__ = ("funcs",)
     funcs: list[ResourceFunc]
+
+    def __init__(self, funcs: list[ResourceFunc]) -> None:
+        self.funcs = funcs
 
 
 TypeBody = Union[TypeExpr, RecordBody, VariantBody, EnumBody, FlagsBody, ResourceBody]
 
 
-@dataclass(slots=True)
-class TypeDef:
+class TypeDef(_Node):
+    __slots__ = ("docs", "attrs", "name", "body", "keyword")
     docs: Docs
     attrs: list[Attribute]
     name: Id
     body: TypeBody
     keyword: Span
 
+    def __init__(self, docs: Docs, attrs: list[Attribute], name: Id, body: TypeBody, keyword: Span) -> None:
+        self.docs = docs
+        self.attrs = attrs
+        self.name = name
+        self.body = body
+        self.keyword = keyword
+
 
 # ---- uses, interfaces, worlds --------------------------------------------------
 
 
-@dataclass(slots=True)
-class UseName:
+class UseName(_Node):
+    __slots__ = ("name", "as_")
     name: Id
     as_: Id | None
+
+    def __init__(self, name: Id, as_: Id | None) -> None:
+        self.name = name
+        self.as_ = as_
 
     @property
     def local(self) -> Id:
         return self.as_ or self.name
 
 
-@dataclass(slots=True)
-class Use:
+class Use(_Node):
+    __slots__ = ("attrs", "path", "names")
     attrs: list[Attribute]
     path: UsePath
     names: list[UseName]
+
+    def __init__(self, attrs: list[Attribute], path: UsePath, names: list[UseName]) -> None:
+        self.attrs = attrs
+        self.path = path
+        self.names = names
 
 
 InterfaceItem = Union[TypeDef, NamedFunc, Use]
 
 
-@dataclass(slots=True)
-class Interface:
+class Interface(_Node):
+    __slots__ = ("docs", "attrs", "name", "items")
     docs: Docs
     attrs: list[Attribute]
     name: Id
     items: list[InterfaceItem]
 
+    def __init__(self, docs: Docs, attrs: list[Attribute], name: Id, items: list[InterfaceItem]) -> None:
+        self.docs = docs
+        self.attrs = attrs
+        self.name = name
+        self.items = items
 
-@dataclass(slots=True)
-class ExternFunc:
+
+class ExternFunc(_Node):
+    __slots__ = ("name", "func")
     name: Id
     func: Func
 
+    def __init__(self, name: Id, func: Func) -> None:
+        self.name = name
+        self.func = func
 
-@dataclass(slots=True)
-class ExternInterface:
+
+class ExternInterface(_Node):
+    __slots__ = ("name", "items")
     name: Id
     items: list[InterfaceItem]
 
+    def __init__(self, name: Id, items: list[InterfaceItem]) -> None:
+        self.name = name
+        self.items = items
 
-@dataclass(slots=True)
-class ExternPath:
+
+class ExternPath(_Node):
+    __slots__ = ("path",)
     path: UsePath
 
+    def __init__(self, path: UsePath) -> None:
+        self.path = path
 
-@dataclass(slots=True)
-class ExternNamedPath:
+
+class ExternNamedPath(_Node):
     """``import label: path;`` -- an interface imported under a plain name."""
 
+    __slots__ = ("name", "path")
     name: Id
     path: UsePath
+
+    def __init__(self, name: Id, path: UsePath) -> None:
+        self.name = name
+        self.path = path
 
 
 ExternKind = Union[ExternFunc, ExternInterface, ExternPath, ExternNamedPath]
@@ -253,79 +402,131 @@ def extern_span(kind: ExternKind) -> Span:
     return kind.name.span
 
 
-@dataclass(slots=True)
-class Import:
+class Import(_Node):
+    __slots__ = ("docs", "attrs", "kind")
     docs: Docs
     attrs: list[Attribute]
     kind: ExternKind
 
+    def __init__(self, docs: Docs, attrs: list[Attribute], kind: ExternKind) -> None:
+        self.docs = docs
+        self.attrs = attrs
+        self.kind = kind
 
-@dataclass(slots=True)
-class Export:
+
+class Export(_Node):
+    __slots__ = ("docs", "attrs", "kind")
     docs: Docs
     attrs: list[Attribute]
     kind: ExternKind
 
+    def __init__(self, docs: Docs, attrs: list[Attribute], kind: ExternKind) -> None:
+        self.docs = docs
+        self.attrs = attrs
+        self.kind = kind
 
-@dataclass(slots=True)
-class IncludeName:
+
+class IncludeName(_Node):
+    __slots__ = ("name", "as_")
     name: Id
     as_: Id
 
+    def __init__(self, name: Id, as_: Id) -> None:
+        self.name = name
+        self.as_ = as_
 
-@dataclass(slots=True)
-class Include:
+
+class Include(_Node):
+    __slots__ = ("attrs", "path", "names")
     attrs: list[Attribute]
     path: UsePath
     names: list[IncludeName]
+
+    def __init__(self, attrs: list[Attribute], path: UsePath, names: list[IncludeName]) -> None:
+        self.attrs = attrs
+        self.path = path
+        self.names = names
 
 
 WorldItem = Union[Import, Export, Use, TypeDef, Include]
 
 
-@dataclass(slots=True)
-class World:
+class World(_Node):
+    __slots__ = ("docs", "attrs", "name", "items")
     docs: Docs
     attrs: list[Attribute]
     name: Id
     items: list[WorldItem]
 
+    def __init__(self, docs: Docs, attrs: list[Attribute], name: Id, items: list[WorldItem]) -> None:
+        self.docs = docs
+        self.attrs = attrs
+        self.name = name
+        self.items = items
 
-@dataclass(slots=True)
-class ToplevelUse:
+
+class ToplevelUse(_Node):
+    __slots__ = ("attrs", "path", "as_", "span")
     attrs: list[Attribute]
     path: UsePath
     as_: Id | None
     span: Span
+
+    def __init__(self, attrs: list[Attribute], path: UsePath, as_: Id | None, span: Span) -> None:
+        self.attrs = attrs
+        self.path = path
+        self.as_ = as_
+        self.span = span
 
     @property
     def local(self) -> Id:
         return self.as_ or self.path.name
 
 
-@dataclass(slots=True)
-class NestedPackage:
+class NestedPackage(_Node):
+    __slots__ = ("docs", "name", "items", "keyword", "height")
     docs: Docs
     name: PackageName
     items: list[FileItem]
     keyword: Span
-    height: int = 1
+    height: int
+
+    def __init__(
+        self, docs: Docs, name: PackageName, items: list[FileItem], keyword: Span, height: int = 1
+    ) -> None:
+        self.docs = docs
+        self.name = name
+        self.items = items
+        self.keyword = keyword
+        self.height = height
 
 
 FileItem = Union[Interface, World, ToplevelUse, NestedPackage]
 
 
-@dataclass(slots=True)
-class PackageHeader:
+class PackageHeader(_Node):
+    __slots__ = ("docs", "name", "docs_span")
     docs: Docs
     name: PackageName
     docs_span: Span | None
 
+    def __init__(self, docs: Docs, name: PackageName, docs_span: Span | None) -> None:
+        self.docs = docs
+        self.name = name
+        self.docs_span = docs_span
 
-@dataclass(slots=True)
-class File:
+
+class File(_Node):
     """One parsed ``.wit`` file."""
 
+    __slots__ = ("source", "header", "items")
     source: SourceFile
     header: PackageHeader | None
-    items: list[FileItem] = field(default_factory=list)
+    items: list[FileItem]
+
+    def __init__(
+        self, source: SourceFile, header: PackageHeader | None, items: list[FileItem] | None = None
+    ) -> None:
+        self.source = source
+        self.header = header
+        self.items = items if items is not None else []

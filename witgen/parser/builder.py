@@ -2,19 +2,35 @@
 
 The builder runs inline with the LALR parser (no intermediate parse tree), so
 it must not recurse: every callback only combines already-built children.
+Children are AST nodes, lists and tokens; a token is any ``str`` with ``type``,
+``start_pos`` and ``end_pos`` (``Token`` below, or lark's own when lark parses).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from lark import Token, Transformer
+from typing import Any, TypeGuard
 
 from witgen.errors import SourceFile, Span, WitError
 from witgen.parser import ast
 from witgen.parser.identifiers import check_identifier
 
 MAX_NESTING = 100
+
+_ATTRIBUTE_KEYS = {"since": "version", "deprecated": "version", "unstable": "feature"}
+
+
+class Token(str):
+    """A token of the fast parser: its text, terminal name and character offsets."""
+
+    __slots__ = ("type", "start_pos", "end_pos")
+    type: str
+    start_pos: int
+    end_pos: int
+
+
+def is_token(x: object) -> TypeGuard[Token]:
+    """Tokens are the only strings among a rule's children."""
+    return isinstance(x, str)
 
 
 class TooDeep(Exception):
@@ -33,11 +49,12 @@ class DocIndex:
         self.by_end: dict[int, tuple[int, str]] = {}
 
     def add(self, token: Token) -> Token:
-        text = str(token)
-        # Key by the end of the visible text: `before` skips trailing blanks.
-        start = token.start_pos or 0
-        self.by_end[start + len(text.rstrip())] = (start, text)
+        self.add_at(token.start_pos or 0, str(token))
         return token
+
+    def add_at(self, start: int, text: str) -> None:
+        # Key by the end of the visible text: `before` skips trailing blanks.
+        self.by_end[start + len(text.rstrip())] = (start, text)
 
     def before(self, pos: int) -> list[str]:
         """All comments between the previous token and ``pos``, in order."""
@@ -62,11 +79,12 @@ class DocIndex:
         return docs
 
 
-class AstBuilder(Transformer[Token, Any]):
+class AstBuilder:
     """One callback per grammar rule; ``source`` and ``docs`` are set per parse."""
 
-    source: SourceFile
-    docs: DocIndex
+    def __init__(self, source: SourceFile | None = None, docs: DocIndex | None = None) -> None:
+        self.source = source or SourceFile("", "")
+        self.docs = docs or DocIndex("")
 
     def span(self, token: Token) -> Span:
         return Span(self.source, token.start_pos or 0, token.end_pos or 0)
@@ -79,10 +97,8 @@ class AstBuilder(Transformer[Token, Any]):
 
     def id(self, c: list[Token]) -> ast.Id:
         tok = c[0]
-        span = self.span(tok)
-        text = str(tok)
-        name = check_identifier(text, span)
-        return ast.Id(name, span)
+        span = Span(self.source, tok.start_pos, tok.end_pos)
+        return ast.Id(check_identifier(str(tok), span), span)
 
     def version(self, c: list[Token]) -> Token:
         return c[1]
@@ -145,10 +161,10 @@ class AstBuilder(Transformer[Token, Any]):
         span = Span(self.source, at.start_pos, name.span.end)
         kind = name.name
         if kind == "external-id":
-            if len(c) != 5 or not isinstance(c[3], Token) or c[3].type != "STRING":
+            if len(c) != 5 or not is_token(c[3]) or c[3].type != "STRING":
                 raise WitError("expected a string", name.span)
             return ast.Attribute("external-id", str(c[3])[1:-1], span)
-        expected = {"since": "version", "deprecated": "version", "unstable": "feature"}.get(kind)
+        expected = _ATTRIBUTE_KEYS.get(kind)
         if expected is None:
             raise WitError(f"unknown attribute `{kind}`", name.span)
         if len(c) != 7:
@@ -157,10 +173,10 @@ class AstBuilder(Transformer[Token, Any]):
         if key.name != expected:
             raise WitError(f"expected `{expected}`, found `{key.name}`", key.span)
         if expected == "version":
-            if not isinstance(value, Token):
+            if not is_token(value):
                 raise WitError("expected a version", value.span)
             return ast.Attribute(kind, str(value), span)
-        if isinstance(value, Token):
+        if is_token(value):
             raise WitError("expected an identifier", self.span(value))
         return ast.Attribute("unstable", value.name, span)
 
@@ -295,7 +311,7 @@ class AstBuilder(Transformer[Token, Any]):
 
     def ty(self, c: list[Any]) -> ast.TypeExpr:
         first = c[0]
-        if not isinstance(first, Token):
+        if not is_token(first):
             if isinstance(first, ast.Id):
                 return ast.NamedType(first)
             return first  # type: ignore[no-any-return]
@@ -303,7 +319,7 @@ class AstBuilder(Transformer[Token, Any]):
         span = self.span(first)
         if kind in ("OWN", "BORROW"):
             return ast.HandleType("own" if kind == "OWN" else "borrow", c[2], span)
-        args = [x for x in c[2:-1] if not isinstance(x, Token)]
+        args = [x for x in c[2:-1] if not isinstance(x, str)]
         height = 1 + max((a.height for a in args if isinstance(a, ast.GenericType)), default=0)
         if height > MAX_NESTING:
             raise TooDeep(WitError("type nesting too deep", span))
@@ -319,7 +335,7 @@ class AstBuilder(Transformer[Token, Any]):
                 args = [None, None]
             elif len(c) == 4:
                 args = [args[0], None]
-            elif isinstance(c[2], Token):  # result<_, E>
+            elif isinstance(c[2], str):  # result<_, E>
                 args = [None, args[0]]
         elif kind in ("FUTURE", "STREAM"):
             args = args or [None]

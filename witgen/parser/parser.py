@@ -1,7 +1,13 @@
 """Parse WIT source text into an AST (``witgen.parser.ast``).
 
-The lark parser is built once per process (and its tables cached on disk by
-lark), then reused; the AST builder runs inline with the LALR parser.
+Two parsers share the grammar (``wit.lark``) and the AST builder:
+
+* the fast path: lark's LALR(1) tables, pre-generated as plain data
+  (``tables.py``), run by the loop in ``parse_fast`` with a one-regex lexer that
+  classifies each token by parser state, as lark's contextual lexer does;
+* lark itself, imported only when the fast path gives up (on any error, or
+  input where the two lexers could disagree), so syntax errors keep lark's
+  diagnostics. Built once per process, its tables cached on disk by lark.
 """
 
 from __future__ import annotations
@@ -9,18 +15,181 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from importlib import resources
-from typing import Any
-
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Any
 
 from witgen.errors import SourceFile, Span, WitError
 from witgen.parser import ast
-from witgen.parser.builder import MAX_NESTING, AstBuilder, DocIndex, TooDeep
+from witgen.parser.builder import MAX_NESTING, AstBuilder, DocIndex, Token, TooDeep
 from witgen.parser.identifiers import KEYWORDS
 
+if TYPE_CHECKING:
+    from lark import Lark
+    from lark.exceptions import UnexpectedInput
+
+    from witgen.parser.tables import Tables
+
 _lock = threading.Lock()
+
+Parsed = tuple[ast.PackageHeader | None, list[ast.FileItem]]
+
+
+def parse_file(source: SourceFile) -> ast.File:
+    """Parse one ``.wit`` file; raises ``WitError`` on any syntax error."""
+    try:
+        header, items = parse_fast(source)
+    except Exception:
+        # Errors (and anything the fast lexer is unsure of) are left to lark.
+        header, items = _parse_lark(source)
+    return ast.File(source, header, items)
+
+
+# ---- the fast path -----------------------------------------------------------------
+
+
+class GiveUp(Exception):
+    """The fast parser cannot take this input; lark must."""
+
+
+# Group numbers of the token regex (see ``_Fast``).
+_COMMENT, _BLOCK_COMMENT, _ID, _VERSION, _INTEGER, _STRING, _PUNCT, _END = range(1, 9)
+
+
+class _Fast:
+    """The fast parser's tables, with builder methods and the token regex."""
+
+    def __init__(self, tables: Tables) -> None:
+        p = tables.patterns
+        punct = "|".join(re.escape(x) for x in sorted(tables.punct, key=lambda x: (-len(x), x)))
+        # One match skips blanks and takes a comment or a token. Comments come
+        # before '/' and VERSION before INTEGER, in the order lark tries them.
+        self.token = re.compile(
+            f"(?:{p['WS']})?(?:({p['COMMENT']})|({p['BLOCK_COMMENT']})|({p['ID']})|({p['VERSION']})"
+            f"|({p['INTEGER']})|({p['STRING']})|({punct})|(\\Z))"
+        )
+        self.start = tables.start
+        self.end = tables.end
+        self.actions = tables.actions
+        self.words = tables.words
+        self.punct = tables.punct
+        self.rules = [
+            (origin, size, getattr(AstBuilder, method) if method else None, expand1, child_filter)
+            for origin, size, method, expand1, child_filter in tables.rules
+        ]
+
+
+@lru_cache(maxsize=1)
+def fast_parser() -> _Fast | None:
+    """The fast parser, or None if the grammar has outgrown its lexer (see ``tables.build``)."""
+    from witgen.parser import tables
+
+    try:
+        return _Fast(tables.load())
+    except ValueError:
+        return None
+
+
+def parse_fast(source: SourceFile) -> Parsed:
+    """Parse with the fast path; raises ``GiveUp``, ``WitError`` or ``TooDeep`` where
+    lark must take over (lark reports the same errors, or accepts what this does not)."""
+    fast = fast_parser()
+    if fast is None:
+        raise GiveUp
+    text = source.text
+    docs = DocIndex(text)
+    builder = AstBuilder(source, docs)
+    doc_ends = docs.by_end
+    actions = fast.actions
+    rules = fast.rules
+    words = fast.words
+    punct = fast.punct
+    end_state = fast.end
+    new_token = str.__new__
+    stack = [fast.start]
+    values: list[Any] = []
+    acts = actions[fast.start]
+    pos = 0
+    # Tokens follow each other with nothing in between (else: a character no
+    # token matches, left to lark). Only ID and VERSION depend on the state.
+    for m in fast.token.finditer(text):
+        if m.start() != pos:
+            raise GiveUp
+        kind: int = m.lastindex  # type: ignore[assignment]
+        start, pos = m.span(kind)
+        if kind <= _BLOCK_COMMENT:
+            value = m.group(kind)
+            doc_ends[start + len(value.rstrip())] = (start, value)  # DocIndex.add_at, inline
+            continue
+        value = m.group(kind)
+        if kind == _ID:
+            # A keyword where the state takes it, else an identifier (lark's
+            # contextual lexer: keywords are identifiers retyped by state).
+            typ = words.get(value)
+            if typ is None or typ not in acts:
+                if value in KEYWORDS:
+                    raise GiveUp  # lark: "expected an identifier ..., found keyword"
+                typ = "ID"
+        elif kind == _PUNCT:
+            typ = punct[value]
+        elif kind == _VERSION:
+            # Where INTEGER fits but VERSION does not, lark takes the digits before
+            # the first '.' as an INTEGER; that is an error whatever follows.
+            typ = "VERSION"
+        elif kind == _INTEGER:
+            typ = "INTEGER"
+        elif kind == _STRING:
+            typ = "STRING"
+        else:
+            typ = "$END"
+        token = new_token(Token, value)
+        token.type = typ
+        token.start_pos = start
+        token.end_pos = pos
+        # ---- reduce as far as the token allows, then shift it
+        while True:
+            action = acts.get(typ)
+            if action is None:
+                raise GiveUp
+            if action >= 0:
+                if kind == _END:
+                    raise GiveUp
+                stack.append(action)
+                values.append(token)
+                break
+            origin, size, method, expand1, child_filter = rules[~action]
+            if size:
+                children = values[-size:]
+                del values[-size:]
+                del stack[-size:]
+            else:
+                children = []
+            if child_filter is not None:
+                kept: list[Any] = []
+                for i, splice in child_filter:
+                    if splice:
+                        if kept:
+                            kept += children[i]
+                        else:
+                            kept = children[i]
+                    else:
+                        kept.append(children[i])
+                children = kept
+            if expand1 and len(children) == 1:
+                result = children[0]
+            elif method is not None:
+                result = method(builder, children)
+            else:
+                result = children  # an inlined `__rule`: spliced into its parent
+            state = actions[stack[-1]][origin]
+            if state == end_state and kind == _END:
+                return result  # type: ignore[no-any-return]
+            stack.append(state)
+            values.append(result)
+            acts = actions[state]
+        acts = actions[stack[-1]]
+    raise GiveUp  # unreachable: the token regex always ends with an empty match at the end
+
+
+# ---- lark ------------------------------------------------------------------------
 
 
 class _State:
@@ -30,11 +199,11 @@ class _State:
     source: SourceFile = SourceFile("", "")
 
 
-def _on_comment(token: Token) -> Token:
+def _on_comment(token: Any) -> Any:
     return _State.docs.add(token)
 
 
-def _on_identifier(token: Token) -> Token:
+def _on_identifier(token: Any) -> Any:
     """Reject a keyword where only an identifier fits, at the keyword itself.
 
     Lark only calls this for tokens still typed ``ID`` after its own keyword
@@ -47,11 +216,15 @@ def _on_identifier(token: Token) -> Token:
 
 
 @lru_cache(maxsize=1)
-def _parser() -> tuple[Lark, AstBuilder]:
-    grammar = resources.files("witgen.parser").joinpath("wit.lark").read_text()
+def lark_parser() -> tuple[Lark, AstBuilder]:
+    """lark's parser for ``wit.lark``, building AST nodes with the returned builder."""
+    from lark import Lark
+
+    from witgen.parser.tables import GRAMMAR_PATH
+
     builder = AstBuilder()
     lark = Lark(
-        grammar,
+        GRAMMAR_PATH.read_text(),
         parser="lalr",
         lexer="contextual",
         keep_all_tokens=True,
@@ -63,10 +236,11 @@ def _parser() -> tuple[Lark, AstBuilder]:
     return lark, builder
 
 
-def parse_file(source: SourceFile) -> ast.File:
-    """Parse one ``.wit`` file; raises ``WitError`` on any syntax error."""
+def _parse_lark(source: SourceFile) -> Parsed:
+    from lark.exceptions import UnexpectedInput
+
     text = source.text
-    lark, builder = _parser()
+    lark, builder = lark_parser()
     with _lock:
         docs = DocIndex(text)
         _State.docs = docs
@@ -75,14 +249,13 @@ def parse_file(source: SourceFile) -> ast.File:
         builder.docs = docs
         try:
             parsed: Any = lark.parse(text)
-            header, items = parsed
         except UnexpectedInput as exc:
             raise _nesting_error(source, _error_offset(exc, text)) or _syntax_error(source, exc) from None
         except TooDeep as exc:
             raise _nesting_error(source, len(text)) or exc.error from None
         finally:
             _State.docs = DocIndex("")
-    return ast.File(source, header, items)
+    return parsed  # type: ignore[no-any-return]
 
 
 # ---- syntax errors -------------------------------------------------------------
@@ -120,6 +293,8 @@ def _describe(token_type: str, value: str | None = None) -> str:
 
 
 def _error_offset(exc: UnexpectedInput, text: str) -> int:
+    from lark.exceptions import UnexpectedEOF, UnexpectedToken
+
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         return len(text)
     pos = getattr(exc, "pos_in_stream", None)
@@ -129,6 +304,8 @@ def _error_offset(exc: UnexpectedInput, text: str) -> int:
 
 
 def _syntax_error(source: SourceFile, exc: UnexpectedInput) -> WitError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     offset = _error_offset(exc, source.text)
     if isinstance(exc, UnexpectedCharacters):
         ch = source.text[offset] if offset < len(source.text) else ""
@@ -151,7 +328,7 @@ def _syntax_error(source: SourceFile, exc: UnexpectedInput) -> WitError:
             end = exc.token.end_pos or offset
     elif isinstance(exc, UnexpectedEOF):
         expected_types = set(exc.expected)
-    lark, _ = _parser()
+    lark, _ = lark_parser()
     named = {t.name: t for t in lark.terminals}
     expected = sorted(
         {

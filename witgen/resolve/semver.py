@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 from witgen.resolve import ir
 
@@ -44,7 +44,9 @@ class Version:
         return (0, 0, patch)
 
 
+@lru_cache(maxsize=1024)
 def parse_version(text: str) -> Version:
+    """A version (shared: callers must not change it); every ``@since`` is checked with one."""
     return Version(text)
 
 
