@@ -1,4 +1,4 @@
-"""The ``witgen`` command line: ``check``, ``wit`` (and later ``host``, ``guest``)."""
+"""The ``witgen`` command line: ``check``, ``wit`` ``host`` and ``guest``."""
 
 from __future__ import annotations
 
@@ -49,6 +49,25 @@ def _host(args: argparse.Namespace) -> int:
     return 0
 
 
+def _guest(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from witgen.gen_guest import generate, generate_app, write_app, write_stubs
+
+    loaded = _load(args)
+    world = loaded.select_world(args.world)
+    write_stubs(generate(loaded.resolve, world), args.out)
+    if args.app:
+        app = Path(args.app)
+        files = generate_app(loaded.resolve, world, app.stem)
+        written, kept = write_app(files, app.parent)
+        for path in written:
+            print(f"wrote {path}", file=sys.stderr)
+        for path in kept:
+            print(f"kept {path} (exists; not overwritten)", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="witgen", description="Typed Python bindings for WebAssembly components."
@@ -66,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     host.add_argument("--world", help="the world to generate (needed if the package has several)")
     host.add_argument("-o", "--out", required=True, help="output directory; its name is the package name")
     host.set_defaults(run=_host)
+    guest = sub.add_parser(
+        "guest", help="generate typed componentize-py stubs (`wit_world`) and a local test harness"
+    )
+    _add_wit_args(guest)
+    guest.add_argument("--world", help="the world to generate (needed if the package has several)")
+    guest.add_argument("-o", "--out", required=True, help="output directory for `wit_world/` and its helpers")
+    guest.add_argument("--app", help="also write a skeleton app at this path (never overwrites existing files)")
+    guest.set_defaults(run=_guest)
     return parser
 
 

@@ -1,0 +1,106 @@
+"""Render the guest `WorldView` through `templates/guest/` and format the result with black."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import black
+import jinja2
+
+from witgen.gen_guest.model import AppView, FuncView, WorldView
+from witgen.gen_host.render import docstring, templates_dir
+
+# Static files copied as they are: output path -> template path.
+_STATIC = {
+    "componentize_py_types.py": "guest/componentize_py_types.py",
+    "wit_world/_harness.py": "guest/_harness.py",
+}
+_ASYNC_STATIC = {
+    "componentize_py_async_support/__init__.py": "guest/async_support/__init__.py",
+    "componentize_py_async_support/streams.py": "guest/async_support/streams.py",
+    "componentize_py_async_support/futures.py": "guest/async_support/futures.py",
+}
+
+
+def _literal(text: str) -> str:
+    body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    if body.endswith('"'):
+        body += " "
+    return f'"""{body}"""'
+
+
+def func_docstring(f: FuncView) -> str:
+    """The WIT docs, then what the function raises and how the runtime differs, if it does."""
+    parts = [f.docs.strip()] if f.docs else []
+    if f.raises:
+        parts.append(f"Raises: `componentize_py_types.Err({f.err_annotation})`")
+    parts.extend(f.notes)
+    if not parts:
+        parts.append(f"`{f.wit_name}`.")
+    return _literal("\n\n".join(parts))
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+    )
+    env.filters["docstring"] = docstring
+    env.filters["func_docstring"] = func_docstring
+    return env
+
+
+def _format(source: str, name: str) -> str:
+    try:
+        return black.format_str(source, mode=black.Mode(line_length=110))
+    except black.parsing.InvalidInput as exc:  # a template bug, not a user error: show the source
+        raise RuntimeError(f"generated {name} is not valid Python: {exc}\n{source}") from None
+
+
+def render_world(view: WorldView, format: bool = True) -> dict[str, str]:
+    """File path (relative to the output directory) -> source (formatted with black unless
+    `format` is false: the same code, just faster to produce)."""
+    env = environment()
+    files: dict[str, str] = {}
+
+    def emit(path: str, template: str, **context: Any) -> None:
+        text = env.get_template(template).render(async_support=view.async_support, **context)
+        files[path] = _format(text, path) if format else text
+
+    emit("wit_world/__init__.py", "guest/world.py.j2", w=view)
+    files["wit_world/imports/__init__.py"] = f'"""Imports of world `{view.world_name}`."""\n'
+    for module in view.import_modules:
+        emit(module.file, "guest/imports.py.j2", m=module)
+    if view.export_modules:  # componentize-py writes no `exports` package without exported interfaces
+        emit("wit_world/exports/__init__.py", "guest/exports_init.py.j2", w=view)
+    for module in view.export_modules:
+        emit(module.file, "guest/exports.py.j2", m=module)
+    emit("wit_world/testing.py", "guest/testing.py.j2", w=view)
+    files["wit_world/py.typed"] = ""
+    static = dict(_STATIC)
+    if view.async_support:
+        static.update(_ASYNC_STATIC)
+    root = templates_dir()
+    for out, src in static.items():
+        files[out] = (root / src).read_text()
+    return files
+
+
+def render_app(view: AppView, world: str) -> dict[str, str]:
+    """The `--app` skeleton: the main module and one module per interface exporting resources."""
+    env = environment()
+    files = {}
+    text = env.get_template("guest/app.py.j2").render(a=view, world=world)
+    files[f"{view.module}.py"] = _format(text.replace("{{ a.world }}", world), view.module)
+    for short, alias, resources in view.resource_modules:
+        text = env.get_template("guest/app_resources.py.j2").render(
+            a=view, short=short, alias=alias, resources=resources
+        )
+        files[f"{short}.py"] = _format(text, short)
+    return files
