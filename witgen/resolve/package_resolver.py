@@ -409,7 +409,11 @@ class PackageResolver:
 
     def check_since(self, since: str, span: Span) -> None:
         if self.pkg_version is None:
-            return
+            raise WitError(
+                f"package [{self.pkg_name}] contains a feature gate with a version specifier, "
+                "so it must have a version",
+                span,
+            )
         if parse_version(since) > self.pkg_version:
             raise WitError(
                 f"feature gate cannot reference unreleased version {since} of package "
@@ -693,6 +697,12 @@ class PackageResolver:
         if rfunc.kind == "constructor":
             return self.resolve_function(named, f"[constructor]{resource}", "constructor", resource_id)
         prefix = "[method]" if rfunc.kind == "method" else "[static]"
+        if named.name.name == resource:
+            # Component names must be strongly unique: `[method]r.r` clashes with `r` itself.
+            raise WitError(
+                f"name `{prefix}{resource}.{named.name.name}` conflicts with previous name `{resource}`",
+                named.name.span,
+            )
         kind: ir.FunctionKindName = rfunc.kind
         return self.resolve_function(named, f"{prefix}{resource}.{named.name.name}", kind, resource_id)
 
