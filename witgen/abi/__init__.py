@@ -1,1 +1,64 @@
-"""Canonical ABI layout (sizes, alignment, flattening) for the generators: coming with `witgen host`."""
+"""The Canonical ABI (CanonicalABI.md of the component model) over witgen's IR.
+
+- ``shapes``: despecialisation of WIT types to scalars, strings, lists, records, variants, flags;
+- ``layout``: size, alignment, field offsets, discriminant widths (cached per type);
+- ``flat``: flattening to core wasm value types, with the join of variant cases;
+- ``signature``: a function's core signature for ``canon lift`` and ``canon lower``.
+"""
+
+from witgen.abi.flat import Flattener, FlatTypes, FlatVariant, join
+from witgen.abi.layout import (
+    Layout,
+    RecordLayout,
+    TypeLayout,
+    VariantLayout,
+    align_to,
+    discriminant_size,
+    flag_words,
+    flags_align,
+    flags_size,
+)
+from witgen.abi.shapes import AbiError, AbiType, CoreType, Shape, despecialize
+from witgen.abi.signature import (
+    MAX_FLAT_ASYNC_PARAMS,
+    MAX_FLAT_PARAMS,
+    MAX_FLAT_RESULTS,
+    Context,
+    CoreSignature,
+    core_signature,
+    flatten_functype,
+    param_types,
+    result_types,
+    task_return_signature,
+)
+
+__all__ = [
+    "MAX_FLAT_ASYNC_PARAMS",
+    "MAX_FLAT_PARAMS",
+    "MAX_FLAT_RESULTS",
+    "AbiError",
+    "AbiType",
+    "Context",
+    "CoreSignature",
+    "CoreType",
+    "FlatTypes",
+    "FlatVariant",
+    "Flattener",
+    "Layout",
+    "RecordLayout",
+    "Shape",
+    "TypeLayout",
+    "VariantLayout",
+    "align_to",
+    "core_signature",
+    "despecialize",
+    "discriminant_size",
+    "flag_words",
+    "flags_align",
+    "flags_size",
+    "flatten_functype",
+    "join",
+    "param_types",
+    "result_types",
+    "task_return_signature",
+]
