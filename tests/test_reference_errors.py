@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import wasm_tools
 from witgen.errors import WitError
 from witgen.resolve import load
 
@@ -17,7 +18,7 @@ LOCATION = re.compile(r"--> [^\n]*?:(\d+):(\d+)")
 
 
 def reference_error(path: Path) -> tuple[str, tuple[int, int]]:
-    out = subprocess.run(["wasm-tools", "component", "wit", str(path)], capture_output=True, text=True)
+    out = subprocess.run([wasm_tools(), "component", "wit", str(path)], capture_output=True, text=True)
     assert out.returncode != 0, f"wasm-tools accepted {path.name}"
     message = out.stderr.splitlines()[0].removeprefix("error: ")
     match = LOCATION.search(out.stderr)

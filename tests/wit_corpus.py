@@ -71,9 +71,15 @@ def smith_params() -> list[Any]:
     ]
 
 
+def reference_binary() -> str:
+    from tests.conftest import wasm_tools as find
+
+    return find()
+
+
 def wasm_tools(*args: str | Path) -> str:
     """Run ``wasm-tools`` and return its standard output."""
-    result = subprocess.run(["wasm-tools", *map(str, args)], capture_output=True, text=True)
+    result = subprocess.run([reference_binary(), *map(str, args)], capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"wasm-tools {' '.join(map(str, args))} failed:\n{result.stderr}")
     return result.stdout
@@ -107,7 +113,7 @@ def smith(seed: int, extended: bool, directory: Path) -> Path:
         seed_file = directory / f"seed{seed}"
         seed_file.write_bytes(rng.randbytes(SMITH_SEED_BYTES))
         result = subprocess.run(
-            ["wasm-tools", "wit-smith", *flags, str(seed_file), "-o", str(out)], capture_output=True
+            [reference_binary(), "wit-smith", *flags, str(seed_file), "-o", str(out)], capture_output=True
         )
         if result.returncode == 0:
             return out
