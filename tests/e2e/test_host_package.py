@@ -144,3 +144,17 @@ def test_cache_dir_skips_compilation_in_a_new_process(kitchen_setup: KitchenSetu
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "7"
+
+
+def test_generated_package_needs_only_wasmtime_and_the_runtime(kitchen_setup: KitchenSetup) -> None:
+    """Bindings run without the generator's own dependencies (lark, jinja2, black)."""
+    code = kitchen_script(
+        kitchen_setup,
+        """
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("lark", "jinja2", "black"))
+        print(sink.echo.echo_u32(3), heavy)
+        """,
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_subprocess_env())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "3 []"
