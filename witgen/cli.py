@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_wit_args(guest)
     guest.add_argument("--world", help="the world to generate (needed if the package has several)")
     guest.add_argument("-o", "--out", required=True, help="output directory for `wit_world/` and its helpers")
-    guest.add_argument("--app", help="also write a skeleton app at this path (never overwrites existing files)")
+    guest.add_argument(
+        "--app", help="also write a skeleton app at this path (never overwrites existing files)"
+    )
     guest.set_defaults(run=_guest)
     return parser
 

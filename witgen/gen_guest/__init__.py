@@ -8,12 +8,12 @@ implementation a test installs (`wit_world.testing`), so the app's logic runs in
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from witgen.errors import WitError
 from witgen.gen_guest.model import GuestModelBuilder
 from witgen.gen_guest.render import render_app, render_world
+from witgen.pyview.render import write_files
 from witgen.resolve import ir
 
 __all__ = ["generate", "generate_app", "write_stubs", "write_app"]
@@ -34,14 +34,7 @@ def generate_app(resolve: ir.Resolve, world: ir.WorldId, module: str) -> dict[st
 
 def write_stubs(files: dict[str, str], out_dir: str | os.PathLike[str]) -> None:
     """Write the stubs, replacing the generated packages a previous run left there."""
-    out = Path(out_dir)
-    for sub in ("wit_world", "componentize_py_async_support"):
-        if (out / sub).is_dir():
-            shutil.rmtree(out / sub)
-    for rel, text in files.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+    write_files(files, out_dir, ("wit_world", "componentize_py_async_support"))
 
 
 def write_app(files: dict[str, str], app_dir: str | os.PathLike[str]) -> tuple[list[Path], list[Path]]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from witgen.pyview.layout import Slot, WorldLayout
 from witgen.pyview.names import camel, shouty, snake
-from witgen.pyview.types import Home
+from witgen.pyview.types import PRIM_ANNOTATION, TypeQueries
 from witgen.resolve import ir
 
 # ---- view data ----------------------------------------------------------------------------
@@ -208,27 +209,10 @@ class AppView:
 
 # ---- type spelling ------------------------------------------------------------------------
 
-_PRIM = {
-    ir.Prim.BOOL: "bool",
-    ir.Prim.U8: "int",
-    ir.Prim.U16: "int",
-    ir.Prim.U32: "int",
-    ir.Prim.U64: "int",
-    ir.Prim.S8: "int",
-    ir.Prim.S16: "int",
-    ir.Prim.S32: "int",
-    ir.Prim.S64: "int",
-    ir.Prim.F32: "float",
-    ir.Prim.F64: "float",
-    ir.Prim.CHAR: "str",
-    ir.Prim.STRING: "str",
-    ir.Prim.ERROR_CONTEXT: "Any",
-}
-
 _NOMINAL = (ir.Record, ir.Variant, ir.EnumType, ir.Flags, ir.Resource)
 
 
-class GuestTypes:
+class GuestTypes(TypeQueries):
     """How WIT types are spelled in one generated module of the guest stubs.
 
     componentize-py inlines every alias (`type id = u64`, `use`d types) and names only records,
@@ -263,11 +247,6 @@ class GuestTypes:
         self.used_modules[home.alias] = home.module
         return f"{home.alias}.{name}"
 
-    def class_name(self, id: ir.TypeId) -> str:
-        td = self.resolve.types[id]
-        assert td.name is not None
-        return camel(td.name)
-
     def named(self, id: ir.TypeId) -> ir.TypeId | None:
         """The nominal type `id` stands for, through aliases, if it is one."""
         resolved = self.resolve.resolve_alias(id)
@@ -277,11 +256,6 @@ class GuestTypes:
         if isinstance(td.kind, _NOMINAL) and td.name is not None and td.owner is not None:
             return resolved
         return None
-
-    def resource(self, id: ir.TypeId) -> ir.TypeId:
-        resolved = self.resolve.resolve_alias(id)
-        assert not isinstance(resolved, ir.Prim)
-        return resolved
 
     def resource_annotation(self, id: ir.TypeId) -> str:
         res = self.resource(id)
@@ -299,7 +273,7 @@ class GuestTypes:
         if ty is None:
             return "None"
         if isinstance(ty, ir.Prim):
-            return _PRIM[ty]
+            return PRIM_ANNOTATION[ty]
         td = self.resolve.types[ty]
         kind = td.kind
         if isinstance(kind, ir.Alias):
@@ -339,19 +313,6 @@ class GuestTypes:
             return f"StreamReader[{self.annotation(kind.ty)}]"
         return "Any"
 
-    def is_option(self, ty: ir.Type) -> bool:
-        resolved = self.resolve.resolve_alias(ty)
-        return not isinstance(resolved, ir.Prim) and isinstance(self.resolve.types[resolved].kind, ir.OptionType)
-
-    def result_type(self, ty: ir.Type | None) -> ir.ResultType | None:
-        if ty is None:
-            return None
-        resolved = self.resolve.resolve_alias(ty)
-        if isinstance(resolved, ir.Prim):
-            return None
-        kind = self.resolve.types[resolved].kind
-        return kind if isinstance(kind, ir.ResultType) else None
-
     # --- converters for the native harness -----------------------------------------------
 
     def conv(self, ty: ir.Type | None, into_guest: bool) -> str | None:
@@ -373,11 +334,7 @@ class GuestTypes:
                 saved, self.self_resource = self.self_resource, None
                 harness, self.harness = self.harness, False
                 try:
-                    cls = (
-                        self.resource_annotation(res)
-                        if imported
-                        else self.b.harness_handle_name(res)
-                    )
+                    cls = self.resource_annotation(res) if imported else self.b.harness_handle_name(res)
                 finally:
                     self.self_resource, self.harness = saved, harness
                 return f"{cls}._from_rep"
@@ -416,57 +373,19 @@ class GuestTypes:
 # ---- building -----------------------------------------------------------------------------
 
 
-@dataclass
-class _Slot:
-    key: ir.WorldKey
-    iface: ir.InterfaceId
-    imported: bool
-    module_name: str = ""
-
-
-def _full_name(resolve: ir.Resolve, slot: _Slot) -> str:
-    iface = resolve.interfaces[slot.iface]
-    if isinstance(slot.key, str) or iface.package is None:
-        return snake(resolve.key_name(slot.key))
-    pkg = resolve.packages[iface.package].name
-    return snake(f"{pkg.namespace}-{pkg.name}-{iface.name}")
-
-
-def _short_name(resolve: ir.Resolve, slot: _Slot) -> str:
-    if isinstance(slot.key, str):
-        return snake(slot.key)
-    return snake(resolve.interfaces[slot.iface].name or f"interface-{slot.iface}")
-
-
-def _assign_module_names(resolve: ir.Resolve, slots: list[_Slot]) -> None:
-    """componentize-py's rule: snake_case interface names, `ns_pkg_name` where two would clash."""
-    short = [_short_name(resolve, s) for s in slots]
-    for slot, name in zip(slots, short, strict=True):
-        slot.module_name = _full_name(resolve, slot) if short.count(name) > 1 else name
-
-
 _ASYNC_NOTE = (
     "componentize-py runs `async` functions on its own event loop inside the component; "
     "natively the harness awaits the installed implementation (which may be sync or async)."
 )
 
 
-class GuestModelBuilder:
+class GuestModelBuilder(WorldLayout):
     """Builds the `WorldView` of one world."""
 
     def __init__(self, resolve: ir.Resolve, world: ir.WorldId) -> None:
-        self.resolve = resolve
-        self.world = resolve.worlds[world]
+        super().__init__(resolve, world, unique_module_names=False)
         self.async_support = False
         self.testing_world_names: set[str] = set()
-        imports = [_Slot(k, v.id, True) for k, v in self.world.imports.items() if isinstance(v, ir.InterfaceItem)]
-        exports = [_Slot(k, v.id, False) for k, v in self.world.exports.items() if isinstance(v, ir.InterfaceItem)]
-        _assign_module_names(resolve, imports)
-        _assign_module_names(resolve, exports)
-        self.import_slots = imports
-        self.export_slots = exports
-        self.import_slot_of = {slot.iface: slot for slot in imports}
-        self.export_slot_of = {slot.iface: slot for slot in exports}
         self.aliases = self._assign_aliases()
 
     # --- where things live ---------------------------------------------------------------
@@ -505,29 +424,8 @@ class GuestModelBuilder:
             out[(slot.imported, slot.module_name)] = name
         return out
 
-    def module_of_slot(self, slot: _Slot) -> str:
-        return f"{'imports' if slot.imported else 'exports'}.{slot.module_name}"
-
-    def home_of(self, id: ir.TypeId, prefer_import: bool = False) -> Home:
-        """Where type `id` is defined. An interface both imported and exported has a module on
-        each side: code on the import side (`prefer_import`) refers to the imported one."""
-        owner = self.resolve.types[id].owner
-        if isinstance(owner, ir.InterfaceOwner):
-            first, second = (
-                (self.import_slot_of, self.export_slot_of)
-                if prefer_import
-                else (self.export_slot_of, self.import_slot_of)
-            )
-            slot = first.get(owner.id) or second.get(owner.id)
-            if slot is None:
-                raise ValueError(f"type {self.resolve.types[id].name} belongs to an interface outside the world")
-            return Home(
-                self.module_of_slot(slot),
-                self.aliases[(slot.imported, slot.module_name)],
-                slot.imported,
-                self.resolve.key_name(slot.key),
-            )
-        return Home("", "_world", True, "")
+    def alias_of(self, slot: Slot) -> str:
+        return self.aliases[(slot.imported, slot.module_name)]
 
     def harness_handle_name(self, res: ir.TypeId) -> str:
         home = self.home_of(res)
@@ -560,7 +458,9 @@ class GuestModelBuilder:
             decl.members = [MemberView(shouty(c.name), c.name, i, c.docs) for i, c in enumerate(kind.cases)]
         elif isinstance(kind, ir.Flags):
             decl.kind = "flags"
-            decl.members = [MemberView(shouty(f.name), f.name, 1 << i, f.docs) for i, f in enumerate(kind.flags)]
+            decl.members = [
+                MemberView(shouty(f.name), f.name, 1 << i, f.docs) for i, f in enumerate(kind.flags)
+            ]
         elif isinstance(kind, ir.Resource):
             decl.kind = "import-resource" if self.home_of(id, tv.import_side).imported else "export-resource"
             decl.harness_name = self.harness_handle_name(id)
@@ -697,9 +597,9 @@ class GuestModelBuilder:
                 decl.statics.append(fv)
         return functions
 
-    def interface_module(self, slot: _Slot) -> InterfaceModuleView:
+    def interface_module(self, slot: Slot) -> InterfaceModuleView:
         iface = self.resolve.interfaces[slot.iface]
-        module = self.module_of_slot(slot)
+        module = slot.module
         tv = GuestTypes(self, module)
         view = InterfaceModuleView(
             module=module,
@@ -709,7 +609,7 @@ class GuestModelBuilder:
             docs=iface.docs,
             imported=slot.imported,
             protocol=camel(slot.module_name.replace("_", "-")),
-            alias=self.aliases[(slot.imported, slot.module_name)],
+            alias=self.alias_of(slot),
         )
         decls = [self.type_decl(tv, id) for id in iface.types.values()]
         view.types = [d for d in decls if d is not None]
@@ -720,12 +620,16 @@ class GuestModelBuilder:
             # same functions from their own modules.
             ptv = GuestTypes(self, "exports")
             view.protocol_functions = [
-                self.func_view(ptv, f, slot.module_name) for f in iface.functions.values() if f.resource is None
+                self.func_view(ptv, f, slot.module_name)
+                for f in iface.functions.values()
+                if f.resource is None
             ]
             self.exports_init_imports.update(ptv.used_modules)
             htv = GuestTypes(self, "testing", harness=True)
             view.harness_functions = [
-                self.func_view(htv, f, slot.module_name) for f in iface.functions.values() if f.resource is None
+                self.func_view(htv, f, slot.module_name)
+                for f in iface.functions.values()
+                if f.resource is None
             ]
             hdecls = [self.type_decl(htv, id) for id in iface.types.values()]
             self._resource_decls(htv, iface, list(hdecls), slot.module_name)  # type: ignore[arg-type]
@@ -739,19 +643,21 @@ class GuestModelBuilder:
         view = AppView(app_module)
         for slot in self.export_slots:
             iface = self.resolve.interfaces[slot.iface]
-            funcs = [self.func_view(tv, f, slot.module_name) for f in iface.functions.values() if f.resource is None]
+            funcs = [
+                self.func_view(tv, f, slot.module_name)
+                for f in iface.functions.values()
+                if f.resource is None
+            ]
             protocol = camel(slot.module_name.replace("_", "-"))
             view.interfaces.append((protocol, funcs))
             decls = [self.type_decl(tv, id) for id in iface.types.values()]
             self._resource_decls(tv, iface, list(decls), slot.module_name)  # type: ignore[arg-type]
             resources = [d for d in decls if d is not None and d.kind == "export-resource"]
             if resources:
-                alias = self.aliases[(slot.imported, slot.module_name)]
-                tv.used_modules[alias] = self.module_of_slot(slot)
+                alias = self.alias_of(slot)
+                tv.used_modules[alias] = slot.module
                 view.resource_modules.append((slot.module_name, alias, resources))
-        view.world_funcs = [
-            self.func_view(tv, item.func, "") for item in self.world.exports.values() if isinstance(item, ir.FunctionItem)
-        ]
+        view.world_funcs = [self.func_view(tv, f, "") for f in self.world_functions(False)]
         view.module_imports = dict(sorted((a, m) for a, m in tv.used_modules.items() if a != "_world"))
         view.uses_world = "_world" in tv.used_modules
         view.async_support = self.async_support
@@ -767,27 +673,14 @@ class GuestModelBuilder:
         exports = [self.interface_module(s) for s in self.export_slots]
         tv = GuestTypes(self, "")
         types = []
-        for item in self.world.imports.values():
-            if isinstance(item, ir.TypeItem):
-                decl = self.type_decl(tv, item.id)
-                if decl is not None:
-                    types.append(decl)
-        import_funcs = [
-            self.func_view(tv, item.func, "")
-            for item in self.world.imports.values()
-            if isinstance(item, ir.FunctionItem)
-        ]
-        export_funcs = [
-            self.func_view(tv, item.func, "")
-            for item in self.world.exports.values()
-            if isinstance(item, ir.FunctionItem)
-        ]
+        for id in self.world_types():
+            decl = self.type_decl(tv, id)
+            if decl is not None:
+                types.append(decl)
+        import_funcs = [self.func_view(tv, f, "") for f in self.world_functions(True)]
+        export_funcs = [self.func_view(tv, f, "") for f in self.world_functions(False)]
         htv = GuestTypes(self, "testing", harness=True)
-        harness_export_funcs = [
-            self.func_view(htv, item.func, "")
-            for item in self.world.exports.values()
-            if isinstance(item, ir.FunctionItem)
-        ]
+        harness_export_funcs = [self.func_view(htv, f, "") for f in self.world_functions(False)]
         self.testing_imports.update(htv.used_modules)
         for m in imports + exports:
             self.testing_imports[m.alias] = m.module

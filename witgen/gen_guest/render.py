@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import black
 import jinja2
 
 from witgen.gen_guest.model import AppView, FuncView, WorldView
-from witgen.gen_host.render import docstring, templates_dir
+from witgen.pyview import render as pyview_render
+from witgen.pyview.render import format_source, literal, templates_dir
 
 # Static files copied as they are: output path -> template path.
 _STATIC = {
@@ -23,13 +23,6 @@ _ASYNC_STATIC = {
 }
 
 
-def _literal(text: str) -> str:
-    body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-    if body.endswith('"'):
-        body += " "
-    return f'"""{body}"""'
-
-
 def func_docstring(f: FuncView) -> str:
     """The WIT docs, then what the function raises and how the runtime differs, if it does."""
     parts = [f.docs.strip()] if f.docs else []
@@ -38,29 +31,12 @@ def func_docstring(f: FuncView) -> str:
     parts.extend(f.notes)
     if not parts:
         parts.append(f"`{f.wit_name}`.")
-    return _literal("\n\n".join(parts))
+    return literal("\n\n".join(parts))
 
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-    )
-    env.filters["docstring"] = docstring
-    env.filters["func_docstring"] = func_docstring
-    return env
-
-
-def _format(source: str, name: str) -> str:
-    try:
-        return black.format_str(source, mode=black.Mode(line_length=110))
-    except black.parsing.InvalidInput as exc:  # a template bug, not a user error: show the source
-        raise RuntimeError(f"generated {name} is not valid Python: {exc}\n{source}") from None
+    return pyview_render.environment(func_docstring)
 
 
 def render_world(view: WorldView, format: bool = True) -> dict[str, str]:
@@ -71,7 +47,7 @@ def render_world(view: WorldView, format: bool = True) -> dict[str, str]:
 
     def emit(path: str, template: str, **context: Any) -> None:
         text = env.get_template(template).render(async_support=view.async_support, **context)
-        files[path] = _format(text, path) if format else text
+        files[path] = format_source(text, path) if format else text
 
     emit("wit_world/__init__.py", "guest/world.py.j2", w=view)
     files["wit_world/imports/__init__.py"] = f'"""Imports of world `{view.world_name}`."""\n'
@@ -97,10 +73,10 @@ def render_app(view: AppView, world: str) -> dict[str, str]:
     env = environment()
     files = {}
     text = env.get_template("guest/app.py.j2").render(a=view, world=world)
-    files[f"{view.module}.py"] = _format(text.replace("{{ a.world }}", world), view.module)
+    files[f"{view.module}.py"] = format_source(text.replace("{{ a.world }}", world), view.module)
     for short, alias, resources in view.resource_modules:
         text = env.get_template("guest/app_resources.py.j2").render(
             a=view, short=short, alias=alias, resources=resources
         )
-        files[f"{short}.py"] = _format(text, short)
+        files[f"{short}.py"] = format_source(text, short)
     return files

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 
 from witgen.errors import WitError
 from witgen.gen_host.model import HostModelBuilder
 from witgen.gen_host.render import render_world
+from witgen.pyview.render import write_files
 from witgen.resolve import ir
 
 
@@ -21,11 +20,4 @@ def generate(resolve: ir.Resolve, world: ir.WorldId, package: str) -> dict[str, 
 
 def write_package(files: dict[str, str], out_dir: str | os.PathLike[str]) -> None:
     """Write the package, replacing what a previous run generated there."""
-    out = Path(out_dir)
-    for sub in ("imports", "exports"):
-        if (out / sub).is_dir():
-            shutil.rmtree(out / sub)
-    for rel, text in files.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+    write_files(files, out_dir, ("imports", "exports"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from witgen.pyview.layout import Slot, WorldLayout, is_wasi
 from witgen.pyview.names import camel, shouty, snake
 from witgen.pyview.types import Home, TypeView
 from witgen.resolve import ir
@@ -162,54 +163,17 @@ class WorldView:
     @property
     def import_fields(self) -> list[ImportFieldView]:
         out = [
-            ImportFieldView(m.module.rsplit(".", 1)[1], f"{m.alias}.{m.class_name}", m.docs) for m in self.host_modules
+            ImportFieldView(m.module.rsplit(".", 1)[1], f"{m.alias}.{m.class_name}", m.docs)
+            for m in self.host_modules
         ]
-        out += [ImportFieldView(f.name, f"Callable[[{f.arg_types}], {f.returns}]", f.docs) for f in self.import_funcs]
+        out += [
+            ImportFieldView(f.name, f"Callable[[{f.arg_types}], {f.returns}]", f.docs)
+            for f in self.import_funcs
+        ]
         return out
 
 
 # ---- building -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Slot:
-    key: ir.WorldKey
-    iface: ir.InterfaceId
-    imported: bool
-    module_name: str = ""
-
-
-def _is_wasi(resolve: ir.Resolve, iface: ir.InterfaceId) -> bool:
-    pkg = resolve.interfaces[iface].package
-    return pkg is not None and resolve.packages[pkg].name.namespace == "wasi"
-
-
-def _full_name(resolve: ir.Resolve, slot: _Slot) -> str:
-    iface = resolve.interfaces[slot.iface]
-    if isinstance(slot.key, str) or iface.package is None:
-        return snake(resolve.key_name(slot.key))
-    pkg = resolve.packages[iface.package].name
-    return snake(f"{pkg.namespace}-{pkg.name}-{iface.name}")
-
-
-def _short_name(resolve: ir.Resolve, slot: _Slot) -> str:
-    if isinstance(slot.key, str):
-        return snake(slot.key)
-    return snake(resolve.interfaces[slot.iface].name or f"interface-{slot.iface}")
-
-
-def _assign_module_names(resolve: ir.Resolve, slots: list[_Slot]) -> None:
-    """snake_case interface names; the full `ns-pkg-name` form only where two would clash, and a
-    numeric suffix if even those clash (a plain-named import can look like a full name)."""
-    short = [_short_name(resolve, s) for s in slots]
-    taken: set[str] = set()
-    for slot, name in zip(slots, short, strict=True):
-        name = _full_name(resolve, slot) if short.count(name) > 1 else name
-        unique, n = name, 2
-        while unique in taken:
-            unique, n = f"{name}_{n}", n + 1
-        taken.add(unique)
-        slot.module_name = unique
 
 
 _WORLD_CLASS_NAMES = {"store", "from_file", "from_bytes"}
@@ -228,57 +192,28 @@ def _avoid_clashes(view: WorldView) -> None:
             f.name += "_"
 
 
-class HostModelBuilder:
+class HostModelBuilder(WorldLayout):
     """Builds the `WorldView` of one world."""
 
     def __init__(self, resolve: ir.Resolve, world: ir.WorldId, package: str) -> None:
-        self.resolve = resolve
-        self.world = resolve.worlds[world]
+        super().__init__(resolve, world, unique_module_names=True)
         self.world_id = world
         self.package = package
-        self.imported: dict[ir.InterfaceId, _Slot] = {}
-        self.exported: dict[ir.InterfaceId, _Slot] = {}
-        imports = [
-            _Slot(k, v.id, True) for k, v in self.world.imports.items() if isinstance(v, ir.InterfaceItem)
-        ]
-        exports = [
-            _Slot(k, v.id, False) for k, v in self.world.exports.items() if isinstance(v, ir.InterfaceItem)
-        ]
-        _assign_module_names(resolve, imports)
-        _assign_module_names(resolve, exports)
-        self.import_slots = imports
-        self.export_slots = exports
-        self.imported = {slot.iface: slot for slot in imports}
-        self.exported = {slot.iface: slot for slot in exports}
 
     # --- where things live ---------------------------------------------------------------
 
-    def module_of_slot(self, slot: _Slot) -> str:
-        return f"{'imports' if slot.imported else 'exports'}.{slot.module_name}"
-
-    def home_of(self, id: ir.TypeId, exporting: ir.InterfaceId | None = None) -> Home:
+    def home_from(self, id: ir.TypeId, exporting: ir.InterfaceId | None = None) -> Home:
         """Where type `id` is defined, seen from the exported interface `exporting` (if any).
 
         An interface the world both imports and exports has two sets of types: its exports
         module uses its own, everything else uses the imported ones.
         """
         owner = self.resolve.types[id].owner
-        if isinstance(owner, ir.InterfaceOwner):
-            slot = self.exported.get(owner.id) if owner.id == exporting else None
-            slot = slot or self.imported.get(owner.id) or self.exported.get(owner.id)
-            if slot is None:
-                raise ValueError(f"type {self.resolve.types[id].name} belongs to an interface outside the world")
-            prefix = "_i_" if slot.imported else "_e_"
-            return Home(
-                self.module_of_slot(slot),
-                prefix + slot.module_name,
-                slot.imported,
-                self.resolve.key_name(slot.key),
-            )
-        return Home("", "_world", True, "")
+        own = isinstance(owner, ir.InterfaceOwner) and owner.id == exporting
+        return self.home_of(id, prefer_import=not own)
 
     def view_for(self, module: str, exporting: ir.InterfaceId | None = None) -> TypeView:
-        return TypeView(self.resolve, lambda id: self.home_of(id, exporting), module)
+        return TypeView(self.resolve, lambda id: self.home_from(id, exporting), module)
 
     # --- types ---------------------------------------------------------------------------
 
@@ -290,7 +225,8 @@ class HostModelBuilder:
         if isinstance(kind, ir.Record):
             decl.kind = "record"
             decl.fields = [
-                FieldView(snake(f.name), f.name, tv.annotation(f.ty), tv.codec(f.ty), f.docs) for f in kind.fields
+                FieldView(snake(f.name), f.name, tv.annotation(f.ty), tv.codec(f.ty), f.docs)
+                for f in kind.fields
             ]
         elif isinstance(kind, ir.Variant):
             decl.kind = "variant"
@@ -309,7 +245,9 @@ class HostModelBuilder:
             decl.members = [MemberView(shouty(c.name), c.name, i, c.docs) for i, c in enumerate(kind.cases)]
         elif isinstance(kind, ir.Flags):
             decl.kind = "flags"
-            decl.members = [MemberView(shouty(f.name), f.name, 1 << i, f.docs) for i, f in enumerate(kind.flags)]
+            decl.members = [
+                MemberView(shouty(f.name), f.name, 1 << i, f.docs) for i, f in enumerate(kind.flags)
+            ]
         elif isinstance(kind, ir.Resource):
             imported = tv.home_of(id).imported
             decl.kind = "host-resource" if imported else "guest-resource"
@@ -326,7 +264,9 @@ class HostModelBuilder:
 
     def _is_resource(self, ty: ir.Type) -> bool:
         resolved = self.resolve.resolve_alias(ty)
-        return not isinstance(resolved, ir.Prim) and isinstance(self.resolve.types[resolved].kind, ir.Resource)
+        return not isinstance(resolved, ir.Prim) and isinstance(
+            self.resolve.types[resolved].kind, ir.Resource
+        )
 
     def _anonymous_annotation(self, tv: TypeView, id: ir.TypeId) -> str:
         """The annotation of a named non-nominal type (`type x = list<u8>`): its structure."""
@@ -343,7 +283,9 @@ class HostModelBuilder:
         params = f.params
         if f.kind in ("method", "async-method"):
             params = params[1:]
-        views = [ParamView(snake(p.name), p.name, tv.annotation(p.ty, input=True), tv.codec(p.ty)) for p in params]
+        views = [
+            ParamView(snake(p.name), p.name, tv.annotation(p.ty, input=True), tv.codec(p.ty)) for p in params
+        ]
         if f.kind in ("method", "async-method"):
             assert f.resource is not None
             self_codec = tv.handle_codec(f.resource, own=False)
@@ -379,9 +321,9 @@ class HostModelBuilder:
 
     # --- modules -------------------------------------------------------------------------
 
-    def interface_module(self, slot: _Slot) -> InterfaceModuleView:
+    def interface_module(self, slot: Slot) -> InterfaceModuleView:
         iface = self.resolve.interfaces[slot.iface]
-        module = self.module_of_slot(slot)
+        module = slot.module
         tv = self.view_for(module, None if slot.imported else slot.iface)
         imported = slot.imported
         view = InterfaceModuleView(
@@ -390,10 +332,10 @@ class HostModelBuilder:
             link_name=self.resolve.key_name(slot.key),
             docs=iface.docs,
             imported=imported,
-            host_implemented=imported and not _is_wasi(self.resolve, slot.iface),
+            host_implemented=imported and not is_wasi(self.resolve, slot.iface),
             class_name="Host" if imported else camel(slot.module_name.replace("_", "-")),
             package=self.package,
-            alias=("_i_" if imported else "_e_") + slot.module_name,
+            alias=self.alias_of(slot),
         )
         by_resource: dict[ir.TypeId, TypeDeclView] = {}
         for id in iface.types.values():
@@ -426,21 +368,11 @@ class HostModelBuilder:
         imports = [self.interface_module(s) for s in self.import_slots]
         exports = [self.interface_module(s) for s in self.export_slots]
         tv = self.view_for("")
-        types = [
-            self.type_decl(tv, item.id) for item in self.world.imports.values() if isinstance(item, ir.TypeItem)
-        ]
-        import_funcs = [
-            self.world_function(tv, item.func)
-            for item in self.world.imports.values()
-            if isinstance(item, ir.FunctionItem)
-        ]
-        export_funcs = [
-            self.world_function(tv, item.func)
-            for item in self.world.exports.values()
-            if isinstance(item, ir.FunctionItem)
-        ]
+        types = [self.type_decl(tv, id) for id in self.world_types()]
+        import_funcs = [self.world_function(tv, f) for f in self.world_functions(True)]
+        export_funcs = [self.world_function(tv, f) for f in self.world_functions(False)]
         wasi_http = any(
-            _is_wasi(self.resolve, s.iface) and self.resolve.key_name(s.key).startswith("wasi:http/")
+            is_wasi(self.resolve, s.iface) and self.resolve.key_name(s.key).startswith("wasi:http/")
             for s in self.import_slots
         )
         view = WorldView(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from witgen.pyview.names import camel, shouty
 from witgen.resolve import ir
 
-_PRIM_ANNOTATION = {
+PRIM_ANNOTATION = {
     ir.Prim.BOOL: "bool",
     ir.Prim.U8: "int",
     ir.Prim.U16: "int",
@@ -44,8 +44,41 @@ class Home:
     """The component-level name of the interface (for resource keys)."""
 
 
+class TypeQueries:
+    """What both generators ask about WIT types, whichever module they are spelling them for."""
+
+    resolve: ir.Resolve
+
+    def class_name(self, id: ir.TypeId) -> str:
+        td = self.resolve.types[id]
+        assert td.name is not None
+        return camel(td.name)
+
+    def resource(self, id: ir.TypeId) -> ir.TypeId:
+        """The resource a (possibly aliased) resource type stands for."""
+        resolved = self.resolve.resolve_alias(id)
+        assert not isinstance(resolved, ir.Prim)
+        return resolved
+
+    def is_option(self, ty: ir.Type) -> bool:
+        resolved = self.resolve.resolve_alias(ty)
+        return not isinstance(resolved, ir.Prim) and isinstance(
+            self.resolve.types[resolved].kind, ir.OptionType
+        )
+
+    def result_type(self, ty: ir.Type | None) -> ir.ResultType | None:
+        """The `result` a function returns, if it returns one (its Err becomes an exception)."""
+        if ty is None:
+            return None
+        resolved = self.resolve.resolve_alias(ty)
+        if isinstance(resolved, ir.Prim):
+            return None
+        kind = self.resolve.types[resolved].kind
+        return kind if isinstance(kind, ir.ResultType) else None
+
+
 @dataclass
-class TypeView:
+class TypeView(TypeQueries):
     resolve: ir.Resolve
     home_of: Callable[[ir.TypeId], Home]
     module: str
@@ -53,11 +86,6 @@ class TypeView:
     """alias -> module, for the cross-module references made so far."""
 
     # --- names ---------------------------------------------------------------------------
-
-    def class_name(self, id: ir.TypeId) -> str:
-        td = self.resolve.types[id]
-        assert td.name is not None
-        return camel(td.name)
 
     def codec_name(self, id: ir.TypeId) -> str:
         td = self.resolve.types[id]
@@ -81,14 +109,9 @@ class TypeView:
         return self._qualify(id, name)
 
     def resource_key(self, id: ir.TypeId) -> str:
-        id = self._resource(id)
+        id = self.resource(id)
         td = self.resolve.types[id]
         return f"{self.home_of(id).link_name}#{td.name}"
-
-    def _resource(self, id: ir.TypeId) -> ir.TypeId:
-        resolved = self.resolve.resolve_alias(id)
-        assert not isinstance(resolved, ir.Prim)
-        return resolved
 
     # --- annotations ---------------------------------------------------------------------
 
@@ -97,7 +120,7 @@ class TypeView:
         if ty is None:
             return "None"
         if isinstance(ty, ir.Prim):
-            return _PRIM_ANNOTATION[ty]
+            return PRIM_ANNOTATION[ty]
         td = self.resolve.types[ty]
         if isinstance(td.kind, ir.Resource):
             return self.resource_name(ty)
@@ -130,20 +153,6 @@ class TypeView:
         if isinstance(kind, ir.Alias):
             return self.annotation(kind.ty, input)
         return "Any"
-
-    def is_option(self, ty: ir.Type) -> bool:
-        resolved = self.resolve.resolve_alias(ty)
-        return not isinstance(resolved, ir.Prim) and isinstance(self.resolve.types[resolved].kind, ir.OptionType)
-
-    def result_type(self, ty: ir.Type | None) -> ir.ResultType | None:
-        """The `result` a function returns, if it returns one (its Err becomes an exception)."""
-        if ty is None:
-            return None
-        resolved = self.resolve.resolve_alias(ty)
-        if isinstance(resolved, ir.Prim):
-            return None
-        kind = self.resolve.types[resolved].kind
-        return kind if isinstance(kind, ir.ResultType) else None
 
     # --- codecs --------------------------------------------------------------------------
 
@@ -185,7 +194,7 @@ class TypeView:
         return '_rt.unsupported("unknown type")'
 
     def handle_codec(self, resource: ir.TypeId, own: bool, raw: bool = False) -> str:
-        res = self._resource(resource)
+        res = self.resource(resource)
         name = self.resolve.types[res].name
         key = self.resource_key(res)
         cls = "HostResourceCodec" if self.home_of(res).imported else "GuestResourceCodec"
@@ -193,4 +202,4 @@ class TypeView:
         return f'_rt.{cls}("{name}", "{key}", {own}{extra})'
 
     def resource_imported(self, resource: ir.TypeId) -> bool:
-        return self.home_of(self._resource(resource)).imported
+        return self.home_of(self.resource(resource)).imported

@@ -131,7 +131,9 @@ if _found is not None:
         """Wrap an owned `resource_any_t*` in wasmtime-py's ResourceAny (which frees it)."""
         from wasmtime.component import ResourceAny
 
-        return ResourceAny._from_ptr(ctypes.cast(addr, ctypes.POINTER(_ffi.wasmtime_component_resource_any_t)))
+        return ResourceAny._from_ptr(
+            ctypes.cast(addr, ctypes.POINTER(_ffi.wasmtime_component_resource_any_t))
+        )
 
     def release(managed: Any) -> int:
         """Take the raw pointer out of a wasmtime-py `Managed` object; the caller now owns it."""

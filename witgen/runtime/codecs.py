@@ -1065,7 +1065,6 @@ class HostTable:
         return obj
 
 
-
 class UnsupportedCodec(Codec):
     """A type wasmtime-py can't pass (fixed-length lists, futures, streams, error-context)."""
 

@@ -257,7 +257,9 @@ class Instance:
 
     def check_alive(self) -> None:
         if self.dead is not None:
-            raise InstanceDead(f"this component instance trapped earlier and can't be used again: {self.dead}")
+            raise InstanceDead(
+                f"this component instance trapped earlier and can't be used again: {self.dead}"
+            )
 
     def fail(self, error: BaseException, where: str) -> BaseException:
         """The exception to raise for an error out of wasm; the instance is dead from now on."""
@@ -377,8 +379,19 @@ class ExportFunc:
 
     def _scalar_closure(self) -> Callable[..., Any]:
         """`__call__` for all-scalar signatures, with everything it touches bound in locals."""
-        cx, slots, call, faddr = self.cx, list(zip(self.names, self.codecs, self._views, strict=True)), C.func_call, self.faddr
-        args_addr, res_addr, nargs, nres, out = self.args_addr, self.res_addr, self.nargs, self.nresults, self._out
+        cx, slots, call, faddr = (
+            self.cx,
+            list(zip(self.names, self.codecs, self._views, strict=True)),
+            C.func_call,
+            self.faddr,
+        )
+        args_addr, res_addr, nargs, nres, out = (
+            self.args_addr,
+            self.res_addr,
+            self.nargs,
+            self.nresults,
+            self._out,
+        )
         qualname, raises = self.qualname, self.raises
         site = self  # owns the argument/result buffers the addresses point into
 
