@@ -1,4 +1,4 @@
-"""The code base itself: `mypy --strict` and `ruff` are clean."""
+"""The code base itself: `mypy --strict`, `ruff` and `black --check` are clean."""
 
 from __future__ import annotations
 
@@ -19,5 +19,13 @@ def test_mypy_strict() -> None:
 def test_ruff() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_black() -> None:
+    """witgen's own code is black-formatted, like the code it generates."""
+    result = subprocess.run(
+        [sys.executable, "-m", "black", "--check", "--quiet", "witgen"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
