@@ -256,9 +256,7 @@ class HostModelBuilder(WorldLayout):
             decl.kind = "resource-alias"
             decl.annotation = tv.annotation(kind.ty)
         else:
-            decl.annotation = tv.annotation(id if not isinstance(kind, ir.Alias) else kind.ty)
-            if not isinstance(kind, ir.Alias):
-                decl.annotation = self._anonymous_annotation(tv, id)
+            decl.annotation = tv.annotation(kind.ty) if isinstance(kind, ir.Alias) else tv.structure(id)
             decl.codec = tv.anonymous_codec(id)
         return decl
 
@@ -267,15 +265,6 @@ class HostModelBuilder(WorldLayout):
         return not isinstance(resolved, ir.Prim) and isinstance(
             self.resolve.types[resolved].kind, ir.Resource
         )
-
-    def _anonymous_annotation(self, tv: TypeView, id: ir.TypeId) -> str:
-        """The annotation of a named non-nominal type (`type x = list<u8>`): its structure."""
-        td = self.resolve.types[id]
-        saved, td.name = td.name, None
-        try:
-            return tv.annotation(id)
-        finally:
-            td.name = saved
 
     # --- functions -----------------------------------------------------------------------
 

@@ -126,7 +126,12 @@ class TypeView(TypeQueries):
             return self.resource_name(ty)
         if td.name is not None and td.owner is not None:
             return self._qualify(ty, self.class_name(ty))
-        kind = td.kind
+        return self.structure(ty, input)
+
+    def structure(self, ty: ir.TypeId, input: bool = False) -> str:
+        """The annotation spelling out `ty`'s structure, even when it has a name
+        (`type x = list<u8>` is `bytes`)."""
+        kind = self.resolve.types[ty].kind
         if isinstance(kind, ir.ListType):
             if kind.ty == ir.Prim.U8:
                 return "bytes | bytearray | memoryview" if input else "bytes"

@@ -326,27 +326,15 @@ class ExportFunc:
         self.res_addr = ctypes.addressof(self._res)
         if C.AVAILABLE:
             self.faddr = C.func_address(func)
-            self._call = self._scalar_call if self._all_scalar() else self._native_call
-        else:
-            self._call = self._public_call
+        self._call = self._native_call if C.AVAILABLE else self._public_call
         self.invoke: Callable[..., Any] = (
-            self._scalar_closure() if self._call == self._scalar_call else self.__call__
+            self._scalar_closure() if C.AVAILABLE and self._is_scalar() else self.__call__
         )
 
-    def _all_scalar(self) -> bool:
-        if not all(isinstance(c, Scalar) and c.kind != C.CHAR for c in self.codecs):
-            return False
-        if self.result is not None and not (isinstance(self.result, Scalar) and self.result.kind != C.CHAR):
-            return False
-        for i, codec in enumerate(self.codecs):
-            ctypes.c_uint8.from_address(self.args_addr + i * C.VAL_SIZE).value = codec.kind
-        self._views = [
-            codec.ctype.from_address(self.args_addr + i * C.VAL_SIZE + 8)  # type: ignore[attr-defined]
-            for i, codec in enumerate(self.codecs)
-        ]
-        result: Any = self.result
-        self._out = None if result is None else result.ctype.from_address(self.res_addr + 8)
-        return True
+    def _is_scalar(self) -> bool:
+        """Whether every parameter and the result is a number or bool (not char, which lifts to str)."""
+        codecs = self.codecs + ([] if self.result is None else [self.result])
+        return all(isinstance(c, Scalar) and c.kind != C.CHAR for c in codecs)
 
     def __call__(self, *args: Any) -> Any:
         cx = self.cx
@@ -369,30 +357,22 @@ class ExportFunc:
                 raise type(exc)(f"{self.qualname}(): parameter {name!r}: {exc}") from None
         return out
 
-    def _scalar_call(self, prepared: list[Any]) -> Any:
-        for view, p in zip(self._views, prepared, strict=True):
-            view.value = p
-        err = C.func_call(self.faddr, self.cx.ctx, self.args_addr, self.nargs, self.res_addr, self.nresults)
-        if err:
-            raise self.cx.fail(C.error_from(err), f"{self.qualname}()")
-        return None if self._out is None else self._out.value
-
     def _scalar_closure(self) -> Callable[..., Any]:
-        """`__call__` for all-scalar signatures, with everything it touches bound in locals."""
-        cx, slots, call, faddr = (
-            self.cx,
-            list(zip(self.names, self.codecs, self._views, strict=True)),
-            C.func_call,
-            self.faddr,
-        )
-        args_addr, res_addr, nargs, nres, out = (
-            self.args_addr,
-            self.res_addr,
-            self.nargs,
-            self.nresults,
-            self._out,
-        )
-        qualname, raises = self.qualname, self.raises
+        """`__call__` for all-scalar signatures, with everything it touches bound in locals.
+
+        The argument kinds are written once; each call only stores the numbers through views.
+        """
+        for i, codec in enumerate(self.codecs):
+            ctypes.c_uint8.from_address(self.args_addr + i * C.VAL_SIZE).value = codec.kind
+        views = [
+            codec.ctype.from_address(self.args_addr + i * C.VAL_SIZE + 8)  # type: ignore[attr-defined]
+            for i, codec in enumerate(self.codecs)
+        ]
+        result: Any = self.result
+        out = None if result is None else result.ctype.from_address(self.res_addr + 8)
+        cx, call, faddr, qualname = self.cx, C.func_call, self.faddr, self.qualname
+        slots = list(zip(self.names, self.codecs, views, strict=True))
+        args_addr, res_addr, nargs, nres = self.args_addr, self.res_addr, self.nargs, self.nresults
         site = self  # owns the argument/result buffers the addresses point into
 
         def scalar_call(*args: Any) -> Any:
@@ -410,7 +390,6 @@ class ExportFunc:
                 raise cx.fail(C.error_from(err), f"{qualname}()")
             return None if out is None else out.value
 
-        assert not raises
         scalar_call.site = site  # type: ignore[attr-defined]
         return scalar_call
 
