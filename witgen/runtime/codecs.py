@@ -23,6 +23,7 @@ import math
 import struct
 from array import array
 from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from witgen.runtime import _capi as C
@@ -656,14 +657,11 @@ class _DynCases:
         raise ValueError(f"wasmtime-py returned {v!r}, which matches no case")
 
 
-class _Payload:
-    """Lowering of the boxed payload of a variant, option or result."""
-
-    @staticmethod
-    def box(cx: Instance, codec: Codec, p: Any) -> int:
-        tmp = (ctypes.c_uint8 * C.VAL_SIZE)()
-        codec.lower(cx, p, ctypes.addressof(tmp))
-        return int(C.val_new(ctypes.addressof(tmp)))
+def _box(cx: Instance, codec: Codec, p: Any) -> int:
+    """The boxed payload of a variant, option or result: lowered, then moved to the heap."""
+    tmp = (ctypes.c_uint8 * C.VAL_SIZE)()
+    codec.lower(cx, p, ctypes.addressof(tmp))
+    return int(C.val_new(ctypes.addressof(tmp)))
 
 
 class VariantCodec(Codec):
@@ -695,7 +693,7 @@ class VariantCodec(Codec):
         name, _, codec = self.cases[i]
         _kind_at(addr, C.VARIANT)
         _put_name(addr + 8, name)
-        _ptr.from_address(addr + 24).value = _Payload.box(cx, codec, payload) if codec is not None else None
+        _ptr.from_address(addr + 24).value = _box(cx, codec, payload) if codec is not None else None
 
     def lift(self, cx: Instance, addr: int) -> Any:
         _, cls, codec = self.cases[self.by_name[_get_name(addr + 8)]]
@@ -705,18 +703,19 @@ class VariantCodec(Codec):
 
     def to_dyn(self, cx: Instance, p: Any) -> Any:
         i, payload = p
-        return self._dyn().to_dyn(cx, i, payload)
+        return self._dyn.to_dyn(cx, i, payload)
 
     def from_dyn(self, cx: Instance, v: Any) -> Any:
-        i, payload = self._dyn().from_dyn(cx, v)
+        i, payload = self._dyn.from_dyn(cx, v)
         cls = self.cases[i][1]
         return cls() if self.cases[i][2] is None else cls(payload)
 
+    @cached_property
     def _dyn(self) -> _DynCases:
         return _DynCases([(name.decode(), codec) for name, _, codec in self.cases])
 
     def dyn_classes(self) -> set[type]:
-        return self._dyn().all_classes()
+        return self._dyn.all_classes()
 
 
 class EnumCodec(Codec):
@@ -827,7 +826,7 @@ class OptionCodec(Codec):
 
     def lower(self, cx: Instance, p: Any, addr: int) -> None:
         _kind_at(addr, C.OPTION)
-        _ptr.from_address(addr + 8).value = None if p is None else _Payload.box(cx, self.inner, p[0])
+        _ptr.from_address(addr + 8).value = None if p is None else _box(cx, self.inner, p[0])
 
     def lift(self, cx: Instance, addr: int) -> Any:
         payload = _read_ptr(addr + 8)
@@ -836,20 +835,21 @@ class OptionCodec(Codec):
         value = self.inner.lift(cx, payload)
         return Some(value) if self.wrapped else value
 
+    @cached_property
     def _dyn(self) -> _DynCases:
         return _DynCases([("none", None), ("some", self.inner)])
 
     def to_dyn(self, cx: Instance, p: Any) -> Any:
-        return self._dyn().to_dyn(cx, 0, None) if p is None else self._dyn().to_dyn(cx, 1, p[0])
+        return self._dyn.to_dyn(cx, 0, None) if p is None else self._dyn.to_dyn(cx, 1, p[0])
 
     def from_dyn(self, cx: Instance, v: Any) -> Any:
-        index, value = self._dyn().from_dyn(cx, v)
+        index, value = self._dyn.from_dyn(cx, v)
         if index == 0:
             return None
         return Some(value) if self.wrapped else value
 
     def dyn_classes(self) -> set[type]:
-        return self._dyn().all_classes()
+        return self._dyn.all_classes()
 
 
 class ResultCodec(Codec):
@@ -884,7 +884,7 @@ class ResultCodec(Codec):
         codec = self.ok if is_ok else self.err
         _kind_at(addr, C.RESULT)
         ctypes.c_bool.from_address(addr + 8).value = is_ok
-        boxed = _Payload.box(cx, codec, payload[0]) if codec is not None and payload is not None else None
+        boxed = _box(cx, codec, payload[0]) if codec is not None and payload is not None else None
         _ptr.from_address(addr + 16).value = boxed
 
     def lift(self, cx: Instance, addr: int) -> Any:
@@ -894,19 +894,20 @@ class ResultCodec(Codec):
         value = codec.lift(cx, payload) if codec is not None and payload else None
         return Ok(value) if is_ok else Err(value)
 
+    @cached_property
     def _dyn(self) -> _DynCases:
         return _DynCases([("ok", self.ok), ("err", self.err)])
 
     def to_dyn(self, cx: Instance, p: Any) -> Any:
         is_ok, payload = p
-        return self._dyn().to_dyn(cx, 0 if is_ok else 1, None if payload is None else payload[0])
+        return self._dyn.to_dyn(cx, 0 if is_ok else 1, None if payload is None else payload[0])
 
     def from_dyn(self, cx: Instance, v: Any) -> Any:
-        index, value = self._dyn().from_dyn(cx, v)
+        index, value = self._dyn.from_dyn(cx, v)
         return Ok(value) if index == 0 else Err(value)
 
     def dyn_classes(self) -> set[type]:
-        return self._dyn().all_classes()
+        return self._dyn.all_classes()
 
 
 # --- resources -------------------------------------------------------------------------------
