@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from witgen.gen_host.cabi.functions import export_factory, import_factory
+from witgen.gen_host.cabi.values import ValueCode
 from witgen.pyview.layout import Slot, WorldLayout, is_wasi
 from witgen.pyview.names import camel, shouty, snake
 from witgen.pyview.types import Home, TypeView
@@ -64,6 +66,9 @@ class FuncView:
     raises: bool
     err_annotation: str | None
     docs: str | None
+    cabi: str = "None"
+    """The name of the function's cabi-engine factory (see `witgen/gen_host/cabi/`)."""
+    cabi_source: str = ""
 
     @property
     def param_codecs(self) -> str:
@@ -119,6 +124,8 @@ class InterfaceModuleView:
     package: str = ""
     alias: str = ""
     """The name other generated modules import this module as."""
+    cabi_sources: list[str] = field(default_factory=list)
+    """The cabi-engine factories of the module's functions, in order."""
 
     @property
     def guest_resources(self) -> list[TypeDeclView]:
@@ -155,6 +162,9 @@ class WorldView:
     module_imports: dict[str, str]
     wasi_http: bool
     imports_required: bool
+    abi: str = "wasmtime"
+    """The engine the world class uses unless told otherwise at load time."""
+    cabi_sources: list[str] = field(default_factory=list)
 
     @property
     def host_modules(self) -> list[InterfaceModuleView]:
@@ -268,7 +278,15 @@ class HostModelBuilder(WorldLayout):
 
     # --- functions -----------------------------------------------------------------------
 
-    def func_view(self, tv: TypeView, f: ir.Function, owner: str, imported: bool) -> FuncView:
+    def func_view(
+        self,
+        tv: TypeView,
+        f: ir.Function,
+        owner: str,
+        imported: bool,
+        cabi: ValueCode | None = None,
+        cabi_host: bool = False,
+    ) -> FuncView:
         params = f.params
         if f.kind in ("method", "async-method"):
             params = params[1:]
@@ -295,7 +313,7 @@ class HostModelBuilder(WorldLayout):
         qualname = f"{owner}.{name}" if owner else name
         if f.kind == "constructor":
             qualname = f"{owner}"
-        return FuncView(
+        view = FuncView(
             name=name,
             wit_name=f.name,
             qualname=qualname,
@@ -307,6 +325,14 @@ class HostModelBuilder(WorldLayout):
             err_annotation=tv.annotation(result.err) if result is not None else None,
             docs=f.docs,
         )
+        if cabi is not None and (not imported or cabi_host):
+            factory_name = "_cabi_" + ("imp_" if imported else "") + qualname.replace(".", "_")
+            if f.kind == "constructor":
+                factory_name += "_new"
+            make = import_factory if imported else export_factory
+            view.cabi = factory_name
+            view.cabi_source = make(cabi, f, factory_name, "_" + name)
+        return view
 
     # --- modules -------------------------------------------------------------------------
 
@@ -334,9 +360,12 @@ class HostModelBuilder(WorldLayout):
         names = {t.name for t in view.types}
         if view.class_name in names:
             view.class_name += "Interface"
+        cabi = self.value_code(tv)
         for f in iface.functions.values():
             owner = slot.module_name if f.resource is None else tv.class_name(f.resource)
-            fv = self.func_view(tv, f, owner, imported)
+            fv = self.func_view(tv, f, owner, imported, cabi, view.host_implemented)
+            if fv.cabi_source:
+                view.cabi_sources.append(fv.cabi_source)
             if f.resource is None:
                 view.functions.append(fv)
                 continue
@@ -350,16 +379,20 @@ class HostModelBuilder(WorldLayout):
         view.module_imports = dict(sorted(tv.used_modules.items()))
         return view
 
-    def world_function(self, tv: TypeView, f: ir.Function) -> FuncView:
-        return self.func_view(tv, f, "", False)
+    def world_function(self, tv: TypeView, f: ir.Function, imported: bool) -> FuncView:
+        return self.func_view(tv, f, "", imported, self.value_code(tv), True)
+
+    def value_code(self, tv: TypeView) -> ValueCode:
+        """The cabi code writer for one module (resources the host implements are imported)."""
+        return ValueCode(self.resolve, tv, lambda id: not tv.resource_imported(id))
 
     def build(self) -> WorldView:
         imports = [self.interface_module(s) for s in self.import_slots]
         exports = [self.interface_module(s) for s in self.export_slots]
         tv = self.view_for("")
         types = [self.type_decl(tv, id) for id in self.world_types()]
-        import_funcs = [self.world_function(tv, f) for f in self.world_functions(True)]
-        export_funcs = [self.world_function(tv, f) for f in self.world_functions(False)]
+        import_funcs = [self.world_function(tv, f, True) for f in self.world_functions(True)]
+        export_funcs = [self.world_function(tv, f, False) for f in self.world_functions(False)]
         wasi_http = any(
             is_wasi(self.resolve, s.iface) and self.resolve.key_name(s.key).startswith("wasi:http/")
             for s in self.import_slots
@@ -380,6 +413,7 @@ class HostModelBuilder(WorldLayout):
             imports_required=False,
         )
         _avoid_clashes(view)
+        view.cabi_sources = [f.cabi_source for f in import_funcs + export_funcs if f.cabi_source]
         view.imports_required = bool(view.import_fields)
         modules = dict(tv.used_modules)
         for m in imports + exports:

@@ -37,9 +37,14 @@ from witgen.runtime.errors import InstanceDead, LinkError, ResourceDropped, Trap
 from witgen.runtime.host import call_method, implementation
 from witgen.runtime.instance import ExportFunc, GuestResource, Instance
 from witgen.runtime.types import Err, Ok, Result, Some
-from witgen.runtime.world import CacheDir, PathLike, engine_for, load_bytes, load_file, start
+from witgen.runtime.world import Abi, CacheDir, PathLike, engine_for, load_bytes, load_file, pick_abi, start
+from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
 
 __all__ = [
+    "Abi",
+    "CabiComponent",
+    "CabiInstance",
+    "pick_abi",
     "BOOL",
     "CHAR",
     "F32",

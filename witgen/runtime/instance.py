@@ -98,8 +98,12 @@ class Instance:
         result: Codec | None,
         impl: Callable[..., Any],
         raises: bool = False,
+        *,
+        cabi: Callable[..., Any] | None = None,
     ) -> None:
-        """Provide the import `name` of `interface` ("" for the world's own functions)."""
+        """Provide the import `name` of `interface` ("" for the world's own functions).
+
+        `cabi` is the function's code for the cabi engine; this engine doesn't need it."""
         if not callable(impl):
             raise TypeError(f"the implementation of {qualname} must be callable, got {type(impl).__name__}")
         self._defs_for(interface).funcs.append(_FuncDef(name, qualname, params, result, impl, raises))
@@ -232,8 +236,11 @@ class Instance:
         params: list[tuple[str, Codec]],
         result: Codec | None,
         raises: bool = False,
+        *,
+        cabi: Callable[..., Any] | None = None,
     ) -> Callable[..., Any]:
-        """A call site for the export `name` of `interface` ("" for a world-level function)."""
+        """A call site for the export `name` of `interface` ("" for a world-level function)
+        (`cabi` is for the cabi engine)."""
         assert self._instance is not None, "instantiate() first"
         func = self._instance.get_func(self.store, self._export_index(interface, name))
         if func is None:

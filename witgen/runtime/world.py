@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 import wasmtime
 from wasmtime import component as wc
 
+from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
 from witgen.runtime.instance import Instance
 from witgen.runtime.loading import compile_component, default_engine
 
 CacheDir = str | os.PathLike[str] | None | bool
 PathLike = os.PathLike[str]
+Abi = Literal["wasmtime", "cabi"]
+"""Who runs the Canonical ABI: wasmtime's component API, or witgen's generated code."""
+
+
+def pick_abi(abi: str | None, default: str) -> Abi:
+    """The engine to load with: the argument, else `$WITGEN_ABI`, else the package's default."""
+    chosen = abi or os.environ.get("WITGEN_ABI") or default
+    if chosen not in ("wasmtime", "cabi"):
+        raise ValueError(f"abi must be 'wasmtime' or 'cabi', got {chosen!r}")
+    return chosen  # type: ignore[return-value]
 
 
 def engine_for(engine: wasmtime.Engine | None, store: wasmtime.Store | None) -> wasmtime.Engine:
@@ -22,26 +34,46 @@ def engine_for(engine: wasmtime.Engine | None, store: wasmtime.Store | None) -> 
     return default_engine()
 
 
-def load_file(path: str | os.PathLike[str], engine: wasmtime.Engine, cache_dir: CacheDir) -> wc.Component:
+def load_file(
+    path: str | os.PathLike[str], engine: wasmtime.Engine, cache_dir: CacheDir, abi: Abi = "wasmtime"
+) -> wc.Component | CabiComponent:
     """Read and compile a component file (binary or WAT text), through the artifact cache."""
     with open(path, "rb") as f:
         data = f.read()
-    return compile_component(engine, data, cache_dir)
+    return load_bytes(data, engine, cache_dir, abi)
 
 
-def load_bytes(data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir) -> wc.Component:
+def load_bytes(
+    data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir, abi: Abi = "wasmtime"
+) -> wc.Component | CabiComponent:
+    if abi == "cabi":
+        data = bytes(data)
+        if not data.startswith(b"\0asm"):
+            data = _component_from_text(data)
+        return CabiComponent(data, engine, cache_dir)
     return compile_component(engine, bytes(data), cache_dir)
 
 
+def _component_from_text(data: bytes) -> bytes:
+    """Component WAT to binary, for the cabi engine (which decodes the binary itself)."""
+    from witgen.runtime.errors import LinkError
+
+    raise LinkError("the cabi engine loads component binaries; compile WAT text with `wasm-tools parse` first")
+
+
 def start(
-    component: wc.Component,
+    component: wc.Component | CabiComponent,
     *,
     engine: wasmtime.Engine | None,
     store: wasmtime.Store | None,
     wasi: bool | wasmtime.WasiConfig | None,
     wasi_http: bool = False,
-) -> Instance:
-    """A fresh `Instance` for `component`; the caller links imports, then instantiates."""
+) -> Instance | CabiInstance:
+    """A fresh instance for `component` on its engine; the caller links imports, then instantiates."""
+    if isinstance(component, CabiComponent):
+        return CabiInstance(
+            component, engine=engine or component.engine, store=store, wasi=wasi, wasi_http=wasi_http
+        )
     if not isinstance(component, wc.Component):
         raise TypeError(f"expected a wasmtime.component.Component, got {type(component).__name__}")
     return Instance(component, engine=engine_for(engine, store), store=store, wasi=wasi, wasi_http=wasi_http)

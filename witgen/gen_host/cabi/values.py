@@ -1,0 +1,780 @@
+"""Python source that moves one WIT value across the Canonical ABI, specialised to its type.
+
+Four directions, each a method taking the IR type and the names of Python variables:
+
+- ``check``: validate a Python value the user passed (or a host import returned) and turn
+  it into its *prepared* form, so nothing touches wasm before every argument is known good;
+- ``lower_flat`` / ``store``: a prepared value as core values, or written into linear memory;
+- ``lift_flat`` / ``load``: core values, or linear memory, back to the Python value.
+
+Prepared forms: numbers and bools as themselves, ``char`` as its code point, strings and
+bulk lists as ``(buffer, abi_length)``, other lists as lists, records/tuples as tuples,
+variants as ``(case, payload)``, enums/flags as ints, handles as the Python object.
+
+The code is written for the inside of a generated call site whose prologue binds the helper
+names used here (``m`` is the current memoryview, refreshed with ``m = view()`` after
+anything that may run wasm). A failing check raises ``Bad``; the call site turns it into a
+``TypeError``/``ValueError`` naming the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from witgen.abi import Flattener, Layout
+from witgen.abi.shapes import CoreType
+from witgen.pyview.names import camel
+from witgen.pyview.types import TypeView
+from witgen.resolve import ir
+
+_INT_RANGES = {
+    ir.Prim.U8: (0, 0xFF),
+    ir.Prim.U16: (0, 0xFFFF),
+    ir.Prim.U32: (0, 0xFFFFFFFF),
+    ir.Prim.U64: (0, 0xFFFFFFFFFFFFFFFF),
+    ir.Prim.S8: (-0x80, 0x7F),
+    ir.Prim.S16: (-0x8000, 0x7FFF),
+    ir.Prim.S32: (-0x80000000, 0x7FFFFFFF),
+    ir.Prim.S64: (-0x8000000000000000, 0x7FFFFFFFFFFFFFFF),
+}
+_BITS = {ir.Prim.U8: 8, ir.Prim.U16: 16, ir.Prim.U32: 32, ir.Prim.U64: 64}
+_BITS.update({ir.Prim.S8: 8, ir.Prim.S16: 16, ir.Prim.S32: 32, ir.Prim.S64: 64})
+MEM_CODE = {
+    ir.Prim.BOOL: "B",
+    ir.Prim.U8: "B",
+    ir.Prim.S8: "b",
+    ir.Prim.U16: "H",
+    ir.Prim.S16: "h",
+    ir.Prim.U32: "I",
+    ir.Prim.S32: "i",
+    ir.Prim.U64: "Q",
+    ir.Prim.S64: "q",
+    ir.Prim.F32: "f",
+    ir.Prim.F64: "d",
+    ir.Prim.CHAR: "I",
+}
+"""`struct` codes of scalars in linear memory (little-endian, sizes as the ABI's)."""
+ARRAY_CODE = {
+    ir.Prim.U8: "B",
+    ir.Prim.S8: "b",
+    ir.Prim.U16: "H",
+    ir.Prim.S16: "h",
+    ir.Prim.U32: "I",
+    ir.Prim.S32: "i",
+    ir.Prim.U64: "Q",
+    ir.Prim.S64: "q",
+    ir.Prim.F32: "f",
+    ir.Prim.F64: "d",
+}
+"""`array` typecodes whose items are laid out exactly like the ABI's list elements."""
+SLOT_CODE: dict[CoreType, str] = {"i32": "I", "i64": "Q", "f32": "f", "f64": "d"}
+"""`struct` codes of core values in a `wasmtime_val_raw_t` slot (integers as unsigned bits)."""
+_DISC_CODE = {1: "B", 2: "H", 4: "I"}
+_MASK = {"i32": "0xFFFFFFFF", "i64": "0xFFFFFFFFFFFFFFFF"}
+
+
+class Writer:
+    """Indented lines and fresh local names."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 0
+        self._n = 0
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.depth + text)
+
+    def fresh(self, hint: str = "v") -> str:
+        self._n += 1
+        return f"{hint}{self._n}"
+
+    def indent(self) -> _Indent:
+        return _Indent(self)
+
+
+class _Indent:
+    def __init__(self, w: Writer) -> None:
+        self.w = w
+
+    def __enter__(self) -> None:
+        self.w.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.w.depth -= 1
+
+
+@dataclass
+class Prologue:
+    """What a call site binds once, at instantiation, for its body to use."""
+
+    structs: dict[str, str] = field(default_factory=dict)
+    """Local name -> `struct` format."""
+    resources: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    """Local name -> (resource key, implemented by the guest)."""
+    uses_memory: bool = False
+    uses_alloc: bool = False
+    uses_strings: bool = False
+    uses_scope: bool = False
+
+    def struct(self, fmt: str) -> str:
+        for name, known in self.structs.items():
+            if known == fmt:
+                return name
+        name = f"st_{len(self.structs)}"
+        self.structs[name] = fmt
+        return name
+
+
+class ValueCode:
+    """Emits the four directions for the types of one module (see the module docstring)."""
+
+    def __init__(self, resolve: ir.Resolve, tv: TypeView, guest_owned: Callable[[ir.TypeId], bool]) -> None:
+        self.resolve = resolve
+        self.tv = tv
+        self.layout = Layout(resolve)
+        self.flat = Flattener(resolve, self.layout)
+        self.guest_owned = guest_owned
+        self.pro = Prologue()
+
+    # --- type queries ----------------------------------------------------------------------
+
+    def kind(self, ty: ir.Type) -> ir.Prim | ir.TypeDefKind:
+        ty = self.resolve.resolve_alias(ty)
+        if isinstance(ty, ir.Prim):
+            return ty
+        return self.resolve.types[ty].kind
+
+    def named(self, ty: ir.Type) -> ir.TypeId:
+        resolved = self.resolve.resolve_alias(ty)
+        assert not isinstance(resolved, ir.Prim)
+        return resolved
+
+    def plain_code(self, ty: ir.Type) -> str | None:
+        """The `struct` format of a type held in memory as fixed scalars (no pointers,
+        handles or cases), with explicit padding; None if it is not such a type."""
+        k = self.kind(ty)
+        if isinstance(k, ir.Prim):
+            return MEM_CODE.get(k)
+        if isinstance(k, ir.Record | ir.Tuple):
+            types = [f.ty for f in k.fields] if isinstance(k, ir.Record) else list(k.types)
+            rec = self.layout.record(ty)
+            out, pos = [], 0
+            for t, off in zip(types, rec.offsets, strict=True):
+                code = self.plain_code(t)
+                if code is None:
+                    return None
+                out.append("x" * (off - pos) + code)
+                pos = off + self.layout.size(t)
+            out.append("x" * (rec.size - pos))
+            return "".join(out)
+        if isinstance(k, ir.EnumType):
+            return _DISC_CODE[self.layout.variant(ty).discriminant_size]
+        if isinstance(k, ir.Flags) and len(k.flags) <= 32:
+            return _DISC_CODE[max(self.layout.size(ty), 1)] if k.flags else ""
+        return None
+
+    def plain_fields(self, ty: ir.Type) -> list[ir.Type]:
+        """The scalar leaves of a plain type, in `plain_code` order."""
+        k = self.kind(ty)
+        if isinstance(k, ir.Record):
+            return [leaf for f in k.fields for leaf in self.plain_fields(f.ty)]
+        if isinstance(k, ir.Tuple):
+            return [leaf for t in k.types for leaf in self.plain_fields(t)]
+        if isinstance(k, ir.Flags) and not k.flags:
+            return []
+        return [ty]
+
+    # --- names of generated classes -------------------------------------------------------
+
+    def cls(self, ty: ir.Type) -> str:
+        return self.tv.annotation(self.named(ty))
+
+    def case_cls(self, ty: ir.Type, case: str) -> str:
+        id = self.named(ty)
+        td = self.resolve.types[id]
+        assert td.name is not None
+        return self.tv._qualify(id, f"{camel(td.name)}_{camel(case)}")
+
+    def resource_local(self, handle: ir.Handle) -> str:
+        res = self.tv.resource(handle.resource)
+        key = self.tv.resource_key(res)
+        name = "res_" + "".join(c if c.isalnum() else "_" for c in key.split("/")[-1])
+        self.pro.resources[name] = (key, self.guest_owned(res))
+        return name
+
+    # --- check ------------------------------------------------------------------------------
+
+    def check(self, w: Writer, ty: ir.Type, src: str) -> str:
+        """Statements validating `src`; returns an expression of the prepared value."""
+        k = self.kind(ty)
+        if isinstance(k, ir.Prim):
+            return self._check_prim(w, k, src)
+        if isinstance(k, ir.Record):
+            w.line(f"if type({src}) is not {self.cls(ty)}: raise bad")
+            parts = [self.check(w, f.ty, f"{src}.{self.tv_field(f.name)}") for f in k.fields]
+            return _tuple(parts)
+        if isinstance(k, ir.Tuple):
+            w.line(f"if type({src}) is not tuple or len({src}) != {len(k.types)}: raise bad")
+            parts = [self.check(w, t, f"{src}[{i}]") for i, t in enumerate(k.types)]
+            return _tuple(parts)
+        if isinstance(k, ir.ListType):
+            return self._check_list(w, k.ty, src)
+        if isinstance(k, ir.FixedListType):
+            out = self._check_list(w, k.ty, src)
+            w.line(f"if len({src}) != {k.size}: raise bad")
+            return out
+        if isinstance(k, ir.MapType):
+            v = w.fresh("d")
+            w.line(f"if not isinstance({src}, dict): raise bad")
+            w.line(f"{v} = []")
+            kk, vv = w.fresh("k"), w.fresh("e")
+            w.line(f"for {kk}, {vv} in {src}.items():")
+            with w.indent():
+                pk = self.check(w, k.key, kk)
+                pv = self.check(w, k.value, vv)
+                w.line(f"{v}.append(({pk}, {pv}))")
+            return v
+        if isinstance(k, ir.OptionType):
+            v = w.fresh("o")
+            w.line(f"if {src} is None:")
+            with w.indent():
+                w.line(f"{v} = (0, None)")
+            w.line("else:")
+            with w.indent():
+                inner = src
+                if isinstance(self.kind(k.ty), ir.OptionType):
+                    w.line(f"if type({src}) is not Some: raise bad")
+                    inner = f"{src}.value"
+                w.line(f"{v} = (1, {self.check(w, k.ty, inner)})")
+            return v
+        if isinstance(k, ir.ResultType):
+            v = w.fresh("r")
+            for i, (cls, payload) in enumerate((("Ok", k.ok), ("Err", k.err))):
+                w.line(f"{'if' if i == 0 else 'elif'} type({src}) is {cls}:")
+                with w.indent():
+                    inner = "None" if payload is None else self.check(w, payload, f"{src}.value")
+                    w.line(f"{v} = ({i}, {inner})")
+            w.line("else: raise bad")
+            return v
+        if isinstance(k, ir.Variant):
+            v = w.fresh("c")
+            for i, case in enumerate(k.cases):
+                w.line(f"{'if' if i == 0 else 'elif'} type({src}) is {self.case_cls(ty, case.name)}:")
+                with w.indent():
+                    inner = "None" if case.ty is None else self.check(w, case.ty, f"{src}.value")
+                    w.line(f"{v} = ({i}, {inner})")
+            w.line("else: raise bad")
+            return v
+        if isinstance(k, ir.EnumType):
+            w.line(f"if type({src}) is not {self.cls(ty)}: raise bad")
+            return f"{src}.value"
+        if isinstance(k, ir.Flags):
+            w.line(f"if type({src}) is not {self.cls(ty)}: raise bad")
+            return f"{src}.value"
+        if isinstance(k, ir.Handle):
+            r = self.resource_local(k)
+            w.line(f"check_handle({r}, {src}, {k.kind == 'own'})")
+            return src
+        w.line("raise bad")
+        return "None"
+
+    def tv_field(self, name: str) -> str:
+        from witgen.pyview.names import snake
+
+        return snake(name)
+
+    def _check_prim(self, w: Writer, p: ir.Prim, src: str) -> str:
+        if p in _INT_RANGES:
+            lo, hi = _INT_RANGES[p]
+            v = w.fresh("i")
+            w.line(f"{v} = {src}")
+            w.line(f"if type({v}) is not int: {v} = as_int({v})")
+            w.line(f"if {v} < {lo} or {v} > {hi}: raise bad")
+            return v
+        if p is ir.Prim.BOOL:
+            w.line(f"if {src} is not True and {src} is not False: raise bad")
+            return src
+        if p in (ir.Prim.F32, ir.Prim.F64):
+            v = w.fresh("x")
+            w.line(f"{v} = {src}")
+            w.line(f"if type({v}) is not float: {v} = as_float({v})")
+            if p is ir.Prim.F32:
+                w.line(f"if ({v} > f32_max or {v} < -f32_max) and {v} not in infs: raise bad")
+            return v
+        if p is ir.Prim.CHAR:
+            v = w.fresh("ch")
+            w.line(f"if type({src}) is not str or len({src}) != 1: raise bad")
+            w.line(f"{v} = ord({src})")
+            w.line(f"if 0xD800 <= {v} <= 0xDFFF: raise bad")
+            return v
+        if p is ir.Prim.STRING:
+            self.pro.uses_strings = True
+            return f"enc_str({src})"
+        w.line("raise bad")
+        return "None"
+
+    def _check_list(self, w: Writer, elem: ir.Type, src: str) -> str:
+        ek = self.kind(elem)
+        if ek is ir.Prim.U8:
+            return f"as_bytes({src})"
+        if isinstance(ek, ir.Prim) and ek in ARRAY_CODE:
+            return f"as_array({src}, {ARRAY_CODE[ek]!r})"
+        w.line(f"if isinstance({src}, (str, bytes, dict)) or not hasattr({src}, '__len__'): raise bad")
+        code = self.plain_code(elem)
+        if code is not None:
+            # Packed right away: the list's bytes are its prepared form.
+            s = self.pro.struct("<" + code)
+            parts, e = w.fresh("parts"), w.fresh("e")
+            w.line(f"{parts} = []")
+            w.line(f"for {e} in {src}:")
+            with w.indent():
+                prep = self.check(w, elem, e)
+                leaves = self._plain_values(w, elem, prep)
+                w.line(f"{parts}.append({s}.pack({', '.join(leaves)}))")
+            return f"(b''.join({parts}), len({parts}))"
+        out, e = w.fresh("items"), w.fresh("e")
+        w.line(f"{out} = []")
+        w.line(f"for {e} in {src}:")
+        with w.indent():
+            w.line(f"{out}.append({self.check(w, elem, e)})")
+        return out
+
+    def _plain_values(self, w: Writer, ty: ir.Type, prep: str) -> list[str]:
+        """The leaf values of a prepared plain value, in `plain_code` order."""
+        k = self.kind(ty)
+        if isinstance(k, ir.Record | ir.Tuple):
+            types = [f.ty for f in k.fields] if isinstance(k, ir.Record) else list(k.types)
+            if len(types) == 1:
+                return self._plain_values(w, types[0], f"{prep}[0]")
+            v = w.fresh("t")
+            w.line(f"{v} = {prep}")
+            return [leaf for i, t in enumerate(types) for leaf in self._plain_values(w, t, f"{v}[{i}]")]
+        if isinstance(k, ir.Flags) and not k.flags:
+            return []
+        return [prep]
+
+    # --- lower to core values ---------------------------------------------------------------
+
+    def lower_flat(self, w: Writer, ty: ir.Type, prep: str) -> list[str]:
+        """Statements and expressions giving the core values (unsigned bits / floats)."""
+        k = self.kind(ty)
+        if isinstance(k, ir.Prim):
+            if k in _INT_RANGES and _INT_RANGES[k][0] < 0:
+                return [f"{prep} & {_MASK['i64' if k is ir.Prim.S64 else 'i32']}"]
+            if k is ir.Prim.BOOL:
+                return [f"1 if {prep} else 0"]
+            if k is ir.Prim.STRING:
+                v = w.fresh("s")
+                w.line(f"{v} = {prep}")
+                ptr = w.fresh("p")
+                w.line(f"{ptr} = alloc({v}[2], len({v}[0]))")
+                w.line("m = view()")
+                w.line(f"m[{ptr}:{ptr} + len({v}[0])] = {v}[0]")
+                self.pro.uses_alloc = True
+                return [ptr, f"{v}[1]"]
+            return [prep]
+        if isinstance(k, ir.ListType | ir.MapType):
+            ptr, n = self._store_list(w, ty, prep)
+            return [ptr, n]
+        if isinstance(k, ir.Record | ir.Tuple | ir.FixedListType):
+            types = self._member_types(ty, k)
+            v = w.fresh("t")
+            w.line(f"{v} = {prep}")
+            return [x for i, t in enumerate(types) for x in self.lower_flat(w, t, f"{v}[{i}]")]
+        if isinstance(k, ir.EnumType | ir.Flags):
+            return [prep]
+        if isinstance(k, ir.Handle):
+            return [self._lower_handle(w, k, prep)]
+        # variants, options, results
+        fv = self.flat.variant(ty)
+        cases = self._cases(k)
+        v, outs = w.fresh("c"), [w.fresh("f") for _ in fv.flat]
+        w.line(f"{v} = {prep}")
+        for i, case_ty in enumerate(cases):
+            w.line(f"{'if' if i == 0 else 'elif'} {v}[0] == {i}:")
+            with w.indent():
+                vals = [] if case_ty is None else self.lower_flat(w, case_ty, f"{v}[1]")
+                coerced = [
+                    _coerce(x, have, want) for x, have, want in zip(vals, fv.cases[i], fv.payload, strict=False)
+                ]
+                coerced += ["0" if c in ("i32", "i64") else "0.0" for c in fv.payload[len(vals) :]]
+                w.line(f"{', '.join(outs)} = {', '.join([str(i), *coerced])}")
+        return outs
+
+    def _lower_handle(self, w: Writer, k: ir.Handle, prep: str) -> str:
+        r = self.resource_local(k)
+        v = w.fresh("h")
+        if k.kind == "own":
+            w.line(f"{v} = lower_own(inst, {r}, {prep})")
+        else:
+            self.pro.uses_scope = True
+            w.line(f"{v} = lower_borrow(inst, {r}, {prep}, scope)")
+        return v
+
+    def _member_types(self, ty: ir.Type, k: object) -> list[ir.Type]:
+        if isinstance(k, ir.Record):
+            return [f.ty for f in k.fields]
+        if isinstance(k, ir.Tuple):
+            return list(k.types)
+        assert isinstance(k, ir.FixedListType)
+        return [k.ty] * k.size
+
+    def _cases(self, k: object) -> list[ir.Type | None]:
+        if isinstance(k, ir.Variant):
+            return [c.ty for c in k.cases]
+        if isinstance(k, ir.OptionType):
+            return [None, k.ty]
+        if isinstance(k, ir.ResultType):
+            return [k.ok, k.err]
+        if isinstance(k, ir.EnumType):
+            return [None] * len(k.cases)
+        raise AssertionError(k)
+
+    # --- store into memory --------------------------------------------------------------------
+
+    def store(self, w: Writer, ty: ir.Type, prep: str, ptr: str) -> None:
+        """Statements writing the prepared value at `ptr` (`m` current on entry and exit)."""
+        self.pro.uses_memory = True
+        code = self.plain_code(ty)
+        k = self.kind(ty)
+        if code is not None:
+            leaves = self._plain_values(w, ty, prep)
+            if not leaves:
+                return
+            if isinstance(k, ir.Prim) and k is ir.Prim.BOOL:
+                leaves = [f"1 if {prep} else 0"]
+            s = self.pro.struct("<" + code)
+            w.line(f"{s}.pack_into(m, {ptr}, {', '.join(leaves)})")
+            return
+        if k is ir.Prim.STRING:
+            vals = self.lower_flat(w, ty, prep)
+            w.line(f"ptrlen.pack_into(m, {ptr}, {vals[0]}, {vals[1]})")
+            return
+        if isinstance(k, ir.ListType | ir.MapType):
+            p, n = self._store_list(w, ty, prep)
+            w.line(f"ptrlen.pack_into(m, {ptr}, {p}, {n})")
+            return
+        if isinstance(k, ir.Record | ir.Tuple | ir.FixedListType):
+            types = self._member_types(ty, k)
+            offsets = self.layout.fields(types).offsets
+            v = w.fresh("t")
+            w.line(f"{v} = {prep}")
+            for i, (t, off) in enumerate(zip(types, offsets, strict=True)):
+                self.store(w, t, f"{v}[{i}]", f"{ptr} + {off}" if off else ptr)
+            return
+        if isinstance(k, ir.Flags):
+            # more than 32 flags: little-endian u32 words
+            words = (len(k.flags) + 31) // 32
+            for i in range(words):
+                w.line(f"u32s.pack_into(m, {ptr} + {4 * i}, ({prep} >> {32 * i}) & 0xFFFFFFFF)")
+            return
+        if isinstance(k, ir.Handle):
+            h = self._lower_handle(w, k, prep)
+            w.line(f"u32s.pack_into(m, {ptr}, {h})")
+            return
+        vl = self.layout.variant(ty)
+        disc = self.pro.struct("<" + _DISC_CODE[vl.discriminant_size])
+        v = w.fresh("c")
+        w.line(f"{v} = {prep}")
+        w.line(f"{disc}.pack_into(m, {ptr}, {v}[0])")
+        cases = self._cases(k)
+        if all(c is None for c in cases):
+            return
+        first = True
+        for i, case_ty in enumerate(cases):
+            if case_ty is None:
+                continue
+            w.line(f"{'if' if first else 'elif'} {v}[0] == {i}:")
+            first = False
+            with w.indent():
+                self.store(w, case_ty, f"{v}[1]", f"{ptr} + {vl.payload_offset}")
+
+    def _store_list(self, w: Writer, ty: ir.Type, prep: str) -> tuple[str, str]:
+        """Allocate and fill a list; returns (pointer, length) expressions."""
+        self.pro.uses_memory = self.pro.uses_alloc = True
+        k = self.kind(ty)
+        if isinstance(k, ir.MapType):
+            elem: ir.Type | None = None
+            key_ty, val_ty = k.key, k.value
+        else:
+            assert isinstance(k, ir.ListType)
+            elem = k.ty
+        ptr = w.fresh("p")
+        if elem is not None and (self.plain_code(elem) is not None):
+            # (bytes, count) from check: one copy
+            v = w.fresh("b")
+            w.line(f"{v} = {prep}")
+            size, align = self.layout.size(elem), self.layout.align(elem)
+            w.line(f"{ptr} = alloc({align}, len({v}[0]))" if size else f"{ptr} = {align}")
+            w.line("m = view()")
+            if size:
+                w.line(f"m[{ptr}:{ptr} + len({v}[0])] = {v}[0]")
+            return ptr, f"{v}[1]"
+        if elem is not None:
+            size, align = self.layout.size(elem), self.layout.align(elem)
+            items = w.fresh("items")
+            w.line(f"{items} = {prep}")
+            w.line(f"{ptr} = alloc({align}, {size} * len({items}))")
+            w.line("m = view()")
+            i, e = w.fresh("i"), w.fresh("e")
+            w.line(f"for {i}, {e} in enumerate({items}):")
+            with w.indent():
+                self.store(w, elem, e, f"{ptr} + {size} * {i}")
+            return ptr, f"len({items})"
+        types = [key_ty, val_ty]
+        rec = self.layout.fields(types)
+        items = w.fresh("items")
+        w.line(f"{items} = {prep}")
+        w.line(f"{ptr} = alloc({rec.align}, {rec.size} * len({items}))")
+        w.line("m = view()")
+        i, e = w.fresh("i"), w.fresh("e")
+        w.line(f"for {i}, {e} in enumerate({items}):")
+        with w.indent():
+            base = w.fresh("q")
+            w.line(f"{base} = {ptr} + {rec.size} * {i}")
+            self.store(w, key_ty, f"{e}[0]", base)
+            self.store(w, val_ty, f"{e}[1]", f"{base} + {rec.offsets[1]}")
+        return ptr, f"len({items})"
+
+    # --- lift from core values --------------------------------------------------------------
+
+    def lift_flat(self, w: Writer, ty: ir.Type, vals: list[str]) -> str:
+        """An expression (after statements) of the value carried by core values `vals`
+        (integers as unsigned bits)."""
+        k = self.kind(ty)
+        if k is ir.Prim.STRING:
+            self.pro.uses_memory = self.pro.uses_strings = True
+            return f"ld_str(m, {vals[0]}, {vals[1]})"
+        if isinstance(k, ir.Prim):
+            return self._lift_prim(w, k, vals[0])
+        if isinstance(k, ir.ListType | ir.MapType):
+            return self._load_list(w, ty, vals[0], vals[1])
+        if isinstance(k, ir.Record | ir.Tuple | ir.FixedListType):
+            types = self._member_types(ty, k)
+            parts, pos = [], 0
+            for t in types:
+                n = self.flat.count(t)
+                parts.append(self.lift_flat(w, t, vals[pos : pos + n]))
+                pos += n
+            return self._build(ty, k, parts)
+        if isinstance(k, ir.EnumType):
+            return self._lift_enum(w, ty, k, vals[0])
+        if isinstance(k, ir.Flags):
+            words = vals if len(vals) > 1 else [vals[0]]
+            bits = " | ".join(f"({x} << {32 * i})" if i else x for i, x in enumerate(words)) or "0"
+            return f"{self.cls(ty)}(({bits}) & {(1 << len(k.flags)) - 1})"
+        if isinstance(k, ir.Handle):
+            return self._lift_handle(w, k, vals[0])
+        fv = self.flat.variant(ty)
+        cases = self._cases(k)
+        out = w.fresh("c")
+        for i, case_ty in enumerate(cases):
+            w.line(f"{'if' if i == 0 else 'elif'} {vals[0]} == {i}:")
+            with w.indent():
+                if case_ty is None:
+                    w.line(f"{out} = {self._wrap_case(ty, k, i, 'None')}")
+                else:
+                    mine = [
+                        _uncoerce(x, have, want)
+                        for x, have, want in zip(vals[1:], fv.payload, fv.cases[i], strict=False)
+                    ]
+                    inner = self.lift_flat(w, case_ty, mine)
+                    w.line(f"{out} = {self._wrap_case(ty, k, i, inner)}")
+        w.line(f"else: trap('invalid discriminant ' + str({vals[0]}))")
+        return out
+
+    def _lift_prim(self, w: Writer, p: ir.Prim, x: str) -> str:
+        if p is ir.Prim.BOOL:
+            return f"{x} != 0"
+        if p in (ir.Prim.U32, ir.Prim.U64):
+            return x
+        if p in (ir.Prim.U8, ir.Prim.U16):
+            return f"{x} & {(1 << _BITS[p]) - 1}"
+        if p in (ir.Prim.S8, ir.Prim.S16, ir.Prim.S32, ir.Prim.S64):
+            bits = _BITS[p]
+            return f"((({x} & {(1 << bits) - 1}) ^ {1 << (bits - 1)}) - {1 << (bits - 1)})"
+        if p is ir.Prim.CHAR:
+            return f"char_of({x})"
+        if p in (ir.Prim.F32, ir.Prim.F64):
+            return x
+        w.line("trap('unsupported type')")
+        return "None"
+
+    def _lift_enum(self, w: Writer, ty: ir.Type, k: ir.EnumType, x: str) -> str:
+        w.line(f"if {x} >= {len(k.cases)}: trap('invalid enum discriminant ' + str({x}))")
+        return f"{self.cls(ty)}({x})"
+
+    def _lift_handle(self, w: Writer, k: ir.Handle, x: str) -> str:
+        r = self.resource_local(k)
+        if k.kind == "own":
+            return f"lift_own(inst, {r}, {x})"
+        self.pro.uses_scope = True
+        return f"lift_borrow(inst, {r}, {x}, scope)"
+
+    def _build(self, ty: ir.Type, k: object, parts: list[str]) -> str:
+        if isinstance(k, ir.Record):
+            return f"{self.cls(ty)}({', '.join(parts)})"
+        return f"[{', '.join(parts)}]" if isinstance(k, ir.FixedListType) else _tuple(parts)
+
+    def _wrap_case(self, ty: ir.Type, k: object, i: int, inner: str) -> str:
+        if isinstance(k, ir.OptionType):
+            if i == 0:
+                return "None"
+            return f"Some({inner})" if isinstance(self.kind(k.ty), ir.OptionType) else inner
+        if isinstance(k, ir.ResultType):
+            return f"{'Ok' if i == 0 else 'Err'}({inner})"
+        if isinstance(k, ir.EnumType):
+            return f"{self.cls(ty)}({i})"
+        assert isinstance(k, ir.Variant)
+        case = k.cases[i]
+        return f"{self.case_cls(ty, case.name)}({'' if case.ty is None else inner})"
+
+    # --- load from memory -----------------------------------------------------------------------
+
+    def load(self, w: Writer, ty: ir.Type, ptr: str) -> str:
+        """An expression of the value stored at `ptr` (reads `m`, runs no wasm)."""
+        self.pro.uses_memory = True
+        k = self.kind(ty)
+        code = self.plain_code(ty)
+        if code is not None and isinstance(k, ir.Prim):
+            s = self.pro.struct("<" + code)
+            return self._lift_mem_scalar(w, k, f"{s}.unpack_from(m, {ptr})[0]")
+        if code is not None and code:
+            s = self.pro.struct("<" + code)
+            leaves = [w.fresh("l") for _ in self.plain_fields(ty)]
+            w.line(f"{', '.join(leaves)}{',' if len(leaves) == 1 else ''} = {s}.unpack_from(m, {ptr})")
+            return self._from_leaves(w, ty, iter(leaves))
+        if k is ir.Prim.STRING:
+            p, n = w.fresh("p"), w.fresh("n")
+            w.line(f"{p}, {n} = ptrlen.unpack_from(m, {ptr})")
+            return f"ld_str(m, {p}, {n})"
+        if isinstance(k, ir.ListType | ir.MapType):
+            p, n = w.fresh("p"), w.fresh("n")
+            w.line(f"{p}, {n} = ptrlen.unpack_from(m, {ptr})")
+            return self._load_list(w, ty, p, n)
+        if isinstance(k, ir.Record | ir.Tuple | ir.FixedListType):
+            types = self._member_types(ty, k)
+            offsets = self.layout.fields(types).offsets
+            parts = []
+            for t, off in zip(types, offsets, strict=True):
+                v = w.fresh("v")
+                w.line(f"{v} = {self.load(w, t, f'{ptr} + {off}' if off else ptr)}")
+                parts.append(v)
+            return self._build(ty, k, parts)
+        if isinstance(k, ir.Flags):
+            words = (len(k.flags) + 31) // 32
+            bits = " | ".join(f"(u32s.unpack_from(m, {ptr} + {4 * i})[0] << {32 * i})" for i in range(words))
+            return f"{self.cls(ty)}(({bits}) & {(1 << len(k.flags)) - 1})"
+        if isinstance(k, ir.Handle):
+            return self._lift_handle(w, k, f"u32s.unpack_from(m, {ptr})[0]")
+        vl = self.layout.variant(ty)
+        disc = self.pro.struct("<" + _DISC_CODE[vl.discriminant_size])
+        d, out = w.fresh("d"), w.fresh("c")
+        w.line(f"{d} = {disc}.unpack_from(m, {ptr})[0]")
+        for i, case_ty in enumerate(self._cases(k)):
+            w.line(f"{'if' if i == 0 else 'elif'} {d} == {i}:")
+            with w.indent():
+                inner = "None" if case_ty is None else self.load(w, case_ty, f"{ptr} + {vl.payload_offset}")
+                w.line(f"{out} = {self._wrap_case(ty, k, i, inner)}")
+        w.line(f"else: trap('invalid discriminant ' + str({d}))")
+        return out
+
+    def _lift_mem_scalar(self, w: Writer, p: ir.Prim, x: str) -> str:
+        if p is ir.Prim.BOOL:
+            return f"{x} != 0"
+        if p is ir.Prim.CHAR:
+            return f"char_of({x})"
+        return x
+
+    def _from_leaves(self, w: Writer, ty: ir.Type, leaves: object) -> str:
+        it = leaves
+        k = self.kind(ty)
+        if isinstance(k, ir.Prim):
+            return self._lift_mem_scalar(w, k, next(it))  # type: ignore[call-overload]
+        if isinstance(k, ir.Record | ir.Tuple):
+            types = self._member_types(ty, k)
+            return self._build(ty, k, [self._from_leaves(w, t, it) for t in types])
+        if isinstance(k, ir.EnumType):
+            return self._lift_enum(w, ty, k, next(it))  # type: ignore[call-overload]
+        if isinstance(k, ir.Flags):
+            if not k.flags:
+                return f"{self.cls(ty)}(0)"
+            return f"{self.cls(ty)}({next(it)} & {(1 << len(k.flags)) - 1})"  # type: ignore[call-overload]
+        raise AssertionError(k)
+
+    def _load_list(self, w: Writer, ty: ir.Type, p: str, n: str) -> str:
+        self.pro.uses_memory = True
+        k = self.kind(ty)
+        if isinstance(k, ir.MapType):
+            rec = self.layout.fields([k.key, k.value])
+            out, i = w.fresh("d"), w.fresh("i")
+            w.line(f"check_span(m, {p}, {n}, {rec.size}, {rec.align})")
+            w.line(f"{out} = {{}}")
+            w.line(f"for {i} in range({n}):")
+            with w.indent():
+                base = w.fresh("q")
+                w.line(f"{base} = {p} + {rec.size} * {i}")
+                key = self.load(w, k.key, base)
+                kv = w.fresh("k")
+                w.line(f"{kv} = {key}")
+                val = self.load(w, k.value, f"{base} + {rec.offsets[1]}")
+                w.line(f"{out}[{kv}] = {val}")
+            return out
+        assert isinstance(k, ir.ListType)
+        elem = k.ty
+        ek = self.kind(elem)
+        size, align = self.layout.size(elem), self.layout.align(elem)
+        if ek is ir.Prim.U8:
+            return f"ld_bytes(m, {p}, {n})"
+        if isinstance(ek, ir.Prim) and ek in ARRAY_CODE:
+            return f"ld_array(m, {p}, {n}, {ARRAY_CODE[ek]!r})"
+        w.line(f"check_span(m, {p}, {n}, {size}, {align})")
+        code = self.plain_code(elem)
+        if code:
+            s = self.pro.struct("<" + code)
+            leaves = [w.fresh("l") for _ in self.plain_fields(elem)]
+            inner = Writer()
+            expr = self._from_leaves(inner, elem, iter(leaves))
+            if not inner.lines:
+                target = ", ".join(leaves) + ("," if len(leaves) == 1 else "")
+                return f"[{expr} for {target} in {s}.iter_unpack(m[{p}:{p} + {size} * {n}])]"
+        out, i = w.fresh("items"), w.fresh("i")
+        w.line(f"{out} = []")
+        w.line(f"for {i} in range({n}):")
+        with w.indent():
+            w.line(f"{out}.append({self.load(w, elem, f'{p} + {size} * {i}')})")
+        return out
+
+
+def _tuple(parts: list[str]) -> str:
+    return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
+
+
+def _coerce(x: str, have: CoreType, want: CoreType) -> str:
+    """A case's core value in the slot type of the joined payload (`lower_flat` of variants)."""
+    if have == want:
+        return x
+    if have == "f32" and want == "i32":
+        return f"f32_bits({x})"
+    if have == "f32" and want == "i64":
+        return f"f32_bits({x})"
+    if have == "f64" and want == "i64":
+        return f"f64_bits({x})"
+    return x  # i32 -> i64: already unsigned
+
+
+def _uncoerce(x: str, have: CoreType, want: CoreType) -> str:
+    """A joined payload slot read back as the case's own core type."""
+    if have == want:
+        return x
+    if want == "f32":
+        return f"f32_from_bits({x} & 0xFFFFFFFF)"
+    if want == "f64":
+        return f"f64_from_bits({x})"
+    if want == "i32":
+        return f"({x} & 0xFFFFFFFF)"
+    return x
+
+
+__all__ = ["MEM_CODE", "SLOT_CODE", "Prologue", "ValueCode", "Writer"]

@@ -1,0 +1,442 @@
+"""The cabi engine's `CabiInstance`: the same linking and call-site API generated bindings use
+with the wasmtime engine (`witgen.runtime.instance.Instance`), run over core wasm.
+
+Generated code passes every function twice: as codecs (for the wasmtime engine and for error
+messages) and as a `cabi=` factory, generated Python specialised to the function's types.
+This module gives those factories their sites: `ExportSite` (a lifted core function, its
+options and instance) and `ImportSite` (the host's implementation and the caller's options).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+import wasmtime
+
+from witgen.runtime.cabi import fastcall, state, support
+from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
+from witgen.runtime.codecs import Codec, HostTable
+from witgen.runtime.errors import InstanceDead, LinkError, Trap
+
+_type_ids = count(1)
+
+
+@dataclass
+class CabiComponent:
+    """A component loaded for the cabi engine: its bytes (decoded at instantiation) and where
+    compiled core modules are cached."""
+
+    data: bytes
+    engine: wasmtime.Engine
+    cache_dir: str | os.PathLike[str] | bool | None = None
+
+
+@dataclass
+class _ImportDef:
+    qualname: str
+    params: list[tuple[str, Codec]]
+    result: Codec | None
+    impl: Callable[..., Any]
+    factory: Callable[[ImportSite], wasmtime.Func]
+
+
+@dataclass
+class _HostResource:
+    table: HostTable
+    rt: state.ResourceType
+
+
+@dataclass
+class SiteResource:
+    """A resource type as a call site sees it: the runtime type and how Python holds it."""
+
+    rt: state.ResourceType
+    guest: bool
+    key: str
+    instance: CabiInstance
+    table: HostTable | None = None
+
+
+class CabiHandle:
+    """What a guest resource object holds on the cabi engine (`GuestHandle`'s counterpart):
+    the rep while the host owns it (`any`, None once dropped or moved) and the instance."""
+
+    __slots__ = ("any", "instance", "rt")
+
+    def __init__(self, rep: int, instance: CabiInstance, rt: state.ResourceType) -> None:
+        self.any: int | None = rep
+        self.instance = instance
+        self.rt = rt
+
+
+class CabiInstance:
+    """One component run by witgen's own Canonical ABI code."""
+
+    abi = "cabi"
+
+    def __init__(
+        self,
+        component: CabiComponent,
+        *,
+        engine: wasmtime.Engine,
+        store: wasmtime.Store | None = None,
+        wasi: bool | wasmtime.WasiConfig | None = None,
+        wasi_http: bool = False,
+    ) -> None:
+        if wasi:
+            raise LinkError(
+                "the cabi engine has no WASI of its own yet: pass the WASI interfaces' "
+                "implementations as imports, or use abi='wasmtime' (wasmtime's WASI)"
+            )
+        self.component = component
+        self.engine = engine
+        self.store = store if store is not None else wasmtime.Store(engine)
+        self.dead: str | None = None
+        self.pending: BaseException | None = None
+        self.guest_classes: dict[str, type[Any]] = {}
+        self.host_tables: dict[str, HostTable] = {}
+        self._funcs: dict[tuple[str, str], _ImportDef] = {}
+        self._host_resources: dict[tuple[str, str], _HostResource] = {}
+        self._site_resources: dict[str, SiteResource] = {}
+        self._exports: dict[str, Any] = {}
+        self._instances: list[state.ComponentInstance] = []
+
+    # --- linking ---------------------------------------------------------------------------
+
+    def define_func(
+        self,
+        interface: str,
+        name: str,
+        qualname: str,
+        params: list[tuple[str, Codec]],
+        result: Codec | None,
+        impl: Callable[..., Any],
+        raises: bool = False,
+        *,
+        cabi: Callable[[ImportSite], wasmtime.Func] | None = None,
+    ) -> None:
+        if not callable(impl):
+            raise TypeError(f"the implementation of {qualname} must be callable, got {type(impl).__name__}")
+        if cabi is None:
+            raise LinkError(f"the bindings have no cabi code for {qualname}: regenerate them with witgen")
+        self._funcs[(interface, name)] = _ImportDef(qualname, params, result, impl, cabi)
+
+    def define_resource(self, interface: str, name: str, key: str, cls: Any) -> None:
+        if not isinstance(cls, type):
+            raise TypeError(f"the implementation of resource {name!r} must be a class, got {cls!r}")
+        table = HostTable(cls, next(_type_ids) & 0xFFFFFFFF)
+        self.host_tables[key] = table
+        rt = state.ResourceType(name, _host_destructor(table), None)
+        self._host_resources[(interface, name)] = _HostResource(table, rt)
+
+    # ImportResolver, called by the instantiator
+    def resource(self, path: tuple[str, ...], name: str) -> state.ResourceType:
+        return self._host_resources[(_interface(path), name)].rt
+
+    def func(
+        self, path: tuple[str, ...], name: str, options: state.CanonOptions, caller: state.ComponentInstance
+    ) -> wasmtime.Func:
+        d = self._funcs[(_interface(path), name)]
+        return d.factory(ImportSite(self, d, options, caller))
+
+    def instantiate(self) -> None:
+        from witgen.runtime.cabi.instantiate import instantiate
+
+        done = instantiate(self.component.data, self.store, self, cache_dir=self.component.cache_dir)
+        self._exports = done.exports
+        self._instances = list(done.instances)
+
+    # --- exports ---------------------------------------------------------------------------
+
+    def _export(self, interface: str, name: str) -> Any:
+        scope: Any = self._exports
+        if interface:
+            scope = self._exports.get(interface)
+            if not isinstance(scope, dict):
+                raise LinkError(f"the component does not export the interface {interface!r}")
+        item = scope.get(name)
+        if item is None:
+            where = f" of {interface!r}" if interface else ""
+            raise LinkError(f"the component does not export {name!r}{where}")
+        return item
+
+    def export_func(
+        self,
+        interface: str,
+        name: str,
+        qualname: str,
+        params: list[tuple[str, Codec]],
+        result: Codec | None,
+        raises: bool = False,
+        *,
+        cabi: Callable[[ExportSite], Callable[..., Any]] | None = None,
+    ) -> Callable[..., Any]:
+        if cabi is None:
+            raise LinkError(f"the bindings have no cabi code for {qualname}: regenerate them with witgen")
+        lifted = self._export(interface, name)
+        return cabi(ExportSite(self, lifted, qualname, params))
+
+    def bind_guest_resource(self, base: type[Any], key: str, funcs: dict[str, Callable[..., Any]]) -> type[Any]:
+        namespace = {
+            "_instance": self,
+            "_funcs": funcs,
+            "__doc__": base.__doc__,
+            "__module__": base.__module__,
+            "__qualname__": base.__qualname__,
+        }
+        bound = type(base.__name__, (base,), namespace)
+        self.guest_classes[key] = bound
+        return bound
+
+    def site_resource(self, key: str, guest: bool) -> SiteResource:
+        found = self._site_resources.get(key)
+        if found is not None:
+            return found
+        interface, _, name = key.rpartition("#")
+        if guest:
+            rt = self._export(interface, name)
+            if not isinstance(rt, state.ResourceType):
+                raise LinkError(f"the component's export {name!r} of {interface!r} is not a resource type")
+            site = SiteResource(rt, True, key, self)
+        else:
+            hr = self._host_resources.get((interface, name))
+            if hr is None:
+                raise LinkError(f"resource {key} is not defined by the host")
+            site = SiteResource(hr.rt, False, key, self, hr.table)
+        self._site_resources[key] = site
+        return site
+
+    # --- failures --------------------------------------------------------------------------
+
+    def check_alive(self) -> None:
+        if self.dead is not None:
+            raise InstanceDead(f"this component instance trapped earlier and can't be used again: {self.dead}")
+
+    def fail(self, error: BaseException, where: str) -> BaseException:
+        """The exception to raise for a trap; every instance of the component is dead from now on."""
+        host, self.pending = self.pending, None
+        message = str(error)
+        self.dead = message.strip().splitlines()[-1].strip() if message.strip() else "trap"
+        for inst in self._instances:
+            inst.poisoned = self.dead
+        trap = Trap(f"{where}: {message}")
+        trap.__cause__ = error.__cause__ if isinstance(error, CoreFault) else error
+        if host is not None:
+            if host.__cause__ is None:
+                host.__cause__ = trap
+            return host
+        return trap
+
+    def drop_resource(self, handle: CabiHandle, what: str) -> None:
+        rep = handle.any
+        if rep is None:
+            return
+        handle.any = None
+        self.check_alive()
+        dtor = handle.rt.dtor
+        if dtor is None:
+            return
+        try:
+            dtor(rep)
+        except (CoreFault, Trap) as exc:
+            raise self.fail(exc, f"dropping {what}") from None
+
+
+def _interface(path: tuple[str, ...]) -> str:
+    return "/".join(path) if len(path) > 1 else (path[0] if path else "")
+
+
+def _host_destructor(table: HostTable) -> Callable[[int], None]:
+    def drop(rep: int) -> None:
+        obj = table.objects.get(rep)
+        if obj is None:
+            return
+        table.take(rep)
+        close = getattr(obj, "close", None)
+        if callable(close):
+            close()
+
+    return drop
+
+
+# --- call sites ------------------------------------------------------------------------------
+
+
+class _Site:
+    """What export and import sites share: memory, allocation, strings, handles."""
+
+    rt: CabiInstance
+    inst: state.ComponentInstance
+    options: state.CanonOptions
+
+    def _setup(self) -> None:
+        opts = self.options
+        store = self.rt.store
+        self._memory = MemoryView(store, opts.memory) if opts.memory is not None else None
+        self._realloc = (
+            fastcall.caller(store, opts.realloc, "IIII", "I") if opts.realloc is not None else None
+        )
+        self.strings = support.STRING_CODECS[opts.string_encoding]
+        self.handles = (_lower_own, _lower_borrow, _lift_own, _lift_borrow)
+        self.scopes = (state.CallScope, state.CallScope.exit)
+
+    def view(self) -> memoryview:
+        if self._memory is None:
+            raise LinkError("the component's canonical options give no memory for a function that needs one")
+        return self._memory.view()
+
+    def alloc(self, align: int, size: int) -> int:
+        if self._realloc is None:
+            raise LinkError("the component's canonical options give no realloc for a function that needs one")
+        ptr: int = self._realloc(0, 0, align, size)
+        if ptr % align:
+            raise support.AbiTrap(f"realloc returned a misaligned pointer {ptr} (alignment {align})")
+        if ptr + size > len(self.view()):
+            raise support.AbiTrap(f"realloc returned {ptr}, but {size} bytes there are out of bounds")
+        return ptr
+
+    def resource(self, key: str, guest: bool) -> SiteResource:
+        return self.rt.site_resource(key, guest)
+
+    def check_handle(self, res: SiteResource, obj: Any, own: bool) -> None:
+        if res.guest:
+            cls = self.rt.guest_classes.get(res.key)
+            handle = getattr(obj, "_handle", None)
+            if cls is None or not isinstance(obj, cls) or not isinstance(handle, CabiHandle):
+                raise support.bad
+            if handle.any is None:
+                raise support.bad
+        else:
+            assert res.table is not None
+            if not isinstance(obj, res.table.cls):
+                raise support.bad
+
+    def lift_own_handle(self, res: SiteResource, i: int) -> CabiHandle:
+        return CabiHandle(state.lift_own(self.inst, i, res.rt), self.rt, res.rt)
+
+
+def _lower_own(inst: state.ComponentInstance, res: SiteResource, obj: Any) -> int:
+    if res.guest:
+        handle: CabiHandle = obj._handle
+        rep = handle.any
+        assert rep is not None
+        handle.any = None
+    else:
+        assert res.table is not None
+        rep = res.table.insert(obj)
+    return state.lower_own(inst, rep, res.rt)
+
+
+def _lower_borrow(inst: state.ComponentInstance, res: SiteResource, obj: Any, scope: state.CallScope) -> int:
+    if res.guest:
+        rep = obj._handle.any
+    else:
+        assert res.table is not None
+        rep = res.table.insert(obj)
+    return state.lower_borrow(inst, rep, res.rt, scope)
+
+
+def _wrap_guest(res: SiteResource, rep: int) -> Any:
+    cls = res.instance.guest_classes.get(res.key)
+    if cls is None:
+        raise LinkError(f"no class is bound for guest resource {res.key}")
+    obj = object.__new__(cls)
+    obj._handle = CabiHandle(rep, res.instance, res.rt)
+    return obj
+
+
+def _lift_own(inst: state.ComponentInstance, res: SiteResource, i: int) -> Any:
+    rep = state.lift_own(inst, i, res.rt)
+    if res.guest:
+        return _wrap_guest(res, rep)
+    assert res.table is not None
+    return res.table.take(rep)
+
+
+def _lift_borrow(inst: state.ComponentInstance, res: SiteResource, i: int, scope: state.CallScope) -> Any:
+    rep = state.lift_borrow(inst, i, res.rt, scope)
+    if res.guest:
+        obj = _wrap_guest(res, rep)
+        obj._handle.any = None  # a borrow: the host may use it for the call, never drop it
+        return obj
+    assert res.table is not None
+    return res.table.get(rep)
+
+
+@dataclass
+class ExportSite(_Site):
+    """An exported function, for its generated call site."""
+
+    rt: CabiInstance
+    lifted: Any
+    qualname: str
+    params: list[tuple[str, Codec]]
+    inst: state.ComponentInstance = field(init=False)
+    options: state.CanonOptions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.inst = self.lifted.instance
+        self.options = self.lifted.options
+        self._setup()
+
+    def caller(self, params: str, result: str) -> Callable[..., Any]:
+        return fastcall.caller(self.rt.store, self.lifted.core, params, result)
+
+    def post_return(self, results: str) -> Callable[..., Any] | None:
+        func = self.options.post_return
+        return None if func is None else fastcall.caller(self.rt.store, func, results, "")
+
+    def dead(self) -> None:
+        self.rt.check_alive()
+        raise InstanceDead(f"this component instance trapped earlier and can't be used again: {self.inst.poisoned}")
+
+    def bad_arg(self, index: int, value: Any) -> None:
+        name, codec = self.params[index]
+        try:
+            codec.prepare(self.rt, value)  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{self.qualname}(): parameter {name!r}: {exc}") from None
+        except Exception:  # noqa: BLE001 - the codec needs the wasmtime engine; say it plainly
+            pass
+        raise TypeError(f"{self.qualname}(): parameter {name!r}: unsupported value {value!r}")
+
+    def fail(self, exc: BaseException) -> BaseException:
+        return self.rt.fail(exc, f"{self.qualname}()")
+
+
+@dataclass
+class ImportSite(_Site):
+    """An imported function the host implements, for its generated core function."""
+
+    rt: CabiInstance
+    definition: _ImportDef
+    options: state.CanonOptions
+    inst: state.ComponentInstance
+
+    def __post_init__(self) -> None:
+        self.impl = self.definition.impl
+        self._setup()
+
+    def bad_result(self, value: Any) -> None:
+        d = self.definition
+        assert d.result is not None
+        try:
+            d.result.prepare(self.rt, value)  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"the host implementation of {d.qualname} returned a bad value: {exc}") from None
+        except Exception:  # noqa: BLE001
+            pass
+        raise TypeError(f"the host implementation of {d.qualname} returned a bad value: {value!r}")
+
+    def host_func(self, params: str, results: str, body: Callable[..., Any]) -> wasmtime.Func:
+        rt, qualname = self.rt, self.definition.qualname
+
+        def on_error(exc: BaseException) -> str:
+            rt.pending = exc
+            return f"host function {qualname} raised {type(exc).__name__}"
+
+        return fastcall.host_func(rt.store, params, results, body, on_error)

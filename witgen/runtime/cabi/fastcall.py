@@ -1,0 +1,184 @@
+"""Core wasm calls, host functions and linear memory at ctypes speed.
+
+wasmtime-py's `Func.__call__` looks the function type up and converts every value on each
+call (~28 µs for a core function); `wasmtime_func_call_unchecked` over a preallocated
+`wasmtime_val_raw_t` buffer costs ~0.6 µs. Generated canonical-ABI code knows every core
+signature when it is written, so it packs arguments with one precompiled `struct` and calls
+unchecked. Host functions go the other way through `wasmtime_func_new_unchecked`.
+
+Like `witgen/runtime/_capi.py`, this reaches into wasmtime-py's ctypes layer; `AVAILABLE`
+says whether it found what it needs (the cabi engine needs it: there is no public fallback
+for raw calls that is not 40× slower).
+
+Slot codes (one per core value, as `struct` spells them): `I` i32, `Q` i64, `f` f32, `d` f64
+for arguments (unsigned bit patterns); results may also use `i`/`q` to read an i32/i64 as
+signed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+from collections.abc import Callable
+from ctypes import CFUNCTYPE, c_size_t, c_void_p
+from typing import Any
+
+import wasmtime
+
+from witgen.runtime.errors import Trap
+
+_VALTYPES = {
+    "I": wasmtime.ValType.i32,
+    "Q": wasmtime.ValType.i64,
+    "F": wasmtime.ValType.f32,
+    "D": wasmtime.ValType.f64,
+}
+_SLOT = 16
+"""sizeof(wasmtime_val_raw_t)."""
+
+
+def _load() -> Any:
+    try:
+        from wasmtime import _bindings, _ffi
+
+        ok = ctypes.sizeof(_ffi.wasmtime_val_raw_t) == _SLOT and hasattr(_bindings, "_wasmtime_func_call_unchecked")
+        return _ffi if ok else None
+    except ImportError:
+        return None
+
+
+_ffi: Any = _load()
+AVAILABLE = _ffi is not None
+
+if _ffi is not None:
+    _dll = _ffi.dll
+    _call_unchecked = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p)(
+        ("wasmtime_func_call_unchecked", _dll)
+    )
+    _memory_data = CFUNCTYPE(c_void_p, c_void_p, c_void_p)(("wasmtime_memory_data", _dll))
+    _memory_size = CFUNCTYPE(c_size_t, c_void_p, c_void_p)(("wasmtime_memory_data_size", _dll))
+    _trap_new = CFUNCTYPE(c_void_p, ctypes.c_char_p, c_size_t)(("wasmtime_trap_new", _dll))
+    _caller_context = CFUNCTYPE(c_void_p, c_void_p)(("wasmtime_caller_context", _dll))
+    _UNCHECKED_CB = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t)
+    _FINALIZER = CFUNCTYPE(None, c_void_p)
+    _func_new_unchecked = CFUNCTYPE(None, c_void_p, c_void_p, _UNCHECKED_CB, c_void_p, _FINALIZER, c_void_p)(
+        ("wasmtime_func_new_unchecked", _dll)
+    )
+
+
+class CoreFault(Exception):
+    """A core call ended in a trap or an error; `message` is wasmtime's text (with backtrace)."""
+
+
+def context_address(store: wasmtime.Store) -> int:
+    addr: int = ctypes.cast(store._context(), c_void_p).value or 0
+    return addr
+
+
+def _fault(err: int, trap_addr: int) -> CoreFault:
+    if err:
+        exc: Exception = wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, ctypes.POINTER(_ffi.wasmtime_error_t)))
+    else:
+        exc = wasmtime.Trap._from_ptr(ctypes.cast(trap_addr, ctypes.POINTER(_ffi.wasm_trap_t)))
+    fault = CoreFault(str(exc))
+    fault.__cause__ = exc
+    return fault
+
+
+def _arg_format(params: str) -> str:
+    return "<" + "".join(c + ("12x" if c in "Iif" else "8x") for c in params)
+
+
+def caller(store: wasmtime.Store, func: wasmtime.Func, params: str, result: str) -> Callable[..., Any]:
+    """A function calling the core `func` with `len(params)` numbers and returning its one
+    result (or None); a trap raises `CoreFault`."""
+    n = max(len(params), len(result), 1)
+    buf = (ctypes.c_uint8 * (_SLOT * n))()
+    trap = c_void_p()
+    ctx, faddr, baddr, taddr = context_address(store), ctypes.addressof(func._func), ctypes.addressof(buf), ctypes.addressof(trap)
+    pack = struct.Struct(_arg_format(params)).pack_into
+    call = _call_unchecked
+    keep = (buf, func, store)
+
+    if result:
+        unpack = struct.Struct("<" + result).unpack_from
+
+        def call_returning(*args: Any) -> Any:
+            pack(buf, 0, *args)
+            err = call(ctx, faddr, baddr, n, taddr)
+            if err or trap.value:
+                t, trap.value = trap.value or 0, None
+                raise _fault(err or 0, t)
+            return unpack(buf)[0]
+
+        call_returning.keep = keep  # type: ignore[attr-defined]
+        return call_returning
+
+    def call_void(*args: Any) -> None:
+        pack(buf, 0, *args)
+        err = call(ctx, faddr, baddr, n, taddr)
+        if err or trap.value:
+            t, trap.value = trap.value or 0, None
+            raise _fault(err or 0, t)
+
+    call_void.keep = keep  # type: ignore[attr-defined]
+    return call_void
+
+
+class MemoryView:
+    """Linear memory as a `memoryview`, rebuilt only when the memory grew.
+
+    A memory's base address can only change when it grows, and growing changes its size, so
+    comparing the size (one C call) tells whether the cached view is still valid. Views must
+    be fetched again after anything that may run wasm (a call, `realloc`).
+    """
+
+    __slots__ = ("ctx", "addr", "memory", "size", "mv")
+
+    def __init__(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
+        self.ctx = context_address(store)
+        self.memory = memory
+        self.addr = ctypes.addressof(memory._memory)
+        self.size = -1
+        self.mv = memoryview(b"")
+
+    def view(self) -> memoryview:
+        size = _memory_size(self.ctx, self.addr)
+        if size != self.size:
+            base = _memory_data(self.ctx, self.addr)
+            self.mv = memoryview((ctypes.c_uint8 * size).from_address(base)).cast("B") if size else memoryview(b"")
+            self.size = size
+        return self.mv
+
+
+HostCallback = Callable[[memoryview], None]
+"""A host function body: reads its arguments from and writes its result into the raw slots."""
+
+
+def host_func(store: wasmtime.Store, params: str, results: str, body: Callable[..., Any], on_error: Callable[[BaseException], str]) -> wasmtime.Func:
+    """A core function calling `body(*args)` with the unpacked arguments; its return value is
+    the result. An exception becomes a trap whose message `on_error` gives (and stashes the
+    exception for the caller to re-raise)."""
+    ty = wasmtime.FuncType([_VALTYPES[c.upper()]() for c in params], [_VALTYPES[c.upper()]() for c in results])
+    n = max(len(params), len(results), 1)
+    unpack = struct.Struct(_arg_format(params)).unpack_from
+    pack = struct.Struct("<" + results).pack_into if results else None
+    size = _SLOT * n
+
+    def trampoline(env: Any, caller: Any, slots: int, count: int) -> int:
+        try:
+            view = (ctypes.c_uint8 * size).from_address(slots)
+            out = body(*unpack(view))
+            if pack is not None:
+                pack(view, 0, out)
+            return 0
+        except BaseException as exc:  # noqa: BLE001 - every failure must become a trap
+            message = on_error(exc).encode()
+            return int(_trap_new(message, len(message)))
+
+    cb = _UNCHECKED_CB(trampoline)
+    raw = _ffi.wasmtime_func_t()
+    _func_new_unchecked(context_address(store), ctypes.cast(ty.ptr(), c_void_p).value, cb, None, _FINALIZER(), ctypes.addressof(raw))
+    func = wasmtime.Func._from_raw(raw)
+    func._witgen_keep = (cb, ty)  # type: ignore[attr-defined]
+    return func
