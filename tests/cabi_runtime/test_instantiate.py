@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import wasmtime
 
-from witgen.runtime.cabi import CanonOptions, ComponentInstance, LiftedFunc, instantiate
+from witgen.runtime.cabi import CanonOptions, ComponentInstance, LiftedFunc, ResourceType, instantiate
 from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.instantiate import host_funcs
 from witgen.runtime.cabi.modules import cache_root
@@ -202,3 +202,13 @@ def test_kitchen_missing_wasi_named_once(kitchen_wasm: Path) -> None:
     message = str(info.value)
     assert message.count("resource wasi:io/streams@0.2.9#output-stream") == 1
     assert "func wasi:cli/stderr@0.2.9#get-stderr" in message
+
+
+def test_handles_move_between_composed_components(wat_file: Callable[[str], bytes]) -> None:
+    store = wasmtime.Store()
+    inst = instantiate(wat_file("handles.wat"), store, Resolver(store), cache_dir=False)
+    root, a, b = inst.instances
+    assert inst.exports["run"].core(store, 42) == 42  # make (own A->B), peek (borrow B->A), drop
+    assert inst.exports["a"]["dropped"].core(store) == 42  # B's drop ran A's destructor
+    assert len(a.table) == 0 and len(b.table) == 0
+    assert isinstance(inst.exports["a"]["r"], ResourceType) and inst.exports["a"]["r"].instance is a
