@@ -21,3 +21,12 @@ class ResourceDropped(ValueError):
 
 class LinkError(WitgenRuntimeError):
     """The component's imports could not be satisfied (a missing or mistyped implementation)."""
+
+
+class DecodeError(WitgenRuntimeError):
+    """A component binary is malformed or uses an encoding witgen does not know; `offset` locates it."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(f"{message} (at byte offset {offset:#x})")
+        self.message = message
+        self.offset = offset

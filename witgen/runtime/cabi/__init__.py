@@ -1,0 +1,72 @@
+"""The "cabi" engine: witgen runs the Canonical ABI itself over wasmtime's core API.
+
+`instantiate(component, store, imports)` decodes the component binary (`binary.decode`), walks its
+definitions in order — nested and composed components included — and instantiates every core
+module with `wasmtime.Instance` (compiled modules are cached on disk, see `modules.py`). Generated
+bindings then lower/lift values over linear memory and call core functions directly.
+
+The contract generated code relies on:
+
+* `CanonOptions(memory, realloc, post_return, string_encoding, is_async, callback)`: the options
+  of one `canon lift`/`canon lower`, as live wasmtime objects.
+* `ResourceType(name, dtor, instance)`: one object per resource type (identity is the type);
+  `dtor(rep)` runs the destructor; `instance` is the implementing `ComponentInstance`, None for
+  host-defined types.
+* `ComponentInstance`: `table` (`HandleTable`), `may_leave`, `may_enter`, `poisoned` (a message
+  once a call into it trapped: raise `InstanceDead` afterwards).
+* `CallScope`: per-call borrow tracking; call `exit()` when the call returns (traps if a borrow
+  handed to the callee was not dropped, releases lent own handles).
+* `lift_own(inst, i, rt) -> rep`, `lift_borrow(inst, i, rt, scope) -> rep`,
+  `lower_own(inst, rep, rt) -> i`, `lower_borrow(inst, rep, rt, scope) -> i`: the handle rules
+  over `inst`'s table; violations raise `witgen.runtime.errors.Trap`.
+* `LiftedFunc(core, options, instance, type)`: an exported component function; call
+  `core(store, *flat_args)` and read results via `options.memory`; `type` is the resolved
+  `types.FuncType` (handles hold `ResourceType`s).
+* `ImportResolver`: `resource(path, name) -> ResourceType` and
+  `func(path, name, options, caller) -> wasmtime.Func`, called when the core function is needed
+  (the options' memory and realloc are already live). `path` is the chain of import names leading
+  to the instance (`("wasi:cli/stdout@0.2.0",)`), `()` for world-level imports. Raise `KeyError`
+  for anything not provided: `instantiate` raises one `LinkError` naming every missing import.
+* `Instantiated.exports`: export name -> `LiftedFunc`, `ResourceType` or an exported instance
+  (a dict of the same); `Instantiated.instances`: every `ComponentInstance`, the root first.
+
+Not supported (clear `LinkError`s): component `start` functions, value imports and definitions,
+async lifts/lowers between components, the async/stream/future/thread/error-context builtins, and
+fused calls between components whose values need linear memory (strings, lists, variants).
+"""
+
+from witgen.runtime.cabi.binary import Component, decode
+from witgen.runtime.cabi.instantiate import HostFunc, ImportResolver, Instantiated, instantiate
+from witgen.runtime.cabi.state import (
+    CallScope,
+    CanonOptions,
+    ComponentInstance,
+    HandleTable,
+    LiftedFunc,
+    ResourceHandle,
+    ResourceType,
+    lift_borrow,
+    lift_own,
+    lower_borrow,
+    lower_own,
+)
+
+__all__ = [
+    "CallScope",
+    "CanonOptions",
+    "Component",
+    "ComponentInstance",
+    "HandleTable",
+    "HostFunc",
+    "ImportResolver",
+    "Instantiated",
+    "LiftedFunc",
+    "ResourceHandle",
+    "ResourceType",
+    "decode",
+    "instantiate",
+    "lift_borrow",
+    "lift_own",
+    "lower_borrow",
+    "lower_own",
+]

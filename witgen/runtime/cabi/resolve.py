@@ -1,0 +1,76 @@
+"""Turning decoded types into self-contained ones, against a live type index space.
+
+A decoded value type names other types by index (`TypeRef`) and resources by index (`Own(3)`).
+The instantiator keeps each type index space as a list of already-resolved items, so resolving a
+new definition is a lookup per reference; `Own`/`Borrow` end up holding `ResourceType` objects.
+Component and instance types stay declarative (`ScopedType`), remembering the enclosing type
+spaces their `outer` aliases refer to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from witgen.runtime.cabi import types as t
+from witgen.runtime.cabi.state import ResourceType
+from witgen.runtime.errors import LinkError
+
+
+@dataclass(eq=False)
+class ScopedType:
+    """A component or instance type with the type spaces enclosing it (innermost first)."""
+
+    type: t.ComponentType | t.InstanceType
+    outer: tuple[list[Any], ...]
+
+
+def _ref(space: list[Any], i: int) -> Any:
+    if not 0 <= i < len(space):
+        raise LinkError(f"type index {i} is out of range (the type index space has {len(space)} types)")
+    return space[i]
+
+
+def resolve_val(vt: t.ValType, space: list[Any]) -> t.ValType:
+    """`vt` with every index replaced by what `space` holds there."""
+    match vt:
+        case t.Prim():
+            return vt
+        case t.TypeRef(index):
+            item = _ref(space, index)
+            if isinstance(item, ResourceType | t.FuncType | ScopedType):
+                raise LinkError(f"type {index} is not a value type")
+            return item  # type: ignore[no-any-return]
+        case t.Record(fields):
+            return t.Record(tuple((n, resolve_val(f, space)) for n, f in fields))
+        case t.Variant(cases):
+            return t.Variant(tuple((n, None if c is None else resolve_val(c, space)) for n, c in cases))
+        case t.ListType(elem, length):
+            return t.ListType(resolve_val(elem, space), length)
+        case t.Tuple(elems):
+            return t.Tuple(tuple(resolve_val(e, space) for e in elems))
+        case t.Option(elem):
+            return t.Option(resolve_val(elem, space))
+        case t.Result(ok, err):
+            return t.Result(
+                None if ok is None else resolve_val(ok, space),
+                None if err is None else resolve_val(err, space),
+            )
+        case t.Own(r) | t.Borrow(r):
+            rt = r if isinstance(r, ResourceType) else _ref(space, r)
+            if not isinstance(rt, ResourceType):
+                raise LinkError(f"handle type names type {r}, which is not a resource")
+            return t.Own(rt) if isinstance(vt, t.Own) else t.Borrow(rt)
+        case t.Stream(elem):
+            return t.Stream(None if elem is None else resolve_val(elem, space))
+        case t.Future(elem):
+            return t.Future(None if elem is None else resolve_val(elem, space))
+        case t.Map(k, v):
+            return t.Map(resolve_val(k, space), resolve_val(v, space))
+    return vt  # Flags, Enum: no references
+
+
+def resolve_func(ft: t.FuncType, space: list[Any]) -> t.FuncType:
+    params = tuple((n, resolve_val(p, space)) for n, p in ft.params)
+    result = None if ft.result is None else resolve_val(ft.result, space)
+    return t.FuncType(params, result, ft.is_async)

@@ -1,0 +1,216 @@
+"""Runtime state of component instances and the handle rules of CanonicalABI.md.
+
+One `HandleTable` per component instance (index 0 is never used, freed slots are reused), own and
+borrow handles with `lend_count`, and a `CallScope` per call that counts the borrows a callee
+received and the own handles the caller lent for the call. Every rule violation raises witgen's
+`Trap`, which is what the guest would see as a trap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import wasmtime
+
+from witgen.runtime.cabi.types import FuncType
+from witgen.runtime.errors import Trap
+
+MAX_HANDLES = 1 << 28
+
+
+def trap_if(cond: bool, message: str) -> None:
+    if cond:
+        raise Trap(message)
+
+
+class ResourceType:
+    """A resource type; identity is the type (two instances of one component have distinct types).
+
+    `dtor` gets the rep when an own handle is dropped; `instance` is the component instance that
+    implements it (None for host-defined types).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        dtor: Callable[[int], None] | None = None,
+        instance: ComponentInstance | None = None,
+    ) -> None:
+        self.name = name
+        self.dtor = dtor
+        self.instance = instance
+
+    def __repr__(self) -> str:
+        owner = "host" if self.instance is None else self.instance.name
+        return f"<ResourceType {self.name} of {owner}>"
+
+
+@dataclass
+class ResourceHandle:
+    """A table element: `own` handles may be lent (`lend_count`), borrows belong to a scope."""
+
+    rt: ResourceType
+    rep: int
+    own: bool
+    scope: CallScope | None = None
+    lend_count: int = 0
+
+
+class HandleTable:
+    """Slot 0 is reserved so a zero handle is always invalid; freed slots go on a free list."""
+
+    def __init__(self) -> None:
+        self.array: list[ResourceHandle | None] = [None]
+        self.free: list[int] = []
+
+    def add(self, h: ResourceHandle) -> int:
+        if self.free:
+            i = self.free.pop()
+            self.array[i] = h
+            return i
+        i = len(self.array)
+        trap_if(i >= MAX_HANDLES, "handle table is full")
+        self.array.append(h)
+        return i
+
+    def get(self, i: int) -> ResourceHandle:
+        h = self.array[i] if 0 <= i < len(self.array) else None
+        if h is None:
+            raise Trap(f"unknown handle index {i}")
+        return h
+
+    def remove(self, i: int) -> ResourceHandle:
+        h = self.get(i)
+        self.array[i] = None
+        self.free.append(i)
+        return h
+
+    def __len__(self) -> int:
+        return len(self.array) - 1 - len(self.free)
+
+
+@dataclass(eq=False)
+class ComponentInstance:
+    """Spec `ComponentInstance`: its handle table and re-entrance flags.
+
+    `poisoned` is set (with a message) once a call into the instance trapped; wasmtime will not
+    run its code again, so callers raise `InstanceDead` instead of calling.
+    """
+
+    name: str = "component"
+    table: HandleTable = field(default_factory=HandleTable)
+    may_leave: bool = True
+    may_enter: bool = True
+    poisoned: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<ComponentInstance {self.name}>"
+
+
+@dataclass(eq=False)
+class CallScope:
+    """Per-call borrow tracking (spec Task `num_borrows` and `lenders`); call `exit()` at return."""
+
+    num_borrows: int = 0
+    lenders: list[ResourceHandle] = field(default_factory=list)
+
+    def exit(self) -> None:
+        """Release lent handles; trap if the callee kept a borrow it was given."""
+        for h in self.lenders:
+            h.lend_count -= 1
+        self.lenders.clear()
+        trap_if(
+            self.num_borrows != 0,
+            f"{self.num_borrows} borrowed handle(s) not dropped before the call returned",
+        )
+
+
+@dataclass
+class CanonOptions:
+    """The canonical options of one `canon lift`/`canon lower`, resolved to live wasmtime objects."""
+
+    memory: wasmtime.Memory | None
+    realloc: wasmtime.Func | None
+    post_return: wasmtime.Func | None
+    string_encoding: str  # "utf8" | "utf16" | "latin1+utf16"
+    is_async: bool = False
+    callback: wasmtime.Func | None = None
+
+
+# --- the handle operations of lifting and lowering -------------------------------------------
+
+
+def _checked(inst: ComponentInstance, i: int, rt: ResourceType) -> ResourceHandle:
+    h = inst.table.get(i)
+    trap_if(h.rt is not rt, f"handle {i} is a {h.rt.name}, expected a {rt.name}")
+    return h
+
+
+def lift_own(inst: ComponentInstance, i: int, rt: ResourceType) -> int:
+    """Move own handle `i` out of `inst`'s table and return its rep."""
+    h = _checked(inst, i, rt)
+    trap_if(not h.own, f"handle {i} is a borrow, an owned {rt.name} was expected")
+    trap_if(h.lend_count != 0, f"handle {i} is lent out and cannot be moved")
+    inst.table.remove(i)
+    return h.rep
+
+
+def lift_borrow(inst: ComponentInstance, i: int, rt: ResourceType, scope: CallScope) -> int:
+    """The rep behind handle `i`; an own handle stays lent until `scope` exits."""
+    h = _checked(inst, i, rt)
+    if h.own:
+        h.lend_count += 1
+        scope.lenders.append(h)
+    return h.rep
+
+
+def lower_own(inst: ComponentInstance, rep: int, rt: ResourceType) -> int:
+    return inst.table.add(ResourceHandle(rt, rep, own=True))
+
+
+def lower_borrow(inst: ComponentInstance, rep: int, rt: ResourceType, scope: CallScope) -> int:
+    """A borrow handle in `inst` for the call `scope` (the rep itself when `inst` implements `rt`)."""
+    if inst is rt.instance:
+        return rep
+    scope.num_borrows += 1
+    return inst.table.add(ResourceHandle(rt, rep, own=False, scope=scope))
+
+
+# --- the resource builtins (run as core functions by the engine) ------------------------------
+
+
+def resource_new(inst: ComponentInstance, rt: ResourceType, rep: int) -> int:
+    return inst.table.add(ResourceHandle(rt, rep, own=True))
+
+
+def resource_rep(inst: ComponentInstance, rt: ResourceType, i: int) -> int:
+    return _checked(inst, i, rt).rep
+
+
+def resource_drop(inst: ComponentInstance, rt: ResourceType, i: int) -> None:
+    """Drop handle `i`: an own handle runs the destructor, a borrow ends its loan."""
+    h = _checked(inst, i, rt)
+    trap_if(h.own and h.lend_count != 0, f"handle {i} is lent out and cannot be dropped")
+    inst.table.remove(i)
+    if not h.own:
+        if h.scope is not None:
+            h.scope.num_borrows -= 1
+        return
+    if rt.dtor is None:
+        return
+    owner = rt.instance
+    if owner is not None and owner is not inst:
+        trap_if(not owner.may_enter, f"cannot re-enter {owner.name} to destroy a {rt.name}")
+    rt.dtor(h.rep)
+
+
+@dataclass(eq=False)
+class LiftedFunc:
+    """A component function from `canon lift`: call `core` with lowered values in `instance`."""
+
+    core: wasmtime.Func
+    options: CanonOptions
+    instance: ComponentInstance
+    type: FuncType
+    name: str = ""
