@@ -646,6 +646,7 @@ class ValueCode:
             w.line(f"{', '.join(leaves)}{',' if len(leaves) == 1 else ''} = {s}.unpack_from(m, {ptr})")
             return self._from_leaves(w, ty, iter(leaves))
         if k is ir.Prim.STRING:
+            self.pro.uses_strings = True
             p, n = w.fresh("p"), w.fresh("n")
             w.line(f"{p}, {n} = ptrlen.unpack_from(m, {ptr})")
             return f"ld_str(m, {p}, {n})"

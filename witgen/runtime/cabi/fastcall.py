@@ -94,32 +94,36 @@ def caller(store: wasmtime.Store, func: wasmtime.Func, params: str, result: str)
     result (or None); a trap raises `CoreFault`."""
     n = max(len(params), len(result), 1)
     buf = (ctypes.c_uint8 * (_SLOT * n))()
+    mv = memoryview(buf).cast("B")  # struct packs into a memoryview faster than into ctypes
     trap = c_void_p()
-    ctx, faddr, baddr, taddr = context_address(store), ctypes.addressof(func._func), ctypes.addressof(buf), ctypes.addressof(trap)
+    ctx, faddr = context_address(store), ctypes.addressof(func._func)
+    baddr, taddr = ctypes.addressof(buf), ctypes.addressof(trap)
     pack = struct.Struct(_arg_format(params)).pack_into
     call = _call_unchecked
     keep = (buf, func, store)
+
+    def fault(err: int) -> CoreFault:
+        t, trap.value = trap.value or 0, None
+        return _fault(err or 0, t)
 
     if result:
         unpack = struct.Struct("<" + result).unpack_from
 
         def call_returning(*args: Any) -> Any:
-            pack(buf, 0, *args)
+            pack(mv, 0, *args)
             err = call(ctx, faddr, baddr, n, taddr)
             if err or trap.value:
-                t, trap.value = trap.value or 0, None
-                raise _fault(err or 0, t)
-            return unpack(buf)[0]
+                raise fault(err)
+            return unpack(mv)[0]
 
         call_returning.keep = keep  # type: ignore[attr-defined]
         return call_returning
 
     def call_void(*args: Any) -> None:
-        pack(buf, 0, *args)
+        pack(mv, 0, *args)
         err = call(ctx, faddr, baddr, n, taddr)
         if err or trap.value:
-            t, trap.value = trap.value or 0, None
-            raise _fault(err or 0, t)
+            raise fault(err)
 
     call_void.keep = keep  # type: ignore[attr-defined]
     return call_void
