@@ -104,6 +104,23 @@ class FuncView:
         return ", ".join(p.name if p.lift is None else f"({p.lift})({p.name})" for p in self.params)
 
     @property
+    def mock_signature(self) -> str:
+        """The parameters as a mock implements them: positional-only (the harness passes them so)."""
+        return ", ".join(
+            ["self"] + [f"{p.name}: {p.annotation}" for p in self.params] + (["/"] if self.params else [])
+        )
+
+    @property
+    def mock_returns(self) -> str:
+        """What a mock returns: an `async` import may be implemented by a plain or an async function."""
+        return f"{self.returns} | Awaitable[{self.returns}]" if self.is_async else self.returns
+
+    @property
+    def callable_annotation(self) -> str:
+        """The type of a world-level import's mock (a plain callable)."""
+        return f"Callable[[{', '.join(p.annotation for p in self.params)}], {self.mock_returns}]"
+
+    @property
     def def_(self) -> str:
         return "async def" if self.is_async else "def"
 
@@ -159,8 +176,12 @@ class InterfaceModuleView:
     protocol_functions: list[FuncView] = field(default_factory=list)
     """Exports: the same functions annotated for `wit_world/exports/__init__.py`."""
     harness_functions: list[FuncView] = field(default_factory=list)
-    """Exports: the same functions annotated for `wit_world/testing.py`."""
+    """The same functions annotated for `wit_world/testing.py` (exports' call sites, imports' mock
+    Protocol)."""
     harness_resources: list[TypeDeclView] = field(default_factory=list)
+    """Resources as `wit_world/testing.py` spells them: exports' handle classes; for imports, what the
+    mock's classes implement (those with a constructor or static functions: the others the harness
+    never looks up)."""
     module_imports: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -170,6 +191,11 @@ class InterfaceModuleView:
     @property
     def harness_class(self) -> str:
         return f"_{self.protocol}Exports"
+
+    @property
+    def impl_protocol(self) -> str:
+        """Imports: the Protocol in `wit_world/testing.py` that a mock of the interface satisfies."""
+        return f"{self.protocol}Impl"
 
 
 @dataclass
@@ -221,11 +247,14 @@ class GuestTypes(TypeQueries):
     and exported resources are the harness's handle classes.
     """
 
-    def __init__(self, builder: GuestModelBuilder, module: str, harness: bool = False) -> None:
+    def __init__(
+        self, builder: GuestModelBuilder, module: str, harness: bool = False, import_side: bool | None = None
+    ) -> None:
         self.b = builder
         self.resolve = builder.resolve
         self.module = module
         self.harness = harness
+        self._import_side = import_side
         self.used_modules: dict[str, str] = {}
         self.self_resource: ir.TypeId | None = None
 
@@ -233,6 +262,9 @@ class GuestTypes(TypeQueries):
 
     @property
     def import_side(self) -> bool:
+        """Whether an interface on both sides means its imported module (the harness says which)."""
+        if self._import_side is not None:
+            return self._import_side
         return self.module == "" or self.module.startswith("imports.")
 
     def _qualify(self, id: ir.TypeId, name: str) -> str:
@@ -259,12 +291,12 @@ class GuestTypes(TypeQueries):
 
     def resource_annotation(self, id: ir.TypeId) -> str:
         res = self.resource(id)
-        if res == self.self_resource:
-            return self.b.harness_handle_name(res) if self.harness else "Self"
         if self.harness:
             if self.b.home_of(res, self.import_side).imported:
-                return "Any"
+                return "Any"  # the mock's own objects (`Any`: its methods may take its own classes)
             return self.b.harness_handle_name(res)
+        if res == self.self_resource:
+            return "Self"
         return self._qualify(res, self.class_name(res))
 
     # --- annotations ---------------------------------------------------------------------
@@ -616,8 +648,7 @@ class GuestModelBuilder(WorldLayout):
         view.functions = self._resource_decls(tv, iface, list(decls), slot.module_name)  # type: ignore[arg-type]
         view.module_imports = dict(sorted(tv.used_modules.items()))
         if not slot.imported:
-            # The exports Protocol (in exports/__init__.py) and the harness (testing.py) spell the
-            # same functions from their own modules.
+            # The exports Protocol (in exports/__init__.py) spells the same functions from its module.
             ptv = GuestTypes(self, "exports")
             view.protocol_functions = [
                 self.func_view(ptv, f, slot.module_name)
@@ -625,16 +656,19 @@ class GuestModelBuilder(WorldLayout):
                 if f.resource is None
             ]
             self.exports_init_imports.update(ptv.used_modules)
-            htv = GuestTypes(self, "testing", harness=True)
-            view.harness_functions = [
-                self.func_view(htv, f, slot.module_name)
-                for f in iface.functions.values()
-                if f.resource is None
+        # The harness (testing.py): exports' call sites, or the Protocols imports' mocks satisfy.
+        htv = GuestTypes(self, "testing", harness=True, import_side=slot.imported)
+        hdecls = [self.type_decl(htv, id) for id in iface.types.values()]
+        view.harness_functions = self._resource_decls(htv, iface, list(hdecls), slot.module_name)  # type: ignore[arg-type]
+        if slot.imported:
+            view.harness_resources = [
+                d
+                for d in hdecls
+                if d is not None and d.kind == "import-resource" and (d.constructor or d.statics)
             ]
-            hdecls = [self.type_decl(htv, id) for id in iface.types.values()]
-            self._resource_decls(htv, iface, list(hdecls), slot.module_name)  # type: ignore[arg-type]
+        else:
             view.harness_resources = [d for d in hdecls if d is not None and d.kind == "export-resource"]
-            self.testing_imports.update(htv.used_modules)
+        self.testing_imports.update(htv.used_modules)
         return view
 
     def app_view(self, app_module: str) -> AppView:

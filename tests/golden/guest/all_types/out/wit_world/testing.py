@@ -34,7 +34,7 @@ from typing import Any, Optional, Protocol, Self, Union
 
 from componentize_py_types import Err, Ok, Result, Some
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import ModuleType
 
 from . import _harness as _h
@@ -60,12 +60,44 @@ def use_imports(imports: Any) -> Any:
     return _h.install(imports)
 
 
+class ShapesImpl(Protocol):
+    """Shared types, and functions that pass them back and forth."""
+
+    def echo_point(self, p: shapes.Point, /) -> shapes.Point:
+        """Echo a point."""
+        ...
+
+    def draw(self, s: shapes.Shape, c: shapes.Color, p: shapes.Perms, /) -> list[shapes.Shape]:
+        """Draw a shape in a color with permissions."""
+        ...
+
+    def parse(self, text: str, /) -> shapes.Point:
+        """Parse `x,y`.
+
+        Raises: `componentize_py_types.Err(str)`"""
+        ...
+
+    def check(self) -> None:
+        """A result with neither payload.
+
+        Raises: `componentize_py_types.Err(None)`"""
+        ...
+
+    def reverse(self, data: bytes, /) -> bytes:
+        """Bytes in (any buffer), bytes out."""
+        ...
+
+    def nothing(self) -> None:
+        """No parameters, no result."""
+        ...
+
+
 @dataclass
 class AllTypesImports:
     """The world's imports, as a test provides them (the same shape as the host bindings')."""
 
-    shapes: Any = None
-    """Implements `golden:types/shapes@1.0.0`: functions `echo_point`, `draw`, `parse`, `check`, `reverse`, `nothing`."""
+    shapes: Optional[ShapesImpl] = None
+    """Implements `golden:types/shapes@1.0.0`."""
 
 
 class _CallsExports:

@@ -41,7 +41,7 @@ from componentize_py_async_support.streams import (
     StreamWriter,
 )
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import ModuleType
 
 from . import _harness as _h
@@ -66,12 +66,66 @@ def use_imports(imports: Any) -> Any:
     return _h.install(imports)
 
 
+class ExoticJob(Protocol):
+    """`job` (what the mock's objects for this resource of `golden:async-maps/exotic@0.1.0` implement; `close()`, if they have one, runs when the guest drops a handle)."""
+
+    def wait(self) -> int | Awaitable[int]:
+        """Waits for the job.
+
+        componentize-py runs `async` functions on its own event loop inside the component; natively the harness awaits the installed implementation (which may be sync or async).
+        """
+        ...
+
+    def output(self) -> ByteStreamReader:
+        """`stream`/`future` values are componentize-py's readers and writers (`componentize_py_async_support`); the native harness passes them through unchanged."""
+        ...
+
+    def done(self) -> FutureReader[Result[int, str]]:
+        """`stream`/`future` values are componentize-py's readers and writers (`componentize_py_async_support`); the native harness passes them through unchanged."""
+        ...
+
+
+class ExoticJobClass(Protocol):
+    """`job` (what the mock's class for this resource of `golden:async-maps/exotic@0.1.0` implements: its constructor and static functions)."""
+
+    def __call__(self, name: str, /) -> ExoticJob:
+        """`[constructor]job`."""
+        ...
+
+
+class ExoticImpl(Protocol):
+    """Types componentize-py 0.25 handles differently: maps, fixed-length lists, async, streams, futures."""
+
+    @property
+    def Job(self) -> ExoticJobClass:
+        """The mock's class for resource `job`."""
+        ...
+
+    def fetch(self, url: str, /) -> bytes | Awaitable[bytes]:
+        """Raises: `componentize_py_types.Err(str)`
+
+        componentize-py runs `async` functions on its own event loop inside the component; natively the harness awaits the installed implementation (which may be sync or async).
+        """
+        ...
+
+    def lines(self, s: StreamReader[str], /) -> FutureReader[None]:
+        """`stream`/`future` values are componentize-py's readers and writers (`componentize_py_async_support`); the native harness passes them through unchanged."""
+        ...
+
+    def index(self, m: dict[str, list[int]], /) -> Optional[_i_exotic.Grid]:
+        """`map<K, V>` is a `dict`; componentize-py 0.25 cannot build components using `map`.
+
+        `list<T, N>` is a `list` of exactly N items; componentize-py 0.25 cannot build components using fixed-length lists.
+        """
+        ...
+
+
 @dataclass
 class AsyncMapsImports:
     """The world's imports, as a test provides them (the same shape as the host bindings')."""
 
-    exotic: Any = None
-    """Implements `golden:async-maps/exotic@0.1.0`: functions `fetch`, `lines`, `index`; resource classes `Job`."""
+    exotic: Optional[ExoticImpl] = None
+    """Implements `golden:async-maps/exotic@0.1.0`."""
 
 
 class _ExoticJob(_h.Handle):

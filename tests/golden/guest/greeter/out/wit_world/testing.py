@@ -34,7 +34,7 @@ from typing import Any, Optional, Protocol, Self, Union
 
 from componentize_py_types import Err, Ok, Result, Some
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import ModuleType
 
 from . import _harness as _h
@@ -55,7 +55,7 @@ def use_imports(imports: Any) -> Any:
 class GreeterImports:
     """The world's imports, as a test provides them (the same shape as the host bindings')."""
 
-    log: Optional[Callable[..., Any]] = None
+    log: Optional[Callable[[str], None]] = None
     """Implements the world-level import `log`."""
 
 

@@ -34,7 +34,7 @@ from typing import Any, Optional, Protocol, Self, Union
 
 from componentize_py_types import Err, Ok, Result, Some
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import ModuleType
 
 from . import _harness as _h
@@ -59,12 +59,73 @@ def use_imports(imports: Any) -> Any:
     return _h.install(imports)
 
 
+class HostSideFile(Protocol):
+    """`file` (what the mock's objects for this resource of `golden:resources/host-side` implement; `close()`, if they have one, runs when the guest drops a handle)."""
+
+    def read(self, n: int, /) -> bytes:
+        """Read up to `n` bytes."""
+        ...
+
+    def write(self, data: bytes, /) -> int:
+        """Write bytes: how many were written, or why not.
+
+        Raises: `componentize_py_types.Err(str)`"""
+        ...
+
+
+class HostSideFileClass(Protocol):
+    """`file` (what the mock's class for this resource of `golden:resources/host-side` implements: its constructor and static functions)."""
+
+    def __call__(self, path: str, /) -> HostSideFile:
+        """Open `path`."""
+        ...
+
+    def temp(self) -> Any:
+        """The temporary file."""
+        ...
+
+    def same(self, a: Any, b: Any, /) -> bool:
+        """Whether two borrowed files are the same."""
+        ...
+
+
+class HostSideImpl(Protocol):
+    """Resources the host implements."""
+
+    @property
+    def File(self) -> HostSideFileClass:
+        """The mock's class for resource `file`."""
+        ...
+
+    def open(self, path: str, /) -> Any:
+        """Open a file, or say why not.
+
+        Raises: `componentize_py_types.Err(str)`"""
+        ...
+
+    def size(self, f: Any, /) -> int:
+        """The size of a borrowed file."""
+        ...
+
+    def close(self, f: Any, /) -> None:
+        """Take ownership of a file and close it."""
+        ...
+
+    def make_token(self) -> Any:
+        """A fresh token."""
+        ...
+
+    def sizes(self, files: list[Any], /) -> list[int]:
+        """Borrowed handles inside a list."""
+        ...
+
+
 @dataclass
 class ResourceWorldImports:
     """The world's imports, as a test provides them (the same shape as the host bindings')."""
 
-    host_side: Any = None
-    """Implements `golden:resources/host-side`: functions `open`, `size`, `close`, `make_token`, `sizes`; resource classes `File`, `Token`."""
+    host_side: Optional[HostSideImpl] = None
+    """Implements `golden:resources/host-side`."""
 
 
 class _GuestSideCounter(_h.Handle):

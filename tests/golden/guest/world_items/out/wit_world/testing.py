@@ -34,7 +34,7 @@ from typing import Any, Optional, Protocol, Self, Union
 
 from componentize_py_types import Err, Ok, Result, Some
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import ModuleType
 
 from . import _harness as _h
@@ -58,26 +58,58 @@ def use_imports(imports: Any) -> Any:
     return _h.install(imports)
 
 
+class AXTypesImpl(Protocol):
+    """The `types` interface of package `a:x`."""
+
+    def next_id(self) -> int:
+        """The next free id."""
+        ...
+
+
+class BYTypesImpl(Protocol):
+    """The `types` interface of package `b:y`."""
+
+    def taken(self, name: str, /) -> bool:
+        """Whether `name` is taken."""
+        ...
+
+
+class TypesImpl(Protocol):
+    """A named inline interface also called `types`."""
+
+    def ping(self) -> str:
+        """Pong."""
+        ...
+
+
+class ClockImpl(Protocol):
+    """An inline imported interface."""
+
+    def seconds(self) -> int:
+        """Seconds since the epoch."""
+        ...
+
+
 @dataclass
 class ItemsImports:
     """The world's imports, as a test provides them (the same shape as the host bindings')."""
 
-    a_x_types: Any = None
-    """Implements `a:x/types`: functions `next_id`."""
+    a_x_types: Optional[AXTypesImpl] = None
+    """Implements `a:x/types`."""
 
-    b_y_types: Any = None
-    """Implements `b:y/types`: functions `taken`."""
+    b_y_types: Optional[BYTypesImpl] = None
+    """Implements `b:y/types`."""
 
-    types: Any = None
-    """Implements `types`: functions `ping`."""
+    types: Optional[TypesImpl] = None
+    """Implements `types`."""
 
-    clock: Any = None
-    """Implements `clock`: functions `seconds`."""
+    clock: Optional[ClockImpl] = None
+    """Implements `clock`."""
 
-    log: Optional[Callable[..., Any]] = None
+    log: Optional[Callable[[Level, str], None]] = None
     """Implements the world-level import `log`."""
 
-    now: Optional[Callable[..., Any]] = None
+    now: Optional[Callable[[], int]] = None
     """Implements the world-level import `now`."""
 
 
