@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from witgen.gen_guest.channels import ChannelFinder, ChannelView
+from witgen.gen_wit.printer import WitPrinter
 from witgen.pyview.layout import Slot, WorldLayout
 from witgen.pyview.names import camel, shouty, snake
 from witgen.pyview.types import PRIM_ANNOTATION, TypeQueries
@@ -218,6 +220,8 @@ class WorldView:
     """Whether any module refers to `componentize_py_async_support` (streams, futures)."""
     testing_world_names: list[str] = field(default_factory=list)
     """World-level types `wit_world/testing.py` imports from the package."""
+    channels: list[ChannelView] = field(default_factory=list)
+    """componentize-py's `*_stream()`/`*_future()` constructors, in `wit_world/__init__.py`."""
 
 
 @dataclass
@@ -340,7 +344,7 @@ class GuestTypes(TypeQueries):
             return f"FutureReader[{self.annotation(kind.ty)}]"
         if isinstance(kind, ir.StreamType):
             self.b.async_support = True
-            if kind.ty == ir.Prim.U8:
+            if kind.ty in (ir.Prim.U8, ir.Prim.S8):
                 return "ByteStreamReader"
             return f"StreamReader[{self.annotation(kind.ty)}]"
         return "Any"
@@ -445,7 +449,8 @@ class GuestModelBuilder(WorldLayout):
     def _assign_aliases(self) -> dict[tuple[bool, str], str]:
         """The names modules import each other as: componentize-py's plain module names, with
         `_i_`/`_e_` prefixes where that would clash with another module or a generated name."""
-        taken = self._local_names() | {"_h", "imports", "exports"}
+        taken = self._local_names() | {"_h", "_streams", "_futures", "imports", "exports"}
+        taken |= {name for name, *_ in ChannelFinder(self).find()}
         imported = {s.module_name for s in self.import_slots}
         exported = {s.module_name for s in self.export_slots}
         out: dict[tuple[bool, str], str] = {}
@@ -711,6 +716,11 @@ class GuestModelBuilder(WorldLayout):
             decl = self.type_decl(tv, id)
             if decl is not None:
                 types.append(decl)
+        printer = WitPrinter(self.resolve)
+        channels = [
+            ChannelView(name, printer.type_name(ty), future, name == "byte_stream", tv.annotation(payload))
+            for name, ty, future, payload in ChannelFinder(self).find()
+        ]
         import_funcs = [self.func_view(tv, f, "") for f in self.world_functions(True)]
         export_funcs = [self.func_view(tv, f, "") for f in self.world_functions(False)]
         htv = GuestTypes(self, "testing", harness=True)
@@ -736,4 +746,5 @@ class GuestModelBuilder(WorldLayout):
             testing_imports=dict(sorted(self.testing_imports.items())),
             async_support=self.async_support,
             testing_world_names=sorted(self.testing_world_names),
+            channels=channels,
         )
