@@ -80,6 +80,8 @@ class FuncView:
     err_lift: str | None = None
     notes: list[str] = field(default_factory=list)
     """What the componentize-py runtime does differently from the stub's exact types."""
+    sig: str = "None"
+    """The harness's checks of the values crossing the boundary (a `_c.Sig(...)` expression)."""
 
     @property
     def signature(self) -> str:
@@ -349,6 +351,67 @@ class GuestTypes(TypeQueries):
             return f"StreamReader[{self.annotation(kind.ty)}]"
         return "Any"
 
+    # --- checks for the native harness ---------------------------------------------------
+
+    def check(self, ty: ir.Type | None) -> tuple[str, str]:
+        """The `_checks` expression checking values of `ty` natively, and `ty` as the host codecs
+        spell it in messages. Resources, streams and futures are not checked (`_c.ANY`)."""
+        if ty is None:
+            return "None", "_"
+        if isinstance(ty, ir.Prim):
+            return ("_c.ANY" if ty == ir.Prim.ERROR_CONTEXT else f"_c.{ty.name}"), ty.value
+        td = self.resolve.types[ty]
+        kind = td.kind
+        if isinstance(kind, ir.Alias):
+            return self.check(kind.ty)
+        if isinstance(kind, ir.Record):
+            fields = ", ".join(f'"{snake(f.name)}": {self.check(f.ty)[0]}' for f in kind.fields)
+            return f'_c.record("{td.name}", {self.annotation(ty)}, {{{fields}}})', str(td.name)
+        if isinstance(kind, ir.Variant):
+            name = self.class_name(ty)
+            cases = ", ".join(
+                f"{self._qualify(ty, f'{name}_{camel(c.name)}')}: {self.check(c.ty)[0]}" for c in kind.cases
+            )
+            return f'_c.variant("{td.name}", {{{cases}}})', str(td.name)
+        if isinstance(kind, ir.EnumType):
+            return f'_c.enum_of("{td.name}", {self.annotation(ty)})', str(td.name)
+        if isinstance(kind, ir.Flags):
+            return f'_c.flags_of("{td.name}", {self.annotation(ty)}, {len(kind.flags)})', str(td.name)
+        if isinstance(kind, ir.ListType | ir.FixedListType):
+            if kind.ty == ir.Prim.U8:
+                return "_c.BYTES", "list<u8>"
+            item, wit = self.check(kind.ty)
+            return f'_c.list_of("list<{wit}>", {item})', f"list<{wit}>"
+        if isinstance(kind, ir.MapType):
+            (k, kw), (v, vw) = self.check(kind.key), self.check(kind.value)
+            return f'_c.map_of("map<{kw}, {vw}>", {k}, {v})', f"map<{kw}, {vw}>"
+        if isinstance(kind, ir.Tuple):
+            items = [self.check(t) for t in kind.types]
+            wit = f"tuple<{', '.join(w for _, w in items)}>"
+            return f'_c.tuple_of("{wit}", {", ".join(c for c, _ in items)})', wit
+        if isinstance(kind, ir.OptionType):
+            inner, wit = self.check(kind.ty)
+            return f'_c.option("option<{wit}>", {inner}, {self.is_option(kind.ty)})', f"option<{wit}>"
+        if isinstance(kind, ir.ResultType):
+            (ok, ow), (err, ew) = self.check(kind.ok), self.check(kind.err)
+            return f'_c.result("result<{ow}, {ew}>", {ok}, {err})', f"result<{ow}, {ew}>"
+        return "_c.ANY", td.name or "?"
+
+    def sig(self, f: ir.Function, qualname: str, params: list[ParamView]) -> str:
+        """The `_c.Sig` of `f`: its parameters, its result (ok payload for a `result`), its error."""
+        wit_params = f.params[1:] if f.kind in ("method", "async-method") else f.params
+        checks = ", ".join(
+            f'"{p.name}": {self.check(w.ty)[0]}' for p, w in zip(params, wit_params, strict=True)
+        )
+        result = self.result_type(f.result)
+        if f.kind == "constructor":
+            ret, err = "_c.ANY", "None"
+        elif result is not None:
+            ret, err = self.check(result.ok)[0], self.check(result.err)[0]
+        else:
+            ret, err = self.check(f.result)[0], "None"
+        return f'_c.Sig("{qualname}", {{{checks}}}, {ret}, {err})'
+
     # --- converters for the native harness -----------------------------------------------
 
     def conv(self, ty: ir.Type | None, into_guest: bool) -> str | None:
@@ -449,7 +512,7 @@ class GuestModelBuilder(WorldLayout):
     def _assign_aliases(self) -> dict[tuple[bool, str], str]:
         """The names modules import each other as: componentize-py's plain module names, with
         `_i_`/`_e_` prefixes where that would clash with another module or a generated name."""
-        taken = self._local_names() | {"_h", "_streams", "_futures", "imports", "exports"}
+        taken = self._local_names() | {"_h", "_c", "_streams", "_futures", "imports", "exports"}
         taken |= {name for name, *_ in ChannelFinder(self).find()}
         imported = {s.module_name for s in self.import_slots}
         exported = {s.module_name for s in self.export_slots}
@@ -543,6 +606,7 @@ class GuestModelBuilder(WorldLayout):
                 docs=f.docs,
                 notes=notes,
             )
+            fv.sig = tv.sig(f, owner if f.kind == "constructor" else fv.qualname, views)
             if f.kind == "constructor":
                 fv.qualname = owner
             elif result is not None:

@@ -37,7 +37,7 @@ from componentize_py_types import Err, Ok, Result, Some
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from . import _harness as _h
+from . import _checks as _c, _harness as _h
 from ._harness import InstanceDead, NoImports, ResourceDropped, Trap
 from .exports import calls as calls
 from .imports import shapes as shapes
@@ -110,14 +110,71 @@ class _CallsExports:
     def echo_point(self, p: shapes.Point) -> shapes.Point:
         """Echo a point."""
         result: shapes.Point = self._instance.call(
-            "calls.echo_point", self._impl.echo_point, (p,), None, False, None
+            "calls.echo_point",
+            self._impl.echo_point,
+            (p,),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "calls.echo_point",
+                {"p": _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32})},
+                _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                None,
+            ),
         )
         return result
 
     def draw(self, s: shapes.Shape, c: shapes.Color, p: shapes.Perms) -> list[shapes.Shape]:
         """Draw a shape in a color with permissions."""
         result: list[shapes.Shape] = self._instance.call(
-            "calls.draw", self._impl.draw, (s, c, p), None, False, None
+            "calls.draw",
+            self._impl.draw,
+            (s, c, p),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "calls.draw",
+                {
+                    "s": _c.variant(
+                        "shape",
+                        {
+                            shapes.Shape_Circle: _c.F64,
+                            shapes.Shape_Rectangle: _c.tuple_of(
+                                "tuple<point, point>",
+                                _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                                _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                            ),
+                            shapes.Shape_Polygon: _c.list_of(
+                                "list<point>", _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32})
+                            ),
+                            shapes.Shape_Empty: None,
+                        },
+                    ),
+                    "c": _c.enum_of("color", shapes.Color),
+                    "p": _c.flags_of("perms", shapes.Perms, 3),
+                },
+                _c.list_of(
+                    "list<shape>",
+                    _c.variant(
+                        "shape",
+                        {
+                            shapes.Shape_Circle: _c.F64,
+                            shapes.Shape_Rectangle: _c.tuple_of(
+                                "tuple<point, point>",
+                                _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                                _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                            ),
+                            shapes.Shape_Polygon: _c.list_of(
+                                "list<point>", _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32})
+                            ),
+                            shapes.Shape_Empty: None,
+                        },
+                    ),
+                ),
+                None,
+            ),
         )
         return result
 
@@ -125,21 +182,42 @@ class _CallsExports:
         """Parse `x,y`.
 
         Raises: `componentize_py_types.Err(str)`"""
-        result: shapes.Point = self._instance.call("calls.parse", self._impl.parse, (text,), None, True, None)
+        result: shapes.Point = self._instance.call(
+            "calls.parse",
+            self._impl.parse,
+            (text,),
+            None,
+            True,
+            None,
+            _c.Sig(
+                "calls.parse",
+                {"text": _c.STRING},
+                _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                _c.STRING,
+            ),
+        )
         return result
 
     def check(self) -> None:
         """A result with neither payload.
 
         Raises: `componentize_py_types.Err(None)`"""
-        self._instance.call("calls.check", self._impl.check, (), None, True, None)
+        self._instance.call(
+            "calls.check", self._impl.check, (), None, True, None, _c.Sig("calls.check", {}, None, None)
+        )
 
     def try_bytes(self, data: bytes) -> bytes:
         """A result with only an ok payload.
 
         Raises: `componentize_py_types.Err(None)`"""
         result: bytes = self._instance.call(
-            "calls.try_bytes", self._impl.try_bytes, (data,), None, True, None
+            "calls.try_bytes",
+            self._impl.try_bytes,
+            (data,),
+            None,
+            True,
+            None,
+            _c.Sig("calls.try_bytes", {"data": _c.BYTES}, _c.BYTES, None),
         )
         return result
 
@@ -147,27 +225,79 @@ class _CallsExports:
         """A result with only an error payload.
 
         Raises: `componentize_py_types.Err(str)`"""
-        self._instance.call("calls.validate", self._impl.validate, (p,), None, True, None)
+        self._instance.call(
+            "calls.validate",
+            self._impl.validate,
+            (p,),
+            None,
+            True,
+            None,
+            _c.Sig("calls.validate", {"p": _c.BYTES}, None, _c.STRING),
+        )
 
     def find(self, m: dict[str, shapes.Point], key: str) -> Optional[shapes.Point]:
         """Look a point up by name.
 
         `map<K, V>` is a `dict`; componentize-py 0.25 cannot build components using `map`."""
         result: Optional[shapes.Point] = self._instance.call(
-            "calls.find", self._impl.find, (m, key), None, False, None
+            "calls.find",
+            self._impl.find,
+            (m, key),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "calls.find",
+                {
+                    "m": _c.map_of(
+                        "map<string, point>",
+                        _c.STRING,
+                        _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                    ),
+                    "key": _c.STRING,
+                },
+                _c.option(
+                    "option<point>", _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}), False
+                ),
+                None,
+            ),
         )
         return result
 
     def lookup(self, key: str) -> Optional[Some[Optional[int]]]:
         """A nested option result."""
         result: Optional[Some[Optional[int]]] = self._instance.call(
-            "calls.lookup", self._impl.lookup, (key,), None, False, None
+            "calls.lookup",
+            self._impl.lookup,
+            (key,),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "calls.lookup",
+                {"key": _c.STRING},
+                _c.option("option<option<u32>>", _c.option("option<u32>", _c.U32, False), True),
+                None,
+            ),
         )
         return result
 
     def swap(self, t: tuple[int, str]) -> tuple[str, int]:
         """Swap a tuple."""
-        result: tuple[str, int] = self._instance.call("calls.swap", self._impl.swap, (t,), None, False, None)
+        result: tuple[str, int] = self._instance.call(
+            "calls.swap",
+            self._impl.swap,
+            (t,),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "calls.swap",
+                {"t": _c.tuple_of("tuple<u32, string>", _c.U32, _c.STRING)},
+                _c.tuple_of("tuple<string, u32>", _c.STRING, _c.U32),
+                None,
+            ),
+        )
         return result
 
     def keyword_params(self, class_: int, from_: str, type: int, lambda_: bytes) -> shapes.Keywords:
@@ -179,33 +309,145 @@ class _CallsExports:
             None,
             False,
             None,
+            _c.Sig(
+                "calls.keyword_params",
+                {"class_": _c.U32, "from_": _c.STRING, "type": _c.U8, "lambda_": _c.BYTES},
+                _c.record(
+                    "keywords",
+                    shapes.Keywords,
+                    {
+                        "class_": _c.U32,
+                        "in_": _c.STRING,
+                        "from_": _c.option("option<string>", _c.STRING, False),
+                        "type": _c.U8,
+                        "lambda_": _c.list_of(
+                            "list<point>", _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32})
+                        ),
+                        "nested": _c.option(
+                            "option<option<color>>",
+                            _c.option("option<color>", _c.enum_of("color", shapes.Color), False),
+                            True,
+                        ),
+                        "triple": _c.tuple_of("tuple<u8, string, f32>", _c.U8, _c.STRING, _c.F32),
+                        "raw": _c.BYTES,
+                        "scalars": _c.list_of(
+                            "list<tuple<bool, s8, u16, s64, f32, char>>",
+                            _c.tuple_of(
+                                "tuple<bool, s8, u16, s64, f32, char>",
+                                _c.BOOL,
+                                _c.S8,
+                                _c.U16,
+                                _c.S64,
+                                _c.F32,
+                                _c.CHAR,
+                            ),
+                        ),
+                    },
+                ),
+                None,
+            ),
         )
         return result
 
     def nothing(self) -> None:
         """No parameters, no result."""
-        self._instance.call("calls.nothing", self._impl.nothing, (), None, False, None)
+        self._instance.call(
+            "calls.nothing",
+            self._impl.nothing,
+            (),
+            None,
+            False,
+            None,
+            _c.Sig("calls.nothing", {}, None, None),
+        )
 
     def aliases(
         self, a: bytes, b: bytes, c: tuple[int, str], d: shapes.Point, e: Result[shapes.Point, str]
     ) -> shapes.Some_:
         """Many parameters of aliased types."""
         result: shapes.Some_ = self._instance.call(
-            "calls.aliases", self._impl.aliases, (a, b, c, d, e), None, False, None
+            "calls.aliases",
+            self._impl.aliases,
+            (a, b, c, d, e),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "calls.aliases",
+                {
+                    "a": _c.BYTES,
+                    "b": _c.BYTES,
+                    "c": _c.tuple_of("tuple<u8, string>", _c.U8, _c.STRING),
+                    "d": _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                    "e": _c.result(
+                        "result<point, string>",
+                        _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                        _c.STRING,
+                    ),
+                },
+                _c.record("some", shapes.Some_, {"value": _c.U32}),
+                None,
+            ),
         )
         return result
 
     def echo_payloads(self, p: shapes.Payloads) -> shapes.Payloads:
         """A variant with payloads."""
         result: shapes.Payloads = self._instance.call(
-            "calls.echo_payloads", self._impl.echo_payloads, (p,), None, False, None
+            "calls.echo_payloads",
+            self._impl.echo_payloads,
+            (p,),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "calls.echo_payloads",
+                {
+                    "p": _c.variant(
+                        "payloads",
+                        {
+                            shapes.Payloads_Maybe: _c.option("option<string>", _c.STRING, False),
+                            shapes.Payloads_Outcome: _c.result(
+                                "result<u32, color>", _c.U32, _c.enum_of("color", shapes.Color)
+                            ),
+                            shapes.Payloads_Bits: _c.flags_of("perms", shapes.Perms, 3),
+                            shapes.Payloads_Grid: _c.list_of(
+                                "list<list<f64>>", _c.list_of("list<f64>", _c.F64)
+                            ),
+                        },
+                    )
+                },
+                _c.variant(
+                    "payloads",
+                    {
+                        shapes.Payloads_Maybe: _c.option("option<string>", _c.STRING, False),
+                        shapes.Payloads_Outcome: _c.result(
+                            "result<u32, color>", _c.U32, _c.enum_of("color", shapes.Color)
+                        ),
+                        shapes.Payloads_Bits: _c.flags_of("perms", shapes.Perms, 3),
+                        shapes.Payloads_Grid: _c.list_of("list<list<f64>>", _c.list_of("list<f64>", _c.F64)),
+                    },
+                ),
+                None,
+            ),
         )
         return result
 
     def import_(self, async_: bool, with_: Optional[int]) -> int:
         """A function named with a WIT and Python keyword, and a keyword parameter."""
         result: int = self._instance.call(
-            "calls.import_", self._impl.import_, (async_, with_), None, False, None
+            "calls.import_",
+            self._impl.import_,
+            (async_, with_),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "calls.import_",
+                {"async_": _c.BOOL, "with_": _c.option("option<u32>", _c.U32, False)},
+                _c.U32,
+                None,
+            ),
         )
         return result
 
@@ -220,7 +462,34 @@ class _UsersExports:
     def list_users(self) -> list[users.User]:
         """All users."""
         result: list[users.User] = self._instance.call(
-            "users.list_users", self._impl.list_users, (), None, False, None
+            "users.list_users",
+            self._impl.list_users,
+            (),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "users.list_users",
+                {},
+                _c.list_of(
+                    "list<user>",
+                    _c.record(
+                        "user",
+                        users.User,
+                        {
+                            "name": _c.STRING,
+                            "colour": _c.enum_of("color", shapes.Color),
+                            "at": _c.option(
+                                "option<point>",
+                                _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                                False,
+                            ),
+                            "avatar": _c.BYTES,
+                        },
+                    ),
+                ),
+                None,
+            ),
         )
         return result
 
@@ -229,7 +498,47 @@ class _UsersExports:
 
         Raises: `componentize_py_types.Err(str)`"""
         result: users.User = self._instance.call(
-            "users.rename", self._impl.rename, (u, name), None, True, None
+            "users.rename",
+            self._impl.rename,
+            (u, name),
+            None,
+            True,
+            None,
+            _c.Sig(
+                "users.rename",
+                {
+                    "u": _c.record(
+                        "user",
+                        users.User,
+                        {
+                            "name": _c.STRING,
+                            "colour": _c.enum_of("color", shapes.Color),
+                            "at": _c.option(
+                                "option<point>",
+                                _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                                False,
+                            ),
+                            "avatar": _c.BYTES,
+                        },
+                    ),
+                    "name": _c.STRING,
+                },
+                _c.record(
+                    "user",
+                    users.User,
+                    {
+                        "name": _c.STRING,
+                        "colour": _c.enum_of("color", shapes.Color),
+                        "at": _c.option(
+                            "option<point>",
+                            _c.record("point", shapes.Point, {"x": _c.S32, "y": _c.S32}),
+                            False,
+                        ),
+                        "avatar": _c.BYTES,
+                    },
+                ),
+                _c.STRING,
+            ),
         )
         return result
 

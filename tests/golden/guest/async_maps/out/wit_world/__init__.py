@@ -25,7 +25,7 @@ from componentize_py_async_support.streams import (
 )
 
 
-from . import _harness as _h
+from . import _checks as _c, _harness as _h
 from collections.abc import Callable
 
 from componentize_py_async_support import futures as _futures, streams as _streams

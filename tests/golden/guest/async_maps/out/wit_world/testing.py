@@ -44,7 +44,7 @@ from componentize_py_async_support.streams import (
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from . import _harness as _h
+from . import _checks as _c, _harness as _h
 from ._harness import InstanceDead, NoImports, ResourceDropped, Trap
 from .exports import exotic as _e_exotic
 from .imports import exotic as _i_exotic
@@ -132,7 +132,15 @@ class _ExoticJob(_h.Handle):
     """`job` (a handle to the app's exported resource; interface `golden:async-maps/exotic@0.1.0`)."""
 
     def __init__(self, name: str) -> None:
-        self._rep = self._instance.call("Job", type(self)._app_class, (name,), None, False, None)
+        self._rep = self._instance.call(
+            "Job",
+            type(self)._app_class,
+            (name,),
+            None,
+            False,
+            None,
+            _c.Sig("Job", {"name": _c.STRING}, _c.ANY, None),
+        )
         self._dropped = False
 
     async def wait(self) -> int:
@@ -140,20 +148,22 @@ class _ExoticJob(_h.Handle):
 
         componentize-py runs `async` functions on its own event loop inside the component; natively the harness awaits the installed implementation (which may be sync or async).
         """
-        result: int = await self._instance.acall("Job.wait", self._live().wait, (), None, False, None)
+        result: int = await self._instance.acall(
+            "Job.wait", self._live().wait, (), None, False, None, _c.Sig("Job.wait", {}, _c.U32, None)
+        )
         return result
 
     def output(self) -> ByteStreamReader:
         """`stream`/`future` values are componentize-py's readers and writers (`componentize_py_async_support`); the native harness passes them through unchanged."""
         result: ByteStreamReader = self._instance.call(
-            "Job.output", self._live().output, (), None, False, None
+            "Job.output", self._live().output, (), None, False, None, _c.Sig("Job.output", {}, _c.ANY, None)
         )
         return result
 
     def done(self) -> FutureReader[Result[int, str]]:
         """`stream`/`future` values are componentize-py's readers and writers (`componentize_py_async_support`); the native harness passes them through unchanged."""
         result: FutureReader[Result[int, str]] = self._instance.call(
-            "Job.done", self._live().done, (), None, False, None
+            "Job.done", self._live().done, (), None, False, None, _c.Sig("Job.done", {}, _c.ANY, None)
         )
         return result
 
@@ -173,13 +183,27 @@ class _ExoticExports:
 
         componentize-py runs `async` functions on its own event loop inside the component; natively the harness awaits the installed implementation (which may be sync or async).
         """
-        result: bytes = await self._instance.acall("exotic.fetch", self._impl.fetch, (url,), None, True, None)
+        result: bytes = await self._instance.acall(
+            "exotic.fetch",
+            self._impl.fetch,
+            (url,),
+            None,
+            True,
+            None,
+            _c.Sig("exotic.fetch", {"url": _c.STRING}, _c.BYTES, _c.STRING),
+        )
         return result
 
     def lines(self, s: StreamReader[str]) -> FutureReader[None]:
         """`stream`/`future` values are componentize-py's readers and writers (`componentize_py_async_support`); the native harness passes them through unchanged."""
         result: FutureReader[None] = self._instance.call(
-            "exotic.lines", self._impl.lines, (s,), None, False, None
+            "exotic.lines",
+            self._impl.lines,
+            (s,),
+            None,
+            False,
+            None,
+            _c.Sig("exotic.lines", {"s": _c.ANY}, _c.ANY, None),
         )
         return result
 
@@ -189,7 +213,26 @@ class _ExoticExports:
         `list<T, N>` is a `list` of exactly N items; componentize-py 0.25 cannot build components using fixed-length lists.
         """
         result: Optional[_e_exotic.Grid] = self._instance.call(
-            "exotic.index", self._impl.index, (m,), None, False, None
+            "exotic.index",
+            self._impl.index,
+            (m,),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "exotic.index",
+                {"m": _c.map_of("map<string, list<u32>>", _c.STRING, _c.list_of("list<u32>", _c.U32))},
+                _c.option(
+                    "option<grid>",
+                    _c.record(
+                        "grid",
+                        _e_exotic.Grid,
+                        {"cells": _c.BYTES, "labels": _c.map_of("map<string, u32>", _c.STRING, _c.U32)},
+                    ),
+                    False,
+                ),
+                None,
+            ),
         )
         return result
 
@@ -225,5 +268,7 @@ class AsyncMaps:
 
     async def run(self, n: int) -> int:
         """componentize-py runs `async` functions on its own event loop inside the component; natively the harness awaits the installed implementation (which may be sync or async)."""
-        result: int = await self._instance.acall("run", self._impl.run, (n,), None, False, None)
+        result: int = await self._instance.acall(
+            "run", self._impl.run, (n,), None, False, None, _c.Sig("run", {"n": _c.U32}, _c.U32, None)
+        )
         return result

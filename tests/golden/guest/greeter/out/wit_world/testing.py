@@ -37,7 +37,7 @@ from componentize_py_types import Err, Ok, Result, Some
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from . import _harness as _h
+from . import _checks as _c, _harness as _h
 from ._harness import InstanceDead, NoImports, ResourceDropped, Trap
 from .exports import greet as _e_greet
 from .imports import types as types
@@ -63,19 +63,41 @@ class _GreetCounter(_h.Handle):
     """`counter` (a handle to the app's exported resource; interface `example:greeter/greet@0.1.0`)."""
 
     def __init__(self, start: int) -> None:
-        self._rep = self._instance.call("Counter", type(self)._app_class, (start,), None, False, None)
+        self._rep = self._instance.call(
+            "Counter",
+            type(self)._app_class,
+            (start,),
+            None,
+            False,
+            None,
+            _c.Sig("Counter", {"start": _c.U32}, _c.ANY, None),
+        )
         self._dropped = False
 
     def increment(self) -> int:
         """`[method]counter.increment`."""
-        result: int = self._instance.call("Counter.increment", self._live().increment, (), None, False, None)
+        result: int = self._instance.call(
+            "Counter.increment",
+            self._live().increment,
+            (),
+            None,
+            False,
+            None,
+            _c.Sig("Counter.increment", {}, _c.U32, None),
+        )
         return result
 
     @classmethod
     def total(cls, counters: list[_GreetCounter]) -> int:
         """`[static]counter.total`."""
         result: int = cls._instance.call(
-            "Counter.total", cls._app_class.total, ((_h.list_conv(_h.rep_of))(counters),), None, False, None
+            "Counter.total",
+            cls._app_class.total,
+            ((_h.list_conv(_h.rep_of))(counters),),
+            None,
+            False,
+            None,
+            _c.Sig("Counter.total", {"counters": _c.list_of("list<?>", _c.ANY)}, _c.U64, None),
         )
         return result
 
@@ -94,7 +116,32 @@ class _GreetExports:
         """Build a greeting for `who`.
 
         Raises: `componentize_py_types.Err(types.GreetError)`"""
-        result: str = self._instance.call("greet.greet", self._impl.greet, (who,), None, True, None)
+        result: str = self._instance.call(
+            "greet.greet",
+            self._impl.greet,
+            (who,),
+            None,
+            True,
+            None,
+            _c.Sig(
+                "greet.greet",
+                {
+                    "who": _c.record(
+                        "person",
+                        types.Person,
+                        {
+                            "name": _c.STRING,
+                            "age": _c.option("option<u8>", _c.U8, False),
+                            "tone": _c.enum_of("tone", types.Tone),
+                        },
+                    )
+                },
+                _c.STRING,
+                _c.variant(
+                    "greet-error", {types.GreetError_EmptyName: None, types.GreetError_TooLong: _c.U32}
+                ),
+            ),
+        )
         return result
 
 

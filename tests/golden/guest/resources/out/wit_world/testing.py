@@ -37,7 +37,7 @@ from componentize_py_types import Err, Ok, Result, Some
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from . import _harness as _h
+from . import _checks as _c, _harness as _h
 from ._harness import InstanceDead, NoImports, ResourceDropped, Trap
 from .exports import guest_side as guest_side
 from .imports import host_side as host_side
@@ -132,25 +132,47 @@ class _GuestSideCounter(_h.Handle):
     """`counter` (a handle to the app's exported resource; interface `golden:resources/guest-side`)."""
 
     def __init__(self, start: int) -> None:
-        self._rep = self._instance.call("Counter", type(self)._app_class, (start,), None, False, None)
+        self._rep = self._instance.call(
+            "Counter",
+            type(self)._app_class,
+            (start,),
+            None,
+            False,
+            None,
+            _c.Sig("Counter", {"start": _c.U32}, _c.ANY, None),
+        )
         self._dropped = False
 
     def increment(self, by: int) -> int:
         """Add `by`; returns the new value."""
         result: int = self._instance.call(
-            "Counter.increment", self._live().increment, (by,), None, False, None
+            "Counter.increment",
+            self._live().increment,
+            (by,),
+            None,
+            False,
+            None,
+            _c.Sig("Counter.increment", {"by": _c.U32}, _c.U32, None),
         )
         return result
 
     def get(self) -> int:
         """The current value."""
-        result: int = self._instance.call("Counter.get", self._live().get, (), None, False, None)
+        result: int = self._instance.call(
+            "Counter.get", self._live().get, (), None, False, None, _c.Sig("Counter.get", {}, _c.U32, None)
+        )
         return result
 
     def attach(self, f: Any) -> None:
         """Lend a host file to the counter."""
         self._instance.call(
-            "Counter.attach", self._live().attach, ((host_side.File._from_rep)(f),), None, False, None
+            "Counter.attach",
+            self._live().attach,
+            ((host_side.File._from_rep)(f),),
+            None,
+            False,
+            None,
+            _c.Sig("Counter.attach", {"f": _c.ANY}, None, None),
         )
 
     def swap_file(self, f: Any) -> Optional[Any]:
@@ -162,6 +184,7 @@ class _GuestSideCounter(_h.Handle):
             _h.option_conv(_h.rep_of, False),
             False,
             None,
+            _c.Sig("Counter.swap_file", {"f": _c.ANY}, _c.option("option<?>", _c.ANY, False), None),
         )
         return result
 
@@ -175,6 +198,7 @@ class _GuestSideCounter(_h.Handle):
             _GuestSideCounter._from_rep,
             False,
             None,
+            _c.Sig("Counter.merge", {"a": _c.ANY, "b": _c.ANY}, _c.ANY, None),
         )
         return result
 
@@ -184,7 +208,15 @@ class _GuestSideSnapshot(_h.Handle):
 
     def value(self) -> int:
         """The value when the snapshot was taken."""
-        result: int = self._instance.call("Snapshot.value", self._live().value, (), None, False, None)
+        result: int = self._instance.call(
+            "Snapshot.value",
+            self._live().value,
+            (),
+            None,
+            False,
+            None,
+            _c.Sig("Snapshot.value", {}, _c.U32, None),
+        )
         return result
 
 
@@ -210,13 +242,20 @@ class _GuestSideExports:
             _GuestSideCounter._from_rep,
             False,
             None,
+            _c.Sig("guest_side.make_counter", {"start": _c.U32}, _c.ANY, None),
         )
         return result
 
     def total(self, counters: list[_GuestSideCounter]) -> int:
         """The sum over borrowed counters."""
         result: int = self._instance.call(
-            "guest_side.total", self._impl.total, ((_h.list_conv(_h.rep_of))(counters),), None, False, None
+            "guest_side.total",
+            self._impl.total,
+            ((_h.list_conv(_h.rep_of))(counters),),
+            None,
+            False,
+            None,
+            _c.Sig("guest_side.total", {"counters": _c.list_of("list<?>", _c.ANY)}, _c.U64, None),
         )
         return result
 
@@ -229,6 +268,7 @@ class _GuestSideExports:
             _GuestSideSnapshot._from_rep,
             False,
             None,
+            _c.Sig("guest_side.snapshot_of", {"c": _c.ANY}, _c.ANY, None),
         )
         return result
 
@@ -243,6 +283,7 @@ class _GuestSideExports:
             _GuestSideCounter._from_rep,
             True,
             None,
+            _c.Sig("guest_side.adopt", {"c": _c.option("option<?>", _c.ANY, False)}, _c.ANY, _c.STRING),
         )
         return result
 

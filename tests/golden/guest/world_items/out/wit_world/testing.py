@@ -37,7 +37,7 @@ from componentize_py_types import Err, Ok, Result, Some
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from . import _harness as _h
+from . import _checks as _c, _harness as _h
 from ._harness import InstanceDead, NoImports, ResourceDropped, Trap
 from .exports import a_x_api as a_x_api
 from .imports import a_x_types as a_x_types
@@ -123,7 +123,13 @@ class _AXApiExports:
     def make(self, id: int) -> a_x_types.Thing:
         """Make a thing."""
         result: a_x_types.Thing = self._instance.call(
-            "a_x_api.make", self._impl.make, (id,), None, False, None
+            "a_x_api.make",
+            self._impl.make,
+            (id,),
+            None,
+            False,
+            None,
+            _c.Sig("a_x_api.make", {"id": _c.U32}, _c.record("thing", a_x_types.Thing, {"id": _c.U32}), None),
         )
         return result
 
@@ -138,7 +144,18 @@ class _BYApiExports:
     def named(self, name: str) -> Optional[b_y_types.Thing]:
         """The thing called `name`, if any."""
         result: Optional[b_y_types.Thing] = self._instance.call(
-            "b_y_api.named", self._impl.named, (name,), None, False, None
+            "b_y_api.named",
+            self._impl.named,
+            (name,),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "b_y_api.named",
+                {"name": _c.STRING},
+                _c.option("option<thing>", _c.record("thing", b_y_types.Thing, {"name": _c.STRING}), False),
+                None,
+            ),
         )
         return result
 
@@ -152,13 +169,26 @@ class _StatsExports:
 
     def count(self) -> int:
         """How many things were seen."""
-        result: int = self._instance.call("stats.count", self._impl.count, (), None, False, None)
+        result: int = self._instance.call(
+            "stats.count", self._impl.count, (), None, False, None, _c.Sig("stats.count", {}, _c.U32, None)
+        )
         return result
 
     def last(self) -> Optional[b_y_types.Thing]:
         """The last thing seen."""
         result: Optional[b_y_types.Thing] = self._instance.call(
-            "stats.last", self._impl.last, (), None, False, None
+            "stats.last",
+            self._impl.last,
+            (),
+            None,
+            False,
+            None,
+            _c.Sig(
+                "stats.last",
+                {},
+                _c.option("option<thing>", _c.record("thing", b_y_types.Thing, {"name": _c.STRING}), False),
+                None,
+            ),
         )
         return result
 
@@ -197,14 +227,39 @@ class Items:
         """A world-level exported function.
 
         Raises: `componentize_py_types.Err(str)`"""
-        result: Point = self._instance.call("run", self._impl.run, (p, l, ps), None, True, None)
+        result: Point = self._instance.call(
+            "run",
+            self._impl.run,
+            (p, l, ps),
+            None,
+            True,
+            None,
+            _c.Sig(
+                "run",
+                {
+                    "p": _c.record("point", Point, {"x": _c.U32, "y": _c.U32}),
+                    "l": _c.enum_of("level", Level),
+                    "ps": _c.list_of("list<point>", _c.record("point", Point, {"x": _c.U32, "y": _c.U32})),
+                },
+                _c.record("point", Point, {"x": _c.U32, "y": _c.U32}),
+                _c.STRING,
+            ),
+        )
         return result
 
     def describe(self, t: a_x_types.Thing) -> str:
         """A world-level exported function using a `use`d type."""
-        result: str = self._instance.call("describe", self._impl.describe, (t,), None, False, None)
+        result: str = self._instance.call(
+            "describe",
+            self._impl.describe,
+            (t,),
+            None,
+            False,
+            None,
+            _c.Sig("describe", {"t": _c.record("thing", a_x_types.Thing, {"id": _c.U32})}, _c.STRING, None),
+        )
         return result
 
     def reset(self) -> None:
         """A world-level exported function without results."""
-        self._instance.call("reset", self._impl.reset, (), None, False, None)
+        self._instance.call("reset", self._impl.reset, (), None, False, None, _c.Sig("reset", {}, None, None))
