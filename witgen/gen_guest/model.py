@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from witgen.gen_guest.channels import ChannelFinder, ChannelView
+from witgen.gen_wit.printer import WitPrinter
 from witgen.pyview.layout import Slot, WorldLayout
 from witgen.pyview.names import camel, shouty, snake
 from witgen.pyview.types import PRIM_ANNOTATION, TypeQueries
@@ -78,6 +80,8 @@ class FuncView:
     err_lift: str | None = None
     notes: list[str] = field(default_factory=list)
     """What the componentize-py runtime does differently from the stub's exact types."""
+    sig: str = "None"
+    """The harness's checks of the values crossing the boundary (a `_c.Sig(...)` expression)."""
 
     @property
     def signature(self) -> str:
@@ -102,6 +106,23 @@ class FuncView:
     @property
     def lifted_args(self) -> str:
         return ", ".join(p.name if p.lift is None else f"({p.lift})({p.name})" for p in self.params)
+
+    @property
+    def mock_signature(self) -> str:
+        """The parameters as a mock implements them: positional-only (the harness passes them so)."""
+        return ", ".join(
+            ["self"] + [f"{p.name}: {p.annotation}" for p in self.params] + (["/"] if self.params else [])
+        )
+
+    @property
+    def mock_returns(self) -> str:
+        """What a mock returns: an `async` import may be implemented by a plain or an async function."""
+        return f"{self.returns} | Awaitable[{self.returns}]" if self.is_async else self.returns
+
+    @property
+    def callable_annotation(self) -> str:
+        """The type of a world-level import's mock (a plain callable)."""
+        return f"Callable[[{', '.join(p.annotation for p in self.params)}], {self.mock_returns}]"
 
     @property
     def def_(self) -> str:
@@ -159,8 +180,12 @@ class InterfaceModuleView:
     protocol_functions: list[FuncView] = field(default_factory=list)
     """Exports: the same functions annotated for `wit_world/exports/__init__.py`."""
     harness_functions: list[FuncView] = field(default_factory=list)
-    """Exports: the same functions annotated for `wit_world/testing.py`."""
+    """The same functions annotated for `wit_world/testing.py` (exports' call sites, imports' mock
+    Protocol)."""
     harness_resources: list[TypeDeclView] = field(default_factory=list)
+    """Resources as `wit_world/testing.py` spells them: exports' handle classes; for imports, what the
+    mock's classes implement (those with a constructor or static functions: the others the harness
+    never looks up)."""
     module_imports: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -170,6 +195,11 @@ class InterfaceModuleView:
     @property
     def harness_class(self) -> str:
         return f"_{self.protocol}Exports"
+
+    @property
+    def impl_protocol(self) -> str:
+        """Imports: the Protocol in `wit_world/testing.py` that a mock of the interface satisfies."""
+        return f"{self.protocol}Impl"
 
 
 @dataclass
@@ -192,6 +222,8 @@ class WorldView:
     """Whether any module refers to `componentize_py_async_support` (streams, futures)."""
     testing_world_names: list[str] = field(default_factory=list)
     """World-level types `wit_world/testing.py` imports from the package."""
+    channels: list[ChannelView] = field(default_factory=list)
+    """componentize-py's `*_stream()`/`*_future()` constructors, in `wit_world/__init__.py`."""
 
 
 @dataclass
@@ -221,11 +253,14 @@ class GuestTypes(TypeQueries):
     and exported resources are the harness's handle classes.
     """
 
-    def __init__(self, builder: GuestModelBuilder, module: str, harness: bool = False) -> None:
+    def __init__(
+        self, builder: GuestModelBuilder, module: str, harness: bool = False, import_side: bool | None = None
+    ) -> None:
         self.b = builder
         self.resolve = builder.resolve
         self.module = module
         self.harness = harness
+        self._import_side = import_side
         self.used_modules: dict[str, str] = {}
         self.self_resource: ir.TypeId | None = None
 
@@ -233,6 +268,9 @@ class GuestTypes(TypeQueries):
 
     @property
     def import_side(self) -> bool:
+        """Whether an interface on both sides means its imported module (the harness says which)."""
+        if self._import_side is not None:
+            return self._import_side
         return self.module == "" or self.module.startswith("imports.")
 
     def _qualify(self, id: ir.TypeId, name: str) -> str:
@@ -259,12 +297,12 @@ class GuestTypes(TypeQueries):
 
     def resource_annotation(self, id: ir.TypeId) -> str:
         res = self.resource(id)
-        if res == self.self_resource:
-            return self.b.harness_handle_name(res) if self.harness else "Self"
         if self.harness:
             if self.b.home_of(res, self.import_side).imported:
-                return "Any"
+                return "Any"  # the mock's own objects (`Any`: its methods may take its own classes)
             return self.b.harness_handle_name(res)
+        if res == self.self_resource:
+            return "Self"
         return self._qualify(res, self.class_name(res))
 
     # --- annotations ---------------------------------------------------------------------
@@ -308,10 +346,71 @@ class GuestTypes(TypeQueries):
             return f"FutureReader[{self.annotation(kind.ty)}]"
         if isinstance(kind, ir.StreamType):
             self.b.async_support = True
-            if kind.ty == ir.Prim.U8:
+            if kind.ty in (ir.Prim.U8, ir.Prim.S8):
                 return "ByteStreamReader"
             return f"StreamReader[{self.annotation(kind.ty)}]"
         return "Any"
+
+    # --- checks for the native harness ---------------------------------------------------
+
+    def check(self, ty: ir.Type | None) -> tuple[str, str]:
+        """The `_checks` expression checking values of `ty` natively, and `ty` as the host codecs
+        spell it in messages. Resources, streams and futures are not checked (`_c.ANY`)."""
+        if ty is None:
+            return "None", "_"
+        if isinstance(ty, ir.Prim):
+            return ("_c.ANY" if ty == ir.Prim.ERROR_CONTEXT else f"_c.{ty.name}"), ty.value
+        td = self.resolve.types[ty]
+        kind = td.kind
+        if isinstance(kind, ir.Alias):
+            return self.check(kind.ty)
+        if isinstance(kind, ir.Record):
+            fields = ", ".join(f'"{snake(f.name)}": {self.check(f.ty)[0]}' for f in kind.fields)
+            return f'_c.record("{td.name}", {self.annotation(ty)}, {{{fields}}})', str(td.name)
+        if isinstance(kind, ir.Variant):
+            name = self.class_name(ty)
+            cases = ", ".join(
+                f"{self._qualify(ty, f'{name}_{camel(c.name)}')}: {self.check(c.ty)[0]}" for c in kind.cases
+            )
+            return f'_c.variant("{td.name}", {{{cases}}})', str(td.name)
+        if isinstance(kind, ir.EnumType):
+            return f'_c.enum_of("{td.name}", {self.annotation(ty)})', str(td.name)
+        if isinstance(kind, ir.Flags):
+            return f'_c.flags_of("{td.name}", {self.annotation(ty)}, {len(kind.flags)})', str(td.name)
+        if isinstance(kind, ir.ListType | ir.FixedListType):
+            if kind.ty == ir.Prim.U8:
+                return "_c.BYTES", "list<u8>"
+            item, wit = self.check(kind.ty)
+            return f'_c.list_of("list<{wit}>", {item})', f"list<{wit}>"
+        if isinstance(kind, ir.MapType):
+            (k, kw), (v, vw) = self.check(kind.key), self.check(kind.value)
+            return f'_c.map_of("map<{kw}, {vw}>", {k}, {v})', f"map<{kw}, {vw}>"
+        if isinstance(kind, ir.Tuple):
+            items = [self.check(t) for t in kind.types]
+            wit = f"tuple<{', '.join(w for _, w in items)}>"
+            return f'_c.tuple_of("{wit}", {", ".join(c for c, _ in items)})', wit
+        if isinstance(kind, ir.OptionType):
+            inner, wit = self.check(kind.ty)
+            return f'_c.option("option<{wit}>", {inner}, {self.is_option(kind.ty)})', f"option<{wit}>"
+        if isinstance(kind, ir.ResultType):
+            (ok, ow), (err, ew) = self.check(kind.ok), self.check(kind.err)
+            return f'_c.result("result<{ow}, {ew}>", {ok}, {err})', f"result<{ow}, {ew}>"
+        return "_c.ANY", td.name or "?"
+
+    def sig(self, f: ir.Function, qualname: str, params: list[ParamView]) -> str:
+        """The `_c.Sig` of `f`: its parameters, its result (ok payload for a `result`), its error."""
+        wit_params = f.params[1:] if f.kind in ("method", "async-method") else f.params
+        checks = ", ".join(
+            f'"{p.name}": {self.check(w.ty)[0]}' for p, w in zip(params, wit_params, strict=True)
+        )
+        result = self.result_type(f.result)
+        if f.kind == "constructor":
+            ret, err = "_c.ANY", "None"
+        elif result is not None:
+            ret, err = self.check(result.ok)[0], self.check(result.err)[0]
+        else:
+            ret, err = self.check(f.result)[0], "None"
+        return f'_c.Sig("{qualname}", {{{checks}}}, {ret}, {err})'
 
     # --- converters for the native harness -----------------------------------------------
 
@@ -413,7 +512,8 @@ class GuestModelBuilder(WorldLayout):
     def _assign_aliases(self) -> dict[tuple[bool, str], str]:
         """The names modules import each other as: componentize-py's plain module names, with
         `_i_`/`_e_` prefixes where that would clash with another module or a generated name."""
-        taken = self._local_names() | {"_h", "imports", "exports"}
+        taken = self._local_names() | {"_h", "_c", "_streams", "_futures", "imports", "exports"}
+        taken |= {name for name, *_ in ChannelFinder(self).find()}
         imported = {s.module_name for s in self.import_slots}
         exported = {s.module_name for s in self.export_slots}
         out: dict[tuple[bool, str], str] = {}
@@ -506,6 +606,7 @@ class GuestModelBuilder(WorldLayout):
                 docs=f.docs,
                 notes=notes,
             )
+            fv.sig = tv.sig(f, owner if f.kind == "constructor" else fv.qualname, views)
             if f.kind == "constructor":
                 fv.qualname = owner
             elif result is not None:
@@ -616,8 +717,7 @@ class GuestModelBuilder(WorldLayout):
         view.functions = self._resource_decls(tv, iface, list(decls), slot.module_name)  # type: ignore[arg-type]
         view.module_imports = dict(sorted(tv.used_modules.items()))
         if not slot.imported:
-            # The exports Protocol (in exports/__init__.py) and the harness (testing.py) spell the
-            # same functions from their own modules.
+            # The exports Protocol (in exports/__init__.py) spells the same functions from its module.
             ptv = GuestTypes(self, "exports")
             view.protocol_functions = [
                 self.func_view(ptv, f, slot.module_name)
@@ -625,16 +725,19 @@ class GuestModelBuilder(WorldLayout):
                 if f.resource is None
             ]
             self.exports_init_imports.update(ptv.used_modules)
-            htv = GuestTypes(self, "testing", harness=True)
-            view.harness_functions = [
-                self.func_view(htv, f, slot.module_name)
-                for f in iface.functions.values()
-                if f.resource is None
+        # The harness (testing.py): exports' call sites, or the Protocols imports' mocks satisfy.
+        htv = GuestTypes(self, "testing", harness=True, import_side=slot.imported)
+        hdecls = [self.type_decl(htv, id) for id in iface.types.values()]
+        view.harness_functions = self._resource_decls(htv, iface, list(hdecls), slot.module_name)  # type: ignore[arg-type]
+        if slot.imported:
+            view.harness_resources = [
+                d
+                for d in hdecls
+                if d is not None and d.kind == "import-resource" and (d.constructor or d.statics)
             ]
-            hdecls = [self.type_decl(htv, id) for id in iface.types.values()]
-            self._resource_decls(htv, iface, list(hdecls), slot.module_name)  # type: ignore[arg-type]
+        else:
             view.harness_resources = [d for d in hdecls if d is not None and d.kind == "export-resource"]
-            self.testing_imports.update(htv.used_modules)
+        self.testing_imports.update(htv.used_modules)
         return view
 
     def app_view(self, app_module: str) -> AppView:
@@ -677,6 +780,11 @@ class GuestModelBuilder(WorldLayout):
             decl = self.type_decl(tv, id)
             if decl is not None:
                 types.append(decl)
+        printer = WitPrinter(self.resolve)
+        channels = [
+            ChannelView(name, printer.type_name(ty), future, name == "byte_stream", tv.annotation(payload))
+            for name, ty, future, payload in ChannelFinder(self).find()
+        ]
         import_funcs = [self.func_view(tv, f, "") for f in self.world_functions(True)]
         export_funcs = [self.func_view(tv, f, "") for f in self.world_functions(False)]
         htv = GuestTypes(self, "testing", harness=True)
@@ -702,4 +810,5 @@ class GuestModelBuilder(WorldLayout):
             testing_imports=dict(sorted(self.testing_imports.items())),
             async_support=self.async_support,
             testing_world_names=sorted(self.testing_world_names),
+            channels=channels,
         )

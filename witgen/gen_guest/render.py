@@ -15,6 +15,7 @@ from witgen.pyview.render import format_source, literal, templates_dir
 _STATIC = {
     "componentize_py_types.py": "guest/componentize_py_types.py",
     "wit_world/_harness.py": "guest/_harness.py",
+    "wit_world/_checks.py": "guest/_checks.py",
 }
 _ASYNC_STATIC = {
     "componentize_py_async_support/__init__.py": "guest/async_support/__init__.py",

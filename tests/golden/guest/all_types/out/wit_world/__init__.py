@@ -18,7 +18,7 @@ from typing import Any, Optional, Protocol, Self, Union
 from componentize_py_types import Err, Ok, Result, Some
 
 
-from . import _harness as _h
+from . import _checks as _c, _harness as _h
 
 _FIELD = ""
 

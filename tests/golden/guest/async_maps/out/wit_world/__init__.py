@@ -25,9 +25,46 @@ from componentize_py_async_support.streams import (
 )
 
 
-from . import _harness as _h
+from . import _checks as _c, _harness as _h
+from collections.abc import Callable
+
+from componentize_py_async_support import futures as _futures, streams as _streams
 
 _FIELD = ""
+
+
+def byte_stream() -> tuple[ByteStreamWriter, ByteStreamReader]:
+    """A new `stream<u8>`: its (writer, reader) pair.
+
+    Natively (witgen's harness) the two ends are connected in-process, with the Component Model's semantics: a write completes once the reader has taken the value or items (or is dropped), so write and read from different tasks; see `componentize_py_async_support.streams`.
+    """
+    return _streams._byte_pair()
+
+
+def result_u32_string_future(
+    default: Callable[[], Result[int, str]],
+) -> tuple[FutureWriter[Result[int, str]], FutureReader[Result[int, str]]]:
+    """A new `future<result<u32, string>>`: its (writer, reader) pair; `default()` makes the value the reader gets if the writer is dropped without writing.
+
+    Natively (witgen's harness) the two ends are connected in-process, with the Component Model's semantics: a write completes once the reader has taken the value or items (or is dropped), so write and read from different tasks; see `componentize_py_async_support.futures`.
+    """
+    return _futures._pair(default)
+
+
+def string_stream() -> tuple[StreamWriter[str], StreamReader[str]]:
+    """A new `stream<string>`: its (writer, reader) pair.
+
+    Natively (witgen's harness) the two ends are connected in-process, with the Component Model's semantics: a write completes once the reader has taken the value or items (or is dropped), so write and read from different tasks; see `componentize_py_async_support.streams`.
+    """
+    return _streams._pair()
+
+
+def unit_future(default: Callable[[], None]) -> tuple[FutureWriter[None], FutureReader[None]]:
+    """A new `future`: its (writer, reader) pair; `default()` makes the value the reader gets if the writer is dropped without writing.
+
+    Natively (witgen's harness) the two ends are connected in-process, with the Component Model's semantics: a write completes once the reader has taken the value or items (or is dropped), so write and read from different tasks; see `componentize_py_async_support.futures`.
+    """
+    return _futures._pair(default)
 
 
 class WitWorld(Protocol):

@@ -18,14 +18,21 @@ from typing import Any, Optional, Protocol, Self, Union
 from componentize_py_types import Err, Ok, Result, Some
 
 
-from . import _harness as _h
+from . import _checks as _c, _harness as _h
 
 _FIELD = ""
 
 
 def log(message: str) -> None:
     """`log`."""
-    _h.call_import(_h.implementation(_FIELD, "log", "log"), (message,), None, False, None)
+    _h.call_import(
+        _h.implementation(_FIELD, "log", "log"),
+        (message,),
+        None,
+        False,
+        None,
+        _c.Sig("log", {"message": _c.STRING}, None, None),
+    )
 
 
 class WitWorld(Protocol):

@@ -17,6 +17,8 @@ from typing import Any, Optional, Self
 
 from componentize_py_types import Err, Ok, Some
 
+from ._checks import Sig
+
 Conv = Callable[[Any], Any]
 
 
@@ -89,44 +91,69 @@ def implementation(field: str, name: str, wit: str) -> Any:
     return found
 
 
-def _mark(exc: BaseException) -> None:
-    object.__setattr__(exc, "__witgen_host__", True)  # `Err` is frozen
+def _host_failure(exc: BaseException) -> BaseException:
+    """A mock import failed: in a component the host's exception traps the guest, so the calling
+    instance dies and the exception reaches the test as itself, even if the app swallows it."""
+    instance = getattr(_state, "instance", None)
+    if instance is not None and instance.host_error is None:
+        instance.host_error = exc
+    return exc
 
 
-def call_import(fn: Callable[..., Any], args: tuple[Any, ...], lift: Optional[Conv], raises: bool, err_lift: Optional[Conv]) -> Any:
-    """Call a mock import: an `Err` it raises is the function's `result` error (when it has one);
-    any other exception is marked as the host's, and passes through the harness unchanged."""
+def _bad_mock(sig: Sig, what: str, bad: Exception) -> BaseException:
+    return _host_failure(type(bad)(f"the mock implementation of {sig.name} {what}: {bad}"))
+
+
+def _import_done(value: Any, lift: Optional[Conv], sig: Sig) -> Any:
     try:
-        value = fn(*args)
-    except Err as exc:
-        if not raises:
-            _mark(exc)
-            raise
-        if err_lift is not None:
-            raise Err(err_lift(exc.value)) from None
-        raise
-    except BaseException as exc:
-        _mark(exc)
-        raise
+        sig.returned(value)
+    except (TypeError, ValueError) as bad:
+        raise _bad_mock(sig, "returned a bad value", bad) from None
     return value if lift is None else lift(value)
 
 
-async def acall_import(fn: Callable[..., Any], args: tuple[Any, ...], lift: Optional[Conv], raises: bool, err_lift: Optional[Conv]) -> Any:
+def _import_err(exc: Err[Any], raises: bool, err_lift: Optional[Conv], sig: Sig) -> BaseException:
+    """The exception the app sees for an `Err` a mock raised."""
+    if not raises:
+        return _host_failure(exc)
+    try:
+        sig.raised(exc.value)
+    except (TypeError, ValueError) as bad:
+        return _bad_mock(sig, "raised a bad Err value", bad)
+    return exc if err_lift is None else Err(err_lift(exc.value))
+
+
+def call_import(fn: Callable[..., Any], args: tuple[Any, ...], lift: Optional[Conv], raises: bool, err_lift: Optional[Conv], sig: Sig) -> Any:
+    """Call a mock import with checked arguments (a bad one raises to the app, as componentize-py
+    would); an `Err` it raises is the function's `result` error (when it has one, with a checked
+    payload); any other exception, or a bad result, is the host's failure (`_host_failure`)."""
+    sig.args(args)
+    try:
+        value = fn(*args)
+    except Err as exc:
+        failure = _import_err(exc, raises, err_lift, sig)
+        if failure is exc:
+            raise
+        raise failure from None
+    except BaseException as exc:
+        raise _host_failure(exc)
+    return _import_done(value, lift, sig)
+
+
+async def acall_import(fn: Callable[..., Any], args: tuple[Any, ...], lift: Optional[Conv], raises: bool, err_lift: Optional[Conv], sig: Sig) -> Any:
+    sig.args(args)
     try:
         value = fn(*args)
         if inspect.isawaitable(value):
             value = await value
     except Err as exc:
-        if not raises:
-            _mark(exc)
+        failure = _import_err(exc, raises, err_lift, sig)
+        if failure is exc:
             raise
-        if err_lift is not None:
-            raise Err(err_lift(exc.value)) from None
-        raise
+        raise failure from None
     except BaseException as exc:
-        _mark(exc)
-        raise
-    return value if lift is None else lift(value)
+        raise _host_failure(exc)
+    return _import_done(value, lift, sig)
 
 
 class Instance:
@@ -135,6 +162,8 @@ class Instance:
     def __init__(self, imports: Any) -> None:
         self.imports = imports
         self.dead: Optional[BaseException] = None
+        self.host_error: Optional[BaseException] = None
+        """A mock import's failure during the current call (it traps the instance)."""
 
     def _check(self, what: str) -> None:
         if self.dead is not None:
@@ -146,24 +175,27 @@ class Instance:
         self.dead = trap
         return trap
 
-    def call(self, what: str, fn: Callable[..., Any], args: tuple[Any, ...], lower: Optional[Conv], raises: bool, err_lower: Optional[Conv]) -> Any:
-        """Call an export of the app the way the component would."""
+    def call(self, what: str, fn: Callable[..., Any], args: tuple[Any, ...], lower: Optional[Conv], raises: bool, err_lower: Optional[Conv], sig: Sig) -> Any:
+        """Call an export of the app the way the component would: arguments checked first (a bad
+        one raises `TypeError`/`ValueError` and the instance lives on, as with host bindings)."""
         self._check(what)
+        sig.args(args)
         previous = enter(self)
         try:
             try:
                 value = fn(*args)
             except BaseException as exc:
-                failure = self._failure(what, exc, raises, err_lower)
+                failure = self._failure(what, exc, raises, err_lower, sig)
                 if failure is exc:
                     raise
                 raise failure from failure.__cause__
-            return self._finish(what, value, lower, raises)
+            return self._finish(what, value, lower, raises, sig)
         finally:
             leave(previous)
 
-    async def acall(self, what: str, fn: Callable[..., Any], args: tuple[Any, ...], lower: Optional[Conv], raises: bool, err_lower: Optional[Conv]) -> Any:
+    async def acall(self, what: str, fn: Callable[..., Any], args: tuple[Any, ...], lower: Optional[Conv], raises: bool, err_lower: Optional[Conv], sig: Sig) -> Any:
         self._check(what)
+        sig.args(args)
         previous = enter(self)
         try:
             try:
@@ -171,33 +203,51 @@ class Instance:
                 if inspect.isawaitable(value):
                     value = await value
             except BaseException as exc:
-                failure = self._failure(what, exc, raises, err_lower)
+                failure = self._failure(what, exc, raises, err_lower, sig)
                 if failure is exc:
                     raise
                 raise failure from failure.__cause__
-            return self._finish(what, value, lower, raises)
+            return self._finish(what, value, lower, raises, sig)
         finally:
             leave(previous)
 
-    def _failure(self, what: str, exc: BaseException, raises: bool, err_lower: Optional[Conv]) -> BaseException:
+    def _host_error(self) -> Optional[BaseException]:
+        """A mock's failure the app swallowed: it trapped the instance all the same."""
+        exc, self.host_error = self.host_error, None
+        if exc is not None:
+            self.dead = exc
+        return exc
+
+    def _failure(self, what: str, exc: BaseException, raises: bool, err_lower: Optional[Conv], sig: Sig) -> BaseException:
+        host = self._host_error()
+        if host is not None:  # a mock import failed: the host sees its exception as itself
+            return host
         if isinstance(exc, (Trap, InstanceDead, KeyboardInterrupt)):
             return exc
-        if getattr(exc, "__witgen_host__", False):  # a mock import raised it: the host sees it as itself
-            self.dead = exc
-            return exc
         if isinstance(exc, Err):
-            if raises:
-                return exc if err_lower is None else Err(err_lower(exc.value))
-            return self._fail(what, exc, f"raised Err({exc.value!r}) but does not return a `result`")
+            if not raises:
+                return self._fail(what, exc, f"raised Err({exc.value!r}) but does not return a `result`")
+            try:
+                sig.raised(exc.value)
+            except (TypeError, ValueError) as bad:
+                return self._fail(what, bad, f"raised a bad Err value: {bad}")
+            return exc if err_lower is None else Err(err_lower(exc.value))
         return self._fail(what, exc, f"raised {type(exc).__name__}: {exc}")
 
-    def _finish(self, what: str, value: Any, lower: Optional[Conv], raises: bool) -> Any:
+    def _finish(self, what: str, value: Any, lower: Optional[Conv], raises: bool, sig: Sig) -> Any:
+        host = self._host_error()
+        if host is not None:
+            raise host
         if raises and isinstance(value, (Ok, Err)):
             raise self._fail(
                 what,
                 TypeError(repr(value)),
                 f"returned {type(value).__name__}(...): return the ok value and `raise Err(...)` for errors",
             )
+        try:
+            sig.returned(value)
+        except (TypeError, ValueError) as bad:
+            raise self._fail(what, bad, f"returned a bad value: {bad}") from None
         try:
             return value if lower is None else lower(value)
         except ResourceDropped as exc:

@@ -18,7 +18,7 @@ from typing import Any, Optional, Protocol, Self, Union
 from componentize_py_types import Err, Ok, Result, Some
 
 
-from . import _harness as _h
+from . import _checks as _c, _harness as _h
 from .imports import a_x_types as a_x_types
 
 _FIELD = ""
@@ -45,14 +45,23 @@ class Level(Enum):
 
 def log(level: Level, msg: str) -> None:
     """A world-level imported function."""
-    _h.call_import(_h.implementation(_FIELD, "log", "log"), (level, msg), None, False, None)
+    _h.call_import(
+        _h.implementation(_FIELD, "log", "log"),
+        (level, msg),
+        None,
+        False,
+        None,
+        _c.Sig("log", {"level": _c.enum_of("level", Level), "msg": _c.STRING}, None, None),
+    )
 
 
 def now() -> int:
     """A world-level imported function with a result.
 
     Raises: `componentize_py_types.Err(str)`"""
-    result: int = _h.call_import(_h.implementation(_FIELD, "now", "now"), (), None, True, None)
+    result: int = _h.call_import(
+        _h.implementation(_FIELD, "now", "now"), (), None, True, None, _c.Sig("now", {}, _c.U64, _c.STRING)
+    )
     return result
 
 

@@ -17,7 +17,7 @@ from typing import Any, Optional, Protocol, Self, Union
 from componentize_py_types import Err, Ok, Result, Some
 
 
-from .. import _harness as _h
+from .. import _checks as _c, _harness as _h
 
 _FIELD = "shapes"
 
@@ -161,7 +161,17 @@ Payloads = Union[
 def echo_point(p: Point) -> Point:
     """Echo a point."""
     result: Point = _h.call_import(
-        _h.implementation(_FIELD, "echo_point", "echo-point"), (p,), None, False, None
+        _h.implementation(_FIELD, "echo_point", "echo-point"),
+        (p,),
+        None,
+        False,
+        None,
+        _c.Sig(
+            "shapes.echo_point",
+            {"p": _c.record("point", Point, {"x": _c.S32, "y": _c.S32})},
+            _c.record("point", Point, {"x": _c.S32, "y": _c.S32}),
+            None,
+        ),
     )
     return result
 
@@ -169,7 +179,52 @@ def echo_point(p: Point) -> Point:
 def draw(s: Shape, c: Color, p: Perms) -> list[Shape]:
     """Draw a shape in a color with permissions."""
     result: list[Shape] = _h.call_import(
-        _h.implementation(_FIELD, "draw", "draw"), (s, c, p), None, False, None
+        _h.implementation(_FIELD, "draw", "draw"),
+        (s, c, p),
+        None,
+        False,
+        None,
+        _c.Sig(
+            "shapes.draw",
+            {
+                "s": _c.variant(
+                    "shape",
+                    {
+                        Shape_Circle: _c.F64,
+                        Shape_Rectangle: _c.tuple_of(
+                            "tuple<point, point>",
+                            _c.record("point", Point, {"x": _c.S32, "y": _c.S32}),
+                            _c.record("point", Point, {"x": _c.S32, "y": _c.S32}),
+                        ),
+                        Shape_Polygon: _c.list_of(
+                            "list<point>", _c.record("point", Point, {"x": _c.S32, "y": _c.S32})
+                        ),
+                        Shape_Empty: None,
+                    },
+                ),
+                "c": _c.enum_of("color", Color),
+                "p": _c.flags_of("perms", Perms, 3),
+            },
+            _c.list_of(
+                "list<shape>",
+                _c.variant(
+                    "shape",
+                    {
+                        Shape_Circle: _c.F64,
+                        Shape_Rectangle: _c.tuple_of(
+                            "tuple<point, point>",
+                            _c.record("point", Point, {"x": _c.S32, "y": _c.S32}),
+                            _c.record("point", Point, {"x": _c.S32, "y": _c.S32}),
+                        ),
+                        Shape_Polygon: _c.list_of(
+                            "list<point>", _c.record("point", Point, {"x": _c.S32, "y": _c.S32})
+                        ),
+                        Shape_Empty: None,
+                    },
+                ),
+            ),
+            None,
+        ),
     )
     return result
 
@@ -178,7 +233,19 @@ def parse(text: str) -> Point:
     """Parse `x,y`.
 
     Raises: `componentize_py_types.Err(str)`"""
-    result: Point = _h.call_import(_h.implementation(_FIELD, "parse", "parse"), (text,), None, True, None)
+    result: Point = _h.call_import(
+        _h.implementation(_FIELD, "parse", "parse"),
+        (text,),
+        None,
+        True,
+        None,
+        _c.Sig(
+            "shapes.parse",
+            {"text": _c.STRING},
+            _c.record("point", Point, {"x": _c.S32, "y": _c.S32}),
+            _c.STRING,
+        ),
+    )
     return result
 
 
@@ -186,17 +253,36 @@ def check() -> None:
     """A result with neither payload.
 
     Raises: `componentize_py_types.Err(None)`"""
-    _h.call_import(_h.implementation(_FIELD, "check", "check"), (), None, True, None)
+    _h.call_import(
+        _h.implementation(_FIELD, "check", "check"),
+        (),
+        None,
+        True,
+        None,
+        _c.Sig("shapes.check", {}, None, None),
+    )
 
 
 def reverse(data: bytes) -> bytes:
     """Bytes in (any buffer), bytes out."""
     result: bytes = _h.call_import(
-        _h.implementation(_FIELD, "reverse", "reverse"), (data,), None, False, None
+        _h.implementation(_FIELD, "reverse", "reverse"),
+        (data,),
+        None,
+        False,
+        None,
+        _c.Sig("shapes.reverse", {"data": _c.BYTES}, _c.BYTES, None),
     )
     return result
 
 
 def nothing() -> None:
     """No parameters, no result."""
-    _h.call_import(_h.implementation(_FIELD, "nothing", "nothing"), (), None, False, None)
+    _h.call_import(
+        _h.implementation(_FIELD, "nothing", "nothing"),
+        (),
+        None,
+        False,
+        None,
+        _c.Sig("shapes.nothing", {}, None, None),
+    )

@@ -24,7 +24,7 @@ from componentize_py_async_support.streams import (
 )
 
 
-from .. import _harness as _h
+from .. import _checks as _c, _harness as _h
 
 _FIELD = "exotic"
 
@@ -43,7 +43,12 @@ class Job(_h.ImportedResource):
     def __init__(self, name: str) -> None:
         """`[constructor]job`."""
         self._rep = _h.call_import(
-            _h.implementation(_FIELD, "Job", "[constructor]job"), (name,), None, False, None
+            _h.implementation(_FIELD, "Job", "[constructor]job"),
+            (name,),
+            None,
+            False,
+            None,
+            _c.Sig("Job", {"name": _c.STRING}, _c.ANY, None),
         )
         self._dropped = False
 
@@ -52,17 +57,23 @@ class Job(_h.ImportedResource):
 
         componentize-py runs `async` functions on its own event loop inside the component; natively the harness awaits the installed implementation (which may be sync or async).
         """
-        result: int = await _h.acall_import(self._live().wait, (), None, False, None)
+        result: int = await _h.acall_import(
+            self._live().wait, (), None, False, None, _c.Sig("Job.wait", {}, _c.U32, None)
+        )
         return result
 
     def output(self) -> ByteStreamReader:
         """`stream`/`future` values are componentize-py's readers and writers (`componentize_py_async_support`); the native harness passes them through unchanged."""
-        result: ByteStreamReader = _h.call_import(self._live().output, (), None, False, None)
+        result: ByteStreamReader = _h.call_import(
+            self._live().output, (), None, False, None, _c.Sig("Job.output", {}, _c.ANY, None)
+        )
         return result
 
     def done(self) -> FutureReader[Result[int, str]]:
         """`stream`/`future` values are componentize-py's readers and writers (`componentize_py_async_support`); the native harness passes them through unchanged."""
-        result: FutureReader[Result[int, str]] = _h.call_import(self._live().done, (), None, False, None)
+        result: FutureReader[Result[int, str]] = _h.call_import(
+            self._live().done, (), None, False, None, _c.Sig("Job.done", {}, _c.ANY, None)
+        )
         return result
 
     def __enter__(self) -> Self:
@@ -85,7 +96,12 @@ async def fetch(url: str) -> bytes:
     componentize-py runs `async` functions on its own event loop inside the component; natively the harness awaits the installed implementation (which may be sync or async).
     """
     result: bytes = await _h.acall_import(
-        _h.implementation(_FIELD, "fetch", "fetch"), (url,), None, True, None
+        _h.implementation(_FIELD, "fetch", "fetch"),
+        (url,),
+        None,
+        True,
+        None,
+        _c.Sig("exotic.fetch", {"url": _c.STRING}, _c.BYTES, _c.STRING),
     )
     return result
 
@@ -93,7 +109,12 @@ async def fetch(url: str) -> bytes:
 def lines(s: StreamReader[str]) -> FutureReader[None]:
     """`stream`/`future` values are componentize-py's readers and writers (`componentize_py_async_support`); the native harness passes them through unchanged."""
     result: FutureReader[None] = _h.call_import(
-        _h.implementation(_FIELD, "lines", "lines"), (s,), None, False, None
+        _h.implementation(_FIELD, "lines", "lines"),
+        (s,),
+        None,
+        False,
+        None,
+        _c.Sig("exotic.lines", {"s": _c.ANY}, _c.ANY, None),
     )
     return result
 
@@ -104,6 +125,24 @@ def index(m: dict[str, list[int]]) -> Optional[Grid]:
     `list<T, N>` is a `list` of exactly N items; componentize-py 0.25 cannot build components using fixed-length lists.
     """
     result: Optional[Grid] = _h.call_import(
-        _h.implementation(_FIELD, "index", "index"), (m,), None, False, None
+        _h.implementation(_FIELD, "index", "index"),
+        (m,),
+        None,
+        False,
+        None,
+        _c.Sig(
+            "exotic.index",
+            {"m": _c.map_of("map<string, list<u32>>", _c.STRING, _c.list_of("list<u32>", _c.U32))},
+            _c.option(
+                "option<grid>",
+                _c.record(
+                    "grid",
+                    Grid,
+                    {"cells": _c.BYTES, "labels": _c.map_of("map<string, u32>", _c.STRING, _c.U32)},
+                ),
+                False,
+            ),
+            None,
+        ),
     )
     return result

@@ -17,7 +17,7 @@ from typing import Any, Optional, Protocol, Self, Union
 from componentize_py_types import Err, Ok, Result, Some
 
 
-from .. import _harness as _h
+from .. import _checks as _c, _harness as _h
 
 _FIELD = "host_side"
 
@@ -28,20 +28,34 @@ class File(_h.ImportedResource):
     def __init__(self, path: str) -> None:
         """Open `path`."""
         self._rep = _h.call_import(
-            _h.implementation(_FIELD, "File", "[constructor]file"), (path,), None, False, None
+            _h.implementation(_FIELD, "File", "[constructor]file"),
+            (path,),
+            None,
+            False,
+            None,
+            _c.Sig("File", {"path": _c.STRING}, _c.ANY, None),
         )
         self._dropped = False
 
     def read(self, n: int) -> bytes:
         """Read up to `n` bytes."""
-        result: bytes = _h.call_import(self._live().read, (n,), None, False, None)
+        result: bytes = _h.call_import(
+            self._live().read, (n,), None, False, None, _c.Sig("File.read", {"n": _c.U32}, _c.BYTES, None)
+        )
         return result
 
     def write(self, data: bytes) -> int:
         """Write bytes: how many were written, or why not.
 
         Raises: `componentize_py_types.Err(str)`"""
-        result: int = _h.call_import(self._live().write, (data,), None, True, None)
+        result: int = _h.call_import(
+            self._live().write,
+            (data,),
+            None,
+            True,
+            None,
+            _c.Sig("File.write", {"data": _c.BYTES}, _c.U32, _c.STRING),
+        )
         return result
 
     @classmethod
@@ -53,6 +67,7 @@ class File(_h.ImportedResource):
             File._from_rep,
             False,
             None,
+            _c.Sig("File.temp", {}, _c.ANY, None),
         )
         return result
 
@@ -65,6 +80,7 @@ class File(_h.ImportedResource):
             None,
             False,
             None,
+            _c.Sig("File.same", {"a": _c.ANY, "b": _c.ANY}, _c.BOOL, None),
         )
         return result
 
@@ -104,7 +120,12 @@ def open(path: str) -> File:
 
     Raises: `componentize_py_types.Err(str)`"""
     result: File = _h.call_import(
-        _h.implementation(_FIELD, "open", "open"), (path,), File._from_rep, True, None
+        _h.implementation(_FIELD, "open", "open"),
+        (path,),
+        File._from_rep,
+        True,
+        None,
+        _c.Sig("host_side.open", {"path": _c.STRING}, _c.ANY, _c.STRING),
     )
     return result
 
@@ -112,20 +133,37 @@ def open(path: str) -> File:
 def size(f: File) -> int:
     """The size of a borrowed file."""
     result: int = _h.call_import(
-        _h.implementation(_FIELD, "size", "size"), ((_h.rep_of)(f),), None, False, None
+        _h.implementation(_FIELD, "size", "size"),
+        ((_h.rep_of)(f),),
+        None,
+        False,
+        None,
+        _c.Sig("host_side.size", {"f": _c.ANY}, _c.U64, None),
     )
     return result
 
 
 def close(f: File) -> None:
     """Take ownership of a file and close it."""
-    _h.call_import(_h.implementation(_FIELD, "close", "close"), ((_h.rep_of)(f),), None, False, None)
+    _h.call_import(
+        _h.implementation(_FIELD, "close", "close"),
+        ((_h.rep_of)(f),),
+        None,
+        False,
+        None,
+        _c.Sig("host_side.close", {"f": _c.ANY}, None, None),
+    )
 
 
 def make_token() -> Token:
     """A fresh token."""
     result: Token = _h.call_import(
-        _h.implementation(_FIELD, "make_token", "make-token"), (), Token._from_rep, False, None
+        _h.implementation(_FIELD, "make_token", "make-token"),
+        (),
+        Token._from_rep,
+        False,
+        None,
+        _c.Sig("host_side.make_token", {}, _c.ANY, None),
     )
     return result
 
@@ -133,6 +171,13 @@ def make_token() -> Token:
 def sizes(files: list[File]) -> list[int]:
     """Borrowed handles inside a list."""
     result: list[int] = _h.call_import(
-        _h.implementation(_FIELD, "sizes", "sizes"), ((_h.list_conv(_h.rep_of))(files),), None, False, None
+        _h.implementation(_FIELD, "sizes", "sizes"),
+        ((_h.list_conv(_h.rep_of))(files),),
+        None,
+        False,
+        None,
+        _c.Sig(
+            "host_side.sizes", {"files": _c.list_of("list<?>", _c.ANY)}, _c.list_of("list<u64>", _c.U64), None
+        ),
     )
     return result

@@ -17,7 +17,7 @@ from typing import Any, Optional, Protocol, Self, Union
 from componentize_py_types import Err, Ok, Result, Some
 
 
-from .. import _harness as _h
+from .. import _checks as _c, _harness as _h
 
 _FIELD = "a_x_types"
 
@@ -32,5 +32,12 @@ class Thing:
 
 def next_id() -> int:
     """The next free id."""
-    result: int = _h.call_import(_h.implementation(_FIELD, "next_id", "next-id"), (), None, False, None)
+    result: int = _h.call_import(
+        _h.implementation(_FIELD, "next_id", "next-id"),
+        (),
+        None,
+        False,
+        None,
+        _c.Sig("a_x_types.next_id", {}, _c.U32, None),
+    )
     return result

@@ -17,7 +17,7 @@ from typing import Any, Optional, Protocol, Self, Union
 from componentize_py_types import Err, Ok, Result, Some
 
 
-from .. import _harness as _h
+from .. import _checks as _c, _harness as _h
 
 _FIELD = "b_y_types"
 
@@ -32,5 +32,12 @@ class Thing:
 
 def taken(name: str) -> bool:
     """Whether `name` is taken."""
-    result: bool = _h.call_import(_h.implementation(_FIELD, "taken", "taken"), (name,), None, False, None)
+    result: bool = _h.call_import(
+        _h.implementation(_FIELD, "taken", "taken"),
+        (name,),
+        None,
+        False,
+        None,
+        _c.Sig("b_y_types.taken", {"name": _c.STRING}, _c.BOOL, None),
+    )
     return result

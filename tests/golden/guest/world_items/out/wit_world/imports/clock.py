@@ -17,12 +17,19 @@ from typing import Any, Optional, Protocol, Self, Union
 from componentize_py_types import Err, Ok, Result, Some
 
 
-from .. import _harness as _h
+from .. import _checks as _c, _harness as _h
 
 _FIELD = "clock"
 
 
 def seconds() -> int:
     """Seconds since the epoch."""
-    result: int = _h.call_import(_h.implementation(_FIELD, "seconds", "seconds"), (), None, False, None)
+    result: int = _h.call_import(
+        _h.implementation(_FIELD, "seconds", "seconds"),
+        (),
+        None,
+        False,
+        None,
+        _c.Sig("clock.seconds", {}, _c.U64, None),
+    )
     return result

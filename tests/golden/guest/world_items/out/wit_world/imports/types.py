@@ -17,12 +17,19 @@ from typing import Any, Optional, Protocol, Self, Union
 from componentize_py_types import Err, Ok, Result, Some
 
 
-from .. import _harness as _h
+from .. import _checks as _c, _harness as _h
 
 _FIELD = "types"
 
 
 def ping() -> str:
     """Pong."""
-    result: str = _h.call_import(_h.implementation(_FIELD, "ping", "ping"), (), None, False, None)
+    result: str = _h.call_import(
+        _h.implementation(_FIELD, "ping", "ping"),
+        (),
+        None,
+        False,
+        None,
+        _c.Sig("types.ping", {}, _c.STRING, None),
+    )
     return result
