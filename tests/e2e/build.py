@@ -69,6 +69,7 @@ class Spec:
 SPECS: dict[str, Spec] = {
     "calc": Spec("calc", "wat", world="calculator", wit="calc.wit", source="calc.wat"),
     "maps": Spec("maps", "wat", world="maps", wit="maps.wit", source="maps.wat", needs_map=True),
+    "echo": Spec("echo", "wat", world="echo", wit="echo.wit", source="echo.wat", needs_map=True),
     "kitchen": Spec("kitchen", "py", world="kitchen-sink", wit="wit", source="app"),
 }
 
