@@ -44,7 +44,7 @@ def _host(args: argparse.Namespace) -> int:
     loaded = _load(args)
     world = loaded.select_world(args.world)
     out = Path(args.out)
-    files = generate(loaded.resolve, world, out.resolve().name)
+    files = generate(loaded.resolve, world, out.resolve().name, abi=args.engine)
     write_package(files, out)
     return 0
 
@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_wit_args(host)
     host.add_argument("--world", help="the world to generate (needed if the package has several)")
     host.add_argument("-o", "--out", required=True, help="output directory; its name is the package name")
+    host.add_argument(
+        "--engine",
+        choices=("wasmtime", "cabi"),
+        default="wasmtime",
+        help="the engine the package uses by default (both are generated; `abi=` picks at load time): "
+        "wasmtime's component API, or witgen's own Canonical ABI code over core wasm",
+    )
     host.set_defaults(run=_host)
     guest = sub.add_parser(
         "guest", help="generate typed componentize-py stubs (`wit_world`) and a local test harness"

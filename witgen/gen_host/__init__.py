@@ -11,11 +11,14 @@ from witgen.pyview.render import write_files
 from witgen.resolve import ir
 
 
-def generate(resolve: ir.Resolve, world: ir.WorldId, package: str) -> dict[str, str]:
-    """The files of the host package for `world` (relative path -> content)."""
+def generate(resolve: ir.Resolve, world: ir.WorldId, package: str, abi: str = "wasmtime") -> dict[str, str]:
+    """The files of the host package for `world` (relative path -> content); `abi` is the
+    engine its world class uses unless told otherwise at load time."""
     if not package.isidentifier():
         raise WitError(f"the output directory name `{package}` is not a valid Python package name")
-    return render_world(HostModelBuilder(resolve, world, package).build())
+    view = HostModelBuilder(resolve, world, package).build()
+    view.abi = abi
+    return render_world(view)
 
 
 def write_package(files: dict[str, str], out_dir: str | os.PathLike[str]) -> None:

@@ -90,7 +90,14 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
             flat += vc.lower_flat(call, p.ty, prep)
     result_codes = "".join(SLOT_CODE[c] for c in sig.results)
     r = "r" if result_codes else None
-    call.line(f"{'r = ' if r else ''}call({', '.join(flat)})")
+    if flat:
+        call.line(f"pack(mv, 0, {', '.join(flat)})")
+    call.line("err = ccall(*cargs)")
+    call.line("if err or trap.value:")
+    with call.indent():
+        call.line("raise fault(err)")
+    if r:
+        call.line("r = result[0]")
     out = "None"
     if func.result is not None:
         if func.kind == "constructor":
@@ -115,7 +122,8 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
     with w.indent():
         w.line(f'"""cabi call site of `{func.name}`."""')
         _prologue(w, vc.pro, body.lines + call.lines + ["core_fault"])
-        w.line(f"call = site.caller({''.join(SLOT_CODE[c] for c in sig.params)!r}, {result_codes!r})")
+        w.line(f"raw = site.raw_call({''.join(SLOT_CODE[c] for c in sig.params)!r}, {result_codes!r})")
+        w.line("pack, mv, ccall, cargs, trap, fault, result = raw.pack, raw.mv, raw.call, raw.args, raw.trap, raw.fault, raw.result")
         w.line(f"post = site.post_return({result_codes!r})")
         w.line("")
         w.line("@no_type_check")

@@ -386,6 +386,9 @@ class ExportSite(_Site):
     def caller(self, params: str, result: str) -> Callable[..., Any]:
         return fastcall.caller(self.rt.store, self.lifted.core, params, result)
 
+    def raw_call(self, params: str, result: str) -> fastcall.RawCall:
+        return fastcall.RawCall(self.rt.store, self.lifted.core, params, result)
+
     def post_return(self, results: str) -> Callable[..., Any] | None:
         func = self.options.post_return
         return None if func is None else fastcall.caller(self.rt.store, func, results, "")

@@ -129,6 +129,28 @@ def caller(store: wasmtime.Store, func: wasmtime.Func, params: str, result: str)
     return call_void
 
 
+class RawCall:
+    """What a generated call site needs to call one core function inline, without a Python
+    frame in between: pack the arguments into `mv`, call `call(ctx, func, buf, n, trap)`, check
+    `err or trap.value` (then `raise fault(err)`), read the result from `result[0]`."""
+
+    def __init__(self, store: wasmtime.Store, func: wasmtime.Func, params: str, result: str) -> None:
+        n = max(len(params), len(result), 1)
+        self.buf = (ctypes.c_uint8 * (_SLOT * n))()
+        self.mv = memoryview(self.buf).cast("B")
+        self.trap = c_void_p()
+        self.func = func
+        self.call = _call_unchecked
+        self.args = (context_address(store), ctypes.addressof(func._func), ctypes.addressof(self.buf), n, ctypes.addressof(self.trap))
+        self.pack = struct.Struct(_arg_format(params)).pack_into
+        code = {"I": "I", "Q": "Q", "f": "f", "d": "d"}.get(result, "B")
+        self.result = self.mv.cast(code)
+
+    def fault(self, err: int) -> CoreFault:
+        t, self.trap.value = self.trap.value or 0, None
+        return _fault(err or 0, t)
+
+
 class MemoryView:
     """Linear memory as a `memoryview`, rebuilt only when the memory grew.
 
