@@ -14,7 +14,6 @@ import ctypes
 import importlib
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import wasmtime

@@ -124,7 +124,7 @@ def _types_module(pkg: ModuleType) -> ModuleType:
 # --------------------------------------------------------------------------- tests
 
 
-def test_everything_round_trips_on_both_engines(engines: dict[str, Any], echo_pkg: ModuleType) -> None:
+def test_everything_with_a_map_round_trips_on_both_engines(engines: dict[str, Any], echo_pkg: ModuleType) -> None:
     strategy = st.lists(everything_strategy(echo_pkg), max_size=3)
 
     @SETTINGS
@@ -213,3 +213,32 @@ def test_bad_values_fail_the_same_way_before_entering_wasm(
         with pytest.raises(error, match=message):
             call(inst)
         assert inst.add(1, 2) == 3, f"{abi}: the instance must still work"
+
+
+def test_engine_flag_sets_the_default_and_env_or_abi_override_it(
+    tmp_path_factory: pytest.TempPathFactory, echo_wasm: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    from witgen.runtime import CabiInstance, Instance
+
+    from .conftest import ROOT, _subprocess_env
+
+    out = tmp_path_factory.mktemp("engine-flag") / "witgen_e2e_echo_cabi"
+    cmd = [sys.executable, "-m", "witgen", "host", str(SPECS["echo"].wit_path), "--engine", "cabi", "-o", str(out)]
+    subprocess.run(cmd, cwd=ROOT, env=_subprocess_env(), check=True)
+    sys.path.insert(0, str(out.parent))
+    import importlib
+
+    pkg = importlib.import_module(out.name)
+    monkeypatch.delenv("WITGEN_ABI", raising=False)
+    config = wasmtime.Config()
+    config.wasm_component_model_map = True
+    engine = wasmtime.Engine(config)
+    assert type(pkg.Echo.from_file(echo_wasm, engine=engine)._rt) is CabiInstance
+    assert type(pkg.Echo.from_file(echo_wasm, engine=engine, abi="wasmtime")._rt) is Instance
+    monkeypatch.setenv("WITGEN_ABI", "wasmtime")
+    assert type(pkg.Echo.from_file(echo_wasm, engine=engine)._rt) is Instance
+    with pytest.raises(ValueError, match="abi must be"):
+        pkg.Echo.from_file(echo_wasm, engine=engine, abi="fast")

@@ -4,6 +4,7 @@ Generated modules build codecs for their types at import time and call component
 `Instance`/`ExportFunc`; users meet `Some`/`Ok`/`Err` and the exceptions below.
 """
 
+from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
 from witgen.runtime.codecs import (
     BOOL,
     CHAR,
@@ -38,7 +39,6 @@ from witgen.runtime.host import call_method, implementation
 from witgen.runtime.instance import ExportFunc, GuestResource, Instance
 from witgen.runtime.types import Err, Ok, Result, Some
 from witgen.runtime.world import Abi, CacheDir, PathLike, engine_for, load_bytes, load_file, pick_abi, start
-from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
 
 __all__ = [
     "Abi",

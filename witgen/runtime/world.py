@@ -58,7 +58,9 @@ def _component_from_text(data: bytes) -> bytes:
     """Component WAT to binary, for the cabi engine (which decodes the binary itself)."""
     from witgen.runtime.errors import LinkError
 
-    raise LinkError("the cabi engine loads component binaries; compile WAT text with `wasm-tools parse` first")
+    raise LinkError(
+        "the cabi engine loads component binaries; compile WAT text with `wasm-tools parse` first"
+    )
 
 
 def start(

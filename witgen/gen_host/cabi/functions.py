@@ -123,7 +123,9 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
         w.line(f'"""cabi call site of `{func.name}`."""')
         _prologue(w, vc.pro, body.lines + call.lines + ["core_fault"])
         w.line(f"raw = site.raw_call({''.join(SLOT_CODE[c] for c in sig.params)!r}, {result_codes!r})")
-        w.line("pack, mv, ccall, cargs, trap, fault, result = raw.pack, raw.mv, raw.call, raw.args, raw.trap, raw.fault, raw.result")
+        w.line(
+            "pack, mv, ccall, cargs, trap, fault, result = raw.pack, raw.mv, raw.call, raw.args, raw.trap, raw.fault, raw.result"
+        )
         w.line(f"post = site.post_return({result_codes!r})")
         w.line("")
         w.line("@no_type_check")

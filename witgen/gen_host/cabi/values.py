@@ -396,7 +396,8 @@ class ValueCode:
             with w.indent():
                 vals = [] if case_ty is None else self.lower_flat(w, case_ty, f"{v}[1]")
                 coerced = [
-                    _coerce(x, have, want) for x, have, want in zip(vals, fv.cases[i], fv.payload, strict=False)
+                    _coerce(x, have, want)
+                    for x, have, want in zip(vals, fv.cases[i], fv.payload, strict=False)
                 ]
                 coerced += ["0" if c in ("i32", "i64") else "0.0" for c in fv.payload[len(vals) :]]
                 w.line(f"{', '.join(outs)} = {', '.join([str(i), *coerced])}")

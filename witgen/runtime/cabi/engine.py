@@ -180,7 +180,9 @@ class CabiInstance:
         lifted = self._export(interface, name)
         return cabi(ExportSite(self, lifted, qualname, params))
 
-    def bind_guest_resource(self, base: type[Any], key: str, funcs: dict[str, Callable[..., Any]]) -> type[Any]:
+    def bind_guest_resource(
+        self, base: type[Any], key: str, funcs: dict[str, Callable[..., Any]]
+    ) -> type[Any]:
         namespace = {
             "_instance": self,
             "_funcs": funcs,
@@ -214,7 +216,9 @@ class CabiInstance:
 
     def check_alive(self) -> None:
         if self.dead is not None:
-            raise InstanceDead(f"this component instance trapped earlier and can't be used again: {self.dead}")
+            raise InstanceDead(
+                f"this component instance trapped earlier and can't be used again: {self.dead}"
+            )
 
     def fail(self, error: BaseException, where: str) -> BaseException:
         """The exception to raise for a trap; every instance of the component is dead from now on."""
@@ -395,7 +399,9 @@ class ExportSite(_Site):
 
     def dead(self) -> None:
         self.rt.check_alive()
-        raise InstanceDead(f"this component instance trapped earlier and can't be used again: {self.inst.poisoned}")
+        raise InstanceDead(
+            f"this component instance trapped earlier and can't be used again: {self.inst.poisoned}"
+        )
 
     def bad_arg(self, index: int, value: Any) -> None:
         name, codec = self.params[index]

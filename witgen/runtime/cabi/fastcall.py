@@ -25,8 +25,6 @@ from typing import Any
 
 import wasmtime
 
-from witgen.runtime.errors import Trap
-
 _VALTYPES = {
     "I": wasmtime.ValType.i32,
     "Q": wasmtime.ValType.i64,
@@ -41,7 +39,9 @@ def _load() -> Any:
     try:
         from wasmtime import _bindings, _ffi
 
-        ok = ctypes.sizeof(_ffi.wasmtime_val_raw_t) == _SLOT and hasattr(_bindings, "_wasmtime_func_call_unchecked")
+        ok = ctypes.sizeof(_ffi.wasmtime_val_raw_t) == _SLOT and hasattr(
+            _bindings, "_wasmtime_func_call_unchecked"
+        )
         return _ffi if ok else None
     except ImportError:
         return None
@@ -77,7 +77,9 @@ def context_address(store: wasmtime.Store) -> int:
 
 def _fault(err: int, trap_addr: int) -> CoreFault:
     if err:
-        exc: Exception = wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, ctypes.POINTER(_ffi.wasmtime_error_t)))
+        exc: Exception = wasmtime.WasmtimeError._from_ptr(
+            ctypes.cast(err, ctypes.POINTER(_ffi.wasmtime_error_t))
+        )
     else:
         exc = wasmtime.Trap._from_ptr(ctypes.cast(trap_addr, ctypes.POINTER(_ffi.wasm_trap_t)))
     fault = CoreFault(str(exc))
@@ -141,10 +143,16 @@ class RawCall:
         self.trap = c_void_p()
         self.func = func
         self.call = _call_unchecked
-        self.args = (context_address(store), ctypes.addressof(func._func), ctypes.addressof(self.buf), n, ctypes.addressof(self.trap))
+        self.args = (
+            context_address(store),
+            ctypes.addressof(func._func),
+            ctypes.addressof(self.buf),
+            n,
+            ctypes.addressof(self.trap),
+        )
         self.pack = struct.Struct(_arg_format(params)).pack_into
         code = {"I": "I", "Q": "Q", "f": "f", "d": "d"}.get(result, "B")
-        self.result = self.mv.cast(code)
+        self.result: memoryview = self.mv.cast(code)  # type: ignore[call-overload]
 
     def fault(self, err: int) -> CoreFault:
         t, self.trap.value = self.trap.value or 0, None
@@ -172,7 +180,9 @@ class MemoryView:
         size = _memory_size(self.ctx, self.addr)
         if size != self.size:
             base = _memory_data(self.ctx, self.addr)
-            self.mv = memoryview((ctypes.c_uint8 * size).from_address(base)).cast("B") if size else memoryview(b"")
+            self.mv = (
+                memoryview((ctypes.c_uint8 * size).from_address(base)).cast("B") if size else memoryview(b"")
+            )
             self.size = size
         return self.mv
 
@@ -181,11 +191,19 @@ HostCallback = Callable[[memoryview], None]
 """A host function body: reads its arguments from and writes its result into the raw slots."""
 
 
-def host_func(store: wasmtime.Store, params: str, results: str, body: Callable[..., Any], on_error: Callable[[BaseException], str]) -> wasmtime.Func:
+def host_func(
+    store: wasmtime.Store,
+    params: str,
+    results: str,
+    body: Callable[..., Any],
+    on_error: Callable[[BaseException], str],
+) -> wasmtime.Func:
     """A core function calling `body(*args)` with the unpacked arguments; its return value is
     the result. An exception becomes a trap whose message `on_error` gives (and stashes the
     exception for the caller to re-raise)."""
-    ty = wasmtime.FuncType([_VALTYPES[c.upper()]() for c in params], [_VALTYPES[c.upper()]() for c in results])
+    ty = wasmtime.FuncType(
+        [_VALTYPES[c.upper()]() for c in params], [_VALTYPES[c.upper()]() for c in results]
+    )
     n = max(len(params), len(results), 1)
     unpack = struct.Struct(_arg_format(params)).unpack_from
     pack = struct.Struct("<" + results).pack_into if results else None
@@ -204,7 +222,14 @@ def host_func(store: wasmtime.Store, params: str, results: str, body: Callable[.
 
     cb = _UNCHECKED_CB(trampoline)
     raw = _ffi.wasmtime_func_t()
-    _func_new_unchecked(context_address(store), ctypes.cast(ty.ptr(), c_void_p).value, cb, None, _FINALIZER(), ctypes.addressof(raw))
+    _func_new_unchecked(
+        context_address(store),
+        ctypes.cast(ty.ptr(), c_void_p).value,
+        cb,
+        None,
+        _FINALIZER(),
+        ctypes.addressof(raw),
+    )
     func = wasmtime.Func._from_raw(raw)
     func._witgen_keep = (cb, ty)  # type: ignore[attr-defined]
     return func

@@ -84,13 +84,25 @@ def as_bytes(v: Any) -> tuple[Any, int]:
 
 
 _ITEMSIZE = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "q": 8, "Q": 8, "f": 4, "d": 8}
-_EQUIVALENT = {code: {c for c in ("l", "L", "i", "I", "q", "Q", "h", "H", "b", "B") if c.lower() == code.lower() and array.array(c).itemsize == _ITEMSIZE[code]} | {code} for code in _ITEMSIZE}
+_EQUIVALENT = {
+    code: {
+        c
+        for c in ("l", "L", "i", "I", "q", "Q", "h", "H", "b", "B")
+        if c.lower() == code.lower() and array.array(c).itemsize == _ITEMSIZE[code]
+    }
+    | {code}
+    for code in _ITEMSIZE
+}
 
 
 def as_array(v: Any, code: str) -> tuple[Any, int]:
     """A list of numbers as (buffer, count) laid out like the ABI's list: an `array.array`
     (or memoryview) of the matching item type is used without touching its items."""
-    if isinstance(v, array.array) and v.typecode in _EQUIVALENT[code] and v.typecode.isupper() == code.isupper():
+    if (
+        isinstance(v, array.array)
+        and v.typecode in _EQUIVALENT[code]
+        and v.typecode.isupper() == code.isupper()
+    ):
         return memoryview(v).cast("B"), len(v)
     if isinstance(v, str | bytes | dict) or not hasattr(v, "__iter__"):
         raise bad
