@@ -104,6 +104,7 @@ class CabiInstance:
         self._site_resources: dict[str, SiteResource] = {}
         self._exports: dict[str, Any] = {}
         self._instances: list[state.ComponentInstance] = []
+        self.keep: list[Any] = []
 
     # --- linking ---------------------------------------------------------------------------
 
@@ -448,4 +449,6 @@ class ImportSite(_Site):
             rt.pending = exc
             return f"host function {qualname} raised {type(exc).__name__}"
 
-        return fastcall.host_func(rt.store, params, results, body, on_error)
+        func = fastcall.host_func(rt.store, params, results, body, on_error)
+        rt.keep.append(func)  # its ctypes callback must outlive every call from wasm
+        return func
