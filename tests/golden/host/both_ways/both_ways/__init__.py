@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from .exports import r as _e_r
 from .imports import r as _i_r
@@ -40,7 +41,7 @@ class BothWays:
 
     def __init__(
         self,
-        component: _wc.Component,
+        component: _wc.Component | _rt.CabiComponent,
         *,
         imports: BothWaysImports,
         wasi: bool | wasmtime.WasiConfig | None = None,
@@ -50,7 +51,8 @@ class BothWays:
         """Instantiate a compiled component (made with `engine`) in a new or given `store`.
 
         `wasi=True` links wasmtime's WASI 0.2 with stdout/stderr inherited; pass a
-        `wasmtime.WasiConfig` to configure it.
+        `wasmtime.WasiConfig` to configure it. The engine follows the component: a
+        `wasmtime.component.Component` runs on wasmtime's, a `CabiComponent` on witgen's own.
         """
         rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False)
         if imports is not None:
@@ -69,13 +71,16 @@ class BothWays:
         engine: wasmtime.Engine | None = None,
         store: wasmtime.Store | None = None,
         cache_dir: _rt.CacheDir = None,
+        abi: _rt.Abi | None = None,
     ) -> BothWays:
         """Load a component file (binary or WAT); compiled artifacts are cached in `cache_dir`.
 
         `cache_dir=None` uses `$WITGEN_CACHE_DIR` or the user's cache dir; `False` disables it.
+        `abi` picks the engine: "wasmtime" (wasmtime's component API) or "cabi" (witgen's own
+        Canonical ABI code over core wasm); the default is `$WITGEN_ABI`, else "wasmtime".
         """
         engine = _rt.engine_for(engine, store)
-        component = _rt.load_file(path, engine, cache_dir)
+        component = _rt.load_file(path, engine, cache_dir, _rt.pick_abi(abi, "wasmtime"))
         return cls(component, imports=imports, wasi=wasi, engine=engine, store=store)
 
     @classmethod
@@ -88,10 +93,11 @@ class BothWays:
         engine: wasmtime.Engine | None = None,
         store: wasmtime.Store | None = None,
         cache_dir: _rt.CacheDir = None,
+        abi: _rt.Abi | None = None,
     ) -> BothWays:
-        """Load a component from its bytes (binary or WAT text), through the same cache."""
+        """Load a component from its bytes (binary or WAT text), through the same cache (`abi` as for `from_file`)."""
         engine = _rt.engine_for(engine, store)
-        component = _rt.load_bytes(data, engine, cache_dir)
+        component = _rt.load_bytes(data, engine, cache_dir, _rt.pick_abi(abi, "wasmtime"))
         return cls(component, imports=imports, wasi=wasi, engine=engine, store=store)
 
     @property

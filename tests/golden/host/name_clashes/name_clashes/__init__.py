@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from .exports import run as _e_run
 from .imports import a_x_types as _i_a_x_types
@@ -52,7 +53,7 @@ class NameClashes:
 
     def __init__(
         self,
-        component: _wc.Component,
+        component: _wc.Component | _rt.CabiComponent,
         *,
         imports: NameClashesImports,
         wasi: bool | wasmtime.WasiConfig | None = None,
@@ -62,7 +63,8 @@ class NameClashes:
         """Instantiate a compiled component (made with `engine`) in a new or given `store`.
 
         `wasi=True` links wasmtime's WASI 0.2 with stdout/stderr inherited; pass a
-        `wasmtime.WasiConfig` to configure it.
+        `wasmtime.WasiConfig` to configure it. The engine follows the component: a
+        `wasmtime.component.Component` runs on wasmtime's, a `CabiComponent` on witgen's own.
         """
         rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False)
         if imports is not None:
@@ -70,12 +72,12 @@ class NameClashes:
             _i_a_x_types_2._link(rt, imports.a_x_types_2)
             _i_b_y_types._link(rt, imports.b_y_types)
             _i_log._link(rt, imports.log)
-            rt.define_func("", "log", "log", [], None, imports.log_, False)
+            rt.define_func("", "log", "log", [], None, imports.log_, False, cabi=_cabi_imp_log)
         rt.instantiate()
         self._rt = rt
         self.run = _e_run.Run(rt)
-        self._store_ = rt.export_func("", "store", "store", [], _rt.U32, False)
-        self._run_ = rt.export_func("", "run", "run", [], None, False)
+        self._store_ = rt.export_func("", "store", "store", [], _rt.U32, False, cabi=_cabi_store)
+        self._run_ = rt.export_func("", "run", "run", [], None, False, cabi=_cabi_run)
 
     @classmethod
     def from_file(
@@ -87,13 +89,16 @@ class NameClashes:
         engine: wasmtime.Engine | None = None,
         store: wasmtime.Store | None = None,
         cache_dir: _rt.CacheDir = None,
+        abi: _rt.Abi | None = None,
     ) -> NameClashes:
         """Load a component file (binary or WAT); compiled artifacts are cached in `cache_dir`.
 
         `cache_dir=None` uses `$WITGEN_CACHE_DIR` or the user's cache dir; `False` disables it.
+        `abi` picks the engine: "wasmtime" (wasmtime's component API) or "cabi" (witgen's own
+        Canonical ABI code over core wasm); the default is `$WITGEN_ABI`, else "wasmtime".
         """
         engine = _rt.engine_for(engine, store)
-        component = _rt.load_file(path, engine, cache_dir)
+        component = _rt.load_file(path, engine, cache_dir, _rt.pick_abi(abi, "wasmtime"))
         return cls(component, imports=imports, wasi=wasi, engine=engine, store=store)
 
     @classmethod
@@ -106,10 +111,11 @@ class NameClashes:
         engine: wasmtime.Engine | None = None,
         store: wasmtime.Store | None = None,
         cache_dir: _rt.CacheDir = None,
+        abi: _rt.Abi | None = None,
     ) -> NameClashes:
-        """Load a component from its bytes (binary or WAT text), through the same cache."""
+        """Load a component from its bytes (binary or WAT text), through the same cache (`abi` as for `from_file`)."""
         engine = _rt.engine_for(engine, store)
-        component = _rt.load_bytes(data, engine, cache_dir)
+        component = _rt.load_bytes(data, engine, cache_dir, _rt.pick_abi(abi, "wasmtime"))
         return cls(component, imports=imports, wasi=wasi, engine=engine, store=store)
 
     @property
@@ -125,3 +131,60 @@ class NameClashes:
     def run_(self) -> None:
         """Clashes with the `run` interface attribute."""
         self._run_()
+
+
+def _cabi_imp_log(site: Any) -> Any:
+    """cabi core function for the import `log`."""
+    inst = site.inst
+    impl = site.impl
+
+    @no_type_check
+    def _log():
+        out = impl()
+
+    return site.host_func("", "", _log)
+
+
+def _cabi_store(site: Any) -> Any:
+    """cabi call site of `store`."""
+    inst = site.inst
+    core_fault = _abi.faults
+    call = site.caller("", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _store():
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            r = call()
+            out = r
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _store
+
+
+def _cabi_run(site: Any) -> Any:
+    """cabi call site of `run`."""
+    inst = site.inst
+    core_fault = _abi.faults
+    call = site.caller("", "")
+    post = site.post_return("")
+
+    @no_type_check
+    def _run():
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            call()
+            if post is not None:
+                post()
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return None
+
+    return _run

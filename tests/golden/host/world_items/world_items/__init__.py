@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from .exports import a_x_api as _e_a_x_api
 from .exports import b_y_api as _e_b_y_api
@@ -120,7 +121,7 @@ class Items:
 
     def __init__(
         self,
-        component: _wc.Component,
+        component: _wc.Component | _rt.CabiComponent,
         *,
         imports: ItemsImports,
         wasi: bool | wasmtime.WasiConfig | None = None,
@@ -130,7 +131,8 @@ class Items:
         """Instantiate a compiled component (made with `engine`) in a new or given `store`.
 
         `wasi=True` links wasmtime's WASI 0.2 with stdout/stderr inherited; pass a
-        `wasmtime.WasiConfig` to configure it.
+        `wasmtime.WasiConfig` to configure it. The engine follows the component: a
+        `wasmtime.component.Component` runs on wasmtime's, a `CabiComponent` on witgen's own.
         """
         rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False)
         if imports is not None:
@@ -139,9 +141,25 @@ class Items:
             _i_types._link(rt, imports.types)
             _i_clock._link(rt, imports.clock)
             rt.define_func(
-                "", "log", "log", [("level", _LEVEL), ("msg", _rt.STRING)], None, imports.log, False
+                "",
+                "log",
+                "log",
+                [("level", _LEVEL), ("msg", _rt.STRING)],
+                None,
+                imports.log,
+                False,
+                cabi=_cabi_imp_log,
             )
-            rt.define_func("", "now", "now", [], _rt.ResultCodec(_rt.U64, _rt.STRING), imports.now, True)
+            rt.define_func(
+                "",
+                "now",
+                "now",
+                [],
+                _rt.ResultCodec(_rt.U64, _rt.STRING),
+                imports.now,
+                True,
+                cabi=_cabi_imp_now,
+            )
         rt.instantiate()
         self._rt = rt
         self.a_x_api = _e_a_x_api.AXApi(rt)
@@ -154,9 +172,12 @@ class Items:
             [("p", _POINT), ("l", _LEVEL), ("ps", _POINTS)],
             _rt.ResultCodec(_POINT, _rt.STRING),
             True,
+            cabi=_cabi_run,
         )
-        self._describe = rt.export_func("", "describe", "describe", [("t", _A_THING)], _rt.STRING, False)
-        self._reset = rt.export_func("", "reset", "reset", [], None, False)
+        self._describe = rt.export_func(
+            "", "describe", "describe", [("t", _A_THING)], _rt.STRING, False, cabi=_cabi_describe
+        )
+        self._reset = rt.export_func("", "reset", "reset", [], None, False, cabi=_cabi_reset)
 
     @classmethod
     def from_file(
@@ -168,13 +189,16 @@ class Items:
         engine: wasmtime.Engine | None = None,
         store: wasmtime.Store | None = None,
         cache_dir: _rt.CacheDir = None,
+        abi: _rt.Abi | None = None,
     ) -> Items:
         """Load a component file (binary or WAT); compiled artifacts are cached in `cache_dir`.
 
         `cache_dir=None` uses `$WITGEN_CACHE_DIR` or the user's cache dir; `False` disables it.
+        `abi` picks the engine: "wasmtime" (wasmtime's component API) or "cabi" (witgen's own
+        Canonical ABI code over core wasm); the default is `$WITGEN_ABI`, else "wasmtime".
         """
         engine = _rt.engine_for(engine, store)
-        component = _rt.load_file(path, engine, cache_dir)
+        component = _rt.load_file(path, engine, cache_dir, _rt.pick_abi(abi, "wasmtime"))
         return cls(component, imports=imports, wasi=wasi, engine=engine, store=store)
 
     @classmethod
@@ -187,10 +211,11 @@ class Items:
         engine: wasmtime.Engine | None = None,
         store: wasmtime.Store | None = None,
         cache_dir: _rt.CacheDir = None,
+        abi: _rt.Abi | None = None,
     ) -> Items:
-        """Load a component from its bytes (binary or WAT text), through the same cache."""
+        """Load a component from its bytes (binary or WAT text), through the same cache (`abi` as for `from_file`)."""
         engine = _rt.engine_for(engine, store)
-        component = _rt.load_bytes(data, engine, cache_dir)
+        component = _rt.load_bytes(data, engine, cache_dir, _rt.pick_abi(abi, "wasmtime"))
         return cls(component, imports=imports, wasi=wasi, engine=engine, store=store)
 
     @property
@@ -214,3 +239,229 @@ class Items:
     def reset(self) -> None:
         """A world-level exported function without results."""
         self._reset()
+
+
+def _cabi_imp_log(site: Any) -> Any:
+    """cabi core function for the import `log`."""
+    inst = site.inst
+    trap = _abi.trap
+    view = site.view
+    enc_str, ld_str = site.strings
+    impl = site.impl
+
+    @no_type_check
+    def _log(c0, c1, c2):
+        m = view()
+        if c0 >= 2:
+            trap("invalid enum discriminant " + str(c0))
+        x1 = Level(c0)
+        x2 = ld_str(m, c1, c2)
+        out = impl(x1, x2)
+
+    return site.host_func("III", "", _log)
+
+
+def _cabi_imp_now(site: Any) -> Any:
+    """cabi core function for the import `now`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    ptrlen = _abi.ptrlen
+    view = site.view
+    alloc = site.alloc
+    enc_str, ld_str = site.strings
+    st_0 = _abi.struct.Struct("<B")
+    st_1 = _abi.struct.Struct("<Q")
+    impl = site.impl
+
+    @no_type_check
+    def _now(c0):
+        try:
+            out = Ok(impl())
+        except Err as err:
+            out = err
+        try:
+            if type(out) is Ok:
+                i2 = out.value
+                if type(i2) is not int:
+                    i2 = as_int(i2)
+                if i2 < 0 or i2 > 18446744073709551615:
+                    raise bad
+                r1 = (0, i2)
+            elif type(out) is Err:
+                r1 = (1, enc_str(out.value))
+            else:
+                raise bad
+            q = r1
+        except bad:
+            site.bad_result(out)
+        m = view()
+        c3 = q
+        st_0.pack_into(m, c0, c3[0])
+        if c3[0] == 0:
+            st_1.pack_into(m, c0 + 8, c3[1])
+        elif c3[0] == 1:
+            s4 = c3[1]
+            p5 = alloc(s4[2], len(s4[0]))
+            m = view()
+            m[p5 : p5 + len(s4[0])] = s4[0]
+            ptrlen.pack_into(m, c0 + 8, p5, s4[1])
+
+    return site.host_func("I", "", _now)
+
+
+def _cabi_run(site: Any) -> Any:
+    """cabi call site of `run`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    trap = _abi.trap
+    ptrlen = _abi.ptrlen
+    core_fault = _abi.faults
+    view = site.view
+    alloc = site.alloc
+    enc_str, ld_str = site.strings
+    st_0 = _abi.struct.Struct("<II")
+    st_1 = _abi.struct.Struct("<B")
+    call = site.caller("IIIII", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _run(a0, a1, a2):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            if type(a0) is not Point:
+                raise bad
+            i1 = a0.x
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
+                raise bad
+            i2 = a0.y
+            if type(i2) is not int:
+                i2 = as_int(i2)
+            if i2 < 0 or i2 > 4294967295:
+                raise bad
+            q0 = (i1, i2)
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            if type(a1) is not Level:
+                raise bad
+            q1 = a1.value
+        except bad:
+            site.bad_arg(1, a1)
+        try:
+            if isinstance(a2, (str, bytes, dict)) or not hasattr(a2, "__len__"):
+                raise bad
+            parts3 = []
+            for e4 in a2:
+                if type(e4) is not Point:
+                    raise bad
+                i5 = e4.x
+                if type(i5) is not int:
+                    i5 = as_int(i5)
+                if i5 < 0 or i5 > 4294967295:
+                    raise bad
+                i6 = e4.y
+                if type(i6) is not int:
+                    i6 = as_int(i6)
+                if i6 < 0 or i6 > 4294967295:
+                    raise bad
+                t7 = (i5, i6)
+                parts3.append(st_0.pack(t7[0], t7[1]))
+            q2 = (b"".join(parts3), len(parts3))
+        except bad:
+            site.bad_arg(2, a2)
+        try:
+            t1001 = q0
+            b1003 = q2
+            p1002 = alloc(4, len(b1003[0]))
+            m = view()
+            m[p1002 : p1002 + len(b1003[0])] = b1003[0]
+            r = call(t1001[0], t1001[1], q1, p1002, b1003[1])
+            m = view()
+            d1004 = st_1.unpack_from(m, r)[0]
+            if d1004 == 0:
+                l1006, l1007 = st_0.unpack_from(m, r + 4)
+                c1005 = Ok(Point(l1006, l1007))
+            elif d1004 == 1:
+                p1008, n1009 = ptrlen.unpack_from(m, r + 4)
+                c1005 = Err(ld_str(m, p1008, n1009))
+            else:
+                trap("invalid discriminant " + str(d1004))
+            out = c1005
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        if type(out) is Err:
+            raise out
+        return out.value
+
+    return _run
+
+
+def _cabi_describe(site: Any) -> Any:
+    """cabi call site of `describe`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    ptrlen = _abi.ptrlen
+    core_fault = _abi.faults
+    view = site.view
+    enc_str, ld_str = site.strings
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _describe(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            if type(a0) is not _i_a_x_types.Thing:
+                raise bad
+            i1 = a0.id
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
+                raise bad
+            q0 = (i1,)
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            t1001 = q0
+            r = call(t1001[0])
+            m = view()
+            p1002, n1003 = ptrlen.unpack_from(m, r)
+            out = ld_str(m, p1002, n1003)
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _describe
+
+
+def _cabi_reset(site: Any) -> Any:
+    """cabi call site of `reset`."""
+    inst = site.inst
+    core_fault = _abi.faults
+    call = site.caller("", "")
+    post = site.post_return("")
+
+    @no_type_check
+    def _reset():
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            call()
+            if post is not None:
+                post()
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return None
+
+    return _reset

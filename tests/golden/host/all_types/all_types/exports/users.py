@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import shapes as _i_shapes
 
@@ -74,9 +75,15 @@ _USER = _rt.RecordCodec(
 class Users:
     """An interface that uses types from another."""
 
-    def __init__(self, rt: _rt.Instance) -> None:
+    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._list_users = rt.export_func(
-            _INTERFACE, "list-users", "users.list_users", [], _rt.list_of(_USER), False
+            _INTERFACE,
+            "list-users",
+            "users.list_users",
+            [],
+            _rt.list_of(_USER),
+            False,
+            cabi=_cabi_users_list_users,
         )
         self._rename = rt.export_func(
             _INTERFACE,
@@ -85,6 +92,7 @@ class Users:
             [("u", _USER), ("name", _rt.STRING)],
             _rt.ResultCodec(_USER, _rt.STRING),
             True,
+            cabi=_cabi_users_rename,
         )
 
     def list_users(self) -> list[User]:
@@ -99,3 +107,166 @@ class Users:
             Err: the function's `result` was an error; `.value` is a `str`."""
         result: User = self._rename(u, name)
         return result
+
+
+def _cabi_users_list_users(site: Any) -> Any:
+    """cabi call site of `list-users`."""
+    inst = site.inst
+    check_span = _abi.check_span
+    ld_bytes = _abi.ld_bytes
+    trap = _abi.trap
+    ptrlen = _abi.ptrlen
+    core_fault = _abi.faults
+    view = site.view
+    enc_str, ld_str = site.strings
+    st_0 = _abi.struct.Struct("<B")
+    st_1 = _abi.struct.Struct("<ii")
+    call = site.caller("", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _list_users():
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            r = call()
+            m = view()
+            p1001, n1002 = ptrlen.unpack_from(m, r)
+            check_span(m, p1001, n1002, 32, 4)
+            items1003 = []
+            for i1004 in range(n1002):
+                p1006, n1007 = ptrlen.unpack_from(m, p1001 + 32 * i1004)
+                v1005 = ld_str(m, p1006, n1007)
+                (l1009,) = st_0.unpack_from(m, p1001 + 32 * i1004 + 8)
+                if l1009 >= 3:
+                    trap("invalid enum discriminant " + str(l1009))
+                v1008 = _i_shapes.Color(l1009)
+                d1011 = st_0.unpack_from(m, p1001 + 32 * i1004 + 12)[0]
+                if d1011 == 0:
+                    c1012 = None
+                elif d1011 == 1:
+                    l1013, l1014 = st_1.unpack_from(m, p1001 + 32 * i1004 + 12 + 4)
+                    c1012 = _i_shapes.Point(l1013, l1014)
+                else:
+                    trap("invalid discriminant " + str(d1011))
+                v1010 = c1012
+                p1016, n1017 = ptrlen.unpack_from(m, p1001 + 32 * i1004 + 24)
+                v1015 = ld_bytes(m, p1016, n1017)
+                items1003.append(User(v1005, v1008, v1010, v1015))
+            out = items1003
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _list_users
+
+
+def _cabi_users_rename(site: Any) -> Any:
+    """cabi call site of `rename`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    as_bytes = _abi.as_bytes
+    ld_bytes = _abi.ld_bytes
+    trap = _abi.trap
+    ptrlen = _abi.ptrlen
+    core_fault = _abi.faults
+    view = site.view
+    alloc = site.alloc
+    enc_str, ld_str = site.strings
+    st_0 = _abi.struct.Struct("<B")
+    st_1 = _abi.struct.Struct("<ii")
+    call = site.caller("IIIIIIIIII", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _rename(a0, a1):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            if type(a0) is not User:
+                raise bad
+            if type(a0.colour) is not _i_shapes.Color:
+                raise bad
+            if a0.at is None:
+                o1 = (0, None)
+            else:
+                if type(a0.at) is not _i_shapes.Point:
+                    raise bad
+                i2 = a0.at.x
+                if type(i2) is not int:
+                    i2 = as_int(i2)
+                if i2 < -2147483648 or i2 > 2147483647:
+                    raise bad
+                i3 = a0.at.y
+                if type(i3) is not int:
+                    i3 = as_int(i3)
+                if i3 < -2147483648 or i3 > 2147483647:
+                    raise bad
+                o1 = (1, (i2, i3))
+            q0 = (enc_str(a0.name), a0.colour.value, o1, as_bytes(a0.avatar))
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            q1 = enc_str(a1)
+        except bad:
+            site.bad_arg(1, a1)
+        try:
+            t1001 = q0
+            s1002 = t1001[0]
+            p1003 = alloc(s1002[2], len(s1002[0]))
+            m = view()
+            m[p1003 : p1003 + len(s1002[0])] = s1002[0]
+            c1004 = t1001[2]
+            if c1004[0] == 0:
+                f1005, f1006, f1007 = 0, 0, 0
+            elif c1004[0] == 1:
+                t1008 = c1004[1]
+                f1005, f1006, f1007 = 1, t1008[0] & 0xFFFFFFFF, t1008[1] & 0xFFFFFFFF
+            b1010 = t1001[3]
+            p1009 = alloc(1, len(b1010[0]))
+            m = view()
+            m[p1009 : p1009 + len(b1010[0])] = b1010[0]
+            s1011 = q1
+            p1012 = alloc(s1011[2], len(s1011[0]))
+            m = view()
+            m[p1012 : p1012 + len(s1011[0])] = s1011[0]
+            r = call(p1003, s1002[1], t1001[1], f1005, f1006, f1007, p1009, b1010[1], p1012, s1011[1])
+            m = view()
+            d1013 = st_0.unpack_from(m, r)[0]
+            if d1013 == 0:
+                p1016, n1017 = ptrlen.unpack_from(m, r + 4)
+                v1015 = ld_str(m, p1016, n1017)
+                (l1019,) = st_0.unpack_from(m, r + 4 + 8)
+                if l1019 >= 3:
+                    trap("invalid enum discriminant " + str(l1019))
+                v1018 = _i_shapes.Color(l1019)
+                d1021 = st_0.unpack_from(m, r + 4 + 12)[0]
+                if d1021 == 0:
+                    c1022 = None
+                elif d1021 == 1:
+                    l1023, l1024 = st_1.unpack_from(m, r + 4 + 12 + 4)
+                    c1022 = _i_shapes.Point(l1023, l1024)
+                else:
+                    trap("invalid discriminant " + str(d1021))
+                v1020 = c1022
+                p1026, n1027 = ptrlen.unpack_from(m, r + 4 + 24)
+                v1025 = ld_bytes(m, p1026, n1027)
+                c1014 = Ok(User(v1015, v1018, v1020, v1025))
+            elif d1013 == 1:
+                p1028, n1029 = ptrlen.unpack_from(m, r + 4)
+                c1014 = Err(ld_str(m, p1028, n1029))
+            else:
+                trap("invalid discriminant " + str(d1013))
+            out = c1014
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        if type(out) is Err:
+            raise out
+        return out.value
+
+    return _rename

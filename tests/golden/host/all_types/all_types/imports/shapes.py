@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -339,7 +340,7 @@ class Host(Protocol):
         ...
 
 
-def _link(rt: _rt.Instance, host: Host) -> None:
+def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
         _INTERFACE,
@@ -349,6 +350,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _POINT,
         _rt.implementation(host, "echo_point", _INTERFACE),
         False,
+        cabi=_cabi_imp_shapes_echo_point,
     )
     rt.define_func(
         _INTERFACE,
@@ -358,6 +360,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.list_of(_SHAPE),
         _rt.implementation(host, "draw", _INTERFACE),
         False,
+        cabi=_cabi_imp_shapes_draw,
     )
     rt.define_func(
         _INTERFACE,
@@ -367,6 +370,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.ResultCodec(_POINT, _rt.STRING),
         _rt.implementation(host, "parse", _INTERFACE),
         True,
+        cabi=_cabi_imp_shapes_parse,
     )
     rt.define_func(
         _INTERFACE,
@@ -376,6 +380,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.ResultCodec(None, None),
         _rt.implementation(host, "check", _INTERFACE),
         True,
+        cabi=_cabi_imp_shapes_check,
     )
     rt.define_func(
         _INTERFACE,
@@ -385,6 +390,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.list_of(_rt.U8),
         _rt.implementation(host, "reverse", _INTERFACE),
         False,
+        cabi=_cabi_imp_shapes_reverse,
     )
     rt.define_func(
         _INTERFACE,
@@ -394,4 +400,321 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         None,
         _rt.implementation(host, "nothing", _INTERFACE),
         False,
+        cabi=_cabi_imp_shapes_nothing,
     )
+
+
+def _cabi_imp_shapes_echo_point(site: Any) -> Any:
+    """cabi core function for the import `echo-point`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    view = site.view
+    st_0 = _abi.struct.Struct("<ii")
+    impl = site.impl
+
+    @no_type_check
+    def _echo_point(c0, c1, c2):
+        x1 = Point(
+            (((c0 & 4294967295) ^ 2147483648) - 2147483648), (((c1 & 4294967295) ^ 2147483648) - 2147483648)
+        )
+        out = impl(x1)
+        try:
+            if type(out) is not Point:
+                raise bad
+            i2 = out.x
+            if type(i2) is not int:
+                i2 = as_int(i2)
+            if i2 < -2147483648 or i2 > 2147483647:
+                raise bad
+            i3 = out.y
+            if type(i3) is not int:
+                i3 = as_int(i3)
+            if i3 < -2147483648 or i3 > 2147483647:
+                raise bad
+            q = (i2, i3)
+        except bad:
+            site.bad_result(out)
+        m = view()
+        t4 = q
+        st_0.pack_into(m, c2, t4[0], t4[1])
+
+    return site.host_func("III", "", _echo_point)
+
+
+def _cabi_imp_shapes_draw(site: Any) -> Any:
+    """cabi core function for the import `draw`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    as_float = _abi.as_float
+    check_span = _abi.check_span
+    trap = _abi.trap
+    f64_from_bits = _abi.f64_from_bits
+    ptrlen = _abi.ptrlen
+    view = site.view
+    alloc = site.alloc
+    st_0 = _abi.struct.Struct("<ii")
+    st_1 = _abi.struct.Struct("<B")
+    st_2 = _abi.struct.Struct("<d")
+    st_3 = _abi.struct.Struct("<iiii")
+    impl = site.impl
+
+    @no_type_check
+    def _draw(c0, c1, c2, c3, c4, c5, c6, c7):
+        m = view()
+        if c0 == 0:
+            c2 = Shape_Circle(f64_from_bits(c1))
+        elif c0 == 1:
+            c2 = Shape_Rectangle(
+                (
+                    Point(
+                        ((((c1 & 0xFFFFFFFF) & 4294967295) ^ 2147483648) - 2147483648),
+                        (((c2 & 4294967295) ^ 2147483648) - 2147483648),
+                    ),
+                    Point(
+                        (((c3 & 4294967295) ^ 2147483648) - 2147483648),
+                        (((c4 & 4294967295) ^ 2147483648) - 2147483648),
+                    ),
+                )
+            )
+        elif c0 == 2:
+            check_span(m, (c1 & 0xFFFFFFFF), c2, 8, 4)
+            c2 = Shape_Polygon(
+                [
+                    Point(l3, l4)
+                    for l3, l4 in st_0.iter_unpack(m[(c1 & 0xFFFFFFFF) : (c1 & 0xFFFFFFFF) + 8 * c2])
+                ]
+            )
+        elif c0 == 3:
+            c2 = Shape_Empty()
+        else:
+            trap("invalid discriminant " + str(c0))
+        x1 = c2
+        if c5 >= 3:
+            trap("invalid enum discriminant " + str(c5))
+        x5 = Color(c5)
+        x6 = Perms((c6) & 7)
+        out = impl(x1, x5, x6)
+        try:
+            if isinstance(out, (str, bytes, dict)) or not hasattr(out, "__len__"):
+                raise bad
+            items7 = []
+            for e8 in out:
+                if type(e8) is Shape_Circle:
+                    x10 = e8.value
+                    if type(x10) is not float:
+                        x10 = as_float(x10)
+                    c9 = (0, x10)
+                elif type(e8) is Shape_Rectangle:
+                    if type(e8.value) is not tuple or len(e8.value) != 2:
+                        raise bad
+                    if type(e8.value[0]) is not Point:
+                        raise bad
+                    i11 = e8.value[0].x
+                    if type(i11) is not int:
+                        i11 = as_int(i11)
+                    if i11 < -2147483648 or i11 > 2147483647:
+                        raise bad
+                    i12 = e8.value[0].y
+                    if type(i12) is not int:
+                        i12 = as_int(i12)
+                    if i12 < -2147483648 or i12 > 2147483647:
+                        raise bad
+                    if type(e8.value[1]) is not Point:
+                        raise bad
+                    i13 = e8.value[1].x
+                    if type(i13) is not int:
+                        i13 = as_int(i13)
+                    if i13 < -2147483648 or i13 > 2147483647:
+                        raise bad
+                    i14 = e8.value[1].y
+                    if type(i14) is not int:
+                        i14 = as_int(i14)
+                    if i14 < -2147483648 or i14 > 2147483647:
+                        raise bad
+                    c9 = (1, ((i11, i12), (i13, i14)))
+                elif type(e8) is Shape_Polygon:
+                    if isinstance(e8.value, (str, bytes, dict)) or not hasattr(e8.value, "__len__"):
+                        raise bad
+                    parts15 = []
+                    for e16 in e8.value:
+                        if type(e16) is not Point:
+                            raise bad
+                        i17 = e16.x
+                        if type(i17) is not int:
+                            i17 = as_int(i17)
+                        if i17 < -2147483648 or i17 > 2147483647:
+                            raise bad
+                        i18 = e16.y
+                        if type(i18) is not int:
+                            i18 = as_int(i18)
+                        if i18 < -2147483648 or i18 > 2147483647:
+                            raise bad
+                        t19 = (i17, i18)
+                        parts15.append(st_0.pack(t19[0], t19[1]))
+                    c9 = (2, (b"".join(parts15), len(parts15)))
+                elif type(e8) is Shape_Empty:
+                    c9 = (3, None)
+                else:
+                    raise bad
+                items7.append(c9)
+            q = items7
+        except bad:
+            site.bad_result(out)
+        m = view()
+        items21 = q
+        p20 = alloc(8, 24 * len(items21))
+        m = view()
+        for i22, e23 in enumerate(items21):
+            c24 = e23
+            st_1.pack_into(m, p20 + 24 * i22, c24[0])
+            if c24[0] == 0:
+                st_2.pack_into(m, p20 + 24 * i22 + 8, c24[1])
+            elif c24[0] == 1:
+                t25 = c24[1]
+                t26 = t25[0]
+                t27 = t25[1]
+                st_3.pack_into(m, p20 + 24 * i22 + 8, t26[0], t26[1], t27[0], t27[1])
+            elif c24[0] == 2:
+                b29 = c24[1]
+                p28 = alloc(4, len(b29[0]))
+                m = view()
+                m[p28 : p28 + len(b29[0])] = b29[0]
+                ptrlen.pack_into(m, p20 + 24 * i22 + 8, p28, b29[1])
+        ptrlen.pack_into(m, c7, p20, len(items21))
+
+    return site.host_func("IQIIIIII", "", _draw)
+
+
+def _cabi_imp_shapes_parse(site: Any) -> Any:
+    """cabi core function for the import `parse`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    ptrlen = _abi.ptrlen
+    view = site.view
+    alloc = site.alloc
+    enc_str, ld_str = site.strings
+    st_0 = _abi.struct.Struct("<B")
+    st_1 = _abi.struct.Struct("<ii")
+    impl = site.impl
+
+    @no_type_check
+    def _parse(c0, c1, c2):
+        m = view()
+        x1 = ld_str(m, c0, c1)
+        try:
+            out = Ok(impl(x1))
+        except Err as err:
+            out = err
+        try:
+            if type(out) is Ok:
+                if type(out.value) is not Point:
+                    raise bad
+                i3 = out.value.x
+                if type(i3) is not int:
+                    i3 = as_int(i3)
+                if i3 < -2147483648 or i3 > 2147483647:
+                    raise bad
+                i4 = out.value.y
+                if type(i4) is not int:
+                    i4 = as_int(i4)
+                if i4 < -2147483648 or i4 > 2147483647:
+                    raise bad
+                r2 = (0, (i3, i4))
+            elif type(out) is Err:
+                r2 = (1, enc_str(out.value))
+            else:
+                raise bad
+            q = r2
+        except bad:
+            site.bad_result(out)
+        m = view()
+        c5 = q
+        st_0.pack_into(m, c2, c5[0])
+        if c5[0] == 0:
+            t6 = c5[1]
+            st_1.pack_into(m, c2 + 4, t6[0], t6[1])
+        elif c5[0] == 1:
+            s7 = c5[1]
+            p8 = alloc(s7[2], len(s7[0]))
+            m = view()
+            m[p8 : p8 + len(s7[0])] = s7[0]
+            ptrlen.pack_into(m, c2 + 4, p8, s7[1])
+
+    return site.host_func("III", "", _parse)
+
+
+def _cabi_imp_shapes_check(site: Any) -> Any:
+    """cabi core function for the import `check`."""
+    inst = site.inst
+    bad = _abi.bad
+    impl = site.impl
+
+    @no_type_check
+    def _check():
+        try:
+            out = Ok(impl())
+        except Err as err:
+            out = err
+        try:
+            if type(out) is Ok:
+                r1 = (0, None)
+            elif type(out) is Err:
+                r1 = (1, None)
+            else:
+                raise bad
+            q = r1
+        except bad:
+            site.bad_result(out)
+        c2 = q
+        if c2[0] == 0:
+            f3 = 0
+        elif c2[0] == 1:
+            f3 = 1
+        return f3
+
+    return site.host_func("", "I", _check)
+
+
+def _cabi_imp_shapes_reverse(site: Any) -> Any:
+    """cabi core function for the import `reverse`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_bytes = _abi.as_bytes
+    ld_bytes = _abi.ld_bytes
+    ptrlen = _abi.ptrlen
+    view = site.view
+    alloc = site.alloc
+    impl = site.impl
+
+    @no_type_check
+    def _reverse(c0, c1, c2):
+        m = view()
+        x1 = ld_bytes(m, c0, c1)
+        out = impl(x1)
+        try:
+            q = as_bytes(out)
+        except bad:
+            site.bad_result(out)
+        m = view()
+        b3 = q
+        p2 = alloc(1, len(b3[0]))
+        m = view()
+        m[p2 : p2 + len(b3[0])] = b3[0]
+        ptrlen.pack_into(m, c2, p2, b3[1])
+
+    return site.host_func("III", "", _reverse)
+
+
+def _cabi_imp_shapes_nothing(site: Any) -> Any:
+    """cabi core function for the import `nothing`."""
+    inst = site.inst
+    impl = site.impl
+
+    @no_type_check
+    def _nothing():
+        out = impl()
+
+    return site.host_func("", "", _nothing)

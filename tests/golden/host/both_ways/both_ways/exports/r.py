@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -63,11 +64,17 @@ class R:
     Res: type[_ResBase]
     """Resource `res`, bound to this instance."""
 
-    def __init__(self, rt: _rt.Instance) -> None:
+    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._make = rt.export_func(
-            _INTERFACE, "make", "r.make", [], _rt.GuestResourceCodec("res", "t:both/r#res", True), False
+            _INTERFACE,
+            "make",
+            "r.make",
+            [],
+            _rt.GuestResourceCodec("res", "t:both/r#res", True),
+            False,
+            cabi=_cabi_r_make,
         )
-        self._mk = rt.export_func(_INTERFACE, "mk", "r.mk", [("p", _PT)], _PT, False)
+        self._mk = rt.export_func(_INTERFACE, "mk", "r.mk", [("p", _PT)], _PT, False, cabi=_cabi_r_mk)
         self.Res = rt.bind_guest_resource(
             _ResBase,
             "t:both/r#res",
@@ -78,6 +85,7 @@ class R:
                     "Res",
                     [],
                     _rt.GuestResourceCodec("res", "t:both/r#res", True, raw=True),
+                    cabi=_cabi_Res_new,
                 ),
                 "[method]res.get": rt.export_func(
                     _INTERFACE,
@@ -86,6 +94,7 @@ class R:
                     [("self", _rt.GuestResourceCodec("res", "t:both/r#res", False))],
                     _rt.U32,
                     False,
+                    cabi=_cabi_Res_get,
                 ),
             },
         )
@@ -99,3 +108,131 @@ class R:
         """Calls `mk`."""
         result: Pt = self._mk(p)
         return result
+
+
+def _cabi_Res_new(site: Any) -> Any:
+    """cabi call site of `[constructor]res`."""
+    inst = site.inst
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_r_res = site.resource("t:both/r#res", True)
+    call = site.caller("", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _constructor():
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            r = call()
+            out = lift_own_handle(inst, res_r_res, r)
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _constructor
+
+
+def _cabi_Res_get(site: Any) -> Any:
+    """cabi call site of `[method]res.get`."""
+    inst = site.inst
+    bad = _abi.bad
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_r_res = site.resource("t:both/r#res", True)
+    new_scope, end_scope = site.scopes
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _get(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            check_handle(res_r_res, a0, False)
+            q0 = a0
+        except bad:
+            site.bad_arg(0, a0)
+        scope = new_scope()
+        try:
+            h1001 = lower_borrow(inst, res_r_res, q0, scope)
+            r = call(h1001)
+            out = r
+            if post is not None:
+                post(r)
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _get
+
+
+def _cabi_r_make(site: Any) -> Any:
+    """cabi call site of `make`."""
+    inst = site.inst
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_r_res = site.resource("t:both/r#res", True)
+    call = site.caller("", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _make():
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            r = call()
+            out = lift_own(inst, res_r_res, r)
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _make
+
+
+def _cabi_r_mk(site: Any) -> Any:
+    """cabi call site of `mk`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    core_fault = _abi.faults
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _mk(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            if type(a0) is not Pt:
+                raise bad
+            i1 = a0.x
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
+                raise bad
+            q0 = (i1,)
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            t1001 = q0
+            r = call(t1001[0])
+            out = Pt(r)
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _mk

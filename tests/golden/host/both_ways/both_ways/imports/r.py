@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -78,12 +79,18 @@ class Host(Protocol):
         ...
 
 
-def _link(rt: _rt.Instance, host: Host) -> None:
+def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     res_cls = _rt.implementation(host, "Res", _INTERFACE)
     rt.define_resource(_INTERFACE, "res", "t:both/r#res", res_cls)
     rt.define_func(
-        _INTERFACE, "[constructor]res", "Res", [], _rt.HostResourceCodec("res", "t:both/r#res", True), res_cls
+        _INTERFACE,
+        "[constructor]res",
+        "Res",
+        [],
+        _rt.HostResourceCodec("res", "t:both/r#res", True),
+        res_cls,
+        cabi=_cabi_imp_Res_new,
     )
     rt.define_func(
         _INTERFACE,
@@ -93,6 +100,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.U32,
         _rt.call_method("get"),
         False,
+        cabi=_cabi_imp_Res_get,
     )
     rt.define_func(
         _INTERFACE,
@@ -102,7 +110,123 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.HostResourceCodec("res", "t:both/r#res", True),
         _rt.implementation(host, "make", _INTERFACE),
         False,
+        cabi=_cabi_imp_r_make,
     )
     rt.define_func(
-        _INTERFACE, "mk", "r.mk", [("p", _PT)], _PT, _rt.implementation(host, "mk", _INTERFACE), False
+        _INTERFACE,
+        "mk",
+        "r.mk",
+        [("p", _PT)],
+        _PT,
+        _rt.implementation(host, "mk", _INTERFACE),
+        False,
+        cabi=_cabi_imp_r_mk,
     )
+
+
+def _cabi_imp_Res_new(site: Any) -> Any:
+    """cabi core function for the import `[constructor]res`."""
+    inst = site.inst
+    bad = _abi.bad
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_r_res = site.resource("t:both/r#res", False)
+    impl = site.impl
+
+    @no_type_check
+    def _constructor():
+        out = impl()
+        try:
+            check_handle(res_r_res, out, True)
+            q = out
+        except bad:
+            site.bad_result(out)
+        h1 = lower_own(inst, res_r_res, q)
+        return h1
+
+    return site.host_func("", "I", _constructor)
+
+
+def _cabi_imp_Res_get(site: Any) -> Any:
+    """cabi core function for the import `[method]res.get`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_r_res = site.resource("t:both/r#res", False)
+    new_scope, end_scope = site.scopes
+    impl = site.impl
+
+    @no_type_check
+    def _get(c0):
+        scope = new_scope()
+        x1 = lift_borrow(inst, res_r_res, c0, scope)
+        out = impl(x1)
+        try:
+            i2 = out
+            if type(i2) is not int:
+                i2 = as_int(i2)
+            if i2 < 0 or i2 > 4294967295:
+                raise bad
+            q = i2
+        except bad:
+            site.bad_result(out)
+        end_scope(scope)
+        return q
+
+    return site.host_func("I", "I", _get)
+
+
+def _cabi_imp_r_make(site: Any) -> Any:
+    """cabi core function for the import `make`."""
+    inst = site.inst
+    bad = _abi.bad
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_r_res = site.resource("t:both/r#res", False)
+    impl = site.impl
+
+    @no_type_check
+    def _make():
+        out = impl()
+        try:
+            check_handle(res_r_res, out, True)
+            q = out
+        except bad:
+            site.bad_result(out)
+        h1 = lower_own(inst, res_r_res, q)
+        return h1
+
+    return site.host_func("", "I", _make)
+
+
+def _cabi_imp_r_mk(site: Any) -> Any:
+    """cabi core function for the import `mk`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    impl = site.impl
+
+    @no_type_check
+    def _mk(c0):
+        x1 = Pt(c0)
+        out = impl(x1)
+        try:
+            if type(out) is not Pt:
+                raise bad
+            i2 = out.x
+            if type(i2) is not int:
+                i2 = as_int(i2)
+            if i2 < 0 or i2 > 4294967295:
+                raise bad
+            q = (i2,)
+        except bad:
+            site.bad_result(out)
+        t3 = q
+        return t3[0]
+
+    return site.host_func("I", "I", _mk)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import types as _i_types
 
@@ -66,7 +67,7 @@ class Greet:
     Counter: type[_CounterBase]
     """Resource `counter`, bound to this instance."""
 
-    def __init__(self, rt: _rt.Instance) -> None:
+    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._greet = rt.export_func(
             _INTERFACE,
             "greet",
@@ -74,6 +75,7 @@ class Greet:
             [("who", _PERSON)],
             _rt.ResultCodec(_rt.STRING, _GREET_ERROR),
             True,
+            cabi=_cabi_greet_greet,
         )
         self.Counter = rt.bind_guest_resource(
             _CounterBase,
@@ -85,6 +87,7 @@ class Greet:
                     "Counter",
                     [("start", _rt.U32)],
                     _rt.GuestResourceCodec("counter", "example:greeter/greet@0.1.0#counter", True, raw=True),
+                    cabi=_cabi_Counter_new,
                 ),
                 "[method]counter.increment": rt.export_func(
                     _INTERFACE,
@@ -98,6 +101,7 @@ class Greet:
                     ],
                     _rt.U32,
                     False,
+                    cabi=_cabi_Counter_increment,
                 ),
                 "[static]counter.total": rt.export_func(
                     _INTERFACE,
@@ -115,6 +119,7 @@ class Greet:
                     ],
                     _rt.U64,
                     False,
+                    cabi=_cabi_Counter_total,
                 ),
             },
         )
@@ -126,3 +131,205 @@ class Greet:
             Err: the function's `result` was an error; `.value` is a `GreetError`."""
         result: str = self._greet(who)
         return result
+
+
+def _cabi_greet_greet(site: Any) -> Any:
+    """cabi call site of `greet`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    trap = _abi.trap
+    ptrlen = _abi.ptrlen
+    core_fault = _abi.faults
+    view = site.view
+    alloc = site.alloc
+    enc_str, ld_str = site.strings
+    st_0 = _abi.struct.Struct("<B")
+    st_1 = _abi.struct.Struct("<I")
+    call = site.caller("IIIII", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _greet(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            if type(a0) is not _i_types.Person:
+                raise bad
+            if a0.age is None:
+                o1 = (0, None)
+            else:
+                i2 = a0.age
+                if type(i2) is not int:
+                    i2 = as_int(i2)
+                if i2 < 0 or i2 > 255:
+                    raise bad
+                o1 = (1, i2)
+            if type(a0.tone) is not _i_types.Tone:
+                raise bad
+            q0 = (enc_str(a0.name), o1, a0.tone.value)
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            t1001 = q0
+            s1002 = t1001[0]
+            p1003 = alloc(s1002[2], len(s1002[0]))
+            m = view()
+            m[p1003 : p1003 + len(s1002[0])] = s1002[0]
+            c1004 = t1001[1]
+            if c1004[0] == 0:
+                f1005, f1006 = 0, 0
+            elif c1004[0] == 1:
+                f1005, f1006 = 1, c1004[1]
+            r = call(p1003, s1002[1], f1005, f1006, t1001[2])
+            m = view()
+            d1007 = st_0.unpack_from(m, r)[0]
+            if d1007 == 0:
+                p1009, n1010 = ptrlen.unpack_from(m, r + 4)
+                c1008 = Ok(ld_str(m, p1009, n1010))
+            elif d1007 == 1:
+                d1011 = st_0.unpack_from(m, r + 4)[0]
+                if d1011 == 0:
+                    c1012 = _i_types.GreetError_EmptyName()
+                elif d1011 == 1:
+                    c1012 = _i_types.GreetError_TooLong(st_1.unpack_from(m, r + 4 + 4)[0])
+                else:
+                    trap("invalid discriminant " + str(d1011))
+                c1008 = Err(c1012)
+            else:
+                trap("invalid discriminant " + str(d1007))
+            out = c1008
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        if type(out) is Err:
+            raise out
+        return out.value
+
+    return _greet
+
+
+def _cabi_Counter_new(site: Any) -> Any:
+    """cabi call site of `[constructor]counter`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _constructor(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            i1 = a0
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
+                raise bad
+            q0 = i1
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            r = call(q0)
+            out = lift_own_handle(inst, res_greet_0_1_0_counter, r)
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _constructor
+
+
+def _cabi_Counter_increment(site: Any) -> Any:
+    """cabi call site of `[method]counter.increment`."""
+    inst = site.inst
+    bad = _abi.bad
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
+    new_scope, end_scope = site.scopes
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _increment(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            check_handle(res_greet_0_1_0_counter, a0, False)
+            q0 = a0
+        except bad:
+            site.bad_arg(0, a0)
+        scope = new_scope()
+        try:
+            h1001 = lower_borrow(inst, res_greet_0_1_0_counter, q0, scope)
+            r = call(h1001)
+            out = r
+            if post is not None:
+                post(r)
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _increment
+
+
+def _cabi_Counter_total(site: Any) -> Any:
+    """cabi call site of `[static]counter.total`."""
+    inst = site.inst
+    bad = _abi.bad
+    u32s = _abi.u32s
+    core_fault = _abi.faults
+    view = site.view
+    alloc = site.alloc
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
+    new_scope, end_scope = site.scopes
+    call = site.caller("II", "Q")
+    post = site.post_return("Q")
+
+    @no_type_check
+    def _total(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            if isinstance(a0, (str, bytes, dict)) or not hasattr(a0, "__len__"):
+                raise bad
+            items1 = []
+            for e2 in a0:
+                check_handle(res_greet_0_1_0_counter, e2, False)
+                items1.append(e2)
+            q0 = items1
+        except bad:
+            site.bad_arg(0, a0)
+        scope = new_scope()
+        try:
+            items1002 = q0
+            p1001 = alloc(4, 4 * len(items1002))
+            m = view()
+            for i1003, e1004 in enumerate(items1002):
+                h1005 = lower_borrow(inst, res_greet_0_1_0_counter, e1004, scope)
+                u32s.pack_into(m, p1001 + 4 * i1003, h1005)
+            r = call(p1001, len(items1002))
+            out = r
+            if post is not None:
+                post(r)
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _total

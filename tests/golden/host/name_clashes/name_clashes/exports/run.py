@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -26,9 +27,31 @@ _INTERFACE = "t:clash/run"
 class Run:
     """`t:clash/run` (exported interface)."""
 
-    def __init__(self, rt: _rt.Instance) -> None:
-        self._r = rt.export_func(_INTERFACE, "r", "run.r", [], None, False)
+    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+        self._r = rt.export_func(_INTERFACE, "r", "run.r", [], None, False, cabi=_cabi_run_r)
 
     def r(self) -> None:
         """Calls `r`."""
         self._r()
+
+
+def _cabi_run_r(site: Any) -> Any:
+    """cabi call site of `r`."""
+    inst = site.inst
+    core_fault = _abi.faults
+    call = site.caller("", "")
+    post = site.post_return("")
+
+    @no_type_check
+    def _r():
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            call()
+            if post is not None:
+                post()
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return None
+
+    return _r

@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import host_side as _i_host_side
 
@@ -87,7 +88,7 @@ class GuestSide:
     Snapshot: type[_SnapshotBase]
     """Resource `snapshot`, bound to this instance."""
 
-    def __init__(self, rt: _rt.Instance) -> None:
+    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._make_counter = rt.export_func(
             _INTERFACE,
             "make-counter",
@@ -95,6 +96,7 @@ class GuestSide:
             [("start", _rt.U32)],
             _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
             False,
+            cabi=_cabi_guest_side_make_counter,
         )
         self._total = rt.export_func(
             _INTERFACE,
@@ -110,6 +112,7 @@ class GuestSide:
             ],
             _rt.U64,
             False,
+            cabi=_cabi_guest_side_total,
         )
         self._snapshot_of = rt.export_func(
             _INTERFACE,
@@ -118,6 +121,7 @@ class GuestSide:
             [("c", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False))],
             _rt.GuestResourceCodec("snapshot", "golden:resources/guest-side#snapshot", True),
             False,
+            cabi=_cabi_guest_side_snapshot_of,
         )
         self._adopt = rt.export_func(
             _INTERFACE,
@@ -135,6 +139,7 @@ class GuestSide:
                 _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True), _rt.STRING
             ),
             True,
+            cabi=_cabi_guest_side_adopt,
         )
         self.Counter = rt.bind_guest_resource(
             _CounterBase,
@@ -146,6 +151,7 @@ class GuestSide:
                     "Counter",
                     [("start", _rt.U32)],
                     _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True, raw=True),
+                    cabi=_cabi_Counter_new,
                 ),
                 "[method]counter.increment": rt.export_func(
                     _INTERFACE,
@@ -160,6 +166,7 @@ class GuestSide:
                     ],
                     _rt.U32,
                     False,
+                    cabi=_cabi_Counter_increment,
                 ),
                 "[method]counter.get": rt.export_func(
                     _INTERFACE,
@@ -173,6 +180,7 @@ class GuestSide:
                     ],
                     _rt.U32,
                     False,
+                    cabi=_cabi_Counter_get,
                 ),
                 "[method]counter.attach": rt.export_func(
                     _INTERFACE,
@@ -187,6 +195,7 @@ class GuestSide:
                     ],
                     None,
                     False,
+                    cabi=_cabi_Counter_attach,
                 ),
                 "[method]counter.swap-file": rt.export_func(
                     _INTERFACE,
@@ -201,6 +210,7 @@ class GuestSide:
                     ],
                     _rt.OptionCodec(_rt.HostResourceCodec("file", "golden:resources/host-side#file", True)),
                     False,
+                    cabi=_cabi_Counter_swap_file,
                 ),
                 "[static]counter.merge": rt.export_func(
                     _INTERFACE,
@@ -218,6 +228,7 @@ class GuestSide:
                     ],
                     _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
                     False,
+                    cabi=_cabi_Counter_merge,
                 ),
             },
         )
@@ -237,6 +248,7 @@ class GuestSide:
                     ],
                     _rt.U32,
                     False,
+                    cabi=_cabi_Snapshot_value,
                 ),
             },
         )
@@ -263,3 +275,490 @@ class GuestSide:
             Err: the function's `result` was an error; `.value` is a `str`."""
         result: _CounterBase = self._adopt(c)
         return result
+
+
+def _cabi_Counter_new(site: Any) -> Any:
+    """cabi call site of `[constructor]counter`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _constructor(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            i1 = a0
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
+                raise bad
+            q0 = i1
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            r = call(q0)
+            out = lift_own_handle(inst, res_guest_side_counter, r)
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _constructor
+
+
+def _cabi_Counter_increment(site: Any) -> Any:
+    """cabi call site of `[method]counter.increment`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    new_scope, end_scope = site.scopes
+    call = site.caller("II", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _increment(a0, a1):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            check_handle(res_guest_side_counter, a0, False)
+            q0 = a0
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            i1 = a1
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
+                raise bad
+            q1 = i1
+        except bad:
+            site.bad_arg(1, a1)
+        scope = new_scope()
+        try:
+            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+            r = call(h1001, q1)
+            out = r
+            if post is not None:
+                post(r)
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _increment
+
+
+def _cabi_Counter_get(site: Any) -> Any:
+    """cabi call site of `[method]counter.get`."""
+    inst = site.inst
+    bad = _abi.bad
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    new_scope, end_scope = site.scopes
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _get(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            check_handle(res_guest_side_counter, a0, False)
+            q0 = a0
+        except bad:
+            site.bad_arg(0, a0)
+        scope = new_scope()
+        try:
+            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+            r = call(h1001)
+            out = r
+            if post is not None:
+                post(r)
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _get
+
+
+def _cabi_Counter_merge(site: Any) -> Any:
+    """cabi call site of `[static]counter.merge`."""
+    inst = site.inst
+    bad = _abi.bad
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    new_scope, end_scope = site.scopes
+    call = site.caller("II", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _merge(a0, a1):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            check_handle(res_guest_side_counter, a0, False)
+            q0 = a0
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            check_handle(res_guest_side_counter, a1, False)
+            q1 = a1
+        except bad:
+            site.bad_arg(1, a1)
+        scope = new_scope()
+        try:
+            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+            h1002 = lower_borrow(inst, res_guest_side_counter, q1, scope)
+            r = call(h1001, h1002)
+            out = lift_own(inst, res_guest_side_counter, r)
+            if post is not None:
+                post(r)
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _merge
+
+
+def _cabi_Counter_attach(site: Any) -> Any:
+    """cabi call site of `[method]counter.attach`."""
+    inst = site.inst
+    bad = _abi.bad
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    new_scope, end_scope = site.scopes
+    call = site.caller("II", "")
+    post = site.post_return("")
+
+    @no_type_check
+    def _attach(a0, a1):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            check_handle(res_guest_side_counter, a0, False)
+            q0 = a0
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            check_handle(res_host_side_file, a1, False)
+            q1 = a1
+        except bad:
+            site.bad_arg(1, a1)
+        scope = new_scope()
+        try:
+            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+            h1002 = lower_borrow(inst, res_host_side_file, q1, scope)
+            call(h1001, h1002)
+            if post is not None:
+                post()
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return None
+
+    return _attach
+
+
+def _cabi_Counter_swap_file(site: Any) -> Any:
+    """cabi call site of `[method]counter.swap-file`."""
+    inst = site.inst
+    bad = _abi.bad
+    trap = _abi.trap
+    u32s = _abi.u32s
+    core_fault = _abi.faults
+    view = site.view
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    new_scope, end_scope = site.scopes
+    st_0 = _abi.struct.Struct("<B")
+    call = site.caller("II", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _swap_file(a0, a1):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            check_handle(res_guest_side_counter, a0, False)
+            q0 = a0
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            check_handle(res_host_side_file, a1, True)
+            q1 = a1
+        except bad:
+            site.bad_arg(1, a1)
+        scope = new_scope()
+        try:
+            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+            h1002 = lower_own(inst, res_host_side_file, q1)
+            r = call(h1001, h1002)
+            m = view()
+            d1003 = st_0.unpack_from(m, r)[0]
+            if d1003 == 0:
+                c1004 = None
+            elif d1003 == 1:
+                c1004 = lift_own(inst, res_host_side_file, u32s.unpack_from(m, r + 4)[0])
+            else:
+                trap("invalid discriminant " + str(d1003))
+            out = c1004
+            if post is not None:
+                post(r)
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _swap_file
+
+
+def _cabi_Snapshot_value(site: Any) -> Any:
+    """cabi call site of `[method]snapshot.value`."""
+    inst = site.inst
+    bad = _abi.bad
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_snapshot = site.resource("golden:resources/guest-side#snapshot", True)
+    new_scope, end_scope = site.scopes
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _value(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            check_handle(res_guest_side_snapshot, a0, False)
+            q0 = a0
+        except bad:
+            site.bad_arg(0, a0)
+        scope = new_scope()
+        try:
+            h1001 = lower_borrow(inst, res_guest_side_snapshot, q0, scope)
+            r = call(h1001)
+            out = r
+            if post is not None:
+                post(r)
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _value
+
+
+def _cabi_guest_side_make_counter(site: Any) -> Any:
+    """cabi call site of `make-counter`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _make_counter(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            i1 = a0
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
+                raise bad
+            q0 = i1
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            r = call(q0)
+            out = lift_own(inst, res_guest_side_counter, r)
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _make_counter
+
+
+def _cabi_guest_side_total(site: Any) -> Any:
+    """cabi call site of `total`."""
+    inst = site.inst
+    bad = _abi.bad
+    u32s = _abi.u32s
+    core_fault = _abi.faults
+    view = site.view
+    alloc = site.alloc
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    new_scope, end_scope = site.scopes
+    call = site.caller("II", "Q")
+    post = site.post_return("Q")
+
+    @no_type_check
+    def _total(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            if isinstance(a0, (str, bytes, dict)) or not hasattr(a0, "__len__"):
+                raise bad
+            items1 = []
+            for e2 in a0:
+                check_handle(res_guest_side_counter, e2, False)
+                items1.append(e2)
+            q0 = items1
+        except bad:
+            site.bad_arg(0, a0)
+        scope = new_scope()
+        try:
+            items1002 = q0
+            p1001 = alloc(4, 4 * len(items1002))
+            m = view()
+            for i1003, e1004 in enumerate(items1002):
+                h1005 = lower_borrow(inst, res_guest_side_counter, e1004, scope)
+                u32s.pack_into(m, p1001 + 4 * i1003, h1005)
+            r = call(p1001, len(items1002))
+            out = r
+            if post is not None:
+                post(r)
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _total
+
+
+def _cabi_guest_side_snapshot_of(site: Any) -> Any:
+    """cabi call site of `snapshot-of`."""
+    inst = site.inst
+    bad = _abi.bad
+    core_fault = _abi.faults
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    res_guest_side_snapshot = site.resource("golden:resources/guest-side#snapshot", True)
+    new_scope, end_scope = site.scopes
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _snapshot_of(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            check_handle(res_guest_side_counter, a0, False)
+            q0 = a0
+        except bad:
+            site.bad_arg(0, a0)
+        scope = new_scope()
+        try:
+            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+            r = call(h1001)
+            out = lift_own(inst, res_guest_side_snapshot, r)
+            if post is not None:
+                post(r)
+            end_scope(scope)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _snapshot_of
+
+
+def _cabi_guest_side_adopt(site: Any) -> Any:
+    """cabi call site of `adopt`."""
+    inst = site.inst
+    bad = _abi.bad
+    trap = _abi.trap
+    ptrlen = _abi.ptrlen
+    u32s = _abi.u32s
+    core_fault = _abi.faults
+    view = site.view
+    enc_str, ld_str = site.strings
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    st_0 = _abi.struct.Struct("<B")
+    call = site.caller("II", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _adopt(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            if a0 is None:
+                o1 = (0, None)
+            else:
+                check_handle(res_guest_side_counter, a0, True)
+                o1 = (1, a0)
+            q0 = o1
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            c1001 = q0
+            if c1001[0] == 0:
+                f1002, f1003 = 0, 0
+            elif c1001[0] == 1:
+                h1004 = lower_own(inst, res_guest_side_counter, c1001[1])
+                f1002, f1003 = 1, h1004
+            r = call(f1002, f1003)
+            m = view()
+            d1005 = st_0.unpack_from(m, r)[0]
+            if d1005 == 0:
+                c1006 = Ok(lift_own(inst, res_guest_side_counter, u32s.unpack_from(m, r + 4)[0]))
+            elif d1005 == 1:
+                p1007, n1008 = ptrlen.unpack_from(m, r + 4)
+                c1006 = Err(ld_str(m, p1007, n1008))
+            else:
+                trap("invalid discriminant " + str(d1005))
+            out = c1006
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        if type(out) is Err:
+            raise out
+        return out.value
+
+    return _adopt

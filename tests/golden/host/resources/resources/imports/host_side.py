@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -113,7 +114,7 @@ class Host(Protocol):
         ...
 
 
-def _link(rt: _rt.Instance, host: Host) -> None:
+def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     file_cls = _rt.implementation(host, "File", _INTERFACE)
     rt.define_resource(_INTERFACE, "file", "golden:resources/host-side#file", file_cls)
@@ -124,6 +125,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         [("path", _rt.STRING)],
         _rt.HostResourceCodec("file", "golden:resources/host-side#file", True),
         file_cls,
+        cabi=_cabi_imp_File_new,
     )
     rt.define_func(
         _INTERFACE,
@@ -133,6 +135,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.list_of(_rt.U8),
         _rt.call_method("read"),
         False,
+        cabi=_cabi_imp_File_read,
     )
     rt.define_func(
         _INTERFACE,
@@ -145,6 +148,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.ResultCodec(_rt.U32, _rt.STRING),
         _rt.call_method("write"),
         True,
+        cabi=_cabi_imp_File_write,
     )
     rt.define_func(
         _INTERFACE,
@@ -154,6 +158,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.HostResourceCodec("file", "golden:resources/host-side#file", True),
         _rt.implementation(file_cls, "temp", _INTERFACE),
         False,
+        cabi=_cabi_imp_File_temp,
     )
     rt.define_func(
         _INTERFACE,
@@ -166,6 +171,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.BOOL,
         _rt.implementation(file_cls, "same", _INTERFACE),
         False,
+        cabi=_cabi_imp_File_same,
     )
     token_cls = _rt.implementation(host, "Token", _INTERFACE)
     rt.define_resource(_INTERFACE, "token", "golden:resources/host-side#token", token_cls)
@@ -177,6 +183,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.ResultCodec(_rt.HostResourceCodec("file", "golden:resources/host-side#file", True), _rt.STRING),
         _rt.implementation(host, "open", _INTERFACE),
         True,
+        cabi=_cabi_imp_host_side_open,
     )
     rt.define_func(
         _INTERFACE,
@@ -186,6 +193,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.U64,
         _rt.implementation(host, "size", _INTERFACE),
         False,
+        cabi=_cabi_imp_host_side_size,
     )
     rt.define_func(
         _INTERFACE,
@@ -195,6 +203,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         None,
         _rt.implementation(host, "close", _INTERFACE),
         False,
+        cabi=_cabi_imp_host_side_close,
     )
     rt.define_func(
         _INTERFACE,
@@ -204,6 +213,7 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.HostResourceCodec("token", "golden:resources/host-side#token", True),
         _rt.implementation(host, "make_token", _INTERFACE),
         False,
+        cabi=_cabi_imp_host_side_make_token,
     )
     rt.define_func(
         _INTERFACE,
@@ -213,4 +223,348 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.list_of(_rt.U64),
         _rt.implementation(host, "sizes", _INTERFACE),
         False,
+        cabi=_cabi_imp_host_side_sizes,
     )
+
+
+def _cabi_imp_File_new(site: Any) -> Any:
+    """cabi core function for the import `[constructor]file`."""
+    inst = site.inst
+    bad = _abi.bad
+    view = site.view
+    enc_str, ld_str = site.strings
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    impl = site.impl
+
+    @no_type_check
+    def _constructor(c0, c1):
+        m = view()
+        x1 = ld_str(m, c0, c1)
+        out = impl(x1)
+        try:
+            check_handle(res_host_side_file, out, True)
+            q = out
+        except bad:
+            site.bad_result(out)
+        h2 = lower_own(inst, res_host_side_file, q)
+        return h2
+
+    return site.host_func("II", "I", _constructor)
+
+
+def _cabi_imp_File_read(site: Any) -> Any:
+    """cabi core function for the import `[method]file.read`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_bytes = _abi.as_bytes
+    ptrlen = _abi.ptrlen
+    view = site.view
+    alloc = site.alloc
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    new_scope, end_scope = site.scopes
+    impl = site.impl
+
+    @no_type_check
+    def _read(c0, c1, c2):
+        scope = new_scope()
+        x1 = lift_borrow(inst, res_host_side_file, c0, scope)
+        x2 = c1
+        out = impl(x1, x2)
+        try:
+            q = as_bytes(out)
+        except bad:
+            site.bad_result(out)
+        m = view()
+        b4 = q
+        p3 = alloc(1, len(b4[0]))
+        m = view()
+        m[p3 : p3 + len(b4[0])] = b4[0]
+        ptrlen.pack_into(m, c2, p3, b4[1])
+        end_scope(scope)
+
+    return site.host_func("III", "", _read)
+
+
+def _cabi_imp_File_write(site: Any) -> Any:
+    """cabi core function for the import `[method]file.write`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    ld_bytes = _abi.ld_bytes
+    ptrlen = _abi.ptrlen
+    view = site.view
+    alloc = site.alloc
+    enc_str, ld_str = site.strings
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    new_scope, end_scope = site.scopes
+    st_0 = _abi.struct.Struct("<B")
+    st_1 = _abi.struct.Struct("<I")
+    impl = site.impl
+
+    @no_type_check
+    def _write(c0, c1, c2, c3):
+        scope = new_scope()
+        m = view()
+        x1 = lift_borrow(inst, res_host_side_file, c0, scope)
+        x2 = ld_bytes(m, c1, c2)
+        try:
+            out = Ok(impl(x1, x2))
+        except Err as err:
+            out = err
+        try:
+            if type(out) is Ok:
+                i4 = out.value
+                if type(i4) is not int:
+                    i4 = as_int(i4)
+                if i4 < 0 or i4 > 4294967295:
+                    raise bad
+                r3 = (0, i4)
+            elif type(out) is Err:
+                r3 = (1, enc_str(out.value))
+            else:
+                raise bad
+            q = r3
+        except bad:
+            site.bad_result(out)
+        m = view()
+        c5 = q
+        st_0.pack_into(m, c3, c5[0])
+        if c5[0] == 0:
+            st_1.pack_into(m, c3 + 4, c5[1])
+        elif c5[0] == 1:
+            s6 = c5[1]
+            p7 = alloc(s6[2], len(s6[0]))
+            m = view()
+            m[p7 : p7 + len(s6[0])] = s6[0]
+            ptrlen.pack_into(m, c3 + 4, p7, s6[1])
+        end_scope(scope)
+
+    return site.host_func("IIII", "", _write)
+
+
+def _cabi_imp_File_temp(site: Any) -> Any:
+    """cabi core function for the import `[static]file.temp`."""
+    inst = site.inst
+    bad = _abi.bad
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    impl = site.impl
+
+    @no_type_check
+    def _temp():
+        out = impl()
+        try:
+            check_handle(res_host_side_file, out, True)
+            q = out
+        except bad:
+            site.bad_result(out)
+        h1 = lower_own(inst, res_host_side_file, q)
+        return h1
+
+    return site.host_func("", "I", _temp)
+
+
+def _cabi_imp_File_same(site: Any) -> Any:
+    """cabi core function for the import `[static]file.same`."""
+    inst = site.inst
+    bad = _abi.bad
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    new_scope, end_scope = site.scopes
+    impl = site.impl
+
+    @no_type_check
+    def _same(c0, c1):
+        scope = new_scope()
+        x1 = lift_borrow(inst, res_host_side_file, c0, scope)
+        x2 = lift_borrow(inst, res_host_side_file, c1, scope)
+        out = impl(x1, x2)
+        try:
+            if out is not True and out is not False:
+                raise bad
+            q = out
+        except bad:
+            site.bad_result(out)
+        end_scope(scope)
+        return 1 if q else 0
+
+    return site.host_func("II", "I", _same)
+
+
+def _cabi_imp_host_side_open(site: Any) -> Any:
+    """cabi core function for the import `open`."""
+    inst = site.inst
+    bad = _abi.bad
+    ptrlen = _abi.ptrlen
+    u32s = _abi.u32s
+    view = site.view
+    alloc = site.alloc
+    enc_str, ld_str = site.strings
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    st_0 = _abi.struct.Struct("<B")
+    impl = site.impl
+
+    @no_type_check
+    def _open(c0, c1, c2):
+        m = view()
+        x1 = ld_str(m, c0, c1)
+        try:
+            out = Ok(impl(x1))
+        except Err as err:
+            out = err
+        try:
+            if type(out) is Ok:
+                check_handle(res_host_side_file, out.value, True)
+                r2 = (0, out.value)
+            elif type(out) is Err:
+                r2 = (1, enc_str(out.value))
+            else:
+                raise bad
+            q = r2
+        except bad:
+            site.bad_result(out)
+        m = view()
+        c3 = q
+        st_0.pack_into(m, c2, c3[0])
+        if c3[0] == 0:
+            h4 = lower_own(inst, res_host_side_file, c3[1])
+            u32s.pack_into(m, c2 + 4, h4)
+        elif c3[0] == 1:
+            s5 = c3[1]
+            p6 = alloc(s5[2], len(s5[0]))
+            m = view()
+            m[p6 : p6 + len(s5[0])] = s5[0]
+            ptrlen.pack_into(m, c2 + 4, p6, s5[1])
+
+    return site.host_func("III", "", _open)
+
+
+def _cabi_imp_host_side_size(site: Any) -> Any:
+    """cabi core function for the import `size`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    new_scope, end_scope = site.scopes
+    impl = site.impl
+
+    @no_type_check
+    def _size(c0):
+        scope = new_scope()
+        x1 = lift_borrow(inst, res_host_side_file, c0, scope)
+        out = impl(x1)
+        try:
+            i2 = out
+            if type(i2) is not int:
+                i2 = as_int(i2)
+            if i2 < 0 or i2 > 18446744073709551615:
+                raise bad
+            q = i2
+        except bad:
+            site.bad_result(out)
+        end_scope(scope)
+        return q
+
+    return site.host_func("I", "Q", _size)
+
+
+def _cabi_imp_host_side_close(site: Any) -> Any:
+    """cabi core function for the import `close`."""
+    inst = site.inst
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    impl = site.impl
+
+    @no_type_check
+    def _close(c0):
+        x1 = lift_own(inst, res_host_side_file, c0)
+        out = impl(x1)
+
+    return site.host_func("I", "", _close)
+
+
+def _cabi_imp_host_side_make_token(site: Any) -> Any:
+    """cabi core function for the import `make-token`."""
+    inst = site.inst
+    bad = _abi.bad
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_host_side_token = site.resource("golden:resources/host-side#token", False)
+    impl = site.impl
+
+    @no_type_check
+    def _make_token():
+        out = impl()
+        try:
+            check_handle(res_host_side_token, out, True)
+            q = out
+        except bad:
+            site.bad_result(out)
+        h1 = lower_own(inst, res_host_side_token, q)
+        return h1
+
+    return site.host_func("", "I", _make_token)
+
+
+def _cabi_imp_host_side_sizes(site: Any) -> Any:
+    """cabi core function for the import `sizes`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_array = _abi.as_array
+    check_span = _abi.check_span
+    ptrlen = _abi.ptrlen
+    u32s = _abi.u32s
+    view = site.view
+    alloc = site.alloc
+    check_handle = site.check_handle
+    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
+    lift_own_handle = site.lift_own_handle
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    new_scope, end_scope = site.scopes
+    impl = site.impl
+
+    @no_type_check
+    def _sizes(c0, c1, c2):
+        scope = new_scope()
+        m = view()
+        check_span(m, c0, c1, 4, 4)
+        items2 = []
+        for i3 in range(c1):
+            items2.append(lift_borrow(inst, res_host_side_file, u32s.unpack_from(m, c0 + 4 * i3)[0], scope))
+        x1 = items2
+        out = impl(x1)
+        try:
+            q = as_array(out, "Q")
+        except bad:
+            site.bad_result(out)
+        m = view()
+        b5 = q
+        p4 = alloc(8, len(b5[0]))
+        m = view()
+        m[p4 : p4 + len(b5[0])] = b5[0]
+        ptrlen.pack_into(m, c2, p4, b5[1])
+        end_scope(scope)
+
+    return site.host_func("III", "", _sizes)

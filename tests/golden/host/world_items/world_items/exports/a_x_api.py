@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import a_x_types as _i_a_x_types
 
@@ -40,10 +41,46 @@ _THING = _i_a_x_types._THING
 class AXApi:
     """The `api` interface of package `a:x`."""
 
-    def __init__(self, rt: _rt.Instance) -> None:
-        self._make = rt.export_func(_INTERFACE, "make", "a_x_api.make", [("id", _ID)], _THING, False)
+    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+        self._make = rt.export_func(
+            _INTERFACE, "make", "a_x_api.make", [("id", _ID)], _THING, False, cabi=_cabi_a_x_api_make
+        )
 
     def make(self, id: Id) -> Thing:
         """Make a thing."""
         result: Thing = self._make(id)
         return result
+
+
+def _cabi_a_x_api_make(site: Any) -> Any:
+    """cabi call site of `make`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    core_fault = _abi.faults
+    call = site.caller("I", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _make(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            i1 = a0
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
+                raise bad
+            q0 = i1
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            r = call(q0)
+            out = _i_a_x_types.Thing(r)
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _make

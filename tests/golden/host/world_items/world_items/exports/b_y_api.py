@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import b_y_types as _i_b_y_types
 
@@ -40,12 +41,66 @@ _THING = _i_b_y_types._THING
 class BYApi:
     """The `api` interface of package `b:y`."""
 
-    def __init__(self, rt: _rt.Instance) -> None:
+    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._named = rt.export_func(
-            _INTERFACE, "named", "b_y_api.named", [("name", _NAME)], _rt.OptionCodec(_THING), False
+            _INTERFACE,
+            "named",
+            "b_y_api.named",
+            [("name", _NAME)],
+            _rt.OptionCodec(_THING),
+            False,
+            cabi=_cabi_b_y_api_named,
         )
 
     def named(self, name: Name) -> Optional[Thing]:
         """The thing called `name`, if any."""
         result: Optional[Thing] = self._named(name)
         return result
+
+
+def _cabi_b_y_api_named(site: Any) -> Any:
+    """cabi call site of `named`."""
+    inst = site.inst
+    bad = _abi.bad
+    trap = _abi.trap
+    ptrlen = _abi.ptrlen
+    core_fault = _abi.faults
+    view = site.view
+    alloc = site.alloc
+    enc_str, ld_str = site.strings
+    st_0 = _abi.struct.Struct("<B")
+    call = site.caller("II", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _named(a0):
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            q0 = enc_str(a0)
+        except bad:
+            site.bad_arg(0, a0)
+        try:
+            s1001 = q0
+            p1002 = alloc(s1001[2], len(s1001[0]))
+            m = view()
+            m[p1002 : p1002 + len(s1001[0])] = s1001[0]
+            r = call(p1002, s1001[1])
+            m = view()
+            d1003 = st_0.unpack_from(m, r)[0]
+            if d1003 == 0:
+                c1004 = None
+            elif d1003 == 1:
+                p1006, n1007 = ptrlen.unpack_from(m, r + 4)
+                v1005 = ld_str(m, p1006, n1007)
+                c1004 = _i_b_y_types.Thing(v1005)
+            else:
+                trap("invalid discriminant " + str(d1003))
+            out = c1004
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _named

@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import b_y_types as _i_b_y_types
 
@@ -33,9 +34,13 @@ _THING = _i_b_y_types._THING
 class Stats:
     """An inline exported interface that uses `b:y/types`."""
 
-    def __init__(self, rt: _rt.Instance) -> None:
-        self._count = rt.export_func(_INTERFACE, "count", "stats.count", [], _rt.U32, False)
-        self._last = rt.export_func(_INTERFACE, "last", "stats.last", [], _rt.OptionCodec(_THING), False)
+    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+        self._count = rt.export_func(
+            _INTERFACE, "count", "stats.count", [], _rt.U32, False, cabi=_cabi_stats_count
+        )
+        self._last = rt.export_func(
+            _INTERFACE, "last", "stats.last", [], _rt.OptionCodec(_THING), False, cabi=_cabi_stats_last
+        )
 
     def count(self) -> int:
         """How many things were seen."""
@@ -46,3 +51,64 @@ class Stats:
         """The last thing seen."""
         result: Optional[Thing] = self._last()
         return result
+
+
+def _cabi_stats_count(site: Any) -> Any:
+    """cabi call site of `count`."""
+    inst = site.inst
+    core_fault = _abi.faults
+    call = site.caller("", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _count():
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            r = call()
+            out = r
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _count
+
+
+def _cabi_stats_last(site: Any) -> Any:
+    """cabi call site of `last`."""
+    inst = site.inst
+    trap = _abi.trap
+    ptrlen = _abi.ptrlen
+    core_fault = _abi.faults
+    view = site.view
+    enc_str, ld_str = site.strings
+    st_0 = _abi.struct.Struct("<B")
+    call = site.caller("", "I")
+    post = site.post_return("I")
+
+    @no_type_check
+    def _last():
+        if inst.poisoned is not None:
+            site.dead()
+        try:
+            r = call()
+            m = view()
+            d1001 = st_0.unpack_from(m, r)[0]
+            if d1001 == 0:
+                c1002 = None
+            elif d1001 == 1:
+                p1004, n1005 = ptrlen.unpack_from(m, r + 4)
+                v1003 = ld_str(m, p1004, n1005)
+                c1002 = _i_b_y_types.Thing(v1003)
+            else:
+                trap("invalid discriminant " + str(d1001))
+            out = c1002
+            if post is not None:
+                post(r)
+        except core_fault as exc:
+            raise site.fail(exc) from None
+        return out
+
+    return _last

@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -55,7 +56,7 @@ class Host(Protocol):
         ...
 
 
-def _link(rt: _rt.Instance, host: Host) -> None:
+def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
         _INTERFACE,
@@ -65,4 +66,29 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _ID,
         _rt.implementation(host, "next_id", _INTERFACE),
         False,
+        cabi=_cabi_imp_a_x_types_next_id,
     )
+
+
+def _cabi_imp_a_x_types_next_id(site: Any) -> Any:
+    """cabi core function for the import `next-id`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    impl = site.impl
+
+    @no_type_check
+    def _next_id():
+        out = impl()
+        try:
+            i1 = out
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
+                raise bad
+            q = i1
+        except bad:
+            site.bad_result(out)
+        return q
+
+    return site.host_func("", "I", _next_id)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -55,7 +56,7 @@ class Host(Protocol):
         ...
 
 
-def _link(rt: _rt.Instance, host: Host) -> None:
+def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
         _INTERFACE,
@@ -65,4 +66,29 @@ def _link(rt: _rt.Instance, host: Host) -> None:
         _rt.BOOL,
         _rt.implementation(host, "taken", _INTERFACE),
         False,
+        cabi=_cabi_imp_b_y_types_taken,
     )
+
+
+def _cabi_imp_b_y_types_taken(site: Any) -> Any:
+    """cabi core function for the import `taken`."""
+    inst = site.inst
+    bad = _abi.bad
+    view = site.view
+    enc_str, ld_str = site.strings
+    impl = site.impl
+
+    @no_type_check
+    def _taken(c0, c1):
+        m = view()
+        x1 = ld_str(m, c0, c1)
+        out = impl(x1)
+        try:
+            if out is not True and out is not False:
+                raise bad
+            q = out
+        except bad:
+            site.bad_result(out)
+        return 1 if q else 0
+
+    return site.host_func("II", "I", _taken)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, no_type_check
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
+from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -31,8 +32,42 @@ class Host(Protocol):
         ...
 
 
-def _link(rt: _rt.Instance, host: Host) -> None:
+def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
-        _INTERFACE, "ping", "types.ping", [], _rt.STRING, _rt.implementation(host, "ping", _INTERFACE), False
+        _INTERFACE,
+        "ping",
+        "types.ping",
+        [],
+        _rt.STRING,
+        _rt.implementation(host, "ping", _INTERFACE),
+        False,
+        cabi=_cabi_imp_types_ping,
     )
+
+
+def _cabi_imp_types_ping(site: Any) -> Any:
+    """cabi core function for the import `ping`."""
+    inst = site.inst
+    bad = _abi.bad
+    ptrlen = _abi.ptrlen
+    view = site.view
+    alloc = site.alloc
+    enc_str, ld_str = site.strings
+    impl = site.impl
+
+    @no_type_check
+    def _ping(c0):
+        out = impl()
+        try:
+            q = enc_str(out)
+        except bad:
+            site.bad_result(out)
+        m = view()
+        s1 = q
+        p2 = alloc(s1[2], len(s1[0]))
+        m = view()
+        m[p2 : p2 + len(s1[0])] = s1[0]
+        ptrlen.pack_into(m, c0, p2, s1[1])
+
+    return site.host_func("I", "", _ping)
