@@ -127,7 +127,7 @@ def _cabi_Res_new(site: Any) -> Any:
             site.dead()
         try:
             r = call()
-            out = lift_own_handle(inst, res_r_res, r)
+            out = lift_own_handle(res_r_res, r)
             if post is not None:
                 post(r)
         except core_fault as exc:

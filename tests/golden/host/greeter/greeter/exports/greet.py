@@ -238,7 +238,7 @@ def _cabi_Counter_new(site: Any) -> Any:
             site.bad_arg(0, a0)
         try:
             r = call(q0)
-            out = lift_own_handle(inst, res_greet_0_1_0_counter, r)
+            out = lift_own_handle(res_greet_0_1_0_counter, r)
             if post is not None:
                 post(r)
         except core_fault as exc:

@@ -305,7 +305,7 @@ def _cabi_Counter_new(site: Any) -> Any:
             site.bad_arg(0, a0)
         try:
             r = call(q0)
-            out = lift_own_handle(inst, res_guest_side_counter, r)
+            out = lift_own_handle(res_guest_side_counter, r)
             if post is not None:
                 post(r)
         except core_fault as exc:
