@@ -26,6 +26,7 @@ import pytest
 
 from . import build
 from .build import ROOT, SPECS
+from .wasi_doubles import WasiDoubles
 
 
 def _subprocess_env() -> dict[str, str]:
@@ -112,10 +113,36 @@ def maps_pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     return generate_bindings(tmp_path_factory, SPECS["maps"].wit_path, "witgen_e2e_maps")
 
 
+CABI = os.environ.get("WITGEN_ABI") == "cabi"
+"""The cabi engine runs the tests: kitchen takes WASI from `wasi_doubles` instead of `wasi=True`."""
+
+WASI_0_2_12 = ROOT.parent / "shared" / "corpus" / "wasi" / "0.2.12"
+
+
+def kitchen_wit_with_wasi(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """kitchen's WIT with `kitchen-sink` also importing `wasi:cli/imports@0.2.12`, so its
+    bindings have the WASI fields the cabi engine links (the 0.2.9 imports link semver-compatibly)."""
+    wit = tmp_path_factory.mktemp("kitchen-wasi") / "wit"
+    wit.mkdir()
+    for path in SPECS["kitchen"].wit_path.glob("*.wit"):
+        text = path.read_text().replace("world kitchen-sink {", "world kitchen-sink-base {")
+        (wit / path.name).write_text(text)
+    (wit / "with-wasi.wit").write_text(
+        "package witgen-e2e:kitchen@0.1.0;\n\n"
+        "/// Every WIT type in both directions (host bindings end-to-end test), with WASI.\n"
+        "world kitchen-sink {\n  include kitchen-sink-base;\n  include wasi:cli/imports@0.2.12;\n}\n"
+    )
+    (wit / "deps").mkdir()
+    for name in ("cli", "clocks", "filesystem", "io", "random", "sockets"):
+        (wit / "deps" / name).symlink_to(WASI_0_2_12 / name, target_is_directory=True)
+    return wit
+
+
 @pytest.fixture(scope="session")
 def kitchen_pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     spec = SPECS["kitchen"]
-    return generate_bindings(tmp_path_factory, spec.wit_path, "witgen_e2e_kitchen", world=spec.world)
+    wit = kitchen_wit_with_wasi(tmp_path_factory) if CABI else spec.wit_path
+    return generate_bindings(tmp_path_factory, wit, "witgen_e2e_kitchen", world=spec.world)
 
 
 # --------------------------------------------------------------------------- hosts and instances
@@ -271,8 +298,10 @@ def kitchen_script(setup: KitchenSetup, body: str) -> str:
             f"import {setup.pkg.__name__} as k",
             KITCHEN_HOST_SRC,
             "t0 = time.perf_counter()",
+            "from tests.e2e.wasi_doubles import WasiDoubles",
+            "wasi_kw = WasiDoubles(echo=True).imports(k, k.KitchenSinkImports)" if CABI else "wasi_kw = {}",
             f"sink = k.KitchenSink.from_file({str(setup.wasm)!r}, imports=k.KitchenSinkImports(host_api=Host(),"
-            f" now=lambda: 0), wasi=True, cache_dir={str(setup.cache_dir)!r})",
+            f" now=lambda: 0, **wasi_kw), wasi={not CABI}, cache_dir={str(setup.cache_dir)!r})",
             "load_seconds = time.perf_counter() - t0",
             textwrap.dedent(body),
         ]
@@ -286,13 +315,16 @@ class KitchenSetup:
     cache_dir: Path
     host: Any
     now: Callable[[], int] = lambda: 41
+    wasi: WasiDoubles = field(default_factory=WasiDoubles)
+    """WASI for the cabi engine (`CABI`); on wasmtime's engine WASI comes from `wasi=True`."""
 
     def imports(self) -> Any:
-        return self.pkg.KitchenSinkImports(host_api=self.host, now=self.now)
+        wasi = self.wasi.imports(self.pkg, self.pkg.KitchenSinkImports) if CABI else {}
+        return self.pkg.KitchenSinkImports(host_api=self.host, now=self.now, **wasi)
 
     def new(self, **kwargs: Any) -> Any:
         kwargs.setdefault("cache_dir", self.cache_dir)
-        kwargs.setdefault("wasi", True)
+        kwargs.setdefault("wasi", not CABI)
         return self.pkg.KitchenSink.from_file(self.wasm, imports=self.imports(), **kwargs)
 
 

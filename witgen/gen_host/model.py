@@ -116,7 +116,7 @@ class InterfaceModuleView:
     docs: str | None
     imported: bool
     host_implemented: bool
-    """Imports the host implements in Python (everything but WASI, which wasmtime provides)."""
+    """Imports the host implements in Python: all of them (WASI too, for the cabi engine)."""
     class_name: str
     types: list[TypeDeclView] = field(default_factory=list)
     functions: list[FuncView] = field(default_factory=list)
@@ -126,6 +126,9 @@ class InterfaceModuleView:
     """The name other generated modules import this module as."""
     cabi_sources: list[str] = field(default_factory=list)
     """The cabi-engine factories of the module's functions, in order."""
+    wasi: bool = False
+    """A WASI interface: wasmtime's engine provides it (`wasi=`), the cabi engine takes it from
+    the imports, so its field in `<World>Imports` is optional."""
 
     @property
     def guest_resources(self) -> list[TypeDeclView]:
@@ -145,6 +148,8 @@ class ImportFieldView:
     name: str
     annotation: str
     docs: str | None
+    default: str = ""
+    """` = None` for optional fields (which come after the required ones)."""
 
 
 @dataclass
@@ -168,7 +173,13 @@ class WorldView:
 
     @property
     def host_modules(self) -> list[InterfaceModuleView]:
-        return [m for m in self.import_modules if m.host_implemented and m.needs_host]
+        """Imported interfaces the host must implement (always linked)."""
+        return [m for m in self.import_modules if m.host_implemented and m.needs_host and not m.wasi]
+
+    @property
+    def wasi_modules(self) -> list[InterfaceModuleView]:
+        """Imported WASI interfaces: linked from the imports on the cabi engine only."""
+        return [m for m in self.import_modules if m.host_implemented and m.needs_host and m.wasi]
 
     @property
     def import_fields(self) -> list[ImportFieldView]:
@@ -179,6 +190,15 @@ class WorldView:
         out += [
             ImportFieldView(f.name, f"Callable[[{f.arg_types}], {f.returns}]", f.docs)
             for f in self.import_funcs
+        ]
+        out += [
+            ImportFieldView(
+                m.module.rsplit(".", 1)[1],
+                f"{m.alias}.{m.class_name} | None",
+                f"`{m.link_name}`, for the cabi engine only (wasmtime's engine takes WASI from `wasi=`).",
+                " = None",
+            )
+            for m in self.wasi_modules
         ]
         return out
 
@@ -192,7 +212,7 @@ _WORLD_CLASS_NAMES = {"store", "from_file", "from_bytes"}
 def _avoid_clashes(view: WorldView) -> None:
     """World-level functions share namespaces with interface fields/attributes and the world
     class's own members; a clashing function gets a trailing `_`."""
-    host_fields = {m.module.rsplit(".", 1)[1] for m in view.host_modules}
+    host_fields = {m.module.rsplit(".", 1)[1] for m in view.host_modules + view.wasi_modules}
     for f in view.import_funcs:
         while f.name in host_fields:
             f.name += "_"
@@ -347,7 +367,8 @@ class HostModelBuilder(WorldLayout):
             link_name=self.resolve.key_name(slot.key),
             docs=iface.docs,
             imported=imported,
-            host_implemented=imported and not is_wasi(self.resolve, slot.iface),
+            host_implemented=imported,
+            wasi=imported and is_wasi(self.resolve, slot.iface),
             class_name="Host" if imported else camel(slot.module_name.replace("_", "-")),
             package=self.package,
             alias=self.alias_of(slot),
@@ -414,7 +435,7 @@ class HostModelBuilder(WorldLayout):
         )
         _avoid_clashes(view)
         view.cabi_sources = [f.cabi_source for f in import_funcs + export_funcs if f.cabi_source]
-        view.imports_required = bool(view.import_fields)
+        view.imports_required = any(not f.default for f in view.import_fields)
         modules = dict(tv.used_modules)
         for m in imports + exports:
             modules[m.alias] = m.module

@@ -102,7 +102,7 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
     if func.result is not None:
         if func.kind == "constructor":
             res = vc.resource_local(ir.Handle("own", _constructed(vc, func)))
-            out = f"lift_own_handle(inst, {res}, r)"
+            out = f"lift_own_handle({res}, r)"
         elif sig.results_in_memory:
             vc.pro.uses_memory = True
             call.line("m = view()")

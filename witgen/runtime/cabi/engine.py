@@ -17,7 +17,7 @@ from typing import Any
 
 import wasmtime
 
-from witgen.runtime.cabi import fastcall, state, support
+from witgen.runtime.cabi import fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
 from witgen.runtime.codecs import Codec, HostTable
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
@@ -136,12 +136,12 @@ class CabiInstance:
 
     # ImportResolver, called by the instantiator
     def resource(self, path: tuple[str, ...], name: str) -> state.ResourceType:
-        return self._host_resources[(_interface(path), name)].rt
+        return versions.lookup(self._host_resources, _interface(path), name).rt
 
     def func(
         self, path: tuple[str, ...], name: str, options: state.CanonOptions, caller: state.ComponentInstance
     ) -> wasmtime.Func:
-        d = self._funcs[(_interface(path), name)]
+        d = versions.lookup(self._funcs, _interface(path), name)
         return d.factory(ImportSite(self, d, options, caller))
 
     def instantiate(self) -> None:

@@ -126,7 +126,8 @@ class _Linker:
         self.store = store
         self.resolver = resolver
         self.cache_dir = cache_dir
-        self.missing: list[str] = []
+        self.missing: list[tuple[Path, str]] = []
+        """(instance path, item) of each import the resolver does not supply."""
         self.instances: list[ComponentInstance] = []
         self.modules: dict[int, wasmtime.Module] = {}
 
@@ -136,7 +137,7 @@ class _Linker:
         try:
             return self.resolver.resource(path, name)
         except KeyError:
-            self.missing.append(f"resource {_qualified(path, name)}")
+            self.missing.append((path, f"resource {name}"))
             return ResourceType(name)
 
     def host_instance(self, path: Path, scoped: ScopedType) -> dict[str, Any]:
@@ -361,7 +362,7 @@ class _Linker:
             try:
                 return self.resolver.func(f.path, f.name, options, frame.inst)
             except KeyError:
-                self.missing.append(f"func {label}")
+                self.missing.append((f.path, f.name))
                 return None
         if isinstance(f, LiftedFunc):
             if options.is_async:
@@ -404,6 +405,24 @@ def _is_public(item: Any) -> bool:
     return isinstance(item, LiftedFunc | ResourceType | dict)
 
 
+def missing_message(missing: list[tuple[Path, str]]) -> str:
+    """One readable message for every missing import, grouped by interface, with the fix."""
+    unique = list(dict.fromkeys(missing))  # a function lowered twice is reported once
+    by_interface: dict[str, list[str]] = {}
+    for path, item in unique:
+        by_interface.setdefault("/".join(path) or "the world", []).append(item)
+    lines = [f"the component's imports are not all supplied ({len(unique)} missing):"]
+    lines += [f"  {iface}: {', '.join(items)}" for iface, items in by_interface.items()]
+    fix = "pass implementations for them in the world's imports (`<World>Imports`)"
+    if any(iface.startswith("wasi:") for iface in by_interface):
+        fix += (
+            "; the cabi engine has no WASI of its own: give the WASI interfaces as the imports'"
+            " optional WASI fields (bindings generated from a world that imports them), or load"
+            " with abi='wasmtime' and wasi=True"
+        )
+    return "\n".join([*lines, fix])
+
+
 def _name_funcs(exports: dict[str, Any], prefix: str = "") -> None:
     for name, item in exports.items():
         if isinstance(item, LiftedFunc) and not item.name:
@@ -424,7 +443,7 @@ def instantiate(
     linker = _Linker(store, imports, cache_dir)
     linker_frame = linker.run(_Closure(decoded, None, "root"), None)
     if linker.missing:
-        raise LinkError("missing imports: " + ", ".join(linker.missing))
+        raise LinkError(missing_message(linker.missing))
     _name_funcs(linker_frame.exports)
     exports = {k: _public(v) for k, v in linker_frame.exports.items() if _is_public(v)}
     return Instantiated(exports, linker.instances)

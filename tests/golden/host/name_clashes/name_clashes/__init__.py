@@ -148,18 +148,8 @@ def _cabi_imp_log(site: Any) -> Any:
 def _cabi_store(site: Any) -> Any:
     """cabi call site of `store`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -167,10 +157,7 @@ def _cabi_store(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call()
             out = r
             if post is not None:
                 post(r)
@@ -184,18 +171,8 @@ def _cabi_store(site: Any) -> Any:
 def _cabi_run(site: Any) -> Any:
     """cabi call site of `run`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
-    raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("", "")
     post = site.post_return("")
 
     @no_type_check
@@ -203,9 +180,7 @@ def _cabi_run(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
+            call()
             if post is not None:
                 post()
         except core_fault as exc:

@@ -113,22 +113,12 @@ class R:
 def _cabi_Res_new(site: Any) -> Any:
     """cabi call site of `[constructor]res`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", True)
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -136,11 +126,8 @@ def _cabi_Res_new(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = lift_own_handle(inst, res_r_res, r)
+            r = call()
+            out = lift_own_handle(res_r_res, r)
             if post is not None:
                 post(r)
         except core_fault as exc:
@@ -154,23 +141,13 @@ def _cabi_Res_get(site: Any) -> Any:
     """cabi call site of `[method]res.get`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", True)
     new_scope, end_scope = site.scopes
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("I", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -185,11 +162,7 @@ def _cabi_Res_get(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_r_res, q0, scope)
-            pack(mv, 0, h1001)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(h1001)
             out = r
             if post is not None:
                 post(r)
@@ -204,22 +177,12 @@ def _cabi_Res_get(site: Any) -> Any:
 def _cabi_r_make(site: Any) -> Any:
     """cabi call site of `make`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", True)
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -227,10 +190,7 @@ def _cabi_r_make(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call()
             out = lift_own(inst, res_r_res, r)
             if post is not None:
                 post(r)
@@ -246,18 +206,8 @@ def _cabi_r_mk(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
     core_fault = _abi.faults
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("I", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -277,11 +227,7 @@ def _cabi_r_mk(site: Any) -> Any:
             site.bad_arg(0, a0)
         try:
             t1001 = q0
-            pack(mv, 0, t1001[0])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(t1001[0])
             out = Pt(r)
             if post is not None:
                 post(r)

@@ -146,16 +146,7 @@ def _cabi_greet_greet(site: Any) -> Any:
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
     st_1 = _abi.struct.Struct("<I")
-    raw = site.raw_call("IIIII", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("IIIII", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -190,11 +181,7 @@ def _cabi_greet_greet(site: Any) -> Any:
                 f1005, f1006 = 0, 0
             elif c1004[0] == 1:
                 f1005, f1006 = 1, c1004[1]
-            pack(mv, 0, p1003, s1002[1], f1005, f1006, t1001[2])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(p1003, s1002[1], f1005, f1006, t1001[2])
             m = view()
             d1007 = st_0.unpack_from(m, r)[0]
             if d1007 == 0:
@@ -228,22 +215,12 @@ def _cabi_Counter_new(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("I", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -260,12 +237,8 @@ def _cabi_Counter_new(site: Any) -> Any:
         except bad:
             site.bad_arg(0, a0)
         try:
-            pack(mv, 0, q0)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = lift_own_handle(inst, res_greet_0_1_0_counter, r)
+            r = call(q0)
+            out = lift_own_handle(res_greet_0_1_0_counter, r)
             if post is not None:
                 post(r)
         except core_fault as exc:
@@ -279,23 +252,13 @@ def _cabi_Counter_increment(site: Any) -> Any:
     """cabi call site of `[method]counter.increment`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
     new_scope, end_scope = site.scopes
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("I", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -310,11 +273,7 @@ def _cabi_Counter_increment(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_greet_0_1_0_counter, q0, scope)
-            pack(mv, 0, h1001)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(h1001)
             out = r
             if post is not None:
                 post(r)
@@ -330,7 +289,6 @@ def _cabi_Counter_total(site: Any) -> Any:
     """cabi call site of `[static]counter.total`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
     u32s = _abi.u32s
     core_fault = _abi.faults
     view = site.view
@@ -340,16 +298,7 @@ def _cabi_Counter_total(site: Any) -> Any:
     lift_own_handle = site.lift_own_handle
     res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
     new_scope, end_scope = site.scopes
-    raw = site.raw_call("II", "Q")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("II", "Q")
     post = site.post_return("Q")
 
     @no_type_check
@@ -374,11 +323,7 @@ def _cabi_Counter_total(site: Any) -> Any:
             for i1003, e1004 in enumerate(items1002):
                 h1005 = lower_borrow(inst, res_greet_0_1_0_counter, e1004, scope)
                 u32s.pack_into(m, p1001 + 4 * i1003, h1005)
-            pack(mv, 0, p1001, len(items1002))
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(p1001, len(items1002))
             out = r
             if post is not None:
                 post(r)

@@ -38,18 +38,8 @@ class Run:
 def _cabi_run_r(site: Any) -> Any:
     """cabi call site of `r`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
-    raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("", "")
     post = site.post_return("")
 
     @no_type_check
@@ -57,9 +47,7 @@ def _cabi_run_r(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
+            call()
             if post is not None:
                 post()
         except core_fault as exc:

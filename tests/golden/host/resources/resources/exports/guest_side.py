@@ -282,22 +282,12 @@ def _cabi_Counter_new(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("I", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -314,12 +304,8 @@ def _cabi_Counter_new(site: Any) -> Any:
         except bad:
             site.bad_arg(0, a0)
         try:
-            pack(mv, 0, q0)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = lift_own_handle(inst, res_guest_side_counter, r)
+            r = call(q0)
+            out = lift_own_handle(res_guest_side_counter, r)
             if post is not None:
                 post(r)
         except core_fault as exc:
@@ -334,23 +320,13 @@ def _cabi_Counter_increment(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     new_scope, end_scope = site.scopes
-    raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("II", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -374,11 +350,7 @@ def _cabi_Counter_increment(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            pack(mv, 0, h1001, q1)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(h1001, q1)
             out = r
             if post is not None:
                 post(r)
@@ -394,23 +366,13 @@ def _cabi_Counter_get(site: Any) -> Any:
     """cabi call site of `[method]counter.get`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     new_scope, end_scope = site.scopes
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("I", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -425,11 +387,7 @@ def _cabi_Counter_get(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            pack(mv, 0, h1001)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(h1001)
             out = r
             if post is not None:
                 post(r)
@@ -445,23 +403,13 @@ def _cabi_Counter_merge(site: Any) -> Any:
     """cabi call site of `[static]counter.merge`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     new_scope, end_scope = site.scopes
-    raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("II", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -482,11 +430,7 @@ def _cabi_Counter_merge(site: Any) -> Any:
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
             h1002 = lower_borrow(inst, res_guest_side_counter, q1, scope)
-            pack(mv, 0, h1001, h1002)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(h1001, h1002)
             out = lift_own(inst, res_guest_side_counter, r)
             if post is not None:
                 post(r)
@@ -502,7 +446,6 @@ def _cabi_Counter_attach(site: Any) -> Any:
     """cabi call site of `[method]counter.attach`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
@@ -510,16 +453,7 @@ def _cabi_Counter_attach(site: Any) -> Any:
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
     new_scope, end_scope = site.scopes
-    raw = site.raw_call("II", "")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("II", "")
     post = site.post_return("")
 
     @no_type_check
@@ -540,10 +474,7 @@ def _cabi_Counter_attach(site: Any) -> Any:
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
             h1002 = lower_borrow(inst, res_host_side_file, q1, scope)
-            pack(mv, 0, h1001, h1002)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
+            call(h1001, h1002)
             if post is not None:
                 post()
             end_scope(scope)
@@ -569,16 +500,7 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
     new_scope, end_scope = site.scopes
     st_0 = _abi.struct.Struct("<B")
-    raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("II", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -599,11 +521,7 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
             h1002 = lower_own(inst, res_host_side_file, q1)
-            pack(mv, 0, h1001, h1002)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(h1001, h1002)
             m = view()
             d1003 = st_0.unpack_from(m, r)[0]
             if d1003 == 0:
@@ -627,23 +545,13 @@ def _cabi_Snapshot_value(site: Any) -> Any:
     """cabi call site of `[method]snapshot.value`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_snapshot = site.resource("golden:resources/guest-side#snapshot", True)
     new_scope, end_scope = site.scopes
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("I", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -658,11 +566,7 @@ def _cabi_Snapshot_value(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_guest_side_snapshot, q0, scope)
-            pack(mv, 0, h1001)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(h1001)
             out = r
             if post is not None:
                 post(r)
@@ -679,22 +583,12 @@ def _cabi_guest_side_make_counter(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("I", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -711,11 +605,7 @@ def _cabi_guest_side_make_counter(site: Any) -> Any:
         except bad:
             site.bad_arg(0, a0)
         try:
-            pack(mv, 0, q0)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(q0)
             out = lift_own(inst, res_guest_side_counter, r)
             if post is not None:
                 post(r)
@@ -730,7 +620,6 @@ def _cabi_guest_side_total(site: Any) -> Any:
     """cabi call site of `total`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
     u32s = _abi.u32s
     core_fault = _abi.faults
     view = site.view
@@ -740,16 +629,7 @@ def _cabi_guest_side_total(site: Any) -> Any:
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     new_scope, end_scope = site.scopes
-    raw = site.raw_call("II", "Q")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("II", "Q")
     post = site.post_return("Q")
 
     @no_type_check
@@ -774,11 +654,7 @@ def _cabi_guest_side_total(site: Any) -> Any:
             for i1003, e1004 in enumerate(items1002):
                 h1005 = lower_borrow(inst, res_guest_side_counter, e1004, scope)
                 u32s.pack_into(m, p1001 + 4 * i1003, h1005)
-            pack(mv, 0, p1001, len(items1002))
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(p1001, len(items1002))
             out = r
             if post is not None:
                 post(r)
@@ -794,7 +670,6 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
     """cabi call site of `snapshot-of`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
@@ -802,16 +677,7 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     res_guest_side_snapshot = site.resource("golden:resources/guest-side#snapshot", True)
     new_scope, end_scope = site.scopes
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("I", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -826,11 +692,7 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            pack(mv, 0, h1001)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(h1001)
             out = lift_own(inst, res_guest_side_snapshot, r)
             if post is not None:
                 post(r)
@@ -857,16 +719,7 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     st_0 = _abi.struct.Struct("<B")
-    raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("II", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -889,11 +742,7 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
             elif c1001[0] == 1:
                 h1004 = lower_own(inst, res_guest_side_counter, c1001[1])
                 f1002, f1003 = 1, h1004
-            pack(mv, 0, f1002, f1003)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(f1002, f1003)
             m = view()
             d1005 = st_0.unpack_from(m, r)[0]
             if d1005 == 0:

@@ -57,18 +57,8 @@ def _cabi_a_x_api_make(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
     core_fault = _abi.faults
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("I", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -85,11 +75,7 @@ def _cabi_a_x_api_make(site: Any) -> Any:
         except bad:
             site.bad_arg(0, a0)
         try:
-            pack(mv, 0, q0)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(q0)
             out = _i_a_x_types.Thing(r)
             if post is not None:
                 post(r)

@@ -69,16 +69,7 @@ def _cabi_b_y_api_named(site: Any) -> Any:
     alloc = site.alloc
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
-    raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("II", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -94,11 +85,7 @@ def _cabi_b_y_api_named(site: Any) -> Any:
             p1002 = alloc(s1001[2], len(s1001[0]))
             m = view()
             m[p1002 : p1002 + len(s1001[0])] = s1001[0]
-            pack(mv, 0, p1002, s1001[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call(p1002, s1001[1])
             m = view()
             d1003 = st_0.unpack_from(m, r)[0]
             if d1003 == 0:

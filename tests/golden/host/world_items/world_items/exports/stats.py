@@ -56,18 +56,8 @@ class Stats:
 def _cabi_stats_count(site: Any) -> Any:
     """cabi call site of `count`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -75,10 +65,7 @@ def _cabi_stats_count(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call()
             out = r
             if post is not None:
                 post(r)
@@ -98,16 +85,7 @@ def _cabi_stats_last(site: Any) -> Any:
     view = site.view
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
+    call = site.caller("", "I")
     post = site.post_return("I")
 
     @no_type_check
@@ -115,10 +93,7 @@ def _cabi_stats_last(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
+            r = call()
             m = view()
             d1001 = st_0.unpack_from(m, r)[0]
             if d1001 == 0:
