@@ -9,14 +9,12 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from .conftest import CABI, KitchenSetup, _subprocess_env, kitchen_script
+from .conftest import KitchenSetup, _subprocess_env, kitchen_script
 
-wasmtime_wasi = pytest.mark.skipif(
-    CABI, reason="wasmtime's WASI (`wasi=`); the cabi engine takes WASI from imports"
-)
+# wasmtime's WASI (`wasi=`): tests/test_cabi_engine.py deselects these on the cabi engine, which
+# takes WASI from the imports instead (tests/e2e/cabi_wasi_checks.py).
 
 
-@wasmtime_wasi
 def test_print_goes_to_inherited_stdout(
     kitchen_setup: KitchenSetup, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -49,7 +47,6 @@ def test_print_in_a_subprocess(kitchen_setup: KitchenSetup, tmp_path: Path) -> N
     assert proc.stdout.splitlines() == ["host before", "guest line", "host after"]
 
 
-@wasmtime_wasi
 def test_explicit_wasi_config(
     kitchen_setup: KitchenSetup, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -61,26 +58,3 @@ def test_explicit_wasi_config(
     del sink
     assert out_file.read_text().splitlines() == ["into the file"]
     assert "into the file" not in capfd.readouterr().out
-
-
-@pytest.mark.skipif(not CABI, reason="the cabi engine (WITGEN_ABI=cabi) takes WASI from the imports")
-def test_cabi_print_goes_to_the_wasi_doubles(kitchen_setup: KitchenSetup) -> None:
-    sink = kitchen_setup.new()
-    sink.runner.print_line("hello from the guest")
-    sink.runner.eprint_line("oops on stderr")
-    assert b"hello from the guest\n" in kitchen_setup.wasi.stdout
-    assert b"oops on stderr" in kitchen_setup.wasi.stderr
-    assert b"oops" not in kitchen_setup.wasi.stdout
-
-
-@pytest.mark.skipif(not CABI, reason="the cabi engine (WITGEN_ABI=cabi) takes WASI from the imports")
-def test_cabi_without_wasi_imports_is_one_clear_link_error(kitchen_setup: KitchenSetup) -> None:
-    from witgen.runtime import LinkError
-
-    imports = kitchen_setup.pkg.KitchenSinkImports(host_api=kitchen_setup.host, now=kitchen_setup.now)
-    with pytest.raises(LinkError) as info:
-        kitchen_setup.pkg.KitchenSink.from_file(
-            kitchen_setup.wasm, imports=imports, cache_dir=kitchen_setup.cache_dir
-        )
-    message = str(info.value)
-    assert "wasi:cli/stdout@0.2.9: get-stdout" in message and "abi='wasmtime'" in message

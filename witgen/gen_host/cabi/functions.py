@@ -139,7 +139,7 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
                 w.lines += ["    " * w.depth + line for line in call.lines]
             w.line("except core_fault as exc:")
             with w.indent():
-                w.line("raise site.fail(exc) from None")
+                w.line("raise site.fail(exc)")
             if func.result is None or func.kind == "constructor":
                 w.line("return " + ("out" if func.result is not None else "None"))
             elif site_raises(vc, func):

@@ -230,10 +230,13 @@ class CabiInstance:
             inst.poisoned = self.dead
         trap = Trap(f"{where}: {message}")
         trap.__cause__ = error.__cause__ if isinstance(error, CoreFault) else error
+        # Raised inside the call site's `except`: the cause says what happened, not the context.
         if host is not None:
             if host.__cause__ is None:
                 host.__cause__ = trap
+            host.__suppress_context__ = True
             return host
+        trap.__suppress_context__ = True
         return trap
 
     def drop_resource(self, handle: CabiHandle, what: str) -> None:

@@ -148,8 +148,18 @@ def _cabi_imp_log(site: Any) -> Any:
 def _cabi_store(site: Any) -> Any:
     """cabi call site of `store`."""
     inst = site.inst
+    trap = _abi.trap
     core_fault = _abi.faults
-    call = site.caller("", "I")
+    raw = site.raw_call("", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -157,12 +167,15 @@ def _cabi_store(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            r = call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = r
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _store
@@ -171,8 +184,18 @@ def _cabi_store(site: Any) -> Any:
 def _cabi_run(site: Any) -> Any:
     """cabi call site of `run`."""
     inst = site.inst
+    trap = _abi.trap
     core_fault = _abi.faults
-    call = site.caller("", "")
+    raw = site.raw_call("", "")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("")
 
     @no_type_check
@@ -180,11 +203,13 @@ def _cabi_run(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
             if post is not None:
                 post()
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return None
 
     return _run

@@ -323,7 +323,16 @@ def _cabi_run(site: Any) -> Any:
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<II")
     st_1 = _abi.struct.Struct("<B")
-    call = site.caller("IIIII", "I")
+    raw = site.raw_call("IIIII", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -380,7 +389,11 @@ def _cabi_run(site: Any) -> Any:
             p1002 = alloc(4, len(b1003[0]))
             m = view()
             m[p1002 : p1002 + len(b1003[0])] = b1003[0]
-            r = call(t1001[0], t1001[1], q1, p1002, b1003[1])
+            pack(mv, 0, t1001[0], t1001[1], q1, p1002, b1003[1])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1004 = st_1.unpack_from(m, r)[0]
             if d1004 == 0:
@@ -395,7 +408,7 @@ def _cabi_run(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         if type(out) is Err:
             raise out
         return out.value
@@ -408,11 +421,21 @@ def _cabi_describe(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
+    trap = _abi.trap
     ptrlen = _abi.ptrlen
     core_fault = _abi.faults
     view = site.view
     enc_str, ld_str = site.strings
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -432,14 +455,18 @@ def _cabi_describe(site: Any) -> Any:
             site.bad_arg(0, a0)
         try:
             t1001 = q0
-            r = call(t1001[0])
+            pack(mv, 0, t1001[0])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             p1002, n1003 = ptrlen.unpack_from(m, r)
             out = ld_str(m, p1002, n1003)
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _describe
@@ -448,8 +475,18 @@ def _cabi_describe(site: Any) -> Any:
 def _cabi_reset(site: Any) -> Any:
     """cabi call site of `reset`."""
     inst = site.inst
+    trap = _abi.trap
     core_fault = _abi.faults
-    call = site.caller("", "")
+    raw = site.raw_call("", "")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("")
 
     @no_type_check
@@ -457,11 +494,13 @@ def _cabi_reset(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
             if post is not None:
                 post()
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return None
 
     return _reset

@@ -328,10 +328,20 @@ def _cabi_calls_echo_point(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
+    trap = _abi.trap
     core_fault = _abi.faults
     view = site.view
     st_0 = _abi.struct.Struct("<ii")
-    call = site.caller("II", "I")
+    raw = site.raw_call("II", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -356,14 +366,18 @@ def _cabi_calls_echo_point(site: Any) -> Any:
             site.bad_arg(0, a0)
         try:
             t1001 = q0
-            r = call(t1001[0] & 0xFFFFFFFF, t1001[1] & 0xFFFFFFFF)
+            pack(mv, 0, t1001[0] & 0xFFFFFFFF, t1001[1] & 0xFFFFFFFF)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             l1002, l1003 = st_0.unpack_from(m, r)
             out = _i_shapes.Point(l1002, l1003)
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _echo_point
@@ -386,7 +400,16 @@ def _cabi_calls_draw(site: Any) -> Any:
     st_1 = _abi.struct.Struct("<B")
     st_2 = _abi.struct.Struct("<d")
     st_3 = _abi.struct.Struct("<iiii")
-    call = site.caller("IQIIIII", "I")
+    raw = site.raw_call("IQIIIII", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -489,7 +512,11 @@ def _cabi_calls_draw(site: Any) -> Any:
                 f1002, f1003, f1004, f1005, f1006 = 2, p1010, b1011[1], 0, 0
             elif c1001[0] == 3:
                 f1002, f1003, f1004, f1005, f1006 = 3, 0, 0, 0, 0
-            r = call(f1002, f1003, f1004, f1005, f1006, q1, q2)
+            pack(mv, 0, f1002, f1003, f1004, f1005, f1006, q1, q2)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             p1012, n1013 = ptrlen.unpack_from(m, r)
             check_span(m, p1012, n1013, 24, 8)
@@ -521,7 +548,7 @@ def _cabi_calls_draw(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _draw
@@ -539,7 +566,16 @@ def _cabi_calls_parse(site: Any) -> Any:
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
     st_1 = _abi.struct.Struct("<ii")
-    call = site.caller("II", "I")
+    raw = site.raw_call("II", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -555,7 +591,11 @@ def _cabi_calls_parse(site: Any) -> Any:
             p1002 = alloc(s1001[2], len(s1001[0]))
             m = view()
             m[p1002 : p1002 + len(s1001[0])] = s1001[0]
-            r = call(p1002, s1001[1])
+            pack(mv, 0, p1002, s1001[1])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1003 = st_0.unpack_from(m, r)[0]
             if d1003 == 0:
@@ -570,7 +610,7 @@ def _cabi_calls_parse(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         if type(out) is Err:
             raise out
         return out.value
@@ -583,7 +623,16 @@ def _cabi_calls_check(site: Any) -> Any:
     inst = site.inst
     trap = _abi.trap
     core_fault = _abi.faults
-    call = site.caller("", "I")
+    raw = site.raw_call("", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -591,7 +640,10 @@ def _cabi_calls_check(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            r = call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             if r == 0:
                 c1001 = Ok(None)
             elif r == 1:
@@ -602,7 +654,7 @@ def _cabi_calls_check(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         if type(out) is Err:
             raise out
         return out.value
@@ -622,7 +674,16 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
     view = site.view
     alloc = site.alloc
     st_0 = _abi.struct.Struct("<B")
-    call = site.caller("II", "I")
+    raw = site.raw_call("II", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -638,7 +699,11 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
             p1001 = alloc(1, len(b1002[0]))
             m = view()
             m[p1001 : p1001 + len(b1002[0])] = b1002[0]
-            r = call(p1001, b1002[1])
+            pack(mv, 0, p1001, b1002[1])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1003 = st_0.unpack_from(m, r)[0]
             if d1003 == 0:
@@ -652,7 +717,7 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         if type(out) is Err:
             raise out
         return out.value
@@ -672,7 +737,16 @@ def _cabi_calls_validate(site: Any) -> Any:
     alloc = site.alloc
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
-    call = site.caller("II", "I")
+    raw = site.raw_call("II", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -688,7 +762,11 @@ def _cabi_calls_validate(site: Any) -> Any:
             p1001 = alloc(1, len(b1002[0]))
             m = view()
             m[p1001 : p1001 + len(b1002[0])] = b1002[0]
-            r = call(p1001, b1002[1])
+            pack(mv, 0, p1001, b1002[1])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1003 = st_0.unpack_from(m, r)[0]
             if d1003 == 0:
@@ -702,7 +780,7 @@ def _cabi_calls_validate(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         if type(out) is Err:
             raise out
         return out.value
@@ -723,7 +801,16 @@ def _cabi_calls_find(site: Any) -> Any:
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<ii")
     st_1 = _abi.struct.Struct("<B")
-    call = site.caller("IIII", "I")
+    raw = site.raw_call("IIII", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -772,7 +859,11 @@ def _cabi_calls_find(site: Any) -> Any:
             p1010 = alloc(s1009[2], len(s1009[0]))
             m = view()
             m[p1010 : p1010 + len(s1009[0])] = s1009[0]
-            r = call(p1001, len(items1002), p1010, s1009[1])
+            pack(mv, 0, p1001, len(items1002), p1010, s1009[1])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1011 = st_1.unpack_from(m, r)[0]
             if d1011 == 0:
@@ -786,7 +877,7 @@ def _cabi_calls_find(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _find
@@ -803,7 +894,16 @@ def _cabi_calls_lookup(site: Any) -> Any:
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
     st_1 = _abi.struct.Struct("<I")
-    call = site.caller("II", "I")
+    raw = site.raw_call("II", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -819,7 +919,11 @@ def _cabi_calls_lookup(site: Any) -> Any:
             p1002 = alloc(s1001[2], len(s1001[0]))
             m = view()
             m[p1002 : p1002 + len(s1001[0])] = s1001[0]
-            r = call(p1002, s1001[1])
+            pack(mv, 0, p1002, s1001[1])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1003 = st_0.unpack_from(m, r)[0]
             if d1003 == 0:
@@ -839,7 +943,7 @@ def _cabi_calls_lookup(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _lookup
@@ -850,13 +954,23 @@ def _cabi_calls_swap(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
+    trap = _abi.trap
     ptrlen = _abi.ptrlen
     core_fault = _abi.faults
     view = site.view
     alloc = site.alloc
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<I")
-    call = site.caller("III", "I")
+    raw = site.raw_call("III", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -880,7 +994,11 @@ def _cabi_calls_swap(site: Any) -> Any:
             p1003 = alloc(s1002[2], len(s1002[0]))
             m = view()
             m[p1003 : p1003 + len(s1002[0])] = s1002[0]
-            r = call(t1001[0], p1003, s1002[1])
+            pack(mv, 0, t1001[0], p1003, s1002[1])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             p1005, n1006 = ptrlen.unpack_from(m, r)
             v1004 = ld_str(m, p1005, n1006)
@@ -889,7 +1007,7 @@ def _cabi_calls_swap(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _swap
@@ -915,7 +1033,16 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
     st_2 = _abi.struct.Struct("<ii")
     st_3 = _abi.struct.Struct("<f")
     st_4 = _abi.struct.Struct("<BbHxxxxqfI")
-    call = site.caller("IIIIII", "I")
+    raw = site.raw_call("IIIIII", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -957,7 +1084,11 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
             p1003 = alloc(1, len(b1004[0]))
             m = view()
             m[p1003 : p1003 + len(b1004[0])] = b1004[0]
-            r = call(q0, p1002, s1001[1], q2, p1003, b1004[1])
+            pack(mv, 0, q0, p1002, s1001[1], q2, p1003, b1004[1])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             v1005 = st_0.unpack_from(m, r)[0]
             p1007, n1008 = ptrlen.unpack_from(m, r + 4)
@@ -1015,7 +1146,7 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _keyword_params
@@ -1024,8 +1155,18 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
 def _cabi_calls_nothing(site: Any) -> Any:
     """cabi call site of `nothing`."""
     inst = site.inst
+    trap = _abi.trap
     core_fault = _abi.faults
-    call = site.caller("", "")
+    raw = site.raw_call("", "")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("")
 
     @no_type_check
@@ -1033,11 +1174,13 @@ def _cabi_calls_nothing(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
             if post is not None:
                 post()
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return None
 
     return _nothing
@@ -1049,11 +1192,21 @@ def _cabi_calls_aliases(site: Any) -> Any:
     bad = _abi.bad
     as_int = _abi.as_int
     as_bytes = _abi.as_bytes
+    trap = _abi.trap
     core_fault = _abi.faults
     view = site.view
     alloc = site.alloc
     enc_str, ld_str = site.strings
-    call = site.caller("IIIIIIIIIIII", "I")
+    raw = site.raw_call("IIIIIIIIIIII", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -1142,7 +1295,9 @@ def _cabi_calls_aliases(site: Any) -> Any:
                 m = view()
                 m[p1015 : p1015 + len(s1014[0])] = s1014[0]
                 f1010, f1011, f1012 = 1, p1015, s1014[1]
-            r = call(
+            pack(
+                mv,
+                0,
                 p1001,
                 b1002[1],
                 p1003,
@@ -1156,11 +1311,15 @@ def _cabi_calls_aliases(site: Any) -> Any:
                 f1011,
                 f1012,
             )
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = _i_shapes.Some_(r)
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _aliases
@@ -1182,7 +1341,16 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
     st_1 = _abi.struct.Struct("<I")
-    call = site.caller("IIII", "I")
+    raw = site.raw_call("IIII", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -1260,7 +1428,11 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
                     m[p1019 : p1019 + len(b1020[0])] = b1020[0]
                     ptrlen.pack_into(m, p1015 + 8 * i1017, p1019, b1020[1])
                 f1002, f1003, f1004, f1005 = 3, p1015, len(items1016), 0
-            r = call(f1002, f1003, f1004, f1005)
+            pack(mv, 0, f1002, f1003, f1004, f1005)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1021 = st_0.unpack_from(m, r)[0]
             if d1021 == 0:
@@ -1302,7 +1474,7 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _echo_payloads
@@ -1313,8 +1485,18 @@ def _cabi_calls_import_(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
+    trap = _abi.trap
     core_fault = _abi.faults
-    call = site.caller("III", "I")
+    raw = site.raw_call("III", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -1346,12 +1528,16 @@ def _cabi_calls_import_(site: Any) -> Any:
                 f1002, f1003 = 0, 0
             elif c1001[0] == 1:
                 f1002, f1003 = 1, c1001[1]
-            r = call(1 if q0 else 0, f1002, f1003)
+            pack(mv, 0, 1 if q0 else 0, f1002, f1003)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = r
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _import_

@@ -121,7 +121,16 @@ def _cabi_users_list_users(site: Any) -> Any:
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
     st_1 = _abi.struct.Struct("<ii")
-    call = site.caller("", "I")
+    raw = site.raw_call("", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -129,7 +138,10 @@ def _cabi_users_list_users(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            r = call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             p1001, n1002 = ptrlen.unpack_from(m, r)
             check_span(m, p1001, n1002, 32, 4)
@@ -157,7 +169,7 @@ def _cabi_users_list_users(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _list_users
@@ -178,7 +190,16 @@ def _cabi_users_rename(site: Any) -> Any:
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
     st_1 = _abi.struct.Struct("<ii")
-    call = site.caller("IIIIIIIIII", "I")
+    raw = site.raw_call("IIIIIIIIII", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -233,7 +254,11 @@ def _cabi_users_rename(site: Any) -> Any:
             p1012 = alloc(s1011[2], len(s1011[0]))
             m = view()
             m[p1012 : p1012 + len(s1011[0])] = s1011[0]
-            r = call(p1003, s1002[1], t1001[1], f1005, f1006, f1007, p1009, b1010[1], p1012, s1011[1])
+            pack(mv, 0, p1003, s1002[1], t1001[1], f1005, f1006, f1007, p1009, b1010[1], p1012, s1011[1])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1013 = st_0.unpack_from(m, r)[0]
             if d1013 == 0:
@@ -264,7 +289,7 @@ def _cabi_users_rename(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         if type(out) is Err:
             raise out
         return out.value

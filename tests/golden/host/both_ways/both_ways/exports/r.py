@@ -113,12 +113,22 @@ class R:
 def _cabi_Res_new(site: Any) -> Any:
     """cabi call site of `[constructor]res`."""
     inst = site.inst
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", True)
-    call = site.caller("", "I")
+    raw = site.raw_call("", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -126,12 +136,15 @@ def _cabi_Res_new(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            r = call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = lift_own_handle(res_r_res, r)
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _constructor
@@ -141,13 +154,23 @@ def _cabi_Res_get(site: Any) -> Any:
     """cabi call site of `[method]res.get`."""
     inst = site.inst
     bad = _abi.bad
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", True)
     new_scope, end_scope = site.scopes
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -162,13 +185,17 @@ def _cabi_Res_get(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_r_res, q0, scope)
-            r = call(h1001)
+            pack(mv, 0, h1001)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = r
             if post is not None:
                 post(r)
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _get
@@ -177,12 +204,22 @@ def _cabi_Res_get(site: Any) -> Any:
 def _cabi_r_make(site: Any) -> Any:
     """cabi call site of `make`."""
     inst = site.inst
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", True)
-    call = site.caller("", "I")
+    raw = site.raw_call("", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -190,12 +227,15 @@ def _cabi_r_make(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            r = call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = lift_own(inst, res_r_res, r)
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _make
@@ -206,8 +246,18 @@ def _cabi_r_mk(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
+    trap = _abi.trap
     core_fault = _abi.faults
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -227,12 +277,16 @@ def _cabi_r_mk(site: Any) -> Any:
             site.bad_arg(0, a0)
         try:
             t1001 = q0
-            r = call(t1001[0])
+            pack(mv, 0, t1001[0])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = Pt(r)
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _mk

@@ -146,7 +146,16 @@ def _cabi_greet_greet(site: Any) -> Any:
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
     st_1 = _abi.struct.Struct("<I")
-    call = site.caller("IIIII", "I")
+    raw = site.raw_call("IIIII", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -181,7 +190,11 @@ def _cabi_greet_greet(site: Any) -> Any:
                 f1005, f1006 = 0, 0
             elif c1004[0] == 1:
                 f1005, f1006 = 1, c1004[1]
-            r = call(p1003, s1002[1], f1005, f1006, t1001[2])
+            pack(mv, 0, p1003, s1002[1], f1005, f1006, t1001[2])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1007 = st_0.unpack_from(m, r)[0]
             if d1007 == 0:
@@ -202,7 +215,7 @@ def _cabi_greet_greet(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         if type(out) is Err:
             raise out
         return out.value
@@ -215,12 +228,22 @@ def _cabi_Counter_new(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -237,12 +260,16 @@ def _cabi_Counter_new(site: Any) -> Any:
         except bad:
             site.bad_arg(0, a0)
         try:
-            r = call(q0)
+            pack(mv, 0, q0)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = lift_own_handle(res_greet_0_1_0_counter, r)
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _constructor
@@ -252,13 +279,23 @@ def _cabi_Counter_increment(site: Any) -> Any:
     """cabi call site of `[method]counter.increment`."""
     inst = site.inst
     bad = _abi.bad
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
     new_scope, end_scope = site.scopes
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -273,13 +310,17 @@ def _cabi_Counter_increment(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_greet_0_1_0_counter, q0, scope)
-            r = call(h1001)
+            pack(mv, 0, h1001)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = r
             if post is not None:
                 post(r)
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _increment
@@ -289,6 +330,7 @@ def _cabi_Counter_total(site: Any) -> Any:
     """cabi call site of `[static]counter.total`."""
     inst = site.inst
     bad = _abi.bad
+    trap = _abi.trap
     u32s = _abi.u32s
     core_fault = _abi.faults
     view = site.view
@@ -298,7 +340,16 @@ def _cabi_Counter_total(site: Any) -> Any:
     lift_own_handle = site.lift_own_handle
     res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
     new_scope, end_scope = site.scopes
-    call = site.caller("II", "Q")
+    raw = site.raw_call("II", "Q")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("Q")
 
     @no_type_check
@@ -323,13 +374,17 @@ def _cabi_Counter_total(site: Any) -> Any:
             for i1003, e1004 in enumerate(items1002):
                 h1005 = lower_borrow(inst, res_greet_0_1_0_counter, e1004, scope)
                 u32s.pack_into(m, p1001 + 4 * i1003, h1005)
-            r = call(p1001, len(items1002))
+            pack(mv, 0, p1001, len(items1002))
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = r
             if post is not None:
                 post(r)
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _total

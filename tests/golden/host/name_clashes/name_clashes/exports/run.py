@@ -38,8 +38,18 @@ class Run:
 def _cabi_run_r(site: Any) -> Any:
     """cabi call site of `r`."""
     inst = site.inst
+    trap = _abi.trap
     core_fault = _abi.faults
-    call = site.caller("", "")
+    raw = site.raw_call("", "")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("")
 
     @no_type_check
@@ -47,11 +57,13 @@ def _cabi_run_r(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
             if post is not None:
                 post()
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return None
 
     return _r

@@ -282,12 +282,22 @@ def _cabi_Counter_new(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -304,12 +314,16 @@ def _cabi_Counter_new(site: Any) -> Any:
         except bad:
             site.bad_arg(0, a0)
         try:
-            r = call(q0)
+            pack(mv, 0, q0)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = lift_own_handle(res_guest_side_counter, r)
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _constructor
@@ -320,13 +334,23 @@ def _cabi_Counter_increment(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     new_scope, end_scope = site.scopes
-    call = site.caller("II", "I")
+    raw = site.raw_call("II", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -350,13 +374,17 @@ def _cabi_Counter_increment(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            r = call(h1001, q1)
+            pack(mv, 0, h1001, q1)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = r
             if post is not None:
                 post(r)
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _increment
@@ -366,13 +394,23 @@ def _cabi_Counter_get(site: Any) -> Any:
     """cabi call site of `[method]counter.get`."""
     inst = site.inst
     bad = _abi.bad
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     new_scope, end_scope = site.scopes
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -387,13 +425,17 @@ def _cabi_Counter_get(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            r = call(h1001)
+            pack(mv, 0, h1001)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = r
             if post is not None:
                 post(r)
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _get
@@ -403,13 +445,23 @@ def _cabi_Counter_merge(site: Any) -> Any:
     """cabi call site of `[static]counter.merge`."""
     inst = site.inst
     bad = _abi.bad
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     new_scope, end_scope = site.scopes
-    call = site.caller("II", "I")
+    raw = site.raw_call("II", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -430,13 +482,17 @@ def _cabi_Counter_merge(site: Any) -> Any:
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
             h1002 = lower_borrow(inst, res_guest_side_counter, q1, scope)
-            r = call(h1001, h1002)
+            pack(mv, 0, h1001, h1002)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = lift_own(inst, res_guest_side_counter, r)
             if post is not None:
                 post(r)
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _merge
@@ -446,6 +502,7 @@ def _cabi_Counter_attach(site: Any) -> Any:
     """cabi call site of `[method]counter.attach`."""
     inst = site.inst
     bad = _abi.bad
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
@@ -453,7 +510,16 @@ def _cabi_Counter_attach(site: Any) -> Any:
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
     new_scope, end_scope = site.scopes
-    call = site.caller("II", "")
+    raw = site.raw_call("II", "")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("")
 
     @no_type_check
@@ -474,12 +540,15 @@ def _cabi_Counter_attach(site: Any) -> Any:
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
             h1002 = lower_borrow(inst, res_host_side_file, q1, scope)
-            call(h1001, h1002)
+            pack(mv, 0, h1001, h1002)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
             if post is not None:
                 post()
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return None
 
     return _attach
@@ -500,7 +569,16 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
     new_scope, end_scope = site.scopes
     st_0 = _abi.struct.Struct("<B")
-    call = site.caller("II", "I")
+    raw = site.raw_call("II", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -521,7 +599,11 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
             h1002 = lower_own(inst, res_host_side_file, q1)
-            r = call(h1001, h1002)
+            pack(mv, 0, h1001, h1002)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1003 = st_0.unpack_from(m, r)[0]
             if d1003 == 0:
@@ -535,7 +617,7 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
                 post(r)
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _swap_file
@@ -545,13 +627,23 @@ def _cabi_Snapshot_value(site: Any) -> Any:
     """cabi call site of `[method]snapshot.value`."""
     inst = site.inst
     bad = _abi.bad
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_snapshot = site.resource("golden:resources/guest-side#snapshot", True)
     new_scope, end_scope = site.scopes
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -566,13 +658,17 @@ def _cabi_Snapshot_value(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_guest_side_snapshot, q0, scope)
-            r = call(h1001)
+            pack(mv, 0, h1001)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = r
             if post is not None:
                 post(r)
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _value
@@ -583,12 +679,22 @@ def _cabi_guest_side_make_counter(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -605,12 +711,16 @@ def _cabi_guest_side_make_counter(site: Any) -> Any:
         except bad:
             site.bad_arg(0, a0)
         try:
-            r = call(q0)
+            pack(mv, 0, q0)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = lift_own(inst, res_guest_side_counter, r)
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _make_counter
@@ -620,6 +730,7 @@ def _cabi_guest_side_total(site: Any) -> Any:
     """cabi call site of `total`."""
     inst = site.inst
     bad = _abi.bad
+    trap = _abi.trap
     u32s = _abi.u32s
     core_fault = _abi.faults
     view = site.view
@@ -629,7 +740,16 @@ def _cabi_guest_side_total(site: Any) -> Any:
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     new_scope, end_scope = site.scopes
-    call = site.caller("II", "Q")
+    raw = site.raw_call("II", "Q")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("Q")
 
     @no_type_check
@@ -654,13 +774,17 @@ def _cabi_guest_side_total(site: Any) -> Any:
             for i1003, e1004 in enumerate(items1002):
                 h1005 = lower_borrow(inst, res_guest_side_counter, e1004, scope)
                 u32s.pack_into(m, p1001 + 4 * i1003, h1005)
-            r = call(p1001, len(items1002))
+            pack(mv, 0, p1001, len(items1002))
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = r
             if post is not None:
                 post(r)
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _total
@@ -670,6 +794,7 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
     """cabi call site of `snapshot-of`."""
     inst = site.inst
     bad = _abi.bad
+    trap = _abi.trap
     core_fault = _abi.faults
     check_handle = site.check_handle
     lower_own, lower_borrow, lift_own, lift_borrow = site.handles
@@ -677,7 +802,16 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     res_guest_side_snapshot = site.resource("golden:resources/guest-side#snapshot", True)
     new_scope, end_scope = site.scopes
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -692,13 +826,17 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
         scope = new_scope()
         try:
             h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            r = call(h1001)
+            pack(mv, 0, h1001)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = lift_own(inst, res_guest_side_snapshot, r)
             if post is not None:
                 post(r)
             end_scope(scope)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _snapshot_of
@@ -719,7 +857,16 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
     lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
     st_0 = _abi.struct.Struct("<B")
-    call = site.caller("II", "I")
+    raw = site.raw_call("II", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -742,7 +889,11 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
             elif c1001[0] == 1:
                 h1004 = lower_own(inst, res_guest_side_counter, c1001[1])
                 f1002, f1003 = 1, h1004
-            r = call(f1002, f1003)
+            pack(mv, 0, f1002, f1003)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1005 = st_0.unpack_from(m, r)[0]
             if d1005 == 0:
@@ -756,7 +907,7 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         if type(out) is Err:
             raise out
         return out.value

@@ -57,8 +57,18 @@ def _cabi_a_x_api_make(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
+    trap = _abi.trap
     core_fault = _abi.faults
-    call = site.caller("I", "I")
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -75,12 +85,16 @@ def _cabi_a_x_api_make(site: Any) -> Any:
         except bad:
             site.bad_arg(0, a0)
         try:
-            r = call(q0)
+            pack(mv, 0, q0)
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = _i_a_x_types.Thing(r)
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _make

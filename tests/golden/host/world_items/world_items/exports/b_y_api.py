@@ -69,7 +69,16 @@ def _cabi_b_y_api_named(site: Any) -> Any:
     alloc = site.alloc
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
-    call = site.caller("II", "I")
+    raw = site.raw_call("II", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -85,7 +94,11 @@ def _cabi_b_y_api_named(site: Any) -> Any:
             p1002 = alloc(s1001[2], len(s1001[0]))
             m = view()
             m[p1002 : p1002 + len(s1001[0])] = s1001[0]
-            r = call(p1002, s1001[1])
+            pack(mv, 0, p1002, s1001[1])
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1003 = st_0.unpack_from(m, r)[0]
             if d1003 == 0:
@@ -100,7 +113,7 @@ def _cabi_b_y_api_named(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _named

@@ -56,8 +56,18 @@ class Stats:
 def _cabi_stats_count(site: Any) -> Any:
     """cabi call site of `count`."""
     inst = site.inst
+    trap = _abi.trap
     core_fault = _abi.faults
-    call = site.caller("", "I")
+    raw = site.raw_call("", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -65,12 +75,15 @@ def _cabi_stats_count(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            r = call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             out = r
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _count
@@ -85,7 +98,16 @@ def _cabi_stats_last(site: Any) -> Any:
     view = site.view
     enc_str, ld_str = site.strings
     st_0 = _abi.struct.Struct("<B")
-    call = site.caller("", "I")
+    raw = site.raw_call("", "I")
+    pack, mv, ccall, cargs, trap, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
     post = site.post_return("I")
 
     @no_type_check
@@ -93,7 +115,10 @@ def _cabi_stats_last(site: Any) -> Any:
         if inst.poisoned is not None:
             site.dead()
         try:
-            r = call()
+            err = ccall(*cargs)
+            if err or trap.value:
+                raise fault(err)
+            r = result[0]
             m = view()
             d1001 = st_0.unpack_from(m, r)[0]
             if d1001 == 0:
@@ -108,7 +133,7 @@ def _cabi_stats_last(site: Any) -> Any:
             if post is not None:
                 post(r)
         except core_fault as exc:
-            raise site.fail(exc) from None
+            raise site.fail(exc)
         return out
 
     return _last
