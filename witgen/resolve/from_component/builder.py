@@ -45,6 +45,11 @@ def package_name(name: str) -> tuple[ir.PackageName, str]:
     return ir.PackageName(parsed.namespace, parsed.package, parsed.version), parsed.label
 
 
+def _external_id(inst: Instance, name: str) -> str | None:
+    spelling = inst.names.get(name)
+    return None if spelling is None else spelling.external_id
+
+
 class IrBuilder:
     def __init__(self) -> None:
         self.resolve = ir.Resolve(all_features=True)
@@ -57,18 +62,22 @@ class IrBuilder:
     # ---- interfaces and worlds ----------------------------------------------------
 
     def world_item(
-        self, name: str, ent: Entity, owner: ir.WorldOwner, main: PackageFields
+        self, spelling: t.ExternName, ent: Entity, owner: ir.WorldOwner, main: PackageFields
     ) -> tuple[ir.WorldKey, ir.WorldItem]:
+        name, external_id = spelling.name, spelling.external_id
         if isinstance(ent, Instance):
+            if spelling.implements is not None:
+                iface = self.register_import(spelling.implements, ent)
+                return name, ir.InterfaceItem(iface, external_id=external_id)
             if "/" in name:
                 iface = self.register_import(name, ent)
-                return ir.InterfaceKey(iface), ir.InterfaceItem(iface)
+                return ir.InterfaceKey(iface), ir.InterfaceItem(iface, external_id=external_id)
             key, iface = self.register_interface(name, ent, main)
-            return key, ir.InterfaceItem(iface)
+            return key, ir.InterfaceItem(iface, external_id=external_id)
         if isinstance(ent, Func):
-            return name, ir.FunctionItem(self.function(name, ent.type, owner))
+            return name, ir.FunctionItem(self.function(name, ent.type, owner, external_id))
         if isinstance(ent, Tid):
-            return name, ir.TypeItem(self.type_export(name, owner, ent))
+            return name, ir.TypeItem(self.type_export(name, owner, ent, external_id))
         raise WitError(f"component import or export `{name}` is not an instance, function or type")
 
     def world(self, name: str, comp: Tid, main: PackageFields) -> None:
@@ -77,10 +86,10 @@ class IrBuilder:
         world = ir.World(label, None)
         owner = ir.WorldOwner(len(self.resolve.worlds))
         for item_name, ent in comp.imports.items():
-            key, item = self.world_item(item_name, ent, owner, main)
+            key, item = self.world_item(comp.names[item_name], ent, owner, main)
             world.imports[key] = item
         for item_name, ent in comp.exports.items():
-            key, item = self.world_item(item_name, ent, owner, main)
+            key, item = self.world_item(comp.names[item_name], ent, owner, main)
             world.exports[key] = item
         self.resolve.worlds.append(world)
         main.worlds[label] = len(self.resolve.worlds) - 1
@@ -96,10 +105,11 @@ class IrBuilder:
         iface = ir.Interface(label, None)
         owner = ir.InterfaceOwner(len(self.resolve.interfaces))
         for item_name, ent in inst.exports.items():
+            external_id = _external_id(inst, item_name)
             if isinstance(ent, Tid):
-                iface.types[item_name] = self.type_export(item_name, owner, ent)
+                iface.types[item_name] = self.type_export(item_name, owner, ent, external_id)
             elif isinstance(ent, Func):
-                iface.functions[item_name] = self.function(item_name, ent.type, owner)
+                iface.functions[item_name] = self.function(item_name, ent.type, owner, external_id)
             else:
                 raise WitError(f"export `{item_name}` of `{name}` is not a type or function")
         self.resolve.interfaces.append(iface)
@@ -122,7 +132,8 @@ class IrBuilder:
                 if known is None:
                     if is_local:
                         raise WitError(f"type `{item_name}` is not defined in interface `{name}`")
-                    iface.types[item_name] = self.type_export(item_name, owner, ent)
+                    external_id = _external_id(inst, item_name)
+                    iface.types[item_name] = self.type_export(item_name, owner, ent, external_id)
                 else:
                     self.type_map.setdefault(ent, known)
             elif isinstance(ent, Func):
@@ -130,7 +141,8 @@ class IrBuilder:
                     continue
                 if is_local:
                     raise WitError(f"function `{item_name}` is not defined in interface `{name}`")
-                iface.functions[item_name] = self.function(item_name, ent.type, owner)
+                external_id = _external_id(inst, item_name)
+                iface.functions[item_name] = self.function(item_name, ent.type, owner, external_id)
             else:
                 raise WitError(f"export `{item_name}` of `{name}` is not a type or function")
         return iface_id
@@ -155,7 +167,9 @@ class IrBuilder:
             cur = cur.target if cur.kind == "alias" else None
         return None
 
-    def type_export(self, name: str, owner: ir.TypeOwner, created: Tid) -> ir.TypeId:
+    def type_export(
+        self, name: str, owner: ir.TypeOwner, created: Tid, external_id: str | None = None
+    ) -> ir.TypeId:
         """A named type: a `use` of a known type, or a new definition."""
         prev = self.find_alias(created.referenced())
         kind: ir.TypeDefKind
@@ -164,7 +178,7 @@ class IrBuilder:
         else:
             base = created.peel()
             kind = ir.Resource() if base.kind == "resource" else self.defined(base)
-        self.resolve.types.append(ir.TypeDef(name, kind, owner))
+        self.resolve.types.append(ir.TypeDef(name, kind, owner, external_id=external_id))
         type_id = len(self.resolve.types) - 1
         if isinstance(kind, ir.Resource):
             self.resources.setdefault(owner, {})[name] = type_id
@@ -234,7 +248,9 @@ class IrBuilder:
             return ir.MapType(v(val.key, tid), v(val.value, tid))
         raise WitError(f"type {val!r} has no WIT equivalent")
 
-    def function(self, name: str, tid: Tid, owner: ir.TypeOwner) -> ir.Function:
+    def function(
+        self, name: str, tid: Tid, owner: ir.TypeOwner, external_id: str | None = None
+    ) -> ir.Function:
         ft = tid.val
         if not isinstance(ft, t.FuncType):
             raise WitError(f"`{name}` is not typed by a function type")
@@ -243,12 +259,12 @@ class IrBuilder:
         parsed = parse_name(name)
         if parsed.kind == "plain":
             kind: ir.FunctionKindName = "async-freestanding" if ft.is_async else "freestanding"
-            return ir.Function(name, kind, params, result)
+            return ir.Function(name, kind, params, result, external_id=external_id)
         resource_kind = _RESOURCE_KINDS.get((parsed.kind, ft.is_async))
         resource = self.resources.get(owner, {}).get(parsed.resource or "")
         if resource_kind is None or resource is None:
             raise WitError(f"function `{name}` does not name a resource of its interface or world")
-        return ir.Function(name, resource_kind, params, result, resource=resource)
+        return ir.Function(name, resource_kind, params, result, resource=resource, external_id=external_id)
 
     # ---- packages -----------------------------------------------------------------
 
@@ -299,6 +315,6 @@ class IrBuilder:
             world = resolve.worlds[world_id]
             world.package = pkg_id
             for key, item in [*world.imports.items(), *world.exports.items()]:
-                if isinstance(key, str) and isinstance(item, ir.InterfaceItem):
+                if isinstance(item, ir.InterfaceItem) and resolve.interfaces[item.id].name is None:
                     resolve.interfaces[item.id].package = pkg_id
         return pkg_id

@@ -44,7 +44,10 @@ def decode_wasm(data: bytes, display: str) -> DecodedWasm:
             decoded = _decode_package(externs)
             docs = next((c for c in component.customs if c.name == "package-docs"), None)
             if docs is not None:
-                inject_package_docs(decoded.resolve, decoded.package, bytes(docs.data))
+                try:
+                    inject_package_docs(decoded.resolve, decoded.package, bytes(docs.data))
+                except (AttributeError, TypeError, KeyError) as exc:
+                    raise WitError(f"malformed package-docs section ({type(exc).__name__}: {exc})") from None
             return decoded
         return _decode_component(externs)
     except DecodeError as exc:
@@ -100,6 +103,6 @@ def _decode_component(externs: list[Extern]) -> DecodedWasm:
     for extern in externs:
         if not extern.is_import and extern.sort not in ("func", "instance"):
             raise WitError(f"component export `{extern.name}` is not a function or instance")
-        key, item = builder.world_item(extern.name, extern.entity, owner, main)
+        key, item = builder.world_item(extern.spelling, extern.entity, owner, main)
         (world.imports if extern.is_import else world.exports)[key] = item
     return DecodedWasm(builder.resolve, builder.finish(main), 0)

@@ -30,6 +30,8 @@ class Tid:
     target: Tid | None = None
     imports: dict[str, Entity] = field(default_factory=dict)
     exports: dict[str, Entity] = field(default_factory=dict)
+    names: dict[str, t.ExternName] = field(default_factory=dict)
+    """The full spelling (options included) of each import and export name."""
 
     def referenced(self) -> Tid:
         """The type an `eq` bound points at (itself for definitions and fresh resources)."""
@@ -56,6 +58,7 @@ class Func:
 @dataclass(eq=False)
 class Instance:
     exports: dict[str, Entity]
+    names: dict[str, t.ExternName] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -119,6 +122,7 @@ class Extern:
     name: str
     sort: str
     entity: Entity
+    spelling: t.ExternName
 
 
 def evaluate(component: b.Component) -> list[Extern]:
@@ -147,20 +151,21 @@ class _Evaluator:
         if isinstance(d, b.Import):
             name = d.name.name
             ent = args[name] if args is not None and name in args else self.extern(d.desc, scope)
-            externs.append(Extern(True, name, d.desc.kind, ent))
+            externs.append(Extern(True, name, d.desc.kind, ent, d.name))
             return ent
         if isinstance(d, b.Export):
             ent = self.export(d, scope)
-            externs.append(Extern(False, d.name.name, d.export_sort, ent))
+            externs.append(Extern(False, d.name.name, d.export_sort, ent, d.name))
             return ent
         if isinstance(d, b.Instantiate):
             target = scope.get("component", d.component)
             bound = {name: scope.get(sort, index) for name, sort, index in d.args if sort in TRACKED_SORTS}
             if isinstance(target, Nested):
                 inner = self.component(target.component, target.parent, bound)
-                return Instance({e.name: e.entity for e in inner if not e.is_import})
+                exports = [e for e in inner if not e.is_import]
+                return Instance({e.name: e.entity for e in exports}, {e.name: e.spelling for e in exports})
             if isinstance(target, Tid) and target.kind == "component":
-                return Instance(dict(target.exports))
+                return Instance(dict(target.exports), dict(target.names))
             raise EvalError(f"component index {d.component} cannot be instantiated")
         if isinstance(d, b.InlineInstance):
             return Instance({n.name: scope.get(sort, i) for n, sort, i in d.exports if sort in TRACKED_SORTS})
@@ -200,7 +205,8 @@ class _Evaluator:
         if desc.kind == "func":
             return Func(scope.type(desc.index))
         if desc.kind == "instance":
-            return Instance(dict(scope.type(desc.index).exports))
+            tid = scope.type(desc.index)
+            return Instance(dict(tid.exports), dict(tid.names))
         if desc.kind == "component":
             return scope.type(desc.index)
         return None
@@ -228,5 +234,6 @@ class _Evaluator:
             elif isinstance(decl, (t.ImportDecl, t.ExportDecl)):
                 ent = self.extern(decl.desc, inner)
                 (tid.imports if isinstance(decl, t.ImportDecl) else tid.exports)[decl.name.name] = ent
+                tid.names[decl.name.name] = decl.name
                 inner.add(decl.desc.kind, ent)
         return tid
