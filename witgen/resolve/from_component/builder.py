@@ -86,7 +86,7 @@ class IrBuilder:
         world = ir.World(label, None)
         owner = ir.WorldOwner(len(self.resolve.worlds))
         for item_name, ent in comp.imports.items():
-            key, item = self.world_item(comp.names[item_name], ent, owner, main)
+            key, item = self.world_item(comp.import_names[item_name], ent, owner, main)
             world.imports[key] = item
         for item_name, ent in comp.exports.items():
             key, item = self.world_item(comp.names[item_name], ent, owner, main)

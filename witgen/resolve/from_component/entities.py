@@ -31,7 +31,8 @@ class Tid:
     imports: dict[str, Entity] = field(default_factory=dict)
     exports: dict[str, Entity] = field(default_factory=dict)
     names: dict[str, t.ExternName] = field(default_factory=dict)
-    """The full spelling (options included) of each import and export name."""
+    """The full spelling (options included) of each export name."""
+    import_names: dict[str, t.ExternName] = field(default_factory=dict)
 
     def referenced(self) -> Tid:
         """The type an `eq` bound points at (itself for definitions and fresh resources)."""
@@ -233,7 +234,11 @@ class _Evaluator:
                 inner.add(alias.alias_sort, self.alias(alias, inner))
             elif isinstance(decl, (t.ImportDecl, t.ExportDecl)):
                 ent = self.extern(decl.desc, inner)
-                (tid.imports if isinstance(decl, t.ImportDecl) else tid.exports)[decl.name.name] = ent
-                tid.names[decl.name.name] = decl.name
+                if isinstance(decl, t.ImportDecl):
+                    tid.imports[decl.name.name] = ent
+                    tid.import_names[decl.name.name] = decl.name
+                else:
+                    tid.exports[decl.name.name] = ent
+                    tid.names[decl.name.name] = decl.name
                 inner.add(decl.desc.kind, ent)
         return tid
