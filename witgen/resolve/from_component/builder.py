@@ -314,7 +314,7 @@ class IrBuilder:
             pkg.worlds[name] = world_id
             world = resolve.worlds[world_id]
             world.package = pkg_id
-            for key, item in [*world.imports.items(), *world.exports.items()]:
+            for item in [*world.imports.values(), *world.exports.values()]:
                 if isinstance(item, ir.InterfaceItem) and resolve.interfaces[item.id].name is None:
                     resolve.interfaces[item.id].package = pkg_id
         return pkg_id
