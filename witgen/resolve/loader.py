@@ -115,12 +115,12 @@ def load_sources(path: str | os.PathLike[str]) -> tuple[list[PackageSource], lis
                     deps.extend(binary_package_sources(entry))
                 elif entry.suffix == ".wat":
                     raise WitError(
-                        f"{_display(entry)}: WebAssembly text in deps/ is not supported; "
+                        f"{_display(entry)}: WebAssembly text in deps/ is not supported yet; "
                         "convert it with `wasm-tools parse` to a .wasm file"
                     )
         return main, deps
     if root.suffix == ".wat":
-        raise WitError(f"{_display(root)}: WebAssembly text is not supported; convert it to a .wasm file")
+        raise WitError(f"{_display(root)}: WebAssembly text is not supported yet; convert it to a .wasm file")
     return parse_group([read_source(root, _display(root))]), []
 
 
