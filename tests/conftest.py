@@ -16,8 +16,8 @@ CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
 UI = CORPUS / "wit-parser-ui"
 WASI = CORPUS / "wasi"
 
-# Cases whose packages come as binary/text wasm (`.wasm`/`.wat`): witgen reports
-# a clean "not supported yet" error for those until the component decoder lands.
+# Cases with a package in WebAssembly text (`.wat`): witgen reads binaries (`.wasm`, see
+# tests/wasm_wit) but no WAT, and reports a clean "not supported yet" error for those.
 BINARY_CASES = {"kinds-of-deps", "simple-wasm-text.wat"}
 
 

@@ -11,7 +11,10 @@ from witgen.resolve import Loaded, load
 
 
 def _add_wit_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="a .wit file, or a directory holding one package and its deps/")
+    parser.add_argument(
+        "path",
+        help="a .wit file, a directory holding one package and its deps/, or a .wasm component or binary WIT package",
+    )
     parser.add_argument("--features", default="", help="comma-separated @unstable features to enable")
     parser.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
 

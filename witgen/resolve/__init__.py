@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from witgen.errors import WitError
 from witgen.resolve import ir
 from witgen.resolve.elaborate import elaborate_world
-from witgen.resolve.loader import load_sources
+from witgen.resolve.loader import PackageSource, load_sources, read_wasm
 from witgen.resolve.package_resolver import LookupEntry, PackageResolver, WorldSpans
 from witgen.resolve.semver import package_sort_key
 
@@ -45,13 +46,21 @@ class Loaded:
 
 
 def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False) -> Loaded:
-    """Parse and resolve a WIT file or directory (with its ``deps/``)."""
+    """Parse and resolve a WIT file or directory (with its ``deps/``), or decode a component or
+    binary WIT package (a file starting with the ``\\0asm`` magic)."""
+    if Path(path).is_file():
+        data = read_wasm(Path(path))
+        if data is not None:
+            from witgen.resolve.from_component import decode_wasm
+
+            decoded = decode_wasm(data, str(path))
+            return Loaded(decoded.resolve, decoded.package)
     main_group, deps = load_sources(path)
     resolve = ir.Resolve(features=frozenset(features), all_features=all_features)
     by_name: dict[tuple[str, str, str | None], PackageResolver] = {}
     world_spans: dict[int, WorldSpans] = {}
     lookups: dict[ir.InterfaceId, dict[str, LookupEntry]] = {}
-    for source in main_group + deps:
+    for source in _without_partial_duplicates(main_group + deps):
         key = source.key()
         if key in by_name:
             prev = by_name[key].source
@@ -86,6 +95,20 @@ def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_feature
         for world_id in resolve.packages[pkg_id].worlds.values():
             elaborate_world(resolve, world_id, world_spans[world_id])
     return Loaded(resolve, ids[main_key])
+
+
+def _without_partial_duplicates(sources: list[PackageSource]) -> list[PackageSource]:
+    """Drop packages rebuilt from binary deps when the same package is defined in full, or
+    already rebuilt from an earlier binary."""
+    full = {s.key() for s in sources if not s.partial}
+    kept: list[PackageSource] = []
+    seen: set[tuple[str, str, str | None]] = set()
+    for source in sources:
+        if source.partial and (source.key() in full or source.key() in seen):
+            continue
+        seen.add(source.key())
+        kept.append(source)
+    return kept
 
 
 def _name(key: tuple[str, str, str | None]) -> str:

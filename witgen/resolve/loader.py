@@ -26,6 +26,9 @@ class PackageSource:
     headers: list[ast.PackageHeader] = field(default_factory=list)
     decls: list[tuple[SourceFile, list[ast.FileItem]]] = field(default_factory=list)
     nested_docs: list[str] | None = None
+    partial: bool = False
+    """A foreign package rebuilt from a binary dependency: only the items it uses; a full
+    definition of the same package elsewhere replaces it."""
 
     def key(self) -> tuple[str, str, str | None]:
         assert self.name is not None
@@ -108,15 +111,47 @@ def load_sources(path: str | os.PathLike[str]) -> tuple[list[PackageSource], lis
                     deps.extend(parse_group(_wit_files(entry)))
                 elif entry.suffix == ".wit":
                     deps.extend(parse_group([read_source(entry, _display(entry))]))
-                elif entry.suffix in (".wasm", ".wat"):
+                elif entry.suffix == ".wasm":
+                    deps.extend(binary_package_sources(entry))
+                elif entry.suffix == ".wat":
                     raise WitError(
-                        f"{_display(entry)}: binary WIT packages in deps/ are not supported yet; "
-                        "replace it with the package's .wit files"
+                        f"{_display(entry)}: WebAssembly text in deps/ is not supported yet; "
+                        "convert it with `wasm-tools parse` to a .wasm file"
                     )
         return main, deps
-    if root.suffix in (".wasm", ".wat"):
-        raise WitError(f"{_display(root)}: binary WIT packages and components are not supported yet")
+    if root.suffix == ".wat":
+        raise WitError(f"{_display(root)}: WebAssembly text is not supported yet; convert it to a .wasm file")
     return parse_group([read_source(root, _display(root))]), []
+
+
+def read_wasm(path: Path) -> bytes | None:
+    """The file's bytes if it is a WebAssembly binary (by its magic), else None."""
+    try:
+        with path.open("rb") as f:
+            if f.read(4) != b"\0asm":
+                if path.suffix == ".wasm":
+                    raise WitError(f"{_display(path)}: not a WebAssembly binary (no `\\0asm` magic)")
+                return None
+            return b"\0asm" + f.read()
+    except OSError as exc:
+        raise WitError(f"failed to read {_display(path)}: {exc.strerror or exc}") from None
+
+
+def binary_package_sources(path: Path) -> list[PackageSource]:
+    """A binary WIT package in deps/, printed as WIT and parsed like any other dependency."""
+    from witgen.gen_wit.printer import print_resolve
+    from witgen.resolve.from_component import decode_wasm
+
+    data = read_wasm(path)
+    assert data is not None
+    decoded = decode_wasm(data, _display(path))
+    if decoded.world is not None:
+        raise WitError(f"{_display(path)}: is a component, not a binary WIT package")
+    text = print_resolve(decoded.resolve, decoded.package)
+    sources = parse_group([SourceFile(f"{_display(path)} (as WIT)", text)])
+    for source in sources[:-1]:
+        source.partial = True
+    return sources
 
 
 def _wit_files(directory: Path) -> list[SourceFile]:

@@ -37,6 +37,7 @@ CORE_VALTYPES = {
     0x70: "funcref",
     0x6F: "externref",
 }
+_NAME_OPTIONS = {0x00: "implements", 0x01: "version suffix", 0x02: "external-id"}
 STRING_ENCODINGS = {0x00: "utf8", 0x01: "utf16", 0x02: "latin1+utf16"}
 
 
@@ -324,7 +325,13 @@ class _Decoder:
             return t.ExternName(r.name())
         if tag == 0x02:
             name = r.name()
-            return t.ExternName(name, r.name())
+            options: dict[int, str] = {}
+            for _ in range(r.u32()):
+                opt = r.u8()
+                if opt not in _NAME_OPTIONS:
+                    raise r.error(f"unknown import/export name option {opt:#x}", r.pos - 1)
+                options[opt] = r.name()
+            return t.ExternName(name, options.get(0x01), options.get(0x00), options.get(0x02))
         raise r.error(f"unknown import/export name encoding {tag:#x}", r.pos - 1)
 
     # instances

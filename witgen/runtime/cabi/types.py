@@ -166,10 +166,13 @@ class ExternDesc:
 
 @dataclass(frozen=True)
 class ExternName:
-    """An import/export name; `version_suffix` comes from the versioned name encoding (0x02)."""
+    """An import/export name with the options of the extended name encoding (0x02): the
+    interface a plain-named item `implements`, a version suffix, and an `external_id`."""
 
     name: str
     version_suffix: str | None = None
+    implements: str | None = None
+    external_id: str | None = None
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,108 @@
+"""Which WIT a component binary describes: a binary WIT package, or a real component's world.
+
+A binary WIT package (what `wasm-tools component wit --wasm` writes) exports only component
+types, each under the plain name of one item; each holds a single export `ns:pkg/item` that is an
+instance type (an interface; its imports are the interfaces it uses) or a component type (a
+world). Anything else is a real component: its imports and exports become the world `root` of
+package `root:component`, as the reference tool names them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from witgen.errors import WitError
+from witgen.resolve import ir
+from witgen.resolve.from_component.builder import IrBuilder, PackageFields, package_name
+from witgen.resolve.from_component.entities import EvalError, Extern, Instance, Tid, evaluate
+from witgen.resolve.from_component.metadata import inject_package_docs
+from witgen.runtime.cabi import binary
+from witgen.runtime.errors import DecodeError
+
+ROOT_PACKAGE = ir.PackageName("root", "component")
+
+
+@dataclass
+class DecodedWasm:
+    """The resolve a binary describes; `world` is set when it is a real component."""
+
+    resolve: ir.Resolve
+    package: ir.PackageId
+    world: ir.WorldId | None = None
+
+
+def is_wasm(data: bytes) -> bool:
+    return data[:4] == b"\0asm"
+
+
+def decode_wasm(data: bytes, display: str) -> DecodedWasm:
+    """Decode `data` (read from `display`) into a resolve; every failure is a one-line WitError."""
+    try:
+        component = binary.decode(data)
+        externs = evaluate(component)
+        if _is_wit_package(externs):
+            decoded = _decode_package(externs)
+            docs = next((c for c in component.customs if c.name == "package-docs"), None)
+            if docs is not None:
+                try:
+                    inject_package_docs(decoded.resolve, decoded.package, bytes(docs.data))
+                except (AttributeError, TypeError, KeyError) as exc:
+                    raise WitError(f"malformed package-docs section ({type(exc).__name__}: {exc})") from None
+            return decoded
+        return _decode_component(externs)
+    except DecodeError as exc:
+        raise WitError(f"{display}: malformed component: {exc}") from None
+    except EvalError as exc:
+        raise WitError(f"{display}: invalid component: {exc}") from None
+    except WitError as exc:
+        raise WitError(f"{display}: {exc.message}") from None
+
+
+def _is_wit_package(externs: list[Extern]) -> bool:
+    return bool(externs) and all(
+        not e.is_import and isinstance(e.entity, Tid) and e.entity.peel().kind == "component" for e in externs
+    )
+
+
+def _decode_package(externs: list[Extern]) -> DecodedWasm:
+    if "/" in externs[0].name or ":" in externs[0].name:
+        raise WitError("this binary uses the legacy (v1) WIT package encoding, which is not supported")
+    builder = IrBuilder()
+    main: PackageFields | None = None
+    for extern in externs:
+        assert isinstance(extern.entity, Tid)
+        comp = extern.entity.peel()
+        if len(comp.exports) != 1:
+            raise WitError(f"`{extern.name}` should export one item, but exports {len(comp.exports)}")
+        ((name, ent),) = comp.exports.items()
+        pkg_name, _ = package_name(name)
+        if main is None:
+            main = PackageFields(pkg_name)
+        elif main.name != pkg_name:
+            raise WitError(f"item `{name}` belongs to package `{pkg_name}`, not `{main.name}`")
+        if isinstance(ent, Tid) and ent.kind == "component":
+            builder.world(name, ent, main)
+        elif isinstance(ent, Instance):
+            for import_name, imported in comp.imports.items():
+                if not isinstance(imported, Instance):
+                    raise WitError(f"import `{import_name}` of `{name}` is not an instance")
+                builder.register_import(import_name, imported)
+            builder.register_interface(name, ent, main)
+        else:
+            raise WitError(f"`{name}` is neither an interface nor a world")
+    assert main is not None
+    return DecodedWasm(builder.resolve, builder.finish(main))
+
+
+def _decode_component(externs: list[Extern]) -> DecodedWasm:
+    builder = IrBuilder()
+    world = ir.World("root", None)
+    builder.resolve.worlds.append(world)
+    owner = ir.WorldOwner(0)
+    main = PackageFields(ROOT_PACKAGE, worlds={"root": 0})
+    for extern in externs:
+        if not extern.is_import and extern.sort not in ("func", "instance"):
+            raise WitError(f"component export `{extern.name}` is not a function or instance")
+        key, item = builder.world_item(extern.spelling, extern.entity, owner, main)
+        (world.imports if extern.is_import else world.exports)[key] = item
+    return DecodedWasm(builder.resolve, builder.finish(main), 0)
