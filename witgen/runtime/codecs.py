@@ -1065,6 +1065,16 @@ class HostTable:
         self.reps.pop(id(obj), None)
         return obj
 
+    def drop(self, rep: int) -> None:
+        """The guest dropped its last handle: forget the object and run its `close()`, if any."""
+        obj = self.objects.get(rep)
+        if obj is None:
+            return
+        self.take(rep)
+        close = getattr(obj, "close", None)
+        if callable(close):
+            close()
+
 
 class UnsupportedCodec(Codec):
     """A type wasmtime-py can't pass (fixed-length lists, futures, streams, error-context)."""

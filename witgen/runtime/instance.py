@@ -153,13 +153,7 @@ class Instance:
 
     def _destructor(self, table: HostTable) -> Callable[[Any, int], None]:
         def drop(store: Any, rep: int) -> None:
-            obj = table.objects.get(rep)
-            if obj is None:
-                return
-            table.take(rep)
-            close = getattr(obj, "close", None)
-            if callable(close):
-                close()
+            table.drop(rep)
 
         return drop
 
@@ -249,14 +243,7 @@ class Instance:
 
     def bind_guest_resource(self, base: type[R], key: str, funcs: dict[str, Callable[..., Any]]) -> type[R]:
         """A subclass of the generated resource class whose calls go to this instance."""
-        namespace = {
-            "_instance": self,
-            "_funcs": funcs,
-            "__doc__": base.__doc__,
-            "__module__": base.__module__,
-            "__qualname__": base.__qualname__,
-        }
-        bound = type(base.__name__, (base,), namespace)
+        bound = bind_guest_class(self, base, funcs)
         self.guest_classes[key] = bound
         return bound
 
@@ -303,6 +290,18 @@ def _link_hint(message: str, has_wasi: bool) -> str:
 
 
 R = TypeVar("R", bound="GuestResource")
+
+
+def bind_guest_class(instance: Any, base: type[R], funcs: dict[str, Callable[..., Any]]) -> type[R]:
+    """`base` subclassed for one instance (of either engine): its calls go through `funcs`."""
+    namespace = {
+        "_instance": instance,
+        "_funcs": funcs,
+        "__doc__": base.__doc__,
+        "__module__": base.__module__,
+        "__qualname__": base.__qualname__,
+    }
+    return type(base.__name__, (base,), namespace)
 
 
 class ExportFunc:

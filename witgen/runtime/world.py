@@ -9,6 +9,7 @@ import wasmtime
 from wasmtime import component as wc
 
 from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
+from witgen.runtime.errors import LinkError
 from witgen.runtime.instance import Instance
 from witgen.runtime.loading import compile_component, default_engine
 
@@ -49,18 +50,11 @@ def load_bytes(
     if abi == "cabi":
         data = bytes(data)
         if not data.startswith(b"\0asm"):
-            data = _component_from_text(data)
+            raise LinkError(
+                "the cabi engine loads component binaries; compile WAT text with `wasm-tools parse` first"
+            )
         return CabiComponent(data, engine, cache_dir)
     return compile_component(engine, bytes(data), cache_dir)
-
-
-def _component_from_text(data: bytes) -> bytes:
-    """Component WAT to binary, for the cabi engine (which decodes the binary itself)."""
-    from witgen.runtime.errors import LinkError
-
-    raise LinkError(
-        "the cabi engine loads component binaries; compile WAT text with `wasm-tools parse` first"
-    )
 
 
 def start(

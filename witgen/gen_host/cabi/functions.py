@@ -101,7 +101,8 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
     out = "None"
     if func.result is not None:
         if func.kind == "constructor":
-            res = vc.resource_local(ir.Handle("own", _constructed(vc, func)))
+            assert func.resource is not None
+            res = vc.resource_local(ir.Handle("own", func.resource))
             out = f"lift_own_handle({res}, r)"
         elif sig.results_in_memory:
             vc.pro.uses_memory = True
@@ -235,11 +236,6 @@ def import_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
 def site_raises(vc: ValueCode, func: ir.Function) -> bool:
     """Whether the Python signature raises `Err` (a function returning `result`)."""
     return func.kind != "constructor" and vc.tv.result_type(func.result) is not None
-
-
-def _constructed(vc: ValueCode, func: ir.Function) -> ir.TypeId:
-    assert func.resource is not None
-    return func.resource
 
 
 def _needs_memory(vc: ValueCode, ty: ir.Type) -> bool:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from witgen.abi import Flattener, Layout
 from witgen.abi.shapes import CoreType
-from witgen.pyview.names import camel
+from witgen.pyview.names import camel, snake
 from witgen.pyview.types import TypeView
 from witgen.resolve import ir
 
@@ -212,7 +212,7 @@ class ValueCode:
             return self._check_prim(w, k, src)
         if isinstance(k, ir.Record):
             w.line(f"if type({src}) is not {self.cls(ty)}: raise bad")
-            parts = [self.check(w, f.ty, f"{src}.{self.tv_field(f.name)}") for f in k.fields]
+            parts = [self.check(w, f.ty, f"{src}.{snake(f.name)}") for f in k.fields]
             return _tuple(parts)
         if isinstance(k, ir.Tuple):
             w.line(f"if type({src}) is not tuple or len({src}) != {len(k.types)}: raise bad")
@@ -278,11 +278,6 @@ class ValueCode:
             return src
         w.line("raise bad")
         return "None"
-
-    def tv_field(self, name: str) -> str:
-        from witgen.pyview.names import snake
-
-        return snake(name)
 
     def _check_prim(self, w: Writer, p: ir.Prim, src: str) -> str:
         if p in _INT_RANGES:
@@ -757,9 +752,7 @@ def _coerce(x: str, have: CoreType, want: CoreType) -> str:
     """A case's core value in the slot type of the joined payload (`lower_flat` of variants)."""
     if have == want:
         return x
-    if have == "f32" and want == "i32":
-        return f"f32_bits({x})"
-    if have == "f32" and want == "i64":
+    if have == "f32":
         return f"f32_bits({x})"
     if have == "f64" and want == "i64":
         return f"f64_bits({x})"

@@ -21,6 +21,7 @@ from witgen.runtime.cabi import fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
 from witgen.runtime.codecs import Codec, HostTable
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
+from witgen.runtime.instance import bind_guest_class
 
 _type_ids = count(1)
 
@@ -131,7 +132,7 @@ class CabiInstance:
             raise TypeError(f"the implementation of resource {name!r} must be a class, got {cls!r}")
         table = HostTable(cls, next(_type_ids) & 0xFFFFFFFF)
         self.host_tables[key] = table
-        rt = state.ResourceType(name, _host_destructor(table), None)
+        rt = state.ResourceType(name, table.drop, None)
         self._host_resources[(interface, name)] = _HostResource(table, rt)
 
     # ImportResolver, called by the instantiator
@@ -184,14 +185,7 @@ class CabiInstance:
     def bind_guest_resource(
         self, base: type[Any], key: str, funcs: dict[str, Callable[..., Any]]
     ) -> type[Any]:
-        namespace = {
-            "_instance": self,
-            "_funcs": funcs,
-            "__doc__": base.__doc__,
-            "__module__": base.__module__,
-            "__qualname__": base.__qualname__,
-        }
-        bound = type(base.__name__, (base,), namespace)
+        bound = bind_guest_class(self, base, funcs)
         self.guest_classes[key] = bound
         return bound
 
@@ -256,19 +250,6 @@ class CabiInstance:
 
 def _interface(path: tuple[str, ...]) -> str:
     return "/".join(path) if len(path) > 1 else (path[0] if path else "")
-
-
-def _host_destructor(table: HostTable) -> Callable[[int], None]:
-    def drop(rep: int) -> None:
-        obj = table.objects.get(rep)
-        if obj is None:
-            return
-        table.take(rep)
-        close = getattr(obj, "close", None)
-        if callable(close):
-            close()
-
-    return drop
 
 
 # --- call sites ------------------------------------------------------------------------------
@@ -390,9 +371,6 @@ class ExportSite(_Site):
         self.inst = self.lifted.instance
         self.options = self.lifted.options
         self._setup()
-
-    def caller(self, params: str, result: str) -> Callable[..., Any]:
-        return fastcall.caller(self.rt.store, self.lifted.core, params, result)
 
     def raw_call(self, params: str, result: str) -> fastcall.RawCall:
         return fastcall.RawCall(self.rt.store, self.lifted.core, params, result)

@@ -91,46 +91,6 @@ def _arg_format(params: str) -> str:
     return "<" + "".join(c + ("12x" if c in "Iif" else "8x") for c in params)
 
 
-def caller(store: wasmtime.Store, func: wasmtime.Func, params: str, result: str) -> Callable[..., Any]:
-    """A function calling the core `func` with `len(params)` numbers and returning its one
-    result (or None); a trap raises `CoreFault`."""
-    n = max(len(params), len(result), 1)
-    buf = (ctypes.c_uint8 * (_SLOT * n))()
-    mv = memoryview(buf).cast("B")  # struct packs into a memoryview faster than into ctypes
-    trap = c_void_p()
-    ctx, faddr = context_address(store), ctypes.addressof(func._func)
-    baddr, taddr = ctypes.addressof(buf), ctypes.addressof(trap)
-    pack = struct.Struct(_arg_format(params)).pack_into
-    call = _call_unchecked
-    keep = (buf, func, store)
-
-    def fault(err: int) -> CoreFault:
-        t, trap.value = trap.value or 0, None
-        return _fault(err or 0, t)
-
-    if result:
-        unpack = struct.Struct("<" + result).unpack_from
-
-        def call_returning(*args: Any) -> Any:
-            pack(mv, 0, *args)
-            err = call(ctx, faddr, baddr, n, taddr)
-            if err or trap.value:
-                raise fault(err)
-            return unpack(mv)[0]
-
-        call_returning.keep = keep  # type: ignore[attr-defined]
-        return call_returning
-
-    def call_void(*args: Any) -> None:
-        pack(mv, 0, *args)
-        err = call(ctx, faddr, baddr, n, taddr)
-        if err or trap.value:
-            raise fault(err)
-
-    call_void.keep = keep  # type: ignore[attr-defined]
-    return call_void
-
-
 class RawCall:
     """What a generated call site needs to call one core function inline, without a Python
     frame in between: pack the arguments into `mv`, call `call(ctx, func, buf, n, trap)`, check
@@ -157,6 +117,23 @@ class RawCall:
     def fault(self, err: int) -> CoreFault:
         t, self.trap.value = self.trap.value or 0, None
         return _fault(err or 0, t)
+
+
+def caller(store: wasmtime.Store, func: wasmtime.Func, params: str, result: str) -> Callable[..., Any]:
+    """A function calling the core `func` with `len(params)` numbers and returning its one
+    result (or None); a trap raises `CoreFault`. (Generated call sites inline a `RawCall`.)"""
+    raw = RawCall(store, func, params, result)
+    pack, mv, call, args, trap, out = raw.pack, raw.mv, raw.call, raw.args, raw.trap, raw.result
+
+    def call_core(*values: Any) -> Any:
+        pack(mv, 0, *values)
+        err = call(*args)
+        if err or trap.value:
+            raise raw.fault(err)
+        return out[0] if result else None
+
+    call_core.raw = raw  # type: ignore[attr-defined]  # keeps the buffers alive
+    return call_core
 
 
 class MemoryView:
