@@ -35,7 +35,7 @@ COMPONENTS = HERE / "components"
 ROOT = HERE.parents[1]
 
 # Bump to invalidate every cached artifact when the recipe below changes.
-RECIPE_VERSION = "1"
+RECIPE_VERSION = "2"
 
 
 class BuildError(RuntimeError):
@@ -47,15 +47,18 @@ class Spec:
     """How to build one component from ``components/<name>/``."""
 
     name: str
-    kind: str  # "wat": wasm-tools parse/embed/new; "py": componentize-py
+    kind: str  # "wat": wasm-tools parse/embed/new; "py": componentize-py; "composed": see `parts`
     world: str
     wit: str  # WIT file or directory, relative to the component directory
     source: str  # the .wat file, or the Python app module name
     needs_map: bool = False  # loading needs wasmtime.Config.wasm_component_model_map
+    encoding: str = "utf8"  # WAT components: the string encoding (`wasm-tools component embed --encoding`)
+    parts: tuple[tuple[str, str, str], ...] = ()  # composed: (world, .wat, encoding) each; the first is the root
+    dirname: str = ""  # the directory under components/ when it is not `name`
 
     @property
     def dir(self) -> Path:
-        return COMPONENTS / self.name
+        return COMPONENTS / (self.dirname or self.name)
 
     @property
     def wit_path(self) -> Path:
@@ -63,7 +66,7 @@ class Spec:
 
     @property
     def tools(self) -> tuple[str, ...]:
-        return ("wasm-tools",) if self.kind == "wat" else ("componentize-py",)
+        return ("componentize-py",) if self.kind == "py" else ("wasm-tools",)
 
 
 SPECS: dict[str, Spec] = {
@@ -71,6 +74,26 @@ SPECS: dict[str, Spec] = {
     "maps": Spec("maps", "wat", world="maps", wit="maps.wit", source="maps.wat", needs_map=True),
     "echo": Spec("echo", "wat", world="echo", wit="echo.wit", source="echo.wat", needs_map=True),
     "kitchen": Spec("kitchen", "py", world="kitchen-sink", wit="wit", source="app"),
+    # `front` composed with `backend` (wasm-tools compose); the backend's strings in each encoding
+    **{
+        name: Spec(
+            name,
+            "composed",
+            world="relay",
+            wit="relay.wit",
+            source="front.wat",
+            parts=(("front", "front.wat", "utf8"), ("backend", "backend.wat", encoding)),
+            dirname="relay",
+        )
+        for name, encoding in [("relay", "utf8"), ("relay-utf16", "utf16"), ("relay-latin1", "compact-utf16")]
+    },
+    # the backend alone, for the host's own UTF-16 and latin-1+UTF-16 code
+    **{
+        name: Spec(
+            name, "wat", world="backend", wit="relay.wit", source="backend.wat", encoding=encoding, dirname="relay"
+        )
+        for name, encoding in [("backend-utf16", "utf16"), ("backend-latin1", "compact-utf16")]
+    },
 }
 
 
@@ -139,23 +162,14 @@ def _build_into(spec: Spec, work: Path) -> Path:
     shutil.copytree(spec.dir, src, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.wasm"))
     out = work / f"{spec.name}.wasm"
     if spec.kind == "wat":
-        wt = tool("wasm-tools")
-        _run([wt, "parse", spec.source, "-o", str(work / "core.wasm")], cwd=src)
-        _run(
-            [
-                wt,
-                "component",
-                "embed",
-                spec.wit,
-                str(work / "core.wasm"),
-                "--world",
-                spec.world,
-                "-o",
-                str(work / "embed.wasm"),
-            ],
-            cwd=src,
-        )
-        _run([wt, "component", "new", str(work / "embed.wasm"), "-o", str(out)], cwd=src)
+        _build_wat(src, spec.wit, spec.world, spec.source, spec.encoding, out)
+    elif spec.kind == "composed":
+        parts = []
+        for world, source, encoding in spec.parts:
+            parts.append(work / f"{world}.wasm")
+            _build_wat(src, spec.wit, world, source, encoding, parts[-1])
+        definitions = [arg for part in parts[1:] for arg in ("-d", str(part))]
+        _run([tool("wasm-tools"), "compose", str(parts[0]), *definitions, "-o", str(out)], cwd=src)
     elif spec.kind == "py":
         _run(
             [
@@ -176,6 +190,16 @@ def _build_into(spec: Spec, work: Path) -> Path:
     else:  # pragma: no cover
         raise ValueError(spec.kind)
     return out
+
+
+def _build_wat(src: Path, wit: str, world: str, source: str, encoding: str, out: Path) -> None:
+    """WAT core module -> component: `wasm-tools parse`, `component embed`, `component new`."""
+    wt = tool("wasm-tools")
+    core, embedded = out.with_suffix(".core.wasm"), out.with_suffix(".embed.wasm")
+    _run([wt, "parse", source, "-o", str(core)], cwd=src)
+    embed = [wt, "component", "embed", wit, str(core), "--world", world, "--encoding", encoding]
+    _run([*embed, "-o", str(embedded)], cwd=src)
+    _run([wt, "component", "new", str(embedded), "-o", str(out)], cwd=src)
 
 
 def build(name: str) -> Path:

@@ -30,9 +30,12 @@ The contract generated code relies on:
 * `Instantiated.exports`: export name -> `LiftedFunc`, `ResourceType` or an exported instance
   (a dict of the same); `Instantiated.instances`: every `ComponentInstance`, the root first.
 
+Calls between composed components go through fused adapters (`fuse.py`, over the type-driven
+codecs of `convert.py`): every value type, both memories, each side's string encoding, handles.
+
 Not supported (clear `LinkError`s): component `start` functions, value imports and definitions,
 async lifts/lowers between components, the async/stream/future/thread/error-context builtins, and
-fused calls between components whose values need linear memory (strings, lists, variants).
+streams, futures and error contexts passed between components.
 """
 
 from witgen.runtime.cabi.binary import Component, decode

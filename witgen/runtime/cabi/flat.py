@@ -28,7 +28,8 @@ _PRIM = {
 }
 
 
-def _join(a: str, b: str) -> str:
+def join(a: str, b: str) -> str:
+    """The core type one variant slot needs to carry both `a` and `b`."""
     if a == b:
         return a
     if {a, b} == {"i32", "f32"}:
@@ -43,7 +44,7 @@ def _variant(payloads: list[t.ValType | None]) -> list[str]:
             continue
         for i, ft in enumerate(flatten_type(p)):
             if i < len(flat):
-                flat[i] = _join(flat[i], ft)
+                flat[i] = join(flat[i], ft)
             else:
                 flat.append(ft)
     return ["i32", *flat]

@@ -369,7 +369,7 @@ class _Linker:
                 raise LinkError(
                     f"{frame.inst.name}: async canon lower of {f.name or 'a lifted function'} is not supported"
                 )
-            return fuse(self.store, f, frame.inst, f.name or f"func {d.func} of {f.instance.name}")
+            return fuse(self.store, f, frame.inst, options, f.name or f"func {d.func} of {f.instance.name}")
         raise LinkError(f"{frame.inst.name}: canon lower of func {d.func}, which is not a function")
 
     def resource_builtin(self, inst: ComponentInstance, op: str, rt: ResourceType) -> wasmtime.Func:

@@ -1,0 +1,477 @@
+"""Lifting and lowering driven by runtime types (CanonicalABI.md), for calls between components.
+
+Generated bindings specialise lift/lower per function when they are written. A fused adapter
+between two composed components learns its types only when the component is instantiated, so
+it builds one `Codec` per type at link time: objects holding sizes, offsets and flat layouts,
+with no type inspection left for the call. Between the two sides values are plain Python:
+ints (integers, chars as code points, flags as bit masks, handles as reps), bool, float, str,
+tuples (records, tuples), `(case, payload)` pairs (variant, enum, option, result), `bytes`
+(lists of numbers, copied as they are) and lists.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import wasmtime
+
+from witgen.runtime.cabi import types as t
+from witgen.runtime.cabi.fastcall import MemoryView
+from witgen.runtime.cabi.flat import join
+from witgen.runtime.cabi.state import (
+    CallScope,
+    CanonOptions,
+    ComponentInstance,
+    ResourceType,
+    lift_borrow,
+    lift_own,
+    lower_borrow,
+    lower_own,
+    trap_if,
+)
+from witgen.runtime.cabi.support import STRING_CODECS, StringEncoder, StringLoader
+from witgen.runtime.errors import Trap
+
+U32 = 0xFFFFFFFF
+U64 = 0xFFFFFFFFFFFFFFFF
+
+
+class Unsupported(Exception):
+    """A type the adapters cannot carry (streams, futures, error contexts)."""
+
+
+def align_to(n: int, align: int) -> int:
+    return -(-n // align) * align
+
+
+class Side:
+    """One end of a fused call: its instance, memory, `realloc` and string encoding.
+
+    `scope` is the call's borrow scope, set for the duration of each call.
+    """
+
+    __slots__ = ("store", "inst", "memory", "realloc", "encode", "decode", "scope")
+
+    def __init__(self, store: wasmtime.Store, inst: ComponentInstance, options: CanonOptions) -> None:
+        self.store = store
+        self.inst = inst
+        self.memory = None if options.memory is None else MemoryView(store, options.memory)
+        self.realloc = options.realloc
+        self.encode: StringEncoder
+        self.decode: StringLoader
+        self.encode, self.decode = STRING_CODECS[options.string_encoding]
+        self.scope = CallScope()
+
+    def view(self) -> memoryview:
+        if self.memory is None:
+            raise Trap(f"{self.inst.name} passes values in linear memory but gave no memory option")
+        return self.memory.view()
+
+    def alloc(self, align: int, size: int) -> int:
+        """`realloc(0, 0, align, size)` in this side's instance, checked as the spec demands."""
+        if self.realloc is None:
+            raise Trap(f"{self.inst.name} receives values in linear memory but gave no realloc option")
+        ptr: int = self.realloc(self.store, 0, 0, align, size) & U32
+        trap_if(ptr % align != 0, f"realloc of {self.inst.name} returned misaligned pointer {ptr}")
+        trap_if(ptr + size > len(self.view()), f"realloc of {self.inst.name} returned {ptr}, out of bounds")
+        return ptr
+
+    def check_span(self, ptr: int, size: int, align: int, what: str) -> memoryview:
+        view = self.view()
+        trap_if(ptr % align != 0 or ptr + size > len(view), f"{what} at {ptr} is misaligned or out of bounds")
+        return view
+
+
+Flat = list[Any]
+
+
+class Codec:
+    """Lift/lower one type: `lift`/`lower` over flat core values, `load`/`store` in memory."""
+
+    size: int = 4
+    align: int = 4
+    flat: tuple[str, ...] = ("i32",)
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        raise NotImplementedError
+
+    def lower(self, side: Side, v: Any, out: Flat) -> None:
+        raise NotImplementedError
+
+    def load(self, side: Side, ptr: int) -> Any:
+        raise NotImplementedError
+
+    def store(self, side: Side, v: Any, ptr: int) -> None:
+        raise NotImplementedError
+
+
+class Int(Codec):
+    def __init__(self, bits: int, signed: bool) -> None:
+        self.size = self.align = bits // 8
+        self.flat = ("i64",) if bits == 64 else ("i32",)
+        self.mask = (1 << bits) - 1
+        self.sign = 1 << (bits - 1) if signed else 0
+        self.struct = struct.Struct("<" + {1: "B", 2: "H", 4: "I", 8: "Q"}[self.size])
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        v = next(it) & self.mask
+        return v - (self.sign << 1) if v & self.sign else v
+
+    def lower(self, side: Side, v: Any, out: Flat) -> None:
+        out.append(v & (U64 if self.size == 8 else U32))
+
+    def load(self, side: Side, ptr: int) -> Any:
+        v = self.struct.unpack_from(side.view(), ptr)[0]
+        return v - (self.sign << 1) if v & self.sign else v
+
+    def store(self, side: Side, v: Any, ptr: int) -> None:
+        self.struct.pack_into(side.view(), ptr, v & self.mask)
+
+
+class Bool(Codec):
+    size = align = 1
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        return (next(it) & U32) != 0
+
+    def lower(self, side: Side, v: Any, out: Flat) -> None:
+        out.append(1 if v else 0)
+
+    def load(self, side: Side, ptr: int) -> Any:
+        return side.view()[ptr] != 0
+
+    def store(self, side: Side, v: Any, ptr: int) -> None:
+        side.view()[ptr] = 1 if v else 0
+
+
+def _char(code: int) -> int:
+    trap_if(code >= 0x110000 or 0xD800 <= code <= 0xDFFF, f"invalid char code point {code:#x}")
+    return code
+
+
+class Char(Int):
+    def __init__(self) -> None:
+        super().__init__(32, False)
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        return _char(next(it) & U32)
+
+    def load(self, side: Side, ptr: int) -> Any:
+        return _char(super().load(side, ptr))
+
+
+class Float(Codec):
+    def __init__(self, bits: int) -> None:
+        self.size = self.align = bits // 8
+        self.flat = ("f32",) if bits == 32 else ("f64",)
+        self.struct = struct.Struct("<f" if bits == 32 else "<d")
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        return next(it)
+
+    def lower(self, side: Side, v: Any, out: Flat) -> None:
+        out.append(v)
+
+    def load(self, side: Side, ptr: int) -> Any:
+        return self.struct.unpack_from(side.view(), ptr)[0]
+
+    def store(self, side: Side, v: Any, ptr: int) -> None:
+        self.struct.pack_into(side.view(), ptr, v)
+
+
+_PTR_LEN = struct.Struct("<II")
+
+
+class _PtrLen(Codec):
+    """A (pointer, length) pair: strings and lists."""
+
+    size, align, flat = 8, 4, ("i32", "i32")
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        return self.read(side, next(it) & U32, next(it) & U32)
+
+    def load(self, side: Side, ptr: int) -> Any:
+        return self.read(side, *_PTR_LEN.unpack_from(side.view(), ptr))
+
+    def lower(self, side: Side, v: Any, out: Flat) -> None:
+        out += self.write(side, v)
+
+    def store(self, side: Side, v: Any, ptr: int) -> None:
+        _PTR_LEN.pack_into(side.view(), ptr, *self.write(side, v))
+
+    def read(self, side: Side, ptr: int, n: int) -> Any:
+        raise NotImplementedError
+
+    def write(self, side: Side, v: Any) -> tuple[int, int]:
+        raise NotImplementedError
+
+
+class String(_PtrLen):
+    def read(self, side: Side, ptr: int, n: int) -> Any:
+        return side.decode(side.view(), ptr, n)
+
+    def write(self, side: Side, v: Any) -> tuple[int, int]:
+        data, length, align = side.encode(v)
+        if not data:
+            return 0, length
+        ptr = side.alloc(align, len(data))
+        side.view()[ptr : ptr + len(data)] = data
+        return ptr, length
+
+
+class NumberList(_PtrLen):
+    """A list of integers or floats, moved as its bytes (every bit pattern is a valid value)."""
+
+    def __init__(self, elem_size: int) -> None:
+        self.elem = elem_size
+
+    def read(self, side: Side, ptr: int, n: int) -> Any:
+        view = side.check_span(ptr, n * self.elem, self.elem, f"list of {n} x {self.elem} bytes")
+        return view[ptr : ptr + n * self.elem].tobytes()
+
+    def write(self, side: Side, v: Any) -> tuple[int, int]:
+        if not v:
+            return 0, 0
+        ptr = side.alloc(self.elem, len(v))
+        side.view()[ptr : ptr + len(v)] = v
+        return ptr, len(v) // self.elem
+
+
+class List(_PtrLen):
+    def __init__(self, elem: Codec) -> None:
+        self.elem = elem
+
+    def read(self, side: Side, ptr: int, n: int) -> Any:
+        e = self.elem
+        side.check_span(ptr, n * e.size, e.align, f"list of {n} x {e.size} bytes")
+        return [e.load(side, ptr + i * e.size) for i in range(n)]
+
+    def write(self, side: Side, v: Any) -> tuple[int, int]:
+        e = self.elem
+        if not v:
+            return 0, 0
+        ptr = side.alloc(e.align, len(v) * e.size)
+        for i, x in enumerate(v):
+            e.store(side, x, ptr + i * e.size)
+        return ptr, len(v)
+
+
+class Fields(Codec):
+    """Records, tuples, fixed-length lists and spilled parameter lists: values in a row."""
+
+    def __init__(self, fields: list[Codec]) -> None:
+        self.fields = fields
+        self.offsets: list[int] = []
+        size = 0
+        for f in fields:
+            size = align_to(size, f.align)
+            self.offsets.append(size)
+            size += f.size
+        self.align = max((f.align for f in fields), default=1)
+        self.size = align_to(size, self.align)
+        self.flat = tuple(c for f in fields for c in f.flat)
+        self.rows = list(zip(fields, self.offsets, strict=True))
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        return tuple([f.lift(side, it) for f in self.fields])
+
+    def lower(self, side: Side, v: Any, out: Flat) -> None:
+        for f, x in zip(self.fields, v, strict=True):
+            f.lower(side, x, out)
+
+    def load(self, side: Side, ptr: int) -> Any:
+        return tuple([f.load(side, ptr + off) for f, off in self.rows])
+
+    def store(self, side: Side, v: Any, ptr: int) -> None:
+        for (f, off), x in zip(self.rows, v, strict=True):
+            f.store(side, x, ptr + off)
+
+
+class Flags(Codec):
+    def __init__(self, count: int) -> None:
+        self.mask = (1 << count) - 1
+        self.words = (count + 31) // 32
+        self.size = 1 if count <= 8 else 2 if count <= 16 else 4 * self.words
+        self.align = min(self.size, 4)
+        self.flat = ("i32",) * self.words
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        v = 0
+        for i in range(self.words):
+            v |= (next(it) & U32) << (32 * i)
+        return v & self.mask
+
+    def lower(self, side: Side, v: Any, out: Flat) -> None:
+        out += [(v >> (32 * i)) & U32 for i in range(self.words)]
+
+    def load(self, side: Side, ptr: int) -> Any:
+        return int.from_bytes(side.view()[ptr : ptr + self.size], "little") & self.mask
+
+    def store(self, side: Side, v: Any, ptr: int) -> None:
+        side.view()[ptr : ptr + self.size] = v.to_bytes(self.size, "little")
+
+
+_F32 = struct.Struct("<f")
+_F64 = struct.Struct("<d")
+_I32 = struct.Struct("<I")
+_I64 = struct.Struct("<Q")
+
+
+def _from_slot(have: str, want: str) -> Callable[[Any], Any] | None:
+    """Read a value of core type `want` out of a joined variant slot of type `have`."""
+    if have == want:
+        return None
+    if want == "f32":
+        return lambda x: _F32.unpack(_I32.pack(x & U32))[0]
+    if want == "f64":
+        return lambda x: _F64.unpack(_I64.pack(x & U64))[0]
+    return lambda x: x & U32  # i32 out of i64
+
+
+def _to_slot(have: str, want: str) -> Callable[[Any], Any] | None:
+    """Put a value of core type `have` into a joined variant slot of type `want`."""
+    if have == want:
+        return None
+    if have == "f32":
+        return lambda x: _I32.unpack(_F32.pack(x))[0]
+    if have == "f64":
+        return lambda x: _I64.unpack(_F64.pack(x))[0]
+    return lambda x: x & U32  # i32 into i64
+
+
+class Variant(Codec):
+    """Variants, enums, options and results: a discriminant, then the case's payload."""
+
+    def __init__(self, cases: list[Codec | None]) -> None:
+        self.cases = cases
+        n = len(cases)
+        self.disc = Int(8 if n <= 0x100 else 16 if n <= 0x10000 else 32, False)
+        self.align = max([self.disc.align] + [c.align for c in cases if c is not None])
+        self.payload = align_to(self.disc.size, max([1] + [c.align for c in cases if c is not None]))
+        self.size = align_to(self.payload + max([0] + [c.size for c in cases if c is not None]), self.align)
+        joined: list[str] = []
+        for c in cases:
+            for j, core in enumerate(() if c is None else c.flat):
+                joined[j : j + 1] = [join(joined[j], core) if j < len(joined) else core]
+        self.flat = ("i32", *joined)
+        self.pad = [0.0 if j in ("f32", "f64") else 0 for j in joined]
+        self.reads = [
+            None if c is None else [_from_slot(h, w) for h, w in zip(joined, c.flat)] for c in cases
+        ]
+        self.writes = [None if c is None else [_to_slot(h, w) for h, w in zip(c.flat, joined)] for c in cases]
+
+    def _case(self, i: int) -> int:
+        trap_if(i >= len(self.cases), f"variant discriminant {i} out of range (has {len(self.cases)} cases)")
+        return i
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        i = self._case(next(it) & U32)
+        slots = [next(it) for _ in self.pad]
+        c, reads = self.cases[i], self.reads[i]
+        if c is None or reads is None:
+            return i, None
+        values = [x if r is None else r(x) for r, x in zip(reads, slots)]
+        return i, c.lift(side, iter(values))
+
+    def lower(self, side: Side, v: Any, out: Flat) -> None:
+        i, payload = v
+        out.append(i)
+        c, writes = self.cases[i], self.writes[i]
+        flat: Flat = []
+        if c is not None and writes is not None:
+            c.lower(side, payload, flat)
+            flat = [x if w is None else w(x) for w, x in zip(writes, flat)]
+        out += flat
+        out += self.pad[len(flat) :]
+
+    def load(self, side: Side, ptr: int) -> Any:
+        i = self._case(self.disc.load(side, ptr))
+        c = self.cases[i]
+        return i, None if c is None else c.load(side, ptr + self.payload)
+
+    def store(self, side: Side, v: Any, ptr: int) -> None:
+        i, payload = v
+        self.disc.store(side, i, ptr)
+        c = self.cases[i]
+        if c is not None:
+            c.store(side, payload, ptr + self.payload)
+
+
+class Handle(Int):
+    """`own`/`borrow`: a handle index in one instance's table, a rep in between."""
+
+    def __init__(self, rt: ResourceType, own: bool) -> None:
+        super().__init__(32, False)
+        self.rt = rt
+        self.own = own
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        return self._lift(side, next(it) & U32)
+
+    def load(self, side: Side, ptr: int) -> Any:
+        return self._lift(side, super().load(side, ptr))
+
+    def lower(self, side: Side, v: Any, out: Flat) -> None:
+        out.append(self._lower(side, v))
+
+    def store(self, side: Side, v: Any, ptr: int) -> None:
+        super().store(side, self._lower(side, v), ptr)
+
+    def _lift(self, side: Side, i: int) -> int:
+        if self.own:
+            return lift_own(side.inst, i, self.rt)
+        return lift_borrow(side.inst, i, self.rt, side.scope)
+
+    def _lower(self, side: Side, rep: int) -> int:
+        if self.own:
+            return lower_own(side.inst, rep, self.rt)
+        return lower_borrow(side.inst, rep, self.rt, side.scope)
+
+
+_NUMBER_SIZES = {"u8": 1, "s8": 1, "u16": 2, "s16": 2, "u32": 4, "s32": 4, "u64": 8, "s64": 8, "f32": 4, "f64": 8}
+
+
+def codec(vt: t.ValType) -> Codec:
+    """The codec of a resolved type; `Unsupported` for types adapters cannot carry."""
+    match vt:
+        case t.Prim("bool"):
+            return Bool()
+        case t.Prim("char"):
+            return Char()
+        case t.Prim("string"):
+            return String()
+        case t.Prim("f32"):
+            return Float(32)
+        case t.Prim("f64"):
+            return Float(64)
+        case t.Prim(name) if name in _NUMBER_SIZES:
+            return Int(8 * _NUMBER_SIZES[name], name.startswith("s"))
+        case t.ListType(t.Prim(name), None) if name in _NUMBER_SIZES:
+            return NumberList(_NUMBER_SIZES[name])
+        case t.ListType(elem, None):
+            return List(codec(elem))
+        case t.ListType(elem, length):
+            return Fields([codec(elem)] * (length or 0))
+        case t.Map(key, value):
+            return List(Fields([codec(key), codec(value)]))
+        case t.Record(fields):
+            return Fields([codec(f) for _, f in fields])
+        case t.Tuple(elems):
+            return Fields([codec(e) for e in elems])
+        case t.Flags(names):
+            return Flags(len(names))
+        case t.Enum(names):
+            return Variant([None] * len(names))
+        case t.Variant(cases):
+            return Variant([None if c is None else codec(c) for _, c in cases])
+        case t.Option(elem):
+            return Variant([None, codec(elem)])
+        case t.Result(ok, err):
+            return Variant([None if ok is None else codec(ok), None if err is None else codec(err)])
+        case t.Own(rt):
+            return Handle(rt, own=True)
+        case t.Borrow(rt):
+            return Handle(rt, own=False)
+    raise Unsupported(f"values of type {type(vt).__name__.lower()}")
