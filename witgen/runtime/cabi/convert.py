@@ -18,7 +18,7 @@ from typing import Any
 import wasmtime
 
 from witgen.runtime.cabi import types as t
-from witgen.runtime.cabi.fastcall import MemoryView
+from witgen.runtime.cabi.fastcall import MemoryView, caller
 from witgen.runtime.cabi.flat import join
 from witgen.runtime.cabi.state import (
     CallScope,
@@ -49,31 +49,40 @@ def align_to(n: int, align: int) -> int:
 class Side:
     """One end of a fused call: its instance, memory, `realloc` and string encoding.
 
-    `scope` is the call's borrow scope, set for the duration of each call.
+    `scope` is the call's borrow scope, set for the duration of each call. The memory view is
+    cached until wasm may have run (`realloc` here, or `stale()` after a call).
     """
 
-    __slots__ = ("store", "inst", "memory", "realloc", "encode", "decode", "scope")
+    __slots__ = ("inst", "memory", "mv", "realloc", "encode", "decode", "scope")
 
     def __init__(self, store: wasmtime.Store, inst: ComponentInstance, options: CanonOptions) -> None:
-        self.store = store
         self.inst = inst
         self.memory = None if options.memory is None else MemoryView(store, options.memory)
-        self.realloc = options.realloc
+        self.realloc = None if options.realloc is None else caller(store, options.realloc, "IIII", "I")
         self.encode: StringEncoder
         self.decode: StringLoader
         self.encode, self.decode = STRING_CODECS[options.string_encoding]
         self.scope = CallScope()
+        self.mv: memoryview | None = None
+
+    def stale(self) -> None:
+        """Wasm ran: the memory may have grown, so fetch the view again next time."""
+        self.mv = None
 
     def view(self) -> memoryview:
-        if self.memory is None:
-            raise Trap(f"{self.inst.name} passes values in linear memory but gave no memory option")
-        return self.memory.view()
+        mv = self.mv
+        if mv is None:
+            if self.memory is None:
+                raise Trap(f"{self.inst.name} passes values in linear memory but gave no memory option")
+            mv = self.mv = self.memory.view()
+        return mv
 
     def alloc(self, align: int, size: int) -> int:
         """`realloc(0, 0, align, size)` in this side's instance, checked as the spec demands."""
         if self.realloc is None:
             raise Trap(f"{self.inst.name} receives values in linear memory but gave no realloc option")
-        ptr: int = self.realloc(self.store, 0, 0, align, size) & U32
+        ptr: int = self.realloc(0, 0, align, size)
+        self.mv = None
         trap_if(ptr % align != 0, f"realloc of {self.inst.name} returned misaligned pointer {ptr}")
         trap_if(ptr + size > len(self.view()), f"realloc of {self.inst.name} returned {ptr}, out of bounds")
         return ptr

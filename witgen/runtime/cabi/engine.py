@@ -148,9 +148,19 @@ class CabiInstance:
     def instantiate(self) -> None:
         from witgen.runtime.cabi.instantiate import instantiate
 
-        done = instantiate(self.component.data, self.store, self, cache_dir=self.component.cache_dir)
+        def on_error(exc: BaseException) -> str:
+            # A trap in an adapter is reported as a trap; anything else (or a host exception
+            # a nested import raised first) is re-raised as itself when the call fails.
+            if self.pending is None and not isinstance(exc, CoreFault | Trap):
+                self.pending = exc
+            return f"{type(exc).__name__}: {exc}"
+
+        done = instantiate(
+            self.component.data, self.store, self, cache_dir=self.component.cache_dir, on_error=on_error
+        )
         self._exports = done.exports
         self._instances = list(done.instances)
+        self.keep += done.keep
 
     # --- exports ---------------------------------------------------------------------------
 

@@ -10,21 +10,23 @@ handles move between the two instances' tables. Codecs are built once, at link t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import wasmtime
 
+from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi.convert import U32, Codec, Fields, Side, Unsupported, codec
 from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
 from witgen.runtime.cabi.state import CallScope, CanonOptions, ComponentInstance, LiftedFunc, trap_if
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
 
-_CORE = {
-    "i32": wasmtime.ValType.i32,
-    "i64": wasmtime.ValType.i64,
-    "f32": wasmtime.ValType.f32,
-    "f64": wasmtime.ValType.f64,
-}
+_CODES = {"i32": "I", "i64": "Q", "f32": "f", "f64": "d"}
+"""`fastcall` slot codes of the core types (integers as unsigned bit patterns, as codecs lower them)."""
+
+
+def _codes(core: list[str] | tuple[str, ...]) -> str:
+    return "".join(_CODES[c] for c in core)
 
 
 def fuse(
@@ -33,8 +35,14 @@ def fuse(
     caller: ComponentInstance,
     caller_options: CanonOptions,
     name: str,
+    on_error: Callable[[BaseException], str],
 ) -> wasmtime.Func:
-    """A core function for `caller` that calls `callee` across the two instances."""
+    """A core function for `caller` that calls `callee` across the two instances.
+
+    Both directions use `fastcall`: the adapter is an unchecked host function, and it calls the
+    callee's core function, `realloc` and `post-return` unchecked. An exception inside it traps
+    the caller with the message `on_error` returns (which may keep the exception to re-raise).
+    """
     ft = callee.type
     if ft.is_async or callee.options.is_async:
         raise LinkError(f"cannot link {name}: async functions between components are not supported")
@@ -50,12 +58,15 @@ def fuse(
     core_results = [] if spill_result else list(result_flat)
     if spill_result:
         core_params.append("i32")  # the caller's return pointer
-    core_type = wasmtime.FuncType([_CORE[c]() for c in core_params], [_CORE[c]() for c in core_results])
 
     src = Side(store, caller, caller_options)
     dst = Side(store, callee.instance, callee.options)
     callee_inst = callee.instance
-    post_return = callee.options.post_return
+    lifted_params = ["i32"] if spill_params else list(params.flat)
+    lifted_result = "I" if spill_result else _codes(result_flat)
+    core = fastcall.caller(store, callee.core, _codes(lifted_params), lifted_result)
+    post = callee.options.post_return
+    post_return = None if post is None else fastcall.caller(store, post, lifted_result, "")
 
     def call(*args: Any) -> Any:
         if callee_inst.poisoned is not None:
@@ -64,6 +75,8 @@ def fuse(
         scope = CallScope()
         saved = src.scope, dst.scope
         src.scope = dst.scope = scope
+        src.stale()
+        dst.stale()
         try:
             # lift the arguments out of the caller
             if spill_params:
@@ -82,12 +95,14 @@ def fuse(
                 params.lower(dst, values, flat)
             callee_inst.may_enter = False
             try:
-                out = callee.core(store, *flat)
-            except wasmtime.Trap as exc:
+                out = core(*flat)
+            except fastcall.CoreFault as exc:
                 callee_inst.poisoned = str(exc)
                 raise Trap(f"{name} trapped in {callee_inst.name}: {exc}") from exc
             finally:
                 callee_inst.may_enter = True
+                src.stale()
+                dst.stale()
             # lift the result out of the callee, then let it free what it returned
             value = None
             if result is not None:
@@ -98,7 +113,8 @@ def fuse(
                 else:
                     value = result.lift(dst, iter([out]))
             if post_return is not None:
-                post_return(store, *([] if out is None else [out]))
+                post_return(*([] if out is None else [out]))
+                src.stale()
             # lower it into the caller
             if result is None:
                 ret = None
@@ -116,4 +132,4 @@ def fuse(
         finally:
             src.scope, dst.scope = saved
 
-    return wasmtime.Func(store, core_type, call)
+    return fastcall.host_func(store, _codes(core_params), _codes(core_results), call, on_error)

@@ -14,6 +14,7 @@ without instantiating core modules, so one `LinkError` names every missing impor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -67,6 +68,8 @@ class Instantiated:
 
     exports: dict[str, Any]
     instances: list[ComponentInstance]
+    keep: list[Any]
+    """Adapters whose ctypes callbacks wasm may call: keep them alive as long as the instance."""
 
 
 @dataclass(eq=False)
@@ -121,11 +124,23 @@ def _qualified(path: Path, name: str) -> str:
     return "#".join((*path, name))
 
 
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
 class _Linker:
-    def __init__(self, store: wasmtime.Store, resolver: ImportResolver, cache_dir: CacheDir) -> None:
+    def __init__(
+        self,
+        store: wasmtime.Store,
+        resolver: ImportResolver,
+        cache_dir: CacheDir,
+        on_error: Callable[[BaseException], str] = _describe,
+    ) -> None:
         self.store = store
         self.resolver = resolver
         self.cache_dir = cache_dir
+        self.on_error = on_error
+        self.keep: list[Any] = []
         self.missing: list[tuple[Path, str]] = []
         """(instance path, item) of each import the resolver does not supply."""
         self.instances: list[ComponentInstance] = []
@@ -369,7 +384,11 @@ class _Linker:
                 raise LinkError(
                     f"{frame.inst.name}: async canon lower of {f.name or 'a lifted function'} is not supported"
                 )
-            return fuse(self.store, f, frame.inst, options, f.name or f"func {d.func} of {f.instance.name}")
+            adapter = fuse(
+                self.store, f, frame.inst, options, f.name or f"func {d.func} of {f.instance.name}", self.on_error
+            )
+            self.keep.append(adapter)
+            return adapter
         raise LinkError(f"{frame.inst.name}: canon lower of func {d.func}, which is not a function")
 
     def resource_builtin(self, inst: ComponentInstance, op: str, rt: ResourceType) -> wasmtime.Func:
@@ -437,16 +456,21 @@ def instantiate(
     imports: ImportResolver,
     *,
     cache_dir: CacheDir = None,
+    on_error: Callable[[BaseException], str] = _describe,
 ) -> Instantiated:
-    """Instantiate `component` (binary or decoded) in `store`, taking host imports from `imports`."""
+    """Instantiate `component` (binary or decoded) in `store`, taking host imports from `imports`.
+
+    An exception raised inside an adapter between two composed components traps the calling
+    core code with the message `on_error(exc)` gives (the engine keeps the exception to re-raise).
+    """
     decoded = component if isinstance(component, b.Component) else b.decode(component)
-    linker = _Linker(store, imports, cache_dir)
+    linker = _Linker(store, imports, cache_dir, on_error)
     linker_frame = linker.run(_Closure(decoded, None, "root"), None)
     if linker.missing:
         raise LinkError(missing_message(linker.missing))
     _name_funcs(linker_frame.exports)
     exports = {k: _public(v) for k, v in linker_frame.exports.items() if _is_public(v)}
-    return Instantiated(exports, linker.instances)
+    return Instantiated(exports, linker.instances, linker.keep)
 
 
 class _Placeholders:
