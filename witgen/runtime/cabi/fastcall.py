@@ -136,6 +136,24 @@ def caller(store: wasmtime.Store, func: wasmtime.Func, params: str, result: str)
     return call_core
 
 
+def core_export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -> Any:
+    """One export of a core instance, looked up by name.
+
+    `Instance.exports()` wraps every export first (CPython built for wasm has thousands: ~20 ms
+    per instance); this asks for the one needed. Raises `KeyError` when there is no such export.
+    """
+    from wasmtime._extern import wrap_extern
+
+    item = _ffi.wasmtime_extern_t()
+    raw = name.encode()
+    found = _ffi.wasmtime_instance_export_get(
+        store._context(), ctypes.byref(instance._instance), raw, len(raw), ctypes.byref(item)
+    )
+    if not found:
+        raise KeyError(name)
+    return wrap_extern(item)
+
+
 class MemoryView:
     """Linear memory as a `memoryview`, rebuilt only when the memory grew.
 

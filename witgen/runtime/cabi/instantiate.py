@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import wasmtime
 
+from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi import binary as b
 from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.fuse import fuse
@@ -87,7 +88,7 @@ class _CoreInstance:
 
     def get(self, name: str) -> Any:
         if self.instance is not None and self.store is not None:
-            return self.instance.exports(self.store)[name]
+            return fastcall.core_export(self.store, self.instance, name)
         return self.items[name]
 
 
