@@ -4,7 +4,10 @@ Run: `python bench/cabi.py` (builds the calc and echo test components on first u
 (issue "Canonical ABI engine"): add(u32,u32) within 2x of a raw `wasmtime_func_call_unchecked`
 call; echo of a 100 KB string and list<u8> at >= 1 GB/s; a 100 000-element list<u32> from
 `array.array` at >= 500 MB/s; a list of 1 000 records >= 5x faster than the wasmtime engine;
-instantiation no slower than the wasmtime engine.
+instantiation no slower than the wasmtime engine. Also timed: calls into a composed component
+(`relay`: two components, so every call crosses a fused adapter between them) and the
+instantiation of the 18 MB componentize-py `kitchen` component (WASI from the test doubles on
+the cabi engine, `wasi=True` on the wasmtime engine; compiled artifacts cached).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.host import best_of, generate  # noqa: E402
-from tests.e2e.build import SPECS, build  # noqa: E402
+from tests.e2e.build import SPECS, build, kitchen_wit_with_wasi  # noqa: E402
+from tests.e2e.wasi_doubles import WasiDoubles  # noqa: E402
 from witgen.runtime.cabi import fastcall  # noqa: E402
 
 
@@ -47,11 +51,14 @@ def raw_call_seconds(inst: object, n: int) -> float:
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="witgen-bench-cabi-"))
     sys.path.insert(0, str(work))
-    for name in ("calc", "echo"):
+    for name in ("calc", "echo", "relay"):
         generate(SPECS[name].wit_path, SPECS[name].world, work / f"bench_{name}")
+    generate(kitchen_wit_with_wasi(work), SPECS["kitchen"].world, work / "bench_kitchen")
     calc_pkg = importlib.import_module("bench_calc")
     echo_pkg = importlib.import_module("bench_echo")
-    calc_wasm, echo_wasm = build("calc"), build("echo")
+    relay_pkg = importlib.import_module("bench_relay")
+    kitchen_pkg = importlib.import_module("bench_kitchen")
+    calc_wasm, echo_wasm, relay_wasm, kitchen_wasm = (build(n) for n in ("calc", "echo", "relay", "kitchen"))
     config = wasmtime.Config()
     config.wasm_component_model_map = True
     engine = wasmtime.Engine(config)
@@ -70,27 +77,60 @@ def main() -> None:
     def row(name: str, cabi: float, other: float, other_name: str, goal: str, unit: str = "us") -> None:
         scale = {"us": 1e6, "ms": 1e3}[unit]
         rows.append(
-            (name, f"{cabi * scale:.2f} {unit}", f"{other * scale:.2f} {unit} ({other_name})", f"{other / cabi:.2f}x", goal)
+            (
+                name,
+                f"{cabi * scale:.2f} {unit}",
+                f"{other * scale:.2f} {unit} ({other_name})",
+                f"{other / cabi:.2f}x",
+                goal,
+            )
         )
 
     raw = raw_call_seconds(c["cabi"], 200_000)
     add_cabi = best_of(lambda: c["cabi"].add(1, 2), 200_000)  # type: ignore[attr-defined]
     add_wt = best_of(lambda: c["wasmtime"].add(1, 2), 100_000)  # type: ignore[attr-defined]
-    rows.append(("add(u32,u32)", f"{add_cabi * 1e6:.2f} us", f"{raw * 1e6:.2f} us (raw unchecked core call)", f"{add_cabi / raw:.2f}x of raw", "<= 2x of raw"))
+    rows.append(
+        (
+            "add(u32,u32)",
+            f"{add_cabi * 1e6:.2f} us",
+            f"{raw * 1e6:.2f} us (raw unchecked core call)",
+            f"{add_cabi / raw:.2f}x of raw",
+            "<= 2x of raw",
+        )
+    )
     row("add(u32,u32)", add_cabi, add_wt, "wasmtime engine", "-")
 
     blob = bytes(range(256)) * 400  # 100 KB
     text = "witgen-" * (102_400 // 7)
-    for label, fn, value in (("echo 100 KB list<u8>", "echo_bytes", blob), ("echo 100 KB string", "echo_string", text)):
+    for label, fn, value in (
+        ("echo 100 KB list<u8>", "echo_bytes", blob),
+        ("echo 100 KB string", "echo_string", text),
+    ):
         ours = best_of(lambda fn=fn, value=value: getattr(e["cabi"], fn)(value), 200)
         theirs = best_of(lambda fn=fn, value=value: getattr(e["wasmtime"], fn)(value), 5, repeat=3)
         size = len(value) if isinstance(value, bytes) else len(value.encode())
-        rows.append((label, f"{size / ours / 1e9:.2f} GB/s", f"{size / theirs / 1e6:.1f} MB/s (wasmtime engine)", f"{theirs / ours:.0f}x", ">= 1 GB/s"))
+        rows.append(
+            (
+                label,
+                f"{size / ours / 1e9:.2f} GB/s",
+                f"{size / theirs / 1e6:.1f} MB/s (wasmtime engine)",
+                f"{theirs / ours:.0f}x",
+                ">= 1 GB/s",
+            )
+        )
 
     nums = array.array("I", range(100_000))
     ours = best_of(lambda: c["cabi"].sum_u32(nums), 200)  # type: ignore[attr-defined]
     theirs = best_of(lambda: c["wasmtime"].sum_u32(nums), 5, repeat=3)  # type: ignore[attr-defined]
-    rows.append(("sum 100k list<u32> from array", f"{400_000 / ours / 1e6:.0f} MB/s", f"{400_000 / theirs / 1e6:.1f} MB/s (wasmtime engine)", f"{theirs / ours:.0f}x", ">= 500 MB/s"))
+    rows.append(
+        (
+            "sum 100k list<u32> from array",
+            f"{400_000 / ours / 1e6:.0f} MB/s",
+            f"{400_000 / theirs / 1e6:.1f} MB/s (wasmtime engine)",
+            f"{theirs / ours:.0f}x",
+            ">= 500 MB/s",
+        )
+    )
 
     types = importlib.import_module("bench_echo.imports.types")
     points = [types.Point(float(i), -float(i), i, i % 2 == 0) for i in range(1000)]
@@ -102,9 +142,39 @@ def main() -> None:
     theirs = best_of(lambda: e["wasmtime"].echo_strings(tags), 20)  # type: ignore[attr-defined]
     row("echo 1000 strings", ours, theirs, "wasmtime engine", "-", "ms")
 
-    for name, make in (("instantiate calc (cached)", calc), ("instantiate echo (cached)", echo)):
-        ours = best_of(lambda make=make: make("cabi"), 50)
-        theirs = best_of(lambda make=make: make("wasmtime"), 50)
+    relay = {
+        abi: relay_pkg.Relay.from_file(relay_wasm, engine=engine, abi=abi).echo
+        for abi in ("wasmtime", "cabi")
+    }
+    ours = best_of(lambda: relay["cabi"].add(1, 2), 20_000)
+    theirs = best_of(lambda: relay["wasmtime"].add(1, 2), 20_000)
+    row("composed: add(u32,u32) across 2 components", ours, theirs, "wasmtime engine", "-")
+    ours = best_of(lambda: relay["cabi"].echo_string(text), 200)
+    theirs = best_of(lambda: relay["wasmtime"].echo_string(text), 200)
+    row("composed: echo 100 KB string", ours, theirs, "wasmtime engine", "-", "ms")
+    ours = best_of(lambda: relay["cabi"].echo_strings(tags), 20)
+    theirs = best_of(lambda: relay["wasmtime"].echo_strings(tags), 20)
+    row("composed: echo 1000 strings", ours, theirs, "wasmtime engine", "-", "ms")
+
+    cache = work / "cache"
+
+    def kitchen(abi: str) -> object:
+        host = importlib.import_module("tests.e2e.conftest").make_host_api(kitchen_pkg)
+        wasi = WasiDoubles().imports(kitchen_pkg, kitchen_pkg.KitchenSinkImports) if abi == "cabi" else {}
+        imports = kitchen_pkg.KitchenSinkImports(host_api=host, now=lambda: 0, **wasi)
+        return kitchen_pkg.KitchenSink.from_file(
+            kitchen_wasm, imports=imports, wasi=abi == "wasmtime", cache_dir=cache, abi=abi
+        )
+
+    for abi in ("wasmtime", "cabi"):
+        kitchen(abi)  # compile and cache
+    for name, make, n in (
+        ("instantiate calc (cached)", calc, 50),
+        ("instantiate echo (cached)", echo, 50),
+        ("instantiate kitchen, 18 MB (cached)", kitchen, 5),
+    ):
+        ours = best_of(lambda make=make: make("cabi"), n)
+        theirs = best_of(lambda make=make: make("wasmtime"), n)
         row(name, ours, theirs, "wasmtime engine", "no slower", "ms")
 
     widths = [max(len(r[i]) for r in rows) for i in range(5)]

@@ -18,7 +18,19 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_public_api_fallback_passes_the_end_to_end_suite() -> None:
     env = {**os.environ, "WITGEN_RUNTIME": "public"}
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "tests/e2e", "-k", "not map and not mypy"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            "0",
+            "tests/e2e",
+            "-k",
+            "not map and not mypy",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -26,6 +26,9 @@ def test_ruff() -> None:
 def test_black() -> None:
     """witgen's own code is black-formatted, like the code it generates."""
     result = subprocess.run(
-        [sys.executable, "-m", "black", "--check", "--quiet", "witgen"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "black", "--check", "--quiet", "witgen"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

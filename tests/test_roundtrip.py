@@ -21,6 +21,7 @@ from witgen.resolve.json_io import to_json
 SMITH_SEEDS = 200
 REFERENCE_CASES = Path(__file__).parent / "reference_cases"
 
+
 def assert_round_trip(path: Path, tmp_path: Path, flags: list[str], **load_args: object) -> None:
     loaded = load(path, **load_args)  # type: ignore[arg-type]
     printed = tmp_path / "witgen.wit"

@@ -32,7 +32,6 @@ SMITH_EXTENDED_FLAGS = (
 )
 
 
-
 @dataclass(frozen=True)
 class Case:
     """A WIT package (file, directory or component) and the ``wasm-tools`` flags to read it with."""

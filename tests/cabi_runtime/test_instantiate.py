@@ -153,7 +153,9 @@ def test_fused_call_passing_a_stream_is_a_link_error(build_wat: Callable[[str], 
           (instance $a (instantiate $A))
           (instance (instantiate $B (with "take" (func $a "take")))))""")
     store = wasmtime.Store()
-    with pytest.raises(LinkError, match="cannot link take: witgen's cabi engine cannot pass values of type stream"):
+    with pytest.raises(
+        LinkError, match="cannot link take: witgen's cabi engine cannot pass values of type stream"
+    ):
         instantiate(wasm, store, Resolver(store), cache_dir=False)
 
 

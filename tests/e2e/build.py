@@ -53,7 +53,9 @@ class Spec:
     source: str  # the .wat file, or the Python app module name
     needs_map: bool = False  # loading needs wasmtime.Config.wasm_component_model_map
     encoding: str = "utf8"  # WAT components: the string encoding (`wasm-tools component embed --encoding`)
-    parts: tuple[tuple[str, str, str], ...] = ()  # composed: (world, .wat, encoding) each; the first is the root
+    parts: tuple[
+        tuple[str, str, str], ...
+    ] = ()  # composed: (world, .wat, encoding) each; the first is the root
     dirname: str = ""  # the directory under components/ when it is not `name`
 
     @property
@@ -90,7 +92,13 @@ SPECS: dict[str, Spec] = {
     # the backend alone, for the host's own UTF-16 and latin-1+UTF-16 code
     **{
         name: Spec(
-            name, "wat", world="backend", wit="relay.wit", source="backend.wat", encoding=encoding, dirname="relay"
+            name,
+            "wat",
+            world="backend",
+            wit="relay.wit",
+            source="backend.wat",
+            encoding=encoding,
+            dirname="relay",
         )
         for name, encoding in [("backend-utf16", "utf16"), ("backend-latin1", "compact-utf16")]
     },
@@ -219,6 +227,29 @@ def build(name: str) -> Path:
             shutil.copyfile(built, staged)
             os.replace(staged, target)
     return target
+
+
+WASI_0_2_12 = ROOT.parent / "shared" / "corpus" / "wasi" / "0.2.12"
+
+
+def kitchen_wit_with_wasi(directory: Path) -> Path:
+    """kitchen's WIT (written into `directory`/wit) with `kitchen-sink` also importing
+    `wasi:cli/imports@0.2.12`, so its bindings have the WASI fields the cabi engine links (the
+    component's 0.2.9 imports link semver-compatibly)."""
+    wit = directory / "wit"
+    wit.mkdir()
+    for path in SPECS["kitchen"].wit_path.glob("*.wit"):
+        text = path.read_text().replace("world kitchen-sink {", "world kitchen-sink-base {")
+        (wit / path.name).write_text(text)
+    (wit / "with-wasi.wit").write_text(
+        "package witgen-e2e:kitchen@0.1.0;\n\n"
+        "/// Every WIT type in both directions (host bindings end-to-end test), with WASI.\n"
+        "world kitchen-sink {\n  include kitchen-sink-base;\n  include wasi:cli/imports@0.2.12;\n}\n"
+    )
+    (wit / "deps").mkdir()
+    for name in ("cli", "clocks", "filesystem", "io", "random", "sockets"):
+        (wit / "deps" / name).symlink_to(WASI_0_2_12 / name, target_is_directory=True)
+    return wit
 
 
 def wasmtime_version() -> str:

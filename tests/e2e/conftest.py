@@ -116,26 +116,9 @@ def maps_pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
 CABI = os.environ.get("WITGEN_ABI") == "cabi"
 """The cabi engine runs the tests: kitchen takes WASI from `wasi_doubles` instead of `wasi=True`."""
 
-WASI_0_2_12 = ROOT.parent / "shared" / "corpus" / "wasi" / "0.2.12"
-
 
 def kitchen_wit_with_wasi(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """kitchen's WIT with `kitchen-sink` also importing `wasi:cli/imports@0.2.12`, so its
-    bindings have the WASI fields the cabi engine links (the 0.2.9 imports link semver-compatibly)."""
-    wit = tmp_path_factory.mktemp("kitchen-wasi") / "wit"
-    wit.mkdir()
-    for path in SPECS["kitchen"].wit_path.glob("*.wit"):
-        text = path.read_text().replace("world kitchen-sink {", "world kitchen-sink-base {")
-        (wit / path.name).write_text(text)
-    (wit / "with-wasi.wit").write_text(
-        "package witgen-e2e:kitchen@0.1.0;\n\n"
-        "/// Every WIT type in both directions (host bindings end-to-end test), with WASI.\n"
-        "world kitchen-sink {\n  include kitchen-sink-base;\n  include wasi:cli/imports@0.2.12;\n}\n"
-    )
-    (wit / "deps").mkdir()
-    for name in ("cli", "clocks", "filesystem", "io", "random", "sockets"):
-        (wit / "deps" / name).symlink_to(WASI_0_2_12 / name, target_is_directory=True)
-    return wit
+    return build.kitchen_wit_with_wasi(tmp_path_factory.mktemp("kitchen-wasi"))
 
 
 @pytest.fixture(scope="session")

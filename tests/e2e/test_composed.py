@@ -86,7 +86,9 @@ def test_everything_round_trips_through_the_adapter(relays: dict[str, Any], type
 
 @SETTINGS
 @given(st.lists(text, max_size=6), text, st.binary(max_size=40))
-def test_strings_are_transcoded_both_ways(relays: dict[str, Any], strings: list[str], s: str, blob: bytes) -> None:
+def test_strings_are_transcoded_both_ways(
+    relays: dict[str, Any], strings: list[str], s: str, blob: bytes
+) -> None:
     for abi, echo in relays.items():
         assert echo.echo_strings(strings) == strings, abi
         assert echo.echo_string(s) == s, abi
@@ -198,9 +200,13 @@ def test_host_code_speaks_each_string_encoding(
 ) -> None:
     """The backend alone: the host's generated lowering and lifting in UTF-16 and latin-1+UTF-16."""
     spec = SPECS[name]
-    pkg = generate_bindings(tmp_path_factory, spec.wit_path, f"witgen_e2e_{name.replace('-', '_')}", world=spec.world)
+    pkg = generate_bindings(
+        tmp_path_factory, spec.wit_path, f"witgen_e2e_{name.replace('-', '_')}", world=spec.world
+    )
     strategy = st.tuples(st.lists(text, max_size=6), text)
-    backends = {abi: pkg.Backend.from_file(_built(name), engine=wasmtime.Engine(), abi=abi).echo for abi in ENGINES}
+    backends = {
+        abi: pkg.Backend.from_file(_built(name), engine=wasmtime.Engine(), abi=abi).echo for abi in ENGINES
+    }
 
     @SETTINGS
     @given(strategy)

@@ -129,7 +129,9 @@ def _types_module(pkg: ModuleType) -> ModuleType:
 # --------------------------------------------------------------------------- tests
 
 
-def test_everything_with_a_map_round_trips_on_both_engines(engines: dict[str, Any], echo_pkg: ModuleType) -> None:
+def test_everything_with_a_map_round_trips_on_both_engines(
+    engines: dict[str, Any], echo_pkg: ModuleType
+) -> None:
     strategy = st.lists(everything_strategy(_types_module(echo_pkg)), max_size=3)
 
     @SETTINGS
@@ -180,14 +182,20 @@ def test_flat_variant_payloads_are_joined(engines: dict[str, Any]) -> None:
 
 def test_spilled_record_result_and_enum_flags(engines: dict[str, Any], echo_pkg: ModuleType) -> None:
     types = _types_module(echo_pkg)
-    value = types.Scalars(True, -128, 255, -32768, 65535, -(2**31), 2**32 - 1, -(2**63), 2**64 - 1, 0.25, -1e300, "\U0010ffff")
+    value = types.Scalars(
+        True, -128, 255, -32768, 65535, -(2**31), 2**32 - 1, -(2**63), 2**64 - 1, 0.25, -1e300, "\U0010ffff"
+    )
     for abi, inst in engines.items():
         assert inst.echo_scalars(value) == value, abi
         assert inst.echo_color(types.Color.BLUE) is types.Color.BLUE, abi
-        assert inst.echo_perms(types.Perms.READ | types.Perms.EXEC) == types.Perms.READ | types.Perms.EXEC, abi
+        assert (
+            inst.echo_perms(types.Perms.READ | types.Perms.EXEC) == types.Perms.READ | types.Perms.EXEC
+        ), abi
 
 
-def test_bulk_inputs_are_accepted_without_copies_of_items(engines: dict[str, Any], echo_pkg: ModuleType) -> None:
+def test_bulk_inputs_are_accepted_without_copies_of_items(
+    engines: dict[str, Any], echo_pkg: ModuleType
+) -> None:
     types = _types_module(echo_pkg)
     points = [types.Point(float(i), -float(i), i, i % 2 == 0) for i in range(100)]
     nums = array.array("I", range(1000))
@@ -231,7 +239,17 @@ def test_engine_flag_sets_the_default_and_env_or_abi_override_it(
     from .conftest import ROOT, _subprocess_env
 
     out = tmp_path_factory.mktemp("engine-flag") / "witgen_e2e_echo_cabi"
-    cmd = [sys.executable, "-m", "witgen", "host", str(SPECS["echo"].wit_path), "--engine", "cabi", "-o", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "witgen",
+        "host",
+        str(SPECS["echo"].wit_path),
+        "--engine",
+        "cabi",
+        "-o",
+        str(out),
+    ]
     subprocess.run(cmd, cwd=ROOT, env=_subprocess_env(), check=True)
     sys.path.insert(0, str(out.parent))
     import importlib

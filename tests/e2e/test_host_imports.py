@@ -14,7 +14,9 @@ from .conftest import CalcSetup, KitchenSetup, submodule
 def test_imports_dataclass_fields(calc_pkg: ModuleType, kitchen_pkg: ModuleType) -> None:
     assert dataclasses.is_dataclass(calc_pkg.CalculatorImports)
     assert {f.name for f in dataclasses.fields(calc_pkg.CalculatorImports)} == {"host", "log"}
-    required = {f.name for f in dataclasses.fields(kitchen_pkg.KitchenSinkImports) if f.default is dataclasses.MISSING}
+    required = {
+        f.name for f in dataclasses.fields(kitchen_pkg.KitchenSinkImports) if f.default is dataclasses.MISSING
+    }
     assert required == {"host_api", "now"}  # (the cabi engine's run adds optional WASI fields)
 
 

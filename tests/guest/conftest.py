@@ -38,7 +38,9 @@ EXAMPLE_SPEC = _ExampleSpec("guest-example", "py", world="inventory-app", wit="w
 def run_witgen(*args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in [str(ROOT), env.get("PYTHONPATH", "")] if p)
-    return subprocess.run([sys.executable, "-m", "witgen", *args], cwd=ROOT, capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "witgen", *args], cwd=ROOT, capture_output=True, text=True, env=env
+    )
 
 
 @pytest.fixture(scope="session")

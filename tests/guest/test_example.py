@@ -143,7 +143,16 @@ def test_each_instance_starts_fresh(side: Side) -> None:
 def test_example_type_checks_against_stubs(example_stubs: Path, tmp_path: Path) -> None:
     env = {"MYPYPATH": str(example_stubs), "PATH": "", "HOME": str(tmp_path)}
     proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "c"), "app.py", "inventory.py"],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "app.py",
+            "inventory.py",
+        ],
         cwd=EXAMPLE,
         capture_output=True,
         text=True,
@@ -152,7 +161,7 @@ def test_example_type_checks_against_stubs(example_stubs: Path, tmp_path: Path) 
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-BAD_APP = '''
+BAD_APP = """
 from componentize_py_types import Err
 from wit_world import exports
 from wit_world.exports import inventory as types
@@ -164,7 +173,7 @@ class Inventory(exports.Inventory):
 
     def total_quantity(self, s: types.Store) -> str:  # E: wrong return type
         return "x"
-'''
+"""
 
 
 def test_wrong_signature_is_a_mypy_error(example_stubs: Path, tmp_path: Path) -> None:
@@ -177,7 +186,10 @@ def test_wrong_signature_is_a_mypy_error(example_stubs: Path, tmp_path: Path) ->
         env={"MYPYPATH": str(example_stubs), "PATH": "", "HOME": str(tmp_path)},
     )
     assert proc.returncode == 1, proc.stdout
-    assert {int(line.split(":")[1]) for line in proc.stdout.splitlines() if ": error:" in line} == {8, 11}, proc.stdout
+    assert {int(line.split(":")[1]) for line in proc.stdout.splitlines() if ": error:" in line} == {
+        8,
+        11,
+    }, proc.stdout
 
 
 def test_app_skeleton_is_written_once(tmp_path: Path) -> None:
@@ -186,7 +198,10 @@ def test_app_skeleton_is_written_once(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "class Inventory(exports.Inventory):" in app.read_text()
     resources = (tmp_path / "inventory.py").read_text()
-    assert "class Store(inventory.Store):" in resources and "def merge(cls, name: str, a: Self, b: Self) -> Self:" in resources
+    assert (
+        "class Store(inventory.Store):" in resources
+        and "def merge(cls, name: str, a: Self, b: Self) -> Self:" in resources
+    )
     app.write_text("# mine\n")
     proc = run_witgen("guest", str(EXAMPLE / "wit"), "-o", str(tmp_path), "--app", str(app))
     assert proc.returncode == 0 and "kept" in proc.stderr

@@ -137,15 +137,23 @@ def test_golden_output_passes_mypy_strict_and_imports(
         text=True,
         env=child_env(),
     )
-    assert proc.returncode == 0, f"mypy --strict on the golden output of `{case}`:\n{proc.stdout}{proc.stderr}"
+    assert (
+        proc.returncode == 0
+    ), f"mypy --strict on the golden output of `{case}`:\n{proc.stdout}{proc.stderr}"
     modules = sorted(
-        "wit_world" + ("." + ".".join(p.relative_to(tmp_path / "wit_world").with_suffix("").parts))
-        if p.name != "__init__.py"
-        else "wit_world"
+        (
+            "wit_world" + ("." + ".".join(p.relative_to(tmp_path / "wit_world").with_suffix("").parts))
+            if p.name != "__init__.py"
+            else "wit_world"
+        )
         for p in (tmp_path / "wit_world").rglob("*.py")
     )
     script = f"import importlib\nfor m in {modules!r}:\n    importlib.import_module(m)\n"
     proc = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, env=child_env(PYTHONPATH=str(tmp_path))
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=child_env(PYTHONPATH=str(tmp_path)),
     )
     assert proc.returncode == 0, f"importing the golden stubs of `{case}` failed:\n{proc.stderr}"

@@ -48,7 +48,9 @@ def test_wasi_world_stubs_pass_mypy_strict(tmp_path: Path) -> None:
         for rel, text in files.items():
             if rel.startswith("wit_world/"):
                 rel = name + rel.removeprefix("wit_world")
-            assert "import wit_world" not in text and "from wit_world" not in text, f"{rel} is not relocatable"
+            assert (
+                "import wit_world" not in text and "from wit_world" not in text
+            ), f"{rel} is not relocatable"
             path = tmp_path / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)

@@ -67,7 +67,9 @@ def test_host_from_binary_package_matches_wit(tmp_path: Path, capsys: pytest.Cap
     """A binary WIT package (docs kept in package-docs) generates the same host package."""
     wasm = build_package(KITCHEN, tmp_path / "kitchen.wasm")
     for origin, path in (("wasm", wasm), ("wit", KITCHEN.path)):
-        code, _, err = run_cli(capsys, "host", path, "--world", "kitchen-sink", "-o", tmp_path / origin / "kit")
+        code, _, err = run_cli(
+            capsys, "host", path, "--world", "kitchen-sink", "-o", tmp_path / origin / "kit"
+        )
         assert code == 0, err
     assert same_tree(tmp_path / "wasm" / "kit", tmp_path / "wit" / "kit")
 

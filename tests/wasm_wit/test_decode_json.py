@@ -29,9 +29,9 @@ from witgen.resolve.json_io import to_json
 
 PACKAGE_SOURCES = ui_sources() + wasi_sources() + e2e_sources()
 # `wasm-tools component new` alone takes minutes on stress-export-elaborate; its package is tested.
-COMPONENT_SOURCES = wasi_sources() + e2e_sources() + [
-    s for s in ui_sources() if s.id != "ui-stress-export-elaborate.wit"
-]
+COMPONENT_SOURCES = (
+    wasi_sources() + e2e_sources() + [s for s in ui_sources() if s.id != "ui-stress-export-elaborate.wit"]
+)
 
 
 def assert_same_resolve(wasm: Path) -> None:

@@ -367,9 +367,13 @@ class Variant(Codec):
         self.flat = ("i32", *joined)
         self.pad = [0.0 if j in ("f32", "f64") else 0 for j in joined]
         self.reads = [
-            None if c is None else [_from_slot(h, w) for h, w in zip(joined, c.flat)] for c in cases
+            None if c is None else [_from_slot(h, w) for h, w in zip(joined, c.flat, strict=False)]
+            for c in cases
         ]
-        self.writes = [None if c is None else [_to_slot(h, w) for h, w in zip(c.flat, joined)] for c in cases]
+        self.writes = [
+            None if c is None else [_to_slot(h, w) for h, w in zip(c.flat, joined, strict=False)]
+            for c in cases
+        ]
 
     def _case(self, i: int) -> int:
         trap_if(i >= len(self.cases), f"variant discriminant {i} out of range (has {len(self.cases)} cases)")
@@ -381,7 +385,7 @@ class Variant(Codec):
         c, reads = self.cases[i], self.reads[i]
         if c is None or reads is None:
             return i, None
-        values = [x if r is None else r(x) for r, x in zip(reads, slots)]
+        values = [x if r is None else r(x) for r, x in zip(reads, slots, strict=False)]
         return i, c.lift(side, iter(values))
 
     def lower(self, side: Side, v: Any, out: Flat) -> None:
@@ -391,7 +395,7 @@ class Variant(Codec):
         flat: Flat = []
         if c is not None and writes is not None:
             c.lower(side, payload, flat)
-            flat = [x if w is None else w(x) for w, x in zip(writes, flat)]
+            flat = [x if w is None else w(x) for w, x in zip(writes, flat, strict=True)]
         out += flat
         out += self.pad[len(flat) :]
 
@@ -439,7 +443,18 @@ class Handle(Int):
         return lower_borrow(side.inst, rep, self.rt, side.scope)
 
 
-_NUMBER_SIZES = {"u8": 1, "s8": 1, "u16": 2, "s16": 2, "u32": 4, "s32": 4, "u64": 8, "s64": 8, "f32": 4, "f64": 8}
+_NUMBER_SIZES = {
+    "u8": 1,
+    "s8": 1,
+    "u16": 2,
+    "s16": 2,
+    "u32": 4,
+    "s32": 4,
+    "u64": 8,
+    "s64": 8,
+    "f32": 4,
+    "f64": 8,
+}
 
 
 def codec(vt: t.ValType) -> Codec:

@@ -50,7 +50,9 @@ def fuse(
         params = Fields([codec(p) for _, p in ft.params])
         result: Codec | None = None if ft.result is None else codec(ft.result)
     except Unsupported as exc:
-        raise LinkError(f"cannot link {name}: witgen's cabi engine cannot pass {exc} between components") from None
+        raise LinkError(
+            f"cannot link {name}: witgen's cabi engine cannot pass {exc} between components"
+        ) from None
     spill_params = len(params.flat) > MAX_FLAT_PARAMS
     result_flat = () if result is None else result.flat
     spill_result = len(result_flat) > MAX_FLAT_RESULTS

@@ -20,8 +20,8 @@ from typing import Any, Protocol
 
 import wasmtime
 
-from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi import binary as b
+from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.fuse import fuse
 from witgen.runtime.cabi.modules import CacheDir, compile_module
@@ -386,7 +386,12 @@ class _Linker:
                     f"{frame.inst.name}: async canon lower of {f.name or 'a lifted function'} is not supported"
                 )
             adapter = fuse(
-                self.store, f, frame.inst, options, f.name or f"func {d.func} of {f.instance.name}", self.on_error
+                self.store,
+                f,
+                frame.inst,
+                options,
+                f.name or f"func {d.func} of {f.instance.name}",
+                self.on_error,
             )
             self.keep.append(adapter)
             return adapter
