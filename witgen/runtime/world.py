@@ -9,6 +9,7 @@ import wasmtime
 from wasmtime import component as wc
 
 from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
+from witgen.runtime.cabi.modules import prepare
 from witgen.runtime.errors import LinkError
 from witgen.runtime.instance import Instance
 from witgen.runtime.loading import compile_component, default_engine
@@ -53,7 +54,7 @@ def load_bytes(
             raise LinkError(
                 "the cabi engine loads component binaries; compile WAT text with `wasm-tools parse` first"
             )
-        return CabiComponent(data, engine, cache_dir)
+        return CabiComponent(prepare(data, engine, cache_dir), engine)
     return compile_component(engine, bytes(data), cache_dir)
 
 

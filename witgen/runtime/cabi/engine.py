@@ -9,7 +9,6 @@ options and instance) and `ImportSite` (the host's implementation and the caller
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
@@ -19,6 +18,7 @@ import wasmtime
 
 from witgen.runtime.cabi import fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
+from witgen.runtime.cabi.modules import Prepared
 from witgen.runtime.codecs import Codec, HostTable
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
 from witgen.runtime.instance import bind_guest_class
@@ -28,12 +28,11 @@ _type_ids = count(1)
 
 @dataclass
 class CabiComponent:
-    """A component loaded for the cabi engine: its bytes (decoded at instantiation) and where
-    compiled core modules are cached."""
+    """A component loaded for the cabi engine: decoded, its core modules compiled (and cached
+    on disk), once per process and engine (`modules.prepare`)."""
 
-    data: bytes
+    prepared: Prepared
     engine: wasmtime.Engine
-    cache_dir: str | os.PathLike[str] | bool | None = None
 
 
 @dataclass
@@ -155,9 +154,7 @@ class CabiInstance:
                 self.pending = exc
             return f"{type(exc).__name__}: {exc}"
 
-        done = instantiate(
-            self.component.data, self.store, self, cache_dir=self.component.cache_dir, on_error=on_error
-        )
+        done = instantiate(self.component.prepared, self.store, self, on_error=on_error)
         self._exports = done.exports
         self._instances = list(done.instances)
         self.keep += done.keep

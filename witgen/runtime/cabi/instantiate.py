@@ -24,7 +24,7 @@ from witgen.runtime.cabi import binary as b
 from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.fuse import fuse
-from witgen.runtime.cabi.modules import CacheDir, compile_module
+from witgen.runtime.cabi.modules import CacheDir, Prepared, prepare
 from witgen.runtime.cabi.resolve import ScopedType, resolve_func, resolve_val
 from witgen.runtime.cabi.state import (
     CanonOptions,
@@ -134,18 +134,17 @@ class _Linker:
         self,
         store: wasmtime.Store,
         resolver: ImportResolver,
-        cache_dir: CacheDir,
+        prepared: Prepared | None,
         on_error: Callable[[BaseException], str] = _describe,
     ) -> None:
         self.store = store
         self.resolver = resolver
-        self.cache_dir = cache_dir
+        self.prepared = prepared
         self.on_error = on_error
         self.keep: list[Any] = []
         self.missing: list[tuple[Path, str]] = []
         """(instance path, item) of each import the resolver does not supply."""
         self.instances: list[ComponentInstance] = []
-        self.modules: dict[int, wasmtime.Module] = {}
 
     # --- host imports ------------------------------------------------------------------------
 
@@ -249,26 +248,24 @@ class _Linker:
         if self.missing:
             return _DEAD
         module_def: b.CoreModule = frame.get("core module", d.module)
-        key = id(module_def)
-        module = self.modules.get(key)
-        if module is None:
-            module = self.modules[key] = compile_module(self.store.engine, module_def.data, self.cache_dir)
+        assert self.prepared is not None, "core modules are only instantiated with a prepared component"
+        compiled = self.prepared.module(module_def)
         args = {name: frame.get("core instance", i) for name, i in d.args}
         externs = []
-        for imp in module.imports:
-            source = args.get(imp.module)
+        for imp_module, imp_name in compiled.imports:
+            source = args.get(imp_module)
             if source is None:
                 raise LinkError(
-                    f"{frame.inst.name}: core module {d.module} imports from {imp.module!r}, which is not supplied"
+                    f"{frame.inst.name}: core module {d.module} imports from {imp_module!r}, which is not supplied"
                 )
             try:
-                externs.append(source.get(imp.name or ""))
+                externs.append(source.get(imp_name))
             except KeyError:
                 raise LinkError(
-                    f"{frame.inst.name}: core module {d.module} needs {imp.module}.{imp.name}, which is not exported"
+                    f"{frame.inst.name}: core module {d.module} needs {imp_module}.{imp_name}, which is not exported"
                 ) from None
         try:
-            instance = wasmtime.Instance(self.store, module, externs)
+            instance = wasmtime.Instance(self.store, compiled.module, externs)
         except wasmtime.Trap as exc:
             raise Trap(f"{frame.inst.name}: core module {d.module} trapped while starting: {exc}") from exc
         except wasmtime.WasmtimeError as exc:
@@ -457,21 +454,22 @@ def _name_funcs(exports: dict[str, Any], prefix: str = "") -> None:
 
 
 def instantiate(
-    component: bytes | b.Component,
+    component: bytes | Prepared,
     store: wasmtime.Store,
     imports: ImportResolver,
     *,
     cache_dir: CacheDir = None,
     on_error: Callable[[BaseException], str] = _describe,
 ) -> Instantiated:
-    """Instantiate `component` (binary or decoded) in `store`, taking host imports from `imports`.
+    """Instantiate `component` (its bytes, or `prepare`d once for many instances) in `store`,
+    taking host imports from `imports`; `cache_dir` is where bytes' core modules are cached.
 
     An exception raised inside an adapter between two composed components traps the calling
     core code with the message `on_error(exc)` gives (the engine keeps the exception to re-raise).
     """
-    decoded = component if isinstance(component, b.Component) else b.decode(component)
-    linker = _Linker(store, imports, cache_dir, on_error)
-    linker_frame = linker.run(_Closure(decoded, None, "root"), None)
+    prepared = component if isinstance(component, Prepared) else prepare(component, store.engine, cache_dir)
+    linker = _Linker(store, imports, prepared, on_error)
+    linker_frame = linker.run(_Closure(prepared.component, None, "root"), None)
     if linker.missing:
         raise LinkError(missing_message(linker.missing))
     _name_funcs(linker_frame.exports)
@@ -496,7 +494,7 @@ def host_funcs(component: bytes | b.Component) -> dict[tuple[Path, str], t.FuncT
     it runs no wasm; useful to stub or check a resolver before instantiating.
     """
     decoded = component if isinstance(component, b.Component) else b.decode(component)
-    linker = _Linker(wasmtime.Store(), _Placeholders(), False)
+    linker = _Linker(wasmtime.Store(), _Placeholders(), None)
     frame = _Frame(ComponentInstance("root"), None)
     for d in decoded.definitions:
         if isinstance(d, b.TypeDef):

@@ -1,8 +1,10 @@
-"""Compiling core modules, with an on-disk cache of serialized artifacts.
+"""Compiling core modules, with an on-disk cache of serialized artifacts, and `Prepared`
+components (decoded and compiled once per process and engine).
 
 An 18 MB componentize-py component holds a dozen core modules; compiling them takes seconds,
-deserializing them milliseconds. Artifacts are keyed by the module bytes and the wasmtime build;
-an artifact the engine refuses (other settings) is recompiled and replaced. Writes are atomic.
+deserializing them milliseconds. Artifacts are keyed by the module bytes (or the component's
+digest and the module's offset in it) and the wasmtime build; an artifact the engine refuses
+(other settings) is recompiled and replaced. Writes are atomic.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 
 import wasmtime
 
+from witgen.runtime.cabi import binary as b
 from witgen.runtime.instance import default_cache_dir
 from witgen.runtime.loading import _wasmtime_build
 
@@ -34,12 +39,13 @@ def cache_root(cache_dir: CacheDir) -> Path | None:
 
 
 def compile_module(
-    engine: wasmtime.Engine, data: bytes | memoryview, cache_dir: CacheDir = None
+    engine: wasmtime.Engine, data: bytes | memoryview, cache_dir: CacheDir = None, key: str | None = None
 ) -> wasmtime.Module:
+    """Compile `data`, or load its artifact from the cache (`key` names it, default: a hash of `data`)."""
     root = cache_root(cache_dir)
     if root is None:
         return wasmtime.Module(engine, bytes(data))
-    path = root / f"{_key(data)}.cwasm"
+    path = root / f"{key or _key(data)}.cwasm"
     if path.exists():
         try:
             return wasmtime.Module.deserialize_file(engine, str(path))
@@ -55,3 +61,53 @@ def compile_module(
     except OSError:
         pass  # a read-only cache is not an error
     return module
+
+
+@dataclass(eq=False)
+class CompiledModule:
+    module: wasmtime.Module
+    imports: list[tuple[str, str]]
+    """(module, name) of each import, in order (wasmtime-py wraps each `ImportType` slowly)."""
+
+
+class Prepared:
+    """A component decoded once, its core modules compiled once: what every instantiation of it
+    in this process (with this engine) shares. Get one with `prepare`."""
+
+    def __init__(self, data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir, digest: str) -> None:
+        self.component = b.decode(data)
+        self.engine = engine
+        self.cache_dir = cache_dir
+        self.digest = digest
+        self.modules: dict[int, CompiledModule] = {}
+
+    def module(self, d: b.CoreModule) -> CompiledModule:
+        found = self.modules.get(d.offset)
+        if found is None:
+            module = compile_module(self.engine, d.data, self.cache_dir, key=f"{self.digest}-{d.offset}")
+            found = CompiledModule(module, [(i.module, i.name or "") for i in module.imports])
+            self.modules[d.offset] = found
+        return found
+
+
+_PREPARED: weakref.WeakKeyDictionary[wasmtime.Engine, dict[tuple[str, str], Prepared]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+MAX_PREPARED = 16
+"""Components kept prepared per engine; the least recently loaded is forgotten first."""
+
+
+def prepare(data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir = None) -> Prepared:
+    """The `Prepared` form of component `data` for `engine`, shared by later calls with equal bytes."""
+    digest = _key(data)
+    memo = _PREPARED.setdefault(engine, {})
+    key = (digest, str(cache_root(cache_dir)))
+    found = memo.pop(key, None)
+    if found is None:
+        found = Prepared(data, engine, cache_dir, digest)
+    memo[key] = found  # most recent last
+    while len(memo) > MAX_PREPARED:
+        del memo[next(iter(memo))]
+    return found
