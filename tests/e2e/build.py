@@ -76,6 +76,7 @@ SPECS: dict[str, Spec] = {
     "maps": Spec("maps", "wat", world="maps", wit="maps.wit", source="maps.wat", needs_map=True),
     "echo": Spec("echo", "wat", world="echo", wit="echo.wit", source="echo.wat", needs_map=True),
     "kitchen": Spec("kitchen", "py", world="kitchen-sink", wit="wit", source="app"),
+    "http": Spec("http", "wat", world="http-client", wit="wit", source="http.wat"),
     # `front` composed with `backend` (wasm-tools compose); the backend's strings in each encoding
     **{
         name: Spec(

@@ -58,3 +58,21 @@ def test_explicit_wasi_config(
     del sink
     assert out_file.read_text().splitlines() == ["into the file"]
     assert "into the file" not in capfd.readouterr().out
+
+
+def test_wasi_http_is_linked_by_wasi_true(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A WAT component importing wasi:http/types: `wasi=True` links wasmtime's wasi:http too (the
+    world imports it, so the bindings ask for it), and the guest uses its `fields` resource."""
+    from witgen.runtime.errors import LinkError
+
+    from .build import SPECS
+    from .conftest import _built, generate_bindings
+
+    spec = SPECS["http"]
+    pkg = generate_bindings(tmp_path_factory, spec.wit_path, "witgen_e2e_http", world=spec.world)
+    wasm = _built("http")
+    assert pkg.HttpClient.from_file(wasm, wasi=True, abi="wasmtime").check_fields() is True
+    with pytest.raises(LinkError, match="pass wasi=True"):
+        pkg.HttpClient.from_file(wasm, abi="wasmtime")
+    with pytest.raises(LinkError, match="cabi engine has no WASI of its own"):
+        pkg.HttpClient.from_file(wasm, wasi=True, abi="cabi")

@@ -72,7 +72,7 @@ class _Channel:
                 await self.waiting
             finally:
                 self.waiting = None
-        items = self.offer[: max(max_count, 0)]
+        items = self.offer[:max(max_count, 0)]
         if items and self.taken is not None:
             self.offer = None
             self.taken.set_result(len(items))

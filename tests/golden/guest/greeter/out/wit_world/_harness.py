@@ -123,14 +123,7 @@ def _import_err(exc: Err[Any], raises: bool, err_lift: Optional[Conv], sig: Sig)
     return exc if err_lift is None else Err(err_lift(exc.value))
 
 
-def call_import(
-    fn: Callable[..., Any],
-    args: tuple[Any, ...],
-    lift: Optional[Conv],
-    raises: bool,
-    err_lift: Optional[Conv],
-    sig: Sig,
-) -> Any:
+def call_import(fn: Callable[..., Any], args: tuple[Any, ...], lift: Optional[Conv], raises: bool, err_lift: Optional[Conv], sig: Sig) -> Any:
     """Call a mock import with checked arguments (a bad one raises to the app, as componentize-py
     would); an `Err` it raises is the function's `result` error (when it has one, with a checked
     payload); any other exception, or a bad result, is the host's failure (`_host_failure`)."""
@@ -147,14 +140,7 @@ def call_import(
     return _import_done(value, lift, sig)
 
 
-async def acall_import(
-    fn: Callable[..., Any],
-    args: tuple[Any, ...],
-    lift: Optional[Conv],
-    raises: bool,
-    err_lift: Optional[Conv],
-    sig: Sig,
-) -> Any:
+async def acall_import(fn: Callable[..., Any], args: tuple[Any, ...], lift: Optional[Conv], raises: bool, err_lift: Optional[Conv], sig: Sig) -> Any:
     sig.args(args)
     try:
         value = fn(*args)
@@ -189,16 +175,7 @@ class Instance:
         self.dead = trap
         return trap
 
-    def call(
-        self,
-        what: str,
-        fn: Callable[..., Any],
-        args: tuple[Any, ...],
-        lower: Optional[Conv],
-        raises: bool,
-        err_lower: Optional[Conv],
-        sig: Sig,
-    ) -> Any:
+    def call(self, what: str, fn: Callable[..., Any], args: tuple[Any, ...], lower: Optional[Conv], raises: bool, err_lower: Optional[Conv], sig: Sig) -> Any:
         """Call an export of the app the way the component would: arguments checked first (a bad
         one raises `TypeError`/`ValueError` and the instance lives on, as with host bindings)."""
         self._check(what)
@@ -216,16 +193,7 @@ class Instance:
         finally:
             leave(previous)
 
-    async def acall(
-        self,
-        what: str,
-        fn: Callable[..., Any],
-        args: tuple[Any, ...],
-        lower: Optional[Conv],
-        raises: bool,
-        err_lower: Optional[Conv],
-        sig: Sig,
-    ) -> Any:
+    async def acall(self, what: str, fn: Callable[..., Any], args: tuple[Any, ...], lower: Optional[Conv], raises: bool, err_lower: Optional[Conv], sig: Sig) -> Any:
         self._check(what)
         sig.args(args)
         previous = enter(self)
@@ -250,9 +218,7 @@ class Instance:
             self.dead = exc
         return exc
 
-    def _failure(
-        self, what: str, exc: BaseException, raises: bool, err_lower: Optional[Conv], sig: Sig
-    ) -> BaseException:
+    def _failure(self, what: str, exc: BaseException, raises: bool, err_lower: Optional[Conv], sig: Sig) -> BaseException:
         host = self._host_error()
         if host is not None:  # a mock import failed: the host sees its exception as itself
             return host
@@ -420,9 +386,7 @@ def export_impl(app: Any, name: str, wit: str) -> Any:
     return cls()
 
 
-def load_app(
-    app: Any, fresh: bool, resource_modules: list[str], instance: Instance
-) -> tuple[Any, dict[str, Any]]:
+def load_app(app: Any, fresh: bool, resource_modules: list[str], instance: Instance) -> tuple[Any, dict[str, Any]]:
     """Import the app module (and the modules holding its exported resources), afresh if asked,
     so that each native instance starts from module-level state like a new component instance."""
     import importlib

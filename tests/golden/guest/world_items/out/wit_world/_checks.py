@@ -239,9 +239,7 @@ class Sig:
     """A function's checks: its parameters', its result's (`None`: returns nothing) and, for a
     `result`, its error payload's (`None`: no payload)."""
 
-    def __init__(
-        self, name: str, params: dict[str, Check], result: Optional[Check], err: Optional[Check] = None
-    ) -> None:
+    def __init__(self, name: str, params: dict[str, Check], result: Optional[Check], err: Optional[Check] = None) -> None:
         self.name = name
         self.params = params
         self.result = result
