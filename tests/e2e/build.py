@@ -77,6 +77,7 @@ SPECS: dict[str, Spec] = {
     "echo": Spec("echo", "wat", world="echo", wit="echo.wit", source="echo.wat", needs_map=True),
     "kitchen": Spec("kitchen", "py", world="kitchen-sink", wit="wit", source="app"),
     "http": Spec("http", "wat", world="http-client", wit="wit", source="http.wat"),
+    "fixed": Spec("fixed", "wat", world="fixed", wit="fixed.wit", source="fixed.wat"),
     # `front` composed with `backend` (wasm-tools compose); the backend's strings in each encoding
     **{
         name: Spec(

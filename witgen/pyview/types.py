@@ -191,7 +191,7 @@ class TypeView(TypeQueries):
         if isinstance(kind, ir.Alias):
             return self.codec(kind.ty)
         if isinstance(kind, ir.FixedListType):
-            return f'_rt.unsupported("list<T, {kind.size}>")'
+            return f"_rt.fixed_list({self.codec(kind.ty)}, {kind.size})"
         if isinstance(kind, ir.FutureType):
             return '_rt.unsupported("future")'
         if isinstance(kind, ir.StreamType):

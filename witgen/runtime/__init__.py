@@ -31,6 +31,7 @@ from witgen.runtime.codecs import (
     ResultCodec,
     TupleCodec,
     VariantCodec,
+    fixed_list,
     list_of,
     unsupported,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "implementation",
     "list_of",
     "unsupported",
+    "fixed_list",
     "load_bytes",
     "load_file",
     "start",

@@ -1094,3 +1094,29 @@ class UnsupportedCodec(Codec):
 
 def unsupported(wit: str) -> Codec:
     return UnsupportedCodec(wit)
+
+
+class FixedListCodec(UnsupportedCodec):
+    """`list<T, N>`: checked (a sequence of exactly N valid elements), so a bad value gets the
+    same message on both engines; only the cabi engine can pass it."""
+
+    def __init__(self, elem: Codec, size: int) -> None:
+        super().__init__(f"list<{elem.wit}, {size}>")
+        self.elem = elem
+        self.size = size
+
+    def prepare(self, cx: Instance, v: Any) -> Any:
+        if isinstance(v, (str, dict)) or not isinstance(v, Sequence | bytes | bytearray):
+            raise TypeError(f"expected a sequence ({self.wit}), got {_type_name(v)}")
+        if len(v) != self.size:
+            raise ValueError(f"expected {self.size} elements ({self.wit}), got {len(v)}")
+        for i, x in enumerate(v):
+            try:
+                self.elem.prepare(cx, x)
+            except (TypeError, ValueError) as exc:
+                raise _with_path(exc, f"[{i}]") from None
+        return self._fail()
+
+
+def fixed_list(elem: Codec, size: int) -> Codec:
+    return FixedListCodec(elem, size)

@@ -221,8 +221,16 @@ class ValueCode:
         if isinstance(k, ir.ListType):
             return self._check_list(w, k.ty, src)
         if isinstance(k, ir.FixedListType):
-            out = self._check_list(w, k.ty, src)
-            w.line(f"if len({src}) != {k.size}: raise bad")
+            # Its elements are members, like a tuple's: a list of prepared elements, never bulk.
+            w.line(
+                f"if isinstance({src}, (str, dict)) or not hasattr({src}, '__len__')"
+                f" or len({src}) != {k.size}: raise bad"
+            )
+            out, e = w.fresh("items"), w.fresh("e")
+            w.line(f"{out} = []")
+            w.line(f"for {e} in {src}:")
+            with w.indent():
+                w.line(f"{out}.append({self.check(w, k.ty, e)})")
             return out
         if isinstance(k, ir.MapType):
             v = w.fresh("d")
