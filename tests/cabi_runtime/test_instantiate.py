@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import wasmtime
 
-from witgen.runtime.cabi import CanonOptions, ComponentInstance, LiftedFunc, ResourceType, instantiate
+from witgen.runtime.cabi import CanonOptions, ComponentInstance, LiftedFunc, ResourceType
 from witgen.runtime.cabi import types as t
-from witgen.runtime.cabi.instantiate import host_funcs
+from witgen.runtime.cabi.instantiate import host_funcs, instantiate
 from witgen.runtime.cabi.modules import cache_root
 from witgen.runtime.errors import LinkError
 

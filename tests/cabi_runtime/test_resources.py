@@ -13,13 +13,13 @@ from witgen.runtime.cabi import (
     CanonOptions,
     ComponentInstance,
     ResourceType,
-    instantiate,
     lift_borrow,
     lift_own,
     lower_borrow,
     lower_own,
 )
 from witgen.runtime.cabi import types as t
+from witgen.runtime.cabi.instantiate import instantiate
 from witgen.runtime.errors import Trap
 
 from .resolvers import Resolver

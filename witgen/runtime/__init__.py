@@ -1,10 +1,13 @@
 """Runtime library imported by generated host bindings (depends only on wasmtime).
 
 Generated modules build codecs for their types at import time and call components through
-`Instance`/`ExportFunc`; users meet `Some`/`Ok`/`Err` and the exceptions below.
+`Instance`/`ExportFunc`; users meet `Some`/`Ok`/`Err` and the exceptions below. The cabi engine
+(`CabiComponent`, `CabiInstance`) is imported on first use, so the wasmtime engine's users don't
+pay for it at start-up.
 """
 
-from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
+from typing import TYPE_CHECKING, Any
+
 from witgen.runtime.codecs import (
     BOOL,
     CHAR,
@@ -40,6 +43,18 @@ from witgen.runtime.host import call_method, implementation
 from witgen.runtime.instance import ExportFunc, GuestResource, Instance
 from witgen.runtime.types import Err, Ok, Result, Some
 from witgen.runtime.world import Abi, CacheDir, PathLike, engine_for, load_bytes, load_file, pick_abi, start
+
+if TYPE_CHECKING:
+    from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("CabiComponent", "CabiInstance"):
+        from witgen.runtime.cabi import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Abi",

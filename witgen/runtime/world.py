@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import wasmtime
 from wasmtime import component as wc
 
-from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
-from witgen.runtime.cabi.modules import prepare
 from witgen.runtime.errors import LinkError
 from witgen.runtime.instance import Instance
 from witgen.runtime.loading import compile_component, default_engine
+
+if TYPE_CHECKING:  # the cabi engine is imported when it is first used
+    from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
 
 CacheDir = str | os.PathLike[str] | None | bool
 PathLike = os.PathLike[str]
@@ -49,6 +50,9 @@ def load_bytes(
     data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir, abi: Abi = "wasmtime"
 ) -> wc.Component | CabiComponent:
     if abi == "cabi":
+        from witgen.runtime.cabi.engine import CabiComponent
+        from witgen.runtime.cabi.modules import prepare
+
         data = bytes(data)
         if not data.startswith(b"\0asm"):
             raise LinkError(
@@ -67,10 +71,14 @@ def start(
     wasi_http: bool = False,
 ) -> Instance | CabiInstance:
     """A fresh instance for `component` on its engine; the caller links imports, then instantiates."""
-    if isinstance(component, CabiComponent):
+    if isinstance(component, wc.Component):
+        return Instance(
+            component, engine=engine_for(engine, store), store=store, wasi=wasi, wasi_http=wasi_http
+        )
+    if getattr(component, "abi", None) == "cabi":
+        from witgen.runtime.cabi.engine import CabiInstance
+
         return CabiInstance(
             component, engine=engine or component.engine, store=store, wasi=wasi, wasi_http=wasi_http
         )
-    if not isinstance(component, wc.Component):
-        raise TypeError(f"expected a wasmtime.component.Component, got {type(component).__name__}")
-    return Instance(component, engine=engine_for(engine, store), store=store, wasi=wasi, wasi_http=wasi_http)
+    raise TypeError(f"expected a wasmtime.component.Component, got {type(component).__name__}")

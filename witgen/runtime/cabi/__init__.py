@@ -1,6 +1,6 @@
 """The "cabi" engine: witgen runs the Canonical ABI itself over wasmtime's core API.
 
-`instantiate(component, store, imports)` decodes the component binary (`binary.decode`), walks its
+`instantiate.instantiate(component, store, imports)` decodes the component binary (`binary.decode`), walks its
 definitions in order — nested and composed components included — and instantiates every core
 module with `wasmtime.Instance` (compiled modules are cached on disk, see `modules.py`). Generated
 bindings then lower/lift values over linear memory and call core functions directly.
@@ -38,21 +38,59 @@ async lifts/lowers between components, the async/stream/future/thread/error-cont
 streams, futures and error contexts passed between components.
 """
 
-from witgen.runtime.cabi.binary import Component, decode
-from witgen.runtime.cabi.instantiate import HostFunc, ImportResolver, Instantiated, instantiate
-from witgen.runtime.cabi.state import (
-    CallScope,
-    CanonOptions,
-    ComponentInstance,
-    HandleTable,
-    LiftedFunc,
-    ResourceHandle,
-    ResourceType,
-    lift_borrow,
-    lift_own,
-    lower_borrow,
-    lower_own,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from witgen.runtime.cabi.binary import Component, decode
+    from witgen.runtime.cabi.instantiate import HostFunc, ImportResolver, Instantiated
+    from witgen.runtime.cabi.state import (
+        CallScope,
+        CanonOptions,
+        ComponentInstance,
+        HandleTable,
+        LiftedFunc,
+        ResourceHandle,
+        ResourceType,
+        lift_borrow,
+        lift_own,
+        lower_borrow,
+        lower_own,
+    )
+
+_LAZY = {
+    "Component": "binary",
+    "decode": "binary",
+    "HostFunc": "instantiate",
+    "ImportResolver": "instantiate",
+    "Instantiated": "instantiate",
+    **{
+        name: "state"
+        for name in (
+            "CallScope",
+            "CanonOptions",
+            "ComponentInstance",
+            "HandleTable",
+            "LiftedFunc",
+            "ResourceHandle",
+            "ResourceType",
+            "lift_borrow",
+            "lift_own",
+            "lower_borrow",
+            "lower_own",
+        )
+    },
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Names are imported on first use: generated code imports only `support` at start-up."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "CallScope",
@@ -67,7 +105,6 @@ __all__ = [
     "ResourceHandle",
     "ResourceType",
     "decode",
-    "instantiate",
     "lift_borrow",
     "lift_own",
     "lower_borrow",

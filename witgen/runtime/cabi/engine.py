@@ -33,6 +33,7 @@ class CabiComponent:
 
     prepared: Prepared
     engine: wasmtime.Engine
+    abi = "cabi"
 
 
 @dataclass
