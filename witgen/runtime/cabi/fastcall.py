@@ -51,6 +51,9 @@ _ffi: Any = _load()
 AVAILABLE = _ffi is not None
 
 if _ffi is not None:
+    from wasmtime._extern import wrap_extern as _wrap_extern
+
+    _EXTERN_FUNC = _ffi.WASMTIME_EXTERN_FUNC.value
     _dll = _ffi.dll
     _call_unchecked = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p)(
         ("wasmtime_func_call_unchecked", _dll)
@@ -142,8 +145,6 @@ def core_export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -
     `Instance.exports()` wraps every export first (CPython built for wasm has thousands: ~20 ms
     per instance); this asks for the one needed. Raises `KeyError` when there is no such export.
     """
-    from wasmtime._extern import wrap_extern
-
     item = _ffi.wasmtime_extern_t()
     raw = name.encode()
     found = _ffi.wasmtime_instance_export_get(
@@ -151,7 +152,9 @@ def core_export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -
     )
     if not found:
         raise KeyError(name)
-    return wrap_extern(item)
+    if item.kind == _EXTERN_FUNC:  # most exports: skip `wrap_extern`'s imports
+        return wasmtime.Func._from_raw(item.of.func)
+    return _wrap_extern(item)
 
 
 class MemoryView:
