@@ -21,7 +21,7 @@ from witgen.runtime.types import Err, Ok
 
 from .build import SPECS
 from .conftest import _built, generate_bindings, submodule
-from .test_engines_agree import SETTINGS, chars, everything_strategy, f32s, f64s, ints, text
+from .test_engines_agree import SETTINGS, everything_strategy, scalars_strategy, text
 
 ENGINES = ("wasmtime", "cabi")
 ENCODINGS = {"relay": "utf8", "relay-utf16": "utf16", "relay-latin1": "latin1+utf16"}
@@ -101,24 +101,6 @@ def test_latin1_and_utf16_strings_of_every_width(relays: dict[str, Any]) -> None
         assert echo.echo_strings(samples) == samples, abi
         for s in samples:
             assert echo.echo_string(s) == s, abi
-
-
-def scalars_strategy(types: ModuleType) -> st.SearchStrategy[Any]:
-    return st.builds(
-        types.Scalars,
-        flag=st.booleans(),
-        tiny=ints(8, True),
-        byte=ints(8, False),
-        short=ints(16, True),
-        ushort=ints(16, False),
-        int=ints(32, True),
-        uint=ints(32, False),
-        long=ints(64, True),
-        ulong=ints(64, False),
-        single=f32s,
-        double=f64s,
-        letter=chars,
-    )
 
 
 def test_spilled_parameters_and_results(relays: dict[str, Any], types: ModuleType) -> None:

@@ -68,13 +68,9 @@ f32s = st.floats(width=32, allow_nan=False)
 f64s = st.floats(allow_nan=False)
 
 
-def everything_strategy(types: ModuleType) -> st.SearchStrategy[Any]:
-    """Random `everything` records of the module `types` (with a `table` map if it has one)."""
-    import dataclasses
-
-    from witgen.runtime.types import Err, Ok, Some
-
-    scalars = st.builds(
+def scalars_strategy(types: ModuleType) -> st.SearchStrategy[Any]:
+    """Random `scalars` records of the module `types`: every scalar type, full ranges."""
+    return st.builds(
         types.Scalars,
         flag=st.booleans(),
         tiny=ints(8, True),
@@ -89,6 +85,15 @@ def everything_strategy(types: ModuleType) -> st.SearchStrategy[Any]:
         double=f64s,
         letter=chars,
     )
+
+
+def everything_strategy(types: ModuleType) -> st.SearchStrategy[Any]:
+    """Random `everything` records of the module `types` (with a `table` map if it has one)."""
+    import dataclasses
+
+    from witgen.runtime.types import Err, Ok, Some
+
+    scalars = scalars_strategy(types)
     shape = st.one_of(
         st.builds(types.Shape_Circle, f64s),
         st.builds(types.Shape_Label, text),
