@@ -158,12 +158,19 @@ def main() -> None:
 
     cache = work / "cache"
 
+    host = importlib.import_module("tests.e2e.conftest").make_host_api(kitchen_pkg)
+    kitchen_imports = {
+        abi: kitchen_pkg.KitchenSinkImports(
+            host_api=host,
+            now=lambda: 0,
+            **(WasiDoubles().imports(kitchen_pkg, kitchen_pkg.KitchenSinkImports) if abi == "cabi" else {}),
+        )
+        for abi in ("wasmtime", "cabi")
+    }
+
     def kitchen(abi: str) -> object:
-        host = importlib.import_module("tests.e2e.conftest").make_host_api(kitchen_pkg)
-        wasi = WasiDoubles().imports(kitchen_pkg, kitchen_pkg.KitchenSinkImports) if abi == "cabi" else {}
-        imports = kitchen_pkg.KitchenSinkImports(host_api=host, now=lambda: 0, **wasi)
         return kitchen_pkg.KitchenSink.from_file(
-            kitchen_wasm, imports=imports, wasi=abi == "wasmtime", cache_dir=cache, abi=abi
+            kitchen_wasm, imports=kitchen_imports[abi], wasi=abi == "wasmtime", cache_dir=cache, abi=abi
         )
 
     for abi in ("wasmtime", "cabi"):

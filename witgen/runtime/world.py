@@ -75,9 +75,9 @@ def start(
         return Instance(
             component, engine=engine_for(engine, store), store=store, wasi=wasi, wasi_http=wasi_http
         )
-    if getattr(component, "abi", None) == "cabi":
-        from witgen.runtime.cabi.engine import CabiInstance
+    from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
 
+    if isinstance(component, CabiComponent):
         return CabiInstance(
             component, engine=engine or component.engine, store=store, wasi=wasi, wasi_http=wasi_http
         )

@@ -33,7 +33,6 @@ class CabiComponent:
 
     prepared: Prepared
     engine: wasmtime.Engine
-    abi = "cabi"
 
 
 @dataclass

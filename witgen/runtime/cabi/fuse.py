@@ -56,15 +56,13 @@ def fuse(
     spill_params = len(params.flat) > MAX_FLAT_PARAMS
     result_flat = () if result is None else result.flat
     spill_result = len(result_flat) > MAX_FLAT_RESULTS
-    core_params = ["i32"] if spill_params else list(params.flat)
+    lifted_params = ["i32"] if spill_params else list(params.flat)  # the callee's core signature
+    core_params = lifted_params + ["i32"] if spill_result else lifted_params  # + the caller's return pointer
     core_results = [] if spill_result else list(result_flat)
-    if spill_result:
-        core_params.append("i32")  # the caller's return pointer
 
     src = Side(store, caller, caller_options)
     dst = Side(store, callee.instance, callee.options)
     callee_inst = callee.instance
-    lifted_params = ["i32"] if spill_params else list(params.flat)
     lifted_result = "I" if spill_result else _codes(result_flat)
     core = fastcall.caller(store, callee.core, _codes(lifted_params), lifted_result)
     post = callee.options.post_return
