@@ -38,9 +38,15 @@ class Resolver:
         return self.resources[(path, name)]
 
     def func(
-        self, path: tuple[str, ...], name: str, options: CanonOptions, caller: ComponentInstance
+        self,
+        path: tuple[str, ...],
+        name: str,
+        options: CanonOptions,
+        caller: ComponentInstance,
+        core: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> wasmtime.Func:
         params, results, impl = self.funcs[(path, name)]
+        assert core == (tuple(params), tuple(results)), f"{name}: the plan says {core}"
         self.requested.append((path, name, options))
         return wasmtime.Func(self.store, core_type(params, results), impl(options, caller))
 
@@ -58,10 +64,16 @@ class Stubs:
         return self.resources.setdefault((path, name), ResourceType(name))
 
     def func(
-        self, path: tuple[str, ...], name: str, options: CanonOptions, caller: ComponentInstance
+        self,
+        path: tuple[str, ...],
+        name: str,
+        options: CanonOptions,
+        caller: ComponentInstance,
+        core: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> wasmtime.Func:
         self.requested.append((path, name, options))
         params, results = flatten_func(self.sigs[(path, name)], "lower")
+        assert core == (tuple(params), tuple(results)), f"{name}: the plan says {core}"
 
         def stub(*args: Any) -> Any:
             raise AssertionError(f"stub {name} called")

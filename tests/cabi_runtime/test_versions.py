@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from witgen.runtime.cabi.versions import lookup
+from witgen.runtime.cabi.versions import Imports
 
-TABLE = {
+DEFINED = {
     ("wasi:io/streams@0.2.12", "write"): "12",
     ("wasi:io/streams@0.2.3", "write"): "3",
     ("wasi:io/streams@0.3.0", "write"): "0.3",
@@ -15,13 +15,28 @@ TABLE = {
 }
 
 
+def lookup(interface: str, name: str) -> str:
+    table: Imports[str] = Imports()
+    for key, value in DEFINED.items():
+        table[key] = value
+    return table.lookup(interface, name)
+
+
 def test_exact_name_wins() -> None:
-    assert lookup(TABLE, "wasi:io/streams@0.2.3", "write") == "3"
+    assert lookup("wasi:io/streams@0.2.3", "write") == "3"
 
 
 def test_compatible_newest_wins() -> None:
-    assert lookup(TABLE, "wasi:io/streams@0.2.9", "write") == "12"
-    assert lookup(TABLE, "a:b/c@1.0.1", "f") == "1.4"
+    assert lookup("wasi:io/streams@0.2.9", "write") == "12"
+    assert lookup("a:b/c@1.0.1", "f") == "1.4"
+
+
+def test_definitions_after_a_lookup_are_found() -> None:
+    table: Imports[str] = Imports()
+    table[("wasi:io/streams@0.2.3", "write")] = "3"
+    assert table.lookup("wasi:io/streams@0.2.9", "write") == "3"
+    table[("wasi:io/streams@0.2.12", "write")] = "12"
+    assert table.lookup("wasi:io/streams@0.2.9", "write") == "12"
 
 
 @pytest.mark.parametrize(
@@ -36,4 +51,4 @@ def test_compatible_newest_wins() -> None:
 )
 def test_incompatible_is_missing(interface: str, name: str) -> None:
     with pytest.raises(KeyError):
-        lookup(TABLE, interface, name)
+        lookup(interface, name)

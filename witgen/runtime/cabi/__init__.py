@@ -1,9 +1,11 @@
 """The "cabi" engine: witgen runs the Canonical ABI itself over wasmtime's core API.
 
-`instantiate.instantiate(component, store, imports)` decodes the component binary (`binary.decode`), walks its
-definitions in order — nested and composed components included — and instantiates every core
-module with `wasmtime.Instance` (compiled modules are cached on disk, see `modules.py`). Generated
-bindings then lower/lift values over linear memory and call core functions directly.
+`instantiate.instantiate(component, store, imports)` decodes the component binary (`binary.decode`)
+and plans its instantiation once (`plan.py`: definitions walked in order — nested and composed
+components included — down to the steps every instance must run), then runs the plan: core
+modules are instantiated over wasmtime's core API with their imports wired in C (compiled
+modules are cached on disk, see `modules.py`). Generated bindings then lower/lift values over
+linear memory and call core functions directly.
 
 The contract generated code relies on:
 
@@ -42,7 +44,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from witgen.runtime.cabi.binary import Component, decode
-    from witgen.runtime.cabi.instantiate import HostFunc, ImportResolver, Instantiated
+    from witgen.runtime.cabi.instantiate import ImportResolver, Instantiated
+    from witgen.runtime.cabi.plan import HostFunc
     from witgen.runtime.cabi.state import (
         CallScope,
         CanonOptions,
@@ -60,7 +63,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "Component": "binary",
     "decode": "binary",
-    "HostFunc": "instantiate",
+    "HostFunc": "plan",
     "ImportResolver": "instantiate",
     "Instantiated": "instantiate",
     **{

@@ -41,7 +41,7 @@ class _ImportDef:
     params: list[tuple[str, Codec]]
     result: Codec | None
     impl: Callable[..., Any]
-    factory: Callable[[ImportSite], wasmtime.Func]
+    factory: Callable[[ImportSite], Callable[..., Any]]
 
 
 @dataclass
@@ -99,8 +99,8 @@ class CabiInstance:
         self.pending: BaseException | None = None
         self.guest_classes: dict[str, type[Any]] = {}
         self.host_tables: dict[str, HostTable] = {}
-        self._funcs: dict[tuple[str, str], _ImportDef] = {}
-        self._host_resources: dict[tuple[str, str], _HostResource] = {}
+        self._funcs: versions.Imports[_ImportDef] = versions.Imports()
+        self._host_resources: versions.Imports[_HostResource] = versions.Imports()
         self._site_resources: dict[str, SiteResource] = {}
         self._exports: dict[str, Any] = {}
         self._instances: list[state.ComponentInstance] = []
@@ -118,7 +118,7 @@ class CabiInstance:
         impl: Callable[..., Any],
         raises: bool = False,
         *,
-        cabi: Callable[[ImportSite], wasmtime.Func] | None = None,
+        cabi: Callable[[ImportSite], Callable[..., Any]] | None = None,
     ) -> None:
         if not callable(impl):
             raise TypeError(f"the implementation of {qualname} must be callable, got {type(impl).__name__}")
@@ -136,13 +136,18 @@ class CabiInstance:
 
     # ImportResolver, called by the instantiator
     def resource(self, path: tuple[str, ...], name: str) -> state.ResourceType:
-        return versions.lookup(self._host_resources, _interface(path), name).rt
+        return self._host_resources.lookup(_interface(path), name).rt
 
     def func(
-        self, path: tuple[str, ...], name: str, options: state.CanonOptions, caller: state.ComponentInstance
+        self,
+        path: tuple[str, ...],
+        name: str,
+        options: state.CanonOptions,
+        caller: state.ComponentInstance,
+        core: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> wasmtime.Func:
-        d = versions.lookup(self._funcs, _interface(path), name)
-        return d.factory(ImportSite(self, d, options, caller))
+        d = self._funcs.lookup(_interface(path), name)
+        return ImportSite(self, d, options, caller).core_func(core)
 
     def instantiate(self) -> None:
         from witgen.runtime.cabi.instantiate import instantiate
@@ -406,9 +411,18 @@ class ExportSite(_Site):
         return self.rt.fail(exc, f"{self.qualname}()")
 
 
+_SLOT_CODES = {"i32": "I", "i64": "Q", "f32": "f", "f64": "d"}
+"""`fastcall` slot codes of core types, as generated code spells them."""
+
+
 @dataclass
 class ImportSite(_Site):
-    """An imported function the host implements, for its generated core function."""
+    """An imported function the host implements, for its generated core function.
+
+    The core function is made at instantiation, with the signature the component declares; the
+    generated body (the `cabi=` factory's closure) only on its first call. A component imports
+    every WASI function it might need, and CPython built for wasm calls few of them.
+    """
 
     rt: CabiInstance
     definition: _ImportDef
@@ -417,7 +431,35 @@ class ImportSite(_Site):
 
     def __post_init__(self) -> None:
         self.impl = self.definition.impl
-        self._setup()
+        self._signature = ("", "")
+
+    def core_func(self, core: tuple[tuple[str, ...], tuple[str, ...]]) -> wasmtime.Func:
+        rt, qualname = self.rt, self.definition.qualname
+        params, results = ("".join(_SLOT_CODES[c] for c in part) for part in core)
+        self._signature = (params, results)
+
+        def on_error(exc: BaseException) -> str:
+            rt.pending = exc
+            return f"host function {qualname} raised {type(exc).__name__}"
+
+        def make_body() -> Callable[..., Any]:
+            self._setup()
+            body: Callable[..., Any] = self.definition.factory(self)  # via `host_func` below
+            return body
+
+        func = fastcall.host_func(rt.store, params, results, make_body, on_error, lazy=True)
+        rt.keep.append(func)  # its ctypes callback must outlive every call from wasm
+        return func
+
+    def host_func(self, params: str, results: str, body: Callable[..., Any]) -> Callable[..., Any]:
+        """Called by the generated factory with its body and the core signature it was written for."""
+        if (params, results) != self._signature:
+            raise LinkError(
+                f"the bindings of {self.definition.qualname} were generated for core signature"
+                f" ({params!r}, {results!r}), but the component imports it as {self._signature!r}:"
+                " regenerate them from the component's WIT"
+            )
+        return body
 
     def bad_result(self, value: Any) -> None:
         d = self.definition
@@ -429,14 +471,3 @@ class ImportSite(_Site):
         except Exception:  # noqa: BLE001
             pass
         raise TypeError(f"the host implementation of {d.qualname} returned a bad value: {value!r}")
-
-    def host_func(self, params: str, results: str, body: Callable[..., Any]) -> wasmtime.Func:
-        rt, qualname = self.rt, self.definition.qualname
-
-        def on_error(exc: BaseException) -> str:
-            rt.pending = exc
-            return f"host function {qualname} raised {type(exc).__name__}"
-
-        func = fastcall.host_func(rt.store, params, results, body, on_error)
-        rt.keep.append(func)  # its ctypes callback must outlive every call from wasm
-        return func

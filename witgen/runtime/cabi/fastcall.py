@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import struct
+import weakref
 from collections.abc import Callable
 from ctypes import CFUNCTYPE, c_size_t, c_void_p
 from typing import Any
@@ -66,6 +67,12 @@ if _ffi is not None:
     _FINALIZER = CFUNCTYPE(None, c_void_p)
     _func_new_unchecked = CFUNCTYPE(None, c_void_p, c_void_p, _UNCHECKED_CB, c_void_p, _FINALIZER, c_void_p)(
         ("wasmtime_func_new_unchecked", _dll)
+    )
+    _export_get = CFUNCTYPE(ctypes.c_bool, c_void_p, c_void_p, ctypes.c_char_p, c_size_t, c_void_p)(
+        ("wasmtime_instance_export_get", _dll)
+    )
+    _instance_new = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_void_p)(
+        ("wasmtime_instance_new", _dll)
     )
 
 
@@ -185,8 +192,30 @@ class MemoryView:
         return self.mv
 
 
-HostCallback = Callable[[memoryview], None]
-"""A host function body: reads its arguments from and writes its result into the raw slots."""
+_Signature = tuple[wasmtime.FuncType, int, Any, Any]
+_SIGNATURES: weakref.WeakKeyDictionary[wasmtime.Engine, dict[tuple[str, str], _Signature]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per engine and core signature: the wasmtime type (~12 µs to build; wasmtime binds a type to
+the first engine that uses it), slot count, unpack and pack."""
+
+
+def func_type(engine: wasmtime.Engine, params: str, results: str) -> wasmtime.FuncType:
+    """The core function type of slot codes `params` -> `results`, built once per engine."""
+    return _signature(engine, params, results)[0]
+
+
+def _signature(engine: wasmtime.Engine, params: str, results: str) -> _Signature:
+    known = _SIGNATURES.setdefault(engine, {})
+    found = known.get((params, results))
+    if found is None:
+        ty = wasmtime.FuncType(
+            [_VALTYPES[c.upper()]() for c in params], [_VALTYPES[c.upper()]() for c in results]
+        )
+        unpack = struct.Struct(_arg_format(params)).unpack_from
+        pack = struct.Struct("<" + results).pack_into if results else None
+        found = known[(params, results)] = (ty, max(len(params), len(results), 1), unpack, pack)
+    return found
 
 
 def host_func(
@@ -195,22 +224,27 @@ def host_func(
     results: str,
     body: Callable[..., Any],
     on_error: Callable[[BaseException], str],
+    *,
+    lazy: bool = False,
 ) -> wasmtime.Func:
     """A core function calling `body(*args)` with the unpacked arguments; its return value is
     the result. An exception becomes a trap whose message `on_error` gives (and stashes the
-    exception for the caller to re-raise)."""
-    ty = wasmtime.FuncType(
-        [_VALTYPES[c.upper()]() for c in params], [_VALTYPES[c.upper()]() for c in results]
-    )
-    n = max(len(params), len(results), 1)
-    unpack = struct.Struct(_arg_format(params)).unpack_from
-    pack = struct.Struct("<" + results).pack_into if results else None
+    exception for the caller to re-raise). `lazy`: `body()` makes the body, on the first call."""
+    ty, n, unpack, pack = _signature(store.engine, params, results)
     size = _SLOT * n
+    current = [body]
+    if lazy:
+
+        def first_call(*args: Any) -> Any:
+            current[0] = real = body()
+            return real(*args)
+
+        current[0] = first_call
 
     def trampoline(env: Any, caller: Any, slots: int, count: int) -> int:
         try:
             view = (ctypes.c_uint8 * size).from_address(slots)
-            out = body(*unpack(view))
+            out = current[0](*unpack(view))
             if pack is not None:
                 pack(view, 0, out)
             return 0
@@ -229,5 +263,51 @@ def host_func(
         ctypes.addressof(raw),
     )
     func = wasmtime.Func._from_raw(raw)
-    func._witgen_keep = (cb, ty)  # type: ignore[attr-defined]
+    func._witgen_keep = cb  # type: ignore[attr-defined]
     return func
+
+
+# --- core instantiation --------------------------------------------------------------------
+
+
+EXTERN_SIZE = ctypes.sizeof(_ffi.wasmtime_extern_t) if _ffi is not None else 0
+
+
+def extern_array(n: int) -> Any:
+    """Room for `n` imports of a core module (`wasmtime_extern_t[n]`)."""
+    return (_ffi.wasmtime_extern_t * n)()
+
+
+def extern_address(array: Any) -> int:
+    return ctypes.addressof(array)
+
+
+def instance_address(instance: wasmtime.Instance) -> int:
+    return ctypes.addressof(instance._instance)
+
+
+def export_into(ctx: int, instance: int, name: bytes, dest: int) -> bool:
+    """Copy export `name` of the instance at address `instance` into the `wasmtime_extern_t` at
+    `dest`, in C: no Python object per export (CPython built for wasm wires ~2200 of them
+    between its modules). False if there is no such export."""
+    return bool(_export_get(ctx, instance, name, len(name), dest))
+
+
+def new_instance(store: wasmtime.Store, module: wasmtime.Module, imports: Any) -> wasmtime.Instance:
+    """Instantiate `module` with an `extern_array`; raises `wasmtime.Trap` if its start function
+    traps and `wasmtime.WasmtimeError` if the imports do not fit, as `wasmtime.Instance` does."""
+    out = _ffi.wasmtime_instance_t()
+    trap = c_void_p()
+    err = _instance_new(
+        context_address(store),
+        ctypes.cast(module.ptr(), c_void_p).value,
+        ctypes.addressof(imports),
+        len(imports),
+        ctypes.addressof(out),
+        ctypes.addressof(trap),
+    )
+    if err:
+        raise wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, ctypes.POINTER(_ffi.wasmtime_error_t)))
+    if trap.value:
+        raise wasmtime.Trap._from_ptr(ctypes.cast(trap.value, ctypes.POINTER(_ffi.wasm_trap_t)))
+    return wasmtime.Instance._from_raw(out)

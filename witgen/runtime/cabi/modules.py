@@ -19,6 +19,7 @@ from pathlib import Path
 import wasmtime
 
 from witgen.runtime.cabi import binary as b
+from witgen.runtime.cabi.plan import Plan
 from witgen.runtime.instance import default_cache_dir
 from witgen.runtime.loading import _wasmtime_build
 
@@ -80,6 +81,8 @@ class Prepared:
         self.cache_dir = cache_dir
         self.digest = digest
         self.modules: dict[int, CompiledModule] = {}
+        self.plan: Plan | None = None
+        """How to instantiate it (`plan.plan`), made on first instantiation."""
 
     def module(self, d: b.CoreModule) -> CompiledModule:
         found = self.modules.get(d.offset)

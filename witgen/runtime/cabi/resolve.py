@@ -1,20 +1,33 @@
-"""Turning decoded types into self-contained ones, against a live type index space.
+"""Turning decoded types into self-contained ones, against a type index space.
 
 A decoded value type names other types by index (`TypeRef`) and resources by index (`Own(3)`).
-The instantiator keeps each type index space as a list of already-resolved items, so resolving a
-new definition is a lookup per reference; `Own`/`Borrow` end up holding `ResourceType` objects.
+The planner keeps each type index space as a list of already-resolved items, so resolving a new
+definition is a lookup per reference. Resource types differ between instances, so a resolved
+type's `Own`/`Borrow` hold `ResourceSlot`s; `bind_func` swaps in one instance's `ResourceType`s.
 Component and instance types stay declarative (`ScopedType`), remembering the enclosing type
 spaces their `outer` aliases refer to.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.state import ResourceType
 from witgen.runtime.errors import LinkError
+
+
+@dataclass(eq=False)
+class ResourceSlot:
+    """A resource type each instance creates (or imports) afresh: the register holding it.
+
+    `name` is the export name once the planner has seen the export (`resource#N` before).
+    """
+
+    reg: int
+    name: str
 
 
 @dataclass(eq=False)
@@ -38,7 +51,7 @@ def resolve_val(vt: t.ValType, space: list[Any]) -> t.ValType:
             return vt
         case t.TypeRef(index):
             item = _ref(space, index)
-            if isinstance(item, ResourceType | t.FuncType | ScopedType):
+            if isinstance(item, ResourceSlot | t.FuncType | ScopedType):
                 raise LinkError(f"type {index} is not a value type")
             return item  # type: ignore[no-any-return]
         case t.Record(fields):
@@ -57,8 +70,8 @@ def resolve_val(vt: t.ValType, space: list[Any]) -> t.ValType:
                 None if err is None else resolve_val(err, space),
             )
         case t.Own(r) | t.Borrow(r):
-            rt = r if isinstance(r, ResourceType) else _ref(space, r)
-            if not isinstance(rt, ResourceType):
+            rt = r if isinstance(r, ResourceSlot) else _ref(space, r)
+            if not isinstance(rt, ResourceSlot):
                 raise LinkError(f"handle type names type {r}, which is not a resource")
             return t.Own(rt) if isinstance(vt, t.Own) else t.Borrow(rt)
         case t.Stream(elem):
@@ -74,3 +87,63 @@ def resolve_func(ft: t.FuncType, space: list[Any]) -> t.FuncType:
     params = tuple((n, resolve_val(p, space)) for n, p in ft.params)
     result = None if ft.result is None else resolve_val(ft.result, space)
     return t.FuncType(params, result, ft.is_async)
+
+
+def mentions_resources(ft: t.FuncType) -> bool:
+    """Whether `ft` holds handles, so that each instance needs its own copy (`bind_func`)."""
+    return any(_mentions(p) for _, p in ft.params) or (ft.result is not None and _mentions(ft.result))
+
+
+def _mentions(vt: t.ValType | None) -> bool:
+    match vt:
+        case t.Own() | t.Borrow():
+            return True
+        case t.Record(fields):
+            return any(_mentions(f) for _, f in fields)
+        case t.Variant(cases):
+            return any(_mentions(c) for _, c in cases)
+        case t.Tuple(elems):
+            return any(_mentions(e) for e in elems)
+        case t.ListType(elem) | t.Option(elem) | t.Stream(elem) | t.Future(elem):
+            return _mentions(elem)
+        case t.Result(ok, err):
+            return _mentions(ok) or _mentions(err)
+        case t.Map(k, v):
+            return _mentions(k) or _mentions(v)
+    return False
+
+
+def bind_func(ft: t.FuncType, resources: Callable[[ResourceSlot], ResourceType]) -> t.FuncType:
+    """`ft` with every `ResourceSlot` replaced by the `ResourceType` `resources` gives for it."""
+    params = tuple((n, bind_val(p, resources)) for n, p in ft.params)
+    result = None if ft.result is None else bind_val(ft.result, resources)
+    return t.FuncType(params, result, ft.is_async)
+
+
+def bind_val(vt: t.ValType, resources: Callable[[ResourceSlot], ResourceType]) -> t.ValType:
+    match vt:
+        case t.Own(r) | t.Borrow(r):
+            rt = resources(r) if isinstance(r, ResourceSlot) else r
+            return t.Own(rt) if isinstance(vt, t.Own) else t.Borrow(rt)
+        case t.Record(fields):
+            return t.Record(tuple((n, bind_val(f, resources)) for n, f in fields))
+        case t.Variant(cases):
+            return t.Variant(tuple((n, None if c is None else bind_val(c, resources)) for n, c in cases))
+        case t.ListType(elem, length):
+            return t.ListType(bind_val(elem, resources), length)
+        case t.Tuple(elems):
+            return t.Tuple(tuple(bind_val(e, resources) for e in elems))
+        case t.Option(elem):
+            return t.Option(bind_val(elem, resources))
+        case t.Result(ok, err):
+            return t.Result(
+                None if ok is None else bind_val(ok, resources),
+                None if err is None else bind_val(err, resources),
+            )
+        case t.Stream(elem):
+            return t.Stream(None if elem is None else bind_val(elem, resources))
+        case t.Future(elem):
+            return t.Future(None if elem is None else bind_val(elem, resources))
+        case t.Map(k, v):
+            return t.Map(bind_val(k, resources), bind_val(v, resources))
+    return vt

@@ -85,7 +85,7 @@ class Result:
 
 @dataclass(frozen=True)
 class Own:
-    """`resource` is a type index when decoded, a runtime `ResourceType` once resolved."""
+    """`resource`: a type index when decoded, a `ResourceSlot` once planned, a `ResourceType` once bound."""
 
     resource: Any
 

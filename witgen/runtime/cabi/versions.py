@@ -7,12 +7,13 @@ A component built against `wasi:io/streams@0.2.9` runs with bindings generated f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TypeVar
+from functools import cache
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
 
+@cache
 def _parse(interface: str) -> tuple[str, tuple[int, int, int]] | None:
     name, at, version = interface.partition("@")
     parts = version.split(".")
@@ -26,21 +27,38 @@ def _track(version: tuple[int, int, int]) -> tuple[int, ...]:
     return version[:2] if version[0] == 0 else version[:1]
 
 
-def lookup(table: Mapping[tuple[str, str], T], interface: str, name: str) -> T:
-    """`table[(interface, name)]`, else the newest semver-compatible interface's; `KeyError` if none."""
-    found = table.get((interface, name))
-    if found is not None:
-        return found
-    wanted = _parse(interface)
-    if wanted is None:
-        raise KeyError((interface, name))
-    best: tuple[tuple[int, int, int], T] | None = None
-    for (iface, item_name), value in table.items():
-        have = _parse(iface) if item_name == name else None
-        if have is None or have[0] != wanted[0] or _track(have[1]) != _track(wanted[1]):
-            continue
-        if best is None or have[1] > best[0]:
-            best = (have[1], value)
-    if best is None:
-        raise KeyError((interface, name))
-    return best[1]
+class Imports(Generic[T]):
+    """What the host defines, by (interface, name); `lookup` also finds semver-compatible ones."""
+
+    def __init__(self) -> None:
+        self.exact: dict[tuple[str, str], T] = {}
+        self._newest: dict[tuple[str, tuple[int, ...], str], tuple[tuple[int, int, int], T]] | None = None
+
+    def __setitem__(self, key: tuple[str, str], value: T) -> None:
+        self.exact[key] = value
+        self._newest = None
+
+    def get(self, key: tuple[str, str]) -> T | None:
+        return self.exact.get(key)
+
+    def lookup(self, interface: str, name: str) -> T:
+        """The exact definition, else the newest semver-compatible interface's; `KeyError` if none."""
+        found = self.exact.get((interface, name))
+        if found is not None:
+            return found
+        wanted = _parse(interface)
+        if wanted is None:
+            raise KeyError((interface, name))
+        newest = self._newest
+        if newest is None:  # indexed once, after linking, when the first import asks
+            newest = self._newest = {}
+            for (iface, item_name), value in self.exact.items():
+                have = _parse(iface)
+                if have is not None:
+                    key = (have[0], _track(have[1]), item_name)
+                    if key not in newest or have[1] > newest[key][0]:
+                        newest[key] = (have[1], value)
+        best = newest.get((wanted[0], _track(wanted[1]), name))
+        if best is None:
+            raise KeyError((interface, name))
+        return best[1]
