@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,12 @@ import pytest
 import wasmtime
 
 from witgen.runtime.cabi import CanonOptions, ComponentInstance, LiftedFunc, ResourceType
+from witgen.runtime.cabi import binary as b
 from witgen.runtime.cabi import types as t
+from witgen.runtime.cabi.engine import CabiComponent, CabiInstance, ImportSite
 from witgen.runtime.cabi.instantiate import host_funcs, instantiate
-from witgen.runtime.cabi.modules import cache_root
+from witgen.runtime.cabi.modules import cache_root, prepare
+from witgen.runtime.cabi.plan import InstantiateCore
 from witgen.runtime.errors import LinkError
 
 from .resolvers import Resolver, Stubs
@@ -210,3 +214,62 @@ def test_handles_move_between_composed_components(wat_file: Callable[[str], byte
     assert inst.exports["a"]["dropped"].core(store) == 42  # B's drop ran A's destructor
     assert len(a.table) == 0 and len(b.table) == 0
     assert isinstance(inst.exports["a"]["r"], ResourceType) and inst.exports["a"]["r"].instance is a
+
+
+def _count_definitions(component: b.Component) -> int:
+    return sum(
+        1 + (_count_definitions(d.component) if isinstance(d, b.NestedComponent) else 0)
+        for d in component.definitions
+    )
+
+
+def test_kitchen_is_planned_once_into_few_steps(kitchen_wasm: Path, tmp_path: Path) -> None:
+    """The walk over ~2400 definitions happens once; each instance runs a few hundred steps."""
+    engine = wasmtime.Engine()
+    prepared = prepare(kitchen_wasm.read_bytes(), engine, tmp_path)
+    sigs = host_funcs(prepared.component)
+    plans = []
+    for _ in range(2):
+        store = wasmtime.Store(engine)
+        inst = instantiate(prepared, store, Stubs(store, sigs))
+        assert "describe" in inst.exports
+        plans.append(prepared.plan)
+    the_plan = plans[0]
+    assert the_plan is not None and plans[1] is the_plan
+    kinds = Counter(type(s).__name__ for s in the_plan.steps)
+    assert kinds["InstantiateCore"] == 14 and kinds["Lower"] >= len(sigs)  # some are lowered twice
+    assert len(the_plan.steps) * 5 < _count_definitions(prepared.component)
+    wired = sum(len(s.by_name) for s in the_plan.steps if isinstance(s, InstantiateCore))
+    assert wired > 1000  # core exports passed between core instances without Python objects
+
+
+def _calc_instance(calc_wasm: Path, tick: Callable[[ImportSite], Callable[..., Any]]) -> CabiInstance:
+    engine = wasmtime.Engine()
+    rt = CabiInstance(CabiComponent(prepare(calc_wasm.read_bytes(), engine, False), engine), engine=engine)
+    rt.define_func("witgen-e2e:calc/host", "tick", "tick", [], None, lambda x: x, cabi=tick)
+    rt.define_func("", "log", "log", [], None, print, cabi=lambda site: site.host_func("II", "", print))
+    rt.instantiate()
+    return rt
+
+
+def test_import_bodies_are_made_on_first_call(calc_wasm: Path) -> None:
+    made: list[ImportSite] = []
+
+    def tick(site: ImportSite) -> Callable[..., Any]:
+        made.append(site)
+        return site.host_func("I", "I", lambda x: x * 10)
+
+    rt = _calc_instance(calc_wasm, tick)
+    assert made == []  # instantiation made the core function, not the generated body
+    loop = rt._export("", "loop-host")
+    assert loop.core(rt.store, 3) == 60
+    assert len(made) == 1  # made once, on the first of three calls
+
+
+def test_import_bindings_for_another_signature_fail_on_first_call(calc_wasm: Path) -> None:
+    rt = _calc_instance(calc_wasm, lambda site: site.host_func("Q", "Q", lambda x: x))
+    with pytest.raises((wasmtime.Trap, wasmtime.WasmtimeError), match="host function tick raised LinkError"):
+        rt._export("", "loop-host").core(rt.store, 1)
+    assert isinstance(rt.pending, LinkError)
+    assert "generated for core signature ('Q', 'Q')" in str(rt.pending)
+    assert "imports it as ('I', 'I')" in str(rt.pending)

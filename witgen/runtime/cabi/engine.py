@@ -105,6 +105,7 @@ class CabiInstance:
         self._exports: dict[str, Any] = {}
         self._instances: list[state.ComponentInstance] = []
         self.keep: list[Any] = []
+        self._access: dict[tuple[int, int], tuple[MemoryView | None, Callable[..., Any] | None]] = {}
 
     # --- linking ---------------------------------------------------------------------------
 
@@ -219,6 +220,22 @@ class CabiInstance:
         self._site_resources[key] = site
         return site
 
+    def memory_access(
+        self, options: state.CanonOptions
+    ) -> tuple[MemoryView | None, Callable[..., Any] | None]:
+        """The memory view and `realloc` caller for `options`, shared by every call site with
+        the same memory and realloc (componentize-py output has one pair for ~180 sites)."""
+        key = (id(options.memory), id(options.realloc))
+        found = self._access.get(key)
+        if found is None:
+            memory, realloc, store = options.memory, options.realloc, self.store
+            found = (
+                MemoryView(store, memory) if memory is not None else None,
+                fastcall.caller(store, realloc, "IIII", "I") if realloc is not None else None,
+            )
+            self._access[key] = found  # holds both objects, so their ids stay theirs
+        return found
+
     # --- failures --------------------------------------------------------------------------
 
     def check_alive(self) -> None:
@@ -275,13 +292,8 @@ class _Site:
     options: state.CanonOptions
 
     def _setup(self) -> None:
-        opts = self.options
-        store = self.rt.store
-        self._memory = MemoryView(store, opts.memory) if opts.memory is not None else None
-        self._realloc = (
-            fastcall.caller(store, opts.realloc, "IIII", "I") if opts.realloc is not None else None
-        )
-        self.strings = support.STRING_CODECS[opts.string_encoding]
+        self._memory, self._realloc = self.rt.memory_access(self.options)
+        self.strings = support.STRING_CODECS[self.options.string_encoding]
         self.handles = (_lower_own, _lower_borrow, _lift_own, _lift_borrow)
         self.scopes = (state.CallScope, state.CallScope.exit)
 
@@ -434,22 +446,20 @@ class ImportSite(_Site):
         self._signature = ("", "")
 
     def core_func(self, core: tuple[tuple[str, ...], tuple[str, ...]]) -> wasmtime.Func:
-        rt, qualname = self.rt, self.definition.qualname
         params, results = ("".join(_SLOT_CODES[c] for c in part) for part in core)
         self._signature = (params, results)
-
-        def on_error(exc: BaseException) -> str:
-            rt.pending = exc
-            return f"host function {qualname} raised {type(exc).__name__}"
-
-        def make_body() -> Callable[..., Any]:
-            self._setup()
-            body: Callable[..., Any] = self.definition.factory(self)  # via `host_func` below
-            return body
-
-        func = fastcall.host_func(rt.store, params, results, make_body, on_error, lazy=True)
-        rt.keep.append(func)  # its ctypes callback must outlive every call from wasm
+        func = fastcall.host_func(self.rt.store, params, results, self._make_body, self._on_error, lazy=True)
+        self.rt.keep.append(func)  # its ctypes callback must outlive every call from wasm
         return func
+
+    def _make_body(self) -> Callable[..., Any]:
+        self._setup()
+        body: Callable[..., Any] = self.definition.factory(self)  # via `host_func` below
+        return body
+
+    def _on_error(self, exc: BaseException) -> str:
+        self.rt.pending = exc
+        return f"host function {self.definition.qualname} raised {type(exc).__name__}"
 
     def host_func(self, params: str, results: str, body: Callable[..., Any]) -> Callable[..., Any]:
         """Called by the generated factory with its body and the core signature it was written for."""
