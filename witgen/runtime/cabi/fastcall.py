@@ -218,38 +218,6 @@ def _signature(engine: wasmtime.Engine, params: str, results: str) -> _Signature
     return found
 
 
-class _Trampoline:
-    """The C callback of one host function (an object: fewer allocations than closures, which
-    matters with ~120 WASI imports per instance)."""
-
-    __slots__ = ("body", "make", "unpack", "pack", "size", "on_error")
-
-    def __init__(
-        self,
-        body: Callable[..., Any] | None,
-        make: Callable[[], Callable[..., Any]] | None,
-        signature: _Signature,
-        on_error: Callable[[BaseException], str],
-    ) -> None:
-        _, n, self.unpack, self.pack = signature
-        self.body, self.make, self.size, self.on_error = body, make, _SLOT * n, on_error
-
-    def __call__(self, env: Any, caller: Any, slots: int, count: int) -> int:
-        try:
-            view = (ctypes.c_uint8 * self.size).from_address(slots)
-            body = self.body
-            if body is None:
-                assert self.make is not None
-                body = self.body = self.make()
-            out = body(*self.unpack(view))
-            if self.pack is not None:
-                self.pack(view, 0, out)
-            return 0
-        except BaseException as exc:  # noqa: BLE001 - every failure must become a trap
-            message = self.on_error(exc).encode()
-            return int(_trap_new(message, len(message)))
-
-
 def host_func(
     store: wasmtime.Store,
     params: str,
@@ -262,11 +230,24 @@ def host_func(
     """A core function calling `body(*args)` with the unpacked arguments; its return value is
     the result. An exception becomes a trap whose message `on_error` gives (and stashes the
     exception for the caller to re-raise). `lazy`: `body()` makes the body, on the first call."""
-    signature = _signature(store.engine, params, results)
-    ty = signature[0]
-    trampoline = (
-        _Trampoline(None, body, signature, on_error) if lazy else _Trampoline(body, None, signature, on_error)
-    )
+    ty, n, unpack, pack = _signature(store.engine, params, results)
+    size = _SLOT * n
+    current: list[Callable[..., Any] | None] = [None if lazy else body]
+
+    def trampoline(env: Any, caller: Any, slots: int, count: int) -> int:
+        try:
+            view = (ctypes.c_uint8 * size).from_address(slots)
+            f = current[0]
+            if f is None:
+                f = current[0] = body()
+            out = f(*unpack(view))
+            if pack is not None:
+                pack(view, 0, out)
+            return 0
+        except BaseException as exc:  # noqa: BLE001 - every failure must become a trap
+            message = on_error(exc).encode()
+            return int(_trap_new(message, len(message)))
+
     cb = _UNCHECKED_CB(trampoline)
     raw = _ffi.wasmtime_func_t()
     _func_new_unchecked(
