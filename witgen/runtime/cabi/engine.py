@@ -423,10 +423,6 @@ class ExportSite(_Site):
         return self.rt.fail(exc, f"{self.qualname}()")
 
 
-_SLOT_CODES = {"i32": "I", "i64": "Q", "f32": "f", "f64": "d"}
-"""`fastcall` slot codes of core types, as generated code spells them."""
-
-
 @dataclass
 class ImportSite(_Site):
     """An imported function the host implements, for its generated core function.
@@ -446,7 +442,7 @@ class ImportSite(_Site):
         self._signature = ("", "")
 
     def core_func(self, core: tuple[tuple[str, ...], tuple[str, ...]]) -> wasmtime.Func:
-        params, results = ("".join(_SLOT_CODES[c] for c in part) for part in core)
+        params, results = fastcall.slot_codes(core[0]), fastcall.slot_codes(core[1])
         self._signature = (params, results)
         func = fastcall.host_func(self.rt.store, params, results, self._make_body, self._on_error, lazy=True)
         self.rt.keep.append(func)  # its ctypes callback must outlive every call from wasm

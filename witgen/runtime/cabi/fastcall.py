@@ -35,6 +35,13 @@ _VALTYPES = {
 _SLOT = 16
 """sizeof(wasmtime_val_raw_t)."""
 
+_SLOT_CODES = {"i32": "I", "i64": "Q", "f32": "f", "f64": "d"}
+
+
+def slot_codes(core: list[str] | tuple[str, ...]) -> str:
+    """The slot codes of core value types (integers as unsigned bit patterns), e.g. "IQ"."""
+    return "".join(_SLOT_CODES[c] for c in core)
+
 
 def _load() -> Any:
     try:

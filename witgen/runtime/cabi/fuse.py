@@ -21,13 +21,6 @@ from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
 from witgen.runtime.cabi.state import CallScope, CanonOptions, ComponentInstance, LiftedFunc, trap_if
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
 
-_CODES = {"i32": "I", "i64": "Q", "f32": "f", "f64": "d"}
-"""`fastcall` slot codes of the core types (integers as unsigned bit patterns, as codecs lower them)."""
-
-
-def _codes(core: list[str] | tuple[str, ...]) -> str:
-    return "".join(_CODES[c] for c in core)
-
 
 def fuse(
     store: wasmtime.Store,
@@ -63,8 +56,8 @@ def fuse(
     src = Side(store, caller, caller_options)
     dst = Side(store, callee.instance, callee.options)
     callee_inst = callee.instance
-    lifted_result = "I" if spill_result else _codes(result_flat)
-    core = fastcall.caller(store, callee.core, _codes(lifted_params), lifted_result)
+    lifted_result = "I" if spill_result else fastcall.slot_codes(result_flat)
+    core = fastcall.caller(store, callee.core, fastcall.slot_codes(lifted_params), lifted_result)
     post = callee.options.post_return
     post_return = None if post is None else fastcall.caller(store, post, lifted_result, "")
 
@@ -132,4 +125,6 @@ def fuse(
         finally:
             src.scope, dst.scope = saved
 
-    return fastcall.host_func(store, _codes(core_params), _codes(core_results), call, on_error)
+    return fastcall.host_func(
+        store, fastcall.slot_codes(core_params), fastcall.slot_codes(core_results), call, on_error
+    )

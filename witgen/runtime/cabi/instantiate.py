@@ -41,6 +41,7 @@ from witgen.runtime.cabi.plan import (
     NewInstance,
     OptionsPlan,
     Path,
+    Plan,
     Reg,
     ResourceBuiltin,
     Step,
@@ -274,7 +275,7 @@ def missing_message(missing: list[tuple[Path, str]]) -> str:
     return "\n".join([*lines, fix])
 
 
-def _plan_of(prepared: Prepared) -> Any:
+def _plan_of(prepared: Prepared) -> Plan:
     if prepared.plan is None:
         prepared.plan = plan(prepared.component, lambda d: prepared.module(d).imports)
     return prepared.plan
