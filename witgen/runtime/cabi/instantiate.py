@@ -297,7 +297,7 @@ def instantiate(
     """
     prepared = component if isinstance(component, Prepared) else prepare(component, store.engine, cache_dir)
     the_plan = _plan_of(prepared)
-    run = _Run(store, imports, prepared, the_plan.registers, on_error)
+    run = _Run(store, imports, prepared, len(the_plan.steps), on_error)
     run.run(the_plan.steps)
     if run.missing:
         raise LinkError(missing_message(run.missing))

@@ -173,10 +173,9 @@ class ResourceBuiltin(Step):
 
 @dataclass
 class Plan:
-    """The steps of one instantiation, the registers they fill, and where the exports are."""
+    """The steps of one instantiation (step i fills register i), and where the exports are."""
 
     steps: list[Step]
-    registers: int
     exports: dict[str, Value]
     """The root's public exports: `Reg`s of lifts, `ResourceSlot`s, dicts of the same."""
     imports: dict[str, Value]
@@ -527,4 +526,4 @@ def plan(component: b.Component, module_imports: ModuleImports) -> Plan:
     root = planner.run(_Closure(component, None, "root"), None)
     _name_funcs(root.exports, planner.lifts)
     exports = {k: _public(v, planner.lifts) for k, v in root.exports.items() if _is_public(v, planner.lifts)}
-    return Plan(planner.steps, len(planner.steps), exports, planner.root_imports)
+    return Plan(planner.steps, exports, planner.root_imports)

@@ -44,43 +44,48 @@ def _ref(space: list[Any], i: int) -> Any:
     return space[i]
 
 
+def _map(vt: t.ValType, f: Callable[[t.ValType], t.ValType]) -> t.ValType:
+    """`vt` rebuilt with `f` applied to each of its direct component types (handles as they are)."""
+
+    def opt(x: t.ValType | None) -> t.ValType | None:
+        return None if x is None else f(x)
+
+    match vt:
+        case t.Record(fields):
+            return t.Record(tuple((n, f(x)) for n, x in fields))
+        case t.Variant(cases):
+            return t.Variant(tuple((n, opt(c)) for n, c in cases))
+        case t.ListType(elem, length):
+            return t.ListType(f(elem), length)
+        case t.Tuple(elems):
+            return t.Tuple(tuple(f(e) for e in elems))
+        case t.Option(elem):
+            return t.Option(f(elem))
+        case t.Result(ok, err):
+            return t.Result(opt(ok), opt(err))
+        case t.Stream(elem):
+            return t.Stream(opt(elem))
+        case t.Future(elem):
+            return t.Future(opt(elem))
+        case t.Map(k, v):
+            return t.Map(f(k), f(v))
+    return vt  # Prim, Flags, Enum, handles: no component types inside
+
+
 def resolve_val(vt: t.ValType, space: list[Any]) -> t.ValType:
     """`vt` with every index replaced by what `space` holds there."""
     match vt:
-        case t.Prim():
-            return vt
         case t.TypeRef(index):
             item = _ref(space, index)
             if isinstance(item, ResourceSlot | t.FuncType | ScopedType):
                 raise LinkError(f"type {index} is not a value type")
             return item  # type: ignore[no-any-return]
-        case t.Record(fields):
-            return t.Record(tuple((n, resolve_val(f, space)) for n, f in fields))
-        case t.Variant(cases):
-            return t.Variant(tuple((n, None if c is None else resolve_val(c, space)) for n, c in cases))
-        case t.ListType(elem, length):
-            return t.ListType(resolve_val(elem, space), length)
-        case t.Tuple(elems):
-            return t.Tuple(tuple(resolve_val(e, space) for e in elems))
-        case t.Option(elem):
-            return t.Option(resolve_val(elem, space))
-        case t.Result(ok, err):
-            return t.Result(
-                None if ok is None else resolve_val(ok, space),
-                None if err is None else resolve_val(err, space),
-            )
         case t.Own(r) | t.Borrow(r):
             rt = r if isinstance(r, ResourceSlot) else _ref(space, r)
             if not isinstance(rt, ResourceSlot):
                 raise LinkError(f"handle type names type {r}, which is not a resource")
             return t.Own(rt) if isinstance(vt, t.Own) else t.Borrow(rt)
-        case t.Stream(elem):
-            return t.Stream(None if elem is None else resolve_val(elem, space))
-        case t.Future(elem):
-            return t.Future(None if elem is None else resolve_val(elem, space))
-        case t.Map(k, v):
-            return t.Map(resolve_val(k, space), resolve_val(v, space))
-    return vt  # Flags, Enum: no references
+    return _map(vt, lambda x: resolve_val(x, space))
 
 
 def resolve_func(ft: t.FuncType, space: list[Any]) -> t.FuncType:
@@ -125,25 +130,4 @@ def bind_val(vt: t.ValType, resources: Callable[[ResourceSlot], ResourceType]) -
         case t.Own(r) | t.Borrow(r):
             rt = resources(r) if isinstance(r, ResourceSlot) else r
             return t.Own(rt) if isinstance(vt, t.Own) else t.Borrow(rt)
-        case t.Record(fields):
-            return t.Record(tuple((n, bind_val(f, resources)) for n, f in fields))
-        case t.Variant(cases):
-            return t.Variant(tuple((n, None if c is None else bind_val(c, resources)) for n, c in cases))
-        case t.ListType(elem, length):
-            return t.ListType(bind_val(elem, resources), length)
-        case t.Tuple(elems):
-            return t.Tuple(tuple(bind_val(e, resources) for e in elems))
-        case t.Option(elem):
-            return t.Option(bind_val(elem, resources))
-        case t.Result(ok, err):
-            return t.Result(
-                None if ok is None else bind_val(ok, resources),
-                None if err is None else bind_val(err, resources),
-            )
-        case t.Stream(elem):
-            return t.Stream(None if elem is None else bind_val(elem, resources))
-        case t.Future(elem):
-            return t.Future(None if elem is None else bind_val(elem, resources))
-        case t.Map(k, v):
-            return t.Map(bind_val(k, resources), bind_val(v, resources))
-    return vt
+    return _map(vt, lambda x: bind_val(x, resources))
