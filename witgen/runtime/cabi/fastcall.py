@@ -18,6 +18,8 @@ signed.
 from __future__ import annotations
 
 import ctypes
+import functools
+import itertools
 import struct
 import weakref
 from collections.abc import Callable
@@ -78,6 +80,7 @@ if _ffi is not None:
     _export_get = CFUNCTYPE(ctypes.c_bool, c_void_p, c_void_p, ctypes.c_char_p, c_size_t, c_void_p)(
         ("wasmtime_instance_export_get", _dll)
     )
+    _NO_FINALIZER = _FINALIZER()
     _instance_new = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_void_p)(
         ("wasmtime_instance_new", _dll)
     )
@@ -88,7 +91,11 @@ class CoreFault(Exception):
 
 
 def context_address(store: wasmtime.Store) -> int:
-    addr: int = ctypes.cast(store._context(), c_void_p).value or 0
+    """The store's `wasmtime_context_t*` (fixed for the store's life), asked of C once."""
+    try:
+        addr: int = store._witgen_context  # type: ignore[attr-defined]
+    except AttributeError:
+        addr = store._witgen_context = ctypes.cast(store._context(), c_void_p).value or 0  # type: ignore[attr-defined]
     return addr
 
 
@@ -199,30 +206,83 @@ class MemoryView:
         return self.mv
 
 
-_Signature = tuple[wasmtime.FuncType, int, Any, Any]
-_SIGNATURES: weakref.WeakKeyDictionary[wasmtime.Engine, dict[tuple[str, str], _Signature]] = (
+_TYPES: weakref.WeakKeyDictionary[wasmtime.Engine, dict[tuple[str, str], tuple[wasmtime.FuncType, int]]] = (
     weakref.WeakKeyDictionary()
 )
 """Per engine and core signature: the wasmtime type (~12 µs to build; wasmtime binds a type to
-the first engine that uses it), slot count, unpack and pack."""
+the first engine that uses it) and its C address."""
 
 
 def func_type(engine: wasmtime.Engine, params: str, results: str) -> wasmtime.FuncType:
     """The core function type of slot codes `params` -> `results`, built once per engine."""
-    return _signature(engine, params, results)[0]
+    return _func_type(engine, params, results)[0]
 
 
-def _signature(engine: wasmtime.Engine, params: str, results: str) -> _Signature:
-    known = _SIGNATURES.setdefault(engine, {})
+def _func_type(engine: wasmtime.Engine, params: str, results: str) -> tuple[wasmtime.FuncType, int]:
+    known = _TYPES.setdefault(engine, {})
     found = known.get((params, results))
     if found is None:
         ty = wasmtime.FuncType(
             [_VALTYPES[c.upper()]() for c in params], [_VALTYPES[c.upper()]() for c in results]
         )
-        unpack = struct.Struct(_arg_format(params)).unpack_from
-        pack = struct.Struct("<" + results).pack_into if results else None
-        found = known[(params, results)] = (ty, max(len(params), len(results), 1), unpack, pack)
+        found = known[(params, results)] = (ty, ctypes.cast(ty.ptr(), c_void_p).value or 0)
     return found
+
+
+class _HostBody:
+    """What one host function runs: its body (made by `make` on the first call when lazy) and
+    how an exception becomes a trap message. The wasmtime function owns it (`_witgen_body`)."""
+
+    __slots__ = ("body", "make", "on_error", "__weakref__")
+
+    def __init__(
+        self, body: Callable[..., Any] | None, make: Callable[[], Callable[..., Any]], on_error: Any
+    ) -> None:
+        self.body, self.make, self.on_error = body, make, on_error
+
+
+_BODIES: dict[int, weakref.ref[_HostBody]] = {}
+"""The live host functions' bodies by their wasmtime `env` word, weakly: a body lives as long
+as its `wasmtime.Func` object (the store is not kept alive from here)."""
+_next_env = itertools.count(1)
+_TRAMPOLINES: dict[tuple[str, str], Any] = {}
+"""One ctypes callback per core signature, shared by every host function of that signature:
+making a libffi closure per function cost ~10 µs (a componentize-py component imports ~120)."""
+
+
+def _trampoline(params: str, results: str) -> Any:
+    found = _TRAMPOLINES.get((params, results))
+    if found is not None:
+        return found
+    slots_type = ctypes.c_uint8 * (_SLOT * max(len(params), len(results), 1))
+    unpack = struct.Struct(_arg_format(params)).unpack_from
+    pack = struct.Struct("<" + results).pack_into if results else None
+    bodies = _BODIES
+
+    def trampoline(env: int, caller: Any, slots: int, count: int) -> int:
+        entry = None
+        try:
+            entry = bodies[env]()
+            if entry is None:
+                raise RuntimeError("the component instance owning this host function is gone")
+            view = slots_type.from_address(slots)
+            f = entry.body
+            if f is None:
+                f = entry.body = entry.make()
+            out = f(*unpack(view))
+            if pack is not None:
+                pack(view, 0, out)
+            return 0
+        except BaseException as exc:  # noqa: BLE001 - every failure must become a trap
+            message = (entry.on_error(exc) if entry is not None else str(exc)).encode()
+            return int(_trap_new(message, len(message)))
+
+    found = _TRAMPOLINES[(params, results)] = _UNCHECKED_CB(trampoline)
+    return found
+
+
+def _forget(env: int, _: object) -> None:
+    _BODIES.pop(env, None)
 
 
 def host_func(
@@ -236,37 +296,22 @@ def host_func(
 ) -> wasmtime.Func:
     """A core function calling `body(*args)` with the unpacked arguments; its return value is
     the result. An exception becomes a trap whose message `on_error` gives (and stashes the
-    exception for the caller to re-raise). `lazy`: `body()` makes the body, on the first call."""
-    ty, n, unpack, pack = _signature(store.engine, params, results)
-    size = _SLOT * n
-    current: list[Callable[..., Any] | None] = [None if lazy else body]
-
-    def trampoline(env: Any, caller: Any, slots: int, count: int) -> int:
-        try:
-            view = (ctypes.c_uint8 * size).from_address(slots)
-            f = current[0]
-            if f is None:
-                f = current[0] = body()
-            out = f(*unpack(view))
-            if pack is not None:
-                pack(view, 0, out)
-            return 0
-        except BaseException as exc:  # noqa: BLE001 - every failure must become a trap
-            message = on_error(exc).encode()
-            return int(_trap_new(message, len(message)))
-
-    cb = _UNCHECKED_CB(trampoline)
+    exception for the caller to re-raise). `lazy`: `body()` makes the body, on the first call.
+    Keep the returned function alive while wasm may call it: it owns the body."""
+    entry = _HostBody(None if lazy else body, body, on_error)
+    env = next(_next_env)
+    _BODIES[env] = weakref.ref(entry, functools.partial(_forget, env))
     raw = _ffi.wasmtime_func_t()
     _func_new_unchecked(
         context_address(store),
-        ctypes.cast(ty.ptr(), c_void_p).value,
-        cb,
-        None,
-        _FINALIZER(),
+        _func_type(store.engine, params, results)[1],
+        _trampoline(params, results),
+        env,
+        _NO_FINALIZER,
         ctypes.addressof(raw),
     )
     func = wasmtime.Func._from_raw(raw)
-    func._witgen_keep = cb  # type: ignore[attr-defined]
+    func._witgen_body = entry  # type: ignore[attr-defined]
     return func
 
 
@@ -281,19 +326,22 @@ def extern_array(n: int) -> Any:
     return (_ffi.wasmtime_extern_t * n)()
 
 
-def extern_address(array: Any) -> int:
-    return ctypes.addressof(array)
-
-
 def instance_address(instance: wasmtime.Instance) -> int:
     return ctypes.addressof(instance._instance)
 
 
-def export_into(ctx: int, instance: int, name: bytes, dest: int) -> bool:
-    """Copy export `name` of the instance at address `instance` into the `wasmtime_extern_t` at
-    `dest`, in C: no Python object per export (CPython built for wasm wires ~2200 of them
-    between its modules). False if there is no such export."""
-    return bool(_export_get(ctx, instance, name, len(name), dest))
+def export_into(
+    ctx: int, imports: Any, wiring: tuple[tuple[int, int, bytes, str], ...], instances: dict[int, int]
+) -> str | None:
+    """Fill `imports` (an `extern_array`) from earlier instances' exports, in C: each wire is
+    (position, key in `instances` (of their `instance_address`es), export name, error).
+    No Python object per export (CPython built for wasm wires ~2200 of them between its
+    modules). Returns the error of the first export that does not exist, else None."""
+    base, get = ctypes.addressof(imports), _export_get
+    for position, instance, name, error in wiring:
+        if not get(ctx, instances[instance], name, len(name), base + position * EXTERN_SIZE):
+            return error
+    return None
 
 
 def new_instance(store: wasmtime.Store, module: wasmtime.Module, imports: Any) -> wasmtime.Instance:

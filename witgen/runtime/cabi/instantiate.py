@@ -190,11 +190,9 @@ class _Run:
     def instantiate_core(self, s: InstantiateCore) -> None:
         compiled = self.prepared.module(s.module)
         imports = fastcall.extern_array(s.count)
-        base, size = fastcall.extern_address(imports), fastcall.EXTERN_SIZE
-        ctx, addresses, export_into = self.ctx, self.addresses, fastcall.export_into
-        for position, instance, name, error in s.by_name:
-            if not export_into(ctx, addresses[instance], name, base + position * size):
-                raise LinkError(error)
+        error = fastcall.export_into(self.ctx, imports, s.by_name, self.addresses)
+        if error is not None:
+            raise LinkError(error)
         for position, v in s.by_value:
             imports[position] = get_extern_ptr(self.value(v))
         try:
