@@ -1,5 +1,5 @@
 """Imported WASI interfaces in generated host bindings: a `Host` Protocol, `_link` and cabi
-factories like any import, and an optional `<World>Imports` field the cabi engine links."""
+factories like any import, and an optional `<World>Imports` field either engine links."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ def test_wasi_interfaces_get_host_protocol_link_and_cabi_factories() -> None:
     assert "def _cabi_imp_" in streams and '"Host"' in streams
 
 
-def test_wasi_fields_are_optional_and_linked_on_the_cabi_engine_only() -> None:
+def test_wasi_fields_are_optional_and_linked_on_either_engine() -> None:
     world = _cli_imports()["__init__.py"]
     assert "    stdout: _i_stdout.Host | None = None\n" in world
-    assert "for the cabi engine only" in world
+    assert "in Python (optional: on wasmtime's engine, `wasi=` links wasmtime's own instead)" in world
     assert "imports: ImportsImports | None = None" in world  # nothing is required
-    cabi_only = world.index("if isinstance(rt, _rt.CabiInstance):")
-    assert cabi_only < world.index("_i_stdout._link(rt, imports.stdout)") < world.index("rt.instantiate()")
+    assert "CabiInstance)" not in world.split("rt = _rt.start(")[1]  # no engine test when linking
+    link = world.index("            if imports.stdout is not None:\n                _i_stdout._link(rt, imports.stdout)")
+    assert link < world.index("rt.instantiate()")

@@ -12,7 +12,7 @@ import wasmtime
 from .conftest import KitchenSetup, _subprocess_env, kitchen_script
 
 # wasmtime's WASI (`wasi=`): tests/test_cabi_engine.py deselects these on the cabi engine, which
-# takes WASI from the imports instead (tests/e2e/cabi_wasi_checks.py).
+# takes WASI from the imports instead (tests/e2e/test_python_wasi.py).
 
 
 def test_print_goes_to_inherited_stdout(

@@ -1,4 +1,5 @@
-"""A small WASI test double for the cabi engine (which has no WASI of its own yet).
+"""A small WASI test double, in Python: the WASI fields of generated imports, on either engine
+(the cabi engine has no WASI of its own yet).
 
 Real implementations cover what componentize-py's runtime calls at startup and for printing:
 stdout/stderr streams capturing bytes (optionally echoed to a Python file), environment,

@@ -127,8 +127,8 @@ class InterfaceModuleView:
     cabi_sources: list[str] = field(default_factory=list)
     """The cabi-engine factories of the module's functions, in order."""
     wasi: bool = False
-    """A WASI interface: wasmtime's engine provides it (`wasi=`), the cabi engine takes it from
-    the imports, so its field in `<World>Imports` is optional."""
+    """A WASI interface: its field in `<World>Imports` is optional (Python WASI on either
+    engine; on wasmtime's engine `wasi=` may link wasmtime's own instead)."""
 
     @property
     def guest_resources(self) -> list[TypeDeclView]:
@@ -178,7 +178,7 @@ class WorldView:
 
     @property
     def wasi_modules(self) -> list[InterfaceModuleView]:
-        """Imported WASI interfaces: linked from the imports on the cabi engine only."""
+        """Imported WASI interfaces: linked from the imports when given (optional fields)."""
         return [m for m in self.import_modules if m.host_implemented and m.needs_host and m.wasi]
 
     @property
@@ -195,7 +195,7 @@ class WorldView:
             ImportFieldView(
                 m.module.rsplit(".", 1)[1],
                 f"{m.alias}.{m.class_name} | None",
-                f"`{m.link_name}`, for the cabi engine only (wasmtime's engine takes WASI from `wasi=`).",
+                f"`{m.link_name}` in Python (optional: on wasmtime's engine, `wasi=` links wasmtime's own instead).",
                 " = None",
             )
             for m in self.wasi_modules

@@ -87,6 +87,11 @@ class Instance:
     # --- linking ---------------------------------------------------------------------------
 
     def _defs_for(self, interface: str) -> _LinkerInstanceDefs:
+        if self.wasi and interface.startswith("wasi:"):
+            raise LinkError(
+                f"{interface} is given in the imports, but wasi= links wasmtime's own WASI too:"
+                " pass the WASI interfaces in Python or wasi=, not both"
+            )
         return self._defs.setdefault(interface, _LinkerInstanceDefs())
 
     def define_func(
@@ -285,7 +290,10 @@ class Instance:
 
 def _link_hint(message: str, has_wasi: bool) -> str:
     if "wasi:" in message and not has_wasi:
-        return f"{message}\n(this component imports WASI: pass wasi=True or a wasmtime.WasiConfig)"
+        return (
+            f"{message}\n(this component imports WASI: pass wasi=True or a wasmtime.WasiConfig for"
+            " wasmtime's WASI, or implement it in Python in the imports' WASI fields)"
+        )
     return message
 
 
