@@ -227,6 +227,10 @@ class Instance:
             raise LinkError(f"the component does not export the function {name!r}{where}")
         return index
 
+    def check_export(self, interface: str, name: str) -> None:
+        """Raise `LinkError` unless the component exports `name` of `interface`."""
+        self._export_index(interface, name)
+
     def export_func(
         self,
         interface: str,

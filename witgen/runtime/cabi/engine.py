@@ -179,6 +179,10 @@ class CabiInstance:
             raise LinkError(f"the component does not export {name!r}{where}")
         return item
 
+    def check_export(self, interface: str, name: str) -> None:
+        """Raise `LinkError` unless the component exports `name` of `interface`."""
+        self._export(interface, name)
+
     def export_func(
         self,
         interface: str,

@@ -45,7 +45,7 @@ class NameClashesImports:
     """Clashes with the `log` interface field."""
 
 
-class NameClashes:
+class NameClashes(_rt.Exports):
     """`name-clashes` (world: an instance of a component, with typed exports)."""
 
     run: _e_run.Run
@@ -76,8 +76,14 @@ class NameClashes:
         rt.instantiate()
         self._rt = rt
         self.run = _e_run.Run(rt)
-        self._store_ = rt.export_func("", "store", "store", [], _rt.U32, False, cabi=_cabi_store)
-        self._run_ = rt.export_func("", "run", "run", [], None, False, cabi=_cabi_run)
+        self._sites = _rt.SiteTable(
+            rt,
+            "",
+            {
+                "_call_store_": ("store", "store", [], _rt.U32, False, _cabi_store),
+                "_call_run_": ("run", "run", [], None, False, _cabi_run),
+            },
+        )
 
     @classmethod
     def from_file(
@@ -125,12 +131,12 @@ class NameClashes:
 
     def store_(self) -> int:
         """Clashes with the world class's `store` property."""
-        result: int = self._store_()
+        result: int = self._call_store_()
         return result
 
     def run_(self) -> None:
         """Clashes with the `run` interface attribute."""
-        self._run_()
+        self._call_run_()
 
 
 def _cabi_imp_log(site: Any) -> Any:

@@ -107,7 +107,7 @@ class ItemsImports:
     """A world-level imported function with a result."""
 
 
-class Items:
+class Items(_rt.Exports):
     """Everything at the top level of a world."""
 
     a_x_api: _e_a_x_api.AXApi
@@ -165,19 +165,29 @@ class Items:
         self.a_x_api = _e_a_x_api.AXApi(rt)
         self.b_y_api = _e_b_y_api.BYApi(rt)
         self.stats = _e_stats.Stats(rt)
-        self._run = rt.export_func(
+        self._sites = _rt.SiteTable(
+            rt,
             "",
-            "run",
-            "run",
-            [("p", _POINT), ("l", _LEVEL), ("ps", _POINTS)],
-            _rt.ResultCodec(_POINT, _rt.STRING),
-            True,
-            cabi=_cabi_run,
+            {
+                "_call_run": (
+                    "run",
+                    "run",
+                    [("p", _POINT), ("l", _LEVEL), ("ps", _POINTS)],
+                    _rt.ResultCodec(_POINT, _rt.STRING),
+                    True,
+                    _cabi_run,
+                ),
+                "_call_describe": (
+                    "describe",
+                    "describe",
+                    [("t", _A_THING)],
+                    _rt.STRING,
+                    False,
+                    _cabi_describe,
+                ),
+                "_call_reset": ("reset", "reset", [], None, False, _cabi_reset),
+            },
         )
-        self._describe = rt.export_func(
-            "", "describe", "describe", [("t", _A_THING)], _rt.STRING, False, cabi=_cabi_describe
-        )
-        self._reset = rt.export_func("", "reset", "reset", [], None, False, cabi=_cabi_reset)
 
     @classmethod
     def from_file(
@@ -228,17 +238,17 @@ class Items:
 
         Raises:
             Err: the function's `result` was an error; `.value` is a `str`."""
-        result: Point = self._run(p, l, ps)
+        result: Point = self._call_run(p, l, ps)
         return result
 
     def describe(self, t: AThing) -> str:
         """A world-level exported function using a `use`d type."""
-        result: str = self._describe(t)
+        result: str = self._call_describe(t)
         return result
 
     def reset(self) -> None:
         """A world-level exported function without results."""
-        self._reset()
+        self._call_reset()
 
 
 def _cabi_imp_log(site: Any) -> Any:

@@ -122,133 +122,135 @@ Payloads = _i_shapes.Payloads
 _PAYLOADS = _i_shapes._PAYLOADS
 
 
-class Calls:
+class Calls(_rt.Exports):
     """Exported functions with every kind of signature, over `shapes`' types."""
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._echo_point = rt.export_func(
+        self._sites = _rt.SiteTable(
+            rt,
             _INTERFACE,
-            "echo-point",
-            "calls.echo_point",
-            [("p", _POINT)],
-            _POINT,
-            False,
-            cabi=_cabi_calls_echo_point,
-        )
-        self._draw = rt.export_func(
-            _INTERFACE,
-            "draw",
-            "calls.draw",
-            [("s", _SHAPE), ("c", _COLOR), ("p", _PERMS)],
-            _rt.list_of(_SHAPE),
-            False,
-            cabi=_cabi_calls_draw,
-        )
-        self._parse = rt.export_func(
-            _INTERFACE,
-            "parse",
-            "calls.parse",
-            [("text", _rt.STRING)],
-            _rt.ResultCodec(_POINT, _rt.STRING),
-            True,
-            cabi=_cabi_calls_parse,
-        )
-        self._check = rt.export_func(
-            _INTERFACE, "check", "calls.check", [], _rt.ResultCodec(None, None), True, cabi=_cabi_calls_check
-        )
-        self._try_bytes = rt.export_func(
-            _INTERFACE,
-            "try-bytes",
-            "calls.try_bytes",
-            [("data", _rt.list_of(_rt.U8))],
-            _rt.ResultCodec(_rt.list_of(_rt.U8), None),
-            True,
-            cabi=_cabi_calls_try_bytes,
-        )
-        self._validate = rt.export_func(
-            _INTERFACE,
-            "validate",
-            "calls.validate",
-            [("p", _PAYLOAD)],
-            _rt.ResultCodec(None, _rt.STRING),
-            True,
-            cabi=_cabi_calls_validate,
-        )
-        self._find = rt.export_func(
-            _INTERFACE,
-            "find",
-            "calls.find",
-            [("m", _BY_NAME), ("key", _rt.STRING)],
-            _rt.OptionCodec(_POINT),
-            False,
-            cabi=_cabi_calls_find,
-        )
-        self._lookup = rt.export_func(
-            _INTERFACE,
-            "lookup",
-            "calls.lookup",
-            [("key", _rt.STRING)],
-            _MAYBE_MAYBE,
-            False,
-            cabi=_cabi_calls_lookup,
-        )
-        self._swap = rt.export_func(
-            _INTERFACE,
-            "swap",
-            "calls.swap",
-            [("t", _rt.TupleCodec([_rt.U32, _rt.STRING]))],
-            _rt.TupleCodec([_rt.STRING, _rt.U32]),
-            False,
-            cabi=_cabi_calls_swap,
-        )
-        self._keyword_params = rt.export_func(
-            _INTERFACE,
-            "keyword-params",
-            "calls.keyword_params",
-            [("class_", _rt.U32), ("from_", _rt.STRING), ("type", _rt.U8), ("lambda_", _rt.list_of(_rt.U8))],
-            _KEYWORDS,
-            False,
-            cabi=_cabi_calls_keyword_params,
-        )
-        self._nothing = rt.export_func(
-            _INTERFACE, "nothing", "calls.nothing", [], None, False, cabi=_cabi_calls_nothing
-        )
-        self._aliases = rt.export_func(
-            _INTERFACE,
-            "aliases",
-            "calls.aliases",
-            [("a", _BLOB), ("b", _PAYLOAD), ("c", _PAIR), ("d", _LOCATION), ("e", _PARSED)],
-            _SOME,
-            False,
-            cabi=_cabi_calls_aliases,
-        )
-        self._echo_payloads = rt.export_func(
-            _INTERFACE,
-            "echo-payloads",
-            "calls.echo_payloads",
-            [("p", _PAYLOADS)],
-            _PAYLOADS,
-            False,
-            cabi=_cabi_calls_echo_payloads,
-        )
-        self._import_ = rt.export_func(
-            _INTERFACE,
-            "import",
-            "calls.import_",
-            [("async_", _rt.BOOL), ("with_", _rt.OptionCodec(_rt.U32))],
-            _rt.U32,
-            False,
-            cabi=_cabi_calls_import_,
+            {
+                "_call_echo_point": (
+                    "echo-point",
+                    "calls.echo_point",
+                    [("p", _POINT)],
+                    _POINT,
+                    False,
+                    _cabi_calls_echo_point,
+                ),
+                "_call_draw": (
+                    "draw",
+                    "calls.draw",
+                    [("s", _SHAPE), ("c", _COLOR), ("p", _PERMS)],
+                    _rt.list_of(_SHAPE),
+                    False,
+                    _cabi_calls_draw,
+                ),
+                "_call_parse": (
+                    "parse",
+                    "calls.parse",
+                    [("text", _rt.STRING)],
+                    _rt.ResultCodec(_POINT, _rt.STRING),
+                    True,
+                    _cabi_calls_parse,
+                ),
+                "_call_check": (
+                    "check",
+                    "calls.check",
+                    [],
+                    _rt.ResultCodec(None, None),
+                    True,
+                    _cabi_calls_check,
+                ),
+                "_call_try_bytes": (
+                    "try-bytes",
+                    "calls.try_bytes",
+                    [("data", _rt.list_of(_rt.U8))],
+                    _rt.ResultCodec(_rt.list_of(_rt.U8), None),
+                    True,
+                    _cabi_calls_try_bytes,
+                ),
+                "_call_validate": (
+                    "validate",
+                    "calls.validate",
+                    [("p", _PAYLOAD)],
+                    _rt.ResultCodec(None, _rt.STRING),
+                    True,
+                    _cabi_calls_validate,
+                ),
+                "_call_find": (
+                    "find",
+                    "calls.find",
+                    [("m", _BY_NAME), ("key", _rt.STRING)],
+                    _rt.OptionCodec(_POINT),
+                    False,
+                    _cabi_calls_find,
+                ),
+                "_call_lookup": (
+                    "lookup",
+                    "calls.lookup",
+                    [("key", _rt.STRING)],
+                    _MAYBE_MAYBE,
+                    False,
+                    _cabi_calls_lookup,
+                ),
+                "_call_swap": (
+                    "swap",
+                    "calls.swap",
+                    [("t", _rt.TupleCodec([_rt.U32, _rt.STRING]))],
+                    _rt.TupleCodec([_rt.STRING, _rt.U32]),
+                    False,
+                    _cabi_calls_swap,
+                ),
+                "_call_keyword_params": (
+                    "keyword-params",
+                    "calls.keyword_params",
+                    [
+                        ("class_", _rt.U32),
+                        ("from_", _rt.STRING),
+                        ("type", _rt.U8),
+                        ("lambda_", _rt.list_of(_rt.U8)),
+                    ],
+                    _KEYWORDS,
+                    False,
+                    _cabi_calls_keyword_params,
+                ),
+                "_call_nothing": ("nothing", "calls.nothing", [], None, False, _cabi_calls_nothing),
+                "_call_aliases": (
+                    "aliases",
+                    "calls.aliases",
+                    [("a", _BLOB), ("b", _PAYLOAD), ("c", _PAIR), ("d", _LOCATION), ("e", _PARSED)],
+                    _SOME,
+                    False,
+                    _cabi_calls_aliases,
+                ),
+                "_call_echo_payloads": (
+                    "echo-payloads",
+                    "calls.echo_payloads",
+                    [("p", _PAYLOADS)],
+                    _PAYLOADS,
+                    False,
+                    _cabi_calls_echo_payloads,
+                ),
+                "_call_import_": (
+                    "import",
+                    "calls.import_",
+                    [("async_", _rt.BOOL), ("with_", _rt.OptionCodec(_rt.U32))],
+                    _rt.U32,
+                    False,
+                    _cabi_calls_import_,
+                ),
+            },
         )
 
     def echo_point(self, p: Point) -> Point:
         """Echo a point."""
-        result: Point = self._echo_point(p)
+        result: Point = self._call_echo_point(p)
         return result
 
     def draw(self, s: Shape, c: Color, p: Perms) -> list[Shape]:
         """Draw a shape in a color with permissions."""
-        result: list[Shape] = self._draw(s, c, p)
+        result: list[Shape] = self._call_draw(s, c, p)
         return result
 
     def parse(self, text: str) -> Point:
@@ -256,7 +258,7 @@ class Calls:
 
         Raises:
             Err: the function's `result` was an error; `.value` is a `str`."""
-        result: Point = self._parse(text)
+        result: Point = self._call_parse(text)
         return result
 
     def check(self) -> None:
@@ -264,14 +266,14 @@ class Calls:
 
         Raises:
             Err: the function's `result` was an error; `.value` is a `None`."""
-        self._check()
+        self._call_check()
 
     def try_bytes(self, data: bytes | bytearray | memoryview) -> bytes:
         """A result with only an ok payload.
 
         Raises:
             Err: the function's `result` was an error; `.value` is a `None`."""
-        result: bytes = self._try_bytes(data)
+        result: bytes = self._call_try_bytes(data)
         return result
 
     def validate(self, p: Payload) -> None:
@@ -279,47 +281,47 @@ class Calls:
 
         Raises:
             Err: the function's `result` was an error; `.value` is a `str`."""
-        self._validate(p)
+        self._call_validate(p)
 
     def find(self, m: ByName, key: str) -> Optional[Point]:
         """Look a point up by name."""
-        result: Optional[Point] = self._find(m, key)
+        result: Optional[Point] = self._call_find(m, key)
         return result
 
     def lookup(self, key: str) -> MaybeMaybe:
         """A nested option result."""
-        result: MaybeMaybe = self._lookup(key)
+        result: MaybeMaybe = self._call_lookup(key)
         return result
 
     def swap(self, t: tuple[int, str]) -> tuple[str, int]:
         """Swap a tuple."""
-        result: tuple[str, int] = self._swap(t)
+        result: tuple[str, int] = self._call_swap(t)
         return result
 
     def keyword_params(
         self, class_: int, from_: str, type: int, lambda_: bytes | bytearray | memoryview
     ) -> Keywords:
         """Python-keyword parameter names."""
-        result: Keywords = self._keyword_params(class_, from_, type, lambda_)
+        result: Keywords = self._call_keyword_params(class_, from_, type, lambda_)
         return result
 
     def nothing(self) -> None:
         """No parameters, no result."""
-        self._nothing()
+        self._call_nothing()
 
     def aliases(self, a: Blob, b: Payload, c: Pair, d: Location, e: Parsed) -> Some_:
         """Many parameters of aliased types."""
-        result: Some_ = self._aliases(a, b, c, d, e)
+        result: Some_ = self._call_aliases(a, b, c, d, e)
         return result
 
     def echo_payloads(self, p: Payloads) -> Payloads:
         """A variant with payloads."""
-        result: Payloads = self._echo_payloads(p)
+        result: Payloads = self._call_echo_payloads(p)
         return result
 
     def import_(self, async_: bool, with_: Optional[int]) -> int:
         """A function named with a WIT and Python keyword, and a keyword parameter."""
-        result: int = self._import_(async_, with_)
+        result: int = self._call_import_(async_, with_)
         return result
 
 

@@ -72,32 +72,36 @@ _USER = _rt.RecordCodec(
 )
 
 
-class Users:
+class Users(_rt.Exports):
     """An interface that uses types from another."""
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._list_users = rt.export_func(
+        self._sites = _rt.SiteTable(
+            rt,
             _INTERFACE,
-            "list-users",
-            "users.list_users",
-            [],
-            _rt.list_of(_USER),
-            False,
-            cabi=_cabi_users_list_users,
-        )
-        self._rename = rt.export_func(
-            _INTERFACE,
-            "rename",
-            "users.rename",
-            [("u", _USER), ("name", _rt.STRING)],
-            _rt.ResultCodec(_USER, _rt.STRING),
-            True,
-            cabi=_cabi_users_rename,
+            {
+                "_call_list_users": (
+                    "list-users",
+                    "users.list_users",
+                    [],
+                    _rt.list_of(_USER),
+                    False,
+                    _cabi_users_list_users,
+                ),
+                "_call_rename": (
+                    "rename",
+                    "users.rename",
+                    [("u", _USER), ("name", _rt.STRING)],
+                    _rt.ResultCodec(_USER, _rt.STRING),
+                    True,
+                    _cabi_users_rename,
+                ),
+            },
         )
 
     def list_users(self) -> list[User]:
         """All users."""
-        result: list[User] = self._list_users()
+        result: list[User] = self._call_list_users()
         return result
 
     def rename(self, u: User, name: str) -> User:
@@ -105,7 +109,7 @@ class Users:
 
         Raises:
             Err: the function's `result` was an error; `.value` is a `str`."""
-        result: User = self._rename(u, name)
+        result: User = self._call_rename(u, name)
         return result
 
 

@@ -58,55 +58,63 @@ _PT = _rt.RecordCodec(
 )
 
 
-class R:
+class R(_rt.Exports):
     """Imported and exported at once: two distinct sets of types."""
 
     Res: type[_ResBase]
     """Resource `res`, bound to this instance."""
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._make = rt.export_func(
+        self._sites = _rt.SiteTable(
+            rt,
             _INTERFACE,
-            "make",
-            "r.make",
-            [],
-            _rt.GuestResourceCodec("res", "t:both/r#res", True),
-            False,
-            cabi=_cabi_r_make,
+            {
+                "_call_make": (
+                    "make",
+                    "r.make",
+                    [],
+                    _rt.GuestResourceCodec("res", "t:both/r#res", True),
+                    False,
+                    _cabi_r_make,
+                ),
+                "_call_mk": ("mk", "r.mk", [("p", _PT)], _PT, False, _cabi_r_mk),
+            },
         )
-        self._mk = rt.export_func(_INTERFACE, "mk", "r.mk", [("p", _PT)], _PT, False, cabi=_cabi_r_mk)
         self.Res = rt.bind_guest_resource(
             _ResBase,
             "t:both/r#res",
-            {
-                "[constructor]res": rt.export_func(
-                    _INTERFACE,
-                    "[constructor]res",
-                    "Res",
-                    [],
-                    _rt.GuestResourceCodec("res", "t:both/r#res", True, raw=True),
-                    cabi=_cabi_Res_new,
-                ),
-                "[method]res.get": rt.export_func(
-                    _INTERFACE,
-                    "[method]res.get",
-                    "Res.get",
-                    [("self", _rt.GuestResourceCodec("res", "t:both/r#res", False))],
-                    _rt.U32,
-                    False,
-                    cabi=_cabi_Res_get,
-                ),
-            },
+            _rt.SiteTable(
+                rt,
+                _INTERFACE,
+                {
+                    "[constructor]res": (
+                        "[constructor]res",
+                        "Res",
+                        [],
+                        _rt.GuestResourceCodec("res", "t:both/r#res", True, raw=True),
+                        False,
+                        _cabi_Res_new,
+                    ),
+                    "[method]res.get": (
+                        "[method]res.get",
+                        "Res.get",
+                        [("self", _rt.GuestResourceCodec("res", "t:both/r#res", False))],
+                        _rt.U32,
+                        False,
+                        _cabi_Res_get,
+                    ),
+                },
+            ),
         )
 
     def make(self) -> _ResBase:
         """Calls `make`."""
-        result: _ResBase = self._make()
+        result: _ResBase = self._call_make()
         return result
 
     def mk(self, p: Pt) -> Pt:
         """Calls `mk`."""
-        result: Pt = self._mk(p)
+        result: Pt = self._call_mk(p)
         return result
 
 

@@ -61,67 +61,78 @@ class Counter(_rt.GuestResource):
 _CounterBase = Counter
 
 
-class Greet:
+class Greet(_rt.Exports):
     """Greets people."""
 
     Counter: type[_CounterBase]
     """Resource `counter`, bound to this instance."""
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._greet = rt.export_func(
+        self._sites = _rt.SiteTable(
+            rt,
             _INTERFACE,
-            "greet",
-            "greet.greet",
-            [("who", _PERSON)],
-            _rt.ResultCodec(_rt.STRING, _GREET_ERROR),
-            True,
-            cabi=_cabi_greet_greet,
+            {
+                "_call_greet": (
+                    "greet",
+                    "greet.greet",
+                    [("who", _PERSON)],
+                    _rt.ResultCodec(_rt.STRING, _GREET_ERROR),
+                    True,
+                    _cabi_greet_greet,
+                ),
+            },
         )
         self.Counter = rt.bind_guest_resource(
             _CounterBase,
             "example:greeter/greet@0.1.0#counter",
-            {
-                "[constructor]counter": rt.export_func(
-                    _INTERFACE,
-                    "[constructor]counter",
-                    "Counter",
-                    [("start", _rt.U32)],
-                    _rt.GuestResourceCodec("counter", "example:greeter/greet@0.1.0#counter", True, raw=True),
-                    cabi=_cabi_Counter_new,
-                ),
-                "[method]counter.increment": rt.export_func(
-                    _INTERFACE,
-                    "[method]counter.increment",
-                    "Counter.increment",
-                    [
-                        (
-                            "self",
-                            _rt.GuestResourceCodec("counter", "example:greeter/greet@0.1.0#counter", False),
-                        )
-                    ],
-                    _rt.U32,
-                    False,
-                    cabi=_cabi_Counter_increment,
-                ),
-                "[static]counter.total": rt.export_func(
-                    _INTERFACE,
-                    "[static]counter.total",
-                    "Counter.total",
-                    [
-                        (
-                            "counters",
-                            _rt.list_of(
+            _rt.SiteTable(
+                rt,
+                _INTERFACE,
+                {
+                    "[constructor]counter": (
+                        "[constructor]counter",
+                        "Counter",
+                        [("start", _rt.U32)],
+                        _rt.GuestResourceCodec(
+                            "counter", "example:greeter/greet@0.1.0#counter", True, raw=True
+                        ),
+                        False,
+                        _cabi_Counter_new,
+                    ),
+                    "[method]counter.increment": (
+                        "[method]counter.increment",
+                        "Counter.increment",
+                        [
+                            (
+                                "self",
                                 _rt.GuestResourceCodec(
                                     "counter", "example:greeter/greet@0.1.0#counter", False
-                                )
-                            ),
-                        )
-                    ],
-                    _rt.U64,
-                    False,
-                    cabi=_cabi_Counter_total,
-                ),
-            },
+                                ),
+                            )
+                        ],
+                        _rt.U32,
+                        False,
+                        _cabi_Counter_increment,
+                    ),
+                    "[static]counter.total": (
+                        "[static]counter.total",
+                        "Counter.total",
+                        [
+                            (
+                                "counters",
+                                _rt.list_of(
+                                    _rt.GuestResourceCodec(
+                                        "counter", "example:greeter/greet@0.1.0#counter", False
+                                    )
+                                ),
+                            )
+                        ],
+                        _rt.U64,
+                        False,
+                        _cabi_Counter_total,
+                    ),
+                },
+            ),
         )
 
     def greet(self, who: Person) -> str:
@@ -129,7 +140,7 @@ class Greet:
 
         Raises:
             Err: the function's `result` was an error; `.value` is a `GreetError`."""
-        result: str = self._greet(who)
+        result: str = self._call_greet(who)
         return result
 
 

@@ -24,15 +24,21 @@ __all__ = [
 _INTERFACE = "t:clash/run"
 
 
-class Run:
+class Run(_rt.Exports):
     """`t:clash/run` (exported interface)."""
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._r = rt.export_func(_INTERFACE, "r", "run.r", [], None, False, cabi=_cabi_run_r)
+        self._sites = _rt.SiteTable(
+            rt,
+            _INTERFACE,
+            {
+                "_call_r": ("r", "run.r", [], None, False, _cabi_run_r),
+            },
+        )
 
     def r(self) -> None:
         """Calls `r`."""
-        self._r()
+        self._call_r()
 
 
 def _cabi_run_r(site: Any) -> Any:

@@ -79,7 +79,7 @@ class Snapshot(_rt.GuestResource):
 _SnapshotBase = Snapshot
 
 
-class GuestSide:
+class GuestSide(_rt.Exports):
     """Resources the component implements."""
 
     Counter: type[_CounterBase]
@@ -89,183 +89,208 @@ class GuestSide:
     """Resource `snapshot`, bound to this instance."""
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._make_counter = rt.export_func(
+        self._sites = _rt.SiteTable(
+            rt,
             _INTERFACE,
-            "make-counter",
-            "guest_side.make_counter",
-            [("start", _rt.U32)],
-            _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
-            False,
-            cabi=_cabi_guest_side_make_counter,
-        )
-        self._total = rt.export_func(
-            _INTERFACE,
-            "total",
-            "guest_side.total",
-            [
-                (
-                    "counters",
-                    _rt.list_of(
-                        _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False)
+            {
+                "_call_make_counter": (
+                    "make-counter",
+                    "guest_side.make_counter",
+                    [("start", _rt.U32)],
+                    _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
+                    False,
+                    _cabi_guest_side_make_counter,
+                ),
+                "_call_total": (
+                    "total",
+                    "guest_side.total",
+                    [
+                        (
+                            "counters",
+                            _rt.list_of(
+                                _rt.GuestResourceCodec(
+                                    "counter", "golden:resources/guest-side#counter", False
+                                )
+                            ),
+                        )
+                    ],
+                    _rt.U64,
+                    False,
+                    _cabi_guest_side_total,
+                ),
+                "_call_snapshot_of": (
+                    "snapshot-of",
+                    "guest_side.snapshot_of",
+                    [("c", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False))],
+                    _rt.GuestResourceCodec("snapshot", "golden:resources/guest-side#snapshot", True),
+                    False,
+                    _cabi_guest_side_snapshot_of,
+                ),
+                "_call_adopt": (
+                    "adopt",
+                    "guest_side.adopt",
+                    [
+                        (
+                            "c",
+                            _rt.OptionCodec(
+                                _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True)
+                            ),
+                        )
+                    ],
+                    _rt.ResultCodec(
+                        _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
+                        _rt.STRING,
                     ),
-                )
-            ],
-            _rt.U64,
-            False,
-            cabi=_cabi_guest_side_total,
-        )
-        self._snapshot_of = rt.export_func(
-            _INTERFACE,
-            "snapshot-of",
-            "guest_side.snapshot_of",
-            [("c", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False))],
-            _rt.GuestResourceCodec("snapshot", "golden:resources/guest-side#snapshot", True),
-            False,
-            cabi=_cabi_guest_side_snapshot_of,
-        )
-        self._adopt = rt.export_func(
-            _INTERFACE,
-            "adopt",
-            "guest_side.adopt",
-            [
-                (
-                    "c",
-                    _rt.OptionCodec(
-                        _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True)
-                    ),
-                )
-            ],
-            _rt.ResultCodec(
-                _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True), _rt.STRING
-            ),
-            True,
-            cabi=_cabi_guest_side_adopt,
+                    True,
+                    _cabi_guest_side_adopt,
+                ),
+            },
         )
         self.Counter = rt.bind_guest_resource(
             _CounterBase,
             "golden:resources/guest-side#counter",
-            {
-                "[constructor]counter": rt.export_func(
-                    _INTERFACE,
-                    "[constructor]counter",
-                    "Counter",
-                    [("start", _rt.U32)],
-                    _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True, raw=True),
-                    cabi=_cabi_Counter_new,
-                ),
-                "[method]counter.increment": rt.export_func(
-                    _INTERFACE,
-                    "[method]counter.increment",
-                    "Counter.increment",
-                    [
-                        (
-                            "self",
-                            _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False),
+            _rt.SiteTable(
+                rt,
+                _INTERFACE,
+                {
+                    "[constructor]counter": (
+                        "[constructor]counter",
+                        "Counter",
+                        [("start", _rt.U32)],
+                        _rt.GuestResourceCodec(
+                            "counter", "golden:resources/guest-side#counter", True, raw=True
                         ),
-                        ("by", _rt.U32),
-                    ],
-                    _rt.U32,
-                    False,
-                    cabi=_cabi_Counter_increment,
-                ),
-                "[method]counter.get": rt.export_func(
-                    _INTERFACE,
-                    "[method]counter.get",
-                    "Counter.get",
-                    [
-                        (
-                            "self",
-                            _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False),
-                        )
-                    ],
-                    _rt.U32,
-                    False,
-                    cabi=_cabi_Counter_get,
-                ),
-                "[method]counter.attach": rt.export_func(
-                    _INTERFACE,
-                    "[method]counter.attach",
-                    "Counter.attach",
-                    [
-                        (
-                            "self",
-                            _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False),
+                        False,
+                        _cabi_Counter_new,
+                    ),
+                    "[method]counter.increment": (
+                        "[method]counter.increment",
+                        "Counter.increment",
+                        [
+                            (
+                                "self",
+                                _rt.GuestResourceCodec(
+                                    "counter", "golden:resources/guest-side#counter", False
+                                ),
+                            ),
+                            ("by", _rt.U32),
+                        ],
+                        _rt.U32,
+                        False,
+                        _cabi_Counter_increment,
+                    ),
+                    "[method]counter.get": (
+                        "[method]counter.get",
+                        "Counter.get",
+                        [
+                            (
+                                "self",
+                                _rt.GuestResourceCodec(
+                                    "counter", "golden:resources/guest-side#counter", False
+                                ),
+                            )
+                        ],
+                        _rt.U32,
+                        False,
+                        _cabi_Counter_get,
+                    ),
+                    "[method]counter.attach": (
+                        "[method]counter.attach",
+                        "Counter.attach",
+                        [
+                            (
+                                "self",
+                                _rt.GuestResourceCodec(
+                                    "counter", "golden:resources/guest-side#counter", False
+                                ),
+                            ),
+                            ("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
+                        ],
+                        None,
+                        False,
+                        _cabi_Counter_attach,
+                    ),
+                    "[method]counter.swap-file": (
+                        "[method]counter.swap-file",
+                        "Counter.swap_file",
+                        [
+                            (
+                                "self",
+                                _rt.GuestResourceCodec(
+                                    "counter", "golden:resources/guest-side#counter", False
+                                ),
+                            ),
+                            ("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", True)),
+                        ],
+                        _rt.OptionCodec(
+                            _rt.HostResourceCodec("file", "golden:resources/host-side#file", True)
                         ),
-                        ("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
-                    ],
-                    None,
-                    False,
-                    cabi=_cabi_Counter_attach,
-                ),
-                "[method]counter.swap-file": rt.export_func(
-                    _INTERFACE,
-                    "[method]counter.swap-file",
-                    "Counter.swap_file",
-                    [
-                        (
-                            "self",
-                            _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False),
-                        ),
-                        ("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", True)),
-                    ],
-                    _rt.OptionCodec(_rt.HostResourceCodec("file", "golden:resources/host-side#file", True)),
-                    False,
-                    cabi=_cabi_Counter_swap_file,
-                ),
-                "[static]counter.merge": rt.export_func(
-                    _INTERFACE,
-                    "[static]counter.merge",
-                    "Counter.merge",
-                    [
-                        (
-                            "a",
-                            _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False),
-                        ),
-                        (
-                            "b",
-                            _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False),
-                        ),
-                    ],
-                    _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
-                    False,
-                    cabi=_cabi_Counter_merge,
-                ),
-            },
+                        False,
+                        _cabi_Counter_swap_file,
+                    ),
+                    "[static]counter.merge": (
+                        "[static]counter.merge",
+                        "Counter.merge",
+                        [
+                            (
+                                "a",
+                                _rt.GuestResourceCodec(
+                                    "counter", "golden:resources/guest-side#counter", False
+                                ),
+                            ),
+                            (
+                                "b",
+                                _rt.GuestResourceCodec(
+                                    "counter", "golden:resources/guest-side#counter", False
+                                ),
+                            ),
+                        ],
+                        _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
+                        False,
+                        _cabi_Counter_merge,
+                    ),
+                },
+            ),
         )
         self.Snapshot = rt.bind_guest_resource(
             _SnapshotBase,
             "golden:resources/guest-side#snapshot",
-            {
-                "[method]snapshot.value": rt.export_func(
-                    _INTERFACE,
-                    "[method]snapshot.value",
-                    "Snapshot.value",
-                    [
-                        (
-                            "self",
-                            _rt.GuestResourceCodec("snapshot", "golden:resources/guest-side#snapshot", False),
-                        )
-                    ],
-                    _rt.U32,
-                    False,
-                    cabi=_cabi_Snapshot_value,
-                ),
-            },
+            _rt.SiteTable(
+                rt,
+                _INTERFACE,
+                {
+                    "[method]snapshot.value": (
+                        "[method]snapshot.value",
+                        "Snapshot.value",
+                        [
+                            (
+                                "self",
+                                _rt.GuestResourceCodec(
+                                    "snapshot", "golden:resources/guest-side#snapshot", False
+                                ),
+                            )
+                        ],
+                        _rt.U32,
+                        False,
+                        _cabi_Snapshot_value,
+                    ),
+                },
+            ),
         )
 
     def make_counter(self, start: int) -> _CounterBase:
         """A fresh counter."""
-        result: _CounterBase = self._make_counter(start)
+        result: _CounterBase = self._call_make_counter(start)
         return result
 
     def total(self, counters: Sequence[_CounterBase]) -> int:
         """The sum over borrowed counters."""
-        result: int = self._total(counters)
+        result: int = self._call_total(counters)
         return result
 
     def snapshot_of(self, c: _CounterBase) -> _SnapshotBase:
         """Snapshot a borrowed counter."""
-        result: _SnapshotBase = self._snapshot_of(c)
+        result: _SnapshotBase = self._call_snapshot_of(c)
         return result
 
     def adopt(self, c: Optional[_CounterBase]) -> _CounterBase:
@@ -273,7 +298,7 @@ class GuestSide:
 
         Raises:
             Err: the function's `result` was an error; `.value` is a `str`."""
-        result: _CounterBase = self._adopt(c)
+        result: _CounterBase = self._call_adopt(c)
         return result
 
 

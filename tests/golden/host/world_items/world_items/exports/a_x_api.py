@@ -38,17 +38,21 @@ Thing = _i_a_x_types.Thing
 _THING = _i_a_x_types._THING
 
 
-class AXApi:
+class AXApi(_rt.Exports):
     """The `api` interface of package `a:x`."""
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._make = rt.export_func(
-            _INTERFACE, "make", "a_x_api.make", [("id", _ID)], _THING, False, cabi=_cabi_a_x_api_make
+        self._sites = _rt.SiteTable(
+            rt,
+            _INTERFACE,
+            {
+                "_call_make": ("make", "a_x_api.make", [("id", _ID)], _THING, False, _cabi_a_x_api_make),
+            },
         )
 
     def make(self, id: Id) -> Thing:
         """Make a thing."""
-        result: Thing = self._make(id)
+        result: Thing = self._call_make(id)
         return result
 
 

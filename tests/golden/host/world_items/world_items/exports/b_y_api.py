@@ -38,23 +38,28 @@ Thing = _i_b_y_types.Thing
 _THING = _i_b_y_types._THING
 
 
-class BYApi:
+class BYApi(_rt.Exports):
     """The `api` interface of package `b:y`."""
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._named = rt.export_func(
+        self._sites = _rt.SiteTable(
+            rt,
             _INTERFACE,
-            "named",
-            "b_y_api.named",
-            [("name", _NAME)],
-            _rt.OptionCodec(_THING),
-            False,
-            cabi=_cabi_b_y_api_named,
+            {
+                "_call_named": (
+                    "named",
+                    "b_y_api.named",
+                    [("name", _NAME)],
+                    _rt.OptionCodec(_THING),
+                    False,
+                    _cabi_b_y_api_named,
+                ),
+            },
         )
 
     def named(self, name: Name) -> Optional[Thing]:
         """The thing called `name`, if any."""
-        result: Optional[Thing] = self._named(name)
+        result: Optional[Thing] = self._call_named(name)
         return result
 
 

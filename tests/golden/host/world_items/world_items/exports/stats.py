@@ -31,25 +31,27 @@ Thing = _i_b_y_types.Thing
 _THING = _i_b_y_types._THING
 
 
-class Stats:
+class Stats(_rt.Exports):
     """An inline exported interface that uses `b:y/types`."""
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._count = rt.export_func(
-            _INTERFACE, "count", "stats.count", [], _rt.U32, False, cabi=_cabi_stats_count
-        )
-        self._last = rt.export_func(
-            _INTERFACE, "last", "stats.last", [], _rt.OptionCodec(_THING), False, cabi=_cabi_stats_last
+        self._sites = _rt.SiteTable(
+            rt,
+            _INTERFACE,
+            {
+                "_call_count": ("count", "stats.count", [], _rt.U32, False, _cabi_stats_count),
+                "_call_last": ("last", "stats.last", [], _rt.OptionCodec(_THING), False, _cabi_stats_last),
+            },
         )
 
     def count(self) -> int:
         """How many things were seen."""
-        result: int = self._count()
+        result: int = self._call_count()
         return result
 
     def last(self) -> Optional[Thing]:
         """The last thing seen."""
-        result: Optional[Thing] = self._last()
+        result: Optional[Thing] = self._call_last()
         return result
 
 
