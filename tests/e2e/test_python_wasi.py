@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import generate_bindings, kitchen_wit_with_wasi, make_host_api
 from .build import SPECS
+from .conftest import generate_bindings, kitchen_wit_with_wasi, make_host_api
 from .wasi_doubles import WasiDoubles
 
 ENGINES = ["wasmtime", "cabi"]
@@ -23,10 +23,14 @@ ENGINES = ["wasmtime", "cabi"]
 @pytest.fixture(scope="session")
 def wasi_pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     wit = kitchen_wit_with_wasi(tmp_path_factory)
-    return generate_bindings(tmp_path_factory, wit, "witgen_e2e_kitchen_py_wasi", world=SPECS["kitchen"].world)
+    return generate_bindings(
+        tmp_path_factory, wit, "witgen_e2e_kitchen_py_wasi", world=SPECS["kitchen"].world
+    )
 
 
-def _new(pkg: ModuleType, wasm: Path, cache: Path, abi: str, doubles: WasiDoubles | None, **kwargs: Any) -> Any:
+def _new(
+    pkg: ModuleType, wasm: Path, cache: Path, abi: str, doubles: WasiDoubles | None, **kwargs: Any
+) -> Any:
     fields = doubles.imports(pkg, pkg.KitchenSinkImports) if doubles is not None else {}
     imports = pkg.KitchenSinkImports(host_api=make_host_api(pkg), now=lambda: 7, **fields)
     return pkg.KitchenSink.from_file(wasm, imports=imports, cache_dir=cache, abi=abi, **kwargs)

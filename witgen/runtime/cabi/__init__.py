@@ -21,11 +21,12 @@ The contract generated code relies on:
 * `lift_own(inst, i, rt) -> rep`, `lift_borrow(inst, i, rt, scope) -> rep`,
   `lower_own(inst, rep, rt) -> i`, `lower_borrow(inst, rep, rt, scope) -> i`: the handle rules
   over `inst`'s table; violations raise `witgen.runtime.errors.Trap`.
-* `LiftedFunc(core, options, instance, type)`: an exported component function; call
-  `core(store, *flat_args)` and read results via `options.memory`; `type` is the resolved
-  `types.FuncType` (handles hold `ResourceType`s).
+* `LiftedFunc(instance, type, name, resolve)`: an exported component function; call its
+  `core(store, *flat_args)` and read results via `options.memory` (both looked up on first
+  use); `type` is the resolved `types.FuncType` (handles hold `ResourceType`s).
 * `ImportResolver`: `resource(path, name) -> ResourceType` and
-  `func(path, name, options, caller) -> wasmtime.Func`, called when the core function is needed
+  `func(path, name, options, caller, core) -> wasmtime.Func` (`core`: the core signature the
+  component imports it with), called when the core function is needed
   (the options' memory and realloc are already live). `path` is the chain of import names leading
   to the instance (`("wasi:cli/stdout@0.2.0",)`), `()` for world-level imports. Raise `KeyError`
   for anything not provided: `instantiate` raises one `LinkError` naming every missing import.

@@ -118,6 +118,8 @@ class _Run:
         self.missing: list[tuple[Path, str]] = []
         """(instance path, item) of each import the resolver does not supply."""
         self.instances: list[ComponentInstance] = []
+        self.resolved_options: dict[int, CanonOptions] = {}
+        """By the identity of the plan's (interned) options."""
 
     def value(self, v: Any) -> Any:
         """The live value of a plan value."""
@@ -149,6 +151,12 @@ class _Run:
         return rt
 
     def options(self, o: OptionsPlan) -> CanonOptions:
+        found = self.resolved_options.get(id(o))
+        if found is None:
+            found = self.resolved_options[id(o)] = self._options(o)
+        return found
+
+    def _options(self, o: OptionsPlan) -> CanonOptions:
         value = self.value
         return CanonOptions(
             memory=None if o.memory is None else value(o.memory),
@@ -206,8 +214,9 @@ class _Run:
 
     def lift(self, s: Lift) -> None:
         ft = bind_func(s.type, self.resource_type) if s.binds else s.type
-        core = self.value(s.core)
-        self.regs[s.reg] = LiftedFunc(core, self.options(s.options), self.regs[s.instance], ft, s.name)
+        self.regs[s.reg] = LiftedFunc(
+            self.regs[s.instance], ft, s.name, lambda: (self.value(s.core), self.options(s.options))
+        )
 
     def fuse(self, s: Fuse) -> None:
         adapter = fuse(

@@ -232,6 +232,8 @@ class _Planner:
         self.steps: list[Step] = []
         self.lifts: dict[int, Lift] = {}
         self.root_imports: dict[str, Any] = {}
+        self.known_options: dict[OptionsPlan, OptionsPlan] = {}
+        """Equal options are one object, so an instance resolves each once (by identity)."""
 
     def add(self, step: Step) -> Reg:
         self.steps.append(step)
@@ -424,7 +426,7 @@ class _Planner:
 
     def options(self, frame: _Frame, opts: b.CanonOpts | None) -> OptionsPlan:
         o = opts or b.CanonOpts()
-        return OptionsPlan(
+        plan = OptionsPlan(
             memory=None if o.memory is None else frame.get("core memory", o.memory),
             realloc=None if o.realloc is None else frame.get("core func", o.realloc),
             post_return=None if o.post_return is None else frame.get("core func", o.post_return),
@@ -432,6 +434,7 @@ class _Planner:
             is_async=o.is_async,
             callback=None if o.callback is None else frame.get("core func", o.callback),
         )
+        return self.known_options.setdefault(plan, plan)
 
     def canon(self, frame: _Frame, d: b.Canon) -> None:
         where = f"{frame.name}: canon {d.op}"

@@ -205,12 +205,37 @@ def resource_drop(inst: ComponentInstance, rt: ResourceType, i: int) -> None:
     rt.dtor(h.rep)
 
 
-@dataclass(eq=False)
 class LiftedFunc:
-    """A component function from `canon lift`: call `core` with lowered values in `instance`."""
+    """A component function from `canon lift`: call `core` with lowered values in `instance`.
 
-    core: wasmtime.Func
-    options: CanonOptions
-    instance: ComponentInstance
-    type: FuncType
-    name: str = ""
+    `resolve()` gives the core function and options when they are first used: a
+    componentize-py component lifts dozens of exports, and each costs C lookups that an
+    instance only needs for the functions that get called."""
+
+    __slots__ = ("instance", "type", "name", "_resolve", "_parts")
+
+    def __init__(
+        self,
+        instance: ComponentInstance,
+        type: FuncType,
+        name: str,
+        resolve: Callable[[], tuple[wasmtime.Func, CanonOptions]],
+    ) -> None:
+        self.instance = instance
+        self.type = type
+        self.name = name
+        self._resolve = resolve
+        self._parts: tuple[wasmtime.Func, CanonOptions] | None = None
+
+    def _get(self) -> tuple[wasmtime.Func, CanonOptions]:
+        if self._parts is None:
+            self._parts = self._resolve()
+        return self._parts
+
+    @property
+    def core(self) -> wasmtime.Func:
+        return self._get()[0]
+
+    @property
+    def options(self) -> CanonOptions:
+        return self._get()[1]
