@@ -10,7 +10,7 @@ bindings fails at load, not on some later call.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from witgen.runtime.codecs import Codec
 
@@ -56,14 +56,17 @@ class SiteTable(dict[str, Callable[..., Any]]):
 
 class Exports:
     """Base of generated classes with exported functions: `self._sites` names them, and the
-    first use of `self._<function>` binds the site and keeps it as an attribute, so later
-    calls find it as directly as an eagerly bound one."""
+    first use of `self._call_<function>` binds the site and keeps it as an attribute, so
+    later calls find it as directly as an eagerly bound one. (The generated class annotates
+    each `_call_*`, so a misspelt attribute is still a type error.)"""
 
     _sites: SiteTable
 
-    def __getattr__(self, name: str) -> Any:
-        sites: SiteTable | None = self.__dict__.get("_sites")
-        if sites is None or name not in sites.specs:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        site = self.__dict__[name] = sites[name]
-        return site
+    if not TYPE_CHECKING:  # type checkers see the generated classes' `_call_*` annotations only
+
+        def __getattr__(self, name: str) -> Any:
+            sites: SiteTable | None = self.__dict__.get("_sites")
+            if sites is None or name not in sites.specs:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            site = self.__dict__[name] = sites[name]
+            return site

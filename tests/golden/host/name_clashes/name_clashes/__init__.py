@@ -51,6 +51,9 @@ class NameClashes(_rt.Exports):
     run: _e_run.Run
     """`t:clash/run` (exported interface)."""
 
+    _call_store_: Callable[..., Any]
+    _call_run_: Callable[..., Any]
+
     def __init__(
         self,
         component: _wc.Component | _rt.CabiComponent,

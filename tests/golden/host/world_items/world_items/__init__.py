@@ -119,6 +119,10 @@ class Items(_rt.Exports):
     stats: _e_stats.Stats
     """An inline exported interface that uses `b:y/types`."""
 
+    _call_run: Callable[..., Any]
+    _call_describe: Callable[..., Any]
+    _call_reset: Callable[..., Any]
+
     def __init__(
         self,
         component: _wc.Component | _rt.CabiComponent,

@@ -125,6 +125,21 @@ _PAYLOADS = _i_shapes._PAYLOADS
 class Calls(_rt.Exports):
     """Exported functions with every kind of signature, over `shapes`' types."""
 
+    _call_echo_point: Callable[..., Any]
+    _call_draw: Callable[..., Any]
+    _call_parse: Callable[..., Any]
+    _call_check: Callable[..., Any]
+    _call_try_bytes: Callable[..., Any]
+    _call_validate: Callable[..., Any]
+    _call_find: Callable[..., Any]
+    _call_lookup: Callable[..., Any]
+    _call_swap: Callable[..., Any]
+    _call_keyword_params: Callable[..., Any]
+    _call_nothing: Callable[..., Any]
+    _call_aliases: Callable[..., Any]
+    _call_echo_payloads: Callable[..., Any]
+    _call_import_: Callable[..., Any]
+
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._sites = _rt.SiteTable(
             rt,

@@ -75,6 +75,9 @@ _USER = _rt.RecordCodec(
 class Users(_rt.Exports):
     """An interface that uses types from another."""
 
+    _call_list_users: Callable[..., Any]
+    _call_rename: Callable[..., Any]
+
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._sites = _rt.SiteTable(
             rt,

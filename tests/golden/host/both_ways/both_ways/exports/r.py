@@ -64,6 +64,9 @@ class R(_rt.Exports):
     Res: type[_ResBase]
     """Resource `res`, bound to this instance."""
 
+    _call_make: Callable[..., Any]
+    _call_mk: Callable[..., Any]
+
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._sites = _rt.SiteTable(
             rt,

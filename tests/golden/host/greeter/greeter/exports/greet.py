@@ -67,6 +67,8 @@ class Greet(_rt.Exports):
     Counter: type[_CounterBase]
     """Resource `counter`, bound to this instance."""
 
+    _call_greet: Callable[..., Any]
+
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._sites = _rt.SiteTable(
             rt,

@@ -27,6 +27,8 @@ _INTERFACE = "t:clash/run"
 class Run(_rt.Exports):
     """`t:clash/run` (exported interface)."""
 
+    _call_r: Callable[..., Any]
+
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._sites = _rt.SiteTable(
             rt,

@@ -88,6 +88,11 @@ class GuestSide(_rt.Exports):
     Snapshot: type[_SnapshotBase]
     """Resource `snapshot`, bound to this instance."""
 
+    _call_make_counter: Callable[..., Any]
+    _call_total: Callable[..., Any]
+    _call_snapshot_of: Callable[..., Any]
+    _call_adopt: Callable[..., Any]
+
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._sites = _rt.SiteTable(
             rt,

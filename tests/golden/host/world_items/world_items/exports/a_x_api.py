@@ -41,6 +41,8 @@ _THING = _i_a_x_types._THING
 class AXApi(_rt.Exports):
     """The `api` interface of package `a:x`."""
 
+    _call_make: Callable[..., Any]
+
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._sites = _rt.SiteTable(
             rt,

@@ -41,6 +41,8 @@ _THING = _i_b_y_types._THING
 class BYApi(_rt.Exports):
     """The `api` interface of package `b:y`."""
 
+    _call_named: Callable[..., Any]
+
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._sites = _rt.SiteTable(
             rt,

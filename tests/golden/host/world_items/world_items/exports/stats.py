@@ -34,6 +34,9 @@ _THING = _i_b_y_types._THING
 class Stats(_rt.Exports):
     """An inline exported interface that uses `b:y/types`."""
 
+    _call_count: Callable[..., Any]
+    _call_last: Callable[..., Any]
+
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
         self._sites = _rt.SiteTable(
             rt,
