@@ -449,7 +449,7 @@ class ImportSite(_Site):
         params, results = fastcall.slot_codes(core[0]), fastcall.slot_codes(core[1])
         self._signature = (params, results)
         func = fastcall.host_func(self.rt.store, params, results, self._make_body, self._on_error, lazy=True)
-        self.rt.keep.append(func)  # its ctypes callback must outlive every call from wasm
+        self.rt.keep.append(func)  # it owns its body, which must outlive every call from wasm
         return func
 
     def _make_body(self) -> Callable[..., Any]:
