@@ -263,11 +263,9 @@ def _trampoline(params: str, results: str) -> Any:
     bodies = _BODIES
 
     def trampoline(env: int, caller: Any, slots: int, count: int) -> int:
-        entry = None
+        entry: Any = None  # stays None (KeyError, AttributeError) if the body was dropped
         try:
             entry = bodies[env]()
-            if entry is None:
-                raise RuntimeError("the component instance owning this host function is gone")
             view = slots_type.from_address(slots)
             f = entry.body
             if f is None:
@@ -277,7 +275,10 @@ def _trampoline(params: str, results: str) -> Any:
                 pack(view, 0, out)
             return 0
         except BaseException as exc:  # noqa: BLE001 - every failure must become a trap
-            message = (entry.on_error(exc) if entry is not None else str(exc)).encode()
+            if entry is None:  # its `wasmtime.Func` was dropped while wasm could still call it
+                message = b"a host function was called after the instance that made it was dropped"
+            else:
+                message = entry.on_error(exc).encode()
             return int(_trap_new(message, len(message)))
 
     found = _TRAMPOLINES[(params, results)] = _UNCHECKED_CB(trampoline)

@@ -1,0 +1,77 @@
+"""Host functions made by `fastcall.host_func`: one shared trampoline per core signature, each
+function's body found by its env word and owned by its `wasmtime.Func`."""
+
+from __future__ import annotations
+
+import gc
+
+import wasmtime
+
+from witgen.runtime.cabi import fastcall
+
+WAT = """(module
+  (import "" "f" (func $f (param i32 i32) (result i32)))
+  (func (export "run") (param i32) (result i32) (call $f (local.get 0) (i32.const 1))))"""
+
+
+def _run(store: wasmtime.Store, func: wasmtime.Func) -> wasmtime.Func:
+    module = wasmtime.Module(store.engine, WAT)
+    run = wasmtime.Instance(store, module, [func]).exports(store)["run"]
+    assert isinstance(run, wasmtime.Func)
+    return run
+
+
+def test_functions_of_one_signature_keep_their_own_bodies() -> None:
+    store = wasmtime.Store()
+    add = fastcall.host_func(store, "II", "I", lambda a, b: a + b, str)
+    sub = fastcall.host_func(store, "II", "I", lambda a, b: a - b, str)
+    assert _run(store, add)(store, 10) == 11
+    assert _run(store, sub)(store, 10) == 9
+
+
+def test_a_lazy_body_is_made_once_on_the_first_call() -> None:
+    store = wasmtime.Store()
+    made: list[int] = []
+
+    def make() -> object:
+        made.append(1)
+        return lambda a, b: a * b
+
+    func = fastcall.host_func(store, "II", "I", make, str, lazy=True)  # kept: it owns the body
+    run = _run(store, func)
+    assert made == []
+    assert run(store, 6) == 6 and run(store, 7) == 7
+    assert made == [1]
+
+
+def test_an_exception_becomes_a_trap_with_on_errors_message() -> None:
+    store = wasmtime.Store()
+
+    def fail(a: int, b: int) -> int:
+        raise ValueError("nope")
+
+    func = fastcall.host_func(store, "II", "I", fail, lambda exc: f"host said {exc}")
+    run = _run(store, func)
+    try:
+        run(store, 1)
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
+        assert "host said nope" in str(trap)
+    else:
+        raise AssertionError("the call did not trap")
+
+
+def test_bodies_are_released_with_their_functions() -> None:
+    store = wasmtime.Store()
+    before = len(fastcall._BODIES)
+    funcs = [fastcall.host_func(store, "II", "I", lambda a, b: a, str) for _ in range(50)]
+    assert len(fastcall._BODIES) == before + 50
+    run = _run(store, funcs[0])
+    del funcs
+    gc.collect()
+    assert len(fastcall._BODIES) == before  # the registry holds no strong reference
+    try:
+        run(store, 1)  # the core instance still imports the function: a clear trap, no crash
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
+        assert "after the instance that made it was dropped" in str(trap)
+    else:
+        raise AssertionError("the call did not trap")
