@@ -74,7 +74,6 @@ if _ffi is not None:
     _memory_data = _QUICK(c_void_p, c_void_p, c_void_p)(("wasmtime_memory_data", _dll))
     _memory_size = _QUICK(c_size_t, c_void_p, c_void_p)(("wasmtime_memory_data_size", _dll))
     _trap_new = _QUICK(c_void_p, ctypes.c_char_p, c_size_t)(("wasmtime_trap_new", _dll))
-    _caller_context = _QUICK(c_void_p, c_void_p)(("wasmtime_caller_context", _dll))
     _UNCHECKED_CB = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t)
     _FINALIZER = CFUNCTYPE(None, c_void_p)
     _func_new_unchecked = _QUICK(None, c_void_p, c_void_p, _UNCHECKED_CB, c_void_p, _FINALIZER, c_void_p)(
@@ -239,7 +238,10 @@ class _HostBody:
     __slots__ = ("body", "make", "on_error", "__weakref__")
 
     def __init__(
-        self, body: Callable[..., Any] | None, make: Callable[[], Callable[..., Any]], on_error: Any
+        self,
+        body: Callable[..., Any] | None,
+        make: Callable[[], Callable[..., Any]],
+        on_error: Callable[[BaseException], str],
     ) -> None:
         self.body, self.make, self.on_error = body, make, on_error
 
