@@ -56,7 +56,11 @@ class World:
         self.counter: ResourceType = self.exports["counter"]
 
     def call(self, name: str, *args: int) -> Any:
-        return self.exports[name].core(self.store, *args)
+        """Call an export's core function; a trap (a resource built-in's too) raises `Trap`."""
+        try:
+            return self.exports[name].core(self.store, *args)
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
+            raise Trap(str(exc)) from exc
 
 
 @pytest.fixture

@@ -105,6 +105,8 @@ class CabiInstance:
         self._exports: dict[str, Any] = {}
         self._instances: list[state.ComponentInstance] = []
         self.keep: list[Any] = []
+        self.host_funcs = fastcall.HostFuncs(self.store)
+        """The core functions of the host's imports (they keep the bodies alive)."""
         self._access: dict[tuple[int, int], tuple[MemoryView | None, Callable[..., Any] | None]] = {}
 
     # --- linking ---------------------------------------------------------------------------
@@ -146,7 +148,7 @@ class CabiInstance:
         options: state.CanonOptions,
         caller: state.ComponentInstance,
         core: tuple[tuple[str, ...], tuple[str, ...]],
-    ) -> wasmtime.Func:
+    ) -> Any:
         d = self._funcs.lookup(_interface(path), name)
         return ImportSite(self, d, options, caller).core_func(core)
 
@@ -427,7 +429,6 @@ class ExportSite(_Site):
         return self.rt.fail(exc, f"{self.qualname}()")
 
 
-@dataclass
 class ImportSite(_Site):
     """An imported function the host implements, for its generated core function.
 
@@ -436,21 +437,24 @@ class ImportSite(_Site):
     every WASI function it might need, and CPython built for wasm calls few of them.
     """
 
-    rt: CabiInstance
-    definition: _ImportDef
-    options: state.CanonOptions
-    inst: state.ComponentInstance
-
-    def __post_init__(self) -> None:
-        self.impl = self.definition.impl
+    def __init__(
+        self,
+        rt: CabiInstance,
+        definition: _ImportDef,
+        options: state.CanonOptions,
+        inst: state.ComponentInstance,
+    ) -> None:
+        self.rt = rt
+        self.definition = definition
+        self.options = options
+        self.inst = inst
+        self.impl = definition.impl
         self._signature = ("", "")
 
-    def core_func(self, core: tuple[tuple[str, ...], tuple[str, ...]]) -> wasmtime.Func:
-        params, results = fastcall.slot_codes(core[0]), fastcall.slot_codes(core[1])
-        self._signature = (params, results)
-        func = fastcall.host_func(self.rt.store, params, results, self._make_body, self._on_error, lazy=True)
-        self.rt.keep.append(func)  # it owns its body, which must outlive every call from wasm
-        return func
+    def core_func(self, core: tuple[tuple[str, ...], tuple[str, ...]]) -> Any:
+        """The core function (a `wasmtime_extern_t`, see `fastcall.HostFuncs`)."""
+        self._signature = (fastcall.slot_codes(core[0]), fastcall.slot_codes(core[1]))
+        return self.rt.host_funcs.new(*self._signature, self._make_body, self._on_error)
 
     def _make_body(self) -> Callable[..., Any]:
         self._setup()

@@ -23,7 +23,7 @@ import itertools
 import struct
 import weakref
 from collections.abc import Callable
-from ctypes import CFUNCTYPE, c_size_t, c_void_p
+from ctypes import CFUNCTYPE, addressof, c_size_t, c_void_p
 from typing import Any
 
 import wasmtime
@@ -42,7 +42,14 @@ _SLOT_CODES = {"i32": "I", "i64": "Q", "f32": "f", "f64": "d"}
 
 def slot_codes(core: list[str] | tuple[str, ...]) -> str:
     """The slot codes of core value types (integers as unsigned bit patterns), e.g. "IQ"."""
-    return "".join(_SLOT_CODES[c] for c in core)
+    key = tuple(core)
+    found = _SLOT_STRINGS.get(key)
+    if found is None:
+        found = _SLOT_STRINGS[key] = "".join(_SLOT_CODES[c] for c in core)
+    return found
+
+
+_SLOT_STRINGS: dict[tuple[str, ...], str] = {}
 
 
 def _load() -> Any:
@@ -64,6 +71,9 @@ if _ffi is not None:
     from wasmtime._extern import wrap_extern as _wrap_extern
 
     _EXTERN_FUNC = _ffi.WASMTIME_EXTERN_FUNC.value
+    EXTERN = _ffi.wasmtime_extern_t
+    """The type of a core import (`wasmtime_extern_t`)."""
+    _EXTERN_OF = _ffi.wasmtime_extern_t.of.offset
     _dll = _ffi.dll
     # Short C functions that never run wasm keep the GIL: releasing and taking it back costs
     # ~0.1 µs, a tenth of a memory lookup or an export lookup.
@@ -78,9 +88,6 @@ if _ffi is not None:
     _FINALIZER = CFUNCTYPE(None, c_void_p)
     _func_new_unchecked = _QUICK(None, c_void_p, c_void_p, _UNCHECKED_CB, c_void_p, _FINALIZER, c_void_p)(
         ("wasmtime_func_new_unchecked", _dll)
-    )
-    _export_get = _QUICK(ctypes.c_bool, c_void_p, c_void_p, ctypes.c_char_p, c_size_t, c_void_p)(
-        ("wasmtime_instance_export_get", _dll)
     )
     _NO_FINALIZER = _FINALIZER()
     _instance_new = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_void_p)(
@@ -231,11 +238,15 @@ def _func_type(engine: wasmtime.Engine, params: str, results: str) -> tuple[wasm
     return found
 
 
+_next_env = itertools.count(1)
+
+
 class _HostBody:
     """What one host function runs: its body (made by `make` on the first call when lazy) and
-    how an exception becomes a trap message. The wasmtime function owns it (`_witgen_body`)."""
+    how an exception becomes a trap message. Its owner is the `wasmtime.Func` (`_witgen_body`)
+    or the `HostFuncs` that made it."""
 
-    __slots__ = ("body", "make", "on_error", "__weakref__")
+    __slots__ = ("body", "make", "on_error", "env", "__weakref__")
 
     def __init__(
         self,
@@ -244,12 +255,13 @@ class _HostBody:
         on_error: Callable[[BaseException], str],
     ) -> None:
         self.body, self.make, self.on_error = body, make, on_error
+        self.env = next(_next_env)
+        """Its key in `_BODIES`, the `env` word wasmtime passes the trampoline."""
 
 
 _BODIES: dict[int, weakref.ref[_HostBody]] = {}
 """The live host functions' bodies by their wasmtime `env` word, weakly: a body lives as long
-as its `wasmtime.Func` object (the store is not kept alive from here)."""
-_next_env = itertools.count(1)
+as its owner, a `wasmtime.Func` or a `HostFuncs` (the store is not kept alive from here)."""
 _TRAMPOLINES: dict[tuple[str, str], Any] = {}
 """One ctypes callback per core signature, shared by every host function of that signature:
 making a libffi closure per function cost ~10 µs (a componentize-py component imports ~120)."""
@@ -305,20 +317,71 @@ def host_func(
     exception for the caller to re-raise). `lazy`: `body()` makes the body, on the first call.
     Keep the returned function alive while wasm may call it: it owns the body."""
     entry = _HostBody(None if lazy else body, body, on_error)
-    env = next(_next_env)
-    _BODIES[env] = weakref.ref(entry, functools.partial(_forget, env))
+    _BODIES[entry.env] = weakref.ref(entry, functools.partial(_forget, entry.env))
     raw = _ffi.wasmtime_func_t()
     _func_new_unchecked(
         context_address(store),
         _func_type(store.engine, params, results)[1],
         _trampoline(params, results),
-        env,
+        entry.env,
         _NO_FINALIZER,
         ctypes.addressof(raw),
     )
     func = wasmtime.Func._from_raw(raw)
     func._witgen_body = entry  # type: ignore[attr-defined]
     return func
+
+
+def _forget_all(bodies: list[_HostBody]) -> None:
+    for entry in bodies:
+        _BODIES.pop(entry.env, None)
+
+
+class HostFuncs:
+    """The host functions made for one owner (a component instance), each returned as the
+    `wasmtime_extern_t` a core module's imports take: no `wasmtime.Func` object and no
+    finalizer per function (a componentize-py component imports ~120 of them). Their bodies
+    live as long as this object, and are made on their first call."""
+
+    __slots__ = ("ctx", "engine", "bodies", "kinds", "__weakref__")
+
+    def __init__(self, store: wasmtime.Store) -> None:
+        self.ctx = context_address(store)
+        self.engine = store.engine
+        self.bodies: list[_HostBody] = []
+        self.kinds: dict[tuple[str, str], tuple[int, Any]] = {}
+        """Core signature -> (C address of its function type, its trampoline)."""
+        weakref.finalize(self, _forget_all, self.bodies)
+
+    def new(
+        self,
+        params: str,
+        results: str,
+        make: Callable[[], Callable[..., Any]],
+        on_error: Callable[[BaseException], str],
+    ) -> Any:
+        """A function of core signature `params` -> `results` whose body `make()` makes."""
+        kind = self.kinds.get((params, results))
+        if kind is None:
+            kind = self.kinds[(params, results)] = (
+                _func_type(self.engine, params, results)[1],
+                _trampoline(params, results),
+            )
+        entry = _HostBody(None, make, on_error)
+        _BODIES[entry.env] = weakref.ref(entry)
+        self.bodies.append(entry)
+        extern = EXTERN(_EXTERN_FUNC)
+        _func_new_unchecked(
+            self.ctx, kind[0], kind[1], entry.env, _NO_FINALIZER, addressof(extern) + _EXTERN_OF
+        )
+        return extern
+
+
+def func_of(item: Any) -> Any:
+    """`item` as a `wasmtime.Func` if it is a function extern (from `HostFuncs.new`), else itself."""
+    if type(item) is EXTERN:
+        return wasmtime.Func._from_raw(item.of.func)
+    return item
 
 
 # --- core instantiation --------------------------------------------------------------------
@@ -334,20 +397,6 @@ def extern_array(n: int) -> Any:
 
 def instance_address(instance: wasmtime.Instance) -> int:
     return ctypes.addressof(instance._instance)
-
-
-def export_into(
-    ctx: int, imports: Any, wiring: tuple[tuple[int, int, bytes, str], ...], instances: dict[int, int]
-) -> str | None:
-    """Fill `imports` (an `extern_array`) from earlier instances' exports, in C: each wire is
-    (position, key in `instances` (of their `instance_address`es), export name, error).
-    No Python object per export (CPython built for wasm wires ~2200 of them between its
-    modules). Returns the error of the first export that does not exist, else None."""
-    base, get = ctypes.addressof(imports), _export_get
-    for position, instance, name, error in wiring:
-        if not get(ctx, instances[instance], name, len(name), base + position * EXTERN_SIZE):
-            return error
-    return None
 
 
 def new_instance(store: wasmtime.Store, module: wasmtime.Module, imports: Any) -> wasmtime.Instance:

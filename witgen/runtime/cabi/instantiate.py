@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 import wasmtime
@@ -66,15 +67,15 @@ class ImportResolver(Protocol):
     """Supplies the host side of a component's imports (implemented by generated bindings).
 
     `path` is the chain of import names leading to the instance, `()` for world-level imports;
-    `core` is the signature the core function must have. Raise `KeyError` for anything not
-    provided.
+    `core` is the signature the core function must have; return a `wasmtime.Func` or a
+    function extern (`fastcall.HostFuncs`). Raise `KeyError` for anything not provided.
     """
 
     def resource(self, path: Path, name: str) -> ResourceType: ...
 
     def func(
         self, path: Path, name: str, options: CanonOptions, caller: ComponentInstance, core: CoreSignature
-    ) -> wasmtime.Func: ...
+    ) -> Any: ...
 
 
 @dataclass
@@ -91,6 +92,11 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+_BUILTINS: dict[str, Callable[[ComponentInstance, ResourceType, int], Any]] = {
+    "resource.new": resource_new,
+    "resource.rep": resource_rep,
+    "resource.drop": resource_drop,
+}
 _BUILTIN_SIGNATURES = {"resource.new": ("I", "I"), "resource.rep": ("I", "I"), "resource.drop": ("I", "")}
 
 
@@ -118,6 +124,8 @@ class _Run:
         self.missing: list[tuple[Path, str]] = []
         """(instance path, item) of each import the resolver does not supply."""
         self.instances: list[ComponentInstance] = []
+        self.builtins: fastcall.HostFuncs | None = None
+        """The resource built-ins' core functions, made on the first."""
         self.resolved_options: dict[int, CanonOptions] = {}
         """By the identity of the plan's (interned) options."""
 
@@ -191,31 +199,38 @@ class _Run:
     def define_resource(self, s: DefineResource) -> None:
         rt = ResourceType(s.slot.name, instance=self.regs[s.instance])
         if s.dtor is not None:
-            func, store = self.value(s.dtor), self.store
+            func, store = fastcall.func_of(self.value(s.dtor)), self.store
             rt.dtor = lambda rep: func(store, rep)
         self.regs[s.reg] = rt
 
     def instantiate_core(self, s: InstantiateCore) -> None:
         compiled = self.prepared.module(s.module)
-        imports = fastcall.extern_array(s.count)
-        error = fastcall.export_into(self.ctx, imports, s.by_name, self.addresses)
-        if error is not None:
-            raise LinkError(error)
-        for position, v in s.by_value:
-            imports[position] = get_extern_ptr(self.value(v))
+        pool = self.prepared.import_arrays
+        imports = pool.take(s.reg, s.count, s.by_name)
         try:
-            instance_ = fastcall.new_instance(self.store, compiled.module, imports)
+            error = imports.fill(self.ctx, self.addresses)
+            if error is not None:
+                raise LinkError(error)
+            for position, v in s.by_value:
+                item = self.value(v)
+                imports.put(position, item if type(item) is fastcall.EXTERN else get_extern_ptr(item))
+            instance_ = fastcall.new_instance(self.store, compiled.module, imports.externs)
         except wasmtime.Trap as exc:
             raise Trap(f"{s.where} trapped while starting: {exc}") from exc
         except wasmtime.WasmtimeError as exc:
             raise LinkError(f"{s.where} cannot be instantiated: {exc}") from exc
+        finally:
+            pool.give(s.reg, imports)
         self.regs[s.reg] = instance_
         self.addresses[s.reg] = fastcall.instance_address(instance_)
 
     def lift(self, s: Lift) -> None:
         ft = bind_func(s.type, self.resource_type) if s.binds else s.type
         self.regs[s.reg] = LiftedFunc(
-            self.regs[s.instance], ft, s.name, lambda: (self.value(s.core), self.options(s.options))
+            self.regs[s.instance],
+            ft,
+            s.name,
+            lambda: (fastcall.func_of(self.value(s.core)), self.options(s.options)),
         )
 
     def fuse(self, s: Fuse) -> None:
@@ -231,15 +246,11 @@ class _Run:
         self.regs[s.reg] = adapter
 
     def resource_builtin(self, s: ResourceBuiltin) -> None:
-        inst, rt = self.regs[s.caller], self.regs[s.resource]
-        ty = fastcall.func_type(self.store.engine, *_BUILTIN_SIGNATURES[s.op])
-        if s.op == "resource.new":
-            func = wasmtime.Func(self.store, ty, lambda rep: resource_new(inst, rt, rep))
-        elif s.op == "resource.rep":
-            func = wasmtime.Func(self.store, ty, lambda i: resource_rep(inst, rt, i))
-        else:
-            func = wasmtime.Func(self.store, ty, lambda i: resource_drop(inst, rt, i))
-        self.regs[s.reg] = func
+        body = partial(_BUILTINS[s.op], self.regs[s.caller], self.regs[s.resource])
+        if self.builtins is None:
+            self.builtins = fastcall.HostFuncs(self.store)
+            self.keep.append(self.builtins)
+        self.regs[s.reg] = self.builtins.new(*_BUILTIN_SIGNATURES[s.op], lambda: body, self.on_error)
 
     def run(self, steps: list[Step]) -> None:
         handlers = _HANDLERS

@@ -20,6 +20,7 @@ import wasmtime
 
 from witgen.runtime.cabi import binary as b
 from witgen.runtime.cabi.plan import Plan
+from witgen.runtime.cabi.wiring import ImportArrays
 from witgen.runtime.instance import default_cache_dir
 from witgen.runtime.loading import _wasmtime_build
 
@@ -83,6 +84,8 @@ class Prepared:
         self.modules: dict[int, CompiledModule] = {}
         self.plan: Plan | None = None
         """How to instantiate it (`plan.plan`), made on first instantiation."""
+        self.import_arrays = ImportArrays()
+        """Its core modules' import arrays, reused by every instantiation."""
 
     def module(self, d: b.CoreModule) -> CompiledModule:
         found = self.modules.get(d.offset)
