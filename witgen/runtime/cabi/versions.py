@@ -32,11 +32,11 @@ class Imports(Generic[T]):
 
     def __init__(self) -> None:
         self.exact: dict[tuple[str, str], T] = {}
-        self._newest: dict[tuple[str, tuple[int, ...], str], tuple[tuple[int, int, int], T]] | None = None
+        self._compatible: dict[tuple[str, tuple[int, ...]], list[str]] | None = None
 
     def __setitem__(self, key: tuple[str, str], value: T) -> None:
         self.exact[key] = value
-        self._newest = None
+        self._compatible = None
 
     def get(self, key: tuple[str, str]) -> T | None:
         return self.exact.get(key)
@@ -49,16 +49,21 @@ class Imports(Generic[T]):
         wanted = _parse(interface)
         if wanted is None:
             raise KeyError((interface, name))
-        newest = self._newest
-        if newest is None:  # indexed once, after linking, when the first import asks
-            newest = self._newest = {}
-            for (iface, item_name), value in self.exact.items():
+        for candidate in self._index().get((wanted[0], _track(wanted[1])), ()):
+            found = self.exact.get((candidate, name))
+            if found is not None:
+                return found
+        raise KeyError((interface, name))
+
+    def _index(self) -> dict[tuple[str, tuple[int, ...]], list[str]]:
+        """Defined interfaces by (name, compatibility track), newest first; made once, after
+        linking, when the first import asks (per interface, not per item: WASI has ~130 items)."""
+        index = self._compatible
+        if index is None:
+            versions: dict[tuple[str, tuple[int, ...]], list[tuple[tuple[int, int, int], str]]] = {}
+            for iface in dict.fromkeys(iface for iface, _ in self.exact):
                 have = _parse(iface)
                 if have is not None:
-                    key = (have[0], _track(have[1]), item_name)
-                    if key not in newest or have[1] > newest[key][0]:
-                        newest[key] = (have[1], value)
-        best = newest.get((wanted[0], _track(wanted[1]), name))
-        if best is None:
-            raise KeyError((interface, name))
-        return best[1]
+                    versions.setdefault((have[0], _track(have[1])), []).append((have[1], iface))
+            index = self._compatible = {k: [i for _, i in sorted(v, reverse=True)] for k, v in versions.items()}
+        return index
