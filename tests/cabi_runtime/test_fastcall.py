@@ -1,5 +1,6 @@
-"""Host functions made by `fastcall.host_func`: one shared trampoline per core signature, each
-function's body found by its env word and owned by its `wasmtime.Func`."""
+"""Host functions made by `fastcall.host_func` and `fastcall.HostFuncs`: one shared trampoline
+per core signature, each function's body found by its env word and owned by its `wasmtime.Func`
+(or by the `HostFuncs` that made it)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,58 @@ def test_bodies_are_released_with_their_functions() -> None:
     assert len(fastcall._BODIES) == before  # the registry holds no strong reference
     try:
         run(store, 1)  # the core instance still imports the function: a clear trap, no crash
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
+        assert "after the instance that made it was dropped" in str(trap)
+    else:
+        raise AssertionError("the call did not trap")
+
+
+def _run_extern(store: wasmtime.Store, extern: object) -> wasmtime.Func:
+    """`run` of the WAT module, its import given as a raw `wasmtime_extern_t`."""
+    module = wasmtime.Module(store.engine, WAT)
+    imports = fastcall.extern_array(1)
+    imports[0] = extern
+    instance = fastcall.new_instance(store, module, imports)
+    run = instance.exports(store)["run"]
+    assert isinstance(run, wasmtime.Func)
+    return run
+
+
+def test_host_funcs_make_externs_whose_bodies_are_made_once() -> None:
+    store = wasmtime.Store()
+    funcs = fastcall.HostFuncs(store)
+    made: list[str] = []
+
+    def maker(name: str, op: object) -> object:
+        def make() -> object:
+            made.append(name)
+            return op
+
+        return make
+
+    add = funcs.new("II", "I", maker("add", lambda a, b: a + b), str)
+    sub = funcs.new("II", "I", maker("sub", lambda a, b: a - b), str)
+    run_add, run_sub = _run_extern(store, add), _run_extern(store, sub)
+    assert made == []
+    assert run_add(store, 10) == 11 and run_add(store, 20) == 21
+    assert run_sub(store, 10) == 9
+    assert made == ["add", "sub"]
+    assert fastcall.func_of(add)(store, 2, 3) == 5  # the same function as a `wasmtime.Func`
+
+
+def test_host_funcs_release_their_bodies_with_their_owner() -> None:
+    store = wasmtime.Store()
+    before = len(fastcall._BODIES)
+    funcs = fastcall.HostFuncs(store)
+    externs = [funcs.new("II", "I", lambda: lambda a, b: a, lambda exc: "failed") for _ in range(50)]
+    assert len(fastcall._BODIES) == before + 50
+    run = _run_extern(store, externs[0])
+    assert run(store, 4) == 4
+    del funcs
+    gc.collect()
+    assert len(fastcall._BODIES) == before
+    try:
+        run(store, 1)
     except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
         assert "after the instance that made it was dropped" in str(trap)
     else:
