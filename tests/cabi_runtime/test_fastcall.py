@@ -5,6 +5,7 @@ per core signature, each function's body found by its env word and owned by its 
 from __future__ import annotations
 
 import gc
+import weakref
 
 import wasmtime
 
@@ -111,16 +112,28 @@ def test_host_funcs_make_externs_whose_bodies_are_made_once() -> None:
     assert fastcall.func_of(add)(store, 2, 3) == 5  # the same function as a `wasmtime.Func`
 
 
+class _Owner:
+    """Like an engine instance: it owns a `HostFuncs` whose bodies lead back to it."""
+
+    def __init__(self, store: wasmtime.Store) -> None:
+        self.funcs = fastcall.HostFuncs(store)
+
+    def make(self) -> object:
+        return lambda a, b: a
+
+
 def test_host_funcs_release_their_bodies_with_their_owner() -> None:
     store = wasmtime.Store()
     before = len(fastcall._BODIES)
-    funcs = fastcall.HostFuncs(store)
-    externs = [funcs.new("II", "I", lambda: lambda a, b: a, lambda exc: "failed") for _ in range(50)]
+    owner = _Owner(store)
+    externs = [owner.funcs.new("II", "I", owner.make, lambda exc: "failed") for _ in range(50)]
     assert len(fastcall._BODIES) == before + 50
     run = _run_extern(store, externs[0])
     assert run(store, 4) == 4
-    del funcs
+    alive = weakref.ref(owner)
+    del owner
     gc.collect()
+    assert alive() is None  # the cycle owner -> bodies -> owner is garbage, nothing global holds it
     assert len(fastcall._BODIES) == before
     try:
         run(store, 1)

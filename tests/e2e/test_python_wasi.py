@@ -7,6 +7,8 @@ componentize-py kitchen component runs its CPython on them; each test picks the 
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -96,3 +98,21 @@ def test_wasmtime_wasi_still_links_when_the_fields_are_left_out(
     sink = _new(wasi_pkg, kitchen_wasm, wasm_cache_dir, "wasmtime", None, wasi=True)
     sink.runner.print_line("from wasmtime's WASI")
     assert "from wasmtime's WASI" in capfd.readouterr().out
+
+
+@pytest.mark.parametrize("abi", ENGINES)
+def test_a_dropped_instance_frees_its_store(
+    wasi_pkg: ModuleType, kitchen_wasm: Path, wasm_cache_dir: Path, abi: str
+) -> None:
+    """Nothing global keeps an instance alive once it was used (host imports' bodies made,
+    host and guest resources made and dropped, the resource built-ins called)."""
+    sink = _new(wasi_pkg, kitchen_wasm, wasm_cache_dir, abi, WasiDoubles())
+    sink.runner.print_line("hello")
+    assert sink.runner.use_counters(3) == [5, 1, 30, 7]
+    acc = sink.resources.Accumulator(1)
+    assert acc.add(2) == 3
+    del acc
+    store, rt = weakref.ref(sink._rt.store), weakref.ref(sink._rt)
+    del sink
+    gc.collect()
+    assert rt() is None and store() is None

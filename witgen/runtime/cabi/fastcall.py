@@ -332,9 +332,9 @@ def host_func(
     return func
 
 
-def _forget_all(bodies: list[_HostBody]) -> None:
-    for entry in bodies:
-        _BODIES.pop(entry.env, None)
+def _forget_all(envs: list[int]) -> None:
+    for env in envs:
+        _BODIES.pop(env, None)
 
 
 class HostFuncs:
@@ -343,15 +343,18 @@ class HostFuncs:
     finalizer per function (a componentize-py component imports ~120 of them). Their bodies
     live as long as this object, and are made on their first call."""
 
-    __slots__ = ("ctx", "engine", "bodies", "kinds", "__weakref__")
+    __slots__ = ("ctx", "engine", "bodies", "envs", "kinds", "__weakref__")
 
     def __init__(self, store: wasmtime.Store) -> None:
         self.ctx = context_address(store)
         self.engine = store.engine
         self.bodies: list[_HostBody] = []
+        self.envs: list[int] = []
+        """The bodies' keys in `_BODIES`, forgotten when this object dies (only numbers: the
+        finalizer must not keep the bodies, which lead back to their owner)."""
         self.kinds: dict[tuple[str, str], tuple[int, Any]] = {}
         """Core signature -> (C address of its function type, its trampoline)."""
-        weakref.finalize(self, _forget_all, self.bodies)
+        weakref.finalize(self, _forget_all, self.envs)
 
     def new(
         self,
@@ -370,6 +373,7 @@ class HostFuncs:
         entry = _HostBody(None, make, on_error)
         _BODIES[entry.env] = weakref.ref(entry)
         self.bodies.append(entry)
+        self.envs.append(entry.env)
         extern = EXTERN(_EXTERN_FUNC)
         _func_new_unchecked(
             self.ctx, kind[0], kind[1], entry.env, _NO_FINALIZER, addressof(extern) + _EXTERN_OF
