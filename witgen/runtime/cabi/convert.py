@@ -230,6 +230,30 @@ class String(_PtrLen):
         return ptr, length
 
 
+class Strings(_PtrLen):
+    """`list<string>`: the (pointer, length) pairs read and written with one `struct` call."""
+
+    def read(self, side: Side, ptr: int, n: int) -> Any:
+        view = side.check_span(ptr, n * 8, 4, f"list of {n} strings")
+        decode = side.decode
+        return [decode(view, p, k) for p, k in _PTR_LEN.iter_unpack(view[ptr : ptr + n * 8])]
+
+    def write(self, side: Side, v: Any) -> tuple[int, int]:
+        if not v:
+            return 0, 0
+        encoded = [side.encode(s) for s in v]
+        base = side.alloc(4, 8 * len(v))
+        pairs: list[int] = []
+        for data, length, align in encoded:
+            p = 0
+            if data:
+                p = side.alloc(align, len(data))
+                side.view()[p : p + len(data)] = data
+            pairs += (p, length)
+        struct.pack_into(f"<{len(pairs)}I", side.view(), base, *pairs)
+        return base, len(v)
+
+
 class NumberList(_PtrLen):
     """A list of integers or floats, moved as its bytes (every bit pattern is a valid value)."""
 
@@ -474,6 +498,8 @@ def codec(vt: t.ValType) -> Codec:
             return Int(8 * _NUMBER_SIZES[name], name.startswith("s"))
         case t.ListType(t.Prim(name), None) if name in _NUMBER_SIZES:
             return NumberList(_NUMBER_SIZES[name])
+        case t.ListType(t.Prim("string"), None):
+            return Strings()
         case t.ListType(elem, None):
             return List(codec(elem))
         case t.ListType(elem, length):

@@ -65,5 +65,7 @@ class Imports(Generic[T]):
                 have = _parse(iface)
                 if have is not None:
                     versions.setdefault((have[0], _track(have[1])), []).append((have[1], iface))
-            index = self._compatible = {k: [i for _, i in sorted(v, reverse=True)] for k, v in versions.items()}
+            index = self._compatible = {
+                k: [i for _, i in sorted(v, reverse=True)] for k, v in versions.items()
+            }
         return index
