@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
@@ -198,9 +199,14 @@ class Instance:
         return callback
 
     def _public_callback(self, fn: _FuncDef) -> Callable[..., Any]:
-        cx = self
+        # wasmtime-py keeps the callback in a global table until the linker's definitions die:
+        # holding this instance weakly lets the instance (its linker, its store) die first.
+        this = weakref.ref(self)
 
         def callback(store: Any, *args: Any) -> Any:
+            cx = this()
+            if cx is None:
+                raise InstanceDead(f"{fn.qualname} was called after its instance was dropped")
             try:
                 values = [codec.from_dyn(cx, a) for (_, codec), a in zip(fn.params, args, strict=True)]
                 out = cx._call_impl(fn, values)
