@@ -16,7 +16,7 @@ from typing import Any
 import wasmtime
 
 from witgen.runtime.cabi import fastcall
-from witgen.runtime.cabi.convert import U32, Codec, Fields, Side, Unsupported, codec
+from witgen.runtime.cabi.convert import U32, Bool, Char, Codec, Fields, Float, Int, Side, Unsupported, codec
 from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
 from witgen.runtime.cabi.state import CallScope, CanonOptions, ComponentInstance, LiftedFunc, trap_if
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
@@ -61,10 +61,39 @@ def fuse(
     post = callee.options.post_return
     post_return = None if post is None else fastcall.caller(store, post, lifted_result, "")
 
-    def call(*args: Any) -> Any:
+    def enter() -> None:
         if callee_inst.poisoned is not None:
             raise InstanceDead(f"{name}: {callee_inst.name} trapped earlier ({callee_inst.poisoned})")
         trap_if(not callee_inst.may_enter, f"{name}: cannot re-enter {callee_inst.name}")
+
+    def invoke(flat: list[Any]) -> Any:
+        callee_inst.may_enter = False
+        try:
+            return core(*flat)
+        except fastcall.CoreFault as exc:
+            callee_inst.poisoned = str(exc)
+            raise Trap(f"{name} trapped in {callee_inst.name}: {exc}") from exc
+        finally:
+            callee_inst.may_enter = True
+
+    numbers = (
+        not spill_params and not spill_result and all(type(c) in _NUMBERS for c in [*params.fields, result])
+    )
+    param_conversions = [_conversion(c, src, dst) for c in params.fields] if numbers else []
+    result_conversion = None if result is None or not numbers else _conversion(result, dst, src)
+
+    def call_numbers(*args: Any) -> Any:
+        """Numbers only (nothing in memory, no handles): no borrow scope, no views to refresh,
+        and 32- and 64-bit numbers pass as they are."""
+        enter()
+        out = invoke([a if f is None else f(a) for f, a in zip(param_conversions, args, strict=True)])
+        ret = out if result_conversion is None else result_conversion(out)
+        if post_return is not None:
+            post_return(*([] if out is None else [out]))
+        return ret
+
+    def call(*args: Any) -> Any:
+        enter()
         scope = CallScope()
         saved = src.scope, dst.scope
         src.scope = dst.scope = scope
@@ -86,14 +115,9 @@ def fuse(
                 flat.append(ptr)
             else:
                 params.lower(dst, values, flat)
-            callee_inst.may_enter = False
             try:
-                out = core(*flat)
-            except fastcall.CoreFault as exc:
-                callee_inst.poisoned = str(exc)
-                raise Trap(f"{name} trapped in {callee_inst.name}: {exc}") from exc
+                out = invoke(flat)
             finally:
-                callee_inst.may_enter = True
                 src.stale()
                 dst.stale()
             # lift the result out of the callee, then let it free what it returned
@@ -125,6 +149,32 @@ def fuse(
         finally:
             src.scope, dst.scope = saved
 
-    return fastcall.host_func(
-        store, fastcall.slot_codes(core_params), fastcall.slot_codes(core_results), call, on_error
+    numbers = (
+        not spill_params and not spill_result and all(type(c) in _NUMBERS for c in [*params.fields, result])
     )
+    return fastcall.host_func(
+        store,
+        fastcall.slot_codes(core_params),
+        fastcall.slot_codes(core_results),
+        call_numbers if numbers else call,
+        on_error,
+    )
+
+
+_NUMBERS = {Int, Bool, Char, Float, type(None)}
+"""Codecs of values that are one flat core value each (not `Handle`, an `Int` too)."""
+
+
+def _conversion(c: Codec, source: Side, target: Side) -> Callable[[Any], Any] | None:
+    """How one number's flat value crosses: lifted from `source`, lowered into `target`; None
+    when that leaves it as it is (32- and 64-bit integers arrive as their bit patterns, floats
+    as themselves)."""
+    if type(c) is Float or (type(c) is Int and c.size >= 4):
+        return None
+
+    def convert(v: Any) -> Any:
+        out: list[Any] = []
+        c.lower(target, c.lift(source, iter((v,))), out)
+        return out[0]
+
+    return convert
