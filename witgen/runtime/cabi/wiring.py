@@ -76,8 +76,10 @@ class ImportArrays:
         self._free: dict[int, list[ImportArray]] = {}
 
     def take(self, step: int, count: int, wires: tuple[Wire, ...]) -> ImportArray:
-        free = self._free.get(step)
-        return free.pop() if free else ImportArray(count, wires)
+        try:
+            return self._free[step].pop()  # atomic: two threads never get the same array
+        except (KeyError, IndexError):
+            return ImportArray(count, wires)
 
     def give(self, step: int, array: ImportArray) -> None:
         self._free.setdefault(step, []).append(array)
