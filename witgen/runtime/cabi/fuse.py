@@ -77,7 +77,9 @@ def fuse(
             callee_inst.may_enter = True
 
     numbers = (
-        not spill_params and not spill_result and all(type(c) in _NUMBERS for c in [*params.fields, result])
+        not spill_params
+        and all(type(c) in _NUMBERS for c in params.fields)
+        and (result is None or type(result) in _NUMBERS)
     )
     param_conversions = [_conversion(c, src, dst) for c in params.fields] if numbers else []
     result_conversion = None if result is None or not numbers else _conversion(result, dst, src)
@@ -149,9 +151,6 @@ def fuse(
         finally:
             src.scope, dst.scope = saved
 
-    numbers = (
-        not spill_params and not spill_result and all(type(c) in _NUMBERS for c in [*params.fields, result])
-    )
     return fastcall.host_func(
         store,
         fastcall.slot_codes(core_params),
@@ -161,7 +160,7 @@ def fuse(
     )
 
 
-_NUMBERS = {Int, Bool, Char, Float, type(None)}
+_NUMBERS = {Int, Bool, Char, Float}
 """Codecs of values that are one flat core value each (not `Handle`, an `Int` too)."""
 
 
