@@ -149,8 +149,8 @@ class CabiInstance:
         caller: state.ComponentInstance,
         core: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> Any:
-        d = self._funcs.lookup(_interface(path), name)
-        return ImportSite(self, d, options, caller).core_func(core)
+        site = ImportSite(self, self._funcs.lookup(_interface(path), name), options, caller, core)
+        return self.host_funcs.add(site.core_params, site.core_results, site)
 
     def instantiate(self) -> None:
         from witgen.runtime.cabi.instantiate import instantiate
@@ -443,34 +443,33 @@ class ImportSite(_Site):
         definition: _ImportDef,
         options: state.CanonOptions,
         inst: state.ComponentInstance,
+        core: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> None:
         self.rt = rt
         self.definition = definition
         self.options = options
         self.inst = inst
         self.impl = definition.impl
-        self._signature = ("", "")
+        self.core_params = fastcall.slot_codes(core[0])
+        self.core_results = fastcall.slot_codes(core[1])
+        """The core signature the component imports the function with, as slot codes."""
 
-    def core_func(self, core: tuple[tuple[str, ...], tuple[str, ...]]) -> Any:
-        """The core function (a `wasmtime_extern_t`, see `fastcall.HostFuncs`)."""
-        self._signature = (fastcall.slot_codes(core[0]), fastcall.slot_codes(core[1]))
-        return self.rt.host_funcs.new(*self._signature, self._make_body, self._on_error)
-
-    def _make_body(self) -> Callable[..., Any]:
+    # fastcall.LazyBody: the core function (`rt.host_funcs`) runs what these make
+    def make_body(self) -> Callable[..., Any]:
         self._setup()
         body: Callable[..., Any] = self.definition.factory(self)  # via `host_func` below
         return body
 
-    def _on_error(self, exc: BaseException) -> str:
+    def on_error(self, exc: BaseException) -> str:
         self.rt.pending = exc
         return f"host function {self.definition.qualname} raised {type(exc).__name__}"
 
     def host_func(self, params: str, results: str, body: Callable[..., Any]) -> Callable[..., Any]:
         """Called by the generated factory with its body and the core signature it was written for."""
-        if (params, results) != self._signature:
+        if (params, results) != (self.core_params, self.core_results):
             raise LinkError(
                 f"the bindings of {self.definition.qualname} were generated for core signature"
-                f" ({params!r}, {results!r}), but the component imports it as {self._signature!r}:"
+                f" ({params!r}, {results!r}), but the component imports it as {(self.core_params, self.core_results)!r}:"
                 " regenerate them from the component's WIT"
             )
         return body

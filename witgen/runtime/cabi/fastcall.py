@@ -18,13 +18,12 @@ signed.
 from __future__ import annotations
 
 import ctypes
-import functools
 import itertools
 import struct
 import weakref
 from collections.abc import Callable
 from ctypes import CFUNCTYPE, addressof, c_size_t, c_void_p
-from typing import Any
+from typing import Any, Protocol
 
 import wasmtime
 
@@ -238,30 +237,35 @@ def _func_type(engine: wasmtime.Engine, params: str, results: str) -> tuple[wasm
     return found
 
 
-_next_env = itertools.count(1)
+class LazyBody(Protocol):
+    """What a host function runs, made by `make_body()` on its first call (a component imports
+    every WASI function it might need, and CPython built for wasm calls few of them); an
+    exception becomes a trap whose message `on_error` gives (it may stash the exception for the
+    caller to re-raise)."""
+
+    def make_body(self) -> Callable[..., Any]: ...
+
+    def on_error(self, exc: BaseException) -> str: ...
 
 
-class _HostBody:
-    """What one host function runs: its body (made by `make` on the first call when lazy) and
-    how an exception becomes a trap message. Its owner is the `wasmtime.Func` (`_witgen_body`)
-    or the `HostFuncs` that made it."""
+class _Given:
+    """A `LazyBody` from two callables."""
 
-    __slots__ = ("body", "make", "on_error", "env", "__weakref__")
+    __slots__ = ("make_body", "on_error")
 
     def __init__(
-        self,
-        body: Callable[..., Any] | None,
-        make: Callable[[], Callable[..., Any]],
-        on_error: Callable[[BaseException], str],
+        self, make: Callable[[], Callable[..., Any]], on_error: Callable[[BaseException], str]
     ) -> None:
-        self.body, self.make, self.on_error = body, make, on_error
-        self.env = next(_next_env)
-        """Its key in `_BODIES`, the `env` word wasmtime passes the trampoline."""
+        self.make_body, self.on_error = make, on_error
 
 
-_BODIES: dict[int, weakref.ref[_HostBody]] = {}
-"""The live host functions' bodies by their wasmtime `env` word, weakly: a body lives as long
-as its owner, a `wasmtime.Func` or a `HostFuncs` (the store is not kept alive from here)."""
+_INDEX_BITS = 24
+"""A host function's `env` word is its owner's key shifted by this, plus its index there."""
+_INDEX_MASK = (1 << _INDEX_BITS) - 1
+_owner_keys = itertools.count(1)
+_OWNERS: dict[int, weakref.ref[HostFuncs]] = {}
+"""The live `HostFuncs` by key, weakly: bodies live as long as their owner (a component
+instance, or the `wasmtime.Func` of `host_func`), and the store is not kept alive from here."""
 _TRAMPOLINES: dict[tuple[str, str], Any] = {}
 """One ctypes callback per core signature, shared by every host function of that signature:
 making a libffi closure per function cost ~10 µs (a componentize-py component imports ~120)."""
@@ -274,33 +278,30 @@ def _trampoline(params: str, results: str) -> Any:
     slots_type = ctypes.c_uint8 * (_SLOT * max(len(params), len(results), 1))
     unpack = struct.Struct(_arg_format(params)).unpack_from
     pack = struct.Struct("<" + results).pack_into if results else None
-    bodies = _BODIES
+    owners, shift, mask = _OWNERS, _INDEX_BITS, _INDEX_MASK
 
     def trampoline(env: int, caller: Any, slots: int, count: int) -> int:
-        entry: Any = None  # stays None (KeyError, AttributeError) if the body was dropped
+        owner: Any = None  # stays None (KeyError, AttributeError) if the owner was dropped
+        index = env & mask
         try:
-            entry = bodies[env]()
-            view = slots_type.from_address(slots)
-            f = entry.body
+            owner = owners[env >> shift]()
+            f = owner.bodies[index]
             if f is None:
-                f = entry.body = entry.make()
+                f = owner.bodies[index] = owner.lazy[index].make_body()
+            view = slots_type.from_address(slots)
             out = f(*unpack(view))
             if pack is not None:
                 pack(view, 0, out)
             return 0
         except BaseException as exc:  # noqa: BLE001 - every failure must become a trap
-            if entry is None:  # its `wasmtime.Func` was dropped while wasm could still call it
+            if owner is None:  # wasm still imports a function whose owner was dropped
                 message = b"a host function was called after the instance that made it was dropped"
             else:
-                message = entry.on_error(exc).encode()
+                message = owner.lazy[index].on_error(exc).encode()
             return int(_trap_new(message, len(message)))
 
     found = _TRAMPOLINES[(params, results)] = _UNCHECKED_CB(trampoline)
     return found
-
-
-def _forget(env: int, _: object) -> None:
-    _BODIES.pop(env, None)
 
 
 def host_func(
@@ -316,45 +317,32 @@ def host_func(
     the result. An exception becomes a trap whose message `on_error` gives (and stashes the
     exception for the caller to re-raise). `lazy`: `body()` makes the body, on the first call.
     Keep the returned function alive while wasm may call it: it owns the body."""
-    entry = _HostBody(None if lazy else body, body, on_error)
-    _BODIES[entry.env] = weakref.ref(entry, functools.partial(_forget, entry.env))
-    raw = _ffi.wasmtime_func_t()
-    _func_new_unchecked(
-        context_address(store),
-        _func_type(store.engine, params, results)[1],
-        _trampoline(params, results),
-        entry.env,
-        _NO_FINALIZER,
-        ctypes.addressof(raw),
-    )
-    func = wasmtime.Func._from_raw(raw)
-    func._witgen_body = entry  # type: ignore[attr-defined]
+    owner = HostFuncs(store)
+    extern = owner.new(params, results, body if lazy else (lambda: body), on_error)
+    func = wasmtime.Func._from_raw(extern.of.func)
+    func._witgen_body = owner  # type: ignore[attr-defined]
     return func
-
-
-def _forget_all(envs: list[int]) -> None:
-    for env in envs:
-        _BODIES.pop(env, None)
 
 
 class HostFuncs:
     """The host functions made for one owner (a component instance), each returned as the
-    `wasmtime_extern_t` a core module's imports take: no `wasmtime.Func` object and no
-    finalizer per function (a componentize-py component imports ~120 of them). Their bodies
-    live as long as this object, and are made on their first call."""
+    `wasmtime_extern_t` a core module's imports take: no `wasmtime.Func` object, no finalizer
+    and no registry entry per function (a componentize-py component imports ~120 of them),
+    just its `LazyBody` and its index here. Their bodies live as long as this object."""
 
-    __slots__ = ("ctx", "engine", "bodies", "envs", "kinds", "__weakref__")
+    __slots__ = ("ctx", "engine", "key", "lazy", "bodies", "kinds", "__weakref__")
 
     def __init__(self, store: wasmtime.Store) -> None:
         self.ctx = context_address(store)
         self.engine = store.engine
-        self.bodies: list[_HostBody] = []
-        self.envs: list[int] = []
-        """The bodies' keys in `_BODIES`, forgotten when this object dies (only numbers: the
-        finalizer must not keep the bodies, which lead back to their owner)."""
+        self.key = next(_owner_keys)
+        self.lazy: list[LazyBody] = []
+        self.bodies: list[Callable[..., Any] | None] = []
+        """The bodies made so far, by index (None: not called yet)."""
         self.kinds: dict[tuple[str, str], tuple[int, Any]] = {}
         """Core signature -> (C address of its function type, its trampoline)."""
-        weakref.finalize(self, _forget_all, self.envs)
+        _OWNERS[self.key] = weakref.ref(self)
+        weakref.finalize(self, _OWNERS.pop, self.key, None)
 
     def new(
         self,
@@ -364,19 +352,29 @@ class HostFuncs:
         on_error: Callable[[BaseException], str],
     ) -> Any:
         """A function of core signature `params` -> `results` whose body `make()` makes."""
+        return self.add(params, results, _Given(make, on_error))
+
+    def add(self, params: str, results: str, lazy: LazyBody) -> Any:
+        """A function of core signature `params` -> `results` running what `lazy` makes."""
         kind = self.kinds.get((params, results))
         if kind is None:
             kind = self.kinds[(params, results)] = (
                 _func_type(self.engine, params, results)[1],
                 _trampoline(params, results),
             )
-        entry = _HostBody(None, make, on_error)
-        _BODIES[entry.env] = weakref.ref(entry)
-        self.bodies.append(entry)
-        self.envs.append(entry.env)
+        index = len(self.lazy)
+        if index > _INDEX_MASK:
+            raise OverflowError(f"more than {_INDEX_MASK + 1} host functions for one instance")
+        self.lazy.append(lazy)
+        self.bodies.append(None)
         extern = EXTERN(_EXTERN_FUNC)
         _func_new_unchecked(
-            self.ctx, kind[0], kind[1], entry.env, _NO_FINALIZER, addressof(extern) + _EXTERN_OF
+            self.ctx,
+            kind[0],
+            kind[1],
+            self.key << _INDEX_BITS | index,
+            _NO_FINALIZER,
+            addressof(extern) + _EXTERN_OF,
         )
         return extern
 
