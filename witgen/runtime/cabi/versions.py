@@ -7,7 +7,7 @@ A component built against `wasi:io/streams@0.2.9` runs with bindings generated f
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -32,11 +32,14 @@ class Imports(Generic[T]):
 
     def __init__(self) -> None:
         self.exact: dict[tuple[str, str], T] = {}
-        self._compatible: dict[tuple[str, tuple[int, ...]], list[str]] | None = None
+        self._candidates: dict[str, tuple[str, ...]] = {}
+        """Requested interface -> the defined ones it may use, newest first (made on demand)."""
+        self._defined: tuple[str, ...] | None = None
 
     def __setitem__(self, key: tuple[str, str], value: T) -> None:
         self.exact[key] = value
-        self._compatible = None
+        self._candidates.clear()
+        self._defined = None
 
     def get(self, key: tuple[str, str]) -> T | None:
         return self.exact.get(key)
@@ -46,26 +49,33 @@ class Imports(Generic[T]):
         found = self.exact.get((interface, name))
         if found is not None:
             return found
-        wanted = _parse(interface)
-        if wanted is None:
-            raise KeyError((interface, name))
-        for candidate in self._index().get((wanted[0], _track(wanted[1])), ()):
+        candidates = self._candidates.get(interface)
+        if candidates is None:
+            candidates = self._candidates[interface] = self._compatible(interface)
+        for candidate in candidates:
             found = self.exact.get((candidate, name))
             if found is not None:
                 return found
         raise KeyError((interface, name))
 
-    def _index(self) -> dict[tuple[str, tuple[int, ...]], list[str]]:
-        """Defined interfaces by (name, compatibility track), newest first; made once, after
-        linking, when the first import asks (per interface, not per item: WASI has ~130 items)."""
-        index = self._compatible
-        if index is None:
-            versions: dict[tuple[str, tuple[int, ...]], list[tuple[tuple[int, int, int], str]]] = {}
-            for iface in dict.fromkeys(iface for iface, _ in self.exact):
-                have = _parse(iface)
-                if have is not None:
-                    versions.setdefault((have[0], _track(have[1])), []).append((have[1], iface))
-            index = self._compatible = {
-                k: [i for _, i in sorted(v, reverse=True)] for k, v in versions.items()
-            }
-        return index
+    def _compatible(self, interface: str) -> tuple[str, ...]:
+        """The defined interfaces `interface` may use, newest first (asked once per requested
+        interface, not per item: WASI has ~130 items in ~25 interfaces)."""
+        wanted = _parse(interface)
+        if wanted is None:
+            return ()
+        if self._defined is None:
+            self._defined = tuple(dict.fromkeys(i for i, _ in self.exact))
+        return _newest_first(wanted[0], _track(wanted[1]), self._defined)
+
+
+@lru_cache(maxsize=256)
+def _newest_first(name: str, track: tuple[int, ...], defined: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of the `defined` interfaces on `name`'s compatibility `track`, newest first (the
+    same bindings define the same interfaces for every instance)."""
+    found = []
+    for iface in defined:
+        have = _parse(iface)
+        if have is not None and have[0] == name and _track(have[1]) == track:
+            found.append((have[1], iface))
+    return tuple(i for _, i in sorted(found, reverse=True))
