@@ -18,6 +18,7 @@ from witgen.runtime.cabi.engine import CabiComponent, CabiInstance, ImportSite
 from witgen.runtime.cabi.instantiate import host_funcs, instantiate
 from witgen.runtime.cabi.modules import cache_root, prepare
 from witgen.runtime.cabi.plan import InstantiateCore
+from witgen.runtime.cabi.wiring import ImportArrays
 from witgen.runtime.errors import LinkError
 
 from .resolvers import Resolver, Stubs
@@ -221,6 +222,22 @@ def _count_definitions(component: b.Component) -> int:
         1 + (_count_definitions(d.component) if isinstance(d, b.NestedComponent) else 0)
         for d in component.definitions
     )
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "ctypes"])
+def test_kitchen_wires_with_either_loop(kitchen_wasm: Path, tmp_path: Path, compiled: bool) -> None:
+    """CPython's ~2,100 wires, by the compiled helper or by ctypes calls: wasmtime checks every
+    import's type, so a wire to the wrong export would fail the instantiation."""
+    engine = wasmtime.Engine()
+    prepared = prepare(kitchen_wasm.read_bytes(), engine, tmp_path)
+    prepared.import_arrays = ImportArrays(compiled=compiled)
+    sigs = host_funcs(prepared.component)
+    for _ in range(2):  # the second time with the pooled arrays
+        store = wasmtime.Store(engine)
+        inst = instantiate(prepared, store, Stubs(store, sigs))
+        assert "describe" in inst.exports
+    arrays = [a for pool in prepared.import_arrays._free.values() for a in pool]
+    assert len(arrays) == 14 and all((a.c_wires is not None) == compiled for a in arrays)
 
 
 def test_kitchen_is_planned_once_into_few_steps(kitchen_wasm: Path, tmp_path: Path) -> None:
