@@ -123,10 +123,10 @@ class CabiInstance:
         *,
         cabi: Callable[[ImportSite], Callable[..., Any]] | None = None,
     ) -> None:
-        if cabi is None:
-            raise LinkError(f"the bindings have no cabi code for {qualname}: regenerate them with witgen")
         if not callable(impl):
             raise TypeError(f"the implementation of {qualname} must be callable, got {type(impl).__name__}")
+        if cabi is None:
+            raise LinkError(f"the bindings have no cabi code for {qualname}: regenerate them with witgen")
         self._funcs[(interface, name)] = _ImportDef(qualname, params, result, impl, cabi)
 
     def define_resource(self, interface: str, name: str, key: str, cls: Any) -> None:

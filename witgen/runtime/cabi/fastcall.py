@@ -18,6 +18,7 @@ signed.
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import struct
 import weakref
@@ -266,6 +267,12 @@ _owner_keys = itertools.count(1)
 _OWNERS: dict[int, weakref.ref[HostFuncs]] = {}
 """The live `HostFuncs` by key, weakly: bodies live as long as their owner (a component
 instance, or the `wasmtime.Func` of `host_func`), and the store is not kept alive from here."""
+
+
+def _forget_owner(key: int, _: object) -> None:
+    _OWNERS.pop(key, None)
+
+
 _TRAMPOLINES: dict[tuple[str, str], Any] = {}
 """One ctypes callback per core signature, shared by every host function of that signature:
 making a libffi closure per function cost ~10 µs (a componentize-py component imports ~120)."""
@@ -341,8 +348,7 @@ class HostFuncs:
         """The bodies made so far, by index (None: not called yet)."""
         self.kinds: dict[tuple[str, str], tuple[int, Any]] = {}
         """Core signature -> (C address of its function type, its trampoline)."""
-        _OWNERS[self.key] = weakref.ref(self)
-        weakref.finalize(self, _OWNERS.pop, self.key, None)
+        _OWNERS[self.key] = weakref.ref(self, functools.partial(_forget_owner, self.key))
 
     def new(
         self,
