@@ -4,8 +4,8 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        # The wiring loop of the cabi engine in C; without a C compiler witgen installs and runs
-        # the same loop in Python (slower instantiation of components with many core modules).
+        # The cabi engine's instantiation loops in C; without a C compiler witgen installs and
+        # runs the same loops through ctypes (slower instantiation of large components).
         Extension("witgen.runtime.cabi._wire", ["witgen/runtime/cabi/_wire.c"], optional=True),
     ]
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import weakref
 
+import pytest
 import wasmtime
 
 from witgen.runtime.cabi import fastcall
@@ -143,3 +144,77 @@ def test_host_funcs_release_their_bodies_with_their_owner() -> None:
         assert "after the instance that made it was dropped" in str(trap)
     else:
         raise AssertionError("the call did not trap")
+
+
+BATCH_WAT = """(module
+  (import "" "add" (func $add (param i32 i32) (result i32)))
+  (import "" "wide" (func $wide (param i64) (result i64)))
+  (import "" "half" (func $half (param f64) (result f64)))
+  (import "" "sub" (func $sub (param i32 i32) (result i32)))
+  (func (export "add") (param i32 i32) (result i32) (call $add (local.get 0) (local.get 1)))
+  (func (export "wide") (param i64) (result i64) (call $wide (local.get 0)))
+  (func (export "half") (param f64) (result f64) (call $half (local.get 0)))
+  (func (export "sub") (param i32 i32) (result i32) (call $sub (local.get 0) (local.get 1))))"""
+
+
+class _Body:
+    """A `LazyBody` recording when it is made."""
+
+    def __init__(self, name: str, body: object, made: list[str]) -> None:
+        self.name, self.body, self.made = name, body, made
+
+    def make_body(self) -> object:
+        self.made.append(self.name)
+        return self.body
+
+    def on_error(self, exc: BaseException) -> str:
+        return f"{self.name} failed: {exc}"
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["C loop", "ctypes loop"])
+def test_a_batch_of_host_funcs_is_made_in_one_loop(monkeypatch: pytest.MonkeyPatch, compiled: bool) -> None:
+    if not compiled:
+        monkeypatch.setattr(fastcall, "_c_new_funcs", None)
+    store = wasmtime.Store()
+    funcs = fastcall.HostFuncs(store)
+    made: list[str] = []
+    first = funcs.new("II", "I", lambda: (lambda a, b: 0), str)  # the batch's indices start after it
+    signatures = fastcall.Signatures([("II", "I"), ("Q", "Q"), ("d", "d"), ("II", "I")])
+    bodies = [
+        _Body("add", lambda a, b: a + b, made),
+        _Body("wide", lambda x: x * 2**33 % 2**64, made),
+        _Body("half", lambda x: x / 2, made),
+        _Body("sub", lambda a, b: (a - b) % 2**32, made),
+    ]
+    externs = funcs.add_all(signatures, bodies)
+    assert len(externs) == 4 and made == []
+    module = wasmtime.Module(store.engine, BATCH_WAT)
+    imports = [fastcall.func_of(e) for e in externs]
+    exports = wasmtime.Instance(store, module, imports).exports(store)
+    call = {name: exports[name] for name in ("add", "wide", "half", "sub")}
+    assert call["sub"](store, 3, 5) == -2  # wasmtime-py reads an i32 result as signed
+    assert call["add"](store, 2, 3) == 5
+    assert call["wide"](store, 3) == 3 * 2**33
+    assert call["half"](store, 5.0) == 2.5
+    assert call["add"](store, 4, 4) == 8
+    assert made == ["sub", "add", "wide", "half"]  # each made once, on its first call
+    assert fastcall.func_of(first)(store, 1, 2) == 0
+    with pytest.raises(ValueError, match="2 signatures but 1 bodies"):
+        funcs.add_all(fastcall.Signatures([("", ""), ("", "")]), bodies[:1])
+
+
+def test_a_batch_function_that_raises_traps_with_its_own_message() -> None:
+    store = wasmtime.Store()
+    funcs = fastcall.HostFuncs(store)
+
+    def boom(a: int, b: int) -> int:
+        raise RuntimeError("no")
+
+    externs = funcs.add_all(
+        fastcall.Signatures([("II", "I"), ("II", "I")]),
+        [_Body("ok", lambda a, b: a, []), _Body("bad", boom, [])],
+    )
+    run_bad = _run_extern(store, externs[1])
+    with pytest.raises((wasmtime.Trap, wasmtime.WasmtimeError), match="bad failed: no"):
+        run_bad(store, 1)
+    assert _run_extern(store, externs[0])(store, 7) == 7

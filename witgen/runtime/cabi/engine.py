@@ -18,7 +18,9 @@ import wasmtime
 
 from witgen.runtime.cabi import fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
+from witgen.runtime.cabi.instantiate import LowerRun, Lowers, instantiate
 from witgen.runtime.cabi.modules import Prepared
+from witgen.runtime.cabi.plan import Lower
 from witgen.runtime.codecs import Codec, HostTable
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
 from witgen.runtime.instance import bind_guest_class
@@ -137,24 +139,23 @@ class CabiInstance:
         rt = state.ResourceType(name, table.drop, None)
         self._host_resources[(interface, name)] = _HostResource(table, rt)
 
-    # ImportResolver, called by the instantiator
+    # ImportBatchResolver, called by the instantiator
     def resource(self, path: tuple[str, ...], name: str) -> state.ResourceType:
         return self._host_resources.lookup(_interface(path), name).rt
 
-    def func(
-        self,
-        path: tuple[str, ...],
-        name: str,
-        options: state.CanonOptions,
-        caller: state.ComponentInstance,
-        core: tuple[tuple[str, ...], tuple[str, ...]],
-    ) -> Any:
-        site = ImportSite(self, self._funcs.lookup(_interface(path), name), options, caller, core)
-        return self.host_funcs.add(site.core_params, site.core_results, site)
+    def lower_all(self, lowers: Lowers, run: LowerRun) -> Any | None:
+        defs = self._funcs
+        pending: list[_PendingImport] = []
+        for step in lowers.steps:
+            try:
+                pending.append(_PendingImport(self, defs.lookup(_interface(step.path), step.name), run, step))
+            except KeyError:
+                run.missing.append((step.path, step.name))
+        if run.missing:
+            return None
+        return self.host_funcs.add_all(lowers.signatures, pending)
 
     def instantiate(self) -> None:
-        from witgen.runtime.cabi.instantiate import instantiate
-
         def on_error(exc: BaseException) -> str:
             # A trap in an adapter is reported as a trap; anything else (or a host exception
             # a nested import raised first) is re-raised as itself when the call fails.
@@ -429,12 +430,32 @@ class ExportSite(_Site):
         return self.rt.fail(exc, f"{self.qualname}()")
 
 
+class _PendingImport:
+    """A lowered import whose site (`ImportSite`) is made on its first call: its options and
+    calling instance exist only once the instance is built (`fastcall.LazyBody`)."""
+
+    __slots__ = ("rt", "definition", "run", "step")
+
+    def __init__(self, rt: CabiInstance, definition: _ImportDef, run: LowerRun, step: Lower) -> None:
+        self.rt, self.definition, self.run, self.step = rt, definition, run, step
+
+    def make_body(self) -> Callable[..., Any]:
+        run, step = self.run, self.step
+        site = ImportSite(self.rt, self.definition, run.options(step.options), run.caller(step), step.core)
+        return site.make_body()
+
+    def on_error(self, exc: BaseException) -> str:
+        self.rt.pending = exc
+        return f"host function {self.definition.qualname} raised {type(exc).__name__}"
+
+
 class ImportSite(_Site):
     """An imported function the host implements, for its generated core function.
 
-    The core function is made at instantiation, with the signature the component declares; the
-    generated body (the `cabi=` factory's closure) only on its first call. A component imports
-    every WASI function it might need, and CPython built for wasm calls few of them.
+    The core function is made at instantiation (`CabiInstance.lower_all`), with the signature
+    the component declares; this site and the generated body (the `cabi=` factory's closure)
+    only on its first call. A component imports every WASI function it might need, and CPython
+    built for wasm calls few of them.
     """
 
     def __init__(
@@ -454,15 +475,11 @@ class ImportSite(_Site):
         self.core_results = fastcall.slot_codes(core[1])
         """The core signature the component imports the function with, as slot codes."""
 
-    # fastcall.LazyBody: the core function (`rt.host_funcs`) runs what these make
     def make_body(self) -> Callable[..., Any]:
+        """The body the core function (`rt.host_funcs`) runs, made by the generated factory."""
         self._setup()
         body: Callable[..., Any] = self.definition.factory(self)  # via `host_func` below
         return body
-
-    def on_error(self, exc: BaseException) -> str:
-        self.rt.pending = exc
-        return f"host function {self.definition.qualname} raised {type(exc).__name__}"
 
     def host_func(self, params: str, results: str, body: Callable[..., Any]) -> Callable[..., Any]:
         """Called by the generated factory with its body and the core signature it was written for."""

@@ -22,11 +22,17 @@ import functools
 import itertools
 import struct
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from ctypes import CFUNCTYPE, addressof, c_size_t, c_void_p
 from typing import Any, Protocol
 
 import wasmtime
+
+_c_new_funcs: Callable[[int, int, int, int, int, int, int, int, int], None] | None
+try:
+    from witgen.runtime.cabi._wire import new_funcs as _c_new_funcs
+except ImportError:  # built without a C compiler: `HostFuncs.add_all` loops through ctypes
+    _c_new_funcs = None
 
 _VALTYPES = {
     "I": wasmtime.ValType.i32,
@@ -90,6 +96,7 @@ if _ffi is not None:
         ("wasmtime_func_new_unchecked", _dll)
     )
     _NO_FINALIZER = _FINALIZER()
+    _FUNC_NEW = ctypes.cast(_func_new_unchecked, c_void_p).value or 0
     _instance_new = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_void_p)(
         ("wasmtime_instance_new", _dll)
     )
@@ -383,6 +390,62 @@ class HostFuncs:
             addressof(extern) + _EXTERN_OF,
         )
         return extern
+
+    def add_all(self, signatures: Signatures, lazy: Sequence[LazyBody]) -> Any:
+        """Functions of the batch's core `signatures`, the i-th running what `lazy[i]` makes,
+        made in one loop (in C where it is built); returns them as a `wasmtime_extern_t` array."""
+        count = len(signatures.signatures)
+        if len(lazy) != count:
+            raise ValueError(f"{count} signatures but {len(lazy)} bodies")
+        first = len(self.lazy)
+        if first + count > _INDEX_MASK + 1:
+            raise OverflowError(f"more than {_INDEX_MASK + 1} host functions for one instance")
+        self.lazy += lazy
+        self.bodies += [None] * count
+        out = (EXTERN * count)()
+        first_env = self.key << _INDEX_BITS | first
+        specs, kinds = signatures.for_engine(self.engine)
+        if _c_new_funcs is not None:
+            _c_new_funcs(
+                _FUNC_NEW, self.ctx, addressof(specs), count, first_env, addressof(out), EXTERN_SIZE,
+                _EXTERN_OF, _EXTERN_FUNC,
+            )  # fmt: skip
+            return out
+        base = addressof(out) + _EXTERN_OF
+        for i, (type_address, trampoline) in enumerate(kinds):
+            out[i].kind = _EXTERN_FUNC
+            _func_new_unchecked(
+                self.ctx, type_address, trampoline, first_env + i, _NO_FINALIZER, base + i * EXTERN_SIZE
+            )
+        return out
+
+
+class _FuncSpec(ctypes.Structure):
+    """`struct func_spec` of `_wire.c`: what `new_funcs` needs of one host function."""
+
+    _fields_ = [("type", c_void_p), ("callback", c_void_p)]
+
+
+class Signatures:
+    """The core signatures of a batch of host functions (`HostFuncs.add_all`), made once per
+    plan; their C function types and trampolines are laid out once per engine."""
+
+    def __init__(self, signatures: Sequence[tuple[str, str]]) -> None:
+        self.signatures = tuple(signatures)
+        self._by_engine: weakref.WeakKeyDictionary[wasmtime.Engine, tuple[Any, list[tuple[int, Any]]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def for_engine(self, engine: wasmtime.Engine) -> tuple[Any, list[tuple[int, Any]]]:
+        """The `_FuncSpec` array and the (type address, trampoline) of each signature."""
+        found = self._by_engine.get(engine)
+        if found is None:
+            kinds = [(_func_type(engine, p, r)[1], _trampoline(p, r)) for p, r in self.signatures]
+            specs = (_FuncSpec * len(kinds))(
+                *(_FuncSpec(ty, ctypes.cast(tr, c_void_p).value) for ty, tr in kinds)
+            )
+            found = self._by_engine[engine] = (specs, kinds)
+        return found
 
 
 def func_of(item: Any) -> Any:

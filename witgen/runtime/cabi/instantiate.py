@@ -12,6 +12,10 @@ module fills.
 
 Imports the resolver cannot supply (it raises `KeyError`) are collected: the run goes on
 without instantiating core modules, so one `LinkError` names every missing import.
+
+A resolver with `lower_all` (`ImportBatchResolver`: generated bindings' `CabiInstance`) makes
+every lowered import's function in one batch before the first step, instead of one `func` per
+`Lower` step: a componentize-py component lowers ~120, and each costs a few µs of Python.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import wasmtime
 from wasmtime._extern import get_extern_ptr
@@ -60,7 +64,17 @@ from witgen.runtime.cabi.state import (
 )
 from witgen.runtime.errors import LinkError, Trap
 
-__all__ = ["HostFunc", "ImportResolver", "Instantiated", "host_funcs", "instantiate", "missing_message"]
+__all__ = [
+    "HostFunc",
+    "ImportBatchResolver",
+    "ImportResolver",
+    "Instantiated",
+    "LowerRun",
+    "Lowers",
+    "host_funcs",
+    "instantiate",
+    "missing_message",
+]
 
 
 class ImportResolver(Protocol):
@@ -76,6 +90,51 @@ class ImportResolver(Protocol):
     def func(
         self, path: Path, name: str, options: CanonOptions, caller: ComponentInstance, core: CoreSignature
     ) -> Any: ...
+
+
+class LowerRun(Protocol):
+    """What an `ImportBatchResolver` may ask of the instantiation making its functions."""
+
+    missing: list[tuple[Path, str]]
+
+    def options(self, o: OptionsPlan) -> CanonOptions: ...
+    def caller(self, s: Lower) -> ComponentInstance: ...
+
+
+@runtime_checkable
+class ImportBatchResolver(Protocol):
+    """An `ImportResolver` making every lowered import's function at once, before any core
+    module is instantiated. A function's options (its memory, realloc) and the calling instance
+    exist only later: ask `run.options(step.options)` and `run.caller(step)` when it is first
+    called (the instantiation checks every options' items exist before it returns)."""
+
+    def resource(self, path: Path, name: str) -> ResourceType: ...
+
+    def lower_all(self, lowers: Lowers, run: LowerRun) -> Any | None:
+        """A `wasmtime_extern_t` array of the functions of `lowers.steps`, in order; None if
+        some are not supplied, after adding each one's (path, name) to `missing`."""
+        ...
+
+
+@dataclass(eq=False)
+class Lowers:
+    """A plan's `Lower` steps, for `ImportBatchResolver.lower_all`; made once per component."""
+
+    steps: list[Lower]
+    signatures: fastcall.Signatures
+    """Each step's core signature as slot codes (`fastcall.slot_codes`)."""
+    options: list[OptionsPlan]
+    """The steps' distinct options, checked once the instance is built."""
+
+    @classmethod
+    def of(cls, steps: list[Lower]) -> Lowers:
+        return cls(
+            steps,
+            fastcall.Signatures(
+                [(fastcall.slot_codes(s.core[0]), fastcall.slot_codes(s.core[1])) for s in steps]
+            ),
+            list({id(s.options): s.options for s in steps}.values()),
+        )
 
 
 @dataclass
@@ -106,7 +165,7 @@ class _Run:
     def __init__(
         self,
         store: wasmtime.Store,
-        resolver: ImportResolver,
+        resolver: ImportResolver | ImportBatchResolver,
         prepared: Prepared,
         registers: int,
         on_error: Callable[[BaseException], str],
@@ -114,6 +173,8 @@ class _Run:
         self.store = store
         self.ctx = fastcall.context_address(store)
         self.resolver = resolver
+        self.funcs = None if isinstance(resolver, ImportBatchResolver) else resolver
+        """The resolver asked for each `Lower` step's function (a batch one makes them all first)."""
         self.prepared = prepared
         self.on_error = on_error
         self.regs: list[Any] = [None] * registers
@@ -192,7 +253,8 @@ class _Run:
     def lower(self, s: Lower) -> None:
         try:
             options = self.options(s.options)
-            self.regs[s.reg] = self.resolver.func(s.path, s.name, options, self.regs[s.caller], s.core)
+            assert self.funcs is not None, "a batch resolver's lowers are made by `lower_all`"
+            self.regs[s.reg] = self.funcs.func(s.path, s.name, options, self.regs[s.caller], s.core)
         except KeyError:
             self.missing.append((s.path, s.name))
 
@@ -252,6 +314,18 @@ class _Run:
             self.keep.append(self.builtins)
         self.regs[s.reg] = self.builtins.new(*_BUILTIN_SIGNATURES[s.op], lambda: body, self.on_error)
 
+    def caller(self, s: Lower) -> ComponentInstance:
+        caller: ComponentInstance = self.regs[s.caller]
+        return caller
+
+    def lower_all(self, resolver: ImportBatchResolver, lowers: Lowers) -> None:
+        externs = resolver.lower_all(lowers, self)
+        if externs is None:
+            return
+        regs = self.regs
+        for s, extern in zip(lowers.steps, externs, strict=True):
+            regs[s.reg] = extern
+
     def run(self, steps: list[Step]) -> None:
         handlers = _HANDLERS
         for step in steps:
@@ -299,10 +373,16 @@ def _plan_of(prepared: Prepared) -> Plan:
     return prepared.plan
 
 
+def _lowers_of(prepared: Prepared, the_plan: Plan) -> Lowers:
+    if prepared.lowers is None:
+        prepared.lowers = Lowers.of(the_plan.lowers)
+    return prepared.lowers
+
+
 def instantiate(
     component: bytes | Prepared,
     store: wasmtime.Store,
-    imports: ImportResolver,
+    imports: ImportResolver | ImportBatchResolver,
     *,
     cache_dir: CacheDir = None,
     on_error: Callable[[BaseException], str] = _describe,
@@ -316,7 +396,15 @@ def instantiate(
     prepared = component if isinstance(component, Prepared) else prepare(component, store.engine, cache_dir)
     the_plan = _plan_of(prepared)
     run = _Run(store, imports, prepared, len(the_plan.steps), on_error)
-    run.run(the_plan.steps)
+    if isinstance(imports, ImportBatchResolver):
+        lowers = _lowers_of(prepared, the_plan)
+        run.lower_all(imports, lowers)
+        run.run(the_plan.others)
+        if not run.missing:
+            for o in lowers.options:  # what the functions will ask on their first call: check it now
+                run.options(o)
+    else:
+        run.run(the_plan.steps)
     if run.missing:
         raise LinkError(missing_message(run.missing))
     return Instantiated(run.value(the_plan.exports), run.instances, run.keep)

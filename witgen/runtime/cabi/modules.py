@@ -15,6 +15,7 @@ import tempfile
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import wasmtime
 
@@ -23,6 +24,9 @@ from witgen.runtime.cabi.plan import Plan
 from witgen.runtime.cabi.wiring import ImportArrays
 from witgen.runtime.instance import default_cache_dir
 from witgen.runtime.loading import _wasmtime_build
+
+if TYPE_CHECKING:
+    from witgen.runtime.cabi.instantiate import Lowers
 
 CacheDir = str | os.PathLike[str] | bool | None
 
@@ -84,6 +88,8 @@ class Prepared:
         self.modules: dict[int, CompiledModule] = {}
         self.plan: Plan | None = None
         """How to instantiate it (`plan.plan`), made on first instantiation."""
+        self.lowers: Lowers | None = None
+        """The plan's lowered imports, for resolvers that make them at once (made with the plan)."""
         self.import_arrays = ImportArrays()
         """Its core modules' import arrays, reused by every instantiation."""
 

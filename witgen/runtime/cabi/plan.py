@@ -7,7 +7,7 @@ instance must really do, in binary order: create component instances and resourc
 the host for imports, instantiate core modules (each import already wired to a core instance's
 export by name), lower, fuse and lift functions. CPython built by componentize-py has ~2400
 definitions but ~350 steps; the ~2200 core exports wired between its modules are passed from
-instance to instance without ever becoming Python objects (`run.py`).
+instance to instance without ever becoming Python objects (`instantiate.py`).
 
 Symbolic values: `Reg(i)` is what step i leaves in register i at instantiation (a wasmtime core
 instance, a `ComponentInstance`, a lowered function, a `LiftedFunc`, a `ResourceType`);
@@ -180,6 +180,14 @@ class Plan:
     """The root's public exports: `Reg`s of lifts, `ResourceSlot`s, dicts of the same."""
     imports: dict[str, Value]
     """The root's imports, symbolic (what `host_funcs` reads)."""
+    lowers: list[Lower] = field(init=False)
+    """The `Lower` steps, for resolvers that make every lowered import at once."""
+    others: list[Step] = field(init=False)
+    """The other steps, in order: what is left to run once the lowers are made."""
+
+    def __post_init__(self) -> None:
+        self.lowers = [s for s in self.steps if type(s) is Lower]
+        self.others = [s for s in self.steps if type(s) is not Lower]
 
 
 # --- the planner -------------------------------------------------------------------------------
