@@ -9,7 +9,7 @@ options and instance) and `ImportSite` (the host's implementation and the caller
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -18,7 +18,7 @@ import wasmtime
 
 from witgen.runtime.cabi import fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
-from witgen.runtime.cabi.instantiate import LowerRun, Lowers, instantiate
+from witgen.runtime.cabi.instantiate import LowerRun, instantiate
 from witgen.runtime.cabi.modules import Prepared
 from witgen.runtime.cabi.plan import Lower
 from witgen.runtime.codecs import Codec, HostTable
@@ -107,8 +107,6 @@ class CabiInstance:
         self._exports: dict[str, Any] = {}
         self._instances: list[state.ComponentInstance] = []
         self.keep: list[Any] = []
-        self.host_funcs = fastcall.HostFuncs(self.store)
-        """The core functions of the host's imports (they keep the bodies alive)."""
         self._access: dict[tuple[int, int], tuple[MemoryView | None, Callable[..., Any] | None]] = {}
 
     # --- linking ---------------------------------------------------------------------------
@@ -143,17 +141,15 @@ class CabiInstance:
     def resource(self, path: tuple[str, ...], name: str) -> state.ResourceType:
         return self._host_resources.lookup(_interface(path), name).rt
 
-    def lower_all(self, lowers: Lowers, run: LowerRun) -> Any | None:
+    def lower_all(self, lowers: Sequence[Lower], run: LowerRun) -> list[_PendingImport] | None:
         defs = self._funcs
         pending: list[_PendingImport] = []
-        for step in lowers.steps:
+        for step in lowers:
             try:
                 pending.append(_PendingImport(self, defs.lookup(_interface(step.path), step.name), run, step))
             except KeyError:
                 run.missing.append((step.path, step.name))
-        if run.missing:
-            return None
-        return self.host_funcs.add_all(lowers.signatures, pending)
+        return None if run.missing else pending
 
     def instantiate(self) -> None:
         def on_error(exc: BaseException) -> str:
@@ -476,7 +472,7 @@ class ImportSite(_Site):
         """The core signature the component imports the function with, as slot codes."""
 
     def make_body(self) -> Callable[..., Any]:
-        """The body the core function (`rt.host_funcs`) runs, made by the generated factory."""
+        """The body the core function runs, made by the generated factory."""
         self._setup()
         body: Callable[..., Any] = self.definition.factory(self)  # via `host_func` below
         return body

@@ -20,7 +20,7 @@ every lowered import's function in one batch before the first step, instead of o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, runtime_checkable
@@ -65,12 +65,12 @@ from witgen.runtime.cabi.state import (
 from witgen.runtime.errors import LinkError, Trap
 
 __all__ = [
+    "HostBatch",
     "HostFunc",
     "ImportBatchResolver",
     "ImportResolver",
     "Instantiated",
     "LowerRun",
-    "Lowers",
     "host_funcs",
     "instantiate",
     "missing_message",
@@ -103,37 +103,51 @@ class LowerRun(Protocol):
 
 @runtime_checkable
 class ImportBatchResolver(Protocol):
-    """An `ImportResolver` making every lowered import's function at once, before any core
-    module is instantiated. A function's options (its memory, realloc) and the calling instance
-    exist only later: ask `run.options(step.options)` and `run.caller(step)` when it is first
-    called (the instantiation checks every options' items exist before it returns)."""
+    """An `ImportResolver` giving every lowered import's body at once, before any core module
+    is instantiated; the instantiation makes their functions in one loop. A function's options
+    (its memory, realloc) and the calling instance exist only later: ask `run.options(
+    step.options)` and `run.caller(step)` when the body is made, on the first call (the
+    instantiation checks every options' items exist before it returns)."""
 
     def resource(self, path: Path, name: str) -> ResourceType: ...
 
-    def lower_all(self, lowers: Lowers, run: LowerRun) -> Any | None:
-        """A `wasmtime_extern_t` array of the functions of `lowers.steps`, in order; None if
-        some are not supplied, after adding each one's (path, name) to `missing`."""
+    def lower_all(self, lowers: Sequence[Lower], run: LowerRun) -> Sequence[fastcall.LazyBody] | None:
+        """The body of each of the `lowers`' functions, in order; None if some imports are not
+        supplied, after adding each one's (path, name) to `run.missing`."""
         ...
 
 
 @dataclass(eq=False)
-class Lowers:
-    """A plan's `Lower` steps, for `ImportBatchResolver.lower_all`; made once per component."""
+class HostBatch:
+    """The host functions an instantiation makes in one batch before its first step: the
+    resource built-ins, and the lowered imports when the resolver is an
+    `ImportBatchResolver`. Made once per component (and kind of resolver)."""
 
-    steps: list[Lower]
+    lowers: list[Lower]
+    builtins: list[ResourceBuiltin]
+    steps: list[Step]
+    """The plan's other steps, left to run in order."""
+    registers: list[int]
+    """Where each function goes, lowers first."""
     signatures: fastcall.Signatures
-    """Each step's core signature as slot codes (`fastcall.slot_codes`)."""
+    """The core signature of each function, as slot codes."""
     options: list[OptionsPlan]
-    """The steps' distinct options, checked once the instance is built."""
+    """The lowers' distinct options, checked once the instance is built."""
 
     @classmethod
-    def of(cls, steps: list[Lower]) -> Lowers:
+    def of(cls, steps: list[Step], with_lowers: bool) -> HostBatch:
+        lowers = [s for s in steps if type(s) is Lower] if with_lowers else []
+        builtins = [s for s in steps if type(s) is ResourceBuiltin]
+        batched = {Lower, ResourceBuiltin} if with_lowers else {ResourceBuiltin}
+        signatures = [(fastcall.slot_codes(s.core[0]), fastcall.slot_codes(s.core[1])) for s in lowers]
+        signatures += [_BUILTIN_SIGNATURES[s.op] for s in builtins]
         return cls(
-            steps,
-            fastcall.Signatures(
-                [(fastcall.slot_codes(s.core[0]), fastcall.slot_codes(s.core[1])) for s in steps]
-            ),
-            list({id(s.options): s.options for s in steps}.values()),
+            lowers,
+            builtins,
+            [s for s in steps if type(s) not in batched],
+            [s.reg for s in (*lowers, *builtins)],
+            fastcall.Signatures(signatures),
+            list({id(s.options): s.options for s in lowers}.values()),
         )
 
 
@@ -157,6 +171,23 @@ _BUILTINS: dict[str, Callable[[ComponentInstance, ResourceType, int], Any]] = {
     "resource.drop": resource_drop,
 }
 _BUILTIN_SIGNATURES = {"resource.new": ("I", "I"), "resource.rep": ("I", "I"), "resource.drop": ("I", "")}
+
+
+class _Builtin:
+    """A resource built-in's body, made on its first call (`fastcall.LazyBody`): its instance
+    and resource type are registers filled later in the run."""
+
+    __slots__ = ("run", "step")
+
+    def __init__(self, run: _Run, step: ResourceBuiltin) -> None:
+        self.run, self.step = run, step
+
+    def make_body(self) -> Callable[..., Any]:
+        regs, s = self.run.regs, self.step
+        return partial(_BUILTINS[s.op], regs[s.caller], regs[s.resource])
+
+    def on_error(self, exc: BaseException) -> str:
+        return self.run.on_error(exc)
 
 
 class _Run:
@@ -185,8 +216,6 @@ class _Run:
         self.missing: list[tuple[Path, str]] = []
         """(instance path, item) of each import the resolver does not supply."""
         self.instances: list[ComponentInstance] = []
-        self.builtins: fastcall.HostFuncs | None = None
-        """The resource built-ins' core functions, made on the first."""
         self.resolved_options: dict[int, CanonOptions] = {}
         """By the identity of the plan's (interned) options."""
 
@@ -307,24 +336,28 @@ class _Run:
         self.keep.append(adapter)
         self.regs[s.reg] = adapter
 
-    def resource_builtin(self, s: ResourceBuiltin) -> None:
-        body = partial(_BUILTINS[s.op], self.regs[s.caller], self.regs[s.resource])
-        if self.builtins is None:
-            self.builtins = fastcall.HostFuncs(self.store)
-            self.keep.append(self.builtins)
-        self.regs[s.reg] = self.builtins.new(*_BUILTIN_SIGNATURES[s.op], lambda: body, self.on_error)
-
     def caller(self, s: Lower) -> ComponentInstance:
         caller: ComponentInstance = self.regs[s.caller]
         return caller
 
-    def lower_all(self, resolver: ImportBatchResolver, lowers: Lowers) -> None:
-        externs = resolver.lower_all(lowers, self)
-        if externs is None:
+    def make_host_funcs(self, batch: HostBatch) -> None:
+        """Make the batch's functions in one loop, each body on its first call."""
+        bodies: list[fastcall.LazyBody] = []
+        if batch.lowers:
+            assert isinstance(self.resolver, ImportBatchResolver)
+            lowered = self.resolver.lower_all(batch.lowers, self)
+            if lowered is None:
+                return  # imports are missing: the run only looks for the rest of them
+            bodies += lowered
+        bodies += [_Builtin(self, s) for s in batch.builtins]
+        if not bodies:
             return
+        funcs = fastcall.HostFuncs(self.store)
+        self.keep.append(funcs)
+        externs = funcs.add_all(batch.signatures, bodies)
         regs = self.regs
-        for s, extern in zip(lowers.steps, externs, strict=True):
-            regs[s.reg] = extern
+        for i, reg in enumerate(batch.registers):
+            regs[reg] = externs[i]
 
     def run(self, steps: list[Step]) -> None:
         handlers = _HANDLERS
@@ -343,7 +376,6 @@ _HANDLERS: dict[type, Callable[[_Run, Any], None]] = {
     InstantiateCore: _Run.instantiate_core,
     Lift: _Run.lift,
     Fuse: _Run.fuse,
-    ResourceBuiltin: _Run.resource_builtin,
 }
 _WHILE_MISSING = {NewInstance, HostResource, Lower}
 """The steps still run once an import is missing: those that find more missing imports."""
@@ -373,10 +405,11 @@ def _plan_of(prepared: Prepared) -> Plan:
     return prepared.plan
 
 
-def _lowers_of(prepared: Prepared, the_plan: Plan) -> Lowers:
-    if prepared.lowers is None:
-        prepared.lowers = Lowers.of(the_plan.lowers)
-    return prepared.lowers
+def _batch_of(prepared: Prepared, the_plan: Plan, with_lowers: bool) -> HostBatch:
+    found = prepared.batches.get(with_lowers)
+    if found is None:
+        found = prepared.batches[with_lowers] = HostBatch.of(the_plan.steps, with_lowers)
+    return found
 
 
 def instantiate(
@@ -396,15 +429,12 @@ def instantiate(
     prepared = component if isinstance(component, Prepared) else prepare(component, store.engine, cache_dir)
     the_plan = _plan_of(prepared)
     run = _Run(store, imports, prepared, len(the_plan.steps), on_error)
-    if isinstance(imports, ImportBatchResolver):
-        lowers = _lowers_of(prepared, the_plan)
-        run.lower_all(imports, lowers)
-        run.run(the_plan.others)
-        if not run.missing:
-            for o in lowers.options:  # what the functions will ask on their first call: check it now
-                run.options(o)
-    else:
-        run.run(the_plan.steps)
+    batch = _batch_of(prepared, the_plan, isinstance(imports, ImportBatchResolver))
+    run.make_host_funcs(batch)
+    run.run(batch.steps)
+    if not run.missing:
+        for o in batch.options:  # what the lowers' bodies ask when they are made: check it now
+            run.options(o)
     if run.missing:
         raise LinkError(missing_message(run.missing))
     return Instantiated(run.value(the_plan.exports), run.instances, run.keep)

@@ -26,7 +26,7 @@ from witgen.runtime.instance import default_cache_dir
 from witgen.runtime.loading import _wasmtime_build
 
 if TYPE_CHECKING:
-    from witgen.runtime.cabi.instantiate import Lowers
+    from witgen.runtime.cabi.instantiate import HostBatch
 
 CacheDir = str | os.PathLike[str] | bool | None
 
@@ -88,8 +88,9 @@ class Prepared:
         self.modules: dict[int, CompiledModule] = {}
         self.plan: Plan | None = None
         """How to instantiate it (`plan.plan`), made on first instantiation."""
-        self.lowers: Lowers | None = None
-        """The plan's lowered imports, for resolvers that make them at once (made with the plan)."""
+        self.batches: dict[bool, HostBatch] = {}
+        """The host functions each instantiation makes at once, with the lowered imports or not
+        (`instantiate.HostBatch`, by whether the resolver gives them all at once)."""
         self.import_arrays = ImportArrays()
         """Its core modules' import arrays, reused by every instantiation."""
 

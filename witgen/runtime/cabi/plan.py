@@ -180,14 +180,6 @@ class Plan:
     """The root's public exports: `Reg`s of lifts, `ResourceSlot`s, dicts of the same."""
     imports: dict[str, Value]
     """The root's imports, symbolic (what `host_funcs` reads)."""
-    lowers: list[Lower] = field(init=False)
-    """The `Lower` steps, for resolvers that make every lowered import at once."""
-    others: list[Step] = field(init=False)
-    """The other steps, in order: what is left to run once the lowers are made."""
-
-    def __post_init__(self) -> None:
-        self.lowers = [s for s in self.steps if type(s) is Lower]
-        self.others = [s for s in self.steps if type(s) is not Lower]
 
 
 # --- the planner -------------------------------------------------------------------------------
