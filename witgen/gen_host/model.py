@@ -69,10 +69,22 @@ class FuncView:
     cabi: str = "None"
     """The name of the function's cabi-engine factory (see `witgen/gen_host/cabi/`)."""
     cabi_source: str = ""
+    params_ref: str = ""
+    result_ref: str = ""
+    """Module constants holding an import's codecs, made once rather than on every link
+    ("": written inline; see `CodecConstant`)."""
 
     @property
     def param_codecs(self) -> str:
         return "[" + ", ".join(f'("{p.name}", {p.codec})' for p in self.params) + "]"
+
+    @property
+    def params_arg(self) -> str:
+        return self.params_ref or self.param_codecs
+
+    @property
+    def result_arg(self) -> str:
+        return self.result_ref or self.result_codec
 
     @property
     def signature(self) -> str:
@@ -85,6 +97,31 @@ class FuncView:
     @property
     def arg_types(self) -> str:
         return ", ".join(p.annotation for p in self.params)
+
+
+@dataclass
+class CodecConstant:
+    """A module constant holding an imported function's parameter or result codecs: codecs
+    hold no per-instance state, and a componentize-py component links ~120 imports on every
+    instantiation (building their codecs each time was ~a tenth of it)."""
+
+    name: str
+    annotation: str
+    value: str
+
+
+def hoist_codecs(funcs: list[FuncView]) -> list[CodecConstant]:
+    """Move the imports' codecs that would be built on every link into module constants."""
+    constants = []
+    for f in funcs:
+        base = f.qualname.replace(".", "_") + ("_new" if f.kind == "constructor" else "")
+        if f.params:
+            f.params_ref = f"_params_{base}"
+            constants.append(CodecConstant(f.params_ref, "list[tuple[str, _rt.Codec]]", f.param_codecs))
+        if "(" in f.result_codec:  # a codec built here, not a constant of a named type
+            f.result_ref = f"_result_{base}"
+            constants.append(CodecConstant(f.result_ref, "_rt.Codec", f.result_codec))
+    return constants
 
 
 @dataclass
@@ -126,6 +163,7 @@ class InterfaceModuleView:
     """The name other generated modules import this module as."""
     cabi_sources: list[str] = field(default_factory=list)
     """The cabi-engine factories of the module's functions, in order."""
+    codec_constants: list[CodecConstant] = field(default_factory=list)
     wasi: bool = False
     """A WASI interface: its field in `<World>Imports` is optional (Python WASI on either
     engine; on wasmtime's engine `wasi=` may link wasmtime's own instead)."""
@@ -170,6 +208,7 @@ class WorldView:
     abi: str = "wasmtime"
     """The engine the world class uses unless told otherwise at load time."""
     cabi_sources: list[str] = field(default_factory=list)
+    codec_constants: list[CodecConstant] = field(default_factory=list)
 
     @property
     def host_modules(self) -> list[InterfaceModuleView]:
@@ -397,6 +436,9 @@ class HostModelBuilder(WorldLayout):
                 decl.methods.append(fv)
             else:
                 decl.statics.append(fv)
+        if imported:
+            linked = [f for t in view.host_resources for f in (t.constructor, *t.methods, *t.statics) if f]
+            view.codec_constants = hoist_codecs(linked + view.functions)
         view.module_imports = dict(sorted(tv.used_modules.items()))
         return view
 
@@ -435,6 +477,7 @@ class HostModelBuilder(WorldLayout):
         )
         _avoid_clashes(view)
         view.cabi_sources = [f.cabi_source for f in import_funcs + export_funcs if f.cabi_source]
+        view.codec_constants = hoist_codecs(import_funcs)
         view.imports_required = any(not f.default for f in view.import_fields)
         modules = dict(tv.used_modules)
         for m in imports + exports:

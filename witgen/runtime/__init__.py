@@ -41,7 +41,7 @@ from witgen.runtime.codecs import (
 from witgen.runtime.errors import InstanceDead, LinkError, ResourceDropped, Trap, WitgenRuntimeError
 from witgen.runtime.host import call_method, implementation
 from witgen.runtime.instance import ExportFunc, GuestResource, Instance
-from witgen.runtime.sites import Exports, SiteTable
+from witgen.runtime.sites import Exports, SiteSpec, SiteTable
 from witgen.runtime.types import Err, Ok, Result, Some
 from witgen.runtime.world import Abi, CacheDir, PathLike, engine_for, load_bytes, load_file, pick_abi, start
 
@@ -96,6 +96,7 @@ __all__ = [
     "ResourceDropped",
     "Result",
     "ResultCodec",
+    "SiteSpec",
     "SiteTable",
     "Some",
     "Trap",

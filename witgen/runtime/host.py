@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from witgen.runtime.errors import LinkError
@@ -17,8 +18,10 @@ def implementation(host: object, attr: str, where: str) -> Any:
         raise LinkError(f"{where}: the host's {what} has no {attr!r}") from None
 
 
+@cache
 def call_method(name: str) -> Callable[..., Any]:
-    """An import implementation that calls method `name` on the resource object it receives."""
+    """An import implementation that calls method `name` on the resource object it receives
+    (one per name, shared: every instantiation links every method again)."""
 
     def call(obj: Any, *args: Any) -> Any:
         return getattr(obj, name)(*args)

@@ -55,9 +55,7 @@ class Greeter:
         """
         rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False)
         if imports is not None:
-            rt.define_func(
-                "", "log", "log", [("message", _rt.STRING)], None, imports.log, False, cabi=_cabi_imp_log
-            )
+            rt.define_func("", "log", "log", _params_log, None, imports.log, False, cabi=_cabi_imp_log)
         rt.instantiate()
         self._rt = rt
         self.greet = _e_greet.Greet(rt)
@@ -121,3 +119,7 @@ def _cabi_imp_log(site: Any) -> Any:
         out = impl(x1)
 
     return site.host_func("II", "", _log)
+
+
+# The imports' codecs, made once for every instance.
+_params_log: list[tuple[str, _rt.Codec]] = [("message", _rt.STRING)]

@@ -79,14 +79,7 @@ class NameClashes(_rt.Exports):
         rt.instantiate()
         self._rt = rt
         self.run = _e_run.Run(rt)
-        self._sites = _rt.SiteTable(
-            rt,
-            "",
-            {
-                "_call_store_": ("store", "store", [], _rt.U32, False, _cabi_store),
-                "_call_run_": ("run", "run", [], None, False, _cabi_run),
-            },
-        )
+        self._sites = _rt.SiteTable(rt, "", _sites)
 
     @classmethod
     def from_file(
@@ -222,3 +215,10 @@ def _cabi_run(site: Any) -> Any:
         return None
 
     return _run
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_store_": ("store", "store", [], _rt.U32, False, _cabi_store),
+    "_call_run_": ("run", "run", [], None, False, _cabi_run),
+}
+"""The call sites of the world's exported functions, bound on first use."""

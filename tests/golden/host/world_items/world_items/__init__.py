@@ -144,54 +144,14 @@ class Items(_rt.Exports):
             _i_b_y_types._link(rt, imports.b_y_types)
             _i_types._link(rt, imports.types)
             _i_clock._link(rt, imports.clock)
-            rt.define_func(
-                "",
-                "log",
-                "log",
-                [("level", _LEVEL), ("msg", _rt.STRING)],
-                None,
-                imports.log,
-                False,
-                cabi=_cabi_imp_log,
-            )
-            rt.define_func(
-                "",
-                "now",
-                "now",
-                [],
-                _rt.ResultCodec(_rt.U64, _rt.STRING),
-                imports.now,
-                True,
-                cabi=_cabi_imp_now,
-            )
+            rt.define_func("", "log", "log", _params_log, None, imports.log, False, cabi=_cabi_imp_log)
+            rt.define_func("", "now", "now", [], _result_now, imports.now, True, cabi=_cabi_imp_now)
         rt.instantiate()
         self._rt = rt
         self.a_x_api = _e_a_x_api.AXApi(rt)
         self.b_y_api = _e_b_y_api.BYApi(rt)
         self.stats = _e_stats.Stats(rt)
-        self._sites = _rt.SiteTable(
-            rt,
-            "",
-            {
-                "_call_run": (
-                    "run",
-                    "run",
-                    [("p", _POINT), ("l", _LEVEL), ("ps", _POINTS)],
-                    _rt.ResultCodec(_POINT, _rt.STRING),
-                    True,
-                    _cabi_run,
-                ),
-                "_call_describe": (
-                    "describe",
-                    "describe",
-                    [("t", _A_THING)],
-                    _rt.STRING,
-                    False,
-                    _cabi_describe,
-                ),
-                "_call_reset": ("reset", "reset", [], None, False, _cabi_reset),
-            },
-        )
+        self._sites = _rt.SiteTable(rt, "", _sites)
 
     @classmethod
     def from_file(
@@ -518,3 +478,23 @@ def _cabi_reset(site: Any) -> Any:
         return None
 
     return _reset
+
+
+# The imports' codecs, made once for every instance.
+_params_log: list[tuple[str, _rt.Codec]] = [("level", _LEVEL), ("msg", _rt.STRING)]
+_result_now: _rt.Codec = _rt.ResultCodec(_rt.U64, _rt.STRING)
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_run": (
+        "run",
+        "run",
+        [("p", _POINT), ("l", _LEVEL), ("ps", _POINTS)],
+        _rt.ResultCodec(_POINT, _rt.STRING),
+        True,
+        _cabi_run,
+    ),
+    "_call_describe": ("describe", "describe", [("t", _A_THING)], _rt.STRING, False, _cabi_describe),
+    "_call_reset": ("reset", "reset", [], None, False, _cabi_reset),
+}
+"""The call sites of the world's exported functions, bound on first use."""

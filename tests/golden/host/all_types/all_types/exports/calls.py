@@ -141,122 +141,7 @@ class Calls(_rt.Exports):
     _call_import_: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(
-            rt,
-            _INTERFACE,
-            {
-                "_call_echo_point": (
-                    "echo-point",
-                    "calls.echo_point",
-                    [("p", _POINT)],
-                    _POINT,
-                    False,
-                    _cabi_calls_echo_point,
-                ),
-                "_call_draw": (
-                    "draw",
-                    "calls.draw",
-                    [("s", _SHAPE), ("c", _COLOR), ("p", _PERMS)],
-                    _rt.list_of(_SHAPE),
-                    False,
-                    _cabi_calls_draw,
-                ),
-                "_call_parse": (
-                    "parse",
-                    "calls.parse",
-                    [("text", _rt.STRING)],
-                    _rt.ResultCodec(_POINT, _rt.STRING),
-                    True,
-                    _cabi_calls_parse,
-                ),
-                "_call_check": (
-                    "check",
-                    "calls.check",
-                    [],
-                    _rt.ResultCodec(None, None),
-                    True,
-                    _cabi_calls_check,
-                ),
-                "_call_try_bytes": (
-                    "try-bytes",
-                    "calls.try_bytes",
-                    [("data", _rt.list_of(_rt.U8))],
-                    _rt.ResultCodec(_rt.list_of(_rt.U8), None),
-                    True,
-                    _cabi_calls_try_bytes,
-                ),
-                "_call_validate": (
-                    "validate",
-                    "calls.validate",
-                    [("p", _PAYLOAD)],
-                    _rt.ResultCodec(None, _rt.STRING),
-                    True,
-                    _cabi_calls_validate,
-                ),
-                "_call_find": (
-                    "find",
-                    "calls.find",
-                    [("m", _BY_NAME), ("key", _rt.STRING)],
-                    _rt.OptionCodec(_POINT),
-                    False,
-                    _cabi_calls_find,
-                ),
-                "_call_lookup": (
-                    "lookup",
-                    "calls.lookup",
-                    [("key", _rt.STRING)],
-                    _MAYBE_MAYBE,
-                    False,
-                    _cabi_calls_lookup,
-                ),
-                "_call_swap": (
-                    "swap",
-                    "calls.swap",
-                    [("t", _rt.TupleCodec([_rt.U32, _rt.STRING]))],
-                    _rt.TupleCodec([_rt.STRING, _rt.U32]),
-                    False,
-                    _cabi_calls_swap,
-                ),
-                "_call_keyword_params": (
-                    "keyword-params",
-                    "calls.keyword_params",
-                    [
-                        ("class_", _rt.U32),
-                        ("from_", _rt.STRING),
-                        ("type", _rt.U8),
-                        ("lambda_", _rt.list_of(_rt.U8)),
-                    ],
-                    _KEYWORDS,
-                    False,
-                    _cabi_calls_keyword_params,
-                ),
-                "_call_nothing": ("nothing", "calls.nothing", [], None, False, _cabi_calls_nothing),
-                "_call_aliases": (
-                    "aliases",
-                    "calls.aliases",
-                    [("a", _BLOB), ("b", _PAYLOAD), ("c", _PAIR), ("d", _LOCATION), ("e", _PARSED)],
-                    _SOME,
-                    False,
-                    _cabi_calls_aliases,
-                ),
-                "_call_echo_payloads": (
-                    "echo-payloads",
-                    "calls.echo_payloads",
-                    [("p", _PAYLOADS)],
-                    _PAYLOADS,
-                    False,
-                    _cabi_calls_echo_payloads,
-                ),
-                "_call_import_": (
-                    "import",
-                    "calls.import_",
-                    [("async_", _rt.BOOL), ("with_", _rt.OptionCodec(_rt.U32))],
-                    _rt.U32,
-                    False,
-                    _cabi_calls_import_,
-                ),
-            },
-        )
+        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
 
     def echo_point(self, p: Point) -> Point:
         """Echo a point."""
@@ -1558,3 +1443,106 @@ def _cabi_calls_import_(site: Any) -> Any:
         return out
 
     return _import_
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_echo_point": (
+        "echo-point",
+        "calls.echo_point",
+        [("p", _POINT)],
+        _POINT,
+        False,
+        _cabi_calls_echo_point,
+    ),
+    "_call_draw": (
+        "draw",
+        "calls.draw",
+        [("s", _SHAPE), ("c", _COLOR), ("p", _PERMS)],
+        _rt.list_of(_SHAPE),
+        False,
+        _cabi_calls_draw,
+    ),
+    "_call_parse": (
+        "parse",
+        "calls.parse",
+        [("text", _rt.STRING)],
+        _rt.ResultCodec(_POINT, _rt.STRING),
+        True,
+        _cabi_calls_parse,
+    ),
+    "_call_check": ("check", "calls.check", [], _rt.ResultCodec(None, None), True, _cabi_calls_check),
+    "_call_try_bytes": (
+        "try-bytes",
+        "calls.try_bytes",
+        [("data", _rt.list_of(_rt.U8))],
+        _rt.ResultCodec(_rt.list_of(_rt.U8), None),
+        True,
+        _cabi_calls_try_bytes,
+    ),
+    "_call_validate": (
+        "validate",
+        "calls.validate",
+        [("p", _PAYLOAD)],
+        _rt.ResultCodec(None, _rt.STRING),
+        True,
+        _cabi_calls_validate,
+    ),
+    "_call_find": (
+        "find",
+        "calls.find",
+        [("m", _BY_NAME), ("key", _rt.STRING)],
+        _rt.OptionCodec(_POINT),
+        False,
+        _cabi_calls_find,
+    ),
+    "_call_lookup": (
+        "lookup",
+        "calls.lookup",
+        [("key", _rt.STRING)],
+        _MAYBE_MAYBE,
+        False,
+        _cabi_calls_lookup,
+    ),
+    "_call_swap": (
+        "swap",
+        "calls.swap",
+        [("t", _rt.TupleCodec([_rt.U32, _rt.STRING]))],
+        _rt.TupleCodec([_rt.STRING, _rt.U32]),
+        False,
+        _cabi_calls_swap,
+    ),
+    "_call_keyword_params": (
+        "keyword-params",
+        "calls.keyword_params",
+        [("class_", _rt.U32), ("from_", _rt.STRING), ("type", _rt.U8), ("lambda_", _rt.list_of(_rt.U8))],
+        _KEYWORDS,
+        False,
+        _cabi_calls_keyword_params,
+    ),
+    "_call_nothing": ("nothing", "calls.nothing", [], None, False, _cabi_calls_nothing),
+    "_call_aliases": (
+        "aliases",
+        "calls.aliases",
+        [("a", _BLOB), ("b", _PAYLOAD), ("c", _PAIR), ("d", _LOCATION), ("e", _PARSED)],
+        _SOME,
+        False,
+        _cabi_calls_aliases,
+    ),
+    "_call_echo_payloads": (
+        "echo-payloads",
+        "calls.echo_payloads",
+        [("p", _PAYLOADS)],
+        _PAYLOADS,
+        False,
+        _cabi_calls_echo_payloads,
+    ),
+    "_call_import_": (
+        "import",
+        "calls.import_",
+        [("async_", _rt.BOOL), ("with_", _rt.OptionCodec(_rt.U32))],
+        _rt.U32,
+        False,
+        _cabi_calls_import_,
+    ),
+}
+"""The call sites of `Calls`, bound on first use."""

@@ -79,28 +79,7 @@ class Users(_rt.Exports):
     _call_rename: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(
-            rt,
-            _INTERFACE,
-            {
-                "_call_list_users": (
-                    "list-users",
-                    "users.list_users",
-                    [],
-                    _rt.list_of(_USER),
-                    False,
-                    _cabi_users_list_users,
-                ),
-                "_call_rename": (
-                    "rename",
-                    "users.rename",
-                    [("u", _USER), ("name", _rt.STRING)],
-                    _rt.ResultCodec(_USER, _rt.STRING),
-                    True,
-                    _cabi_users_rename,
-                ),
-            },
-        )
+        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
 
     def list_users(self) -> list[User]:
         """All users."""
@@ -302,3 +281,24 @@ def _cabi_users_rename(site: Any) -> Any:
         return out.value
 
     return _rename
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_list_users": (
+        "list-users",
+        "users.list_users",
+        [],
+        _rt.list_of(_USER),
+        False,
+        _cabi_users_list_users,
+    ),
+    "_call_rename": (
+        "rename",
+        "users.rename",
+        [("u", _USER), ("name", _rt.STRING)],
+        _rt.ResultCodec(_USER, _rt.STRING),
+        True,
+        _cabi_users_rename,
+    ),
+}
+"""The call sites of `Users`, bound on first use."""

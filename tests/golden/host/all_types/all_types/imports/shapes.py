@@ -346,7 +346,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "echo-point",
         "shapes.echo_point",
-        [("p", _POINT)],
+        _params_shapes_echo_point,
         _POINT,
         _rt.implementation(host, "echo_point", _INTERFACE),
         False,
@@ -356,8 +356,8 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "draw",
         "shapes.draw",
-        [("s", _SHAPE), ("c", _COLOR), ("p", _PERMS)],
-        _rt.list_of(_SHAPE),
+        _params_shapes_draw,
+        _result_shapes_draw,
         _rt.implementation(host, "draw", _INTERFACE),
         False,
         cabi=_cabi_imp_shapes_draw,
@@ -366,8 +366,8 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "parse",
         "shapes.parse",
-        [("text", _rt.STRING)],
-        _rt.ResultCodec(_POINT, _rt.STRING),
+        _params_shapes_parse,
+        _result_shapes_parse,
         _rt.implementation(host, "parse", _INTERFACE),
         True,
         cabi=_cabi_imp_shapes_parse,
@@ -377,7 +377,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         "check",
         "shapes.check",
         [],
-        _rt.ResultCodec(None, None),
+        _result_shapes_check,
         _rt.implementation(host, "check", _INTERFACE),
         True,
         cabi=_cabi_imp_shapes_check,
@@ -386,8 +386,8 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "reverse",
         "shapes.reverse",
-        [("data", _rt.list_of(_rt.U8))],
-        _rt.list_of(_rt.U8),
+        _params_shapes_reverse,
+        _result_shapes_reverse,
         _rt.implementation(host, "reverse", _INTERFACE),
         False,
         cabi=_cabi_imp_shapes_reverse,
@@ -718,3 +718,14 @@ def _cabi_imp_shapes_nothing(site: Any) -> Any:
         out = impl()
 
     return site.host_func("", "", _nothing)
+
+
+# The imports' codecs, made once for every instance (`_link`).
+_params_shapes_echo_point: list[tuple[str, _rt.Codec]] = [("p", _POINT)]
+_params_shapes_draw: list[tuple[str, _rt.Codec]] = [("s", _SHAPE), ("c", _COLOR), ("p", _PERMS)]
+_result_shapes_draw: _rt.Codec = _rt.list_of(_SHAPE)
+_params_shapes_parse: list[tuple[str, _rt.Codec]] = [("text", _rt.STRING)]
+_result_shapes_parse: _rt.Codec = _rt.ResultCodec(_POINT, _rt.STRING)
+_result_shapes_check: _rt.Codec = _rt.ResultCodec(None, None)
+_params_shapes_reverse: list[tuple[str, _rt.Codec]] = [("data", _rt.list_of(_rt.U8))]
+_result_shapes_reverse: _rt.Codec = _rt.list_of(_rt.U8)

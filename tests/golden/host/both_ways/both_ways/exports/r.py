@@ -68,47 +68,8 @@ class R(_rt.Exports):
     _call_mk: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(
-            rt,
-            _INTERFACE,
-            {
-                "_call_make": (
-                    "make",
-                    "r.make",
-                    [],
-                    _rt.GuestResourceCodec("res", "t:both/r#res", True),
-                    False,
-                    _cabi_r_make,
-                ),
-                "_call_mk": ("mk", "r.mk", [("p", _PT)], _PT, False, _cabi_r_mk),
-            },
-        )
-        self.Res = rt.bind_guest_resource(
-            _ResBase,
-            "t:both/r#res",
-            _rt.SiteTable(
-                rt,
-                _INTERFACE,
-                {
-                    "[constructor]res": (
-                        "[constructor]res",
-                        "Res",
-                        [],
-                        _rt.GuestResourceCodec("res", "t:both/r#res", True, raw=True),
-                        False,
-                        _cabi_Res_new,
-                    ),
-                    "[method]res.get": (
-                        "[method]res.get",
-                        "Res.get",
-                        [("self", _rt.GuestResourceCodec("res", "t:both/r#res", False))],
-                        _rt.U32,
-                        False,
-                        _cabi_Res_get,
-                    ),
-                },
-            ),
-        )
+        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
+        self.Res = rt.bind_guest_resource(_ResBase, "t:both/r#res", _rt.SiteTable(rt, _INTERFACE, _sites_Res))
 
     def make(self) -> _ResBase:
         """Calls `make`."""
@@ -301,3 +262,37 @@ def _cabi_r_mk(site: Any) -> Any:
         return out
 
     return _mk
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_make": (
+        "make",
+        "r.make",
+        [],
+        _rt.GuestResourceCodec("res", "t:both/r#res", True),
+        False,
+        _cabi_r_make,
+    ),
+    "_call_mk": ("mk", "r.mk", [("p", _PT)], _PT, False, _cabi_r_mk),
+}
+"""The call sites of `R`, bound on first use."""
+
+_sites_Res: dict[str, _rt.SiteSpec] = {
+    "[constructor]res": (
+        "[constructor]res",
+        "Res",
+        [],
+        _rt.GuestResourceCodec("res", "t:both/r#res", True, raw=True),
+        False,
+        _cabi_Res_new,
+    ),
+    "[method]res.get": (
+        "[method]res.get",
+        "Res.get",
+        [("self", _rt.GuestResourceCodec("res", "t:both/r#res", False))],
+        _rt.U32,
+        False,
+        _cabi_Res_get,
+    ),
+}
+"""The call sites of resource `res`, bound on first use."""

@@ -84,19 +84,13 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     res_cls = _rt.implementation(host, "Res", _INTERFACE)
     rt.define_resource(_INTERFACE, "res", "t:both/r#res", res_cls)
     rt.define_func(
-        _INTERFACE,
-        "[constructor]res",
-        "Res",
-        [],
-        _rt.HostResourceCodec("res", "t:both/r#res", True),
-        res_cls,
-        cabi=_cabi_imp_Res_new,
+        _INTERFACE, "[constructor]res", "Res", [], _result_Res_new, res_cls, cabi=_cabi_imp_Res_new
     )
     rt.define_func(
         _INTERFACE,
         "[method]res.get",
         "Res.get",
-        [("self", _rt.HostResourceCodec("res", "t:both/r#res", False))],
+        _params_Res_get,
         _rt.U32,
         _rt.call_method("get"),
         False,
@@ -107,7 +101,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         "make",
         "r.make",
         [],
-        _rt.HostResourceCodec("res", "t:both/r#res", True),
+        _result_r_make,
         _rt.implementation(host, "make", _INTERFACE),
         False,
         cabi=_cabi_imp_r_make,
@@ -116,7 +110,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "mk",
         "r.mk",
-        [("p", _PT)],
+        _params_r_mk,
         _PT,
         _rt.implementation(host, "mk", _INTERFACE),
         False,
@@ -230,3 +224,10 @@ def _cabi_imp_r_mk(site: Any) -> Any:
         return t3[0]
 
     return site.host_func("I", "I", _mk)
+
+
+# The imports' codecs, made once for every instance (`_link`).
+_result_Res_new: _rt.Codec = _rt.HostResourceCodec("res", "t:both/r#res", True)
+_params_Res_get: list[tuple[str, _rt.Codec]] = [("self", _rt.HostResourceCodec("res", "t:both/r#res", False))]
+_result_r_make: _rt.Codec = _rt.HostResourceCodec("res", "t:both/r#res", True)
+_params_r_mk: list[tuple[str, _rt.Codec]] = [("p", _PT)]

@@ -70,71 +70,9 @@ class Greet(_rt.Exports):
     _call_greet: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(
-            rt,
-            _INTERFACE,
-            {
-                "_call_greet": (
-                    "greet",
-                    "greet.greet",
-                    [("who", _PERSON)],
-                    _rt.ResultCodec(_rt.STRING, _GREET_ERROR),
-                    True,
-                    _cabi_greet_greet,
-                ),
-            },
-        )
+        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
         self.Counter = rt.bind_guest_resource(
-            _CounterBase,
-            "example:greeter/greet@0.1.0#counter",
-            _rt.SiteTable(
-                rt,
-                _INTERFACE,
-                {
-                    "[constructor]counter": (
-                        "[constructor]counter",
-                        "Counter",
-                        [("start", _rt.U32)],
-                        _rt.GuestResourceCodec(
-                            "counter", "example:greeter/greet@0.1.0#counter", True, raw=True
-                        ),
-                        False,
-                        _cabi_Counter_new,
-                    ),
-                    "[method]counter.increment": (
-                        "[method]counter.increment",
-                        "Counter.increment",
-                        [
-                            (
-                                "self",
-                                _rt.GuestResourceCodec(
-                                    "counter", "example:greeter/greet@0.1.0#counter", False
-                                ),
-                            )
-                        ],
-                        _rt.U32,
-                        False,
-                        _cabi_Counter_increment,
-                    ),
-                    "[static]counter.total": (
-                        "[static]counter.total",
-                        "Counter.total",
-                        [
-                            (
-                                "counters",
-                                _rt.list_of(
-                                    _rt.GuestResourceCodec(
-                                        "counter", "example:greeter/greet@0.1.0#counter", False
-                                    )
-                                ),
-                            )
-                        ],
-                        _rt.U64,
-                        False,
-                        _cabi_Counter_total,
-                    ),
-                },
-            ),
+            _CounterBase, "example:greeter/greet@0.1.0#counter", _rt.SiteTable(rt, _INTERFACE, _sites_Counter)
         )
 
     def greet(self, who: Person) -> str:
@@ -401,3 +339,49 @@ def _cabi_Counter_total(site: Any) -> Any:
         return out
 
     return _total
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_greet": (
+        "greet",
+        "greet.greet",
+        [("who", _PERSON)],
+        _rt.ResultCodec(_rt.STRING, _GREET_ERROR),
+        True,
+        _cabi_greet_greet,
+    ),
+}
+"""The call sites of `Greet`, bound on first use."""
+
+_sites_Counter: dict[str, _rt.SiteSpec] = {
+    "[constructor]counter": (
+        "[constructor]counter",
+        "Counter",
+        [("start", _rt.U32)],
+        _rt.GuestResourceCodec("counter", "example:greeter/greet@0.1.0#counter", True, raw=True),
+        False,
+        _cabi_Counter_new,
+    ),
+    "[method]counter.increment": (
+        "[method]counter.increment",
+        "Counter.increment",
+        [("self", _rt.GuestResourceCodec("counter", "example:greeter/greet@0.1.0#counter", False))],
+        _rt.U32,
+        False,
+        _cabi_Counter_increment,
+    ),
+    "[static]counter.total": (
+        "[static]counter.total",
+        "Counter.total",
+        [
+            (
+                "counters",
+                _rt.list_of(_rt.GuestResourceCodec("counter", "example:greeter/greet@0.1.0#counter", False)),
+            )
+        ],
+        _rt.U64,
+        False,
+        _cabi_Counter_total,
+    ),
+}
+"""The call sites of resource `counter`, bound on first use."""

@@ -30,13 +30,7 @@ class Run(_rt.Exports):
     _call_r: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(
-            rt,
-            _INTERFACE,
-            {
-                "_call_r": ("r", "run.r", [], None, False, _cabi_run_r),
-            },
-        )
+        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
 
     def r(self) -> None:
         """Calls `r`."""
@@ -75,3 +69,9 @@ def _cabi_run_r(site: Any) -> Any:
         return None
 
     return _r
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_r": ("r", "run.r", [], None, False, _cabi_run_r),
+}
+"""The call sites of `Run`, bound on first use."""

@@ -94,193 +94,14 @@ class GuestSide(_rt.Exports):
     _call_adopt: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(
-            rt,
-            _INTERFACE,
-            {
-                "_call_make_counter": (
-                    "make-counter",
-                    "guest_side.make_counter",
-                    [("start", _rt.U32)],
-                    _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
-                    False,
-                    _cabi_guest_side_make_counter,
-                ),
-                "_call_total": (
-                    "total",
-                    "guest_side.total",
-                    [
-                        (
-                            "counters",
-                            _rt.list_of(
-                                _rt.GuestResourceCodec(
-                                    "counter", "golden:resources/guest-side#counter", False
-                                )
-                            ),
-                        )
-                    ],
-                    _rt.U64,
-                    False,
-                    _cabi_guest_side_total,
-                ),
-                "_call_snapshot_of": (
-                    "snapshot-of",
-                    "guest_side.snapshot_of",
-                    [("c", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False))],
-                    _rt.GuestResourceCodec("snapshot", "golden:resources/guest-side#snapshot", True),
-                    False,
-                    _cabi_guest_side_snapshot_of,
-                ),
-                "_call_adopt": (
-                    "adopt",
-                    "guest_side.adopt",
-                    [
-                        (
-                            "c",
-                            _rt.OptionCodec(
-                                _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True)
-                            ),
-                        )
-                    ],
-                    _rt.ResultCodec(
-                        _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
-                        _rt.STRING,
-                    ),
-                    True,
-                    _cabi_guest_side_adopt,
-                ),
-            },
-        )
+        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
         self.Counter = rt.bind_guest_resource(
-            _CounterBase,
-            "golden:resources/guest-side#counter",
-            _rt.SiteTable(
-                rt,
-                _INTERFACE,
-                {
-                    "[constructor]counter": (
-                        "[constructor]counter",
-                        "Counter",
-                        [("start", _rt.U32)],
-                        _rt.GuestResourceCodec(
-                            "counter", "golden:resources/guest-side#counter", True, raw=True
-                        ),
-                        False,
-                        _cabi_Counter_new,
-                    ),
-                    "[method]counter.increment": (
-                        "[method]counter.increment",
-                        "Counter.increment",
-                        [
-                            (
-                                "self",
-                                _rt.GuestResourceCodec(
-                                    "counter", "golden:resources/guest-side#counter", False
-                                ),
-                            ),
-                            ("by", _rt.U32),
-                        ],
-                        _rt.U32,
-                        False,
-                        _cabi_Counter_increment,
-                    ),
-                    "[method]counter.get": (
-                        "[method]counter.get",
-                        "Counter.get",
-                        [
-                            (
-                                "self",
-                                _rt.GuestResourceCodec(
-                                    "counter", "golden:resources/guest-side#counter", False
-                                ),
-                            )
-                        ],
-                        _rt.U32,
-                        False,
-                        _cabi_Counter_get,
-                    ),
-                    "[method]counter.attach": (
-                        "[method]counter.attach",
-                        "Counter.attach",
-                        [
-                            (
-                                "self",
-                                _rt.GuestResourceCodec(
-                                    "counter", "golden:resources/guest-side#counter", False
-                                ),
-                            ),
-                            ("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
-                        ],
-                        None,
-                        False,
-                        _cabi_Counter_attach,
-                    ),
-                    "[method]counter.swap-file": (
-                        "[method]counter.swap-file",
-                        "Counter.swap_file",
-                        [
-                            (
-                                "self",
-                                _rt.GuestResourceCodec(
-                                    "counter", "golden:resources/guest-side#counter", False
-                                ),
-                            ),
-                            ("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", True)),
-                        ],
-                        _rt.OptionCodec(
-                            _rt.HostResourceCodec("file", "golden:resources/host-side#file", True)
-                        ),
-                        False,
-                        _cabi_Counter_swap_file,
-                    ),
-                    "[static]counter.merge": (
-                        "[static]counter.merge",
-                        "Counter.merge",
-                        [
-                            (
-                                "a",
-                                _rt.GuestResourceCodec(
-                                    "counter", "golden:resources/guest-side#counter", False
-                                ),
-                            ),
-                            (
-                                "b",
-                                _rt.GuestResourceCodec(
-                                    "counter", "golden:resources/guest-side#counter", False
-                                ),
-                            ),
-                        ],
-                        _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
-                        False,
-                        _cabi_Counter_merge,
-                    ),
-                },
-            ),
+            _CounterBase, "golden:resources/guest-side#counter", _rt.SiteTable(rt, _INTERFACE, _sites_Counter)
         )
         self.Snapshot = rt.bind_guest_resource(
             _SnapshotBase,
             "golden:resources/guest-side#snapshot",
-            _rt.SiteTable(
-                rt,
-                _INTERFACE,
-                {
-                    "[method]snapshot.value": (
-                        "[method]snapshot.value",
-                        "Snapshot.value",
-                        [
-                            (
-                                "self",
-                                _rt.GuestResourceCodec(
-                                    "snapshot", "golden:resources/guest-side#snapshot", False
-                                ),
-                            )
-                        ],
-                        _rt.U32,
-                        False,
-                        _cabi_Snapshot_value,
-                    ),
-                },
-            ),
+            _rt.SiteTable(rt, _INTERFACE, _sites_Snapshot),
         )
 
     def make_counter(self, start: int) -> _CounterBase:
@@ -943,3 +764,130 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
         return out.value
 
     return _adopt
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_make_counter": (
+        "make-counter",
+        "guest_side.make_counter",
+        [("start", _rt.U32)],
+        _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
+        False,
+        _cabi_guest_side_make_counter,
+    ),
+    "_call_total": (
+        "total",
+        "guest_side.total",
+        [
+            (
+                "counters",
+                _rt.list_of(_rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False)),
+            )
+        ],
+        _rt.U64,
+        False,
+        _cabi_guest_side_total,
+    ),
+    "_call_snapshot_of": (
+        "snapshot-of",
+        "guest_side.snapshot_of",
+        [("c", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False))],
+        _rt.GuestResourceCodec("snapshot", "golden:resources/guest-side#snapshot", True),
+        False,
+        _cabi_guest_side_snapshot_of,
+    ),
+    "_call_adopt": (
+        "adopt",
+        "guest_side.adopt",
+        [
+            (
+                "c",
+                _rt.OptionCodec(
+                    _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True)
+                ),
+            )
+        ],
+        _rt.ResultCodec(
+            _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True), _rt.STRING
+        ),
+        True,
+        _cabi_guest_side_adopt,
+    ),
+}
+"""The call sites of `GuestSide`, bound on first use."""
+
+_sites_Counter: dict[str, _rt.SiteSpec] = {
+    "[constructor]counter": (
+        "[constructor]counter",
+        "Counter",
+        [("start", _rt.U32)],
+        _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True, raw=True),
+        False,
+        _cabi_Counter_new,
+    ),
+    "[method]counter.increment": (
+        "[method]counter.increment",
+        "Counter.increment",
+        [
+            ("self", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False)),
+            ("by", _rt.U32),
+        ],
+        _rt.U32,
+        False,
+        _cabi_Counter_increment,
+    ),
+    "[method]counter.get": (
+        "[method]counter.get",
+        "Counter.get",
+        [("self", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False))],
+        _rt.U32,
+        False,
+        _cabi_Counter_get,
+    ),
+    "[method]counter.attach": (
+        "[method]counter.attach",
+        "Counter.attach",
+        [
+            ("self", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False)),
+            ("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
+        ],
+        None,
+        False,
+        _cabi_Counter_attach,
+    ),
+    "[method]counter.swap-file": (
+        "[method]counter.swap-file",
+        "Counter.swap_file",
+        [
+            ("self", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False)),
+            ("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", True)),
+        ],
+        _rt.OptionCodec(_rt.HostResourceCodec("file", "golden:resources/host-side#file", True)),
+        False,
+        _cabi_Counter_swap_file,
+    ),
+    "[static]counter.merge": (
+        "[static]counter.merge",
+        "Counter.merge",
+        [
+            ("a", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False)),
+            ("b", _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", False)),
+        ],
+        _rt.GuestResourceCodec("counter", "golden:resources/guest-side#counter", True),
+        False,
+        _cabi_Counter_merge,
+    ),
+}
+"""The call sites of resource `counter`, bound on first use."""
+
+_sites_Snapshot: dict[str, _rt.SiteSpec] = {
+    "[method]snapshot.value": (
+        "[method]snapshot.value",
+        "Snapshot.value",
+        [("self", _rt.GuestResourceCodec("snapshot", "golden:resources/guest-side#snapshot", False))],
+        _rt.U32,
+        False,
+        _cabi_Snapshot_value,
+    ),
+}
+"""The call sites of resource `snapshot`, bound on first use."""

@@ -122,8 +122,8 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "[constructor]file",
         "File",
-        [("path", _rt.STRING)],
-        _rt.HostResourceCodec("file", "golden:resources/host-side#file", True),
+        _params_File_new,
+        _result_File_new,
         file_cls,
         cabi=_cabi_imp_File_new,
     )
@@ -131,8 +131,8 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "[method]file.read",
         "File.read",
-        [("self", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)), ("n", _rt.U32)],
-        _rt.list_of(_rt.U8),
+        _params_File_read,
+        _result_File_read,
         _rt.call_method("read"),
         False,
         cabi=_cabi_imp_File_read,
@@ -141,11 +141,8 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "[method]file.write",
         "File.write",
-        [
-            ("self", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
-            ("data", _rt.list_of(_rt.U8)),
-        ],
-        _rt.ResultCodec(_rt.U32, _rt.STRING),
+        _params_File_write,
+        _result_File_write,
         _rt.call_method("write"),
         True,
         cabi=_cabi_imp_File_write,
@@ -155,7 +152,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         "[static]file.temp",
         "File.temp",
         [],
-        _rt.HostResourceCodec("file", "golden:resources/host-side#file", True),
+        _result_File_temp,
         _rt.implementation(file_cls, "temp", _INTERFACE),
         False,
         cabi=_cabi_imp_File_temp,
@@ -164,10 +161,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "[static]file.same",
         "File.same",
-        [
-            ("a", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
-            ("b", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
-        ],
+        _params_File_same,
         _rt.BOOL,
         _rt.implementation(file_cls, "same", _INTERFACE),
         False,
@@ -179,8 +173,8 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "open",
         "host_side.open",
-        [("path", _rt.STRING)],
-        _rt.ResultCodec(_rt.HostResourceCodec("file", "golden:resources/host-side#file", True), _rt.STRING),
+        _params_host_side_open,
+        _result_host_side_open,
         _rt.implementation(host, "open", _INTERFACE),
         True,
         cabi=_cabi_imp_host_side_open,
@@ -189,7 +183,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "size",
         "host_side.size",
-        [("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False))],
+        _params_host_side_size,
         _rt.U64,
         _rt.implementation(host, "size", _INTERFACE),
         False,
@@ -199,7 +193,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "close",
         "host_side.close",
-        [("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", True))],
+        _params_host_side_close,
         None,
         _rt.implementation(host, "close", _INTERFACE),
         False,
@@ -210,7 +204,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         "make-token",
         "host_side.make_token",
         [],
-        _rt.HostResourceCodec("token", "golden:resources/host-side#token", True),
+        _result_host_side_make_token,
         _rt.implementation(host, "make_token", _INTERFACE),
         False,
         cabi=_cabi_imp_host_side_make_token,
@@ -219,8 +213,8 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "sizes",
         "host_side.sizes",
-        [("files", _rt.list_of(_rt.HostResourceCodec("file", "golden:resources/host-side#file", False)))],
-        _rt.list_of(_rt.U64),
+        _params_host_side_sizes,
+        _result_host_side_sizes,
         _rt.implementation(host, "sizes", _INTERFACE),
         False,
         cabi=_cabi_imp_host_side_sizes,
@@ -568,3 +562,40 @@ def _cabi_imp_host_side_sizes(site: Any) -> Any:
         end_scope(scope)
 
     return site.host_func("III", "", _sizes)
+
+
+# The imports' codecs, made once for every instance (`_link`).
+_params_File_new: list[tuple[str, _rt.Codec]] = [("path", _rt.STRING)]
+_result_File_new: _rt.Codec = _rt.HostResourceCodec("file", "golden:resources/host-side#file", True)
+_params_File_read: list[tuple[str, _rt.Codec]] = [
+    ("self", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
+    ("n", _rt.U32),
+]
+_result_File_read: _rt.Codec = _rt.list_of(_rt.U8)
+_params_File_write: list[tuple[str, _rt.Codec]] = [
+    ("self", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
+    ("data", _rt.list_of(_rt.U8)),
+]
+_result_File_write: _rt.Codec = _rt.ResultCodec(_rt.U32, _rt.STRING)
+_result_File_temp: _rt.Codec = _rt.HostResourceCodec("file", "golden:resources/host-side#file", True)
+_params_File_same: list[tuple[str, _rt.Codec]] = [
+    ("a", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
+    ("b", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False)),
+]
+_params_host_side_open: list[tuple[str, _rt.Codec]] = [("path", _rt.STRING)]
+_result_host_side_open: _rt.Codec = _rt.ResultCodec(
+    _rt.HostResourceCodec("file", "golden:resources/host-side#file", True), _rt.STRING
+)
+_params_host_side_size: list[tuple[str, _rt.Codec]] = [
+    ("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", False))
+]
+_params_host_side_close: list[tuple[str, _rt.Codec]] = [
+    ("f", _rt.HostResourceCodec("file", "golden:resources/host-side#file", True))
+]
+_result_host_side_make_token: _rt.Codec = _rt.HostResourceCodec(
+    "token", "golden:resources/host-side#token", True
+)
+_params_host_side_sizes: list[tuple[str, _rt.Codec]] = [
+    ("files", _rt.list_of(_rt.HostResourceCodec("file", "golden:resources/host-side#file", False)))
+]
+_result_host_side_sizes: _rt.Codec = _rt.list_of(_rt.U64)

@@ -44,13 +44,7 @@ class AXApi(_rt.Exports):
     _call_make: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(
-            rt,
-            _INTERFACE,
-            {
-                "_call_make": ("make", "a_x_api.make", [("id", _ID)], _THING, False, _cabi_a_x_api_make),
-            },
-        )
+        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
 
     def make(self, id: Id) -> Thing:
         """Make a thing."""
@@ -104,3 +98,9 @@ def _cabi_a_x_api_make(site: Any) -> Any:
         return out
 
     return _make
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_make": ("make", "a_x_api.make", [("id", _ID)], _THING, False, _cabi_a_x_api_make),
+}
+"""The call sites of `AXApi`, bound on first use."""

@@ -44,20 +44,7 @@ class BYApi(_rt.Exports):
     _call_named: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(
-            rt,
-            _INTERFACE,
-            {
-                "_call_named": (
-                    "named",
-                    "b_y_api.named",
-                    [("name", _NAME)],
-                    _rt.OptionCodec(_THING),
-                    False,
-                    _cabi_b_y_api_named,
-                ),
-            },
-        )
+        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
 
     def named(self, name: Name) -> Optional[Thing]:
         """The thing called `name`, if any."""
@@ -124,3 +111,16 @@ def _cabi_b_y_api_named(site: Any) -> Any:
         return out
 
     return _named
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_named": (
+        "named",
+        "b_y_api.named",
+        [("name", _NAME)],
+        _rt.OptionCodec(_THING),
+        False,
+        _cabi_b_y_api_named,
+    ),
+}
+"""The call sites of `BYApi`, bound on first use."""

@@ -38,14 +38,7 @@ class Stats(_rt.Exports):
     _call_last: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(
-            rt,
-            _INTERFACE,
-            {
-                "_call_count": ("count", "stats.count", [], _rt.U32, False, _cabi_stats_count),
-                "_call_last": ("last", "stats.last", [], _rt.OptionCodec(_THING), False, _cabi_stats_last),
-            },
-        )
+        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
 
     def count(self) -> int:
         """How many things were seen."""
@@ -142,3 +135,10 @@ def _cabi_stats_last(site: Any) -> Any:
         return out
 
     return _last
+
+
+_sites: dict[str, _rt.SiteSpec] = {
+    "_call_count": ("count", "stats.count", [], _rt.U32, False, _cabi_stats_count),
+    "_call_last": ("last", "stats.last", [], _rt.OptionCodec(_THING), False, _cabi_stats_last),
+}
+"""The call sites of `Stats`, bound on first use."""

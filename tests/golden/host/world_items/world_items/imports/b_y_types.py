@@ -62,7 +62,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         _INTERFACE,
         "taken",
         "b_y_types.taken",
-        [("name", _NAME)],
+        _params_b_y_types_taken,
         _rt.BOOL,
         _rt.implementation(host, "taken", _INTERFACE),
         False,
@@ -92,3 +92,7 @@ def _cabi_imp_b_y_types_taken(site: Any) -> Any:
         return 1 if q else 0
 
     return site.host_func("II", "I", _taken)
+
+
+# The imports' codecs, made once for every instance (`_link`).
+_params_b_y_types_taken: list[tuple[str, _rt.Codec]] = [("name", _NAME)]
