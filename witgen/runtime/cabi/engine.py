@@ -141,15 +141,15 @@ class CabiInstance:
     def resource(self, path: tuple[str, ...], name: str) -> state.ResourceType:
         return self._host_resources.lookup(_interface(path), name).rt
 
-    def lower_all(self, lowers: Sequence[Lower], run: LowerRun) -> list[_PendingImport] | None:
-        defs = self._funcs
-        pending: list[_PendingImport] = []
+    def lower_all(self, lowers: Sequence[Lower], run: LowerRun) -> _Lowered | None:
+        lookup = self._funcs.lookup
+        definitions: list[_ImportDef] = []
         for step in lowers:
             try:
-                pending.append(_PendingImport(self, defs.lookup(_interface(step.path), step.name), run, step))
+                definitions.append(lookup(_interface(step.path), step.name))
             except KeyError:
                 run.missing.append((step.path, step.name))
-        return None if run.missing else pending
+        return None if run.missing else _Lowered(self, definitions, run, lowers)
 
     def instantiate(self) -> None:
         def on_error(exc: BaseException) -> str:
@@ -426,23 +426,26 @@ class ExportSite(_Site):
         return self.rt.fail(exc, f"{self.qualname}()")
 
 
-class _PendingImport:
-    """A lowered import whose site (`ImportSite`) is made on its first call: its options and
-    calling instance exist only once the instance is built (`fastcall.LazyBody`)."""
+class _Lowered:
+    """The lowered imports of one instantiation, each one's site (`ImportSite`) and body made
+    on its first call: their options and calling instances exist only once the instance is
+    built (`fastcall.LazyBodies`)."""
 
-    __slots__ = ("rt", "definition", "run", "step")
+    def __init__(
+        self, rt: CabiInstance, definitions: list[_ImportDef], run: LowerRun, steps: Sequence[Lower]
+    ) -> None:
+        self.rt, self.definitions, self.run, self.steps = rt, definitions, run, steps
 
-    def __init__(self, rt: CabiInstance, definition: _ImportDef, run: LowerRun, step: Lower) -> None:
-        self.rt, self.definition, self.run, self.step = rt, definition, run, step
-
-    def make_body(self) -> Callable[..., Any]:
-        run, step = self.run, self.step
-        site = ImportSite(self.rt, self.definition, run.options(step.options), run.caller(step), step.core)
+    def make_body(self, i: int) -> Callable[..., Any]:
+        run, step = self.run, self.steps[i]
+        site = ImportSite(
+            self.rt, self.definitions[i], run.options(step.options), run.caller(step), step.core
+        )
         return site.make_body()
 
-    def on_error(self, exc: BaseException) -> str:
+    def on_error(self, i: int, exc: BaseException) -> str:
         self.rt.pending = exc
-        return f"host function {self.definition.qualname} raised {type(exc).__name__}"
+        return f"host function {self.definitions[i].qualname} raised {type(exc).__name__}"
 
 
 class ImportSite(_Site):

@@ -245,26 +245,33 @@ def _func_type(engine: wasmtime.Engine, params: str, results: str) -> tuple[wasm
     return found
 
 
-class LazyBody(Protocol):
-    """What a host function runs, made by `make_body()` on its first call (a component imports
-    every WASI function it might need, and CPython built for wasm calls few of them); an
-    exception becomes a trap whose message `on_error` gives (it may stash the exception for the
-    caller to re-raise)."""
+class LazyBodies(Protocol):
+    """What a batch of host functions runs: the i-th one's body, made by `make_body(i)` on its
+    first call (a component imports every WASI function it might need, and CPython built for
+    wasm calls few of them). An exception becomes a trap whose message `on_error(i, exc)` gives
+    (it may stash the exception for the caller to re-raise). One object serves the whole batch:
+    nothing is made per function until it is called."""
 
-    def make_body(self) -> Callable[..., Any]: ...
+    def make_body(self, i: int) -> Callable[..., Any]: ...
 
-    def on_error(self, exc: BaseException) -> str: ...
+    def on_error(self, i: int, exc: BaseException) -> str: ...
 
 
 class _Given:
-    """A `LazyBody` from two callables."""
+    """The `LazyBodies` of one function, from two callables."""
 
-    __slots__ = ("make_body", "on_error")
+    __slots__ = ("make", "error")
 
     def __init__(
         self, make: Callable[[], Callable[..., Any]], on_error: Callable[[BaseException], str]
     ) -> None:
-        self.make_body, self.on_error = make, on_error
+        self.make, self.error = make, on_error
+
+    def make_body(self, i: int) -> Callable[..., Any]:
+        return self.make()
+
+    def on_error(self, i: int, exc: BaseException) -> str:
+        return self.error(exc)
 
 
 _INDEX_BITS = 24
@@ -301,7 +308,8 @@ def _trampoline(params: str, results: str) -> Any:
             owner = owners[env >> shift]()
             f = owner.bodies[index]
             if f is None:
-                f = owner.bodies[index] = owner.lazy[index].make_body()
+                lazy, i = owner.lazy[index]
+                f = owner.bodies[index] = lazy.make_body(i)
             view = slots_type.from_address(slots)
             out = f(*unpack(view))
             if pack is not None:
@@ -311,7 +319,8 @@ def _trampoline(params: str, results: str) -> Any:
             if owner is None:  # wasm still imports a function whose owner was dropped
                 message = b"a host function was called after the instance that made it was dropped"
             else:
-                message = owner.lazy[index].on_error(exc).encode()
+                lazy, i = owner.lazy[index]
+                message = lazy.on_error(i, exc).encode()
             return int(_trap_new(message, len(message)))
 
     found = _TRAMPOLINES[(params, results)] = _UNCHECKED_CB(trampoline)
@@ -342,7 +351,7 @@ class HostFuncs:
     """The host functions made for one owner (a component instance), each returned as the
     `wasmtime_extern_t` a core module's imports take: no `wasmtime.Func` object, no finalizer
     and no registry entry per function (a componentize-py component imports ~120 of them),
-    just its `LazyBody` and its index here. Their bodies live as long as this object."""
+    just its `LazyBodies` and its index there. Their bodies live as long as this object."""
 
     __slots__ = ("ctx", "engine", "key", "lazy", "bodies", "kinds", "__weakref__")
 
@@ -350,7 +359,8 @@ class HostFuncs:
         self.ctx = context_address(store)
         self.engine = store.engine
         self.key = next(_owner_keys)
-        self.lazy: list[LazyBody] = []
+        self.lazy: list[tuple[LazyBodies, int]] = []
+        """What makes each function's body: its batch and its index in the batch."""
         self.bodies: list[Callable[..., Any] | None] = []
         """The bodies made so far, by index (None: not called yet)."""
         self.kinds: dict[tuple[str, str], tuple[int, Any]] = {}
@@ -365,10 +375,6 @@ class HostFuncs:
         on_error: Callable[[BaseException], str],
     ) -> Any:
         """A function of core signature `params` -> `results` whose body `make()` makes."""
-        return self.add(params, results, _Given(make, on_error))
-
-    def add(self, params: str, results: str, lazy: LazyBody) -> Any:
-        """A function of core signature `params` -> `results` running what `lazy` makes."""
         kind = self.kinds.get((params, results))
         if kind is None:
             kind = self.kinds[(params, results)] = (
@@ -378,7 +384,7 @@ class HostFuncs:
         index = len(self.lazy)
         if index > _INDEX_MASK:
             raise OverflowError(f"more than {_INDEX_MASK + 1} host functions for one instance")
-        self.lazy.append(lazy)
+        self.lazy.append((_Given(make, on_error), 0))
         self.bodies.append(None)
         extern = EXTERN(_EXTERN_FUNC)
         _func_new_unchecked(
@@ -391,17 +397,16 @@ class HostFuncs:
         )
         return extern
 
-    def add_all(self, signatures: Signatures, lazy: Sequence[LazyBody]) -> Any:
-        """Functions of the batch's core `signatures`, the i-th running what `lazy[i]` makes,
-        made in one loop (in C where it is built); returns them as a `wasmtime_extern_t` array."""
+    def add_all(self, signatures: Signatures, lazy: LazyBodies) -> Any:
+        """Functions of the batch's core `signatures`, the i-th running what
+        `lazy.make_body(i)` makes, made in one loop (in C where it is built); returns them as a
+        `wasmtime_extern_t` array."""
         count = len(signatures.signatures)
-        if len(lazy) != count:
-            raise ValueError(f"{count} signatures but {len(lazy)} bodies")
         first = len(self.lazy)
         if first + count > _INDEX_MASK + 1:
             raise OverflowError(f"more than {_INDEX_MASK + 1} host functions for one instance")
-        self.lazy += lazy
-        self.bodies += [None] * count
+        self.lazy += zip(itertools.repeat(lazy, count), range(count), strict=True)
+        self.bodies += itertools.repeat(None, count)
         out = (EXTERN * count)()
         first_env = self.key << _INDEX_BITS | first
         specs, kinds = signatures.for_engine(self.engine)

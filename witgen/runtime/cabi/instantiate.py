@@ -111,9 +111,9 @@ class ImportBatchResolver(Protocol):
 
     def resource(self, path: Path, name: str) -> ResourceType: ...
 
-    def lower_all(self, lowers: Sequence[Lower], run: LowerRun) -> Sequence[fastcall.LazyBody] | None:
-        """The body of each of the `lowers`' functions, in order; None if some imports are not
-        supplied, after adding each one's (path, name) to `run.missing`."""
+    def lower_all(self, lowers: Sequence[Lower], run: LowerRun) -> fastcall.LazyBodies | None:
+        """What makes the body of each of the `lowers`' functions, by index; None if some
+        imports are not supplied, after adding each one's (path, name) to `run.missing`."""
         ...
 
 
@@ -173,21 +173,38 @@ _BUILTINS: dict[str, Callable[[ComponentInstance, ResourceType, int], Any]] = {
 _BUILTIN_SIGNATURES = {"resource.new": ("I", "I"), "resource.rep": ("I", "I"), "resource.drop": ("I", "")}
 
 
-class _Builtin:
-    """A resource built-in's body, made on its first call (`fastcall.LazyBody`): its instance
-    and resource type are registers filled later in the run."""
+class _Builtins:
+    """The resource built-ins' bodies, each made on its first call (`fastcall.LazyBodies`):
+    their instances and resource types are registers filled later in the run."""
 
-    __slots__ = ("run", "step")
+    def __init__(self, run: _Run, steps: list[ResourceBuiltin]) -> None:
+        self.run, self.steps = run, steps
 
-    def __init__(self, run: _Run, step: ResourceBuiltin) -> None:
-        self.run, self.step = run, step
-
-    def make_body(self) -> Callable[..., Any]:
-        regs, s = self.run.regs, self.step
+    def make_body(self, i: int) -> Callable[..., Any]:
+        regs, s = self.run.regs, self.steps[i]
         return partial(_BUILTINS[s.op], regs[s.caller], regs[s.resource])
 
-    def on_error(self, exc: BaseException) -> str:
+    def on_error(self, i: int, exc: BaseException) -> str:
         return self.run.on_error(exc)
+
+
+class _Batch:
+    """The `LazyBodies` of a `HostBatch`: the resolver's for its lowers, then the built-ins'."""
+
+    def __init__(self, lowered: fastcall.LazyBodies | None, lowers: int, builtins: _Builtins) -> None:
+        self.lowered, self.lowers, self.builtins = lowered, lowers, builtins
+
+    def make_body(self, i: int) -> Callable[..., Any]:
+        if i < self.lowers:
+            assert self.lowered is not None
+            return self.lowered.make_body(i)
+        return self.builtins.make_body(i - self.lowers)
+
+    def on_error(self, i: int, exc: BaseException) -> str:
+        if i < self.lowers:
+            assert self.lowered is not None
+            return self.lowered.on_error(i, exc)
+        return self.builtins.on_error(i - self.lowers, exc)
 
 
 class _Run:
@@ -342,18 +359,17 @@ class _Run:
 
     def make_host_funcs(self, batch: HostBatch) -> None:
         """Make the batch's functions in one loop, each body on its first call."""
-        bodies: list[fastcall.LazyBody] = []
+        lowered = None
         if batch.lowers:
             assert isinstance(self.resolver, ImportBatchResolver)
             lowered = self.resolver.lower_all(batch.lowers, self)
             if lowered is None:
                 return  # imports are missing: the run only looks for the rest of them
-            bodies += lowered
-        bodies += [_Builtin(self, s) for s in batch.builtins]
-        if not bodies:
+        if not batch.registers:
             return
         funcs = fastcall.HostFuncs(self.store)
         self.keep.append(funcs)
+        bodies = _Batch(lowered, len(batch.lowers), _Builtins(self, batch.builtins))
         externs = funcs.add_all(batch.signatures, bodies)
         regs = self.regs
         for i, reg in enumerate(batch.registers):
