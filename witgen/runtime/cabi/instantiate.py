@@ -13,9 +13,10 @@ module fills.
 Imports the resolver cannot supply (it raises `KeyError`) are collected: the run goes on
 without instantiating core modules, so one `LinkError` names every missing import.
 
-A resolver with `lower_all` (`ImportBatchResolver`: generated bindings' `CabiInstance`) makes
-every lowered import's function in one batch before the first step, instead of one `func` per
-`Lower` step: a componentize-py component lowers ~120, and each costs a few µs of Python.
+Host functions are made in one batch before the first step (`HostBatch`, one C loop): the
+resource built-ins, and every lowered import when the resolver has `lower_all`
+(`ImportBatchResolver`: generated bindings' `CabiInstance`) rather than one `func` per `Lower`
+step. A componentize-py component lowers ~120, and one at a time each cost a few µs of Python.
 """
 
 from __future__ import annotations
