@@ -229,11 +229,6 @@ _TYPES: weakref.WeakKeyDictionary[wasmtime.Engine, dict[tuple[str, str], tuple[w
 the first engine that uses it) and its C address."""
 
 
-def func_type(engine: wasmtime.Engine, params: str, results: str) -> wasmtime.FuncType:
-    """The core function type of slot codes `params` -> `results`, built once per engine."""
-    return _func_type(engine, params, results)[0]
-
-
 def _func_type(engine: wasmtime.Engine, params: str, results: str) -> tuple[wasmtime.FuncType, int]:
     known = _TYPES.setdefault(engine, {})
     found = known.get((params, results))
@@ -353,7 +348,7 @@ class HostFuncs:
     and no registry entry per function (a componentize-py component imports ~120 of them),
     just its `LazyBodies` and its index there. Their bodies live as long as this object."""
 
-    __slots__ = ("ctx", "engine", "key", "lazy", "bodies", "kinds", "__weakref__")
+    __slots__ = ("ctx", "engine", "key", "lazy", "bodies", "__weakref__")
 
     def __init__(self, store: wasmtime.Store) -> None:
         self.ctx = context_address(store)
@@ -363,8 +358,6 @@ class HostFuncs:
         """What makes each function's body: its batch and its index in the batch."""
         self.bodies: list[Callable[..., Any] | None] = []
         """The bodies made so far, by index (None: not called yet)."""
-        self.kinds: dict[tuple[str, str], tuple[int, Any]] = {}
-        """Core signature -> (C address of its function type, its trampoline)."""
         _OWNERS[self.key] = weakref.ref(self, functools.partial(_forget_owner, self.key))
 
     def new(
@@ -375,40 +368,31 @@ class HostFuncs:
         on_error: Callable[[BaseException], str],
     ) -> Any:
         """A function of core signature `params` -> `results` whose body `make()` makes."""
-        kind = self.kinds.get((params, results))
-        if kind is None:
-            kind = self.kinds[(params, results)] = (
-                _func_type(self.engine, params, results)[1],
-                _trampoline(params, results),
-            )
-        index = len(self.lazy)
-        if index > _INDEX_MASK:
-            raise OverflowError(f"more than {_INDEX_MASK + 1} host functions for one instance")
-        self.lazy.append((_Given(make, on_error), 0))
-        self.bodies.append(None)
+        env = self._reserve(_Given(make, on_error), 1)
         extern = EXTERN(_EXTERN_FUNC)
+        type_address = _func_type(self.engine, params, results)[1]
+        trampoline = _trampoline(params, results)
         _func_new_unchecked(
-            self.ctx,
-            kind[0],
-            kind[1],
-            self.key << _INDEX_BITS | index,
-            _NO_FINALIZER,
-            addressof(extern) + _EXTERN_OF,
+            self.ctx, type_address, trampoline, env, _NO_FINALIZER, addressof(extern) + _EXTERN_OF
         )
         return extern
+
+    def _reserve(self, lazy: LazyBodies, count: int) -> int:
+        """Room for `count` functions whose bodies `lazy` makes; the `env` word of the first."""
+        first = len(self.lazy)
+        if first + count > _INDEX_MASK + 1:
+            raise OverflowError(f"more than {_INDEX_MASK + 1} host functions for one instance")
+        self.lazy += zip(itertools.repeat(lazy, count), range(count), strict=True)
+        self.bodies += itertools.repeat(None, count)
+        return self.key << _INDEX_BITS | first
 
     def add_all(self, signatures: Signatures, lazy: LazyBodies) -> Any:
         """Functions of the batch's core `signatures`, the i-th running what
         `lazy.make_body(i)` makes, made in one loop (in C where it is built); returns them as a
         `wasmtime_extern_t` array."""
         count = len(signatures.signatures)
-        first = len(self.lazy)
-        if first + count > _INDEX_MASK + 1:
-            raise OverflowError(f"more than {_INDEX_MASK + 1} host functions for one instance")
-        self.lazy += zip(itertools.repeat(lazy, count), range(count), strict=True)
-        self.bodies += itertools.repeat(None, count)
+        first_env = self._reserve(lazy, count)
         out = (EXTERN * count)()
-        first_env = self.key << _INDEX_BITS | first
         specs, kinds = signatures.for_engine(self.engine)
         if _c_new_funcs is not None:
             _c_new_funcs(

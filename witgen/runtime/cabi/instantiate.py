@@ -222,8 +222,14 @@ class _Run:
         self.store = store
         self.ctx = fastcall.context_address(store)
         self.resolver = resolver
-        self.funcs = None if isinstance(resolver, ImportBatchResolver) else resolver
-        """The resolver asked for each `Lower` step's function (a batch one makes them all first)."""
+        self.batch_resolver: ImportBatchResolver | None = None
+        """The resolver when it gives every lowered import at once (`make_host_funcs`)."""
+        self.funcs: ImportResolver | None = None
+        """The resolver otherwise, asked for each `Lower` step's function."""
+        if isinstance(resolver, ImportBatchResolver):
+            self.batch_resolver = resolver
+        else:
+            self.funcs = resolver
         self.prepared = prepared
         self.on_error = on_error
         self.regs: list[Any] = [None] * registers
@@ -362,8 +368,8 @@ class _Run:
         """Make the batch's functions in one loop, each body on its first call."""
         lowered = None
         if batch.lowers:
-            assert isinstance(self.resolver, ImportBatchResolver)
-            lowered = self.resolver.lower_all(batch.lowers, self)
+            assert self.batch_resolver is not None, "the batch has lowers only for a batch resolver"
+            lowered = self.batch_resolver.lower_all(batch.lowers, self)
             if lowered is None:
                 return  # imports are missing: the run only looks for the rest of them
         if not batch.registers:
@@ -446,7 +452,7 @@ def instantiate(
     prepared = component if isinstance(component, Prepared) else prepare(component, store.engine, cache_dir)
     the_plan = _plan_of(prepared)
     run = _Run(store, imports, prepared, len(the_plan.steps), on_error)
-    batch = _batch_of(prepared, the_plan, isinstance(imports, ImportBatchResolver))
+    batch = _batch_of(prepared, the_plan, run.batch_resolver is not None)
     run.make_host_funcs(batch)
     run.run(batch.steps)
     if not run.missing:

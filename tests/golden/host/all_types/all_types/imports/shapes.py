@@ -720,7 +720,7 @@ def _cabi_imp_shapes_nothing(site: Any) -> Any:
     return site.host_func("", "", _nothing)
 
 
-# The imports' codecs, made once for every instance (`_link`).
+# The imports' codecs, made once for every instance.
 _params_shapes_echo_point: list[tuple[str, _rt.Codec]] = [("p", _POINT)]
 _params_shapes_draw: list[tuple[str, _rt.Codec]] = [("s", _SHAPE), ("c", _COLOR), ("p", _PERMS)]
 _result_shapes_draw: _rt.Codec = _rt.list_of(_SHAPE)

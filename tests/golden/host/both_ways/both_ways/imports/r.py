@@ -226,7 +226,7 @@ def _cabi_imp_r_mk(site: Any) -> Any:
     return site.host_func("I", "I", _mk)
 
 
-# The imports' codecs, made once for every instance (`_link`).
+# The imports' codecs, made once for every instance.
 _result_Res_new: _rt.Codec = _rt.HostResourceCodec("res", "t:both/r#res", True)
 _params_Res_get: list[tuple[str, _rt.Codec]] = [("self", _rt.HostResourceCodec("res", "t:both/r#res", False))]
 _result_r_make: _rt.Codec = _rt.HostResourceCodec("res", "t:both/r#res", True)

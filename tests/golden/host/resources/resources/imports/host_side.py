@@ -564,7 +564,7 @@ def _cabi_imp_host_side_sizes(site: Any) -> Any:
     return site.host_func("III", "", _sizes)
 
 
-# The imports' codecs, made once for every instance (`_link`).
+# The imports' codecs, made once for every instance.
 _params_File_new: list[tuple[str, _rt.Codec]] = [("path", _rt.STRING)]
 _result_File_new: _rt.Codec = _rt.HostResourceCodec("file", "golden:resources/host-side#file", True)
 _params_File_read: list[tuple[str, _rt.Codec]] = [

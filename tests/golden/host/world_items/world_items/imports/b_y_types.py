@@ -94,5 +94,5 @@ def _cabi_imp_b_y_types_taken(site: Any) -> Any:
     return site.host_func("II", "I", _taken)
 
 
-# The imports' codecs, made once for every instance (`_link`).
+# The imports' codecs, made once for every instance.
 _params_b_y_types_taken: list[tuple[str, _rt.Codec]] = [("name", _NAME)]
