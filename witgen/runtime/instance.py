@@ -22,10 +22,14 @@ from wasmtime import component as wc
 from witgen.runtime import _capi as C
 from witgen.runtime.codecs import Codec, GuestHandle, HostTable, Scalar
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
+from witgen.runtime.typecheck import check_wasmtime_exports
 from witgen.runtime.types import Err, Ok
 
 _type_ids = count(1)
 """Host resource type ids are process-unique, so handles of two instances can't be confused."""
+
+_CHECKED_EXPORTS: weakref.WeakKeyDictionary[wc.Component, dict[int, Any]] = weakref.WeakKeyDictionary()
+"""Per component: the bindings' site specs (by identity) whose types it was found to fit."""
 
 
 @dataclass
@@ -236,6 +240,18 @@ class Instance:
     def check_export(self, interface: str, name: str) -> None:
         """Raise `LinkError` unless the component exports `name` of `interface`."""
         self._export_index(interface, name)
+
+    def check_exports(self, interface: str, specs: dict[str, Any]) -> None:
+        """Raise `LinkError` unless the component exports each of `specs` (`sites.SiteSpec`s)
+        of `interface` with the type the bindings were generated for; once per component
+        and bindings (`typecheck`)."""
+        checked = _CHECKED_EXPORTS.setdefault(self.component, {})
+        if checked.get(id(specs)) is specs:
+            return
+        for spec in specs.values():
+            self._export_index(interface, spec[0])
+        check_wasmtime_exports(self.component, self.engine, interface, specs)
+        checked[id(specs)] = specs  # holding `specs` keeps its id from being reused
 
     def export_func(
         self,

@@ -3,8 +3,9 @@
 Binding a call site costs 10–40 µs: buffers, a core or component function lookup, a closure
 over them. A componentize-py component exports dozens of functions, and most programs call a
 few of them, so generated classes bind each one when it is first used. Whether every export
-exists is still checked when the instance is made, so a component that doesn't fit its
-bindings fails at load, not on some later call.
+exists, with the type the bindings were generated for (`witgen.runtime.typecheck`), is still
+checked when the instance is made (once per component and bindings), so a component that
+doesn't fit its bindings fails at load, not on some later call.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ arguments of the engines' `export_func`."""
 
 
 class _Engine(Protocol):
-    def check_export(self, interface: str, name: str) -> None: ...
+    def check_exports(self, interface: str, specs: dict[str, SiteSpec]) -> None: ...
 
     def export_func(
         self,
@@ -41,8 +42,7 @@ class SiteTable(dict[str, Callable[..., Any]]):
 
     def __init__(self, rt: _Engine, interface: str, specs: dict[str, SiteSpec]) -> None:
         super().__init__()
-        for spec in specs.values():
-            rt.check_export(interface, spec[0])
+        rt.check_exports(interface, specs)
         self.rt = rt
         self.interface = interface
         self.specs = specs

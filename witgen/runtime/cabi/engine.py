@@ -16,8 +16,9 @@ from typing import Any
 
 import wasmtime
 
-from witgen.runtime.cabi import fastcall, state, support, versions
+from witgen.runtime.cabi import exportcheck, fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
+from witgen.runtime.cabi.flat import flatten_func
 from witgen.runtime.cabi.instantiate import LowerRun, instantiate
 from witgen.runtime.cabi.modules import Prepared
 from witgen.runtime.cabi.plan import Lower
@@ -182,6 +183,20 @@ class CabiInstance:
         """Raise `LinkError` unless the component exports `name` of `interface`."""
         self._export(interface, name)
 
+    def check_exports(self, interface: str, specs: dict[str, Any]) -> None:
+        """Raise `LinkError` unless the component exports each of `specs` (`sites.SiteSpec`s)
+        of `interface` with the type the bindings were generated for; once per component
+        and bindings (`exportcheck`)."""
+        prepared = self.component.prepared
+        checked = prepared.checked_exports
+        if checked.get(id(specs)) is specs:
+            return
+        for spec in specs.values():
+            self._export(interface, spec[0])
+        assert prepared.plan is not None, "instantiate() first"
+        exportcheck.check_exports(prepared.plan, interface, specs)
+        checked[id(specs)] = specs  # holding `specs` keeps its id from being reused
+
     def export_func(
         self,
         interface: str,
@@ -196,7 +211,12 @@ class CabiInstance:
         if cabi is None:
             raise LinkError(f"the bindings have no cabi code for {qualname}: regenerate them with witgen")
         lifted = self._export(interface, name)
-        return cabi(ExportSite(self, lifted, qualname, params))
+        if not isinstance(lifted, state.LiftedFunc):
+            raise LinkError(f"the component's export {qualname} is not a function")
+        site = ExportSite(self, lifted, qualname, params)
+        core_params, core_results = flatten_func(lifted.type, "lift")
+        site.core = (fastcall.slot_codes(core_params), fastcall.slot_codes(core_results))
+        return cabi(site)
 
     def bind_guest_resource(
         self, base: type[Any], key: str, funcs: dict[str, Callable[..., Any]]
@@ -393,6 +413,8 @@ class ExportSite(_Site):
     params: list[tuple[str, Codec]]
     inst: state.ComponentInstance = field(init=False)
     options: state.CanonOptions = field(init=False)
+    core: tuple[str, str] = field(init=False, default=("", ""))
+    """The lifted core function's (params, results) slot codes (set by `export_func`)."""
 
     def __post_init__(self) -> None:
         self.inst = self.lifted.instance
@@ -400,11 +422,24 @@ class ExportSite(_Site):
         self._setup()
 
     def raw_call(self, params: str, result: str) -> fastcall.RawCall:
+        self.check_core(params, result)
         return fastcall.RawCall(self.rt.store, self.lifted.core, params, result)
 
     def post_return(self, results: str) -> Callable[..., Any] | None:
+        self.check_core(None, results)
         func = self.options.post_return
         return None if func is None else fastcall.caller(self.rt.store, func, results, "")
+
+    def check_core(self, params: str | None, result: str) -> None:
+        """The generated code calls the core function unchecked: its slot codes must be the
+        lifted function's (`check_exports` makes a mismatch unlikely; this makes it harmless)."""
+        want = self.core
+        if (params is not None and params != want[0]) or result != want[1]:
+            raise LinkError(
+                f"the bindings of {self.qualname} were generated for core signature"
+                f" ({params!r}, {result!r}), but the component lifts it as {want!r}:"
+                " regenerate them from the component's WIT"
+            )
 
     def dead(self) -> None:
         self.rt.check_alive()

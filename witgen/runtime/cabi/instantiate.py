@@ -30,7 +30,7 @@ import wasmtime
 from wasmtime._extern import get_extern_ptr
 
 from witgen.runtime.cabi import binary as b
-from witgen.runtime.cabi import fastcall
+from witgen.runtime.cabi import corecheck, fastcall
 from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.fuse import fuse
 from witgen.runtime.cabi.modules import CacheDir, Prepared, prepare
@@ -423,8 +423,11 @@ def missing_message(missing: list[tuple[Path, str]]) -> str:
 
 
 def _plan_of(prepared: Prepared) -> Plan:
+    """The component's plan, made and checked (`corecheck`) on first use, once per process."""
     if prepared.plan is None:
-        prepared.plan = plan(prepared.component, lambda d: prepared.module(d).imports)
+        made = plan(prepared.component, lambda d: prepared.module(d).imports)
+        corecheck.check(made, lambda s: prepared.module(s.module).exports)
+        prepared.plan = made
     return prepared.plan
 
 

@@ -9,15 +9,17 @@ digest and the module's offset in it) and the wasmtime build; an artifact the en
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import tempfile
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import wasmtime
+from wasmtime import _ffi as ffi
 
 from witgen.runtime.cabi import binary as b
 from witgen.runtime.cabi.plan import Plan
@@ -74,6 +76,46 @@ class CompiledModule:
     module: wasmtime.Module
     imports: list[tuple[str, str]]
     """(module, name) of each import, in order (wasmtime-py wraps each `ImportType` slowly)."""
+    _exports: dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]] | None = None
+
+    @property
+    def exports(self) -> dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]]:
+        """Each export's kind ("func", "memory", "table", "global") and, for a function, its core
+        (params, results); read once, straight from the C API (CPython's main module exports
+        thousands of items: `Module.exports` would wrap each in Python objects)."""
+        if self._exports is None:
+            self._exports = export_types(self.module)
+        return self._exports
+
+
+_EXTERN_KINDS = {0: "func", 1: "global", 2: "table", 3: "memory"}
+_VALKINDS = {0: "i32", 1: "i64", 2: "f32", 3: "f64", 4: "v128", 128: "externref", 129: "funcref"}
+
+
+def _valtypes(vec: Any) -> tuple[str, ...]:
+    v = vec.contents
+    return tuple(_VALKINDS.get(int(ffi.wasm_valtype_kind(v.data[i])), "ref") for i in range(v.size))
+
+
+def export_types(module: wasmtime.Module) -> dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]]:
+    """`CompiledModule.exports` of `module`."""
+    vec = ffi.wasm_exporttype_vec_t()
+    ffi.wasmtime_module_exports(module.ptr(), ctypes.byref(vec))
+    found: dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]] = {}
+    try:
+        for i in range(vec.size):
+            export = vec.data[i]
+            name = ffi.wasm_exporttype_name(export).contents
+            ty = ffi.wasm_exporttype_type(export)
+            kind = _EXTERN_KINDS.get(int(ffi.wasm_externtype_kind(ty)), "tag")
+            sig = None
+            if kind == "func":
+                ft = ffi.wasm_externtype_as_functype_const(ty)
+                sig = (_valtypes(ffi.wasm_functype_params(ft)), _valtypes(ffi.wasm_functype_results(ft)))
+            found[ctypes.string_at(name.data, name.size).decode("utf-8", "replace")] = (kind, sig)
+    finally:
+        ffi.wasm_exporttype_vec_delete(ctypes.byref(vec))
+    return found
 
 
 class Prepared:
@@ -93,6 +135,8 @@ class Prepared:
         (`instantiate.HostBatch`, by whether the resolver gives them all at once)."""
         self.import_arrays = ImportArrays()
         """Its core modules' import arrays, reused by every instantiation."""
+        self.checked_exports: dict[int, Any] = {}
+        """The bindings' site specs (by identity) whose types its exports were found to fit."""
 
     def module(self, d: b.CoreModule) -> CompiledModule:
         found = self.modules.get(d.offset)
