@@ -203,6 +203,11 @@ def is_component(data: bytes | memoryview) -> bool:
     return bytes(data[:4]) == b"\0asm" and bytes(data[6:8]) == b"\x01\x00"
 
 
+MAX_NESTING = 100
+"""Nested components, component/instance types and module types deeper than this are refused
+(wasmparser's limit too), so decoding never runs out of stack."""
+
+
 def decode(data: bytes | memoryview) -> Component:
     """Decode a whole component binary; raises `DecodeError` (with offset) on malformed input."""
     r = Reader(data)
@@ -217,10 +222,23 @@ def decode(data: bytes | memoryview) -> Component:
 class _Decoder:
     def __init__(self, r: Reader) -> None:
         self.r = r
+        self.depth = 0
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.r.error(f"components or types are nested more than {MAX_NESTING} levels deep")
 
     # preamble and sections
 
     def component(self) -> Component:
+        self.enter()
+        try:
+            return self._component()
+        finally:
+            self.depth -= 1
+
+    def _component(self) -> Component:
         r = self.r
         start = r.pos
         magic = bytes(r.take(4)) if r.end - r.pos >= 4 else b""
@@ -437,7 +455,11 @@ class _Decoder:
         if b == 0x60:
             return t.CoreFuncType(tuple(r.vec(self._core_valtype)), tuple(r.vec(self._core_valtype)))
         if b == 0x50:
-            return t.ModuleType(tuple(r.vec(self._module_decl)))
+            self.enter()
+            try:
+                return t.ModuleType(tuple(r.vec(self._module_decl)))
+            finally:
+                self.depth -= 1
         raise r.error(f"unsupported core type form {b:#x} (GC types are not supported)", r.pos - 1)
 
     def _module_decl(self) -> t.CoreImport | t.CoreExportDecl | t.CoreAliasDecl | t.CoreTypeDecl:
@@ -545,12 +567,15 @@ class _Decoder:
             r.pos += 1
             params = tuple(r.vec(lambda: (self._label(), self._valtype())))
             return t.FuncType(params, self._result_list(), is_async=b == 0x43)
-        if b == 0x41:
+        if b in (0x41, 0x42):
             r.pos += 1
-            return t.ComponentType(tuple(r.vec(self._component_decl)))
-        if b == 0x42:
-            r.pos += 1
-            return t.InstanceType(tuple(r.vec(self._instance_decl)))
+            self.enter()
+            try:
+                if b == 0x41:
+                    return t.ComponentType(tuple(r.vec(self._component_decl)))
+                return t.InstanceType(tuple(r.vec(self._instance_decl)))
+            finally:
+                self.depth -= 1
         if b in (0x3F, 0x3E):
             r.pos += 1
             if r.u8() != 0x7F:

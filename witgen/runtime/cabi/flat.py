@@ -7,6 +7,7 @@ needs it to create host-side core functions, and generated code to know how valu
 from __future__ import annotations
 
 from witgen.runtime.cabi import types as t
+from witgen.runtime.errors import LinkError
 
 MAX_FLAT_PARAMS = 16
 MAX_FLAT_RESULTS = 1
@@ -37,6 +38,11 @@ def join(a: str, b: str) -> str:
     return "i64"
 
 
+_CAP = MAX_FLAT_PARAMS + 1
+"""Flattenings are cut after this many values: past MAX_FLAT_PARAMS only "it spills" matters, and
+a `list<T, 4294967295>` must not become four billion strings."""
+
+
 def _variant(payloads: list[t.ValType | None]) -> list[str]:
     flat: list[str] = []
     for p in payloads:
@@ -47,26 +53,36 @@ def _variant(payloads: list[t.ValType | None]) -> list[str]:
                 flat[i] = join(flat[i], ft)
             else:
                 flat.append(ft)
-    return ["i32", *flat]
+    return ["i32", *flat][:_CAP]
+
+
+def _concat(parts: list[t.ValType]) -> list[str]:
+    flat: list[str] = []
+    for p in parts:
+        flat += flatten_type(p)
+        if len(flat) >= _CAP:
+            return flat[:_CAP]
+    return flat
 
 
 def flatten_type(vt: t.ValType) -> list[str]:
-    """The core value types one value of (resolved) type `vt` occupies."""
+    """The core value types one value of (resolved) type `vt` occupies (cut after `_CAP`)."""
     match vt:
         case t.Prim("string"):
             return ["i32", "i32"]
-        case t.Prim(name):
+        case t.Prim(name) if name in _PRIM:
             return [_PRIM[name]]
         case t.ListType(elem, None) | t.Map(elem, _):
             return ["i32", "i32"]
         case t.ListType(elem, length):
-            return flatten_type(elem) * (length or 0)
+            one = flatten_type(elem)
+            return (one * min(length or 0, _CAP))[:_CAP] if one else []
         case t.Record(fields):
-            return [c for _, f in fields for c in flatten_type(f)]
+            return _concat([f for _, f in fields])
         case t.Tuple(elems):
-            return [c for e in elems for c in flatten_type(e)]
+            return _concat(list(elems))
         case t.Flags(names):
-            return ["i32"] * ((len(names) + 31) // 32)
+            return ["i32"] * min((len(names) + 31) // 32, _CAP)
         case t.Enum(_):
             return ["i32"]
         case t.Variant(cases):
@@ -77,7 +93,7 @@ def flatten_type(vt: t.ValType) -> list[str]:
             return _variant([ok, err])
         case t.Own() | t.Borrow() | t.Stream() | t.Future():
             return ["i32"]
-    raise TypeError(f"cannot flatten unresolved type {vt!r}")
+    raise LinkError(f"cannot flatten type {vt!r}")
 
 
 def flatten_func(ft: t.FuncType, context: str) -> tuple[list[str], list[str]]:

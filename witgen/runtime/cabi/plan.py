@@ -29,6 +29,7 @@ from witgen.runtime.cabi.flat import flatten_func
 from witgen.runtime.cabi.resolve import (
     ResourceSlot,
     ScopedType,
+    TypeMeasure,
     mentions_resources,
     resolve_func,
     resolve_val,
@@ -234,6 +235,8 @@ class _Planner:
         self.root_imports: dict[str, Any] = {}
         self.known_options: dict[OptionsPlan, OptionsPlan] = {}
         """Equal options are one object, so an instance resolves each once (by identity)."""
+        self.measure = TypeMeasure()
+        """Refuses types too deep or too large to walk (`resolve.MAX_TYPE_DEPTH`, `MAX_TYPE_SIZE`)."""
 
     def add(self, step: Step) -> Reg:
         self.steps.append(step)
@@ -257,7 +260,7 @@ class _Planner:
         instances: list[dict[str, Any]] = []
         for decl in scoped.type.decls:
             if isinstance(decl, t.TypeDecl):
-                local.append(_declared_type(decl.type, local, scoped.outer))
+                local.append(_declared_type(decl.type, local, scoped.outer, self.measure))
             elif isinstance(decl, t.AliasDecl):
                 alias: b.Alias = decl.alias
                 if alias.target == "outer" and alias.alias_sort == "type":
@@ -404,7 +407,7 @@ class _Planner:
             dtor = None if ty.dtor is None else frame.get("core func", ty.dtor)
             self.add(DefineResource(slot.reg, slot, frame.inst, dtor))
             return slot
-        return _declared_type(ty, frame.space("type"), frame.type_chain()[1:])
+        return _declared_type(ty, frame.space("type"), frame.type_chain()[1:], self.measure)
 
     def import_(self, frame: _Frame, d: b.Import, args: dict[str, Any] | None) -> Any:
         name, desc = d.name.name, d.desc
@@ -493,14 +496,16 @@ class _Planner:
         return step.name
 
 
-def _declared_type(ty: t.DefType, space: list[Any], outer: tuple[list[Any], ...]) -> Any:
-    if isinstance(ty, t.FuncType):
-        return resolve_func(ty, space)
+def _declared_type(
+    ty: t.DefType, space: list[Any], outer: tuple[list[Any], ...], measure: TypeMeasure
+) -> Any:
     if isinstance(ty, t.ComponentType | t.InstanceType):
         return ScopedType(ty, (space, *outer))
     if isinstance(ty, t.ResourceDef):
         raise LinkError("resource types cannot be defined inside component or instance types")
-    return resolve_val(ty, space)
+    resolved = resolve_func(ty, space) if isinstance(ty, t.FuncType) else resolve_val(ty, space)
+    measure.check(resolved)
+    return resolved
 
 
 def _public(item: Any, lifts: dict[int, Lift]) -> Any:

@@ -72,14 +72,88 @@ def _map(vt: t.ValType, f: Callable[[t.ValType], t.ValType]) -> t.ValType:
     return vt  # Prim, Flags, Enum, handles: no component types inside
 
 
+_VALUE_TYPES = (
+    t.Prim,
+    t.Record,
+    t.Variant,
+    t.ListType,
+    t.Tuple,
+    t.Flags,
+    t.Enum,
+    t.Option,
+    t.Result,
+    t.Own,
+    t.Borrow,
+    t.Stream,
+    t.Future,
+    t.Map,
+)
+
+MAX_TYPE_DEPTH = 100
+"""wasmparser's limit too: deeper types are refused, so walking one never runs out of stack."""
+MAX_TYPE_SIZE = 100_000
+"""Types are shared by reference, so `tuple<T, T>` nested 60 deep is 2^60 leaves in a few bytes:
+a type with more parts than this is refused, so walking one always ends."""
+
+
+class TypeMeasure:
+    """The depth and size (parts, counting shared ones each time) of resolved types, by
+    identity, computed once each; `check` refuses types past the limits with a `LinkError`."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[int, int, Any]] = {}
+
+    def measure(self, vt: Any) -> tuple[int, int]:
+        found = self.known.get(id(vt))
+        if found is not None:
+            return found[0], found[1]
+        depth, size = 1, 1
+        for child in _children(vt):
+            d, n = self.measure(child)
+            depth, size = max(depth, d + 1), size + n
+        self.known[id(vt)] = (depth, size, vt)  # holding `vt` keeps its id unique
+        return depth, size
+
+    def check(self, vt: Any) -> None:
+        parts = [vt]
+        if isinstance(vt, t.FuncType):
+            parts = [p for _, p in vt.params] + ([] if vt.result is None else [vt.result])
+        for part in parts:
+            depth, size = self.measure(part)
+            if depth > MAX_TYPE_DEPTH or size > MAX_TYPE_SIZE:
+                raise LinkError(
+                    f"a type is {depth} levels deep with {size} parts: witgen refuses types deeper"
+                    f" than {MAX_TYPE_DEPTH} levels or with more than {MAX_TYPE_SIZE} parts"
+                )
+
+
+def _children(vt: Any) -> list[Any]:
+    match vt:
+        case t.Record(fields):
+            return [f for _, f in fields]
+        case t.Variant(cases):
+            return [c for _, c in cases if c is not None]
+        case t.Tuple(elems):
+            return list(elems)
+        case t.ListType(elem) | t.Option(elem):
+            return [elem]
+        case t.Result(ok, err):
+            return [x for x in (ok, err) if x is not None]
+        case t.Stream(elem) | t.Future(elem):
+            return [] if elem is None else [elem]
+        case t.Map(k, v):
+            return [k, v]
+    return []
+
+
 def resolve_val(vt: t.ValType, space: list[Any]) -> t.ValType:
     """`vt` with every index replaced by what `space` holds there."""
     match vt:
         case t.TypeRef(index):
             item = _ref(space, index)
-            if isinstance(item, ResourceSlot | t.FuncType | ScopedType):
+            if not isinstance(item, _VALUE_TYPES):
                 raise LinkError(f"type {index} is not a value type")
-            return item  # type: ignore[no-any-return]
+            return item
         case t.Own(r) | t.Borrow(r):
             rt = r if isinstance(r, ResourceSlot) else _ref(space, r)
             if not isinstance(rt, ResourceSlot):
