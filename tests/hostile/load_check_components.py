@@ -79,8 +79,9 @@ def build(case: Case, work: Path) -> bytes:
     return out.read_bytes()
 
 
-def bindings(wit: str, work: Path, prefix: str = "lc") -> ModuleType:
-    """Generated bindings for `wit` (world `w`), imported as a package unique to the WIT."""
+def bindings(wit: str, work: Path, prefix: str = "lc", world: str | None = None) -> ModuleType:
+    """Generated bindings for `wit` (its only world, or `world`), imported as a package unique
+    to the WIT."""
     package = f"{prefix}_{hashlib.sha256(wit.encode()).hexdigest()[:12]}"
     if package in sys.modules:
         return sys.modules[package]
@@ -88,7 +89,19 @@ def bindings(wit: str, work: Path, prefix: str = "lc") -> ModuleType:
     parent.mkdir(parents=True, exist_ok=True)
     (parent / "w.wit").write_text(wit)
     if not (parent / package / "__init__.py").exists():
-        _run([sys.executable, "-m", "witgen", "host", str(parent / "w.wit"), "-o", str(parent / package)])
+        pick = ["--world", world] if world else []
+        _run(
+            [
+                sys.executable,
+                "-m",
+                "witgen",
+                "host",
+                str(parent / "w.wit"),
+                *pick,
+                "-o",
+                str(parent / package),
+            ]
+        )
     if str(parent) not in sys.path:
         sys.path.insert(0, str(parent))
     importlib.invalidate_caches()

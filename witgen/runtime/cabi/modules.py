@@ -24,6 +24,7 @@ from wasmtime import _ffi as ffi
 from witgen.runtime.cabi import binary as b
 from witgen.runtime.cabi.plan import Plan
 from witgen.runtime.cabi.wiring import ImportArrays
+from witgen.runtime.errors import DecodeError
 from witgen.runtime.instance import default_cache_dir
 from witgen.runtime.loading import _wasmtime_build
 
@@ -97,7 +98,9 @@ def _valtypes(vec: Any) -> tuple[str, ...]:
     return tuple(_VALKINDS.get(int(ffi.wasm_valtype_kind(v.data[i])), "ref") for i in range(v.size))
 
 
-def export_types(module: wasmtime.Module) -> dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]]:
+def export_types(
+    module: wasmtime.Module,
+) -> dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]]:
     """`CompiledModule.exports` of `module`."""
     vec = ffi.wasm_exporttype_vec_t()
     ffi.wasmtime_module_exports(module.ptr(), ctypes.byref(vec))
@@ -141,7 +144,10 @@ class Prepared:
     def module(self, d: b.CoreModule) -> CompiledModule:
         found = self.modules.get(d.offset)
         if found is None:
-            module = compile_module(self.engine, d.data, self.cache_dir, key=f"{self.digest}-{d.offset}")
+            try:
+                module = compile_module(self.engine, d.data, self.cache_dir, key=f"{self.digest}-{d.offset}")
+            except wasmtime.WasmtimeError as exc:
+                raise DecodeError(f"core module is invalid: {exc}".strip(), d.offset) from None
             found = CompiledModule(module, [(i.module, i.name or "") for i in module.imports])
             self.modules[d.offset] = found
         return found

@@ -264,23 +264,36 @@ class _Planner:
             elif isinstance(decl, t.AliasDecl):
                 alias: b.Alias = decl.alias
                 if alias.target == "outer" and alias.alias_sort == "type":
+                    if alias.count > len(scoped.outer):
+                        raise LinkError(f"an outer alias in the type of import {path[0]!r} reaches too far")
                     space = local if alias.count == 0 else scoped.outer[alias.count - 1]
-                    local.append(space[alias.outer_index])
+                    local.append(_at(space, alias.outer_index, "type"))
                 elif alias.target == "export" and alias.alias_sort == "type":
-                    local.append(instances[alias.instance][alias.name])
+                    inst = _at(instances, alias.instance, "instance")
+                    if alias.name not in inst:
+                        raise LinkError(
+                            f"instance {alias.instance} in an import's type has no {alias.name!r}"
+                        )
+                    local.append(inst[alias.name])
                 else:
                     raise LinkError(f"unsupported alias in the type of import {_qualified(path, '')}")
             elif isinstance(decl, t.ExportDecl):
                 name, desc = decl.name.name, decl.desc
                 if desc.kind == "type":
-                    item = self.resource(path, name) if desc.sub_resource else local[desc.index or 0]
+                    item = (
+                        self.resource(path, name)
+                        if desc.sub_resource
+                        else _at(local, desc.index or 0, "type")
+                    )
                     local.append(item)
                     exports[name] = item
                 elif desc.kind == "func":
-                    ft = local[desc.index or 0]
+                    ft = _at(local, desc.index or 0, "type")
                     exports[name] = HostFunc(path, name, ft if isinstance(ft, t.FuncType) else None)
                 elif desc.kind == "instance":
-                    inner = local[desc.index or 0]
+                    inner = _at(local, desc.index or 0, "type")
+                    if not isinstance(inner, ScopedType) or not isinstance(inner.type, t.InstanceType):
+                        raise LinkError(f"the type of {_qualified(path, name)} is not an instance type")
                     value = self.host_instance((*path, name), ScopedType(inner.type, (local, *scoped.outer)))
                     instances.append(value)
                     exports[name] = value
@@ -313,6 +326,8 @@ class _Planner:
                 frame.space("component").append(_Closure(d.component, frame, name))
             case b.Instantiate():
                 closure = frame.get("component", d.component)
+                if not isinstance(closure, _Closure):
+                    raise LinkError(f"{frame.name}: component {d.component} is not a component definition")
                 inner_args = {name: frame.get(sort, i) for name, sort, i in d.args}
                 child = _Closure(closure.component, closure.parent, f"{frame.name}/instance{d.index}")
                 frame.space("instance").append(self.run(child, inner_args).exports)
@@ -355,6 +370,8 @@ class _Planner:
     def core_instantiate(self, frame: _Frame, d: b.CoreInstantiate) -> Reg:
         module_def: b.CoreModule = frame.get("core module", d.module)
         where = f"{frame.name}: core module {d.module}"
+        if not isinstance(module_def, b.CoreModule):
+            raise LinkError(f"{where} is not a core module")
         names = self.module_imports(module_def)
         args = {name: frame.get("core instance", i) for name, i in d.args}
         by_name: list[tuple[int, int, bytes, str]] = []
@@ -363,6 +380,8 @@ class _Planner:
             source = args.get(imp_module)
             if source is None:
                 raise LinkError(f"{where} imports from {imp_module!r}, which is not supplied")
+            if not isinstance(source, Reg | dict):
+                raise LinkError(f"{where}: the argument {imp_module!r} is not a core instance")
             not_exported = f"{where} needs {imp_module}.{imp_name}, which is not exported"
             if isinstance(source, Reg):
                 item: Any = CoreExport(source.index, imp_name, not_exported)
@@ -380,11 +399,15 @@ class _Planner:
     def alias(self, frame: _Frame, d: b.Alias) -> Any:
         if d.target == "export":
             inst = frame.get("instance", d.instance)
+            if not isinstance(inst, dict):
+                raise LinkError(f"{frame.name}: instance {d.instance} is not an instance")
             if d.name not in inst:
                 raise LinkError(f"{frame.name}: instance {d.instance} has no export {d.name!r}")
             return inst[d.name]
         if d.target == "core export":
             core = frame.get("core instance", d.instance)
+            if not isinstance(core, Reg | dict):
+                raise LinkError(f"{frame.name}: core instance {d.instance} is not a core instance")
             if isinstance(core, Reg):
                 error = f"{frame.name}: core instance {d.instance} has no export {d.name!r}"
                 return CoreExport(core.index, d.name, error)
@@ -417,10 +440,12 @@ class _Planner:
             return args[name]
         if desc.kind == "instance":
             scoped = frame.get("type", desc.index or 0)
+            if not isinstance(scoped, ScopedType) or not isinstance(scoped.type, t.InstanceType):
+                raise LinkError(f"import {name!r}: type {desc.index} is not an instance type")
             return self.host_instance((name,), scoped)
         if desc.kind == "func":
             ft = frame.get("type", desc.index or 0)
-            return HostFunc((), name, ft)
+            return HostFunc((), name, ft if isinstance(ft, t.FuncType) else None)
         if desc.kind == "type":
             return self.resource((), name) if desc.sub_resource else frame.get("type", desc.index or 0)
         raise LinkError(f"import {name!r}: importing a {desc.kind} is not supported by witgen's cabi engine")
@@ -496,6 +521,12 @@ class _Planner:
         return step.name
 
 
+def _at(space: list[Any], index: int, what: str) -> Any:
+    if not 0 <= index < len(space):
+        raise LinkError(f"{what} index {index} is out of range")
+    return space[index]
+
+
 def _declared_type(
     ty: t.DefType, space: list[Any], outer: tuple[list[Any], ...], measure: TypeMeasure
 ) -> Any:
@@ -531,7 +562,11 @@ def _name_funcs(exports: dict[str, Any], lifts: dict[int, Lift], prefix: str = "
 def plan(component: b.Component, module_imports: ModuleImports) -> Plan:
     """The instantiation plan of `component`; raises `LinkError` for what the engine cannot run."""
     planner = _Planner(module_imports)
-    root = planner.run(_Closure(component, None, "root"), None)
+    try:
+        root = planner.run(_Closure(component, None, "root"), None)
+    except (IndexError, KeyError, AttributeError, TypeError, ValueError, RecursionError) as exc:
+        # A safety net: every case found so far has its own check and message.
+        raise LinkError(f"the component is malformed ({type(exc).__name__}: {exc})") from None
     _name_funcs(root.exports, planner.lifts)
     exports = {k: _public(v, planner.lifts) for k, v in root.exports.items() if _is_public(v, planner.lifts)}
     return Plan(planner.steps, exports, planner.root_imports)
