@@ -257,9 +257,9 @@ def call_everything(instance: Any) -> None:
                 elif key.startswith("[method]"):
                     obj = objects.get(spec[2][0][1].key)
                     if obj is not None:
-                        getattr(obj, "_call")(key, *args[1:])
+                        obj._call(key, *args[1:])
                 else:
-                    getattr(cls, "_static")(key, *args)
+                    cls._static(key, *args)
 
 
 class Runner:
