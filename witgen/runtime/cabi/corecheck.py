@@ -40,8 +40,8 @@ CoreItem = tuple[str, CoreSignature | None]
 """A core item's kind ("func", "memory", "table", "global", or what else it is) and, for a
 function, its (params, results)."""
 
-ModuleExports = Callable[[InstantiateCore], dict[str, CoreItem]]
-"""The exports of the module a core instantiation step instantiates, by name."""
+ModuleExports = Callable[[InstantiateCore, set[str]], dict[str, CoreItem]]
+"""Those of the given exports of the module a core instantiation step instantiates that exist."""
 
 REALLOC: CoreSignature = (("i32", "i32", "i32", "i32"), ("i32",))
 DTOR: CoreSignature = (("i32",), ())
@@ -65,6 +65,19 @@ class _Checker:
     def __init__(self, plan: Plan, module_exports: ModuleExports) -> None:
         self.steps = plan.steps
         self.module_exports = module_exports
+        self.wanted: dict[int, set[str]] = {}
+        """The export names the checks look up, by core instance register (read in one pass)."""
+        for s in plan.steps:
+            values: list[Any] = []
+            if isinstance(s, Lift):
+                values.append(s.core)
+            if isinstance(s, Lift | Lower | Fuse):
+                values += [s.options.memory, s.options.realloc, s.options.post_return]
+            if isinstance(s, DefineResource):
+                values.append(s.dtor)
+            for v in values:
+                if isinstance(v, CoreExport):
+                    self.wanted.setdefault(v.instance, set()).add(v.name)
 
     def item(self, value: Any) -> CoreItem:
         """What a plan value is at core level."""
@@ -72,7 +85,9 @@ class _Checker:
             step = self.step(value.instance)
             if not isinstance(step, InstantiateCore):
                 return "a component item", None
-            found = self.module_exports(step).get(value.name)
+            names = self.wanted.setdefault(value.instance, set())
+            names.add(value.name)
+            found = self.module_exports(step, names).get(value.name)
             if found is None:
                 raise LinkError(value.error)
             return found

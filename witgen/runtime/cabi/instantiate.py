@@ -426,7 +426,7 @@ def _plan_of(prepared: Prepared) -> Plan:
     """The component's plan, made and checked (`corecheck`) on first use, once per process."""
     if prepared.plan is None:
         made = plan(prepared.component, lambda d: prepared.module(d).imports)
-        corecheck.check(made, lambda s: prepared.module(s.module).exports)
+        corecheck.check(made, lambda s, names: prepared.module(s.module).exports(names))
         prepared.plan = made
     return prepared.plan
 

@@ -14,7 +14,7 @@ import hashlib
 import os
 import tempfile
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,15 +77,19 @@ class CompiledModule:
     module: wasmtime.Module
     imports: list[tuple[str, str]]
     """(module, name) of each import, in order (wasmtime-py wraps each `ImportType` slowly)."""
-    _exports: dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]] | None = None
+    _exports: dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]] = field(
+        default_factory=dict
+    )
 
-    @property
-    def exports(self) -> dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]]:
-        """Each export's kind ("func", "memory", "table", "global") and, for a function, its core
-        (params, results); read once, straight from the C API (CPython's main module exports
-        thousands of items: `Module.exports` would wrap each in Python objects)."""
-        if self._exports is None:
-            self._exports = export_types(self.module)
+    def exports(
+        self, names: set[str]
+    ) -> dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]]:
+        """The kind ("func", "memory", "table", "global") and, for a function, the core (params,
+        results) of those of the exports `names` that exist; read straight from the C API, only
+        for the names asked (CPython's main module exports thousands of items)."""
+        missing = names - self._exports.keys()
+        if missing:
+            self._exports.update(export_types(self.module, missing))
         return self._exports
 
 
@@ -99,23 +103,27 @@ def _valtypes(vec: Any) -> tuple[str, ...]:
 
 
 def export_types(
-    module: wasmtime.Module,
+    module: wasmtime.Module, names: set[str]
 ) -> dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]]:
-    """`CompiledModule.exports` of `module`."""
+    """`CompiledModule.exports` of `module`: the exports `names` that exist."""
+    wanted = {n.encode("utf-8", "replace"): n for n in names}
     vec = ffi.wasm_exporttype_vec_t()
     ffi.wasmtime_module_exports(module.ptr(), ctypes.byref(vec))
     found: dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]] = {}
     try:
         for i in range(vec.size):
             export = vec.data[i]
-            name = ffi.wasm_exporttype_name(export).contents
+            raw = ffi.wasm_exporttype_name(export).contents
+            name = wanted.get(ctypes.string_at(raw.data, raw.size))
+            if name is None:
+                continue
             ty = ffi.wasm_exporttype_type(export)
             kind = _EXTERN_KINDS.get(int(ffi.wasm_externtype_kind(ty)), "tag")
             sig = None
             if kind == "func":
                 ft = ffi.wasm_externtype_as_functype_const(ty)
                 sig = (_valtypes(ffi.wasm_functype_params(ft)), _valtypes(ffi.wasm_functype_results(ft)))
-            found[ctypes.string_at(name.data, name.size).decode("utf-8", "replace")] = (kind, sig)
+            found[name] = (kind, sig)
     finally:
         ffi.wasm_exporttype_vec_delete(ctypes.byref(vec))
     return found
