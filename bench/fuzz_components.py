@@ -49,10 +49,13 @@ CLEAN = {"LinkError", "DecodeError", "Trap", "InstanceDead", "ResourceDropped", 
 class Seed:
     """A component, its bindings package and how to make its imports."""
 
-    def __init__(self, name: str, data: bytes, pkg: Any, world: str) -> None:
+    def __init__(self, name: str, data: bytes, pkg: Any, world: str, plan_only: bool = False) -> None:
         self.name, self.data, self.pkg = name, data, pkg
-        self.world = getattr(pkg, world)
-        self.imports_cls = getattr(pkg, world + "Imports")
+        self.world = None if pkg is None else getattr(pkg, world)
+        self.imports_cls = None if pkg is None else getattr(pkg, world + "Imports")
+        self.plan_only = plan_only
+        """Only decode, plan and check it on the cabi engine (kitchen: instantiating CPython per
+        mutant would take most of the run); its core modules are never mutated."""
 
     def imports(self) -> Any:
         fields = getattr(self.imports_cls, "__dataclass_fields__", {})
@@ -83,7 +86,9 @@ def load_seeds(names: list[str], work: Path) -> list[Seed]:
 
     seeds = []
     for name in names:
-        if name in E2E:
+        if name == "kitchen":
+            seeds.append(Seed(name, build.build(name).read_bytes(), None, "", plan_only=True))
+        elif name in E2E:
             world, wit = E2E[name]
             spec = build.SPECS[name]
             data = build.build(name).read_bytes()
@@ -138,7 +143,7 @@ INTERESTING = [0, 1, 2, 0x3F, 0x40, 0x7F, 0x80, 0xFF]
 BIG = [0, 1, 2, 16, 17, 255, 0x7FFF, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF]
 
 
-def mutate(data: bytes, rng: random.Random) -> bytes:
+def mutate(data: bytes, rng: random.Random, core_share: float = 0.1) -> bytes:
     parts = sections(data)
     for _ in range(rng.choice([1, 1, 1, 2, 3])):
         op = rng.random()
@@ -146,7 +151,7 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
         candidates = [i for i, (sid, _) in enumerate(parts) if sid != 1] or list(range(len(parts)))
         if not parts:
             break
-        i = rng.choice(candidates) if rng.random() < 0.9 else rng.randrange(len(parts))
+        i = rng.choice(candidates) if rng.random() >= core_share else rng.randrange(len(parts))
         sid, payload = parts[i]
         buf = bytearray(payload)
         if op < 0.25 and buf:  # one byte
@@ -287,15 +292,30 @@ class Runner:
             raw = bytes(data)
             found = memo.get(raw)
             if found is None:
-                found = memo[raw] = real(engine, raw, False)
+                # on disk by the module's own hash: workers share kitchen's compiled modules
+                found = memo[raw] = real(engine, raw, os.environ.get("WITGEN_FUZZ_MODULES", False))
                 if len(memo) > 256:
                     memo.pop(next(iter(memo)))
             return found
 
         modules.compile_module = compile_module  # type: ignore[assignment]
 
+    def plan(self, data: bytes) -> str:
+        """Decode, plan and check `data` on the cabi engine (no instance)."""
+        from witgen.runtime.cabi import instantiate, modules
+
+        try:
+            prepared = modules.Prepared(data, self.engine, False, "fuzz")
+            instantiate._plan_of(prepared)
+            return "ok"
+        except Exception as exc:  # noqa: BLE001
+            name = type(exc).__name__
+            return name if name in CLEAN else _foreign(exc)
+
     def run(self, seed: Seed, data: bytes, abi: str) -> str:
         """The outcome: "ok", a clean error's class name, or "FOREIGN <class>: <text>"."""
+        if seed.plan_only:
+            return self.plan(data)
         store = self.wasmtime.Store(self.engine)
         store.set_fuel(5_000_000)
         store.set_limits(memory_size=64 << 20, table_elements=100_000, instances=100, memories=100)
@@ -345,10 +365,10 @@ def worker(args: argparse.Namespace) -> int:
     for name, index in plan_of(names, args.count, args.seed)[args.start : end]:
         s = seeds[name]
         rng = random.Random(f"{args.seed}:{name}:{index}")
-        data = mutate(s.data, rng)
+        data = mutate(s.data, rng, 0.0 if s.plan_only else 0.1)
         print(f"B {index}", file=out, flush=True)
         for abi in engines:
-            if abi == "wasmtime" and rng.random() >= WASMTIME_SAMPLE.get(name, 1.0):
+            if abi == "wasmtime" and (s.plan_only or rng.random() >= WASMTIME_SAMPLE.get(name, 1.0)):
                 continue
             outcome = runner.run(s, data, abi)
             print(
@@ -372,7 +392,13 @@ def fuzz(
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in [str(ROOT), env.get("PYTHONPATH", "")] if p)
         env["WITGEN_CACHE_DIR"] = tmp
-        load_seeds(names, Path(tmp))  # build and generate once, before the workers start
+        env["WITGEN_FUZZ_MODULES"] = os.environ["WITGEN_FUZZ_MODULES"] = str(Path(tmp) / "modules")
+        seeds = load_seeds(names, Path(tmp))  # build and generate once, before the workers start
+        if any(s.plan_only for s in seeds):
+            runner = Runner()  # compile kitchen's modules once, into the shared cache
+            for s in seeds:
+                if s.plan_only:
+                    assert runner.plan(s.data) == "ok", "the unmutated seed must plan"
         while start < count:
             cmd = [sys.executable, __file__, "--worker", "--work", tmp, "--count", str(count)]
             cmd += ["--start", str(start), "--seed", str(seed), "--components", ",".join(names)]
