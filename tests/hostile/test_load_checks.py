@@ -240,12 +240,13 @@ def _type_chain(depth: int, shape: bytes) -> bytes:
 
 @pytest.mark.parametrize(
     "shape",
-    [b"\x70@", b"\x6f\x02@@"],
-    ids=["deep-list", "doubling-tuple"],
+    [b"\x70@", b"\x6f\x02@@", b"\x67@\xff\xff\xff\xff\x0f"],
+    ids=["deep-list", "doubling-tuple", "huge-fixed-list"],
 )
 def test_deep_or_exploding_types_are_refused(shape: bytes) -> None:
-    """`list<list<...>>` 5000 deep, and `tuple<T, T>` doubling 200 times (2^200 leaves)."""
-    data = _type_chain(5000 if shape == b"\x70@" else 200, shape)
+    """`list<list<...>>` 5000 deep, `tuple<T, T>` doubling 200 times (2^200 leaves), and
+    `list<T, 4294967295>` (which fused adapters would lay out element by element)."""
+    data = _type_chain({b"\x70@": 5000, b"\x6f\x02@@": 200}.get(shape, 1), shape)
     started = time.perf_counter()
     with pytest.raises(LinkError):
         instantiate.host_funcs(binary.decode(data))

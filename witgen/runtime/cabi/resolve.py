@@ -92,8 +92,9 @@ _VALUE_TYPES = (
 MAX_TYPE_DEPTH = 100
 """wasmparser's limit too: deeper types are refused, so walking one never runs out of stack."""
 MAX_TYPE_SIZE = 100_000
-"""Types are shared by reference, so `tuple<T, T>` nested 60 deep is 2^60 leaves in a few bytes:
-a type with more parts than this is refused, so walking one always ends."""
+"""Types are shared by reference, so `tuple<T, T>` nested 60 deep is 2^60 leaves in a few bytes,
+and `list<u8, 4294967295>` is four billion values: a type with more parts than this (elements
+of fixed-length lists counted) is refused, so walking or laying one out always ends."""
 
 
 class TypeMeasure:
@@ -108,9 +109,10 @@ class TypeMeasure:
         if found is not None:
             return found[0], found[1]
         depth, size = 1, 1
+        repeat = vt.length if isinstance(vt, t.ListType) and vt.length else 1  # list<T, N>: N of them
         for child in _children(vt):
             d, n = self.measure(child)
-            depth, size = max(depth, d + 1), size + n
+            depth, size = max(depth, d + 1), size + n * repeat
         self.known[id(vt)] = (depth, size, vt)  # holding `vt` keeps its id unique
         return depth, size
 
