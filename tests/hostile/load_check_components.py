@@ -331,3 +331,18 @@ CORE_MISMATCHES = [
 ]
 """Components that are invalid in themselves: a core function, realloc, post-return or option
 of the wrong type or kind (wasmtime's validator rejects them; the cabi engine must too)."""
+
+CORE_MISMATCHES += [
+    _inconsistent(
+        "string-without-memory",
+        _CORE + """(func $f (param "s" string) (result u32) (canon lift (core func $i "f")))
+    (export "f" (func $f))""",
+        ("give no memory",),
+    ),
+    _inconsistent(
+        "string-without-realloc",
+        _CORE + """(func $f (param "s" string) (result u32) (canon lift (core func $i "f") (memory $mem)))
+    (export "f" (func $f))""",
+        ("give no realloc",),
+    ),
+]

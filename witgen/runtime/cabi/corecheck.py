@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from witgen.runtime.cabi import types as t
-from witgen.runtime.cabi.flat import flatten_func
+from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, flatten_func
 from witgen.runtime.cabi.plan import (
     CoreExport,
     CoreSignature,
@@ -159,6 +159,12 @@ class _Checker:
                 f" {show(expected)}, but its core function has type {show(sig)}"
             )
         self.options(s.options, what, expected)
+        spilled = len(_flat_params(s.type)) > MAX_FLAT_PARAMS
+        in_memory = spilled or any(_uses_memory(p) for _, p in s.type.params)
+        if (in_memory or _result_in_memory(s.type)) and s.options.memory is None:
+            raise LinkError(f"{what} passes values in linear memory, but its options give no memory")
+        if in_memory and s.options.realloc is None:
+            raise LinkError(f"{what} takes values in linear memory, but its options give no realloc")
 
     def run(self) -> None:
         for s in self.steps:
@@ -180,6 +186,36 @@ class _Checker:
 def check(plan: Plan, module_exports: ModuleExports) -> None:
     """Raise `LinkError` unless every core item the engine calls unchecked has the right type."""
     _Checker(plan, module_exports).run()
+
+
+def _flat_params(ft: t.FuncType) -> list[str]:
+    from witgen.runtime.cabi.flat import flatten_type
+
+    return [c for _, p in ft.params for c in flatten_type(p)][: MAX_FLAT_PARAMS + 1]
+
+
+def _result_in_memory(ft: t.FuncType) -> bool:
+    from witgen.runtime.cabi.flat import flatten_type
+
+    return ft.result is not None and (len(flatten_type(ft.result)) > 1 or _uses_memory(ft.result))
+
+
+def _uses_memory(vt: t.ValType) -> bool:
+    """Whether a value of type `vt` points into linear memory (strings, lists, maps)."""
+    match vt:
+        case t.Prim("string") | t.ListType(_, None) | t.Map():
+            return True
+        case t.ListType(elem, _) | t.Option(elem):
+            return _uses_memory(elem)
+        case t.Record(fields):
+            return any(_uses_memory(f) for _, f in fields)
+        case t.Tuple(elems):
+            return any(_uses_memory(e) for e in elems)
+        case t.Variant(cases):
+            return any(c is not None and _uses_memory(c) for _, c in cases)
+        case t.Result(ok, err):
+            return any(x is not None and _uses_memory(x) for x in (ok, err))
+    return False
 
 
 def _show_func(ft: t.FuncType) -> str:
