@@ -3,7 +3,8 @@
 Generated call sites, fused adapters and the instantiation call core functions through
 `fastcall` without wasmtime's type check: a lifted function whose core type is not the
 flattening of its component type (or a `realloc`, `post-return` or destructor of another type,
-or a "memory" option naming a function) would crash the interpreter. wasmtime's component
+a "memory" option naming a function, a string passed without a memory) would crash the
+interpreter or fail on some later call. wasmtime's component
 validator rejects such components; the cabi engine never runs it, so this module checks what
 the engine relies on, from the core modules' export types (known once they are compiled), and
 raises a `LinkError` naming the function and both types.
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from witgen.runtime.cabi import types as t
-from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, flatten_func
+from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, flatten_func, flatten_type
 from witgen.runtime.cabi.plan import (
     CoreExport,
     CoreSignature,
@@ -35,6 +36,7 @@ from witgen.runtime.cabi.plan import (
 )
 from witgen.runtime.cabi.resolve import ResourceSlot
 from witgen.runtime.errors import LinkError
+from witgen.runtime.typecheck import show_cabi_func
 
 CoreItem = tuple[str, CoreSignature | None]
 """A core item's kind ("func", "memory", "table", "global", or what else it is) and, for a
@@ -155,7 +157,7 @@ class _Checker:
         assert sig is not None
         if (tuple(sig[0]), tuple(sig[1])) != expected:
             raise LinkError(
-                f"{what} has component type {_show_func(s.type)}, which flattens to core type"
+                f"{what} has component type {show_cabi_func(s.type)}, which flattens to core type"
                 f" {show(expected)}, but its core function has type {show(sig)}"
             )
         self.options(s.options, what, expected)
@@ -189,14 +191,10 @@ def check(plan: Plan, module_exports: ModuleExports) -> None:
 
 
 def _flat_params(ft: t.FuncType) -> list[str]:
-    from witgen.runtime.cabi.flat import flatten_type
-
     return [c for _, p in ft.params for c in flatten_type(p)][: MAX_FLAT_PARAMS + 1]
 
 
 def _result_in_memory(ft: t.FuncType) -> bool:
-    from witgen.runtime.cabi.flat import flatten_type
-
     return ft.result is not None and (len(flatten_type(ft.result)) > 1 or _uses_memory(ft.result))
 
 
@@ -216,9 +214,3 @@ def _uses_memory(vt: t.ValType) -> bool:
         case t.Result(ok, err):
             return any(x is not None and _uses_memory(x) for x in (ok, err))
     return False
-
-
-def _show_func(ft: t.FuncType) -> str:
-    from witgen.runtime.typecheck import show_cabi_func
-
-    return show_cabi_func(ft)
