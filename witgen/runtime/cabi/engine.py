@@ -179,10 +179,6 @@ class CabiInstance:
             raise LinkError(f"the component does not export {name!r}{where}")
         return item
 
-    def check_export(self, interface: str, name: str) -> None:
-        """Raise `LinkError` unless the component exports `name` of `interface`."""
-        self._export(interface, name)
-
     def check_exports(self, interface: str, specs: dict[str, Any]) -> None:
         """Raise `LinkError` unless the component exports each of `specs` (`sites.SiteSpec`s)
         of `interface` with the type the bindings were generated for; once per component
