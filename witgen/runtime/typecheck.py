@@ -238,85 +238,142 @@ def show_cabi_func(ft: Any) -> str:
     return func_text(shape, [n for n, _ in ft.params])
 
 
-# --- wasmtime-py's reflection --------------------------------------------------------------
+# --- wasmtime's reflection ------------------------------------------------------------------
+#
+# Read straight from wasmtime's C API (`wasmtime_component_valtype_t`): wasmtime-py's wrappers
+# raise TypeError on kinds they do not know (maps), and a check that cannot see inside a type
+# cannot protect the codecs that read values of it.
 
-
-_WASMTIME_PRIMS = {
-    "Bool": "bool",
-    "S8": "s8",
-    "S16": "s16",
-    "S32": "s32",
-    "S64": "s64",
-    "U8": "u8",
-    "U16": "u16",
-    "U32": "u32",
-    "U64": "u64",
-    "F32": "f32",
-    "F64": "f64",
-    "Char": "char",
-    "String": "string",
-    "ErrorContext": "error-context",
+_C_PRIMS = {
+    0: "bool",
+    1: "s8",
+    2: "s16",
+    3: "s32",
+    4: "s64",
+    5: "u8",
+    6: "u16",
+    7: "u32",
+    8: "u64",
+    9: "f32",
+    10: "f64",
+    11: "char",
+    12: "string",
+    25: "error-context",
 }
+_C_MAP = 26
 
 
-def wasmtime_shape(vt: Any, resource: Callable[[Any], Res], depth: int = 0) -> Shape:
-    """The shape of a `wasmtime.component` value type; what it cannot reflect (maps, fixed
-    lists: wasmtime-py raises TypeError) is `ANY`."""
-    if depth > MAX_DEPTH:
-        return ANY
+def _c_name(ptr: Any, size: Any) -> str:
+    import ctypes
+
+    return ctypes.string_at(ptr, size.value).decode("utf-8", "replace")
+
+
+def c_valtype_shape(vt: Any, resource: Callable[[Any], Res], depth: int = 0) -> Shape:
+    """The shape of a `wasmtime_component_valtype_t` (consumed: its parts are freed)."""
+    from ctypes import POINTER, byref, c_bool, c_char, c_size_t
+
+    from wasmtime import _ffi as ffi
+    from wasmtime.component import ResourceType
+
+    kind = vt.kind
+    if kind in (21, 22):  # own, borrow: the resource type takes the pointer over
+        rt = ResourceType._from_ptr(vt.of.own if kind == 21 else vt.of.borrow)
+        return ("own" if kind == 21 else "borrow", resource(rt))
     try:
-        return _wasmtime_shape(vt, resource, depth + 1)
-    except (TypeError, NotImplementedError):
-        return ANY
+        prim = _C_PRIMS.get(kind)
+        if prim is not None:
+            return prim
+        if depth > MAX_DEPTH:
+            return ANY
+        d = depth + 1
 
+        def sub(get: Callable[[Any], Any]) -> Shape:
+            inner = ffi.wasmtime_component_valtype_t()
+            return c_valtype_shape(inner, resource, d) if get(byref(inner)) is not False else None
 
-def _wasmtime_shape(vt: Any, resource: Callable[[Any], Res], d: int) -> Shape:
-    from wasmtime import component as wc
-
-    prim = _WASMTIME_PRIMS.get(type(vt).__name__)
-    if prim is not None:
-        return prim
-
-    def sub(x: Any) -> Shape:
-        return None if x is None else wasmtime_shape(x, resource, d)
-
-    match vt:
-        case wc.ListType():
-            return ("list", sub(vt.element))
-        case wc.RecordType():
-            return ("record", tuple((n, sub(f)) for n, f in vt.fields))
-        case wc.VariantType():
-            return ("variant", tuple((n, sub(p)) for n, p in vt.cases))
-        case wc.TupleType():
-            return ("tuple", tuple(sub(e) for e in vt.elements))
-        case wc.EnumType():
-            return ("enum", tuple(vt.names))
-        case wc.FlagsType():
-            return ("flags", tuple(vt.names))
-        case wc.OptionType():
-            return ("option", sub(vt.payload))
-        case wc.ResultType():
-            return ("result", sub(vt.ok), sub(vt.err))
-        case wc.OwnType():
-            return ("own", resource(vt.ty))
-        case wc.BorrowType():
-            return ("borrow", resource(vt.ty))
-    return ANY
+        name_ptr, name_len = POINTER(c_char)(), c_size_t()
+        if kind == 13:
+            return ("list", sub(lambda out: ffi.wasmtime_component_list_type_element(vt.of.list, out)))
+        if kind == 14:
+            ptr = vt.of.record
+            fields = []
+            for i in range(ffi.wasmtime_component_record_type_field_count(ptr)):
+                inner = ffi.wasmtime_component_valtype_t()
+                ffi.wasmtime_component_record_type_field_nth(
+                    ptr, i, byref(name_ptr), byref(name_len), byref(inner)
+                )
+                fields.append((_c_name(name_ptr, name_len), c_valtype_shape(inner, resource, d)))
+            return ("record", tuple(fields))
+        if kind == 15:
+            ptr = vt.of.tuple
+            elems = []
+            for i in range(ffi.wasmtime_component_tuple_type_types_count(ptr)):
+                inner = ffi.wasmtime_component_valtype_t()
+                ffi.wasmtime_component_tuple_type_types_nth(ptr, i, byref(inner))
+                elems.append(c_valtype_shape(inner, resource, d))
+            return ("tuple", tuple(elems))
+        if kind == 16:
+            ptr = vt.of.variant
+            cases = []
+            for i in range(ffi.wasmtime_component_variant_type_case_count(ptr)):
+                inner, has = ffi.wasmtime_component_valtype_t(), c_bool()
+                ffi.wasmtime_component_variant_type_case_nth(
+                    ptr, i, byref(name_ptr), byref(name_len), byref(has), byref(inner)
+                )
+                payload = c_valtype_shape(inner, resource, d) if has.value else None
+                cases.append((_c_name(name_ptr, name_len), payload))
+            return ("variant", tuple(cases))
+        if kind in (17, 20):
+            ptr = vt.of.enum_ if kind == 17 else vt.of.flags
+            count, nth = (
+                (ffi.wasmtime_component_enum_type_names_count, ffi.wasmtime_component_enum_type_names_nth)
+                if kind == 17
+                else (
+                    ffi.wasmtime_component_flags_type_names_count,
+                    ffi.wasmtime_component_flags_type_names_nth,
+                )
+            )
+            names = []
+            for i in range(count(ptr)):
+                nth(ptr, i, byref(name_ptr), byref(name_len))
+                names.append(_c_name(name_ptr, name_len))
+            return ("enum" if kind == 17 else "flags", tuple(names))
+        if kind == 18:
+            return ("option", sub(lambda out: ffi.wasmtime_component_option_type_ty(vt.of.option, out)))
+        if kind == 19:
+            ptr = vt.of.result
+            ok = sub(lambda out: bool(ffi.wasmtime_component_result_type_ok(ptr, out)))
+            err = sub(lambda out: bool(ffi.wasmtime_component_result_type_err(ptr, out)))
+            return ("result", ok, err)
+        if kind == _C_MAP:
+            ptr = vt.of.map
+            key = sub(lambda out: ffi.wasmtime_component_map_type_key(ptr, out))
+            value = sub(lambda out: ffi.wasmtime_component_map_type_value(ptr, out))
+            return ("map", key, value)
+        return ANY  # streams, futures, kinds newer than this code
+    finally:
+        ffi.wasmtime_component_valtype_delete(byref(vt))
 
 
 def wasmtime_func(ft: Any, resource: Callable[[Any], Res]) -> FuncShape:
-    def one(get: Callable[[], Any]) -> Shape:
-        try:
-            vt = get()
-        except (TypeError, NotImplementedError):
-            return ANY
-        return None if vt is None else wasmtime_shape(vt, resource)
+    """The shape of a `wasmtime.component.FuncType`."""
+    from ctypes import POINTER, byref, c_char, c_size_t
 
-    try:
-        params = tuple(wasmtime_shape(p, resource) for _, p in ft.params)
-    except (TypeError, NotImplementedError):
-        return ANY, one(lambda: ft.result)  # a parameter of a kind wasmtime-py cannot wrap
-    return params, one(lambda: ft.result)
+    from wasmtime import _ffi as ffi
+
+    ptr = ft.ptr()
+    name_ptr, name_len = POINTER(c_char)(), c_size_t()
+    params = []
+    for i in range(ffi.wasmtime_component_func_type_param_count(ptr)):
+        vt = ffi.wasmtime_component_valtype_t()
+        ffi.wasmtime_component_func_type_param_nth(ptr, i, byref(name_ptr), byref(name_len), byref(vt))
+        params.append(c_valtype_shape(vt, resource))
+    vt = ffi.wasmtime_component_valtype_t()
+    result = (
+        c_valtype_shape(vt, resource) if ffi.wasmtime_component_func_type_result(ptr, byref(vt)) else None
+    )
+    return tuple(params), result
 
 
 SiteSpecs = dict[str, tuple[Any, ...]]
