@@ -354,3 +354,20 @@ CORE_MISMATCHES += [
         ("give no realloc",),
     ),
 ]
+
+IMPORT_MISMATCH = Case(
+    # the wasmtime engine's host functions read their arguments with the bindings' codecs
+    "import-string-vs-u32",
+    bindings_wit=_world("  import g: func(x: string);\n  export f: func() -> u32;"),
+    wat="""(component
+  (import "g" (func $g (param "x" u32)))
+  (core func $lg (canon lower (func $g)))
+  (core module $m
+    (import "" "g" (func $g (param i32)))
+    (func (export "f") (result i32) (call $g (i32.const 12345)) (i32.const 0)))
+  (core instance $a (export "g" (func $lg)))
+  (core instance $i (instantiate $m (with "" (instance $a))))
+  (func $f (result u32) (canon lift (core func $i "f")))
+  (export "f" (func $f)))""",
+    mentions=("import g", "func(u32)", "func(x: string)"),
+)

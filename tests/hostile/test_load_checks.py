@@ -262,3 +262,22 @@ def test_exports_of_a_prepared_component_are_checked_on_the_plan(work: Path) -> 
     assert isinstance(component, CabiComponent)
     prepared: Prepared = component.prepared
     assert prepared.checked_exports, "no verdict cached"
+
+
+@pytest.mark.parametrize("abi", ENGINES)
+def test_import_of_another_type_is_refused(abi: str, work: Path) -> None:
+    """The component imports `g: func(x: u32)`, the bindings implement `g: func(x: string)`.
+    On the wasmtime engine the host function would read the u32 with the string codec (a
+    segfault before the check): refused at load. On the cabi engine the lowered function's
+    core signature differs: refused when it is first called, before the body runs."""
+    case = L.IMPORT_MISMATCH
+    pkg = L.bindings(case.bindings_wit, work)
+    data = L.build(case, work)
+    seen: list[str] = []
+    with pytest.raises(LinkError) as info:
+        w = pkg.W.from_bytes(data, imports=pkg.WImports(g=seen.append), abi=abi, cache_dir=False)
+        w.f()
+    mentions = case.mentions if abi == "wasmtime" else ("g", "core signature")
+    for word in mentions:
+        assert word in str(info.value), f"{word!r} not in {info.value}"
+    assert seen == []

@@ -22,7 +22,7 @@ from wasmtime import component as wc
 from witgen.runtime import _capi as C
 from witgen.runtime.codecs import Codec, GuestHandle, HostTable, Scalar
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
-from witgen.runtime.typecheck import check_wasmtime_exports
+from witgen.runtime.typecheck import check_wasmtime_exports, check_wasmtime_imports
 from witgen.runtime.types import Err, Ok
 
 _type_ids = count(1)
@@ -30,6 +30,8 @@ _type_ids = count(1)
 
 _CHECKED_EXPORTS: weakref.WeakKeyDictionary[wc.Component, dict[int, Any]] = weakref.WeakKeyDictionary()
 """Per component: the bindings' site specs (by identity) whose types it was found to fit."""
+_CHECKED_IMPORTS: weakref.WeakKeyDictionary[wc.Component, dict[int, Any]] = weakref.WeakKeyDictionary()
+"""Per component: the bindings' import parameter lists (by identity) found to fit its imports."""
 
 
 @dataclass
@@ -127,6 +129,7 @@ class Instance:
         self._defs_for(interface).resources.append(_ResourceDef(name, table))
 
     def instantiate(self) -> None:
+        self._check_imports()
         linker = wc.Linker(self.engine)
         if self.wasi is not None and self.wasi is not False:
             linker.add_wasip2()
@@ -146,6 +149,22 @@ class Instance:
         except wasmtime.WasmtimeError as exc:
             raise LinkError(_link_hint(str(exc), self.wasi is not None)) from None
         self._keep.append(linker)
+
+    def _check_imports(self) -> None:
+        """Raise `LinkError` unless the component imports each function the host defines with
+        the type the bindings were generated for (their codecs read its arguments); once per
+        component and bindings."""
+        checked = _CHECKED_IMPORTS.setdefault(self.component, {})
+        todo = {
+            interface: [
+                (f.name, f.qualname, f.params, f.result) for f in d.funcs if id(f.params) not in checked
+            ]
+            for interface, d in self._defs.items()
+        }
+        if any(todo.values()):
+            check_wasmtime_imports(self.component, self.engine, todo)
+            for d in self._defs.values():
+                checked.update((id(f.params), f.params) for f in d.funcs)  # held: ids stay theirs
 
     def _define_all(self, li: Any, defs: _LinkerInstanceDefs) -> None:
         for res in defs.resources:

@@ -15,7 +15,7 @@ reflect) is not held against the component.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,9 +161,14 @@ def bindings_func(params: Sequence[tuple[str, c.Codec]], result: c.Codec | None)
 
 
 def check_func(
-    qualname: str, params: Sequence[tuple[str, c.Codec]], result: c.Codec | None, have: FuncShape
+    qualname: str,
+    params: Sequence[tuple[str, c.Codec]],
+    result: c.Codec | None,
+    have: FuncShape,
+    what: str = "export",
 ) -> None:
-    """Raise `LinkError` unless the export `qualname` of type `have` fits the bindings."""
+    """Raise `LinkError` unless the `what` ("export" or "import") `qualname` of type `have`
+    fits the bindings."""
     want = bindings_func(params, result)
     fits = (
         have[0] is ANY
@@ -173,7 +178,7 @@ def check_func(
     if not fits:
         names = [n for n, _ in params]
         raise LinkError(
-            f"the component's export {qualname} has type {func_text(have)}, but the bindings were"
+            f"the component's {what} {qualname} has type {func_text(have)}, but the bindings were"
             f" generated for {func_text(want, names)}: regenerate them from the component's WIT"
         )
 
@@ -430,3 +435,50 @@ def _wasmtime_resources(items: dict[str, Any], engine: Any, guest: bool) -> list
                 if isinstance(inner_ty, wc.ResourceType):
                     found.append((inner_ty, Res(inner, guest)))
     return found
+
+
+ImportDefs = Mapping[str, Sequence[tuple[str, str, Sequence[tuple[str, c.Codec]], c.Codec | None]]]
+"""By interface ("" for the world's): (name, qualname, params, result) of each function the host
+defines."""
+
+
+def check_wasmtime_imports(component: Any, engine: Any, defs: ImportDefs) -> None:
+    """`check_func` for each function the host defines that the component imports (a
+    `wasmtime.component.Component`): wasmtime hands host functions values of the component's
+    types, which the bindings' codecs then read as theirs."""
+    from wasmtime import component as wc
+
+    ctype = component.type
+    imports = ctype.imports(engine)
+    known: list[tuple[Any, Res]] | None = None
+
+    def resource(rt: Any) -> Res:
+        nonlocal known
+        if known is None:
+            known = _wasmtime_resources(imports, engine, False) + _wasmtime_resources(
+                ctype.exports(engine), engine, True
+            )
+        for other, res in known:
+            if other == rt:
+                return res
+        return Res(None, None)
+
+    unversioned = {iface.partition("@")[0]: iface for iface in defs if iface}
+    for name, item in imports.items():
+        ty = item.ty
+        if isinstance(ty, wc.FuncType):
+            funcs = {f[0]: f for f in defs.get("", []) if f[0] == name}
+            scope = {name: item}
+        elif isinstance(ty, wc.ComponentInstanceType):
+            iface = name if name in defs else unversioned.get(name.partition("@")[0])
+            if iface is None:
+                continue
+            funcs = {f[0]: f for f in defs[iface]}
+            scope = ty.exports(engine)
+        else:
+            continue
+        for fname, (_, qualname, params, result) in funcs.items():
+            found = scope.get(fname)
+            ft = None if found is None else found.ty
+            if isinstance(ft, wc.FuncType):
+                check_func(qualname, params, result, wasmtime_func(ft, resource), "import")
