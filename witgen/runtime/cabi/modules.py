@@ -23,7 +23,7 @@ from witgen.runtime.cabi import binary as b
 from witgen.runtime.cabi.plan import Plan
 from witgen.runtime.cabi.wiring import ImportArrays
 from witgen.runtime.instance import default_cache_dir
-from witgen.runtime.loading import _wasmtime_build
+from witgen.runtime.loading import _wasmtime_build, engine_tag
 
 if TYPE_CHECKING:
     from witgen.runtime.cabi.instantiate import HostBatch
@@ -97,7 +97,8 @@ class Prepared:
     def module(self, d: b.CoreModule) -> CompiledModule:
         found = self.modules.get(d.offset)
         if found is None:
-            module = compile_module(self.engine, d.data, self.cache_dir, key=f"{self.digest}-{d.offset}")
+            key = f"{self.digest}-{d.offset}{engine_tag(self.engine)}"  # epoch/fuel code apart
+            module = compile_module(self.engine, d.data, self.cache_dir, key=key)
             found = CompiledModule(module, [(i.module, i.name or "") for i in module.imports])
             self.modules[d.offset] = found
         return found
