@@ -18,6 +18,9 @@ import wasmtime
 TICK = 0.01
 """Seconds between epoch ticks: a deadline is enforced to within about this much."""
 
+now = 0
+"""Ticks so far (counted after the engines' epochs advance, so it never runs ahead of them)."""
+
 _engines: weakref.WeakSet[wasmtime.Engine] = weakref.WeakSet()
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
@@ -34,7 +37,7 @@ def tick(engine: wasmtime.Engine) -> None:
 
 
 def _run() -> None:
-    global _thread
+    global _thread, now
     due = time.monotonic()
     while True:
         due += TICK  # a fixed schedule: ticks don't drift later by the time each one takes
@@ -46,4 +49,5 @@ def _run() -> None:
                 return
         for engine in engines:
             engine.increment_epoch()
+        now += 1
         del engines  # the set holds engines weakly: don't keep the last one alive while sleeping

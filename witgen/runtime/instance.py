@@ -383,6 +383,7 @@ class ExportFunc:
         if C.AVAILABLE:
             self.faddr = C.func_address(func)
         self._call = self._native_call if C.AVAILABLE else self._public_call
+        self._acquire, self._release = cx.lock.acquire, cx.lock.release
         self.invoke: Callable[..., Any] = (
             self._scalar_closure() if C.AVAILABLE and self._is_scalar() else self.__call__
         )
@@ -394,10 +395,13 @@ class ExportFunc:
 
     def __call__(self, *args: Any) -> Any:
         cx = self.cx
-        with cx.lock:
+        self._acquire()
+        try:
             if cx.dead is not None:
                 cx.check_alive()
             value = self._call(self._prepare(args))
+        finally:
+            self._release()
         if self.raises:
             if isinstance(value, Err):
                 raise value

@@ -116,8 +116,8 @@ ALL_FUEL = (1 << 64) - 1
 """The fuel of a store on a fuel engine without a fuel limit."""
 
 
-def _setters() -> tuple[Callable[[int, int], Any], Callable[[int, int], Any], Any] | None:
-    """Quick C entry points (keeping the GIL: they never run wasm) for re-arming a store."""
+def _c_setters() -> tuple[Callable[[int, int], Any], Callable[[int, int], Any], Any] | None:
+    """wasmtime's C functions setting a store's epoch deadline and fuel, keeping the GIL."""
     try:
         from wasmtime import _ffi
 
@@ -130,61 +130,82 @@ def _setters() -> tuple[Callable[[int, int], Any], Callable[[int, int], Any], An
         return None
 
 
-_SETTERS = _setters()
+_C = _c_setters()
+
+
+SLACK = 4
+"""Ticks a store's deadline may be set beyond a call's own, so that calls in quick succession
+re-arm it once per `SLACK` ticks rather than with a C call each (a call still gets at least
+its whole deadline, and at most `(SLACK + 2) * epochs.TICK` more)."""
 
 
 class Guard:
-    """The per-call limits of one store: `arm()` gives the guest a fresh deadline and fuel, and
-    `wrap(site)` makes a call site arm when it is entered from outside the guest (a host import
-    calling back into the same store shares its caller's budget)."""
+    """The per-call limits of one store: `wrap(site)` makes a call site give the guest a fresh
+    deadline and fuel when it is entered from outside the guest (a host import calling back
+    into the same store shares its caller's budget), holding the store's lock."""
 
-    def __init__(self, store: wasmtime.Store, ticks: int | None, fuel: int | None) -> None:
+    def __init__(self, store: wasmtime.Store, ticks: int | None, fuel: int | None, rearm: bool) -> None:
         self.store = store
         self.lock = store_lock(store)
-        self.ticks = ticks
-        self.fuel = fuel
         self.depth = 0
         """Guarded calls in progress (only the thread holding `lock` changes it)."""
-        self.arm: Callable[[], None] = self._arm_function()
+        self.armed_at = -SLACK
+        """`epochs.now` when the deadline was last set."""
+        set_deadline, set_fuel = _setters(store)
+        if ticks is not None and rearm:
+            ticks += SLACK
+        self.arm = self._arm_function(set_deadline, set_fuel, ticks, fuel, False)
+        """Set the deadline and fuel now (before instantiation)."""
+        self.enter = self._arm_function(set_deadline, set_fuel, ticks if rearm else None, fuel, True)
+        """Arm for a call from outside the guest: fuel always, the deadline when it's stale."""
 
-    def _arm_function(self) -> Callable[[], None]:
-        ticks, fuel = self.ticks, self.fuel
-        if _SETTERS is not None:
-            set_deadline, set_fuel, error_t = _SETTERS
-            ctx = ctypes.cast(self.store._context(), ctypes.c_void_p).value or 0
+    def _arm_function(
+        self,
+        set_deadline: Callable[[int], None],
+        set_fuel: Callable[[int], None],
+        ticks: int | None,
+        fuel: int | None,
+        lazy: bool,
+    ) -> Callable[[], None]:
+        guard, clock = self, epochs
 
-            def arm() -> None:
-                if ticks is not None:
-                    set_deadline(ctx, ticks)
-                if fuel is not None:
-                    err = set_fuel(ctx, fuel)
-                    if err:  # the engine does not consume fuel: wasmtime's own message
-                        raise wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, ctypes.POINTER(error_t)))
+        def deadline() -> None:
+            now = clock.now
+            if not lazy or now - guard.armed_at >= SLACK:
+                guard.armed_at = now
+                set_deadline(ticks)  # type: ignore[arg-type]
 
-            return arm
-        store = self.store
+        def both() -> None:
+            deadline()
+            set_fuel(fuel)  # type: ignore[arg-type]
 
-        def arm_public() -> None:
-            if ticks is not None:
-                store.set_epoch_deadline(ticks)
-            if fuel is not None:
-                store.set_fuel(fuel)
+        def fuel_only() -> None:
+            set_fuel(fuel)  # type: ignore[arg-type]
 
-        return arm_public
+        def nothing() -> None:
+            pass
+
+        if ticks is None:
+            return nothing if fuel is None else fuel_only
+        return deadline if fuel is None else both
 
     def wrap(self, site: Callable[..., Any]) -> Callable[..., Any]:
         """`site`, holding the store's lock and arming the store when entered from outside."""
-        lock, arm, guard = self.lock, self.arm, self
+        acquire, release, enter, guard = self.lock.acquire, self.lock.release, self.enter, self
 
         def guarded(*args: Any) -> Any:
-            with lock:
-                if guard.depth == 0:
-                    arm()
-                guard.depth += 1
+            acquire()
+            try:
+                if guard.depth:
+                    return site(*args)
+                enter()
+                guard.depth = 1
                 try:
                     return site(*args)
                 finally:
-                    guard.depth -= 1
+                    guard.depth = 0
+            finally:
+                release()
 
         guarded.site = site  # type: ignore[attr-defined]
         return guarded
@@ -192,13 +213,32 @@ class Guard:
     def __enter__(self) -> Guard:
         self.lock.acquire()
         if self.depth == 0:
-            self.arm()
+            self.enter()
         self.depth += 1
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.depth -= 1
         self.lock.release()
+
+
+def _setters(store: wasmtime.Store) -> tuple[Callable[[int], None], Callable[[int], None]]:
+    """Set `store`'s epoch deadline (ticks from now) and fuel: straight through C (keeping the
+    GIL: neither runs wasm), or through wasmtime-py's methods if its ctypes layer isn't there."""
+    if _C is None:
+        return store.set_epoch_deadline, store.set_fuel
+    c_deadline, c_fuel, error_t = _C
+    ctx = ctypes.cast(store._context(), ctypes.c_void_p).value or 0
+
+    def set_deadline(ticks: int) -> None:
+        c_deadline(ctx, ticks)
+
+    def set_fuel(fuel: int) -> None:
+        err = c_fuel(ctx, fuel)
+        if err:  # the engine does not consume fuel: wasmtime's own message
+            raise wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, ctypes.POINTER(error_t)))
+
+    return set_deadline, set_fuel
 
 
 def setup_store(
@@ -225,6 +265,6 @@ def setup_store(
     elif epoch:
         ticks = FOREVER_TICKS
     spend: int | None = limits.fuel if limits.fuel is not None else (ALL_FUEL if fuel else None)
-    guard = Guard(store, ticks, spend)
+    guard = Guard(store, ticks, spend, rearm=limits.deadline is not None)
     guard.arm()  # instantiation runs start functions under the first budget
     return guard if limits.per_call else None
