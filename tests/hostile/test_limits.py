@@ -320,7 +320,49 @@ def test_readme_example_runs(plugin: PluginSetup, abi: str, tmp_path: Path) -> N
     env = {"PYTHONPATH": f"{plugin.package_dir.parent}:{ROOT}", "WITGEN_ABI": abi, "PATH": "/usr/bin:/bin"}
     env["WITGEN_CACHE_DIR"] = str(tmp_path / "cache")
     proc = subprocess.run(
-        [sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=30
     )
     assert proc.returncode == 0, proc.stderr
     assert re.fullmatch(r"stopped after 0\.[56] s\n3\n", proc.stdout), proc.stdout
+
+
+FORK = """
+import os, sys
+from plugin_bindings import Plugin
+from witgen.runtime import Limits, Timeout, default_engine, load_file
+
+limits = Limits(deadline=0.1)
+component = load_file(sys.argv[1], default_engine(limits), False)  # compiled before the fork
+
+
+def spin_once():
+    try:
+        Plugin(component, limits=limits).spin()
+    except Timeout:
+        return True
+    return False
+
+
+assert spin_once()  # the parent's ticker runs
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if spin_once() else 3)  # the child needs a ticker of its own
+_, status = os.waitpid(pid, 0)
+print("child", os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_deadline_in_a_forked_child(plugin: PluginSetup, tmp_path: Path) -> None:
+    """(Compiling in a forked child can hang in wasmtime's compiler threads: the child only instantiates.)"""
+    (tmp_path / "fork.py").write_text(FORK)
+    env = {"PYTHONPATH": f"{plugin.package_dir.parent}:{ROOT}", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [sys.executable, "fork.py", str(plugin.wasm)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "child 0\n"

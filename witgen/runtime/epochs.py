@@ -9,6 +9,7 @@ per engine per tick (wasm running in other threads doesn't hold the GIL).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
@@ -41,7 +42,11 @@ def _run() -> None:
     due = time.monotonic()
     while True:
         due += TICK  # a fixed schedule: ticks don't drift later by the time each one takes
-        time.sleep(max(0.0, due - time.monotonic()))
+        delay = due - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        else:  # the thread was held up: no burst of ticks to catch up (a deadline never comes early)
+            due = time.monotonic()
         with _lock:
             engines = list(_engines)
             if not engines:
@@ -51,3 +56,14 @@ def _run() -> None:
             engine.increment_epoch()
         now += 1
         del engines  # the set holds engines weakly: don't keep the last one alive while sleeping
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has no ticker thread: the next `tick` starts one (the engines it
+    inherited are ticked from then on)."""
+    global _thread, _lock
+    _lock = threading.Lock()
+    _thread = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -27,6 +27,8 @@ from witgen.runtime.stores import store_lock
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """Bounds on what one instance's guest may use (`from_file(..., limits=Limits(...))`)."""
+
     deadline: float | None = None
     """Wall-clock seconds one call into the guest may run (epoch interruption)."""
     fuel: int | None = None

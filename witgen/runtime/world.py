@@ -30,13 +30,17 @@ def pick_abi(abi: str | None, default: str) -> Abi:
     return chosen  # type: ignore[return-value]
 
 
+def _check_limits(limits: object) -> None:
+    if limits is not None and not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a witgen.runtime.Limits, got {type(limits).__name__}")
+
+
 def engine_for(
     engine: wasmtime.Engine | None, store: wasmtime.Store | None, limits: Limits | None = None
 ) -> wasmtime.Engine:
     """The engine to compile with: the given one (checked against `limits`), else the
     process-wide one for `limits` (`loading.default_engine`)."""
-    if limits is not None and not isinstance(limits, Limits):
-        raise TypeError(f"limits must be a witgen.runtime.Limits, got {type(limits).__name__}")
+    _check_limits(limits)
     if engine is not None:
         if limits is not None:
             check_engine(engine, limits)
@@ -96,8 +100,7 @@ def start(
     from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
 
     if isinstance(component, CabiComponent):
-        if limits is not None:
-            engine_for(engine or component.engine, store, limits)  # checks the engine fits
+        _check_limits(limits)
         return CabiInstance(
             component,
             engine=engine or component.engine,
