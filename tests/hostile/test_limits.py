@@ -320,7 +320,7 @@ def test_readme_example_runs(plugin: PluginSetup, abi: str, tmp_path: Path) -> N
     env = {"PYTHONPATH": f"{plugin.package_dir.parent}:{ROOT}", "WITGEN_ABI": abi, "PATH": "/usr/bin:/bin"}
     env["WITGEN_CACHE_DIR"] = str(tmp_path / "cache")
     proc = subprocess.run(
-        [sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=30
+        [sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
     assert re.fullmatch(r"stopped after 0\.[56] s\n3\n", proc.stdout), proc.stdout
@@ -362,7 +362,7 @@ def test_deadline_in_a_forked_child(plugin: PluginSetup, tmp_path: Path) -> None
         capture_output=True,
         text=True,
         env=env,
-        timeout=60,
+        timeout=30,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "child 0\n"
