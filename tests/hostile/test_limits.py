@@ -48,7 +48,7 @@ def timed_spin(instance: Any) -> float:
         instance.spin()
     elapsed = time.monotonic() - start
     assert isinstance(info.value, Trap)
-    assert "interrupt" in str(info.value)
+    assert "deadline" in str(info.value)
     return elapsed
 
 

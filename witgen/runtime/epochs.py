@@ -1,10 +1,11 @@
 """The clock behind `Limits.deadline`: one daemon thread advancing the epoch of every engine
 that enforces a deadline, every `TICK` seconds.
 
-Wasm compiled with epoch interruption traps once its engine's epoch passes the store's
-deadline; a store's deadline is set in ticks from now (`limits.Guard.arm`). The thread starts
-with the first such engine, ends when none is left, and holds the GIL only to make one C call
-per engine per tick (wasm running in other threads doesn't hold the GIL).
+Wasm compiled with epoch interruption calls its store's epoch callback (`limits.Guard`) once
+its engine's epoch passes the store's epoch deadline, set in ticks from now; the callback
+compares the clock with the call's deadline. The thread starts with the first such engine,
+ends when none is left, and holds the GIL only to make one C call per engine per tick (wasm
+running in other threads doesn't hold the GIL).
 """
 
 from __future__ import annotations
@@ -18,9 +19,6 @@ import wasmtime
 
 TICK = 0.01
 """Seconds between epoch ticks: a deadline is enforced to within about this much."""
-
-now = 0
-"""Ticks so far (counted after the engines' epochs advance, so it never runs ahead of them)."""
 
 _engines: weakref.WeakSet[wasmtime.Engine] = weakref.WeakSet()
 _lock = threading.Lock()
@@ -38,15 +36,17 @@ def tick(engine: wasmtime.Engine) -> None:
 
 
 def _run() -> None:
-    global _thread, now
+    global _thread
     due = time.monotonic()
     while True:
         due += TICK  # a fixed schedule: ticks don't drift later by the time each one takes
         delay = due - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        else:  # the thread was held up: no burst of ticks to catch up (a deadline never comes early)
+        elif delay < -1.0:  # held up for long (a suspended process): start the schedule afresh
             due = time.monotonic()
+        # else: late (a busy machine): tick at once and catch up; stores check the clock
+        # themselves (`limits.Guard`), so extra ticks only make them look sooner
         with _lock:
             engines = list(_engines)
             if not engines:
@@ -54,7 +54,6 @@ def _run() -> None:
                 return
         for engine in engines:
             engine.increment_epoch()
-        now += 1
         del engines  # the set holds engines weakly: don't keep the last one alive while sleeping
 
 

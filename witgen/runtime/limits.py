@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import ctypes
 import math
+import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -105,7 +107,7 @@ def trap_type(error: BaseException) -> type[Trap]:
     # The component API reports traps as plain errors: wasmtime's own trap text, last line.
     lines = str(error).strip().splitlines()
     last = lines[-1].strip() if lines else ""
-    if last == "wasm trap: interrupt":
+    if last in ("wasm trap: interrupt", DEADLINE_PASSED):
         return Timeout
     if last == "wasm trap: all fuel consumed by WebAssembly":
         return OutOfFuel
@@ -116,80 +118,121 @@ FOREVER_TICKS = (1 << 63) - 1
 """The epoch deadline of a store on an epoch engine without a deadline."""
 ALL_FUEL = (1 << 64) - 1
 """The fuel of a store on a fuel engine without a fuel limit."""
+DEADLINE_PASSED = "the call ran past its deadline (Limits.deadline)"
+"""The error a store's epoch callback ends a call with (`trap_type` makes it a `Timeout`)."""
+
+_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_void_p,
+    ctypes.c_void_p,
+    ctypes.c_void_p,
+    ctypes.POINTER(ctypes.c_uint64),
+    ctypes.POINTER(ctypes.c_uint8),
+)
+"""`wasmtime_store_epoch_deadline_callback`'s function: (context, data, *delta, *update_kind) -> error."""
+_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
-def _c_setters() -> tuple[Callable[[int, int], Any], Callable[[int, int], Any], Any] | None:
-    """wasmtime's C functions setting a store's epoch deadline and fuel, keeping the GIL."""
-    try:
+class _CApi:
+    """wasmtime's C functions for a store's deadline and fuel (the quick ones keep the GIL)."""
+
+    def __init__(self) -> None:
         from wasmtime import _ffi
 
         dll: Any = _ffi.dll
         quick = ctypes.PYFUNCTYPE
-        deadline = quick(None, ctypes.c_void_p, ctypes.c_uint64)(("wasmtime_context_set_epoch_deadline", dll))
-        fuel = quick(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64)(("wasmtime_context_set_fuel", dll))
-        return deadline, fuel, _ffi.wasmtime_error_t
-    except (ImportError, AttributeError):
-        return None
+        self.set_deadline = quick(None, ctypes.c_void_p, ctypes.c_uint64)(
+            ("wasmtime_context_set_epoch_deadline", dll)
+        )
+        self.set_fuel = quick(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64)(
+            ("wasmtime_context_set_fuel", dll)
+        )
+        self.set_callback = quick(None, ctypes.c_void_p, _CALLBACK, ctypes.c_void_p, _FINALIZER)(
+            ("wasmtime_store_epoch_deadline_callback", dll)
+        )
+        self.error_new = quick(ctypes.c_void_p, ctypes.c_char_p)(("wasmtime_error_new", dll))
+        self.error_t = _ffi.wasmtime_error_t
 
 
-_C = _c_setters()
+try:
+    _C: _CApi | None = _CApi()
+except (ImportError, AttributeError):
+    _C = None
 
-
-SLACK = 4
-"""Ticks a store's deadline may be set beyond a call's own, so that calls in quick succession
-re-arm it once per `SLACK` ticks rather than with a C call each (a call still gets at least
-its whole deadline, and at most `(SLACK + 2) * epochs.TICK` more)."""
+_callbacks: weakref.WeakKeyDictionary[wasmtime.Store, Any] = weakref.WeakKeyDictionary()
+"""Each store's epoch callback, alive as long as the store that calls it."""
 
 
 class Guard:
     """The per-call limits of one store: `wrap(site)` makes a call site give the guest a fresh
     deadline and fuel when it is entered from outside the guest (a host import calling back
-    into the same store shares its caller's budget), holding the store's lock."""
+    into the same store shares its caller's budget), holding the store's lock.
 
-    def __init__(self, store: wasmtime.Store, ticks: int | None, fuel: int | None, rearm: bool) -> None:
+    A deadline is wall-clock time (`until`), checked by the store's epoch callback whenever the
+    epoch passes the store's epoch deadline: the callback ends the call once `until` has passed,
+    else sets the next check for about then. So a call never ends early (however the ticker
+    runs), and starting a call is a float store, not a C call."""
+
+    def __init__(self, store: wasmtime.Store, deadline: float | None, fuel: int | None) -> None:
         self.store = store
         self.lock = store_lock(store)
         self.depth = 0
         """Guarded calls in progress (only the thread holding `lock` changes it)."""
-        self.armed_at = -SLACK
-        """`epochs.now` when the deadline was last set."""
-        set_deadline, set_fuel = _setters(store)
-        if ticks is not None and rearm:
-            ticks += SLACK
-        self.arm = self._arm_function(set_deadline, set_fuel, ticks, fuel, False)
-        """Set the deadline and fuel now (before instantiation)."""
-        self.enter = self._arm_function(set_deadline, set_fuel, ticks if rearm else None, fuel, True)
-        """Arm for a call from outside the guest: fuel always, the deadline when it's stale."""
+        self.deadline = deadline
+        self.until = 0.0
+        """When the current call must end (`time.monotonic()`)."""
+        self.enter = self._enter_function(fuel)
+        """Arm the store for a call from outside the guest."""
 
-    def _arm_function(
-        self,
-        set_deadline: Callable[[int], None],
-        set_fuel: Callable[[int], None],
-        ticks: int | None,
-        fuel: int | None,
-        lazy: bool,
-    ) -> Callable[[], None]:
-        guard, clock = self, epochs
+    def _enter_function(self, fuel: int | None) -> Callable[[], None]:
+        guard, deadline, clock = self, self.deadline, time.monotonic
+        set_fuel = _fuel_setter(self.store)
+        if deadline is not None and _C is None:  # no callback: set the epoch deadline per call
+            store, ticks = self.store, math.ceil(deadline / epochs.TICK) + 1
 
-        def deadline() -> None:
-            now = clock.now
-            if not lazy or now - guard.armed_at >= SLACK:
-                guard.armed_at = now
-                set_deadline(ticks)  # type: ignore[arg-type]
+            def public() -> None:
+                store.set_epoch_deadline(ticks)
+                if fuel is not None:
+                    set_fuel(fuel)
 
-        def both() -> None:
-            deadline()
+            return public
+        if deadline is not None:
+            self._install_callback()
+
+            def timed() -> None:
+                guard.until = clock() + deadline
+
+            def timed_and_fueled() -> None:
+                guard.until = clock() + deadline
+                set_fuel(fuel)  # type: ignore[arg-type]
+
+            return timed if fuel is None else timed_and_fueled
+
+        def fueled() -> None:
             set_fuel(fuel)  # type: ignore[arg-type]
 
-        def fuel_only() -> None:
-            set_fuel(fuel)  # type: ignore[arg-type]
+        return fueled if fuel is not None else (lambda: None)
 
-        def nothing() -> None:
-            pass
+    def _install_callback(self) -> None:
+        assert _C is not None
+        c, guard, clock, tick, error = _C, self, time.monotonic, epochs.TICK, DEADLINE_PASSED.encode()
 
-        if ticks is None:
-            return nothing if fuel is None else fuel_only
-        return deadline if fuel is None else both
+        def check(context: int, data: int, delta: Any, kind: Any) -> int | None:
+            try:
+                left = guard.until - clock()
+                if left <= 0:
+                    return int(c.error_new(error))
+                delta[0] = max(1, math.ceil(left / tick))
+                kind[0] = 0  # WASMTIME_UPDATE_DEADLINE_CONTINUE
+                return None
+            except BaseException:  # noqa: BLE001 - never let an exception unwind into wasm
+                return int(c.error_new(error))
+
+        callback = _CALLBACK(check)
+        _callbacks[self.store] = callback
+        store_ptr = ctypes.cast(self.store.ptr(), ctypes.c_void_p).value
+        c.set_callback(store_ptr, callback, None, _FINALIZER())
+        assert self.deadline is not None
+        c.set_deadline(_context(self.store), math.ceil(self.deadline / tick))
 
     def wrap(self, site: Callable[..., Any]) -> Callable[..., Any]:
         """`site`, holding the store's lock and arming the store when entered from outside."""
@@ -224,23 +267,22 @@ class Guard:
         self.lock.release()
 
 
-def _setters(store: wasmtime.Store) -> tuple[Callable[[int], None], Callable[[int], None]]:
-    """Set `store`'s epoch deadline (ticks from now) and fuel: straight through C (keeping the
-    GIL: neither runs wasm), or through wasmtime-py's methods if its ctypes layer isn't there."""
-    if _C is None:
-        return store.set_epoch_deadline, store.set_fuel
-    c_deadline, c_fuel, error_t = _C
-    ctx = ctypes.cast(store._context(), ctypes.c_void_p).value or 0
+def _context(store: wasmtime.Store) -> int:
+    return ctypes.cast(store._context(), ctypes.c_void_p).value or 0
 
-    def set_deadline(ticks: int) -> None:
-        c_deadline(ctx, ticks)
+
+def _fuel_setter(store: wasmtime.Store) -> Callable[[int], None]:
+    """Set `store`'s fuel: straight through C (keeping the GIL), or wasmtime-py's method."""
+    if _C is None:
+        return store.set_fuel
+    c_fuel, error_t, ctx = _C.set_fuel, _C.error_t, _context(store)
 
     def set_fuel(fuel: int) -> None:
         err = c_fuel(ctx, fuel)
         if err:  # the engine does not consume fuel: wasmtime's own message
             raise wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, ctypes.POINTER(error_t)))
 
-    return set_deadline, set_fuel
+    return set_fuel
 
 
 def setup_store(
@@ -260,13 +302,12 @@ def setup_store(
             )
         )
     )
-    ticks: int | None = None
     if limits.deadline is not None:
-        ticks = math.ceil(limits.deadline / epochs.TICK) + 1  # the first tick comes after 0..TICK
         epochs.tick(engine)
     elif epoch:
-        ticks = FOREVER_TICKS
+        store.set_epoch_deadline(FOREVER_TICKS)
     spend: int | None = limits.fuel if limits.fuel is not None else (ALL_FUEL if fuel else None)
-    guard = Guard(store, ticks, spend, rearm=limits.deadline is not None)
-    guard.arm()  # instantiation runs start functions under the first budget
+    guard = Guard(store, limits.deadline, spend)
+    with guard.lock:
+        guard.enter()  # instantiation runs start functions under the first budget
     return guard if limits.per_call else None
