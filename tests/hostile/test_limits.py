@@ -366,3 +366,16 @@ def test_deadline_in_a_forked_child(plugin: PluginSetup, tmp_path: Path) -> None
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "child 0\n"
+
+
+@pytest.mark.parametrize("abi", ENGINES)
+def test_instances_sharing_a_store_share_its_deadline(plugin: PluginSetup, abi: str) -> None:
+    """One clock per store: each instance's call starts it afresh, whichever was made last."""
+    engine = default_engine(Limits(deadline=1.0))
+    store = wasmtime.Store(engine)
+    first = load(plugin, abi, Limits(deadline=0.1), engine=engine, store=store)
+    second = load(plugin, abi, Limits(deadline=0.1), engine=engine, store=store)
+    time.sleep(0.15)  # both instances' setup is past its deadline now
+    assert first.burn(100_000) == (100_000 * 100_001 // 2) & 0xFFFFFFFF
+    assert second.add(1, 2) == 3
+    assert timed_spin(first) < 0.2

@@ -158,8 +158,9 @@ try:
 except (ImportError, AttributeError):
     _C = None
 
-_callbacks: weakref.WeakKeyDictionary[wasmtime.Store, Any] = weakref.WeakKeyDictionary()
-"""Each store's epoch callback, alive as long as the store that calls it."""
+_clocks: weakref.WeakKeyDictionary[wasmtime.Store, tuple[Any, list[float]]] = weakref.WeakKeyDictionary()
+"""Each store's epoch callback (alive as long as the store that calls it) and the deadline it
+checks, `[until]`: the guards of instances sharing a store share both."""
 
 
 class Guard:
@@ -167,7 +168,7 @@ class Guard:
     deadline and fuel when it is entered from outside the guest (a host import calling back
     into the same store shares its caller's budget), holding the store's lock.
 
-    A deadline is wall-clock time (`until`), checked by the store's epoch callback whenever the
+    A deadline is wall-clock time (`until[0]`), checked by the store's epoch callback whenever the
     epoch passes the store's epoch deadline: the callback ends the call once `until` has passed,
     else sets the next check for about then. So a call never ends early (however the ticker
     runs), and starting a call is a float store, not a C call."""
@@ -178,13 +179,13 @@ class Guard:
         self.depth = 0
         """Guarded calls in progress (only the thread holding `lock` changes it)."""
         self.deadline = deadline
-        self.until = 0.0
-        """When the current call must end (`time.monotonic()`)."""
+        self.until = [0.0]
+        """When the current call must end (`time.monotonic()`), shared by the store's guards."""
         self.enter = self._enter_function(fuel)
         """Arm the store for a call from outside the guest."""
 
     def _enter_function(self, fuel: int | None) -> Callable[[], None]:
-        guard, deadline, clock = self, self.deadline, time.monotonic
+        deadline, clock = self.deadline, time.monotonic
         set_fuel = _fuel_setter(self.store)
         if deadline is not None and _C is None:  # no callback: set the epoch deadline per call
             store, ticks = self.store, math.ceil(deadline / epochs.TICK) + 1
@@ -196,13 +197,13 @@ class Guard:
 
             return public
         if deadline is not None:
-            self._install_callback()
+            until = self.until = self._install_callback()
 
             def timed() -> None:
-                guard.until = clock() + deadline
+                until[0] = clock() + deadline
 
             def timed_and_fueled() -> None:
-                guard.until = clock() + deadline
+                until[0] = clock() + deadline
                 set_fuel(fuel)  # type: ignore[arg-type]
 
             return timed if fuel is None else timed_and_fueled
@@ -212,13 +213,17 @@ class Guard:
 
         return fueled if fuel is not None else (lambda: None)
 
-    def _install_callback(self) -> None:
-        assert _C is not None
-        c, guard, clock, tick, error = _C, self, time.monotonic, epochs.TICK, DEADLINE_PASSED.encode()
+    def _install_callback(self) -> list[float]:
+        """The store's `[until]`, its epoch callback installed if it has none yet."""
+        assert _C is not None and self.deadline is not None
+        found = _clocks.get(self.store)
+        if found is not None:
+            return found[1]
+        c, until, clock, tick, error = _C, [0.0], time.monotonic, epochs.TICK, DEADLINE_PASSED.encode()
 
         def check(context: int, data: int, delta: Any, kind: Any) -> int | None:
             try:
-                left = guard.until - clock()
+                left = until[0] - clock()
                 if left <= 0:
                     return int(c.error_new(error))
                 delta[0] = max(1, math.ceil(left / tick))
@@ -228,11 +233,11 @@ class Guard:
                 return int(c.error_new(error))
 
         callback = _CALLBACK(check)
-        _callbacks[self.store] = callback
+        _clocks[self.store] = (callback, until)
         store_ptr = ctypes.cast(self.store.ptr(), ctypes.c_void_p).value
         c.set_callback(store_ptr, callback, None, _FINALIZER())
-        assert self.deadline is not None
         c.set_deadline(_context(self.store), math.ceil(self.deadline / tick))
+        return until
 
     def wrap(self, site: Callable[..., Any]) -> Callable[..., Any]:
         """`site`, holding the store's lock and arming the store when entered from outside."""
