@@ -325,11 +325,6 @@ class Runner:
             )
             call_everything(instance)
             return "ok"
-        except self.wasmtime.WasmtimeError as exc:
-            # wasmtime's own compile error for an invalid component (loading.py: see FINDINGS.md)
-            if any("compile_component" in f.name for f in traceback.extract_tb(exc.__traceback__)):
-                return "CompileError"
-            return _foreign(exc)
         except Exception as exc:  # noqa: BLE001 - classifying is the point
             name = type(exc).__name__
             if name in CLEAN or any(k.__name__ in CLEAN for k in type(exc).__mro__):

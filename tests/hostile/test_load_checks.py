@@ -11,15 +11,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import load_check_components as L
 import pytest
-import wasmtime
 
 from witgen.runtime.cabi import binary, corecheck, exportcheck, instantiate
 from witgen.runtime.cabi.engine import CabiComponent
 from witgen.runtime.cabi.modules import Prepared
 from witgen.runtime.errors import DecodeError, LinkError
 from witgen.runtime.loading import default_engine
+
+from . import load_check_components as L
 
 ENGINES = ["wasmtime", "cabi"]
 
@@ -58,20 +58,7 @@ def test_export_of_another_type_is_a_link_error(case: L.Case, abi: str, work: Pa
         assert word in message, f"{word!r} not in {message!r}"
 
 
-@pytest.mark.parametrize(
-    "abi",
-    [
-        pytest.param(
-            "wasmtime",
-            marks=pytest.mark.xfail(
-                raises=wasmtime.WasmtimeError,
-                strict=False,
-                reason="loading.compile_component does not wrap wasmtime's compile error yet (FINDINGS.md)",
-            ),
-        ),
-        "cabi",
-    ],
-)
+@pytest.mark.parametrize("abi", ENGINES)
 @pytest.mark.parametrize("case", L.CORE_MISMATCHES, ids=lambda c: c.name)
 def test_inconsistent_component_is_refused(case: L.Case, abi: str, work: Path) -> None:
     with pytest.raises((LinkError, DecodeError)) as info:

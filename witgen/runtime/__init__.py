@@ -1,7 +1,7 @@
 """Runtime library imported by generated host bindings (depends only on wasmtime).
 
 Generated modules build codecs for their types at import time and call components through
-`Instance`/`ExportFunc`; users meet `Some`/`Ok`/`Err` and the exceptions below. The cabi engine
+`Instance`/`ExportFunc`; users meet `Some`/`Ok`/`Err`, `Limits` and the exceptions below. The cabi engine
 (`CabiComponent`, `CabiInstance`) is imported on first use, so the wasmtime engine's users don't
 pay for it at start-up.
 """
@@ -41,6 +41,8 @@ from witgen.runtime.codecs import (
 from witgen.runtime.errors import InstanceDead, LinkError, ResourceDropped, Trap, WitgenRuntimeError
 from witgen.runtime.host import call_method, implementation
 from witgen.runtime.instance import ExportFunc, GuestResource, Instance
+from witgen.runtime.limits import Limits, OutOfFuel, Timeout
+from witgen.runtime.loading import default_engine, make_engine
 from witgen.runtime.sites import Exports, SiteSpec, SiteTable
 from witgen.runtime.types import Err, Ok, Result, Some
 from witgen.runtime.world import Abi, CacheDir, PathLike, engine_for, load_bytes, load_file, pick_abi, start
@@ -88,9 +90,11 @@ __all__ = [
     "HostResourceCodec",
     "Instance",
     "InstanceDead",
+    "Limits",
     "LinkError",
     "MapCodec",
     "Ok",
+    "OutOfFuel",
     "OptionCodec",
     "RecordCodec",
     "ResourceDropped",
@@ -99,12 +103,14 @@ __all__ = [
     "SiteSpec",
     "SiteTable",
     "Some",
+    "Timeout",
     "Trap",
     "TupleCodec",
     "VariantCodec",
     "WitgenRuntimeError",
     "PathLike",
     "call_method",
+    "default_engine",
     "engine_for",
     "implementation",
     "list_of",
@@ -112,5 +118,6 @@ __all__ = [
     "fixed_list",
     "load_bytes",
     "load_file",
+    "make_engine",
     "start",
 ]

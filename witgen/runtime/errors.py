@@ -26,7 +26,7 @@ class LinkError(WitgenRuntimeError):
 class DecodeError(WitgenRuntimeError):
     """A component binary is malformed or uses an encoding witgen does not know; `offset` locates it."""
 
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(f"{message} (at byte offset {offset:#x})")
+    def __init__(self, message: str, offset: int | None) -> None:
+        super().__init__(message if offset is None else f"{message} (at byte offset {offset:#x})")
         self.message = message
         self.offset = offset

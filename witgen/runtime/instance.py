@@ -4,6 +4,11 @@ Every call goes through an :class:`ExportFunc` built once per function, and ever
 through a callback built once at link time. Both check values before anything enters wasm, and
 both treat any error coming back from wasmtime as fatal for the instance: wasmtime refuses to
 re-enter a Store after a trap, so the instance is marked dead and later calls fail clearly.
+
+Every call into the store holds its lock (`stores.store_lock`): a wasmtime Store must not be
+entered by two threads at once, and each call site's argument and result buffers are its own.
+A store with per-call limits (`Limits.deadline`, `Limits.fuel`) has its sites wrapped by a
+`limits.Guard` that re-arms them; instances without pay only for the lock.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from wasmtime import component as wc
 from witgen.runtime import _capi as C
 from witgen.runtime.codecs import Codec, GuestHandle, HostTable, Scalar
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
+from witgen.runtime.limits import NO_LIMITS, Guard, Limits, setup_store, trap_type
+from witgen.runtime.stores import store_lock
 from witgen.runtime.typecheck import check_wasmtime_exports, check_wasmtime_imports
 from witgen.runtime.types import Err, Ok
 
@@ -76,10 +83,24 @@ class Instance:
         store: wasmtime.Store | None = None,
         wasi: bool | wasmtime.WasiConfig | None = None,
         wasi_http: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         self.component = component
         self.engine = engine
         self.store = store if store is not None else wasmtime.Store(engine)
+        self.lock = store_lock(self.store)
+        self.limits = limits or NO_LIMITS
+        self.guard: Guard | None = None
+        if limits is not None:
+            if limits.hostcall_fuel is not None or limits.handles is not None:
+                raise ValueError(
+                    "Limits(hostcall_fuel=..., handles=...) are honoured by the cabi engine only:"
+                    " wasmtime's C API does not expose them (wasmtime's own defaults apply)"
+                )
+            from witgen.runtime.loading import check_engine
+
+            settings = check_engine(engine, limits)
+            self.guard = setup_store(self.store, engine, limits, settings.epoch, settings.fuel)
         self.ctx = C.context_address(self.store) if C.AVAILABLE else 0
         self.wasi = wasi
         self.wasi_http = wasi_http
@@ -145,9 +166,13 @@ class Instance:
                 else:
                     self._define_all(root, defs)
         try:
-            self._instance = linker.instantiate(self.store, self.component)
+            with self.guard or self.lock:
+                self._instance = linker.instantiate(self.store, self.component)
         except wasmtime.WasmtimeError as exc:
-            raise LinkError(_link_hint(str(exc), self.wasi is not None)) from None
+            kind = trap_type(exc)
+            if kind is not Trap:  # a start function ran out of time or fuel
+                raise kind(f"instantiating the component: {exc}") from None
+            raise LinkError(_link_hint(str(exc), self.wasi is not None, self.limits)) from None
         self._keep.append(linker)
 
     def _check_imports(self) -> None:
@@ -285,7 +310,8 @@ class Instance:
         func = self._instance.get_func(self.store, self._export_index(interface, name))
         if func is None:
             raise LinkError(f"the export {name!r} is not a function")
-        return ExportFunc(self, func, qualname, params, result, raises).invoke
+        site = ExportFunc(self, func, qualname, params, result, raises).invoke
+        return site if self.guard is None else self.guard.wrap(site)
 
     def bind_guest_resource(self, base: type[R], key: str, funcs: dict[str, Callable[..., Any]]) -> type[R]:
         """A subclass of the generated resource class whose calls go to this instance."""
@@ -309,7 +335,7 @@ class Instance:
         self.pending = None
         message = str(error)
         self.dead = message.strip().splitlines()[-1].strip() if message.strip() else "trap"
-        trap = Trap(f"{where}: {message}")
+        trap = trap_type(error)(f"{where}: {message}")
         trap.__cause__ = error if isinstance(error, wasmtime.WasmtimeError) else None
         if host is not None:
             if host.__cause__ is None:
@@ -324,12 +350,18 @@ class Instance:
         handle.any = None
         self.check_alive()
         try:
-            any_.drop(self.store)
+            with self.guard or self.lock:
+                any_.drop(self.store)
         except wasmtime.WasmtimeError as exc:
             raise self.fail(exc, f"dropping {what}") from None
 
 
-def _link_hint(message: str, has_wasi: bool) -> str:
+def _link_hint(message: str, has_wasi: bool, limits: Limits = NO_LIMITS) -> str:
+    if "cross-`Engine`" in message and limits.per_call:
+        return (
+            f"{message}\n(limits with a deadline or fuel need code compiled for them: load the component"
+            " with from_file/from_bytes(..., limits=...), or compile it with witgen.runtime.default_engine(limits))"
+        )
     if "wasi:" in message and not has_wasi:
         return (
             f"{message}\n(this component imports WASI: pass wasi=True or a wasmtime.WasiConfig for"
@@ -382,6 +414,7 @@ class ExportFunc:
         if C.AVAILABLE:
             self.faddr = C.func_address(func)
         self._call = self._native_call if C.AVAILABLE else self._public_call
+        self._acquire, self._release = cx.lock.acquire, cx.lock.release
         self.invoke: Callable[..., Any] = (
             self._scalar_closure() if C.AVAILABLE and self._is_scalar() else self.__call__
         )
@@ -393,9 +426,13 @@ class ExportFunc:
 
     def __call__(self, *args: Any) -> Any:
         cx = self.cx
-        if cx.dead is not None:
-            cx.check_alive()
-        value = self._call(self._prepare(args))
+        self._acquire()
+        try:
+            if cx.dead is not None:
+                cx.check_alive()
+            value = self._call(self._prepare(args))
+        finally:
+            self._release()
         if self.raises:
             if isinstance(value, Err):
                 raise value
@@ -429,21 +466,26 @@ class ExportFunc:
         slots = list(zip(self.names, self.codecs, views, strict=True))
         args_addr, res_addr, nargs, nres = self.args_addr, self.res_addr, self.nargs, self.nresults
         site = self  # owns the argument/result buffers the addresses point into
+        acquire, release = cx.lock.acquire, cx.lock.release
 
         def scalar_call(*args: Any) -> Any:
-            if cx.dead is not None:
-                cx.check_alive()
             if len(args) != nargs:
                 raise TypeError(f"{qualname}() takes {nargs} arguments, got {len(args)}")
-            for (name, codec, view), arg in zip(slots, args, strict=True):
-                try:
-                    view.value = codec.prepare(cx, arg)
-                except (TypeError, ValueError) as exc:
-                    raise type(exc)(f"{qualname}(): parameter {name!r}: {exc}") from None
-            err = call(faddr, cx.ctx, args_addr, nargs, res_addr, nres)
-            if err:
-                raise cx.fail(C.error_from(err), f"{qualname}()")
-            return None if out is None else out.value
+            acquire()
+            try:
+                if cx.dead is not None:
+                    cx.check_alive()
+                for (name, codec, view), arg in zip(slots, args, strict=True):
+                    try:
+                        view.value = codec.prepare(cx, arg)
+                    except (TypeError, ValueError) as exc:
+                        raise type(exc)(f"{qualname}(): parameter {name!r}: {exc}") from None
+                err = call(faddr, cx.ctx, args_addr, nargs, res_addr, nres)
+                if err:
+                    raise cx.fail(C.error_from(err), f"{qualname}()")
+                return None if out is None else out.value
+            finally:
+                release()
 
         scalar_call.site = site  # type: ignore[attr-defined]
         return scalar_call

@@ -2,34 +2,115 @@
 
 Compiling an 18 MB componentize-py component takes seconds; loading its serialized artifact with
 `deserialize_file` (an mmap) takes milliseconds. Artifacts are keyed by the component's content
-hash, the wasmtime version and the engine settings witgen uses, and written atomically so
-concurrent processes never see a partial file.
+hash, the wasmtime version and the engine settings witgen uses (epoch interruption and fuel
+metering change the compiled code: each combination has its own engine and artifacts), and
+written atomically so concurrent processes never see a partial file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+import threading
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 
 import wasmtime
 from wasmtime import component as wc
 
+from witgen.runtime.errors import DecodeError
 from witgen.runtime.instance import default_cache_dir
-
-_ENGINE: wasmtime.Engine | None = None
-_ENGINE_SETTINGS = "component-model,map"
+from witgen.runtime.limits import Limits
 
 
-def default_engine() -> wasmtime.Engine:
-    """The process-wide engine generated bindings use unless given one (maps enabled)."""
-    global _ENGINE
-    if _ENGINE is None:
-        config = wasmtime.Config()
-        config.wasm_component_model_map = True
-        _ENGINE = wasmtime.Engine(config)
-    return _ENGINE
+@dataclass(frozen=True)
+class EngineSettings:
+    """What witgen configured on an engine it made: the checks compiled code carries."""
+
+    epoch: bool = False
+    """Epoch interruption (`Limits.deadline`)."""
+    fuel: bool = False
+    """Fuel metering (`Limits.fuel`)."""
+    shared: bool = False
+    """One of the process-wide engines (`default_engine`): its artifacts are cached on disk."""
+
+    @property
+    def tag(self) -> str:
+        """The settings, as compiled artifacts' cache keys spell them ("" for the default)."""
+        return ("+epoch" if self.epoch else "") + ("+fuel" if self.fuel else "")
+
+    def supports(self, limits: Limits) -> bool:
+        return (self.epoch or limits.deadline is None) and (self.fuel or limits.fuel is None)
+
+
+_ENGINES: dict[tuple[bool, bool], wasmtime.Engine] = {}
+_SETTINGS: weakref.WeakKeyDictionary[wasmtime.Engine, EngineSettings] = weakref.WeakKeyDictionary()
+_engines_lock = threading.Lock()
+
+
+def _configure(config: wasmtime.Config, epoch: bool, fuel: bool) -> wasmtime.Config:
+    config.wasm_component_model_map = True
+    if epoch:
+        config.epoch_interruption = True
+    if fuel:
+        config.consume_fuel = True
+    return config
+
+
+def default_engine(limits: Limits | None = None) -> wasmtime.Engine:
+    """The process-wide engine generated bindings use unless given one (maps enabled), one per
+    kind of `limits`: epoch interruption for a deadline, fuel metering for fuel. Instances
+    without those limits run on the plain engine, whose code pays for neither check."""
+    key = (limits is not None and limits.deadline is not None, limits is not None and limits.fuel is not None)
+    found = _ENGINES.get(key)
+    if found is None:
+        with _engines_lock:
+            found = _ENGINES.get(key)
+            if found is None:
+                found = wasmtime.Engine(_configure(wasmtime.Config(), *key))
+                _SETTINGS[found] = EngineSettings(*key, shared=True)
+                _ENGINES[key] = found
+    return found
+
+
+def make_engine(config: wasmtime.Config | None = None, *, limits: Limits | None = None) -> wasmtime.Engine:
+    """A new engine from `config` (maps enabled), compiled for `limits` (a deadline needs epoch
+    interruption, fuel needs fuel metering): the way to pass `engine=` together with such
+    limits, since wasmtime can't tell which checks an engine's code carries."""
+    epoch = limits is not None and limits.deadline is not None
+    fuel = limits is not None and limits.fuel is not None
+    engine = wasmtime.Engine(_configure(config or wasmtime.Config(), epoch, fuel))
+    _SETTINGS[engine] = EngineSettings(epoch, fuel)
+    return engine
+
+
+def engine_settings(engine: wasmtime.Engine) -> EngineSettings | None:
+    """What witgen configured on `engine`, or None for an engine witgen didn't make."""
+    return _SETTINGS.get(engine)
+
+
+def engine_tag(engine: wasmtime.Engine) -> str:
+    """The part of a compiled artifact's cache key naming the checks `engine`'s code carries."""
+    settings = _SETTINGS.get(engine)
+    return "" if settings is None else settings.tag
+
+
+def check_engine(engine: wasmtime.Engine, limits: Limits) -> EngineSettings:
+    """`engine`'s settings, or a `ValueError` if it can't enforce `limits`."""
+    settings = _SETTINGS.get(engine)
+    if settings is None:
+        settings = EngineSettings()
+    if not settings.supports(limits):
+        needs = [n for n, on in (("deadline", limits.deadline), ("fuel", limits.fuel)) if on is not None]
+        raise ValueError(
+            f"limits= sets {' and '.join(needs)}, which the given engine= was not made for: pass no"
+            " engine (witgen keeps one per kind of limits) or make one with"
+            " witgen.runtime.make_engine(config, limits=...)"
+        )
+    return settings
 
 
 def _wasmtime_build() -> str:
@@ -42,9 +123,27 @@ def _wasmtime_build() -> str:
 
 def _cache_key(data: bytes, engine: wasmtime.Engine) -> str:
     digest = hashlib.sha256(data)
-    settings = _ENGINE_SETTINGS if engine is _ENGINE else f"engine-{id(engine)}"
-    digest.update(f"\0{_wasmtime_build()}\0{settings}".encode())
+    settings = _SETTINGS.get(engine)
+    name = f"component-model,map{settings.tag}" if settings and settings.shared else f"engine-{id(engine)}"
+    digest.update(f"\0{_wasmtime_build()}\0{name}".encode())
     return digest.hexdigest()
+
+
+_WASMTIME_OFFSET = re.compile(r"\(at offset (0x[0-9a-f]+)\)")
+
+
+def _compile(engine: wasmtime.Engine, data: bytes) -> wc.Component:
+    """wasmtime's compile (which validates the whole component); an invalid one is a `DecodeError`."""
+    try:
+        return wc.Component(engine, data)
+    except wasmtime.WasmtimeError as exc:
+        text = str(exc).strip()
+        found = _WASMTIME_OFFSET.search(text)
+        offset = int(found.group(1), 16) if found else None
+        message = " ".join(
+            line.strip() for line in _WASMTIME_OFFSET.sub("", text).splitlines() if line.strip()
+        )
+        raise DecodeError(f"the component is invalid: {message}", offset) from None
 
 
 def compile_component(
@@ -52,12 +151,13 @@ def compile_component(
 ) -> wc.Component:
     """Compile `data` (component binary or WAT text), reusing a cached artifact when there is one.
 
-    `cache_dir=None` uses the default cache dir, `False` disables the cache. Only the default
-    engine's artifacts are cached across processes (a caller's own engine may differ in settings
-    the cache key can't see).
+    `cache_dir=None` uses the default cache dir, `False` disables the cache. Only the
+    process-wide engines' artifacts (`default_engine`) are cached across processes, each under its
+    settings (a caller's own engine may differ in settings the cache key can't see).
     """
-    if cache_dir is False or engine is not _ENGINE:
-        return wc.Component(engine, data)
+    settings = _SETTINGS.get(engine)
+    if cache_dir is False or settings is None or not settings.shared:
+        return _compile(engine, data)
     root = Path(default_cache_dir() if cache_dir is None or cache_dir is True else cache_dir)
     path = root / f"{_cache_key(data, engine)}.cwasm"
     if path.exists():
@@ -65,7 +165,7 @@ def compile_component(
             return wc.Component.deserialize_file(engine, str(path))
         except wasmtime.WasmtimeError:
             pass  # stale or foreign artifact: compile again and replace it
-    component = wc.Component(engine, data)
+    component = _compile(engine, data)
     try:
         root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")

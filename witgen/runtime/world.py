@@ -10,7 +10,8 @@ from wasmtime import component as wc
 
 from witgen.runtime.errors import LinkError
 from witgen.runtime.instance import Instance
-from witgen.runtime.loading import compile_component, default_engine
+from witgen.runtime.limits import Limits
+from witgen.runtime.loading import check_engine, compile_component, default_engine
 
 if TYPE_CHECKING:  # the cabi engine is imported when it is first used
     from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
@@ -29,12 +30,24 @@ def pick_abi(abi: str | None, default: str) -> Abi:
     return chosen  # type: ignore[return-value]
 
 
-def engine_for(engine: wasmtime.Engine | None, store: wasmtime.Store | None) -> wasmtime.Engine:
+def _check_limits(limits: object) -> None:
+    if limits is not None and not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a witgen.runtime.Limits, got {type(limits).__name__}")
+
+
+def engine_for(
+    engine: wasmtime.Engine | None, store: wasmtime.Store | None, limits: Limits | None = None
+) -> wasmtime.Engine:
+    """The engine to compile with: the given one (checked against `limits`), else the
+    process-wide one for `limits` (`loading.default_engine`)."""
+    _check_limits(limits)
     if engine is not None:
+        if limits is not None:
+            check_engine(engine, limits)
         return engine
     if store is not None:
         raise TypeError("pass the engine the store was created with: engine=..., store=...")
-    return default_engine()
+    return default_engine(limits)
 
 
 def load_file(
@@ -69,16 +82,31 @@ def start(
     store: wasmtime.Store | None,
     wasi: bool | wasmtime.WasiConfig | None,
     wasi_http: bool = False,
+    limits: Limits | None = None,
 ) -> Instance | CabiInstance:
-    """A fresh instance for `component` on its engine; the caller links imports, then instantiates."""
+    """A fresh instance for `component` on its engine; the caller links imports, then instantiates.
+
+    With `limits` and no `engine`, a `wasmtime.component.Component` must have been compiled with
+    `loading.default_engine(limits)` (`from_file`/`from_bytes` see to that)."""
     if isinstance(component, wc.Component):
         return Instance(
-            component, engine=engine_for(engine, store), store=store, wasi=wasi, wasi_http=wasi_http
+            component,
+            engine=engine_for(engine, store, limits),
+            store=store,
+            wasi=wasi,
+            wasi_http=wasi_http,
+            limits=limits,
         )
     from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
 
     if isinstance(component, CabiComponent):
+        _check_limits(limits)
         return CabiInstance(
-            component, engine=engine or component.engine, store=store, wasi=wasi, wasi_http=wasi_http
+            component,
+            engine=engine or component.engine,
+            store=store,
+            wasi=wasi,
+            wasi_http=wasi_http,
+            limits=limits,
         )
     raise TypeError(f"expected a wasmtime.component.Component, got {type(component).__name__}")

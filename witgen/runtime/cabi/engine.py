@@ -25,6 +25,8 @@ from witgen.runtime.cabi.plan import Lower
 from witgen.runtime.codecs import Codec, HostTable
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
 from witgen.runtime.instance import bind_guest_class
+from witgen.runtime.limits import NO_LIMITS, Guard, Limits, setup_store, trap_type
+from witgen.runtime.loading import check_engine
 
 _type_ids = count(1)
 
@@ -89,6 +91,7 @@ class CabiInstance:
         store: wasmtime.Store | None = None,
         wasi: bool | wasmtime.WasiConfig | None = None,
         wasi_http: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         if wasi:
             raise LinkError(
@@ -98,6 +101,13 @@ class CabiInstance:
         self.component = component
         self.engine = engine
         self.store = store if store is not None else wasmtime.Store(engine)
+        self.limits = limits or NO_LIMITS
+        """`limits.hostcall_fuel`/`limits.handles` (None: wasmtime's defaults) bound the generated code's host work."""
+        self.guard: Guard | None = None
+        """Re-arms the store's deadline and fuel per call (`limits.Guard`), if it has them."""
+        if limits is not None:
+            settings = check_engine(engine, limits)
+            self.guard = setup_store(self.store, engine, limits, settings.epoch, settings.fuel)
         self.dead: str | None = None
         self.pending: BaseException | None = None
         self.guest_classes: dict[str, type[Any]] = {}
@@ -212,7 +222,8 @@ class CabiInstance:
         site = ExportSite(self, lifted, qualname, params)
         core_params, core_results = flatten_func(lifted.type, "lift")
         site.core = (fastcall.slot_codes(core_params), fastcall.slot_codes(core_results))
-        return cabi(site)
+        bound = cabi(site)
+        return bound if self.guard is None else self.guard.wrap(bound)
 
     def bind_guest_resource(
         self, base: type[Any], key: str, funcs: dict[str, Callable[..., Any]]
@@ -270,7 +281,7 @@ class CabiInstance:
         self.dead = message.strip().splitlines()[-1].strip() if message.strip() else "trap"
         for inst in self._instances:
             inst.poisoned = self.dead
-        trap = Trap(f"{where}: {message}")
+        trap = trap_type(error)(f"{where}: {message}")
         trap.__cause__ = error.__cause__ if isinstance(error, CoreFault) else error
         # Raised inside the call site's `except`: the cause says what happened, not the context.
         if host is not None:
@@ -291,7 +302,11 @@ class CabiInstance:
         if dtor is None:
             return
         try:
-            dtor(rep)
+            if self.guard is None:
+                dtor(rep)
+            else:
+                with self.guard:
+                    dtor(rep)
         except (CoreFault, Trap) as exc:
             raise self.fail(exc, f"dropping {what}") from None
 

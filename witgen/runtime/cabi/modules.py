@@ -26,7 +26,7 @@ from witgen.runtime.cabi.plan import Plan
 from witgen.runtime.cabi.wiring import ImportArrays
 from witgen.runtime.errors import DecodeError
 from witgen.runtime.instance import default_cache_dir
-from witgen.runtime.loading import _wasmtime_build
+from witgen.runtime.loading import _wasmtime_build, engine_tag
 
 if TYPE_CHECKING:
     from witgen.runtime.cabi.instantiate import HostBatch
@@ -152,8 +152,9 @@ class Prepared:
     def module(self, d: b.CoreModule) -> CompiledModule:
         found = self.modules.get(d.offset)
         if found is None:
+            key = f"{self.digest}-{d.offset}{engine_tag(self.engine)}"  # epoch/fuel code apart
             try:
-                module = compile_module(self.engine, d.data, self.cache_dir, key=f"{self.digest}-{d.offset}")
+                module = compile_module(self.engine, d.data, self.cache_dir, key=key)
             except wasmtime.WasmtimeError as exc:
                 raise DecodeError(f"core module is invalid: {exc}".strip(), d.offset) from None
             found = CompiledModule(module, [(i.module, i.name or "") for i in module.imports])

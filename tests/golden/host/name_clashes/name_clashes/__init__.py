@@ -62,14 +62,17 @@ class NameClashes(_rt.Exports):
         wasi: bool | wasmtime.WasiConfig | None = None,
         engine: wasmtime.Engine | None = None,
         store: wasmtime.Store | None = None,
+        limits: _rt.Limits | None = None,
     ) -> None:
         """Instantiate a compiled component (made with `engine`) in a new or given `store`.
 
         `wasi=True` links wasmtime's WASI 0.2 with stdout/stderr inherited; pass a
         `wasmtime.WasiConfig` to configure it. The engine follows the component: a
         `wasmtime.component.Component` runs on wasmtime's, a `CabiComponent` on witgen's own.
+        `limits` bounds what the guest may use (see `from_file`); a component for limits with a
+        deadline or fuel must be compiled with `_rt.default_engine(limits)` or `engine`.
         """
-        rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False)
+        rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False, limits=limits)
         if imports is not None:
             _i_a_x_types._link(rt, imports.a_x_types)
             _i_a_x_types_2._link(rt, imports.a_x_types_2)
@@ -92,16 +95,20 @@ class NameClashes(_rt.Exports):
         store: wasmtime.Store | None = None,
         cache_dir: _rt.CacheDir = None,
         abi: _rt.Abi | None = None,
+        limits: _rt.Limits | None = None,
     ) -> NameClashes:
         """Load a component file (binary or WAT); compiled artifacts are cached in `cache_dir`.
 
         `cache_dir=None` uses `$WITGEN_CACHE_DIR` or the user's cache dir; `False` disables it.
         `abi` picks the engine: "wasmtime" (wasmtime's component API) or "cabi" (witgen's own
         Canonical ABI code over core wasm); the default is `$WITGEN_ABI`, else "wasmtime".
+        `limits` (`_rt.Limits`) bounds an untrusted guest: a wall-clock `deadline` and `fuel` per
+        call, memory, tables and instances; exceeding one raises a `_rt.Trap` subclass
+        (`_rt.Timeout`, `_rt.OutOfFuel`) and kills this instance only.
         """
-        engine = _rt.engine_for(engine, store)
+        engine = _rt.engine_for(engine, store, limits)
         component = _rt.load_file(path, engine, cache_dir, _rt.pick_abi(abi, "wasmtime"))
-        return cls(component, imports=imports, wasi=wasi, engine=engine, store=store)
+        return cls(component, imports=imports, wasi=wasi, engine=engine, store=store, limits=limits)
 
     @classmethod
     def from_bytes(
@@ -114,11 +121,12 @@ class NameClashes(_rt.Exports):
         store: wasmtime.Store | None = None,
         cache_dir: _rt.CacheDir = None,
         abi: _rt.Abi | None = None,
+        limits: _rt.Limits | None = None,
     ) -> NameClashes:
-        """Load a component from its bytes (binary or WAT text), through the same cache (`abi` as for `from_file`)."""
-        engine = _rt.engine_for(engine, store)
+        """Load a component from its bytes (binary or WAT text), through the same cache (`abi` and `limits` as for `from_file`)."""
+        engine = _rt.engine_for(engine, store, limits)
         component = _rt.load_bytes(data, engine, cache_dir, _rt.pick_abi(abi, "wasmtime"))
-        return cls(component, imports=imports, wasi=wasi, engine=engine, store=store)
+        return cls(component, imports=imports, wasi=wasi, engine=engine, store=store, limits=limits)
 
     @property
     def store(self) -> wasmtime.Store:
