@@ -50,7 +50,11 @@ EXPORT_CASES: dict[str, tuple[str, str, str]] = {
     "char past unicode": ("export f: func() -> char;", returns(0x110000), "utf8"),
     "return pointer out of bounds": ("export f: func() -> tuple<u32, u32>;", returns(65532), "utf8"),
     "return pointer misaligned": ("export f: func() -> tuple<u32, u32>;", returns(18), "utf8"),
-    "invalid utf-8": ("export f: func() -> string;", returns(16, data(16, 32, 2), raw(32, "\\ff\\fe")), "utf8"),
+    "invalid utf-8": (
+        "export f: func() -> string;",
+        returns(16, data(16, 32, 2), raw(32, "\\ff\\fe")),
+        "utf8",
+    ),
     "string out of bounds": ("export f: func() -> string;", returns(16, data(16, 65530, 100)), "utf8"),
     "unpaired utf-16 surrogate": (
         "export f: func() -> string;",
@@ -141,8 +145,16 @@ IMPORT_CASES: dict[str, tuple[str, str, Any]] = {
         calls_g("i32 i32", "(i32.const 32) (i32.const 2)", raw(32, "\\c3\\28")),
         None,
     ),
-    "string out of bounds": ("import g: func(s: string);", calls_g("i32 i32", "(i32.const 65535) (i32.const 2)"), None),
-    "list misaligned": ("import g: func(x: list<u64>);", calls_g("i32 i32", "(i32.const 4) (i32.const 1)"), None),
+    "string out of bounds": (
+        "import g: func(s: string);",
+        calls_g("i32 i32", "(i32.const 65535) (i32.const 2)"),
+        None,
+    ),
+    "list misaligned": (
+        "import g: func(x: list<u64>);",
+        calls_g("i32 i32", "(i32.const 4) (i32.const 1)"),
+        None,
+    ),
     "spilled params out of bounds": (
         "import g: func(a: u64, b: u64, c: u64, d: u64, e: u64, f: u64, g: u64, h: u64, i: u64, j: u64,"
         " k: u64, l: u64, m: u64, n: u64, o: u64, p: u64, q: u64);",
@@ -161,12 +173,20 @@ IMPORT_CASES: dict[str, tuple[str, str, Any]] = {
     ),
     "realloc result out of bounds": (
         "import g: func() -> string;",
-        calls_g("i32", "(i32.const 16)", realloc='(func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 65534))'),
+        calls_g(
+            "i32",
+            "(i32.const 16)",
+            realloc='(func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 65534))',
+        ),
         lambda: "hello",
     ),
     "realloc result misaligned": (
         "import g: func() -> list<u32>;",
-        calls_g("i32", "(i32.const 16)", realloc='(func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 3))'),
+        calls_g(
+            "i32",
+            "(i32.const 16)",
+            realloc='(func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 3))',
+        ),
         lambda: [1, 2],
     ),
 }
