@@ -162,11 +162,12 @@ def _cabi_store(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _store():
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -179,6 +180,8 @@ def _cabi_store(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _store
@@ -199,11 +202,12 @@ def _cabi_run(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _run():
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -214,6 +218,8 @@ def _cabi_run(site: Any) -> Any:
                     post()
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return None
 
     return _run

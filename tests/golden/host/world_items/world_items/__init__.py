@@ -322,12 +322,13 @@ def _cabi_run(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _run(a0, a1, a2):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -405,6 +406,8 @@ def _cabi_run(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -436,12 +439,13 @@ def _cabi_describe(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _describe(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -474,6 +478,8 @@ def _cabi_describe(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _describe
@@ -494,11 +500,12 @@ def _cabi_reset(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _reset():
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -509,6 +516,8 @@ def _cabi_reset(site: Any) -> Any:
                     post()
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return None
 
     return _reset

@@ -245,11 +245,12 @@ def _cabi_calls_echo_point(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _echo_point(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -283,6 +284,8 @@ def _cabi_calls_echo_point(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _echo_point
@@ -317,12 +320,13 @@ def _cabi_calls_draw(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _draw(a0, a1, a2):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -461,6 +465,8 @@ def _cabi_calls_draw(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _draw
@@ -494,12 +500,13 @@ def _cabi_calls_parse(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _parse(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -536,6 +543,8 @@ def _cabi_calls_parse(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -559,11 +568,12 @@ def _cabi_calls_check(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _check():
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -582,6 +592,8 @@ def _cabi_calls_check(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -614,12 +626,13 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _try_bytes(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -655,6 +668,8 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -689,12 +704,13 @@ def _cabi_calls_validate(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _validate(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -730,6 +746,8 @@ def _cabi_calls_validate(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -762,11 +780,12 @@ def _cabi_calls_find(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _find(a0, a1):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -831,6 +850,8 @@ def _cabi_calls_find(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _find
@@ -859,11 +880,12 @@ def _cabi_calls_lookup(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _lookup(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -901,6 +923,8 @@ def _cabi_calls_lookup(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _lookup
@@ -933,12 +957,13 @@ def _cabi_calls_swap(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _swap(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -977,6 +1002,8 @@ def _cabi_calls_swap(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _swap
@@ -1017,12 +1044,13 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _keyword_params(a0, a1, a2, a3):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -1138,6 +1166,8 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _keyword_params
@@ -1158,11 +1188,12 @@ def _cabi_calls_nothing(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _nothing():
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -1173,6 +1204,8 @@ def _cabi_calls_nothing(site: Any) -> Any:
                     post()
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return None
 
     return _nothing
@@ -1199,11 +1232,12 @@ def _cabi_calls_aliases(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _aliases(a0, a1, a2, a3, a4):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -1313,6 +1347,8 @@ def _cabi_calls_aliases(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _aliases
@@ -1349,12 +1385,13 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _echo_payloads(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -1486,6 +1523,8 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _echo_payloads
@@ -1508,11 +1547,12 @@ def _cabi_calls_import_(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _import_(a0, a1):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -1550,6 +1590,8 @@ def _cabi_calls_import_(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _import_

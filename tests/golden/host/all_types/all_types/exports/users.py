@@ -121,12 +121,13 @@ def _cabi_users_list_users(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _list_users():
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -173,6 +174,8 @@ def _cabi_users_list_users(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _list_users
@@ -209,12 +212,13 @@ def _cabi_users_rename(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _rename(a0, a1):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -312,6 +316,8 @@ def _cabi_users_rename(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value

@@ -113,12 +113,13 @@ def _cabi_greet_greet(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _greet(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -180,6 +181,8 @@ def _cabi_greet_greet(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -206,11 +209,12 @@ def _cabi_Counter_new(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _constructor(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -233,6 +237,8 @@ def _cabi_Counter_new(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _constructor
@@ -259,11 +265,12 @@ def _cabi_Counter_increment(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _increment(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -285,6 +292,8 @@ def _cabi_Counter_increment(site: Any) -> Any:
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _increment
@@ -314,11 +323,12 @@ def _cabi_Counter_total(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("Q")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _total(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -350,6 +360,8 @@ def _cabi_Counter_total(site: Any) -> Any:
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _total

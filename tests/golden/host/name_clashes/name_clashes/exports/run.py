@@ -52,11 +52,12 @@ def _cabi_run_r(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _r():
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -67,6 +68,8 @@ def _cabi_run_r(site: Any) -> Any:
                     post()
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return None
 
     return _r

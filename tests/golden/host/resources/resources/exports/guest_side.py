@@ -147,11 +147,12 @@ def _cabi_Counter_new(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _constructor(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -174,6 +175,8 @@ def _cabi_Counter_new(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _constructor
@@ -201,11 +204,12 @@ def _cabi_Counter_increment(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _increment(a0, a1):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -236,6 +240,8 @@ def _cabi_Counter_increment(site: Any) -> Any:
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _increment
@@ -262,11 +268,12 @@ def _cabi_Counter_get(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _get(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -288,6 +295,8 @@ def _cabi_Counter_get(site: Any) -> Any:
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _get
@@ -315,11 +324,12 @@ def _cabi_Counter_merge(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _merge(a0, a1):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -347,6 +357,8 @@ def _cabi_Counter_merge(site: Any) -> Any:
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _merge
@@ -374,11 +386,12 @@ def _cabi_Counter_attach(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _attach(a0, a1):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -404,6 +417,8 @@ def _cabi_Counter_attach(site: Any) -> Any:
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return None
 
     return _attach
@@ -438,11 +453,12 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _swap_file(a0, a1):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -479,6 +495,8 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _swap_file
@@ -505,11 +523,12 @@ def _cabi_Snapshot_value(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _value(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -531,6 +550,8 @@ def _cabi_Snapshot_value(site: Any) -> Any:
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _value
@@ -555,11 +576,12 @@ def _cabi_guest_side_make_counter(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _make_counter(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -582,6 +604,8 @@ def _cabi_guest_side_make_counter(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _make_counter
@@ -611,11 +635,12 @@ def _cabi_guest_side_total(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("Q")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _total(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -647,6 +672,8 @@ def _cabi_guest_side_total(site: Any) -> Any:
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _total
@@ -675,11 +702,12 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _snapshot_of(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -701,6 +729,8 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _snapshot_of
@@ -736,12 +766,13 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _adopt(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -784,6 +815,8 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value

@@ -79,12 +79,13 @@ def _cabi_b_y_api_named(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _named(a0):
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -121,6 +122,8 @@ def _cabi_b_y_api_named(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _named

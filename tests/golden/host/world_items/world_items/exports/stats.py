@@ -66,11 +66,12 @@ def _cabi_stats_count(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _count():
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -83,6 +84,8 @@ def _cabi_stats_count(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _count
@@ -112,12 +115,13 @@ def _cabi_stats_last(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    lock = site.lock
+    acquire, release = site.lock.acquire, site.lock.release
     rt = site.rt
 
     @no_type_check
     def _last():
-        with lock:
+        acquire()
+        try:
             if inst.poisoned is not None:
                 site.dead()
             try:
@@ -145,6 +149,8 @@ def _cabi_stats_last(site: Any) -> Any:
                     post(r)
             except core_fault as exc:
                 raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _last
