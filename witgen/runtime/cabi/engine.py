@@ -16,9 +16,9 @@ from typing import Any
 
 import wasmtime
 
-from witgen.runtime import stores
 from witgen.runtime.cabi import fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
+from witgen.runtime.cabi.gate import store_gate
 from witgen.runtime.cabi.instantiate import LowerRun, instantiate
 from witgen.runtime.cabi.modules import Prepared
 from witgen.runtime.cabi.plan import Lower
@@ -109,8 +109,8 @@ class CabiInstance:
         self._instances: list[state.ComponentInstance] = []
         self.keep: list[Any] = []
         self._access: dict[tuple[int, int], tuple[MemoryView | None, Callable[..., Any] | None]] = {}
-        self.lock = stores.store_lock(self.store)
-        """Held by every call into the instance (`witgen.runtime.stores`)."""
+        self.gate = store_gate(self.store)
+        """Taken by every call into the instance's store (`witgen.runtime.cabi.gate`)."""
         self.hostcall_fuel: int = support.DEFAULT_HOSTCALL_FUEL
         """What lifting one call's values into the host may cost (wasmtime's hostcall fuel:
         bytes of strings, 48 per list element); past it the call traps. Read on every call."""
@@ -177,7 +177,11 @@ class CabiInstance:
                 self.pending = exc
             return f"{type(exc).__name__}: {exc}"
 
-        done = instantiate(self.component.prepared, self.store, self, on_error=on_error)
+        mine = self.gate.enter()
+        try:
+            done = instantiate(self.component.prepared, self.store, self, on_error=on_error)
+        finally:
+            self.gate.leave(mine)
         self._exports = done.exports
         self._instances = list(done.instances)
         self.handles = self._handles
@@ -288,7 +292,8 @@ class CabiInstance:
         rep = handle.any
         if rep is None:
             return
-        with self.lock:
+        mine = self.gate.enter()
+        try:
             handle.any = None
             self.check_alive()
             dtor = handle.rt.dtor
@@ -298,6 +303,8 @@ class CabiInstance:
                 dtor(rep)
             except (CoreFault, Trap) as exc:
                 raise self.fail(exc, f"dropping {what}") from None
+        finally:
+            self.gate.leave(mine)
 
 
 def _interface(path: tuple[str, ...]) -> str:
@@ -318,7 +325,7 @@ class _Site:
         self._memory, self._realloc = self.rt.memory_access(self.options)
         self.strings = support.STRING_CODECS[self.options.string_encoding]
         self.string_cost = support.STRING_COSTS[self.options.string_encoding]
-        self.lock = self.rt.lock
+        self.gate = self.rt.gate
         self.handles = (_lower_own, _lower_borrow, _lift_own, _lift_borrow)
         self.scopes = (state.CallScope, state.CallScope.exit)
 

@@ -21,12 +21,15 @@ import ctypes
 import functools
 import itertools
 import struct
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from ctypes import CFUNCTYPE, addressof, c_size_t, c_void_p
 from typing import Any, Protocol
 
 import wasmtime
+
+from witgen.runtime.cabi.gate import store_gate
 
 _c_new_funcs: Callable[[int, int, int, int, int, int, int, int, int], None] | None
 try:
@@ -301,7 +304,7 @@ def _trampoline(params: str, results: str) -> Any:
     slots_type = ctypes.c_uint8 * (_SLOT * max(len(params), len(results), 1))
     unpack = struct.Struct(_arg_format(params)).unpack_from
     pack = struct.Struct("<" + results).pack_into if results else None
-    owners, shift, mask = _OWNERS, _INDEX_BITS, _INDEX_MASK
+    owners, shift, mask, get_ident = _OWNERS, _INDEX_BITS, _INDEX_MASK, threading.get_ident
 
     def trampoline(env: int, caller: Any, slots: int, count: int) -> int:
         owner: Any = None  # stays None (KeyError, AttributeError) if the owner was dropped
@@ -315,11 +318,15 @@ def _trampoline(params: str, results: str) -> Any:
             if owner.depth >= MAX_REENTRY:
                 return int(_trap_new(_TOO_DEEP, len(_TOO_DEEP)))
             view = slots_type.from_address(slots)
+            gate = owner.gate
+            outer = gate.host_thread
+            gate.host_thread = get_ident()  # a call back into the store from here is re-entry
             owner.depth += 1
             try:
                 out = f(*unpack(view))
             finally:
                 owner.depth -= 1
+                gate.host_thread = outer
             if pack is not None:
                 pack(view, 0, out)
             return 0
@@ -364,7 +371,7 @@ class HostFuncs:
     and no registry entry per function (a componentize-py component imports ~120 of them),
     just its `LazyBodies` and its index there. Their bodies live as long as this object."""
 
-    __slots__ = ("ctx", "engine", "key", "lazy", "bodies", "depth", "__weakref__")
+    __slots__ = ("ctx", "engine", "key", "lazy", "bodies", "depth", "gate", "__weakref__")
 
     def __init__(self, store: wasmtime.Store) -> None:
         self.ctx = context_address(store)
@@ -375,6 +382,8 @@ class HostFuncs:
         self.bodies: list[Callable[..., Any] | None] = []
         """The bodies made so far, by index (None: not called yet)."""
         self.depth = 0
+        self.gate = store_gate(store)
+        """The store's gate: its `host_thread` tells re-entry from another thread."""
         """How many of these functions are running now, nested (re-entry through the host)."""
         _OWNERS[self.key] = weakref.ref(self, functools.partial(_forget_owner, self.key))
 
