@@ -74,14 +74,7 @@ def hammer(plugin: PluginSetup, abi: str, limited: bool, tmp_path: Path) -> subp
         ("wasmtime", False),
         ("wasmtime", True),
         ("cabi", True),
-        pytest.param(
-            "cabi",
-            False,
-            marks=pytest.mark.xfail(
-                reason="the cabi engine's generated call sites take the store lock in h-codegen's branch",
-                strict=False,
-            ),
-        ),
+        ("cabi", False),
     ],
 )
 def test_eight_threads_share_one_instance(

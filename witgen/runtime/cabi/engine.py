@@ -19,11 +19,12 @@ import wasmtime
 from witgen.runtime.cabi import exportcheck, fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
 from witgen.runtime.cabi.flat import flatten_func
+from witgen.runtime.cabi.gate import store_gate
 from witgen.runtime.cabi.instantiate import LowerRun, instantiate
 from witgen.runtime.cabi.modules import Prepared
 from witgen.runtime.cabi.plan import Lower
 from witgen.runtime.codecs import Codec, HostTable
-from witgen.runtime.errors import InstanceDead, LinkError, Trap
+from witgen.runtime.errors import AbiViolation, InstanceDead, LinkError, Trap
 from witgen.runtime.instance import bind_guest_class
 from witgen.runtime.limits import NO_LIMITS, Guard, Limits, setup_store, trap_type
 from witgen.runtime.loading import check_engine
@@ -102,7 +103,6 @@ class CabiInstance:
         self.engine = engine
         self.store = store if store is not None else wasmtime.Store(engine)
         self.limits = limits or NO_LIMITS
-        """`limits.hostcall_fuel`/`limits.handles` (None: wasmtime's defaults) bound the generated code's host work."""
         self.guard: Guard | None = None
         """Re-arms the store's deadline and fuel per call (`limits.Guard`), if it has them."""
         if limits is not None:
@@ -119,6 +119,27 @@ class CabiInstance:
         self._instances: list[state.ComponentInstance] = []
         self.keep: list[Any] = []
         self._access: dict[tuple[int, int], tuple[MemoryView | None, Callable[..., Any] | None]] = {}
+        self.gate = store_gate(self.store)
+        """Taken by every call into the instance's store (`witgen.runtime.cabi.gate`)."""
+        self.hostcall_fuel: int = support.DEFAULT_HOSTCALL_FUEL
+        """What lifting one call's values into the host may cost (wasmtime's hostcall fuel:
+        bytes of strings, 48 per list element); past it the call traps. Read on every call."""
+        self._handles = state.MAX_HANDLES
+        if self.limits.hostcall_fuel is not None:
+            self.hostcall_fuel = self.limits.hostcall_fuel
+        if self.limits.handles is not None:
+            self.handles = self.limits.handles
+
+    @property
+    def handles(self) -> int:
+        """How many resource handles each of the instance's handle tables may hold."""
+        return self._handles
+
+    @handles.setter
+    def handles(self, limit: int) -> None:
+        self._handles = limit
+        for inst in self._instances:
+            inst.table.limit = limit
 
     # --- linking ---------------------------------------------------------------------------
 
@@ -166,13 +187,18 @@ class CabiInstance:
         def on_error(exc: BaseException) -> str:
             # A trap in an adapter is reported as a trap; anything else (or a host exception
             # a nested import raised first) is re-raised as itself when the call fails.
-            if self.pending is None and not isinstance(exc, CoreFault | Trap):
+            if self.pending is None and not isinstance(exc, (CoreFault, Trap, *support.stack_exhausted)):
                 self.pending = exc
             return f"{type(exc).__name__}: {exc}"
 
-        done = instantiate(self.component.prepared, self.store, self, on_error=on_error)
+        mine = self.gate.enter()
+        try:
+            done = instantiate(self.component.prepared, self.store, self, on_error=on_error)
+        finally:
+            self.gate.leave(mine)
         self._exports = done.exports
         self._instances = list(done.instances)
+        self.handles = self._handles
         self.keep += done.keep
 
     # --- exports ---------------------------------------------------------------------------
@@ -281,7 +307,7 @@ class CabiInstance:
         self.dead = message.strip().splitlines()[-1].strip() if message.strip() else "trap"
         for inst in self._instances:
             inst.poisoned = self.dead
-        trap = trap_type(error)(f"{where}: {message}")
+        trap = (type(error) if isinstance(error, Trap) else trap_type(error))(f"{where}: {message}")
         trap.__cause__ = error.__cause__ if isinstance(error, CoreFault) else error
         # Raised inside the call site's `except`: the cause says what happened, not the context.
         if host is not None:
@@ -296,19 +322,23 @@ class CabiInstance:
         rep = handle.any
         if rep is None:
             return
-        handle.any = None
-        self.check_alive()
-        dtor = handle.rt.dtor
-        if dtor is None:
-            return
+        mine = self.gate.enter()
         try:
-            if self.guard is None:
-                dtor(rep)
-            else:
-                with self.guard:
+            handle.any = None
+            self.check_alive()
+            dtor = handle.rt.dtor
+            if dtor is None:
+                return
+            try:
+                if self.guard is None:
                     dtor(rep)
-        except (CoreFault, Trap) as exc:
-            raise self.fail(exc, f"dropping {what}") from None
+                else:
+                    with self.guard:
+                        dtor(rep)
+            except (CoreFault, Trap) as exc:
+                raise self.fail(exc, f"dropping {what}") from None
+        finally:
+            self.gate.leave(mine)
 
 
 def _interface(path: tuple[str, ...]) -> str:
@@ -328,6 +358,8 @@ class _Site:
     def _setup(self) -> None:
         self._memory, self._realloc = self.rt.memory_access(self.options)
         self.strings = support.STRING_CODECS[self.options.string_encoding]
+        self.string_cost = support.STRING_COSTS[self.options.string_encoding]
+        self.gate = self.rt.gate
         self.handles = (_lower_own, _lower_borrow, _lift_own, _lift_borrow)
         self.scopes = (state.CallScope, state.CallScope.exit)
 
@@ -341,9 +373,9 @@ class _Site:
             raise LinkError("the component's canonical options give no realloc for a function that needs one")
         ptr: int = self._realloc(0, 0, align, size)
         if ptr % align:
-            raise support.AbiTrap(f"realloc returned a misaligned pointer {ptr} (alignment {align})")
+            raise AbiViolation(f"realloc returned a misaligned pointer {ptr} (alignment {align})")
         if ptr + size > len(self.view()):
-            raise support.AbiTrap(f"realloc returned {ptr}, but {size} bytes there are out of bounds")
+            raise AbiViolation(f"realloc returned {ptr}, but {size} bytes there are out of bounds")
         return ptr
 
     def resource(self, key: str, guest: bool) -> SiteResource:
@@ -490,8 +522,13 @@ class _Lowered:
         return site.make_body()
 
     def on_error(self, i: int, exc: BaseException) -> str:
+        what = self.definitions[i].qualname
+        if isinstance(exc, (Trap, *support.stack_exhausted)):  # the guest's call traps with it
+            # Its last line says why (a nested call's trap carries the inner backtraces before it).
+            lines = str(exc).strip().splitlines() or [""]
+            return f"calling host function {what}: {type(exc).__name__}: {lines[-1].strip()}"
         self.rt.pending = exc
-        return f"host function {self.definitions[i].qualname} raised {type(exc).__name__}"
+        return f"host function {what} raised {type(exc).__name__}"
 
 
 class ImportSite(_Site):

@@ -158,10 +158,9 @@ def _cabi_imp_log(site: Any) -> Any:
 def _cabi_store(site: Any) -> Any:
     """cabi call site of `store`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -171,21 +170,31 @@ def _cabi_store(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _store():
-        if inst.poisoned is not None:
-            site.dead()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
+        try:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            if mine:
+                give(True)
         return out
 
     return _store
@@ -194,10 +203,9 @@ def _cabi_store(site: Any) -> Any:
 def _cabi_run(site: Any) -> Any:
     """cabi call site of `run`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -207,19 +215,29 @@ def _cabi_run(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _run():
-        if inst.poisoned is not None:
-            site.dead()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            if post is not None:
-                post()
-        except core_fault as exc:
-            raise site.fail(exc)
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
+        try:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                if post is not None:
+                    post()
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            if mine:
+                give(True)
         return None
 
     return _run
