@@ -19,6 +19,7 @@ from witgen.runtime.cabi.instantiate import host_funcs, instantiate
 from witgen.runtime.cabi.modules import cache_root, prepare
 from witgen.runtime.cabi.plan import InstantiateCore
 from witgen.runtime.cabi.wiring import ImportArrays
+from witgen.runtime.codecs import STRING, U32
 from witgen.runtime.errors import LinkError
 
 from .resolvers import Resolver, Stubs
@@ -263,8 +264,11 @@ def test_kitchen_is_planned_once_into_few_steps(kitchen_wasm: Path, tmp_path: Pa
 def _calc_instance(calc_wasm: Path, tick: Callable[[ImportSite], Callable[..., Any]]) -> CabiInstance:
     engine = wasmtime.Engine()
     rt = CabiInstance(CabiComponent(prepare(calc_wasm.read_bytes(), engine, False), engine), engine=engine)
-    rt.define_func("witgen-e2e:calc/host", "tick", "tick", [], None, lambda x: x, cabi=tick)
-    rt.define_func("", "log", "log", [], None, print, cabi=lambda site: site.host_func("II", "", print))
+    # the codecs say the types the bindings were generated for (checked at instantiation)
+    rt.define_func("witgen-e2e:calc/host", "tick", "tick", [("x", U32)], U32, lambda x: x, cabi=tick)
+    rt.define_func(
+        "", "log", "log", [("msg", STRING)], None, print, cabi=lambda site: site.host_func("II", "", print)
+    )
     rt.instantiate()
     return rt
 

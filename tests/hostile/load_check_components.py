@@ -371,3 +371,11 @@ IMPORT_MISMATCH = Case(
   (export "f" (func $f)))""",
     mentions=("import g", "func(u32)", "func(x: string)"),
 )
+
+SAME_CORE_IMPORT_MISMATCH = Case(
+    # the same core signature (i32), another meaning: the guest's bits would reach the host as s32
+    "import-s32-vs-u32",
+    bindings_wit=_world("  import g: func(x: s32);\n  export f: func() -> u32;"),
+    wat=IMPORT_MISMATCH.wat,
+    mentions=("import g", "func(u32)", "func(x: s32)"),
+)

@@ -252,19 +252,31 @@ def test_exports_of_a_prepared_component_are_checked_on_the_plan(work: Path) -> 
 
 
 @pytest.mark.parametrize("abi", ENGINES)
-def test_import_of_another_type_is_refused(abi: str, work: Path) -> None:
-    """The component imports `g: func(x: u32)`, the bindings implement `g: func(x: string)`.
+@pytest.mark.parametrize("case", [L.IMPORT_MISMATCH, L.SAME_CORE_IMPORT_MISMATCH], ids=lambda c: c.name)
+def test_import_of_another_type_is_refused(case: L.Case, abi: str, work: Path) -> None:
+    """The component imports `g: func(x: u32)`, the bindings implement `g` with another type.
     On the wasmtime engine the host function would read the u32 with the string codec (a
-    segfault before the check): refused at load. On the cabi engine the lowered function's
-    core signature differs: refused when it is first called, before the body runs."""
-    case = L.IMPORT_MISMATCH
+    segfault before the check); on the cabi engine an `s32` import has the same core signature,
+    so the host would silently get other values. Both are refused at load, before any call."""
     pkg = L.bindings(case.bindings_wit, work)
     data = L.build(case, work)
-    seen: list[str] = []
+    seen: list[object] = []
     with pytest.raises(LinkError) as info:
-        w = pkg.W.from_bytes(data, imports=pkg.WImports(g=seen.append), abi=abi, cache_dir=False)
-        w.f()
-    mentions = case.mentions if abi == "wasmtime" else ("g", "core signature")
-    for word in mentions:
+        pkg.W.from_bytes(data, imports=pkg.WImports(g=seen.append), abi=abi, cache_dir=False)
+    for word in case.mentions:
         assert word in str(info.value), f"{word!r} not in {info.value}"
     assert seen == []
+
+
+def test_import_check_runs_once_per_component_and_bindings(work: Path) -> None:
+    """The cabi engine's import verdict lives on the `Prepared` component, shared by its instances."""
+    pkg = L.bindings(_world_u32_import(), work)
+    component = pkg.W.from_bytes(
+        L.build(L.IMPORT_MISMATCH, work), imports=pkg.WImports(g=print), abi="cabi", cache_dir=False
+    )._rt.component
+    assert isinstance(component, CabiComponent)
+    assert len(component.prepared.checked_imports) == 1
+
+
+def _world_u32_import() -> str:
+    return L._world("  import g: func(x: u32);\n  export f: func() -> u32;")

@@ -181,7 +181,23 @@ class CabiInstance:
                 definitions.append(lookup(_interface(step.path), step.name))
             except KeyError:
                 run.missing.append((step.path, step.name))
-        return None if run.missing else _Lowered(self, definitions, run, lowers)
+        if run.missing:
+            return None
+        self._check_imports(lowers, definitions)
+        return _Lowered(self, definitions, run, lowers)
+
+    def _check_imports(self, lowers: Sequence[Lower], definitions: list[_ImportDef]) -> None:
+        """Raise `LinkError` unless the component imports each function with the type the
+        bindings were generated for; once per component and bindings (the generated factory
+        stands for the bindings' types)."""
+        prepared = self.component.prepared
+        checked = prepared.checked_imports
+        for step, d in zip(lowers, definitions, strict=True):
+            key = (id(step), id(d.factory))
+            if checked.get(key) is not d.factory:
+                assert prepared.plan is not None
+                exportcheck.check_import(prepared.plan, step, d.qualname, d.params, d.result)
+                checked[key] = d.factory  # held: the ids stay theirs
 
     def instantiate(self) -> None:
         def on_error(exc: BaseException) -> str:

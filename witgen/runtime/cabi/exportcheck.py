@@ -1,4 +1,4 @@
-"""The cabi engine's side of `witgen.runtime.typecheck`: an export's type, from the plan.
+"""The cabi engine's side of `witgen.runtime.typecheck`: an export's or import's type, from the plan.
 
 Checked once per component and bindings: the plan's lifted function types name resources by
 `ResourceSlot`, which say whether the component defines the resource or imports it, and (from
@@ -7,10 +7,12 @@ the plan's exports) under which name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from witgen.runtime.cabi.plan import HostResource, Lift, Plan, Reg
+from witgen.runtime.cabi.plan import HostResource, Lift, Lower, Plan, Reg
 from witgen.runtime.cabi.resolve import ResourceSlot
+from witgen.runtime.codecs import Codec
 from witgen.runtime.errors import LinkError
 from witgen.runtime.typecheck import Res, SiteSpecs, cabi_func, check_func
 
@@ -30,6 +32,27 @@ def check_exports(plan: Plan, interface: str, specs: SiteSpecs) -> None:
     scope: Any = plan.exports.get(interface) if interface else plan.exports
     if not isinstance(scope, dict):
         raise LinkError(f"the component does not export the interface {interface!r}")
+    resource = _resources(plan)
+    for spec in specs.values():
+        name, qualname, params, result = spec[0], spec[1], spec[2], spec[3]
+        item = scope.get(name)
+        step = plan.steps[item.index] if isinstance(item, Reg) else None
+        if not isinstance(step, Lift):
+            raise LinkError(f"the component's export {qualname} is not a function")
+        check_func(qualname, params, result, cabi_func(step.type, resource))
+
+
+def check_import(
+    plan: Plan, step: Lower, qualname: str, params: list[tuple[str, Codec]], result: Codec | None
+) -> None:
+    """`typecheck.check_func` for a host import the component lowers: the generated body reads
+    the guest's core values as the bindings' types, so a component importing another type
+    (same core signature, other meaning) would hand the host wrong values."""
+    check_func(qualname, params, result, cabi_func(step.type, _resources(plan)), "import")
+
+
+def _resources(plan: Plan) -> Callable[[Any], Res]:
+    """How the plan's resource slots look to `typecheck`: name, and guest or host."""
     names: dict[int, str] | None = None
 
     def resource(slot: Any) -> Res:
@@ -44,10 +67,4 @@ def check_exports(plan: Plan, interface: str, specs: SiteSpecs) -> None:
         name = names.get(slot.reg, slot.name)
         return Res(None if name.startswith("resource#") else name, True)
 
-    for spec in specs.values():
-        name, qualname, params, result = spec[0], spec[1], spec[2], spec[3]
-        item = scope.get(name)
-        step = plan.steps[item.index] if isinstance(item, Reg) else None
-        if not isinstance(step, Lift):
-            raise LinkError(f"the component's export {qualname} is not a function")
-        check_func(qualname, params, result, cabi_func(step.type, resource))
+    return resource

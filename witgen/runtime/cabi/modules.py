@@ -148,6 +148,8 @@ class Prepared:
         """Its core modules' import arrays, reused by every instantiation."""
         self.checked_exports: dict[int, Any] = {}
         """The bindings' site specs (by identity) whose types its exports were found to fit."""
+        self.checked_imports: dict[tuple[int, int], Any] = {}
+        """(lowered import step, bindings' cabi factory) pairs, by identity, found to fit."""
 
     def module(self, d: b.CoreModule) -> CompiledModule:
         found = self.modules.get(d.offset)

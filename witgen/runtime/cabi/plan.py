@@ -132,13 +132,15 @@ CoreSignature = tuple[tuple[str, ...], tuple[str, ...]]
 @dataclass(eq=False)
 class Lower(Step):
     """A host import lowered for the component instance in register `caller`; `core` is the
-    signature the core function must have (CanonicalABI.md `flatten_functype`, "lower")."""
+    signature the core function must have (CanonicalABI.md `flatten_functype`, "lower"), `type`
+    the component function type the bindings' import is checked against."""
 
     path: Path
     name: str
     options: OptionsPlan
     caller: int
     core: CoreSignature
+    type: t.FuncType
 
 
 @dataclass(eq=False)
@@ -503,7 +505,7 @@ class _Planner:
                 raise LinkError(f"{frame.name}: canon lower of {label}, whose type is not a function type")
             params, results = flatten_func(f.type, "lower")
             return self.add(
-                Lower(self.next_reg, f.path, f.name, options, frame.inst, (tuple(params), tuple(results)))
+                Lower(self.next_reg, f.path, f.name, options, frame.inst, (tuple(params), tuple(results)), f.type)
             )
         lift = self.lift_of(f)
         if lift is not None:
