@@ -280,3 +280,28 @@ def test_import_check_runs_once_per_component_and_bindings(work: Path) -> None:
 
 def _world_u32_import() -> str:
     return L._world("  import g: func(x: u32);\n  export f: func() -> u32;")
+
+
+def test_wasmtime_engine_checks_a_component_once_per_content(
+    work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`from_bytes`/`from_file` make a new `Component` each time; the verdict on its types
+    follows its content (through the artifact cache's digest), so they are read once."""
+    from witgen.runtime import instance
+
+    calls: list[str] = []
+    real = instance.check_wasmtime_exports
+
+    def counting(*args: Any) -> None:
+        calls.append("exports")
+        real(*args)
+
+    monkeypatch.setattr(instance, "check_wasmtime_exports", counting)
+    eight = "export f: func(a: u32, b: u32, c: u32, d: u32, e: u32, g: u32, h: u32, k: u32) -> u32;"
+    pkg = L.bindings(L._world("  " + eight), work)
+    data = L.build(L.EIGHT_PARAMS, work)
+    loaded = [
+        pkg.W.from_bytes(data, imports=pkg.WImports(), abi="wasmtime", cache_dir=tmp_path) for _ in range(3)
+    ]
+    assert [w.f(1, 2, 3, 4, 5, 6, 7, 8) for w in loaded] == [8, 8, 8]
+    assert calls == ["exports"]

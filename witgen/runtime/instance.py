@@ -35,10 +35,40 @@ from witgen.runtime.types import Err, Ok
 _type_ids = count(1)
 """Host resource type ids are process-unique, so handles of two instances can't be confused."""
 
-_CHECKED_EXPORTS: weakref.WeakKeyDictionary[wc.Component, dict[int, Any]] = weakref.WeakKeyDictionary()
-"""Per component: the bindings' site specs (by identity) whose types it was found to fit."""
-_CHECKED_IMPORTS: weakref.WeakKeyDictionary[wc.Component, dict[int, Any]] = weakref.WeakKeyDictionary()
-"""Per component: the bindings' import parameter lists (by identity) found to fit its imports."""
+@dataclass
+class _Verdicts:
+    """What a component's types were found to fit: the bindings' export site specs (by identity)
+    and their imports (`_import_key`), each held so its id stays its own."""
+
+    exports: dict[int, Any] = field(default_factory=dict)
+    imports: dict[tuple[str, str, int, int], Any] = field(default_factory=dict)
+
+
+_VERDICTS: weakref.WeakKeyDictionary[wc.Component, _Verdicts] = weakref.WeakKeyDictionary()
+"""Per compiled component object."""
+_VERDICTS_BY_DIGEST: dict[str, _Verdicts] = {}
+"""Per component content (`loading` names the digest of what it compiled or loaded from its
+cache): `from_file` makes a new `Component` each time, and reading an 18 MB component's types
+again costs ~25 ms."""
+_DIGESTS: weakref.WeakKeyDictionary[wc.Component, str] = weakref.WeakKeyDictionary()
+
+
+def remember_digest(component: wc.Component, digest: str) -> None:
+    """`component` was compiled from bytes with this content digest (type checks are shared)."""
+    _DIGESTS[component] = digest
+
+
+def _verdicts(component: wc.Component) -> _Verdicts:
+    digest = _DIGESTS.get(component)
+    if digest is None:
+        return _VERDICTS.setdefault(component, _Verdicts())
+    return _VERDICTS_BY_DIGEST.setdefault(digest, _Verdicts())
+
+
+def _import_key(interface: str, f: _FuncDef) -> tuple[str, str, int, int]:
+    """An import as the bindings define it: by name and its codecs' identity (generated codecs
+    are module constants; a function without parameters passes a fresh `[]`, so it counts as 0)."""
+    return (interface, f.name, id(f.params) if f.params else 0, id(f.result))
 
 
 @dataclass
@@ -179,17 +209,20 @@ class Instance:
         """Raise `LinkError` unless the component imports each function the host defines with
         the type the bindings were generated for (their codecs read its arguments); once per
         component and bindings."""
-        checked = _CHECKED_IMPORTS.setdefault(self.component, {})
+        checked = _verdicts(self.component).imports
         todo = {
             interface: [
-                (f.name, f.qualname, f.params, f.result) for f in d.funcs if id(f.params) not in checked
+                (f.name, f.qualname, f.params, f.result)
+                for f in d.funcs
+                if checked.get(_import_key(interface, f)) != (f.params, f.result)
             ]
             for interface, d in self._defs.items()
         }
         if any(todo.values()):
             check_wasmtime_imports(self.component, self.engine, todo)
-            for d in self._defs.values():
-                checked.update((id(f.params), f.params) for f in d.funcs)  # held: ids stay theirs
+            for interface, d in self._defs.items():
+                # held: the codecs' ids stay theirs
+                checked.update((_import_key(interface, f), (f.params, f.result)) for f in d.funcs)
 
     def _define_all(self, li: Any, defs: _LinkerInstanceDefs) -> None:
         for res in defs.resources:
@@ -285,7 +318,7 @@ class Instance:
         """Raise `LinkError` unless the component exports each of `specs` (`sites.SiteSpec`s)
         of `interface` with the type the bindings were generated for; once per component
         and bindings (`typecheck`)."""
-        checked = _CHECKED_EXPORTS.setdefault(self.component, {})
+        checked = _verdicts(self.component).exports
         if checked.get(id(specs)) is specs:
             return
         for spec in specs.values():

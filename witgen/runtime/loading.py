@@ -22,7 +22,7 @@ import wasmtime
 from wasmtime import component as wc
 
 from witgen.runtime.errors import DecodeError
-from witgen.runtime.instance import default_cache_dir
+from witgen.runtime.instance import default_cache_dir, remember_digest
 from witgen.runtime.limits import Limits
 
 
@@ -159,13 +159,17 @@ def compile_component(
     if cache_dir is False or settings is None or not settings.shared:
         return _compile(engine, data)
     root = Path(default_cache_dir() if cache_dir is None or cache_dir is True else cache_dir)
-    path = root / f"{_cache_key(data, engine)}.cwasm"
+    key = _cache_key(data, engine)
+    path = root / f"{key}.cwasm"
     if path.exists():
         try:
-            return wc.Component.deserialize_file(engine, str(path))
+            component = wc.Component.deserialize_file(engine, str(path))
+            remember_digest(component, key)
+            return component
         except wasmtime.WasmtimeError:
             pass  # stale or foreign artifact: compile again and replace it
     component = _compile(engine, data)
+    remember_digest(component, key)
     try:
         root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
