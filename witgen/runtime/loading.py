@@ -157,7 +157,9 @@ def compile_component(
     """
     settings = _SETTINGS.get(engine)
     if cache_dir is False or settings is None or not settings.shared:
-        return _compile(engine, data)
+        component = _compile(engine, data)
+        remember_digest(component, hashlib.sha256(data).hexdigest())  # cheap beside compiling
+        return component
     root = Path(default_cache_dir() if cache_dir is None or cache_dir is True else cache_dir)
     key = _cache_key(data, engine)
     path = root / f"{key}.cwasm"
