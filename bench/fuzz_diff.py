@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--func", action="append", help="one function: a parameter type (repeat)")
     ap.add_argument("--result", help="with --func: the result type")
+    ap.add_argument("--encoding", default="utf8", help="with --func: the guest's string encoding")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every failure in full")
     args = ap.parse_args(argv)
 
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     if args.func is not None or args.result is not None:
         features = Features(maps=not args.no_maps, resources=not args.no_resources, fixed=True)
-        worlds = [single(args.func or [], args.result, features=features)]
+        worlds = [single(args.func or [], args.result, features=features, encoding=args.encoding)]
     else:
         worlds = []
         for seed in range(args.seed, args.seed + args.count):

@@ -191,9 +191,9 @@ def _run(cmd: list[str], cwd: Path) -> None:
         raise BuildError(f"$ {' '.join(cmd)}\n(exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}")
 
 
-def build(wit_text: str, resources: bool) -> tuple[Path, Path]:
+def build(wit_text: str, resources: bool, encoding: str = "utf8") -> tuple[Path, Path]:
     """The forwarding component for ``wit_text`` (world ``w``): ``(component.wasm, world.wit)``, cached
-    by the hash of the WIT, the generated WAT and the version of wasm-tools."""
+    by the hash of the WIT, the generated WAT, the string encoding and the version of wasm-tools."""
     outdir = cache_dir() / "fuzz"
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".fwd-", dir=outdir) as tmp:
@@ -201,7 +201,7 @@ def build(wit_text: str, resources: bool) -> tuple[Path, Path]:
         (work / "w.wit").write_text(wit_text)
         module = wat(plan(work / "w.wit"), resources)
         wt = wasm_tools()
-        h = hashlib.sha256(f"{tool_version('wasm-tools')}\0{wit_text}\0{module}".encode())
+        h = hashlib.sha256(f"{tool_version('wasm-tools')}\0{encoding}\0{wit_text}\0{module}".encode())
         stem = outdir / f"fwd-{h.hexdigest()[:20]}"
         target, wit = stem.with_suffix(".wasm"), stem.with_suffix(".wit")
         if target.exists() and wit.exists():
@@ -212,7 +212,19 @@ def build(wit_text: str, resources: bool) -> tuple[Path, Path]:
             (work / "fwd.wat").write_text(module)
             _run([wt, "parse", "fwd.wat", "-o", "fwd.core.wasm"], work)
             _run(
-                [wt, "component", "embed", "w.wit", "fwd.core.wasm", "--world", "w", "-o", "fwd.embed.wasm"],
+                [
+                    wt,
+                    "component",
+                    "embed",
+                    "w.wit",
+                    "fwd.core.wasm",
+                    "--world",
+                    "w",
+                    "--encoding",
+                    encoding,
+                    "-o",
+                    "fwd.embed.wasm",
+                ],
                 work,
             )
             _run([wt, "component", "new", "fwd.embed.wasm", "-o", "fwd.wasm"], work)

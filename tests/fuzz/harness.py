@@ -150,7 +150,7 @@ class Runner:
     ) -> None:
         self.world = world
         self.wit_text = world.wit()
-        self.wasm, self.wit = forwarding.build(self.wit_text, world.features.resources)
+        self.wasm, self.wit = forwarding.build(self.wit_text, world.features.resources, world.encoding)
         self.pkg = generate_bindings(self.wit, gen_dir, formatted)
         self.engines = engines if not world.features.fixed else tuple(e for e in engines if e == "cabi")
         self.responder = Responder()

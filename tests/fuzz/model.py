@@ -28,6 +28,7 @@ MAP_KEYS = ["bool", *INTS, "char", "string"]
 ENUM_SIZES = [1, 2, 3, 5, 17]
 BIG_SIZES = [200, 255, 256, 257, 300]  # 2-byte discriminants, rare: their bindings are large
 FLAG_SIZES = [1, 2, 7, 8, 9, 15, 16, 17, 31, 32]
+ENCODINGS = ["utf8", "utf16", "compact-utf16"]
 # Payloads chosen to make variant cases join differently typed flat values (i32/i64/f32/f64).
 JOIN_PAYLOADS = ["u8", "s32", "u64", "s64", "f32", "f64", "char", "string"]
 
@@ -160,6 +161,7 @@ class World:
     features: Features
     interfaces: list[Iface]
     imports: list[Func]  # world-level imp-fN / exp-fN pairs (same types)
+    encoding: str = "utf8"  # the guest's string encoding (`wasm-tools component embed --encoding`)
 
     def wit(self) -> str:
         lines = ["package witgen:fuzz;", "", "interface res {", "  resource r;", "}", ""]
@@ -286,7 +288,8 @@ def random_world(
         rng, Features(maps=features.maps, fixed=features.fixed, resources=False, kinds=features.kinds), {}
     )
     world_funcs = [plain.function(f"f{i}", many=rng.random() < 0.2) for i in range(2)]
-    return World(seed, features, ifaces, world_funcs)
+    encoding = rng.choice(ENCODINGS) if rng.random() < 0.3 else "utf8"
+    return World(seed, features, ifaces, world_funcs, encoding)
 
 
 def parse_type(text: str) -> Ty:
@@ -343,9 +346,13 @@ def parse_type(text: str) -> Ty:
 
 
 def single(
-    params: list[str], result: str | None, defs: list[Def] | None = None, features: Features = Features()
+    params: list[str],
+    result: str | None,
+    defs: list[Def] | None = None,
+    features: Features = Features(),
+    encoding: str = "utf8",
 ) -> World:
     """A world with one interface function ``api0.f0(params) -> result`` (types in WIT syntax): for repros."""
     func = Func("f0", [parse_type(p) for p in params], None if result is None else parse_type(result))
     iface = Iface("api0", {d.name: d for d in defs or []}, [func])
-    return World(0, features, [iface], [])
+    return World(0, features, [iface], [], encoding)

@@ -47,6 +47,7 @@ SPECIAL_F64 = [
     0x7FEF_FFFF_FFFF_FFFF,
     0x3FF0 << 48,
 ]
+NUMBERS = {*INTS, "f32", "f64"}
 STRING_ALPHABET = "aZ0 _-\u00e9\u00ff\u0100\u4e2d\U0001f600\U0010ffff\x00\n"
 
 
@@ -136,6 +137,8 @@ def gen(rng: random.Random, scope: Scope, ty: Ty, depth: int = 0) -> Any:
     if k == "char":
         return _char(rng)
     if k == "string":
+        if rng.random() < 0.03:  # long: transcoding buffers grow, the heap grows
+            return "".join(rng.choice(STRING_ALPHABET) for _ in range(rng.randint(100, 3000)))
         return "".join(
             rng.choice(STRING_ALPHABET) if rng.random() < 0.5 else _char(rng)
             for _ in range(rng.randint(0, 8))
@@ -154,6 +157,9 @@ def gen(rng: random.Random, scope: Scope, ty: Ty, depth: int = 0) -> Any:
         inner = a[which]
         return ("ok" if which == 0 else "err", None if inner is None else gen(rng, scope, inner, depth + 1))
     if k == "list":
+        if a[0] is not None and a[0].kind in NUMBERS and rng.random() < 0.1:
+            # long lists of numbers: the engines' bulk paths (bytes, arrays)
+            return tuple(gen(rng, scope, a[0], depth + 1) for _ in range(rng.randint(20, 2000)))
         return tuple(gen(rng, scope, a[0], depth + 1) for _ in range(rng.randint(0, small)))  # type: ignore[arg-type]
     if k == "fixed":
         return tuple(gen(rng, scope, a[0], depth + 1) for _ in range(t.size))  # type: ignore[arg-type]
