@@ -11,6 +11,16 @@ class Trap(WitgenRuntimeError):
     """The guest trapped; the message carries wasm's own text and backtrace."""
 
 
+class AbiViolation(Trap):
+    """The guest broke the Canonical ABI's rules (a bad pointer, discriminant, char or string
+    encoding, or a misused handle): wasmtime traps there, and so does the cabi engine."""
+
+
+class HostBudgetExhausted(Trap):
+    """The guest made the host do more work than a call may (wasmtime's hostcall fuel: the
+    bytes and elements one call's values lift), or filled a resource handle table."""
+
+
 class InstanceDead(WitgenRuntimeError):
     """The instance trapped earlier: wasmtime refuses to re-enter it, so no call can succeed."""
 

@@ -13,75 +13,54 @@ correctness is shown by running every end-to-end test on both engines.
 
 from __future__ import annotations
 
-import re
-
 from witgen.abi import core_signature
-from witgen.gen_host.cabi.values import SLOT_CODE, Prologue, ValueCode, Writer
+from witgen.gen_host.cabi.values import SLOT_CODE, Names, ValueCode, Writer
 from witgen.resolve import ir
 
-_PROLOGUE_HELPERS = (
-    "bad as_int as_float f32_max infs as_bytes as_array check_span ld_bytes ld_array char_of trap "
-    "f32_bits f32_from_bits f64_bits f64_from_bits ptrlen u32s"
-).split()
+_EXPORT_LOCALS = "inst raw pack mv ccall cargs trap_slot fault result post acquire release rt m pp err r out scope fuel exc"
+"""The names an export's call site spells itself (its factory's and inner function's locals)."""
+_IMPORT_LOCALS = "inst impl rt m out q err scope fuel"
+"""The same for an import's core function, besides its core parameters `c0`, `c1`..."""
 
 
-def _prologue(w: Writer, pro: Prologue, body: list[str]) -> None:
-    """Bind, as locals of the factory, everything the body uses."""
-    used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(body)))
-    w.line("inst = site.inst")
-    for name in _PROLOGUE_HELPERS:
-        if name in used:
-            w.line(f"{name} = _abi.{name}")
-    if "core_fault" in used:
-        w.line("core_fault = _abi.faults")
-    if pro.uses_memory or pro.uses_alloc or pro.uses_strings:
-        w.line("view = site.view")
-    if pro.uses_alloc:
-        w.line("alloc = site.alloc")
-    if pro.uses_strings:
-        w.line("enc_str, ld_str = site.strings")
-    if pro.resources:
-        w.line("check_handle = site.check_handle")
-        w.line("lower_own, lower_borrow, lift_own, lift_borrow = site.handles")
-        w.line("lift_own_handle = site.lift_own_handle")
-        for name, (key, guest) in pro.resources.items():
-            w.line(f"{name} = site.resource({key!r}, {guest})")
-    if pro.uses_scope:
-        w.line("new_scope, end_scope = site.scopes")
-    for name, fmt in pro.structs.items():
-        w.line(f"{name} = _abi.struct.Struct({fmt!r})")
+def _names(fixed: str, *more: str) -> Names:
+    names = Names()
+    for name in [*fixed.split(), *more]:
+        names.reserve(name)
+    return names
+
+
+def _nest(w: Writer, inner: Writer) -> None:
+    w.lines += ["    " * w.depth + line for line in inner.lines]
 
 
 def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str) -> str:
     """Source of `def factory(site)` returning the callable for exported `func`."""
-    vc.pro = Prologue()
     sig = core_signature(vc.flat, func, "lift")
     params = func.params
     args = [f"a{i}" for i in range(len(params))]
-    body = Writer()
+    preps = [f"q{i}" for i in range(len(params))]
+    names = _names(_EXPORT_LOCALS, py_name, *args, *preps)
+    vc.start(names)
+    pro = vc.pro
+    body = Writer(names)
     body.line("if inst.poisoned is not None:")
     with body.indent():
         body.line("site.dead()")
-    preps = []
     for i, p in enumerate(params):
         body.line("try:")
         with body.indent():
-            prep = vc.check(body, p.ty, args[i])
-            q = f"q{i}"
-            body.line(f"{q} = {prep}")
-            preps.append(q)
-        body.line("except bad:")
+            body.line(f"{preps[i]} = {vc.check(body, p.ty, args[i])}")
+        body.line(f"except {vc.h('bad')}:")
         with body.indent():
             body.line(f"site.bad_arg({i}, {args[i]})")
-    call = Writer()
-    call._n = 1000
+    call = Writer(names)
     flat: list[str] = []
     if sig.params_in_memory:
         types = [p.ty for p in params]
         rec = vc.layout.fields(types)
-        vc.pro.uses_alloc = vc.pro.uses_memory = True
-        call.line(f"pp = alloc({rec.align}, {rec.size})")
-        call.line("m = view()")
+        call.line(f"pp = {pro.site('alloc')}({rec.align}, {rec.size})")
+        vc.refresh(call)
         for prep, t, off in zip(preps, types, rec.offsets, strict=True):
             vc.store(call, t, prep, f"pp + {off}")
         flat = ["pp"]
@@ -93,54 +72,72 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
     if flat:
         call.line(f"pack(mv, 0, {', '.join(flat)})")
     call.line("err = ccall(*cargs)")
-    call.line("if err or trap.value:")
+    call.line("if err or trap_slot.value:")
     with call.indent():
         call.line("raise fault(err)")
     if r:
         call.line("r = result[0]")
-    out = "None"
+    lift = Writer(names)
     if func.result is not None:
         if func.kind == "constructor":
             assert func.resource is not None
             res = vc.resource_local(ir.Handle("own", func.resource))
-            out = f"lift_own_handle({res}, r)"
+            out = f"{pro.site('lift_own_handle')}({res}, r)"
         elif sig.results_in_memory:
-            vc.pro.uses_memory = True
-            call.line("m = view()")
-            out = vc.load(call, func.result, "r")
+            vc.refresh(lift)
+            _check_pointer(vc, lift, func.result, "r")
+            out = vc.load(lift, func.result, "r")
         else:
             if _needs_memory(vc, func.result):
-                call.line("m = view()")
-            out = vc.lift_flat(call, func.result, ["r"])
-        call.line(f"out = {out}")
+                vc.refresh(lift)
+            out = vc.lift_flat(lift, func.result, ["r"])
+        lift.line(f"out = {out}")
+    if pro.charges:
+        # wasmtime gives each lift its own budget: this one starts once the guest has returned.
+        call.line("fuel = rt.hostcall_fuel")
+    call.lines += lift.lines
     call.line("if post is not None:")
     with call.indent():
         call.line(f"post({r or ''})")
-    if vc.pro.uses_scope:
-        call.line("end_scope(scope)")
-    w = Writer()
+    if pro.uses_scope:
+        call.line(f"{pro.bind('end_scope', 'site.scopes[1]')}(scope)")
+        new_scope = pro.bind("new_scope", "site.scopes[0]")
+    core_fault = pro.bind("core_fault", "_abi.faults")
+    w = Writer(names)
     w.line(f"def {factory}(site: Any) -> Any:")
     with w.indent():
         w.line(f'"""cabi call site of `{func.name}`."""')
-        _prologue(w, vc.pro, body.lines + call.lines + ["core_fault"])
+        w.line("inst = site.inst")
+        w.lines += ["    " * w.depth + line for line in pro.lines()]
         w.line(f"raw = site.raw_call({''.join(SLOT_CODE[c] for c in sig.params)!r}, {result_codes!r})")
         w.line(
-            "pack, mv, ccall, cargs, trap, fault, result = raw.pack, raw.mv, raw.call, raw.args, raw.trap, raw.fault, raw.result"
+            "pack, mv, ccall, cargs, trap_slot, fault, result = raw.pack, raw.mv, raw.call, raw.args, raw.trap, raw.fault, raw.result"
         )
         w.line(f"post = site.post_return({result_codes!r})")
+        w.line("acquire, release = site.lock.acquire, site.lock.release")
+        if pro.charges:
+            w.line("rt = site.rt")
         w.line("")
         w.line("@no_type_check")
         w.line(f"def {py_name}({', '.join(args)}):")
         with w.indent():
-            w.lines += ["    " * w.depth + line for line in body.lines]
-            if vc.pro.uses_scope:
-                w.line("scope = new_scope()")
+            # One call at a time per store: its scratch buffers and the guest's memory are shared.
+            # (acquire/release cost half of `with lock:`.)
+            w.line("acquire()")
             w.line("try:")
             with w.indent():
-                w.lines += ["    " * w.depth + line for line in call.lines]
-            w.line("except core_fault as exc:")
+                _nest(w, body)
+                if pro.uses_scope:
+                    w.line(f"scope = {new_scope}()")
+                w.line("try:")
+                with w.indent():
+                    _nest(w, call)
+                w.line(f"except {core_fault} as exc:")
+                with w.indent():
+                    w.line("raise site.fail(exc)")
+            w.line("finally:")
             with w.indent():
-                w.line("raise site.fail(exc)")
+                w.line("release()")
             if func.result is None or func.kind == "constructor":
                 w.line("return " + ("out" if func.result is not None else "None"))
             elif site_raises(vc, func):
@@ -157,19 +154,20 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
 
 def import_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str) -> str:
     """Source of `def factory(site)` returning the core function for imported `func`."""
-    vc.pro = Prologue()
     sig = core_signature(vc.flat, func, "lower")
     params = func.params
     core = [f"c{i}" for i in range(len(sig.params))]
-    body = Writer()
+    names = _names(_IMPORT_LOCALS, py_name, *core)
+    vc.start(names)
+    pro = vc.pro
+    body = Writer(names)
     values: list[str] = []
     if any(_needs_memory(vc, p.ty) for p in params) or sig.params_in_memory:
-        vc.pro.uses_memory = True
-        body.line("m = view()")
+        vc.refresh(body)
     if sig.params_in_memory:
         types = [p.ty for p in params]
         rec = vc.layout.fields(types)
-        body.line(f"check_span(m, c0, 1, {rec.size}, {rec.align})")
+        body.line(f"{vc.h('check_span')}(m, c0, 1, {rec.size}, {rec.align})")
         for t, off in zip(types, rec.offsets, strict=True):
             v = body.fresh("x")
             body.line(f"{v} = {vc.load(body, t, f'c0 + {off}')}")
@@ -195,42 +193,56 @@ def import_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
         body.line(f"out = {call_expr}")
     ret = None
     if func.result is not None:
+        bad = vc.h("bad")
         body.line("try:")
         with body.indent():
             prep = vc.check(body, func.result, "out")
             body.line(f"q = {prep}")
-        body.line("except bad:")
+        body.line(f"except {bad}:")
         with body.indent():
             body.line("site.bad_result(out)")
         if sig.results_in_memory:
-            vc.pro.uses_memory = True
-            body.line("m = view()")
+            vc.refresh(body)
+            _check_pointer(vc, body, func.result, core[-1])
             vc.store(body, func.result, "q", core[-1])
         else:
             vals = vc.lower_flat(body, func.result, "q")
             ret = vals[0]
-    if vc.pro.uses_scope:
-        body.line("end_scope(scope)")
+    if pro.uses_scope:
+        body.line(f"{pro.bind('end_scope', 'site.scopes[1]')}(scope)")
     if ret is not None:
         body.line(f"return {ret}")
-    w = Writer()
+    w = Writer(names)
     w.line(f"def {factory}(site: Any) -> Any:")
     with w.indent():
         w.line(f'"""cabi core function for the import `{func.name}`."""')
-        _prologue(w, vc.pro, body.lines)
+        w.line("inst = site.inst")
+        new_scope = pro.bind("new_scope", "site.scopes[0]") if pro.uses_scope else None
+        w.lines += ["    " * w.depth + line for line in pro.lines()]
+        if pro.charges:
+            w.line("rt = site.rt")
         w.line("impl = site.impl")
         w.line("")
         w.line("@no_type_check")
         w.line(f"def {py_name}({', '.join(core)}):")
         with w.indent():
-            if vc.pro.uses_scope:
-                w.line("scope = new_scope()")
-            w.lines += ["    " * w.depth + line for line in body.lines]
+            if pro.charges:
+                w.line("fuel = rt.hostcall_fuel")
+            if new_scope is not None:
+                w.line(f"scope = {new_scope}()")
+            _nest(w, body)
         w.line("")
         params_codes = "".join(SLOT_CODE[c] for c in sig.params)
         result_codes = "".join(SLOT_CODE[c] for c in sig.results)
         w.line(f"return site.host_func({params_codes!r}, {result_codes!r}, {py_name})")
     return "\n".join(w.lines) + "\n"
+
+
+def _check_pointer(vc: ValueCode, w: Writer, ty: ir.Type, ptr: str) -> None:
+    """Trap unless the guest's pointer to a spilled value is aligned and in bounds (the spec's
+    `lift_flat_values`/`lower_flat_values` with results in memory)."""
+    rec = vc.layout.fields([ty])
+    w.line(f"{vc.h('check_span')}(m, {ptr}, 1, {rec.size}, {rec.align})")
 
 
 def site_raises(vc: ValueCode, func: ir.Function) -> bool:

@@ -11,16 +11,16 @@ Prepared forms: numbers and bools as themselves, ``char`` as its code point, str
 bulk lists as ``(buffer, abi_length)``, other lists as lists, records/tuples as tuples,
 variants as ``(case, payload)``, enums/flags as ints, handles as the Python object.
 
-The code is written for the inside of a generated call site whose prologue binds the helper
-names used here (``m`` is the current memoryview, refreshed with ``m = view()`` after
-anything that may run wasm). A failing check raises ``Bad``; the call site turns it into a
-``TypeError``/``ValueError`` naming the parameter.
+The code is written for the inside of a generated call site: every helper it uses is bound by
+the site's prologue under a name its `Names` gave out (``m`` is the current memoryview,
+refreshed with ``m = view()`` after anything that may run wasm; ``fuel`` the call's lifting
+budget). A failing check raises ``bad``; the call site turns it into a ``TypeError``/
+``ValueError`` naming the parameter. A value the guest got wrong traps, as the spec says.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from witgen.abi import Flattener, Layout
 from witgen.abi.shapes import CoreType
@@ -71,23 +71,53 @@ ARRAY_CODE = {
 SLOT_CODE: dict[CoreType, str] = {"i32": "I", "i64": "Q", "f32": "f", "f64": "d"}
 """`struct` codes of core values in a `wasmtime_val_raw_t` slot (integers as unsigned bits)."""
 _DISC_CODE = {1: "B", 2: "H", 4: "I"}
+VAL_COST = 48
+"""What lifting one list element costs of a call's budget: wasmtime charges its hostcall fuel
+`size_of::<Val>()` per element of a lifted list (48 bytes in wasmtime-py 50's wasmtime; measured:
+a `list<u8>` of 2,796,202 bytes lifts, one more byte traps), two per map entry, and a string's
+length in bytes. Zero-sized elements cost the same, so a huge list of them traps too."""
 _MASK = {"i32": "0xFFFFFFFF", "i64": "0xFFFFFFFFFFFFFFFF"}
 
 
-class Writer:
-    """Indented lines and fresh local names."""
+class Names:
+    """Every local name of one generated factory (its prologue and its inner function), reserved
+    here and nowhere else, so no temporary can shadow a parameter, a helper or another temporary
+    (wit-bindgen's `Ns`)."""
 
     def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def reserve(self, name: str) -> str:
+        """Claim exactly `name` (a parameter, or a name the call site spells itself)."""
+        assert name not in self.taken, f"generated name {name!r} reserved twice"
+        self.taken.add(name)
+        return name
+
+    def take(self, hint: str) -> str:
+        """`hint` itself if it is free, else `hint` with the first free numeric suffix."""
+        return self.reserve(hint) if hint not in self.taken else self.fresh(hint + "_")
+
+    def fresh(self, hint: str) -> str:
+        """`hint` with the first free numeric suffix."""
+        n = 1
+        while f"{hint}{n}" in self.taken:
+            n += 1
+        return self.reserve(f"{hint}{n}")
+
+
+class Writer:
+    """Indented lines; fresh local names come from the factory's `Names`."""
+
+    def __init__(self, names: Names) -> None:
         self.lines: list[str] = []
         self.depth = 0
-        self._n = 0
+        self.names = names
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)
 
     def fresh(self, hint: str = "v") -> str:
-        self._n += 1
-        return f"{hint}{self._n}"
+        return self.names.fresh(hint)
 
     def indent(self) -> _Indent:
         return _Indent(self)
@@ -104,26 +134,41 @@ class _Indent:
         self.w.depth -= 1
 
 
-@dataclass
 class Prologue:
-    """What a call site binds once, at instantiation, for its body to use."""
+    """What a call site binds once, when its factory runs, for its body to use: each helper
+    gets its local name from the factory's `Names` the first time the body asks for it."""
 
-    structs: dict[str, str] = field(default_factory=dict)
-    """Local name -> `struct` format."""
-    resources: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    """Local name -> (resource key, implemented by the guest)."""
-    uses_memory: bool = False
-    uses_alloc: bool = False
-    uses_strings: bool = False
-    uses_scope: bool = False
+    def __init__(self, names: Names) -> None:
+        self.names = names
+        self.bindings: dict[str, str] = {}
+        """Local name -> the expression it is bound to, in binding order."""
+        self._by_expr: dict[str, str] = {}
+        self.uses_scope = False
+        """The body opens a `CallScope` (borrows) and must close it."""
+        self.charges = False
+        """The body lifts strings or lists, each charged against the call's `fuel`."""
+
+    def bind(self, hint: str, expr: str, numbered: bool = False) -> str:
+        """The local bound to `expr` (named `hint`, or `hint` and a number), bound on first use."""
+        found = self._by_expr.get(expr)
+        if found is None:
+            found = self._by_expr[expr] = self.names.fresh(hint) if numbered else self.names.take(hint)
+            self.bindings[found] = expr
+        return found
+
+    def abi(self, name: str) -> str:
+        """A helper of `witgen.runtime.cabi.support`."""
+        return self.bind(name, f"_abi.{name}")
+
+    def site(self, name: str) -> str:
+        """An attribute of the call site."""
+        return self.bind(name, f"site.{name}")
 
     def struct(self, fmt: str) -> str:
-        for name, known in self.structs.items():
-            if known == fmt:
-                return name
-        name = f"st_{len(self.structs)}"
-        self.structs[name] = fmt
-        return name
+        return self.bind("st", f"_abi.struct.Struct({fmt!r})", numbered=True)
+
+    def lines(self) -> list[str]:
+        return [f"{name} = {expr}" for name, expr in self.bindings.items()]
 
 
 class ValueCode:
@@ -135,7 +180,26 @@ class ValueCode:
         self.layout = Layout(resolve)
         self.flat = Flattener(resolve, self.layout)
         self.guest_owned = guest_owned
-        self.pro = Prologue()
+        self.pro = Prologue(Names())
+
+    def start(self, names: Names) -> None:
+        """Begin a new call site whose locals come from `names`."""
+        self.pro = Prologue(names)
+
+    def h(self, name: str) -> str:
+        """The local name of the support helper `name` (`bad`, `trap`, `ptrlen`...)."""
+        return self.pro.abi(name)
+
+    def refresh(self, w: Writer) -> None:
+        """`m = view()`: the memory view, fetched again (after anything that may run wasm)."""
+        w.line(f"m = {self.pro.site('view')}()")
+
+    def charge(self, w: Writer, cost: str) -> None:
+        """Spend `cost` of the call's lifting budget (wasmtime's hostcall fuel); trap when
+        it runs out, before the host allocates anything for the value."""
+        self.pro.charges = True
+        w.line(f"fuel -= {cost}")
+        w.line(f"if fuel < 0: {self.h('out_of_fuel')}()")
 
     # --- type queries ----------------------------------------------------------------------
 
@@ -199,9 +263,8 @@ class ValueCode:
     def resource_local(self, handle: ir.Handle) -> str:
         res = self.tv.resource(handle.resource)
         key = self.tv.resource_key(res)
-        name = "res_" + "".join(c if c.isalnum() else "_" for c in key.split("/")[-1])
-        self.pro.resources[name] = (key, self.guest_owned(res))
-        return name
+        hint = "res_" + "".join(c if c.isalnum() else "_" for c in key.split("/")[-1])
+        return self.pro.bind(hint, f"site.resource({key!r}, {self.guest_owned(res)})")
 
     # --- check ------------------------------------------------------------------------------
 
@@ -211,11 +274,11 @@ class ValueCode:
         if isinstance(k, ir.Prim):
             return self._check_prim(w, k, src)
         if isinstance(k, ir.Record):
-            w.line(f"if type({src}) is not {self.cls(ty)}: raise bad")
+            w.line(f"if type({src}) is not {self.cls(ty)}: raise {self.h('bad')}")
             parts = [self.check(w, f.ty, f"{src}.{snake(f.name)}") for f in k.fields]
             return _tuple(parts)
         if isinstance(k, ir.Tuple):
-            w.line(f"if type({src}) is not tuple or len({src}) != {len(k.types)}: raise bad")
+            w.line(f"if type({src}) is not tuple or len({src}) != {len(k.types)}: raise {self.h('bad')}")
             parts = [self.check(w, t, f"{src}[{i}]") for i, t in enumerate(k.types)]
             return _tuple(parts)
         if isinstance(k, ir.ListType):
@@ -224,7 +287,7 @@ class ValueCode:
             # Its elements are members, like a tuple's: a list of prepared elements, never bulk.
             w.line(
                 f"if isinstance({src}, (str, dict)) or not hasattr({src}, '__len__')"
-                f" or len({src}) != {k.size}: raise bad"
+                f" or len({src}) != {k.size}: raise {self.h('bad')}"
             )
             out, e = w.fresh("items"), w.fresh("e")
             w.line(f"{out} = []")
@@ -234,7 +297,7 @@ class ValueCode:
             return out
         if isinstance(k, ir.MapType):
             v = w.fresh("d")
-            w.line(f"if not isinstance({src}, dict): raise bad")
+            w.line(f"if not isinstance({src}, dict): raise {self.h('bad')}")
             w.line(f"{v} = []")
             kk, vv = w.fresh("k"), w.fresh("e")
             w.line(f"for {kk}, {vv} in {src}.items():")
@@ -252,7 +315,7 @@ class ValueCode:
             with w.indent():
                 inner = src
                 if isinstance(self.kind(k.ty), ir.OptionType):
-                    w.line(f"if type({src}) is not Some: raise bad")
+                    w.line(f"if type({src}) is not Some: raise {self.h('bad')}")
                     inner = f"{src}.value"
                 w.line(f"{v} = (1, {self.check(w, k.ty, inner)})")
             return v
@@ -263,7 +326,7 @@ class ValueCode:
                 with w.indent():
                     inner = "None" if payload is None else self.check(w, payload, f"{src}.value")
                     w.line(f"{v} = ({i}, {inner})")
-            w.line("else: raise bad")
+            w.line(f"else: raise {self.h('bad')}")
             return v
         if isinstance(k, ir.Variant):
             v = w.fresh("c")
@@ -272,19 +335,19 @@ class ValueCode:
                 with w.indent():
                     inner = "None" if case.ty is None else self.check(w, case.ty, f"{src}.value")
                     w.line(f"{v} = ({i}, {inner})")
-            w.line("else: raise bad")
+            w.line(f"else: raise {self.h('bad')}")
             return v
         if isinstance(k, ir.EnumType):
-            w.line(f"if type({src}) is not {self.cls(ty)}: raise bad")
+            w.line(f"if type({src}) is not {self.cls(ty)}: raise {self.h('bad')}")
             return f"{src}.value"
         if isinstance(k, ir.Flags):
-            w.line(f"if type({src}) is not {self.cls(ty)}: raise bad")
+            w.line(f"if type({src}) is not {self.cls(ty)}: raise {self.h('bad')}")
             return f"{src}.value"
         if isinstance(k, ir.Handle):
             r = self.resource_local(k)
-            w.line(f"check_handle({r}, {src}, {k.kind == 'own'})")
+            w.line(f"{self.pro.site('check_handle')}({r}, {src}, {k.kind == 'own'})")
             return src
-        w.line("raise bad")
+        w.line(f"raise {self.h('bad')}")
         return "None"
 
     def _check_prim(self, w: Writer, p: ir.Prim, src: str) -> str:
@@ -292,38 +355,38 @@ class ValueCode:
             lo, hi = _INT_RANGES[p]
             v = w.fresh("i")
             w.line(f"{v} = {src}")
-            w.line(f"if type({v}) is not int: {v} = as_int({v})")
-            w.line(f"if {v} < {lo} or {v} > {hi}: raise bad")
+            w.line(f"if type({v}) is not int: {v} = {self.h('as_int')}({v})")
+            w.line(f"if {v} < {lo} or {v} > {hi}: raise {self.h('bad')}")
             return v
         if p is ir.Prim.BOOL:
-            w.line(f"if {src} is not True and {src} is not False: raise bad")
+            w.line(f"if {src} is not True and {src} is not False: raise {self.h('bad')}")
             return src
         if p in (ir.Prim.F32, ir.Prim.F64):
             v = w.fresh("x")
             w.line(f"{v} = {src}")
-            w.line(f"if type({v}) is not float: {v} = as_float({v})")
+            w.line(f"if type({v}) is not float: {v} = {self.h('as_float')}({v})")
             if p is ir.Prim.F32:
-                w.line(f"if ({v} > f32_max or {v} < -f32_max) and {v} not in infs: raise bad")
+                f32_max = self.h("f32_max")
+                w.line(f"if ({v} > {f32_max} or {v} < -{f32_max}) and {v} not in {self.h('infs')}: raise {self.h('bad')}")
             return v
         if p is ir.Prim.CHAR:
             v = w.fresh("ch")
-            w.line(f"if type({src}) is not str or len({src}) != 1: raise bad")
+            w.line(f"if type({src}) is not str or len({src}) != 1: raise {self.h('bad')}")
             w.line(f"{v} = ord({src})")
-            w.line(f"if 0xD800 <= {v} <= 0xDFFF: raise bad")
+            w.line(f"if 0xD800 <= {v} <= 0xDFFF: raise {self.h('bad')}")
             return v
         if p is ir.Prim.STRING:
-            self.pro.uses_strings = True
-            return f"enc_str({src})"
-        w.line("raise bad")
+            return f"{self.pro.bind('enc_str', 'site.strings[0]')}({src})"
+        w.line(f"raise {self.h('bad')}")
         return "None"
 
     def _check_list(self, w: Writer, elem: ir.Type, src: str) -> str:
         ek = self.kind(elem)
         if ek is ir.Prim.U8:
-            return f"as_bytes({src})"
+            return f"{self.h('as_bytes')}({src})"
         if isinstance(ek, ir.Prim) and ek in ARRAY_CODE:
-            return f"as_array({src}, {ARRAY_CODE[ek]!r})"
-        w.line(f"if isinstance({src}, (str, bytes, dict)) or not hasattr({src}, '__len__'): raise bad")
+            return f"{self.h('as_array')}({src}, {ARRAY_CODE[ek]!r})"
+        w.line(f"if isinstance({src}, (str, bytes, dict)) or not hasattr({src}, '__len__'): raise {self.h('bad')}")
         code = self.plain_code(elem)
         if code is not None:
             # Packed right away: the list's bytes are its prepared form.
@@ -371,10 +434,9 @@ class ValueCode:
                 v = w.fresh("s")
                 w.line(f"{v} = {prep}")
                 ptr = w.fresh("p")
-                w.line(f"{ptr} = alloc({v}[2], len({v}[0]))")
-                w.line("m = view()")
+                w.line(f"{ptr} = {self.pro.site('alloc')}({v}[2], len({v}[0]))")
+                self.refresh(w)
                 w.line(f"m[{ptr}:{ptr} + len({v}[0])] = {v}[0]")
-                self.pro.uses_alloc = True
                 return [ptr, f"{v}[1]"]
             return [prep]
         if isinstance(k, ir.ListType | ir.MapType):
@@ -399,7 +461,7 @@ class ValueCode:
             with w.indent():
                 vals = [] if case_ty is None else self.lower_flat(w, case_ty, f"{v}[1]")
                 coerced = [
-                    _coerce(x, have, want)
+                    _coerce(self.h, x, have, want)
                     for x, have, want in zip(vals, fv.cases[i], fv.payload, strict=False)
                 ]
                 coerced += ["0" if c in ("i32", "i64") else "0.0" for c in fv.payload[len(vals) :]]
@@ -410,10 +472,10 @@ class ValueCode:
         r = self.resource_local(k)
         v = w.fresh("h")
         if k.kind == "own":
-            w.line(f"{v} = lower_own(inst, {r}, {prep})")
+            w.line(f"{v} = {self.pro.bind('lower_own', 'site.handles[0]')}(inst, {r}, {prep})")
         else:
             self.pro.uses_scope = True
-            w.line(f"{v} = lower_borrow(inst, {r}, {prep}, scope)")
+            w.line(f"{v} = {self.pro.bind('lower_borrow', 'site.handles[1]')}(inst, {r}, {prep}, scope)")
         return v
 
     def _member_types(self, ty: ir.Type, k: object) -> list[ir.Type]:
@@ -439,7 +501,6 @@ class ValueCode:
 
     def store(self, w: Writer, ty: ir.Type, prep: str, ptr: str) -> None:
         """Statements writing the prepared value at `ptr` (`m` current on entry and exit)."""
-        self.pro.uses_memory = True
         code = self.plain_code(ty)
         k = self.kind(ty)
         if code is not None:
@@ -453,11 +514,11 @@ class ValueCode:
             return
         if k is ir.Prim.STRING:
             vals = self.lower_flat(w, ty, prep)
-            w.line(f"ptrlen.pack_into(m, {ptr}, {vals[0]}, {vals[1]})")
+            w.line(f"{self.h('ptrlen')}.pack_into(m, {ptr}, {vals[0]}, {vals[1]})")
             return
         if isinstance(k, ir.ListType | ir.MapType):
             p, n = self._store_list(w, ty, prep)
-            w.line(f"ptrlen.pack_into(m, {ptr}, {p}, {n})")
+            w.line(f"{self.h('ptrlen')}.pack_into(m, {ptr}, {p}, {n})")
             return
         if isinstance(k, ir.Record | ir.Tuple | ir.FixedListType):
             types = self._member_types(ty, k)
@@ -471,11 +532,11 @@ class ValueCode:
             # more than 32 flags: little-endian u32 words
             words = (len(k.flags) + 31) // 32
             for i in range(words):
-                w.line(f"u32s.pack_into(m, {ptr} + {4 * i}, ({prep} >> {32 * i}) & 0xFFFFFFFF)")
+                w.line(f"{self.h('u32s')}.pack_into(m, {ptr} + {4 * i}, ({prep} >> {32 * i}) & 0xFFFFFFFF)")
             return
         if isinstance(k, ir.Handle):
             h = self._lower_handle(w, k, prep)
-            w.line(f"u32s.pack_into(m, {ptr}, {h})")
+            w.line(f"{self.h('u32s')}.pack_into(m, {ptr}, {h})")
             return
         vl = self.layout.variant(ty)
         disc = self.pro.struct("<" + _DISC_CODE[vl.discriminant_size])
@@ -496,7 +557,7 @@ class ValueCode:
 
     def _store_list(self, w: Writer, ty: ir.Type, prep: str) -> tuple[str, str]:
         """Allocate and fill a list; returns (pointer, length) expressions."""
-        self.pro.uses_memory = self.pro.uses_alloc = True
+        alloc = self.pro.site("alloc")
         k = self.kind(ty)
         if isinstance(k, ir.MapType):
             elem: ir.Type | None = None
@@ -510,8 +571,8 @@ class ValueCode:
             v = w.fresh("b")
             w.line(f"{v} = {prep}")
             size, align = self.layout.size(elem), self.layout.align(elem)
-            w.line(f"{ptr} = alloc({align}, len({v}[0]))" if size else f"{ptr} = {align}")
-            w.line("m = view()")
+            w.line(f"{ptr} = {alloc}({align}, len({v}[0]))" if size else f"{ptr} = {align}")
+            self.refresh(w)
             if size:
                 w.line(f"m[{ptr}:{ptr} + len({v}[0])] = {v}[0]")
             return ptr, f"{v}[1]"
@@ -519,8 +580,8 @@ class ValueCode:
             size, align = self.layout.size(elem), self.layout.align(elem)
             items = w.fresh("items")
             w.line(f"{items} = {prep}")
-            w.line(f"{ptr} = alloc({align}, {size} * len({items}))")
-            w.line("m = view()")
+            w.line(f"{ptr} = {alloc}({align}, {size} * len({items}))")
+            self.refresh(w)
             i, e = w.fresh("i"), w.fresh("e")
             w.line(f"for {i}, {e} in enumerate({items}):")
             with w.indent():
@@ -530,8 +591,8 @@ class ValueCode:
         rec = self.layout.fields(types)
         items = w.fresh("items")
         w.line(f"{items} = {prep}")
-        w.line(f"{ptr} = alloc({rec.align}, {rec.size} * len({items}))")
-        w.line("m = view()")
+        w.line(f"{ptr} = {alloc}({rec.align}, {rec.size} * len({items}))")
+        self.refresh(w)
         i, e = w.fresh("i"), w.fresh("e")
         w.line(f"for {i}, {e} in enumerate({items}):")
         with w.indent():
@@ -548,13 +609,14 @@ class ValueCode:
         (integers as unsigned bits)."""
         k = self.kind(ty)
         if k is ir.Prim.STRING:
-            self.pro.uses_memory = self.pro.uses_strings = True
-            return f"ld_str(m, {vals[0]}, {vals[1]})"
+            return self._load_string(w, vals[0], vals[1])
         if isinstance(k, ir.Prim):
             return self._lift_prim(w, k, vals[0])
         if isinstance(k, ir.ListType | ir.MapType):
             return self._load_list(w, ty, vals[0], vals[1])
         if isinstance(k, ir.Record | ir.Tuple | ir.FixedListType):
+            if isinstance(k, ir.FixedListType):
+                self.charge(w, str(k.size * VAL_COST))
             types = self._member_types(ty, k)
             parts, pos = [], 0
             for t in types:
@@ -580,12 +642,12 @@ class ValueCode:
                     w.line(f"{out} = {self._wrap_case(ty, k, i, 'None')}")
                 else:
                     mine = [
-                        _uncoerce(x, have, want)
+                        _uncoerce(self.h, x, have, want)
                         for x, have, want in zip(vals[1:], fv.payload, fv.cases[i], strict=False)
                     ]
                     inner = self.lift_flat(w, case_ty, mine)
                     w.line(f"{out} = {self._wrap_case(ty, k, i, inner)}")
-        w.line(f"else: trap('invalid discriminant ' + str({vals[0]}))")
+        w.line(f"else: {self.h('trap')}('invalid discriminant ' + str({vals[0]}))")
         return out
 
     def _lift_prim(self, w: Writer, p: ir.Prim, x: str) -> str:
@@ -599,22 +661,22 @@ class ValueCode:
             bits = _BITS[p]
             return f"((({x} & {(1 << bits) - 1}) ^ {1 << (bits - 1)}) - {1 << (bits - 1)})"
         if p is ir.Prim.CHAR:
-            return f"char_of({x})"
+            return f"{self.h('char_of')}({x})"
         if p in (ir.Prim.F32, ir.Prim.F64):
             return x
-        w.line("trap('unsupported type')")
+        w.line(f"{self.h('trap')}('unsupported type')")
         return "None"
 
     def _lift_enum(self, w: Writer, ty: ir.Type, k: ir.EnumType, x: str) -> str:
-        w.line(f"if {x} >= {len(k.cases)}: trap('invalid enum discriminant ' + str({x}))")
+        w.line(f"if {x} >= {len(k.cases)}: {self.h('trap')}('invalid enum discriminant ' + str({x}))")
         return f"{self.cls(ty)}({x})"
 
     def _lift_handle(self, w: Writer, k: ir.Handle, x: str) -> str:
         r = self.resource_local(k)
         if k.kind == "own":
-            return f"lift_own(inst, {r}, {x})"
+            return f"{self.pro.bind('lift_own', 'site.handles[2]')}(inst, {r}, {x})"
         self.pro.uses_scope = True
-        return f"lift_borrow(inst, {r}, {x}, scope)"
+        return f"{self.pro.bind('lift_borrow', 'site.handles[3]')}(inst, {r}, {x}, scope)"
 
     def _build(self, ty: ir.Type, k: object, parts: list[str]) -> str:
         if isinstance(k, ir.Record):
@@ -638,7 +700,6 @@ class ValueCode:
 
     def load(self, w: Writer, ty: ir.Type, ptr: str) -> str:
         """An expression of the value stored at `ptr` (reads `m`, runs no wasm)."""
-        self.pro.uses_memory = True
         k = self.kind(ty)
         code = self.plain_code(ty)
         if code is not None and isinstance(k, ir.Prim):
@@ -650,15 +711,16 @@ class ValueCode:
             w.line(f"{', '.join(leaves)}{',' if len(leaves) == 1 else ''} = {s}.unpack_from(m, {ptr})")
             return self._from_leaves(w, ty, iter(leaves))
         if k is ir.Prim.STRING:
-            self.pro.uses_strings = True
             p, n = w.fresh("p"), w.fresh("n")
-            w.line(f"{p}, {n} = ptrlen.unpack_from(m, {ptr})")
-            return f"ld_str(m, {p}, {n})"
+            w.line(f"{p}, {n} = {self.h('ptrlen')}.unpack_from(m, {ptr})")
+            return self._load_string(w, p, n)
         if isinstance(k, ir.ListType | ir.MapType):
             p, n = w.fresh("p"), w.fresh("n")
-            w.line(f"{p}, {n} = ptrlen.unpack_from(m, {ptr})")
+            w.line(f"{p}, {n} = {self.h('ptrlen')}.unpack_from(m, {ptr})")
             return self._load_list(w, ty, p, n)
         if isinstance(k, ir.Record | ir.Tuple | ir.FixedListType):
+            if isinstance(k, ir.FixedListType):
+                self.charge(w, str(k.size * VAL_COST))
             types = self._member_types(ty, k)
             offsets = self.layout.fields(types).offsets
             parts = []
@@ -669,10 +731,11 @@ class ValueCode:
             return self._build(ty, k, parts)
         if isinstance(k, ir.Flags):
             words = (len(k.flags) + 31) // 32
-            bits = " | ".join(f"(u32s.unpack_from(m, {ptr} + {4 * i})[0] << {32 * i})" for i in range(words))
+            u32s = self.h("u32s")
+            bits = " | ".join(f"({u32s}.unpack_from(m, {ptr} + {4 * i})[0] << {32 * i})" for i in range(words))
             return f"{self.cls(ty)}(({bits}) & {(1 << len(k.flags)) - 1})"
         if isinstance(k, ir.Handle):
-            return self._lift_handle(w, k, f"u32s.unpack_from(m, {ptr})[0]")
+            return self._lift_handle(w, k, f"{self.h('u32s')}.unpack_from(m, {ptr})[0]")
         vl = self.layout.variant(ty)
         disc = self.pro.struct("<" + _DISC_CODE[vl.discriminant_size])
         d, out = w.fresh("d"), w.fresh("c")
@@ -682,14 +745,14 @@ class ValueCode:
             with w.indent():
                 inner = "None" if case_ty is None else self.load(w, case_ty, f"{ptr} + {vl.payload_offset}")
                 w.line(f"{out} = {self._wrap_case(ty, k, i, inner)}")
-        w.line(f"else: trap('invalid discriminant ' + str({d}))")
+        w.line(f"else: {self.h('trap')}('invalid discriminant ' + str({d}))")
         return out
 
     def _lift_mem_scalar(self, w: Writer, p: ir.Prim, x: str) -> str:
         if p is ir.Prim.BOOL:
             return f"{x} != 0"
         if p is ir.Prim.CHAR:
-            return f"char_of({x})"
+            return f"{self.h('char_of')}({x})"
         return x
 
     def _from_leaves(self, w: Writer, ty: ir.Type, leaves: object) -> str:
@@ -709,12 +772,12 @@ class ValueCode:
         raise AssertionError(k)
 
     def _load_list(self, w: Writer, ty: ir.Type, p: str, n: str) -> str:
-        self.pro.uses_memory = True
         k = self.kind(ty)
         if isinstance(k, ir.MapType):
             rec = self.layout.fields([k.key, k.value])
             out, i = w.fresh("d"), w.fresh("i")
-            w.line(f"check_span(m, {p}, {n}, {rec.size}, {rec.align})")
+            w.line(f"{self.h('check_span')}(m, {p}, {n}, {rec.size}, {rec.align})")
+            self.charge(w, f"{n} * {2 * VAL_COST}")
             w.line(f"{out} = {{}}")
             w.line(f"for {i} in range({n}):")
             with w.indent():
@@ -731,15 +794,18 @@ class ValueCode:
         ek = self.kind(elem)
         size, align = self.layout.size(elem), self.layout.align(elem)
         if ek is ir.Prim.U8:
-            return f"ld_bytes(m, {p}, {n})"
+            self.charge(w, f"{n} * {VAL_COST}")
+            return f"{self.h('ld_bytes')}(m, {p}, {n})"
         if isinstance(ek, ir.Prim) and ek in ARRAY_CODE:
-            return f"ld_array(m, {p}, {n}, {ARRAY_CODE[ek]!r})"
-        w.line(f"check_span(m, {p}, {n}, {size}, {align})")
+            self.charge(w, f"{n} * {VAL_COST}")
+            return f"{self.h('ld_array')}(m, {p}, {n}, {ARRAY_CODE[ek]!r})"
+        w.line(f"{self.h('check_span')}(m, {p}, {n}, {size}, {align})")
+        self.charge(w, f"{n} * {VAL_COST}")
         code = self.plain_code(elem)
         if code:
             s = self.pro.struct("<" + code)
             leaves = [w.fresh("l") for _ in self.plain_fields(elem)]
-            inner = Writer()
+            inner = Writer(w.names)
             expr = self._from_leaves(inner, elem, iter(leaves))
             if not inner.lines:
                 target = ", ".join(leaves) + ("," if len(leaves) == 1 else "")
@@ -752,32 +818,39 @@ class ValueCode:
         return out
 
 
+    def _load_string(self, w: Writer, p: str, n: str) -> str:
+        """A string lifted from memory, its bytes charged first."""
+        mask, shift = self.pro.bind("smask", "site.string_cost[0]"), self.pro.bind("sshift", "site.string_cost[1]")
+        self.charge(w, f"({n} & {mask}) << {shift}")
+        return f"{self.pro.bind('ld_str', 'site.strings[1]')}(m, {p}, {n})"
+
+
 def _tuple(parts: list[str]) -> str:
     return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
 
 
-def _coerce(x: str, have: CoreType, want: CoreType) -> str:
+def _coerce(h: Callable[[str], str], x: str, have: CoreType, want: CoreType) -> str:
     """A case's core value in the slot type of the joined payload (`lower_flat` of variants)."""
     if have == want:
         return x
     if have == "f32":
-        return f"f32_bits({x})"
+        return f"{h('f32_bits')}({x})"
     if have == "f64" and want == "i64":
-        return f"f64_bits({x})"
+        return f"{h('f64_bits')}({x})"
     return x  # i32 -> i64: already unsigned
 
 
-def _uncoerce(x: str, have: CoreType, want: CoreType) -> str:
+def _uncoerce(h: Callable[[str], str], x: str, have: CoreType, want: CoreType) -> str:
     """A joined payload slot read back as the case's own core type."""
     if have == want:
         return x
     if want == "f32":
-        return f"f32_from_bits({x} & 0xFFFFFFFF)"
+        return f"{h('f32_from_bits')}({x} & 0xFFFFFFFF)"
     if want == "f64":
-        return f"f64_from_bits({x})"
+        return f"{h('f64_from_bits')}({x})"
     if want == "i32":
         return f"({x} & 0xFFFFFFFF)"
     return x
 
 
-__all__ = ["MEM_CODE", "SLOT_CODE", "Prologue", "ValueCode", "Writer"]
+__all__ = ["MEM_CODE", "SLOT_CODE", "Names", "Prologue", "ValueCode", "Writer"]

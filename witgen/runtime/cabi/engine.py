@@ -16,13 +16,14 @@ from typing import Any
 
 import wasmtime
 
+from witgen.runtime import stores
 from witgen.runtime.cabi import fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
 from witgen.runtime.cabi.instantiate import LowerRun, instantiate
 from witgen.runtime.cabi.modules import Prepared
 from witgen.runtime.cabi.plan import Lower
 from witgen.runtime.codecs import Codec, HostTable
-from witgen.runtime.errors import InstanceDead, LinkError, Trap
+from witgen.runtime.errors import AbiViolation, InstanceDead, LinkError, Trap
 from witgen.runtime.instance import bind_guest_class
 
 _type_ids = count(1)
@@ -108,6 +109,23 @@ class CabiInstance:
         self._instances: list[state.ComponentInstance] = []
         self.keep: list[Any] = []
         self._access: dict[tuple[int, int], tuple[MemoryView | None, Callable[..., Any] | None]] = {}
+        self.lock = stores.store_lock(self.store)
+        """Held by every call into the instance (`witgen.runtime.stores`)."""
+        self.hostcall_fuel: int = support.DEFAULT_HOSTCALL_FUEL
+        """What lifting one call's values into the host may cost (wasmtime's hostcall fuel:
+        bytes of strings, 48 per list element); past it the call traps. Read on every call."""
+        self._handles = state.MAX_HANDLES
+
+    @property
+    def handles(self) -> int:
+        """How many resource handles each of the instance's handle tables may hold."""
+        return self._handles
+
+    @handles.setter
+    def handles(self, limit: int) -> None:
+        self._handles = limit
+        for inst in self._instances:
+            inst.table.limit = limit
 
     # --- linking ---------------------------------------------------------------------------
 
@@ -162,6 +180,7 @@ class CabiInstance:
         done = instantiate(self.component.prepared, self.store, self, on_error=on_error)
         self._exports = done.exports
         self._instances = list(done.instances)
+        self.handles = self._handles
         self.keep += done.keep
 
     # --- exports ---------------------------------------------------------------------------
@@ -254,7 +273,7 @@ class CabiInstance:
         self.dead = message.strip().splitlines()[-1].strip() if message.strip() else "trap"
         for inst in self._instances:
             inst.poisoned = self.dead
-        trap = Trap(f"{where}: {message}")
+        trap = (type(error) if isinstance(error, Trap) else Trap)(f"{where}: {message}")
         trap.__cause__ = error.__cause__ if isinstance(error, CoreFault) else error
         # Raised inside the call site's `except`: the cause says what happened, not the context.
         if host is not None:
@@ -269,15 +288,16 @@ class CabiInstance:
         rep = handle.any
         if rep is None:
             return
-        handle.any = None
-        self.check_alive()
-        dtor = handle.rt.dtor
-        if dtor is None:
-            return
-        try:
-            dtor(rep)
-        except (CoreFault, Trap) as exc:
-            raise self.fail(exc, f"dropping {what}") from None
+        with self.lock:
+            handle.any = None
+            self.check_alive()
+            dtor = handle.rt.dtor
+            if dtor is None:
+                return
+            try:
+                dtor(rep)
+            except (CoreFault, Trap) as exc:
+                raise self.fail(exc, f"dropping {what}") from None
 
 
 def _interface(path: tuple[str, ...]) -> str:
@@ -297,6 +317,8 @@ class _Site:
     def _setup(self) -> None:
         self._memory, self._realloc = self.rt.memory_access(self.options)
         self.strings = support.STRING_CODECS[self.options.string_encoding]
+        self.string_cost = support.STRING_COSTS[self.options.string_encoding]
+        self.lock = self.rt.lock
         self.handles = (_lower_own, _lower_borrow, _lift_own, _lift_borrow)
         self.scopes = (state.CallScope, state.CallScope.exit)
 
@@ -310,9 +332,9 @@ class _Site:
             raise LinkError("the component's canonical options give no realloc for a function that needs one")
         ptr: int = self._realloc(0, 0, align, size)
         if ptr % align:
-            raise support.AbiTrap(f"realloc returned a misaligned pointer {ptr} (alignment {align})")
+            raise AbiViolation(f"realloc returned a misaligned pointer {ptr} (alignment {align})")
         if ptr + size > len(self.view()):
-            raise support.AbiTrap(f"realloc returned {ptr}, but {size} bytes there are out of bounds")
+            raise AbiViolation(f"realloc returned {ptr}, but {size} bytes there are out of bounds")
         return ptr
 
     def resource(self, key: str, guest: bool) -> SiteResource:
@@ -444,8 +466,11 @@ class _Lowered:
         return site.make_body()
 
     def on_error(self, i: int, exc: BaseException) -> str:
+        what = self.definitions[i].qualname
+        if isinstance(exc, Trap):  # an ABI violation or budget: the guest's call traps with it
+            return f"calling host function {what}: {exc}"
         self.rt.pending = exc
-        return f"host function {self.definitions[i].qualname} raised {type(exc).__name__}"
+        return f"host function {what} raised {type(exc).__name__}"
 
 
 class ImportSite(_Site):

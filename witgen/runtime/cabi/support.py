@@ -3,7 +3,8 @@
 Generated call sites bind these names once, in their prologue, so a call only touches
 locals. Checks raise `bad`, which the call site turns into a `TypeError`/`ValueError` that
 names the parameter (by running the parameter's codec for its precise message); lifting a
-value the guest got wrong raises `AbiTrap`, which poisons the instance like any trap.
+value the guest got wrong raises `AbiViolation` (a `Trap`), and lifting more than the call's
+budget raises `HostBudgetExhausted`: either kills the instance, as wasmtime's traps do.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from witgen.runtime.cabi.fastcall import CoreFault
-from witgen.runtime.errors import Trap
+from witgen.runtime.errors import AbiViolation, HostBudgetExhausted, Trap
 from witgen.runtime.types import Err, Ok, Some
 
 __all__ = ["Err", "Ok", "Some", "CoreFault", "faults", "struct"]
@@ -31,12 +32,14 @@ class bad(Exception):  # noqa: N801 - lower-case so it can't clash with generate
     """A value failed its check; the call site reports which parameter and why."""
 
 
-class AbiTrap(CoreFault):
-    """The guest broke the Canonical ABI's rules (bad pointer, discriminant, UTF-8, char)."""
-
-
 def trap(message: str) -> Any:
-    raise AbiTrap(message)
+    raise AbiViolation(message)
+
+
+def out_of_fuel() -> Any:
+    raise HostBudgetExhausted(
+        "too much data is being copied from the guest to the host: the call's hostcall fuel is exhausted"
+    )
 
 
 f32_max = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
@@ -234,6 +237,18 @@ def _ld_latin1_utf16(m: memoryview, ptr: int, n: int) -> str:
         trap(f"latin-1 string of {n} bytes at {ptr} is misaligned or out of bounds")
     return str(m[ptr : ptr + n], "latin-1")
 
+
+STRING_COSTS: dict[str, tuple[int, int]] = {
+    "utf8": (0xFFFFFFFF, 0),
+    "utf16": (0xFFFFFFFF, 1),
+    "latin1+utf16": (0x7FFFFFFF, 1),
+}
+"""(mask, shift) giving a lifted string's cost of the call's budget from its length field,
+`(n & mask) << shift`: its bytes in memory (a latin-1 string is charged as if UTF-16)."""
+
+DEFAULT_HOSTCALL_FUEL = 128 << 20
+"""wasmtime's default budget for the values one lift moves into the host (`DEFAULT_HOSTCALL_FUEL`
+in crates/wasmtime/src/runtime/component/store.rs)."""
 
 STRING_CODECS: dict[str, tuple[StringEncoder, StringLoader]] = {
     "utf8": (_enc_utf8, _ld_utf8),

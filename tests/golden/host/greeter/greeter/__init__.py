@@ -109,12 +109,20 @@ def _cabi_imp_log(site: Any) -> Any:
     """cabi core function for the import `log`."""
     inst = site.inst
     view = site.view
-    enc_str, ld_str = site.strings
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    rt = site.rt
     impl = site.impl
 
     @no_type_check
     def _log(c0, c1):
+        fuel = rt.hostcall_fuel
         m = view()
+        fuel -= (c1 & smask) << sshift
+        if fuel < 0:
+            out_of_fuel()
         x1 = ld_str(m, c0, c1)
         out = impl(x1)
 

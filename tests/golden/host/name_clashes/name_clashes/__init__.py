@@ -150,10 +150,9 @@ def _cabi_imp_log(site: Any) -> Any:
 def _cabi_store(site: Any) -> Any:
     """cabi call site of `store`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -163,21 +162,26 @@ def _cabi_store(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _store():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _store
@@ -186,10 +190,9 @@ def _cabi_store(site: Any) -> Any:
 def _cabi_run(site: Any) -> Any:
     """cabi call site of `run`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -199,19 +202,24 @@ def _cabi_run(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _run():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            if post is not None:
-                post()
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                if post is not None:
+                    post()
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return None
 
     return _run

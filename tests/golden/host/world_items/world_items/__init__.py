@@ -218,17 +218,25 @@ class Items(_rt.Exports):
 def _cabi_imp_log(site: Any) -> Any:
     """cabi core function for the import `log`."""
     inst = site.inst
-    trap = _abi.trap
     view = site.view
-    enc_str, ld_str = site.strings
+    trap = _abi.trap
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    rt = site.rt
     impl = site.impl
 
     @no_type_check
     def _log(c0, c1, c2):
+        fuel = rt.hostcall_fuel
         m = view()
         if c0 >= 2:
             trap("invalid enum discriminant " + str(c0))
         x1 = Level(c0)
+        fuel -= (c2 & smask) << sshift
+        if fuel < 0:
+            out_of_fuel()
         x2 = ld_str(m, c1, c2)
         out = impl(x1, x2)
 
@@ -240,12 +248,13 @@ def _cabi_imp_now(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    ptrlen = _abi.ptrlen
+    enc_str = site.strings[0]
     view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    st2 = _abi.struct.Struct("<Q")
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
-    st_1 = _abi.struct.Struct("<Q")
+    ptrlen = _abi.ptrlen
     impl = site.impl
 
     @no_type_check
@@ -256,12 +265,12 @@ def _cabi_imp_now(site: Any) -> Any:
             out = err
         try:
             if type(out) is Ok:
-                i2 = out.value
-                if type(i2) is not int:
-                    i2 = as_int(i2)
-                if i2 < 0 or i2 > 18446744073709551615:
+                i1 = out.value
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 18446744073709551615:
                     raise bad
-                r1 = (0, i2)
+                r1 = (0, i1)
             elif type(out) is Err:
                 r1 = (1, enc_str(out.value))
             else:
@@ -270,16 +279,17 @@ def _cabi_imp_now(site: Any) -> Any:
         except bad:
             site.bad_result(out)
         m = view()
-        c3 = q
-        st_0.pack_into(m, c0, c3[0])
-        if c3[0] == 0:
-            st_1.pack_into(m, c0 + 8, c3[1])
-        elif c3[0] == 1:
-            s4 = c3[1]
-            p5 = alloc(s4[2], len(s4[0]))
+        check_span(m, c0, 1, 16, 8)
+        c1 = q
+        st1.pack_into(m, c0, c1[0])
+        if c1[0] == 0:
+            st2.pack_into(m, c0 + 8, c1[1])
+        elif c1[0] == 1:
+            s1 = c1[1]
+            p1 = alloc(s1[2], len(s1[0]))
             m = view()
-            m[p5 : p5 + len(s4[0])] = s4[0]
-            ptrlen.pack_into(m, c0 + 8, p5, s4[1])
+            m[p1 : p1 + len(s1[0])] = s1[0]
+            ptrlen.pack_into(m, c0 + 8, p1, s1[1])
 
     return site.host_func("I", "", _now)
 
@@ -289,16 +299,20 @@ def _cabi_run(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
+    st1 = _abi.struct.Struct("<II")
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<II")
-    st_1 = _abi.struct.Struct("<B")
+    view = site.view
+    check_span = _abi.check_span
+    st2 = _abi.struct.Struct("<B")
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    trap = _abi.trap
+    core_fault = _abi.faults
     raw = site.raw_call("IIIII", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -308,81 +322,92 @@ def _cabi_run(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _run(a0, a1, a2):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if type(a0) is not Point:
-                raise bad
-            i1 = a0.x
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            i2 = a0.y
-            if type(i2) is not int:
-                i2 = as_int(i2)
-            if i2 < 0 or i2 > 4294967295:
-                raise bad
-            q0 = (i1, i2)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            if type(a1) is not Level:
-                raise bad
-            q1 = a1.value
-        except bad:
-            site.bad_arg(1, a1)
-        try:
-            if isinstance(a2, (str, bytes, dict)) or not hasattr(a2, "__len__"):
-                raise bad
-            parts3 = []
-            for e4 in a2:
-                if type(e4) is not Point:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if type(a0) is not Point:
                     raise bad
-                i5 = e4.x
-                if type(i5) is not int:
-                    i5 = as_int(i5)
-                if i5 < 0 or i5 > 4294967295:
+                i1 = a0.x
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
                     raise bad
-                i6 = e4.y
-                if type(i6) is not int:
-                    i6 = as_int(i6)
-                if i6 < 0 or i6 > 4294967295:
+                i2 = a0.y
+                if type(i2) is not int:
+                    i2 = as_int(i2)
+                if i2 < 0 or i2 > 4294967295:
                     raise bad
-                t7 = (i5, i6)
-                parts3.append(st_0.pack(t7[0], t7[1]))
-            q2 = (b"".join(parts3), len(parts3))
-        except bad:
-            site.bad_arg(2, a2)
-        try:
-            t1001 = q0
-            b1003 = q2
-            p1002 = alloc(4, len(b1003[0]))
-            m = view()
-            m[p1002 : p1002 + len(b1003[0])] = b1003[0]
-            pack(mv, 0, t1001[0], t1001[1], q1, p1002, b1003[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1004 = st_1.unpack_from(m, r)[0]
-            if d1004 == 0:
-                l1006, l1007 = st_0.unpack_from(m, r + 4)
-                c1005 = Ok(Point(l1006, l1007))
-            elif d1004 == 1:
-                p1008, n1009 = ptrlen.unpack_from(m, r + 4)
-                c1005 = Err(ld_str(m, p1008, n1009))
-            else:
-                trap("invalid discriminant " + str(d1004))
-            out = c1005
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+                q0 = (i1, i2)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                if type(a1) is not Level:
+                    raise bad
+                q1 = a1.value
+            except bad:
+                site.bad_arg(1, a1)
+            try:
+                if isinstance(a2, (str, bytes, dict)) or not hasattr(a2, "__len__"):
+                    raise bad
+                parts1 = []
+                for e1 in a2:
+                    if type(e1) is not Point:
+                        raise bad
+                    i3 = e1.x
+                    if type(i3) is not int:
+                        i3 = as_int(i3)
+                    if i3 < 0 or i3 > 4294967295:
+                        raise bad
+                    i4 = e1.y
+                    if type(i4) is not int:
+                        i4 = as_int(i4)
+                    if i4 < 0 or i4 > 4294967295:
+                        raise bad
+                    t1 = (i3, i4)
+                    parts1.append(st1.pack(t1[0], t1[1]))
+                q2 = (b"".join(parts1), len(parts1))
+            except bad:
+                site.bad_arg(2, a2)
+            try:
+                t2 = q0
+                b1 = q2
+                p1 = alloc(4, len(b1[0]))
+                m = view()
+                m[p1 : p1 + len(b1[0])] = b1[0]
+                pack(mv, 0, t2[0], t2[1], q1, p1, b1[1])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                d1 = st2.unpack_from(m, r)[0]
+                if d1 == 0:
+                    l1, l2 = st1.unpack_from(m, r + 4)
+                    c1 = Ok(Point(l1, l2))
+                elif d1 == 1:
+                    p2, n1 = ptrlen.unpack_from(m, r + 4)
+                    fuel -= (n1 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    c1 = Err(ld_str(m, p2, n1))
+                else:
+                    trap("invalid discriminant " + str(d1))
+                out = c1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -395,13 +420,16 @@ def _cabi_describe(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
     view = site.view
-    enc_str, ld_str = site.strings
+    check_span = _abi.check_span
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -411,36 +439,47 @@ def _cabi_describe(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _describe(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if type(a0) is not _i_a_x_types.Thing:
-                raise bad
-            i1 = a0.id
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q0 = (i1,)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            t1001 = q0
-            pack(mv, 0, t1001[0])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            p1002, n1003 = ptrlen.unpack_from(m, r)
-            out = ld_str(m, p1002, n1003)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if type(a0) is not _i_a_x_types.Thing:
+                    raise bad
+                i1 = a0.id
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
+                    raise bad
+                q0 = (i1,)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                t1 = q0
+                pack(mv, 0, t1[0])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 8, 4)
+                p1, n1 = ptrlen.unpack_from(m, r)
+                fuel -= (n1 & smask) << sshift
+                if fuel < 0:
+                    out_of_fuel()
+                out = ld_str(m, p1, n1)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _describe
@@ -449,10 +488,9 @@ def _cabi_describe(site: Any) -> Any:
 def _cabi_reset(site: Any) -> Any:
     """cabi call site of `reset`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -462,19 +500,24 @@ def _cabi_reset(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _reset():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            if post is not None:
-                post()
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                if post is not None:
+                    post()
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return None
 
     return _reset

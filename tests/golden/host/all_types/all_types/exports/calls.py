@@ -230,12 +230,12 @@ def _cabi_calls_echo_point(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
-    core_fault = _abi.faults
     view = site.view
-    st_0 = _abi.struct.Struct("<ii")
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<ii")
+    core_fault = _abi.faults
     raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -245,41 +245,47 @@ def _cabi_calls_echo_point(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _echo_point(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if type(a0) is not _i_shapes.Point:
-                raise bad
-            i1 = a0.x
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < -2147483648 or i1 > 2147483647:
-                raise bad
-            i2 = a0.y
-            if type(i2) is not int:
-                i2 = as_int(i2)
-            if i2 < -2147483648 or i2 > 2147483647:
-                raise bad
-            q0 = (i1, i2)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            t1001 = q0
-            pack(mv, 0, t1001[0] & 0xFFFFFFFF, t1001[1] & 0xFFFFFFFF)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            l1002, l1003 = st_0.unpack_from(m, r)
-            out = _i_shapes.Point(l1002, l1003)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if type(a0) is not _i_shapes.Point:
+                    raise bad
+                i1 = a0.x
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < -2147483648 or i1 > 2147483647:
+                    raise bad
+                i2 = a0.y
+                if type(i2) is not int:
+                    i2 = as_int(i2)
+                if i2 < -2147483648 or i2 > 2147483647:
+                    raise bad
+                q0 = (i1, i2)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                t1 = q0
+                pack(mv, 0, t1[0] & 0xFFFFFFFF, t1[1] & 0xFFFFFFFF)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                m = view()
+                check_span(m, r, 1, 8, 4)
+                l1, l2 = st1.unpack_from(m, r)
+                out = _i_shapes.Point(l1, l2)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _echo_point
@@ -288,22 +294,23 @@ def _cabi_calls_echo_point(site: Any) -> Any:
 def _cabi_calls_draw(site: Any) -> Any:
     """cabi call site of `draw`."""
     inst = site.inst
+    as_float = _abi.as_float
     bad = _abi.bad
     as_int = _abi.as_int
-    as_float = _abi.as_float
-    check_span = _abi.check_span
-    trap = _abi.trap
+    st1 = _abi.struct.Struct("<ii")
     f64_bits = _abi.f64_bits
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
     alloc = site.alloc
-    st_0 = _abi.struct.Struct("<ii")
-    st_1 = _abi.struct.Struct("<B")
-    st_2 = _abi.struct.Struct("<d")
-    st_3 = _abi.struct.Struct("<iiii")
+    view = site.view
+    check_span = _abi.check_span
+    ptrlen = _abi.ptrlen
+    out_of_fuel = _abi.out_of_fuel
+    st2 = _abi.struct.Struct("<B")
+    st3 = _abi.struct.Struct("<d")
+    st4 = _abi.struct.Struct("<iiii")
+    trap = _abi.trap
+    core_fault = _abi.faults
     raw = site.raw_call("IQIIIII", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -313,144 +320,153 @@ def _cabi_calls_draw(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _draw(a0, a1, a2):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if type(a0) is _i_shapes.Shape_Circle:
-                x2 = a0.value
-                if type(x2) is not float:
-                    x2 = as_float(x2)
-                c1 = (0, x2)
-            elif type(a0) is _i_shapes.Shape_Rectangle:
-                if type(a0.value) is not tuple or len(a0.value) != 2:
-                    raise bad
-                if type(a0.value[0]) is not _i_shapes.Point:
-                    raise bad
-                i3 = a0.value[0].x
-                if type(i3) is not int:
-                    i3 = as_int(i3)
-                if i3 < -2147483648 or i3 > 2147483647:
-                    raise bad
-                i4 = a0.value[0].y
-                if type(i4) is not int:
-                    i4 = as_int(i4)
-                if i4 < -2147483648 or i4 > 2147483647:
-                    raise bad
-                if type(a0.value[1]) is not _i_shapes.Point:
-                    raise bad
-                i5 = a0.value[1].x
-                if type(i5) is not int:
-                    i5 = as_int(i5)
-                if i5 < -2147483648 or i5 > 2147483647:
-                    raise bad
-                i6 = a0.value[1].y
-                if type(i6) is not int:
-                    i6 = as_int(i6)
-                if i6 < -2147483648 or i6 > 2147483647:
-                    raise bad
-                c1 = (1, ((i3, i4), (i5, i6)))
-            elif type(a0) is _i_shapes.Shape_Polygon:
-                if isinstance(a0.value, (str, bytes, dict)) or not hasattr(a0.value, "__len__"):
-                    raise bad
-                parts7 = []
-                for e8 in a0.value:
-                    if type(e8) is not _i_shapes.Point:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if type(a0) is _i_shapes.Shape_Circle:
+                    x1 = a0.value
+                    if type(x1) is not float:
+                        x1 = as_float(x1)
+                    c1 = (0, x1)
+                elif type(a0) is _i_shapes.Shape_Rectangle:
+                    if type(a0.value) is not tuple or len(a0.value) != 2:
                         raise bad
-                    i9 = e8.x
-                    if type(i9) is not int:
-                        i9 = as_int(i9)
-                    if i9 < -2147483648 or i9 > 2147483647:
+                    if type(a0.value[0]) is not _i_shapes.Point:
                         raise bad
-                    i10 = e8.y
-                    if type(i10) is not int:
-                        i10 = as_int(i10)
-                    if i10 < -2147483648 or i10 > 2147483647:
+                    i1 = a0.value[0].x
+                    if type(i1) is not int:
+                        i1 = as_int(i1)
+                    if i1 < -2147483648 or i1 > 2147483647:
                         raise bad
-                    t11 = (i9, i10)
-                    parts7.append(st_0.pack(t11[0], t11[1]))
-                c1 = (2, (b"".join(parts7), len(parts7)))
-            elif type(a0) is _i_shapes.Shape_Empty:
-                c1 = (3, None)
-            else:
-                raise bad
-            q0 = c1
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            if type(a1) is not _i_shapes.Color:
-                raise bad
-            q1 = a1.value
-        except bad:
-            site.bad_arg(1, a1)
-        try:
-            if type(a2) is not _i_shapes.Perms:
-                raise bad
-            q2 = a2.value
-        except bad:
-            site.bad_arg(2, a2)
-        try:
-            c1001 = q0
-            if c1001[0] == 0:
-                f1002, f1003, f1004, f1005, f1006 = 0, f64_bits(c1001[1]), 0, 0, 0
-            elif c1001[0] == 1:
-                t1007 = c1001[1]
-                t1008 = t1007[0]
-                t1009 = t1007[1]
-                f1002, f1003, f1004, f1005, f1006 = (
-                    1,
-                    t1008[0] & 0xFFFFFFFF,
-                    t1008[1] & 0xFFFFFFFF,
-                    t1009[0] & 0xFFFFFFFF,
-                    t1009[1] & 0xFFFFFFFF,
-                )
-            elif c1001[0] == 2:
-                b1011 = c1001[1]
-                p1010 = alloc(4, len(b1011[0]))
-                m = view()
-                m[p1010 : p1010 + len(b1011[0])] = b1011[0]
-                f1002, f1003, f1004, f1005, f1006 = 2, p1010, b1011[1], 0, 0
-            elif c1001[0] == 3:
-                f1002, f1003, f1004, f1005, f1006 = 3, 0, 0, 0, 0
-            pack(mv, 0, f1002, f1003, f1004, f1005, f1006, q1, q2)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            p1012, n1013 = ptrlen.unpack_from(m, r)
-            check_span(m, p1012, n1013, 24, 8)
-            items1014 = []
-            for i1015 in range(n1013):
-                d1016 = st_1.unpack_from(m, p1012 + 24 * i1015)[0]
-                if d1016 == 0:
-                    c1017 = _i_shapes.Shape_Circle(st_2.unpack_from(m, p1012 + 24 * i1015 + 8)[0])
-                elif d1016 == 1:
-                    l1018, l1019, l1020, l1021 = st_3.unpack_from(m, p1012 + 24 * i1015 + 8)
-                    c1017 = _i_shapes.Shape_Rectangle(
-                        (_i_shapes.Point(l1018, l1019), _i_shapes.Point(l1020, l1021))
-                    )
-                elif d1016 == 2:
-                    p1022, n1023 = ptrlen.unpack_from(m, p1012 + 24 * i1015 + 8)
-                    check_span(m, p1022, n1023, 8, 4)
-                    c1017 = _i_shapes.Shape_Polygon(
-                        [
-                            _i_shapes.Point(l1024, l1025)
-                            for l1024, l1025 in st_0.iter_unpack(m[p1022 : p1022 + 8 * n1023])
-                        ]
-                    )
-                elif d1016 == 3:
-                    c1017 = _i_shapes.Shape_Empty()
+                    i2 = a0.value[0].y
+                    if type(i2) is not int:
+                        i2 = as_int(i2)
+                    if i2 < -2147483648 or i2 > 2147483647:
+                        raise bad
+                    if type(a0.value[1]) is not _i_shapes.Point:
+                        raise bad
+                    i3 = a0.value[1].x
+                    if type(i3) is not int:
+                        i3 = as_int(i3)
+                    if i3 < -2147483648 or i3 > 2147483647:
+                        raise bad
+                    i4 = a0.value[1].y
+                    if type(i4) is not int:
+                        i4 = as_int(i4)
+                    if i4 < -2147483648 or i4 > 2147483647:
+                        raise bad
+                    c1 = (1, ((i1, i2), (i3, i4)))
+                elif type(a0) is _i_shapes.Shape_Polygon:
+                    if isinstance(a0.value, (str, bytes, dict)) or not hasattr(a0.value, "__len__"):
+                        raise bad
+                    parts1 = []
+                    for e1 in a0.value:
+                        if type(e1) is not _i_shapes.Point:
+                            raise bad
+                        i5 = e1.x
+                        if type(i5) is not int:
+                            i5 = as_int(i5)
+                        if i5 < -2147483648 or i5 > 2147483647:
+                            raise bad
+                        i6 = e1.y
+                        if type(i6) is not int:
+                            i6 = as_int(i6)
+                        if i6 < -2147483648 or i6 > 2147483647:
+                            raise bad
+                        t1 = (i5, i6)
+                        parts1.append(st1.pack(t1[0], t1[1]))
+                    c1 = (2, (b"".join(parts1), len(parts1)))
+                elif type(a0) is _i_shapes.Shape_Empty:
+                    c1 = (3, None)
                 else:
-                    trap("invalid discriminant " + str(d1016))
-                items1014.append(c1017)
-            out = items1014
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+                    raise bad
+                q0 = c1
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                if type(a1) is not _i_shapes.Color:
+                    raise bad
+                q1 = a1.value
+            except bad:
+                site.bad_arg(1, a1)
+            try:
+                if type(a2) is not _i_shapes.Perms:
+                    raise bad
+                q2 = a2.value
+            except bad:
+                site.bad_arg(2, a2)
+            try:
+                c2 = q0
+                if c2[0] == 0:
+                    f1, f2, f3, f4, f5 = 0, f64_bits(c2[1]), 0, 0, 0
+                elif c2[0] == 1:
+                    t2 = c2[1]
+                    t3 = t2[0]
+                    t4 = t2[1]
+                    f1, f2, f3, f4, f5 = (
+                        1,
+                        t3[0] & 0xFFFFFFFF,
+                        t3[1] & 0xFFFFFFFF,
+                        t4[0] & 0xFFFFFFFF,
+                        t4[1] & 0xFFFFFFFF,
+                    )
+                elif c2[0] == 2:
+                    b1 = c2[1]
+                    p1 = alloc(4, len(b1[0]))
+                    m = view()
+                    m[p1 : p1 + len(b1[0])] = b1[0]
+                    f1, f2, f3, f4, f5 = 2, p1, b1[1], 0, 0
+                elif c2[0] == 3:
+                    f1, f2, f3, f4, f5 = 3, 0, 0, 0, 0
+                pack(mv, 0, f1, f2, f3, f4, f5, q1, q2)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 8, 4)
+                p2, n1 = ptrlen.unpack_from(m, r)
+                check_span(m, p2, n1, 24, 8)
+                fuel -= n1 * 48
+                if fuel < 0:
+                    out_of_fuel()
+                items1 = []
+                for i7 in range(n1):
+                    d1 = st2.unpack_from(m, p2 + 24 * i7)[0]
+                    if d1 == 0:
+                        c3 = _i_shapes.Shape_Circle(st3.unpack_from(m, p2 + 24 * i7 + 8)[0])
+                    elif d1 == 1:
+                        l1, l2, l3, l4 = st4.unpack_from(m, p2 + 24 * i7 + 8)
+                        c3 = _i_shapes.Shape_Rectangle((_i_shapes.Point(l1, l2), _i_shapes.Point(l3, l4)))
+                    elif d1 == 2:
+                        p3, n2 = ptrlen.unpack_from(m, p2 + 24 * i7 + 8)
+                        check_span(m, p3, n2, 8, 4)
+                        fuel -= n2 * 48
+                        if fuel < 0:
+                            out_of_fuel()
+                        c3 = _i_shapes.Shape_Polygon(
+                            [_i_shapes.Point(l5, l6) for l5, l6 in st1.iter_unpack(m[p3 : p3 + 8 * n2])]
+                        )
+                    elif d1 == 3:
+                        c3 = _i_shapes.Shape_Empty()
+                    else:
+                        trap("invalid discriminant " + str(d1))
+                    items1.append(c3)
+                out = items1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _draw
@@ -459,17 +475,22 @@ def _cabi_calls_draw(site: Any) -> Any:
 def _cabi_calls_parse(site: Any) -> Any:
     """cabi call site of `parse`."""
     inst = site.inst
+    enc_str = site.strings[0]
     bad = _abi.bad
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
-    st_1 = _abi.struct.Struct("<ii")
+    view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    st2 = _abi.struct.Struct("<ii")
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    trap = _abi.trap
+    core_fault = _abi.faults
     raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -479,40 +500,51 @@ def _cabi_calls_parse(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _parse(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            q0 = enc_str(a0)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            s1001 = q0
-            p1002 = alloc(s1001[2], len(s1001[0]))
-            m = view()
-            m[p1002 : p1002 + len(s1001[0])] = s1001[0]
-            pack(mv, 0, p1002, s1001[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1003 = st_0.unpack_from(m, r)[0]
-            if d1003 == 0:
-                l1005, l1006 = st_1.unpack_from(m, r + 4)
-                c1004 = Ok(_i_shapes.Point(l1005, l1006))
-            elif d1003 == 1:
-                p1007, n1008 = ptrlen.unpack_from(m, r + 4)
-                c1004 = Err(ld_str(m, p1007, n1008))
-            else:
-                trap("invalid discriminant " + str(d1003))
-            out = c1004
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                q0 = enc_str(a0)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                s1 = q0
+                p1 = alloc(s1[2], len(s1[0]))
+                m = view()
+                m[p1 : p1 + len(s1[0])] = s1[0]
+                pack(mv, 0, p1, s1[1])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    l1, l2 = st2.unpack_from(m, r + 4)
+                    c1 = Ok(_i_shapes.Point(l1, l2))
+                elif d1 == 1:
+                    p2, n1 = ptrlen.unpack_from(m, r + 4)
+                    fuel -= (n1 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    c1 = Err(ld_str(m, p2, n1))
+                else:
+                    trap("invalid discriminant " + str(d1))
+                out = c1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -526,7 +558,7 @@ def _cabi_calls_check(site: Any) -> Any:
     trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -536,27 +568,32 @@ def _cabi_calls_check(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _check():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            if r == 0:
-                c1001 = Ok(None)
-            elif r == 1:
-                c1001 = Err(None)
-            else:
-                trap("invalid discriminant " + str(r))
-            out = c1001
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                if r == 0:
+                    c1 = Ok(None)
+                elif r == 1:
+                    c1 = Err(None)
+                else:
+                    trap("invalid discriminant " + str(r))
+                out = c1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -567,17 +604,19 @@ def _cabi_calls_check(site: Any) -> Any:
 def _cabi_calls_try_bytes(site: Any) -> Any:
     """cabi call site of `try-bytes`."""
     inst = site.inst
-    bad = _abi.bad
     as_bytes = _abi.as_bytes
+    bad = _abi.bad
+    alloc = site.alloc
+    view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    ptrlen = _abi.ptrlen
+    out_of_fuel = _abi.out_of_fuel
     ld_bytes = _abi.ld_bytes
     trap = _abi.trap
-    ptrlen = _abi.ptrlen
     core_fault = _abi.faults
-    view = site.view
-    alloc = site.alloc
-    st_0 = _abi.struct.Struct("<B")
     raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -587,39 +626,50 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _try_bytes(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            q0 = as_bytes(a0)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            b1002 = q0
-            p1001 = alloc(1, len(b1002[0]))
-            m = view()
-            m[p1001 : p1001 + len(b1002[0])] = b1002[0]
-            pack(mv, 0, p1001, b1002[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1003 = st_0.unpack_from(m, r)[0]
-            if d1003 == 0:
-                p1005, n1006 = ptrlen.unpack_from(m, r + 4)
-                c1004 = Ok(ld_bytes(m, p1005, n1006))
-            elif d1003 == 1:
-                c1004 = Err(None)
-            else:
-                trap("invalid discriminant " + str(d1003))
-            out = c1004
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                q0 = as_bytes(a0)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                b1 = q0
+                p1 = alloc(1, len(b1[0]))
+                m = view()
+                m[p1 : p1 + len(b1[0])] = b1[0]
+                pack(mv, 0, p1, b1[1])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    p2, n1 = ptrlen.unpack_from(m, r + 4)
+                    fuel -= n1 * 48
+                    if fuel < 0:
+                        out_of_fuel()
+                    c1 = Ok(ld_bytes(m, p2, n1))
+                elif d1 == 1:
+                    c1 = Err(None)
+                else:
+                    trap("invalid discriminant " + str(d1))
+                out = c1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -630,17 +680,21 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
 def _cabi_calls_validate(site: Any) -> Any:
     """cabi call site of `validate`."""
     inst = site.inst
-    bad = _abi.bad
     as_bytes = _abi.as_bytes
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
+    bad = _abi.bad
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
+    view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    trap = _abi.trap
+    core_fault = _abi.faults
     raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -650,39 +704,50 @@ def _cabi_calls_validate(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _validate(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            q0 = as_bytes(a0)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            b1002 = q0
-            p1001 = alloc(1, len(b1002[0]))
-            m = view()
-            m[p1001 : p1001 + len(b1002[0])] = b1002[0]
-            pack(mv, 0, p1001, b1002[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1003 = st_0.unpack_from(m, r)[0]
-            if d1003 == 0:
-                c1004 = Ok(None)
-            elif d1003 == 1:
-                p1005, n1006 = ptrlen.unpack_from(m, r + 4)
-                c1004 = Err(ld_str(m, p1005, n1006))
-            else:
-                trap("invalid discriminant " + str(d1003))
-            out = c1004
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                q0 = as_bytes(a0)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                b1 = q0
+                p1 = alloc(1, len(b1[0]))
+                m = view()
+                m[p1 : p1 + len(b1[0])] = b1[0]
+                pack(mv, 0, p1, b1[1])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    c1 = Ok(None)
+                elif d1 == 1:
+                    p2, n1 = ptrlen.unpack_from(m, r + 4)
+                    fuel -= (n1 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    c1 = Err(ld_str(m, p2, n1))
+                else:
+                    trap("invalid discriminant " + str(d1))
+                out = c1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -694,17 +759,18 @@ def _cabi_calls_find(site: Any) -> Any:
     """cabi call site of `find`."""
     inst = site.inst
     bad = _abi.bad
+    enc_str = site.strings[0]
     as_int = _abi.as_int
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<ii")
-    st_1 = _abi.struct.Struct("<B")
+    view = site.view
+    ptrlen = _abi.ptrlen
+    st1 = _abi.struct.Struct("<ii")
+    check_span = _abi.check_span
+    st2 = _abi.struct.Struct("<B")
+    trap = _abi.trap
+    core_fault = _abi.faults
     raw = site.raw_call("IIII", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -714,72 +780,78 @@ def _cabi_calls_find(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _find(a0, a1):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if not isinstance(a0, dict):
-                raise bad
-            d1 = []
-            for k2, e3 in a0.items():
-                if type(e3) is not _i_shapes.Point:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if not isinstance(a0, dict):
                     raise bad
-                i4 = e3.x
-                if type(i4) is not int:
-                    i4 = as_int(i4)
-                if i4 < -2147483648 or i4 > 2147483647:
-                    raise bad
-                i5 = e3.y
-                if type(i5) is not int:
-                    i5 = as_int(i5)
-                if i5 < -2147483648 or i5 > 2147483647:
-                    raise bad
-                d1.append((enc_str(k2), (i4, i5)))
-            q0 = d1
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            q1 = enc_str(a1)
-        except bad:
-            site.bad_arg(1, a1)
-        try:
-            items1002 = q0
-            p1001 = alloc(4, 16 * len(items1002))
-            m = view()
-            for i1003, e1004 in enumerate(items1002):
-                q1005 = p1001 + 16 * i1003
-                s1006 = e1004[0]
-                p1007 = alloc(s1006[2], len(s1006[0]))
+                d1 = []
+                for k1, e1 in a0.items():
+                    if type(e1) is not _i_shapes.Point:
+                        raise bad
+                    i1 = e1.x
+                    if type(i1) is not int:
+                        i1 = as_int(i1)
+                    if i1 < -2147483648 or i1 > 2147483647:
+                        raise bad
+                    i2 = e1.y
+                    if type(i2) is not int:
+                        i2 = as_int(i2)
+                    if i2 < -2147483648 or i2 > 2147483647:
+                        raise bad
+                    d1.append((enc_str(k1), (i1, i2)))
+                q0 = d1
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                q1 = enc_str(a1)
+            except bad:
+                site.bad_arg(1, a1)
+            try:
+                items1 = q0
+                p1 = alloc(4, 16 * len(items1))
                 m = view()
-                m[p1007 : p1007 + len(s1006[0])] = s1006[0]
-                ptrlen.pack_into(m, q1005, p1007, s1006[1])
-                t1008 = e1004[1]
-                st_0.pack_into(m, q1005 + 8, t1008[0], t1008[1])
-            s1009 = q1
-            p1010 = alloc(s1009[2], len(s1009[0]))
-            m = view()
-            m[p1010 : p1010 + len(s1009[0])] = s1009[0]
-            pack(mv, 0, p1001, len(items1002), p1010, s1009[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1011 = st_1.unpack_from(m, r)[0]
-            if d1011 == 0:
-                c1012 = None
-            elif d1011 == 1:
-                l1013, l1014 = st_0.unpack_from(m, r + 4)
-                c1012 = _i_shapes.Point(l1013, l1014)
-            else:
-                trap("invalid discriminant " + str(d1011))
-            out = c1012
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+                for i3, e2 in enumerate(items1):
+                    q2 = p1 + 16 * i3
+                    s1 = e2[0]
+                    p2 = alloc(s1[2], len(s1[0]))
+                    m = view()
+                    m[p2 : p2 + len(s1[0])] = s1[0]
+                    ptrlen.pack_into(m, q2, p2, s1[1])
+                    t1 = e2[1]
+                    st1.pack_into(m, q2 + 8, t1[0], t1[1])
+                s2 = q1
+                p3 = alloc(s2[2], len(s2[0]))
+                m = view()
+                m[p3 : p3 + len(s2[0])] = s2[0]
+                pack(mv, 0, p1, len(items1), p3, s2[1])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                d2 = st2.unpack_from(m, r)[0]
+                if d2 == 0:
+                    c1 = None
+                elif d2 == 1:
+                    l1, l2 = st1.unpack_from(m, r + 4)
+                    c1 = _i_shapes.Point(l1, l2)
+                else:
+                    trap("invalid discriminant " + str(d2))
+                out = c1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _find
@@ -788,16 +860,17 @@ def _cabi_calls_find(site: Any) -> Any:
 def _cabi_calls_lookup(site: Any) -> Any:
     """cabi call site of `lookup`."""
     inst = site.inst
+    enc_str = site.strings[0]
     bad = _abi.bad
+    alloc = site.alloc
+    view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    st2 = _abi.struct.Struct("<I")
     trap = _abi.trap
     core_fault = _abi.faults
-    view = site.view
-    alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
-    st_1 = _abi.struct.Struct("<I")
     raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -807,45 +880,51 @@ def _cabi_calls_lookup(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _lookup(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            q0 = enc_str(a0)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            s1001 = q0
-            p1002 = alloc(s1001[2], len(s1001[0]))
-            m = view()
-            m[p1002 : p1002 + len(s1001[0])] = s1001[0]
-            pack(mv, 0, p1002, s1001[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1003 = st_0.unpack_from(m, r)[0]
-            if d1003 == 0:
-                c1004 = None
-            elif d1003 == 1:
-                d1005 = st_0.unpack_from(m, r + 4)[0]
-                if d1005 == 0:
-                    c1006 = None
-                elif d1005 == 1:
-                    c1006 = st_1.unpack_from(m, r + 4 + 4)[0]
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                q0 = enc_str(a0)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                s1 = q0
+                p1 = alloc(s1[2], len(s1[0]))
+                m = view()
+                m[p1 : p1 + len(s1[0])] = s1[0]
+                pack(mv, 0, p1, s1[1])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    c1 = None
+                elif d1 == 1:
+                    d2 = st1.unpack_from(m, r + 4)[0]
+                    if d2 == 0:
+                        c2 = None
+                    elif d2 == 1:
+                        c2 = st2.unpack_from(m, r + 4 + 4)[0]
+                    else:
+                        trap("invalid discriminant " + str(d2))
+                    c1 = Some(c2)
                 else:
-                    trap("invalid discriminant " + str(d1005))
-                c1004 = Some(c1006)
-            else:
-                trap("invalid discriminant " + str(d1003))
-            out = c1004
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+                    trap("invalid discriminant " + str(d1))
+                out = c1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _lookup
@@ -856,15 +935,19 @@ def _cabi_calls_swap(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
+    enc_str = site.strings[0]
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<I")
+    view = site.view
+    check_span = _abi.check_span
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    st1 = _abi.struct.Struct("<I")
+    core_fault = _abi.faults
     raw = site.raw_call("III", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -874,42 +957,53 @@ def _cabi_calls_swap(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _swap(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if type(a0) is not tuple or len(a0) != 2:
-                raise bad
-            i1 = a0[0]
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q0 = (i1, enc_str(a0[1]))
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            t1001 = q0
-            s1002 = t1001[1]
-            p1003 = alloc(s1002[2], len(s1002[0]))
-            m = view()
-            m[p1003 : p1003 + len(s1002[0])] = s1002[0]
-            pack(mv, 0, t1001[0], p1003, s1002[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            p1005, n1006 = ptrlen.unpack_from(m, r)
-            v1004 = ld_str(m, p1005, n1006)
-            v1007 = st_0.unpack_from(m, r + 8)[0]
-            out = (v1004, v1007)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if type(a0) is not tuple or len(a0) != 2:
+                    raise bad
+                i1 = a0[0]
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
+                    raise bad
+                q0 = (i1, enc_str(a0[1]))
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                t1 = q0
+                s1 = t1[1]
+                p1 = alloc(s1[2], len(s1[0]))
+                m = view()
+                m[p1 : p1 + len(s1[0])] = s1[0]
+                pack(mv, 0, t1[0], p1, s1[1])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                p2, n1 = ptrlen.unpack_from(m, r)
+                fuel -= (n1 & smask) << sshift
+                if fuel < 0:
+                    out_of_fuel()
+                v1 = ld_str(m, p2, n1)
+                v2 = st1.unpack_from(m, r + 8)[0]
+                out = (v1, v2)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _swap
@@ -918,25 +1012,29 @@ def _cabi_calls_swap(site: Any) -> Any:
 def _cabi_calls_keyword_params(site: Any) -> Any:
     """cabi call site of `keyword-params`."""
     inst = site.inst
-    bad = _abi.bad
     as_int = _abi.as_int
+    bad = _abi.bad
+    enc_str = site.strings[0]
     as_bytes = _abi.as_bytes
-    check_span = _abi.check_span
-    ld_bytes = _abi.ld_bytes
-    char_of = _abi.char_of
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<I")
-    st_1 = _abi.struct.Struct("<B")
-    st_2 = _abi.struct.Struct("<ii")
-    st_3 = _abi.struct.Struct("<f")
-    st_4 = _abi.struct.Struct("<BbHxxxxqfI")
+    view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<I")
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    st2 = _abi.struct.Struct("<B")
+    trap = _abi.trap
+    st3 = _abi.struct.Struct("<ii")
+    st4 = _abi.struct.Struct("<f")
+    ld_bytes = _abi.ld_bytes
+    st5 = _abi.struct.Struct("<BbHxxxxqfI")
+    char_of = _abi.char_of
+    core_fault = _abi.faults
     raw = site.raw_call("IIIIII", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -946,109 +1044,130 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _keyword_params(a0, a1, a2, a3):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            i1 = a0
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q0 = i1
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            q1 = enc_str(a1)
-        except bad:
-            site.bad_arg(1, a1)
-        try:
-            i2 = a2
-            if type(i2) is not int:
-                i2 = as_int(i2)
-            if i2 < 0 or i2 > 255:
-                raise bad
-            q2 = i2
-        except bad:
-            site.bad_arg(2, a2)
-        try:
-            q3 = as_bytes(a3)
-        except bad:
-            site.bad_arg(3, a3)
-        try:
-            s1001 = q1
-            p1002 = alloc(s1001[2], len(s1001[0]))
-            m = view()
-            m[p1002 : p1002 + len(s1001[0])] = s1001[0]
-            b1004 = q3
-            p1003 = alloc(1, len(b1004[0]))
-            m = view()
-            m[p1003 : p1003 + len(b1004[0])] = b1004[0]
-            pack(mv, 0, q0, p1002, s1001[1], q2, p1003, b1004[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            v1005 = st_0.unpack_from(m, r)[0]
-            p1007, n1008 = ptrlen.unpack_from(m, r + 4)
-            v1006 = ld_str(m, p1007, n1008)
-            d1010 = st_1.unpack_from(m, r + 12)[0]
-            if d1010 == 0:
-                c1011 = None
-            elif d1010 == 1:
-                p1012, n1013 = ptrlen.unpack_from(m, r + 12 + 4)
-                c1011 = ld_str(m, p1012, n1013)
-            else:
-                trap("invalid discriminant " + str(d1010))
-            v1009 = c1011
-            v1014 = st_1.unpack_from(m, r + 24)[0]
-            p1016, n1017 = ptrlen.unpack_from(m, r + 28)
-            check_span(m, p1016, n1017, 8, 4)
-            v1015 = [
-                _i_shapes.Point(l1018, l1019)
-                for l1018, l1019 in st_2.iter_unpack(m[p1016 : p1016 + 8 * n1017])
-            ]
-            d1021 = st_1.unpack_from(m, r + 36)[0]
-            if d1021 == 0:
-                c1022 = None
-            elif d1021 == 1:
-                d1023 = st_1.unpack_from(m, r + 36 + 1)[0]
-                if d1023 == 0:
-                    c1024 = None
-                elif d1023 == 1:
-                    (l1025,) = st_1.unpack_from(m, r + 36 + 1 + 1)
-                    if l1025 >= 3:
-                        trap("invalid enum discriminant " + str(l1025))
-                    c1024 = _i_shapes.Color(l1025)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                i1 = a0
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
+                    raise bad
+                q0 = i1
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                q1 = enc_str(a1)
+            except bad:
+                site.bad_arg(1, a1)
+            try:
+                i2 = a2
+                if type(i2) is not int:
+                    i2 = as_int(i2)
+                if i2 < 0 or i2 > 255:
+                    raise bad
+                q2 = i2
+            except bad:
+                site.bad_arg(2, a2)
+            try:
+                q3 = as_bytes(a3)
+            except bad:
+                site.bad_arg(3, a3)
+            try:
+                s1 = q1
+                p1 = alloc(s1[2], len(s1[0]))
+                m = view()
+                m[p1 : p1 + len(s1[0])] = s1[0]
+                b1 = q3
+                p2 = alloc(1, len(b1[0]))
+                m = view()
+                m[p2 : p2 + len(b1[0])] = b1[0]
+                pack(mv, 0, q0, p1, s1[1], q2, p2, b1[1])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 72, 4)
+                v1 = st1.unpack_from(m, r)[0]
+                p3, n1 = ptrlen.unpack_from(m, r + 4)
+                fuel -= (n1 & smask) << sshift
+                if fuel < 0:
+                    out_of_fuel()
+                v2 = ld_str(m, p3, n1)
+                d1 = st2.unpack_from(m, r + 12)[0]
+                if d1 == 0:
+                    c1 = None
+                elif d1 == 1:
+                    p4, n2 = ptrlen.unpack_from(m, r + 12 + 4)
+                    fuel -= (n2 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    c1 = ld_str(m, p4, n2)
                 else:
-                    trap("invalid discriminant " + str(d1023))
-                c1022 = Some(c1024)
-            else:
-                trap("invalid discriminant " + str(d1021))
-            v1020 = c1022
-            v1027 = st_1.unpack_from(m, r + 40)[0]
-            p1029, n1030 = ptrlen.unpack_from(m, r + 40 + 4)
-            v1028 = ld_str(m, p1029, n1030)
-            v1031 = st_3.unpack_from(m, r + 40 + 12)[0]
-            v1026 = (v1027, v1028, v1031)
-            p1033, n1034 = ptrlen.unpack_from(m, r + 56)
-            v1032 = ld_bytes(m, p1033, n1034)
-            p1036, n1037 = ptrlen.unpack_from(m, r + 64)
-            check_span(m, p1036, n1037, 24, 8)
-            v1035 = [
-                (l1038 != 0, l1039, l1040, l1041, l1042, char_of(l1043))
-                for l1038, l1039, l1040, l1041, l1042, l1043 in st_4.iter_unpack(
-                    m[p1036 : p1036 + 24 * n1037]
-                )
-            ]
-            out = _i_shapes.Keywords(v1005, v1006, v1009, v1014, v1015, v1020, v1026, v1032, v1035)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+                    trap("invalid discriminant " + str(d1))
+                v3 = c1
+                v4 = st2.unpack_from(m, r + 24)[0]
+                p5, n3 = ptrlen.unpack_from(m, r + 28)
+                check_span(m, p5, n3, 8, 4)
+                fuel -= n3 * 48
+                if fuel < 0:
+                    out_of_fuel()
+                v5 = [_i_shapes.Point(l1, l2) for l1, l2 in st3.iter_unpack(m[p5 : p5 + 8 * n3])]
+                d2 = st2.unpack_from(m, r + 36)[0]
+                if d2 == 0:
+                    c2 = None
+                elif d2 == 1:
+                    d3 = st2.unpack_from(m, r + 36 + 1)[0]
+                    if d3 == 0:
+                        c3 = None
+                    elif d3 == 1:
+                        (l3,) = st2.unpack_from(m, r + 36 + 1 + 1)
+                        if l3 >= 3:
+                            trap("invalid enum discriminant " + str(l3))
+                        c3 = _i_shapes.Color(l3)
+                    else:
+                        trap("invalid discriminant " + str(d3))
+                    c2 = Some(c3)
+                else:
+                    trap("invalid discriminant " + str(d2))
+                v6 = c2
+                v8 = st2.unpack_from(m, r + 40)[0]
+                p6, n4 = ptrlen.unpack_from(m, r + 40 + 4)
+                fuel -= (n4 & smask) << sshift
+                if fuel < 0:
+                    out_of_fuel()
+                v9 = ld_str(m, p6, n4)
+                v10 = st4.unpack_from(m, r + 40 + 12)[0]
+                v7 = (v8, v9, v10)
+                p7, n5 = ptrlen.unpack_from(m, r + 56)
+                fuel -= n5 * 48
+                if fuel < 0:
+                    out_of_fuel()
+                v11 = ld_bytes(m, p7, n5)
+                p8, n6 = ptrlen.unpack_from(m, r + 64)
+                check_span(m, p8, n6, 24, 8)
+                fuel -= n6 * 48
+                if fuel < 0:
+                    out_of_fuel()
+                v12 = [
+                    (l4 != 0, l5, l6, l7, l8, char_of(l9))
+                    for l4, l5, l6, l7, l8, l9 in st5.iter_unpack(m[p8 : p8 + 24 * n6])
+                ]
+                out = _i_shapes.Keywords(v1, v2, v3, v4, v5, v6, v7, v11, v12)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _keyword_params
@@ -1057,10 +1176,9 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
 def _cabi_calls_nothing(site: Any) -> Any:
     """cabi call site of `nothing`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -1070,19 +1188,24 @@ def _cabi_calls_nothing(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _nothing():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            if post is not None:
-                post()
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                if post is not None:
+                    post()
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return None
 
     return _nothing
@@ -1091,16 +1214,15 @@ def _cabi_calls_nothing(site: Any) -> Any:
 def _cabi_calls_aliases(site: Any) -> Any:
     """cabi call site of `aliases`."""
     inst = site.inst
+    as_bytes = _abi.as_bytes
     bad = _abi.bad
     as_int = _abi.as_int
-    as_bytes = _abi.as_bytes
-    trap = _abi.trap
-    core_fault = _abi.faults
-    view = site.view
+    enc_str = site.strings[0]
     alloc = site.alloc
-    enc_str, ld_str = site.strings
+    view = site.view
+    core_fault = _abi.faults
     raw = site.raw_call("IIIIIIIIIIII", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -1110,118 +1232,123 @@ def _cabi_calls_aliases(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _aliases(a0, a1, a2, a3, a4):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            q0 = as_bytes(a0)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            q1 = as_bytes(a1)
-        except bad:
-            site.bad_arg(1, a1)
-        try:
-            if type(a2) is not tuple or len(a2) != 2:
-                raise bad
-            i1 = a2[0]
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 255:
-                raise bad
-            q2 = (i1, enc_str(a2[1]))
-        except bad:
-            site.bad_arg(2, a2)
-        try:
-            if type(a3) is not _i_shapes.Point:
-                raise bad
-            i2 = a3.x
-            if type(i2) is not int:
-                i2 = as_int(i2)
-            if i2 < -2147483648 or i2 > 2147483647:
-                raise bad
-            i3 = a3.y
-            if type(i3) is not int:
-                i3 = as_int(i3)
-            if i3 < -2147483648 or i3 > 2147483647:
-                raise bad
-            q3 = (i2, i3)
-        except bad:
-            site.bad_arg(3, a3)
-        try:
-            if type(a4) is Ok:
-                if type(a4.value) is not _i_shapes.Point:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                q0 = as_bytes(a0)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                q1 = as_bytes(a1)
+            except bad:
+                site.bad_arg(1, a1)
+            try:
+                if type(a2) is not tuple or len(a2) != 2:
                     raise bad
-                i5 = a4.value.x
-                if type(i5) is not int:
-                    i5 = as_int(i5)
-                if i5 < -2147483648 or i5 > 2147483647:
+                i1 = a2[0]
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 255:
                     raise bad
-                i6 = a4.value.y
-                if type(i6) is not int:
-                    i6 = as_int(i6)
-                if i6 < -2147483648 or i6 > 2147483647:
+                q2 = (i1, enc_str(a2[1]))
+            except bad:
+                site.bad_arg(2, a2)
+            try:
+                if type(a3) is not _i_shapes.Point:
                     raise bad
-                r4 = (0, (i5, i6))
-            elif type(a4) is Err:
-                r4 = (1, enc_str(a4.value))
-            else:
-                raise bad
-            q4 = r4
-        except bad:
-            site.bad_arg(4, a4)
-        try:
-            b1002 = q0
-            p1001 = alloc(1, len(b1002[0]))
-            m = view()
-            m[p1001 : p1001 + len(b1002[0])] = b1002[0]
-            b1004 = q1
-            p1003 = alloc(1, len(b1004[0]))
-            m = view()
-            m[p1003 : p1003 + len(b1004[0])] = b1004[0]
-            t1005 = q2
-            s1006 = t1005[1]
-            p1007 = alloc(s1006[2], len(s1006[0]))
-            m = view()
-            m[p1007 : p1007 + len(s1006[0])] = s1006[0]
-            t1008 = q3
-            c1009 = q4
-            if c1009[0] == 0:
-                t1013 = c1009[1]
-                f1010, f1011, f1012 = 0, t1013[0] & 0xFFFFFFFF, t1013[1] & 0xFFFFFFFF
-            elif c1009[0] == 1:
-                s1014 = c1009[1]
-                p1015 = alloc(s1014[2], len(s1014[0]))
+                i2 = a3.x
+                if type(i2) is not int:
+                    i2 = as_int(i2)
+                if i2 < -2147483648 or i2 > 2147483647:
+                    raise bad
+                i3 = a3.y
+                if type(i3) is not int:
+                    i3 = as_int(i3)
+                if i3 < -2147483648 or i3 > 2147483647:
+                    raise bad
+                q3 = (i2, i3)
+            except bad:
+                site.bad_arg(3, a3)
+            try:
+                if type(a4) is Ok:
+                    if type(a4.value) is not _i_shapes.Point:
+                        raise bad
+                    i4 = a4.value.x
+                    if type(i4) is not int:
+                        i4 = as_int(i4)
+                    if i4 < -2147483648 or i4 > 2147483647:
+                        raise bad
+                    i5 = a4.value.y
+                    if type(i5) is not int:
+                        i5 = as_int(i5)
+                    if i5 < -2147483648 or i5 > 2147483647:
+                        raise bad
+                    r1 = (0, (i4, i5))
+                elif type(a4) is Err:
+                    r1 = (1, enc_str(a4.value))
+                else:
+                    raise bad
+                q4 = r1
+            except bad:
+                site.bad_arg(4, a4)
+            try:
+                b1 = q0
+                p1 = alloc(1, len(b1[0]))
                 m = view()
-                m[p1015 : p1015 + len(s1014[0])] = s1014[0]
-                f1010, f1011, f1012 = 1, p1015, s1014[1]
-            pack(
-                mv,
-                0,
-                p1001,
-                b1002[1],
-                p1003,
-                b1004[1],
-                t1005[0],
-                p1007,
-                s1006[1],
-                t1008[0] & 0xFFFFFFFF,
-                t1008[1] & 0xFFFFFFFF,
-                f1010,
-                f1011,
-                f1012,
-            )
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = _i_shapes.Some_(r)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+                m[p1 : p1 + len(b1[0])] = b1[0]
+                b2 = q1
+                p2 = alloc(1, len(b2[0]))
+                m = view()
+                m[p2 : p2 + len(b2[0])] = b2[0]
+                t1 = q2
+                s1 = t1[1]
+                p3 = alloc(s1[2], len(s1[0]))
+                m = view()
+                m[p3 : p3 + len(s1[0])] = s1[0]
+                t2 = q3
+                c1 = q4
+                if c1[0] == 0:
+                    t3 = c1[1]
+                    f1, f2, f3 = 0, t3[0] & 0xFFFFFFFF, t3[1] & 0xFFFFFFFF
+                elif c1[0] == 1:
+                    s2 = c1[1]
+                    p4 = alloc(s2[2], len(s2[0]))
+                    m = view()
+                    m[p4 : p4 + len(s2[0])] = s2[0]
+                    f1, f2, f3 = 1, p4, s2[1]
+                pack(
+                    mv,
+                    0,
+                    p1,
+                    b1[1],
+                    p2,
+                    b2[1],
+                    t1[0],
+                    p3,
+                    s1[1],
+                    t2[0] & 0xFFFFFFFF,
+                    t2[1] & 0xFFFFFFFF,
+                    f1,
+                    f2,
+                    f3,
+                )
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = _i_shapes.Some_(r)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _aliases
@@ -1230,21 +1357,25 @@ def _cabi_calls_aliases(site: Any) -> Any:
 def _cabi_calls_echo_payloads(site: Any) -> Any:
     """cabi call site of `echo-payloads`."""
     inst = site.inst
-    bad = _abi.bad
+    enc_str = site.strings[0]
     as_int = _abi.as_int
+    bad = _abi.bad
     as_array = _abi.as_array
-    check_span = _abi.check_span
-    ld_array = _abi.ld_array
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
-    st_1 = _abi.struct.Struct("<I")
+    view = site.view
+    ptrlen = _abi.ptrlen
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    trap = _abi.trap
+    st2 = _abi.struct.Struct("<I")
+    ld_array = _abi.ld_array
+    core_fault = _abi.faults
     raw = site.raw_call("IIII", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -1254,129 +1385,146 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _echo_payloads(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if type(a0) is _i_shapes.Payloads_Maybe:
-                if a0.value is None:
-                    o2 = (0, None)
-                else:
-                    o2 = (1, enc_str(a0.value))
-                c1 = (0, o2)
-            elif type(a0) is _i_shapes.Payloads_Outcome:
-                if type(a0.value) is Ok:
-                    i4 = a0.value.value
-                    if type(i4) is not int:
-                        i4 = as_int(i4)
-                    if i4 < 0 or i4 > 4294967295:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if type(a0) is _i_shapes.Payloads_Maybe:
+                    if a0.value is None:
+                        o1 = (0, None)
+                    else:
+                        o1 = (1, enc_str(a0.value))
+                    c1 = (0, o1)
+                elif type(a0) is _i_shapes.Payloads_Outcome:
+                    if type(a0.value) is Ok:
+                        i1 = a0.value.value
+                        if type(i1) is not int:
+                            i1 = as_int(i1)
+                        if i1 < 0 or i1 > 4294967295:
+                            raise bad
+                        r1 = (0, i1)
+                    elif type(a0.value) is Err:
+                        if type(a0.value.value) is not _i_shapes.Color:
+                            raise bad
+                        r1 = (1, a0.value.value.value)
+                    else:
                         raise bad
-                    r3 = (0, i4)
-                elif type(a0.value) is Err:
-                    if type(a0.value.value) is not _i_shapes.Color:
+                    c1 = (1, r1)
+                elif type(a0) is _i_shapes.Payloads_Bits:
+                    if type(a0.value) is not _i_shapes.Perms:
                         raise bad
-                    r3 = (1, a0.value.value.value)
+                    c1 = (2, a0.value.value)
+                elif type(a0) is _i_shapes.Payloads_Grid:
+                    if isinstance(a0.value, (str, bytes, dict)) or not hasattr(a0.value, "__len__"):
+                        raise bad
+                    items1 = []
+                    for e1 in a0.value:
+                        items1.append(as_array(e1, "d"))
+                    c1 = (3, items1)
                 else:
                     raise bad
-                c1 = (1, r3)
-            elif type(a0) is _i_shapes.Payloads_Bits:
-                if type(a0.value) is not _i_shapes.Perms:
-                    raise bad
-                c1 = (2, a0.value.value)
-            elif type(a0) is _i_shapes.Payloads_Grid:
-                if isinstance(a0.value, (str, bytes, dict)) or not hasattr(a0.value, "__len__"):
-                    raise bad
-                items5 = []
-                for e6 in a0.value:
-                    items5.append(as_array(e6, "d"))
-                c1 = (3, items5)
-            else:
-                raise bad
-            q0 = c1
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            c1001 = q0
-            if c1001[0] == 0:
-                c1006 = c1001[1]
-                if c1006[0] == 0:
-                    f1007, f1008, f1009 = 0, 0, 0
-                elif c1006[0] == 1:
-                    s1010 = c1006[1]
-                    p1011 = alloc(s1010[2], len(s1010[0]))
+                q0 = c1
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                c2 = q0
+                if c2[0] == 0:
+                    c3 = c2[1]
+                    if c3[0] == 0:
+                        f5, f6, f7 = 0, 0, 0
+                    elif c3[0] == 1:
+                        s1 = c3[1]
+                        p1 = alloc(s1[2], len(s1[0]))
+                        m = view()
+                        m[p1 : p1 + len(s1[0])] = s1[0]
+                        f5, f6, f7 = 1, p1, s1[1]
+                    f1, f2, f3, f4 = 0, f5, f6, f7
+                elif c2[0] == 1:
+                    c4 = c2[1]
+                    if c4[0] == 0:
+                        f8, f9 = 0, c4[1]
+                    elif c4[0] == 1:
+                        f8, f9 = 1, c4[1]
+                    f1, f2, f3, f4 = 1, f8, f9, 0
+                elif c2[0] == 2:
+                    f1, f2, f3, f4 = 2, c2[1], 0, 0
+                elif c2[0] == 3:
+                    items2 = c2[1]
+                    p2 = alloc(4, 8 * len(items2))
                     m = view()
-                    m[p1011 : p1011 + len(s1010[0])] = s1010[0]
-                    f1007, f1008, f1009 = 1, p1011, s1010[1]
-                f1002, f1003, f1004, f1005 = 0, f1007, f1008, f1009
-            elif c1001[0] == 1:
-                c1012 = c1001[1]
-                if c1012[0] == 0:
-                    f1013, f1014 = 0, c1012[1]
-                elif c1012[0] == 1:
-                    f1013, f1014 = 1, c1012[1]
-                f1002, f1003, f1004, f1005 = 1, f1013, f1014, 0
-            elif c1001[0] == 2:
-                f1002, f1003, f1004, f1005 = 2, c1001[1], 0, 0
-            elif c1001[0] == 3:
-                items1016 = c1001[1]
-                p1015 = alloc(4, 8 * len(items1016))
+                    for i2, e2 in enumerate(items2):
+                        b1 = e2
+                        p3 = alloc(8, len(b1[0]))
+                        m = view()
+                        m[p3 : p3 + len(b1[0])] = b1[0]
+                        ptrlen.pack_into(m, p2 + 8 * i2, p3, b1[1])
+                    f1, f2, f3, f4 = 3, p2, len(items2), 0
+                pack(mv, 0, f1, f2, f3, f4)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
                 m = view()
-                for i1017, e1018 in enumerate(items1016):
-                    b1020 = e1018
-                    p1019 = alloc(8, len(b1020[0]))
-                    m = view()
-                    m[p1019 : p1019 + len(b1020[0])] = b1020[0]
-                    ptrlen.pack_into(m, p1015 + 8 * i1017, p1019, b1020[1])
-                f1002, f1003, f1004, f1005 = 3, p1015, len(items1016), 0
-            pack(mv, 0, f1002, f1003, f1004, f1005)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1021 = st_0.unpack_from(m, r)[0]
-            if d1021 == 0:
-                d1023 = st_0.unpack_from(m, r + 4)[0]
-                if d1023 == 0:
-                    c1024 = None
-                elif d1023 == 1:
-                    p1025, n1026 = ptrlen.unpack_from(m, r + 4 + 4)
-                    c1024 = ld_str(m, p1025, n1026)
+                check_span(m, r, 1, 16, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    d2 = st1.unpack_from(m, r + 4)[0]
+                    if d2 == 0:
+                        c6 = None
+                    elif d2 == 1:
+                        p4, n1 = ptrlen.unpack_from(m, r + 4 + 4)
+                        fuel -= (n1 & smask) << sshift
+                        if fuel < 0:
+                            out_of_fuel()
+                        c6 = ld_str(m, p4, n1)
+                    else:
+                        trap("invalid discriminant " + str(d2))
+                    c5 = _i_shapes.Payloads_Maybe(c6)
+                elif d1 == 1:
+                    d3 = st1.unpack_from(m, r + 4)[0]
+                    if d3 == 0:
+                        c7 = Ok(st2.unpack_from(m, r + 4 + 4)[0])
+                    elif d3 == 1:
+                        (l1,) = st1.unpack_from(m, r + 4 + 4)
+                        if l1 >= 3:
+                            trap("invalid enum discriminant " + str(l1))
+                        c7 = Err(_i_shapes.Color(l1))
+                    else:
+                        trap("invalid discriminant " + str(d3))
+                    c5 = _i_shapes.Payloads_Outcome(c7)
+                elif d1 == 2:
+                    (l2,) = st1.unpack_from(m, r + 4)
+                    c5 = _i_shapes.Payloads_Bits(_i_shapes.Perms(l2 & 7))
+                elif d1 == 3:
+                    p5, n2 = ptrlen.unpack_from(m, r + 4)
+                    check_span(m, p5, n2, 8, 4)
+                    fuel -= n2 * 48
+                    if fuel < 0:
+                        out_of_fuel()
+                    items3 = []
+                    for i3 in range(n2):
+                        p6, n3 = ptrlen.unpack_from(m, p5 + 8 * i3)
+                        fuel -= n3 * 48
+                        if fuel < 0:
+                            out_of_fuel()
+                        items3.append(ld_array(m, p6, n3, "d"))
+                    c5 = _i_shapes.Payloads_Grid(items3)
                 else:
-                    trap("invalid discriminant " + str(d1023))
-                c1022 = _i_shapes.Payloads_Maybe(c1024)
-            elif d1021 == 1:
-                d1027 = st_0.unpack_from(m, r + 4)[0]
-                if d1027 == 0:
-                    c1028 = Ok(st_1.unpack_from(m, r + 4 + 4)[0])
-                elif d1027 == 1:
-                    (l1029,) = st_0.unpack_from(m, r + 4 + 4)
-                    if l1029 >= 3:
-                        trap("invalid enum discriminant " + str(l1029))
-                    c1028 = Err(_i_shapes.Color(l1029))
-                else:
-                    trap("invalid discriminant " + str(d1027))
-                c1022 = _i_shapes.Payloads_Outcome(c1028)
-            elif d1021 == 2:
-                (l1030,) = st_0.unpack_from(m, r + 4)
-                c1022 = _i_shapes.Payloads_Bits(_i_shapes.Perms(l1030 & 7))
-            elif d1021 == 3:
-                p1031, n1032 = ptrlen.unpack_from(m, r + 4)
-                check_span(m, p1031, n1032, 8, 4)
-                items1033 = []
-                for i1034 in range(n1032):
-                    p1035, n1036 = ptrlen.unpack_from(m, p1031 + 8 * i1034)
-                    items1033.append(ld_array(m, p1035, n1036, "d"))
-                c1022 = _i_shapes.Payloads_Grid(items1033)
-            else:
-                trap("invalid discriminant " + str(d1021))
-            out = c1022
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+                    trap("invalid discriminant " + str(d1))
+                out = c5
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _echo_payloads
@@ -1387,10 +1535,9 @@ def _cabi_calls_import_(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("III", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -1400,46 +1547,51 @@ def _cabi_calls_import_(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _import_(a0, a1):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if a0 is not True and a0 is not False:
-                raise bad
-            q0 = a0
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            if a1 is None:
-                o1 = (0, None)
-            else:
-                i2 = a1
-                if type(i2) is not int:
-                    i2 = as_int(i2)
-                if i2 < 0 or i2 > 4294967295:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if a0 is not True and a0 is not False:
                     raise bad
-                o1 = (1, i2)
-            q1 = o1
-        except bad:
-            site.bad_arg(1, a1)
-        try:
-            c1001 = q1
-            if c1001[0] == 0:
-                f1002, f1003 = 0, 0
-            elif c1001[0] == 1:
-                f1002, f1003 = 1, c1001[1]
-            pack(mv, 0, 1 if q0 else 0, f1002, f1003)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+                q0 = a0
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                if a1 is None:
+                    o1 = (0, None)
+                else:
+                    i1 = a1
+                    if type(i1) is not int:
+                        i1 = as_int(i1)
+                    if i1 < 0 or i1 > 4294967295:
+                        raise bad
+                    o1 = (1, i1)
+                q1 = o1
+            except bad:
+                site.bad_arg(1, a1)
+            try:
+                c1 = q1
+                if c1[0] == 0:
+                    f1, f2 = 0, 0
+                elif c1[0] == 1:
+                    f1, f2 = 1, c1[1]
+                pack(mv, 0, 1 if q0 else 0, f1, f2)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _import_

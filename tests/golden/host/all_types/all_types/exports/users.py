@@ -98,17 +98,20 @@ class Users(_rt.Exports):
 def _cabi_users_list_users(site: Any) -> Any:
     """cabi call site of `list-users`."""
     inst = site.inst
-    check_span = _abi.check_span
-    ld_bytes = _abi.ld_bytes
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
     view = site.view
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
-    st_1 = _abi.struct.Struct("<ii")
+    check_span = _abi.check_span
+    ptrlen = _abi.ptrlen
+    out_of_fuel = _abi.out_of_fuel
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    ld_str = site.strings[1]
+    st1 = _abi.struct.Struct("<B")
+    trap = _abi.trap
+    st2 = _abi.struct.Struct("<ii")
+    ld_bytes = _abi.ld_bytes
+    core_fault = _abi.faults
     raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -118,44 +121,61 @@ def _cabi_users_list_users(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _list_users():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            p1001, n1002 = ptrlen.unpack_from(m, r)
-            check_span(m, p1001, n1002, 32, 4)
-            items1003 = []
-            for i1004 in range(n1002):
-                p1006, n1007 = ptrlen.unpack_from(m, p1001 + 32 * i1004)
-                v1005 = ld_str(m, p1006, n1007)
-                (l1009,) = st_0.unpack_from(m, p1001 + 32 * i1004 + 8)
-                if l1009 >= 3:
-                    trap("invalid enum discriminant " + str(l1009))
-                v1008 = _i_shapes.Color(l1009)
-                d1011 = st_0.unpack_from(m, p1001 + 32 * i1004 + 12)[0]
-                if d1011 == 0:
-                    c1012 = None
-                elif d1011 == 1:
-                    l1013, l1014 = st_1.unpack_from(m, p1001 + 32 * i1004 + 12 + 4)
-                    c1012 = _i_shapes.Point(l1013, l1014)
-                else:
-                    trap("invalid discriminant " + str(d1011))
-                v1010 = c1012
-                p1016, n1017 = ptrlen.unpack_from(m, p1001 + 32 * i1004 + 24)
-                v1015 = ld_bytes(m, p1016, n1017)
-                items1003.append(User(v1005, v1008, v1010, v1015))
-            out = items1003
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 8, 4)
+                p1, n1 = ptrlen.unpack_from(m, r)
+                check_span(m, p1, n1, 32, 4)
+                fuel -= n1 * 48
+                if fuel < 0:
+                    out_of_fuel()
+                items1 = []
+                for i1 in range(n1):
+                    p2, n2 = ptrlen.unpack_from(m, p1 + 32 * i1)
+                    fuel -= (n2 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    v1 = ld_str(m, p2, n2)
+                    (l1,) = st1.unpack_from(m, p1 + 32 * i1 + 8)
+                    if l1 >= 3:
+                        trap("invalid enum discriminant " + str(l1))
+                    v2 = _i_shapes.Color(l1)
+                    d1 = st1.unpack_from(m, p1 + 32 * i1 + 12)[0]
+                    if d1 == 0:
+                        c1 = None
+                    elif d1 == 1:
+                        l2, l3 = st2.unpack_from(m, p1 + 32 * i1 + 12 + 4)
+                        c1 = _i_shapes.Point(l2, l3)
+                    else:
+                        trap("invalid discriminant " + str(d1))
+                    v3 = c1
+                    p3, n3 = ptrlen.unpack_from(m, p1 + 32 * i1 + 24)
+                    fuel -= n3 * 48
+                    if fuel < 0:
+                        out_of_fuel()
+                    v4 = ld_bytes(m, p3, n3)
+                    items1.append(User(v1, v2, v3, v4))
+                out = items1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _list_users
@@ -165,19 +185,24 @@ def _cabi_users_rename(site: Any) -> Any:
     """cabi call site of `rename`."""
     inst = site.inst
     bad = _abi.bad
+    enc_str = site.strings[0]
     as_int = _abi.as_int
     as_bytes = _abi.as_bytes
-    ld_bytes = _abi.ld_bytes
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
-    st_1 = _abi.struct.Struct("<ii")
+    view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    trap = _abi.trap
+    st2 = _abi.struct.Struct("<ii")
+    ld_bytes = _abi.ld_bytes
+    core_fault = _abi.faults
     raw = site.raw_call("IIIIIIIIII", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -187,95 +212,112 @@ def _cabi_users_rename(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _rename(a0, a1):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if type(a0) is not User:
-                raise bad
-            if type(a0.colour) is not _i_shapes.Color:
-                raise bad
-            if a0.at is None:
-                o1 = (0, None)
-            else:
-                if type(a0.at) is not _i_shapes.Point:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if type(a0) is not User:
                     raise bad
-                i2 = a0.at.x
-                if type(i2) is not int:
-                    i2 = as_int(i2)
-                if i2 < -2147483648 or i2 > 2147483647:
+                if type(a0.colour) is not _i_shapes.Color:
                     raise bad
-                i3 = a0.at.y
-                if type(i3) is not int:
-                    i3 = as_int(i3)
-                if i3 < -2147483648 or i3 > 2147483647:
-                    raise bad
-                o1 = (1, (i2, i3))
-            q0 = (enc_str(a0.name), a0.colour.value, o1, as_bytes(a0.avatar))
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            q1 = enc_str(a1)
-        except bad:
-            site.bad_arg(1, a1)
-        try:
-            t1001 = q0
-            s1002 = t1001[0]
-            p1003 = alloc(s1002[2], len(s1002[0]))
-            m = view()
-            m[p1003 : p1003 + len(s1002[0])] = s1002[0]
-            c1004 = t1001[2]
-            if c1004[0] == 0:
-                f1005, f1006, f1007 = 0, 0, 0
-            elif c1004[0] == 1:
-                t1008 = c1004[1]
-                f1005, f1006, f1007 = 1, t1008[0] & 0xFFFFFFFF, t1008[1] & 0xFFFFFFFF
-            b1010 = t1001[3]
-            p1009 = alloc(1, len(b1010[0]))
-            m = view()
-            m[p1009 : p1009 + len(b1010[0])] = b1010[0]
-            s1011 = q1
-            p1012 = alloc(s1011[2], len(s1011[0]))
-            m = view()
-            m[p1012 : p1012 + len(s1011[0])] = s1011[0]
-            pack(mv, 0, p1003, s1002[1], t1001[1], f1005, f1006, f1007, p1009, b1010[1], p1012, s1011[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1013 = st_0.unpack_from(m, r)[0]
-            if d1013 == 0:
-                p1016, n1017 = ptrlen.unpack_from(m, r + 4)
-                v1015 = ld_str(m, p1016, n1017)
-                (l1019,) = st_0.unpack_from(m, r + 4 + 8)
-                if l1019 >= 3:
-                    trap("invalid enum discriminant " + str(l1019))
-                v1018 = _i_shapes.Color(l1019)
-                d1021 = st_0.unpack_from(m, r + 4 + 12)[0]
-                if d1021 == 0:
-                    c1022 = None
-                elif d1021 == 1:
-                    l1023, l1024 = st_1.unpack_from(m, r + 4 + 12 + 4)
-                    c1022 = _i_shapes.Point(l1023, l1024)
+                if a0.at is None:
+                    o1 = (0, None)
                 else:
-                    trap("invalid discriminant " + str(d1021))
-                v1020 = c1022
-                p1026, n1027 = ptrlen.unpack_from(m, r + 4 + 24)
-                v1025 = ld_bytes(m, p1026, n1027)
-                c1014 = Ok(User(v1015, v1018, v1020, v1025))
-            elif d1013 == 1:
-                p1028, n1029 = ptrlen.unpack_from(m, r + 4)
-                c1014 = Err(ld_str(m, p1028, n1029))
-            else:
-                trap("invalid discriminant " + str(d1013))
-            out = c1014
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+                    if type(a0.at) is not _i_shapes.Point:
+                        raise bad
+                    i1 = a0.at.x
+                    if type(i1) is not int:
+                        i1 = as_int(i1)
+                    if i1 < -2147483648 or i1 > 2147483647:
+                        raise bad
+                    i2 = a0.at.y
+                    if type(i2) is not int:
+                        i2 = as_int(i2)
+                    if i2 < -2147483648 or i2 > 2147483647:
+                        raise bad
+                    o1 = (1, (i1, i2))
+                q0 = (enc_str(a0.name), a0.colour.value, o1, as_bytes(a0.avatar))
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                q1 = enc_str(a1)
+            except bad:
+                site.bad_arg(1, a1)
+            try:
+                t1 = q0
+                s1 = t1[0]
+                p1 = alloc(s1[2], len(s1[0]))
+                m = view()
+                m[p1 : p1 + len(s1[0])] = s1[0]
+                c1 = t1[2]
+                if c1[0] == 0:
+                    f1, f2, f3 = 0, 0, 0
+                elif c1[0] == 1:
+                    t2 = c1[1]
+                    f1, f2, f3 = 1, t2[0] & 0xFFFFFFFF, t2[1] & 0xFFFFFFFF
+                b1 = t1[3]
+                p2 = alloc(1, len(b1[0]))
+                m = view()
+                m[p2 : p2 + len(b1[0])] = b1[0]
+                s2 = q1
+                p3 = alloc(s2[2], len(s2[0]))
+                m = view()
+                m[p3 : p3 + len(s2[0])] = s2[0]
+                pack(mv, 0, p1, s1[1], t1[1], f1, f2, f3, p2, b1[1], p3, s2[1])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 36, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    p4, n1 = ptrlen.unpack_from(m, r + 4)
+                    fuel -= (n1 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    v1 = ld_str(m, p4, n1)
+                    (l1,) = st1.unpack_from(m, r + 4 + 8)
+                    if l1 >= 3:
+                        trap("invalid enum discriminant " + str(l1))
+                    v2 = _i_shapes.Color(l1)
+                    d2 = st1.unpack_from(m, r + 4 + 12)[0]
+                    if d2 == 0:
+                        c3 = None
+                    elif d2 == 1:
+                        l2, l3 = st2.unpack_from(m, r + 4 + 12 + 4)
+                        c3 = _i_shapes.Point(l2, l3)
+                    else:
+                        trap("invalid discriminant " + str(d2))
+                    v3 = c3
+                    p5, n2 = ptrlen.unpack_from(m, r + 4 + 24)
+                    fuel -= n2 * 48
+                    if fuel < 0:
+                        out_of_fuel()
+                    v4 = ld_bytes(m, p5, n2)
+                    c2 = Ok(User(v1, v2, v3, v4))
+                elif d1 == 1:
+                    p6, n3 = ptrlen.unpack_from(m, r + 4)
+                    fuel -= (n3 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    c2 = Err(ld_str(m, p6, n3))
+                else:
+                    trap("invalid discriminant " + str(d1))
+                out = c2
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value

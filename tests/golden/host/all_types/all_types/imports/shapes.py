@@ -410,7 +410,8 @@ def _cabi_imp_shapes_echo_point(site: Any) -> Any:
     bad = _abi.bad
     as_int = _abi.as_int
     view = site.view
-    st_0 = _abi.struct.Struct("<ii")
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<ii")
     impl = site.impl
 
     @no_type_check
@@ -422,22 +423,23 @@ def _cabi_imp_shapes_echo_point(site: Any) -> Any:
         try:
             if type(out) is not Point:
                 raise bad
-            i2 = out.x
+            i1 = out.x
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < -2147483648 or i1 > 2147483647:
+                raise bad
+            i2 = out.y
             if type(i2) is not int:
                 i2 = as_int(i2)
             if i2 < -2147483648 or i2 > 2147483647:
                 raise bad
-            i3 = out.y
-            if type(i3) is not int:
-                i3 = as_int(i3)
-            if i3 < -2147483648 or i3 > 2147483647:
-                raise bad
-            q = (i2, i3)
+            q = (i1, i2)
         except bad:
             site.bad_result(out)
         m = view()
-        t4 = q
-        st_0.pack_into(m, c2, t4[0], t4[1])
+        check_span(m, c2, 1, 8, 4)
+        t1 = q
+        st1.pack_into(m, c2, t1[0], t1[1])
 
     return site.host_func("III", "", _echo_point)
 
@@ -445,28 +447,31 @@ def _cabi_imp_shapes_echo_point(site: Any) -> Any:
 def _cabi_imp_shapes_draw(site: Any) -> Any:
     """cabi core function for the import `draw`."""
     inst = site.inst
-    bad = _abi.bad
-    as_int = _abi.as_int
-    as_float = _abi.as_float
-    check_span = _abi.check_span
-    trap = _abi.trap
-    f64_from_bits = _abi.f64_from_bits
-    ptrlen = _abi.ptrlen
     view = site.view
+    f64_from_bits = _abi.f64_from_bits
+    check_span = _abi.check_span
+    out_of_fuel = _abi.out_of_fuel
+    st1 = _abi.struct.Struct("<ii")
+    trap = _abi.trap
+    bad = _abi.bad
+    as_float = _abi.as_float
+    as_int = _abi.as_int
     alloc = site.alloc
-    st_0 = _abi.struct.Struct("<ii")
-    st_1 = _abi.struct.Struct("<B")
-    st_2 = _abi.struct.Struct("<d")
-    st_3 = _abi.struct.Struct("<iiii")
+    st2 = _abi.struct.Struct("<B")
+    st3 = _abi.struct.Struct("<d")
+    st4 = _abi.struct.Struct("<iiii")
+    ptrlen = _abi.ptrlen
+    rt = site.rt
     impl = site.impl
 
     @no_type_check
     def _draw(c0, c1, c2, c3, c4, c5, c6, c7):
+        fuel = rt.hostcall_fuel
         m = view()
         if c0 == 0:
-            c2 = Shape_Circle(f64_from_bits(c1))
+            c8 = Shape_Circle(f64_from_bits(c1))
         elif c0 == 1:
-            c2 = Shape_Rectangle(
+            c8 = Shape_Rectangle(
                 (
                     Point(
                         ((((c1 & 0xFFFFFFFF) & 4294967295) ^ 2147483648) - 2147483648),
@@ -480,109 +485,113 @@ def _cabi_imp_shapes_draw(site: Any) -> Any:
             )
         elif c0 == 2:
             check_span(m, (c1 & 0xFFFFFFFF), c2, 8, 4)
-            c2 = Shape_Polygon(
+            fuel -= c2 * 48
+            if fuel < 0:
+                out_of_fuel()
+            c8 = Shape_Polygon(
                 [
-                    Point(l3, l4)
-                    for l3, l4 in st_0.iter_unpack(m[(c1 & 0xFFFFFFFF) : (c1 & 0xFFFFFFFF) + 8 * c2])
+                    Point(l1, l2)
+                    for l1, l2 in st1.iter_unpack(m[(c1 & 0xFFFFFFFF) : (c1 & 0xFFFFFFFF) + 8 * c2])
                 ]
             )
         elif c0 == 3:
-            c2 = Shape_Empty()
+            c8 = Shape_Empty()
         else:
             trap("invalid discriminant " + str(c0))
-        x1 = c2
+        x1 = c8
         if c5 >= 3:
             trap("invalid enum discriminant " + str(c5))
-        x5 = Color(c5)
-        x6 = Perms((c6) & 7)
-        out = impl(x1, x5, x6)
+        x2 = Color(c5)
+        x3 = Perms((c6) & 7)
+        out = impl(x1, x2, x3)
         try:
             if isinstance(out, (str, bytes, dict)) or not hasattr(out, "__len__"):
                 raise bad
-            items7 = []
-            for e8 in out:
-                if type(e8) is Shape_Circle:
-                    x10 = e8.value
-                    if type(x10) is not float:
-                        x10 = as_float(x10)
-                    c9 = (0, x10)
-                elif type(e8) is Shape_Rectangle:
-                    if type(e8.value) is not tuple or len(e8.value) != 2:
+            items1 = []
+            for e1 in out:
+                if type(e1) is Shape_Circle:
+                    x4 = e1.value
+                    if type(x4) is not float:
+                        x4 = as_float(x4)
+                    c9 = (0, x4)
+                elif type(e1) is Shape_Rectangle:
+                    if type(e1.value) is not tuple or len(e1.value) != 2:
                         raise bad
-                    if type(e8.value[0]) is not Point:
+                    if type(e1.value[0]) is not Point:
                         raise bad
-                    i11 = e8.value[0].x
-                    if type(i11) is not int:
-                        i11 = as_int(i11)
-                    if i11 < -2147483648 or i11 > 2147483647:
+                    i1 = e1.value[0].x
+                    if type(i1) is not int:
+                        i1 = as_int(i1)
+                    if i1 < -2147483648 or i1 > 2147483647:
                         raise bad
-                    i12 = e8.value[0].y
-                    if type(i12) is not int:
-                        i12 = as_int(i12)
-                    if i12 < -2147483648 or i12 > 2147483647:
+                    i2 = e1.value[0].y
+                    if type(i2) is not int:
+                        i2 = as_int(i2)
+                    if i2 < -2147483648 or i2 > 2147483647:
                         raise bad
-                    if type(e8.value[1]) is not Point:
+                    if type(e1.value[1]) is not Point:
                         raise bad
-                    i13 = e8.value[1].x
-                    if type(i13) is not int:
-                        i13 = as_int(i13)
-                    if i13 < -2147483648 or i13 > 2147483647:
+                    i3 = e1.value[1].x
+                    if type(i3) is not int:
+                        i3 = as_int(i3)
+                    if i3 < -2147483648 or i3 > 2147483647:
                         raise bad
-                    i14 = e8.value[1].y
-                    if type(i14) is not int:
-                        i14 = as_int(i14)
-                    if i14 < -2147483648 or i14 > 2147483647:
+                    i4 = e1.value[1].y
+                    if type(i4) is not int:
+                        i4 = as_int(i4)
+                    if i4 < -2147483648 or i4 > 2147483647:
                         raise bad
-                    c9 = (1, ((i11, i12), (i13, i14)))
-                elif type(e8) is Shape_Polygon:
-                    if isinstance(e8.value, (str, bytes, dict)) or not hasattr(e8.value, "__len__"):
+                    c9 = (1, ((i1, i2), (i3, i4)))
+                elif type(e1) is Shape_Polygon:
+                    if isinstance(e1.value, (str, bytes, dict)) or not hasattr(e1.value, "__len__"):
                         raise bad
-                    parts15 = []
-                    for e16 in e8.value:
-                        if type(e16) is not Point:
+                    parts1 = []
+                    for e2 in e1.value:
+                        if type(e2) is not Point:
                             raise bad
-                        i17 = e16.x
-                        if type(i17) is not int:
-                            i17 = as_int(i17)
-                        if i17 < -2147483648 or i17 > 2147483647:
+                        i5 = e2.x
+                        if type(i5) is not int:
+                            i5 = as_int(i5)
+                        if i5 < -2147483648 or i5 > 2147483647:
                             raise bad
-                        i18 = e16.y
-                        if type(i18) is not int:
-                            i18 = as_int(i18)
-                        if i18 < -2147483648 or i18 > 2147483647:
+                        i6 = e2.y
+                        if type(i6) is not int:
+                            i6 = as_int(i6)
+                        if i6 < -2147483648 or i6 > 2147483647:
                             raise bad
-                        t19 = (i17, i18)
-                        parts15.append(st_0.pack(t19[0], t19[1]))
-                    c9 = (2, (b"".join(parts15), len(parts15)))
-                elif type(e8) is Shape_Empty:
+                        t1 = (i5, i6)
+                        parts1.append(st1.pack(t1[0], t1[1]))
+                    c9 = (2, (b"".join(parts1), len(parts1)))
+                elif type(e1) is Shape_Empty:
                     c9 = (3, None)
                 else:
                     raise bad
-                items7.append(c9)
-            q = items7
+                items1.append(c9)
+            q = items1
         except bad:
             site.bad_result(out)
         m = view()
-        items21 = q
-        p20 = alloc(8, 24 * len(items21))
+        check_span(m, c7, 1, 8, 4)
+        items2 = q
+        p1 = alloc(8, 24 * len(items2))
         m = view()
-        for i22, e23 in enumerate(items21):
-            c24 = e23
-            st_1.pack_into(m, p20 + 24 * i22, c24[0])
-            if c24[0] == 0:
-                st_2.pack_into(m, p20 + 24 * i22 + 8, c24[1])
-            elif c24[0] == 1:
-                t25 = c24[1]
-                t26 = t25[0]
-                t27 = t25[1]
-                st_3.pack_into(m, p20 + 24 * i22 + 8, t26[0], t26[1], t27[0], t27[1])
-            elif c24[0] == 2:
-                b29 = c24[1]
-                p28 = alloc(4, len(b29[0]))
+        for i7, e3 in enumerate(items2):
+            c10 = e3
+            st2.pack_into(m, p1 + 24 * i7, c10[0])
+            if c10[0] == 0:
+                st3.pack_into(m, p1 + 24 * i7 + 8, c10[1])
+            elif c10[0] == 1:
+                t2 = c10[1]
+                t3 = t2[0]
+                t4 = t2[1]
+                st4.pack_into(m, p1 + 24 * i7 + 8, t3[0], t3[1], t4[0], t4[1])
+            elif c10[0] == 2:
+                b1 = c10[1]
+                p2 = alloc(4, len(b1[0]))
                 m = view()
-                m[p28 : p28 + len(b29[0])] = b29[0]
-                ptrlen.pack_into(m, p20 + 24 * i22 + 8, p28, b29[1])
-        ptrlen.pack_into(m, c7, p20, len(items21))
+                m[p2 : p2 + len(b1[0])] = b1[0]
+                ptrlen.pack_into(m, p1 + 24 * i7 + 8, p2, b1[1])
+        ptrlen.pack_into(m, c7, p1, len(items2))
 
     return site.host_func("IQIIIIII", "", _draw)
 
@@ -590,19 +599,29 @@ def _cabi_imp_shapes_draw(site: Any) -> Any:
 def _cabi_imp_shapes_parse(site: Any) -> Any:
     """cabi core function for the import `parse`."""
     inst = site.inst
+    view = site.view
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
     bad = _abi.bad
     as_int = _abi.as_int
-    ptrlen = _abi.ptrlen
-    view = site.view
+    enc_str = site.strings[0]
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    st2 = _abi.struct.Struct("<ii")
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
-    st_1 = _abi.struct.Struct("<ii")
+    ptrlen = _abi.ptrlen
+    rt = site.rt
     impl = site.impl
 
     @no_type_check
     def _parse(c0, c1, c2):
+        fuel = rt.hostcall_fuel
         m = view()
+        fuel -= (c1 & smask) << sshift
+        if fuel < 0:
+            out_of_fuel()
         x1 = ld_str(m, c0, c1)
         try:
             out = Ok(impl(x1))
@@ -612,36 +631,37 @@ def _cabi_imp_shapes_parse(site: Any) -> Any:
             if type(out) is Ok:
                 if type(out.value) is not Point:
                     raise bad
-                i3 = out.value.x
-                if type(i3) is not int:
-                    i3 = as_int(i3)
-                if i3 < -2147483648 or i3 > 2147483647:
+                i1 = out.value.x
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < -2147483648 or i1 > 2147483647:
                     raise bad
-                i4 = out.value.y
-                if type(i4) is not int:
-                    i4 = as_int(i4)
-                if i4 < -2147483648 or i4 > 2147483647:
+                i2 = out.value.y
+                if type(i2) is not int:
+                    i2 = as_int(i2)
+                if i2 < -2147483648 or i2 > 2147483647:
                     raise bad
-                r2 = (0, (i3, i4))
+                r1 = (0, (i1, i2))
             elif type(out) is Err:
-                r2 = (1, enc_str(out.value))
+                r1 = (1, enc_str(out.value))
             else:
                 raise bad
-            q = r2
+            q = r1
         except bad:
             site.bad_result(out)
         m = view()
-        c5 = q
-        st_0.pack_into(m, c2, c5[0])
-        if c5[0] == 0:
-            t6 = c5[1]
-            st_1.pack_into(m, c2 + 4, t6[0], t6[1])
-        elif c5[0] == 1:
-            s7 = c5[1]
-            p8 = alloc(s7[2], len(s7[0]))
+        check_span(m, c2, 1, 12, 4)
+        c3 = q
+        st1.pack_into(m, c2, c3[0])
+        if c3[0] == 0:
+            t1 = c3[1]
+            st2.pack_into(m, c2 + 4, t1[0], t1[1])
+        elif c3[0] == 1:
+            s1 = c3[1]
+            p1 = alloc(s1[2], len(s1[0]))
             m = view()
-            m[p8 : p8 + len(s7[0])] = s7[0]
-            ptrlen.pack_into(m, c2 + 4, p8, s7[1])
+            m[p1 : p1 + len(s1[0])] = s1[0]
+            ptrlen.pack_into(m, c2 + 4, p1, s1[1])
 
     return site.host_func("III", "", _parse)
 
@@ -668,12 +688,12 @@ def _cabi_imp_shapes_check(site: Any) -> Any:
             q = r1
         except bad:
             site.bad_result(out)
-        c2 = q
-        if c2[0] == 0:
-            f3 = 0
-        elif c2[0] == 1:
-            f3 = 1
-        return f3
+        c1 = q
+        if c1[0] == 0:
+            f1 = 0
+        elif c1[0] == 1:
+            f1 = 1
+        return f1
 
     return site.host_func("", "I", _check)
 
@@ -681,17 +701,24 @@ def _cabi_imp_shapes_check(site: Any) -> Any:
 def _cabi_imp_shapes_reverse(site: Any) -> Any:
     """cabi core function for the import `reverse`."""
     inst = site.inst
+    view = site.view
+    out_of_fuel = _abi.out_of_fuel
+    ld_bytes = _abi.ld_bytes
     bad = _abi.bad
     as_bytes = _abi.as_bytes
-    ld_bytes = _abi.ld_bytes
-    ptrlen = _abi.ptrlen
-    view = site.view
+    check_span = _abi.check_span
     alloc = site.alloc
+    ptrlen = _abi.ptrlen
+    rt = site.rt
     impl = site.impl
 
     @no_type_check
     def _reverse(c0, c1, c2):
+        fuel = rt.hostcall_fuel
         m = view()
+        fuel -= c1 * 48
+        if fuel < 0:
+            out_of_fuel()
         x1 = ld_bytes(m, c0, c1)
         out = impl(x1)
         try:
@@ -699,11 +726,12 @@ def _cabi_imp_shapes_reverse(site: Any) -> Any:
         except bad:
             site.bad_result(out)
         m = view()
-        b3 = q
-        p2 = alloc(1, len(b3[0]))
+        check_span(m, c2, 1, 8, 4)
+        b1 = q
+        p1 = alloc(1, len(b1[0]))
         m = view()
-        m[p2 : p2 + len(b3[0])] = b3[0]
-        ptrlen.pack_into(m, c2, p2, b3[1])
+        m[p1 : p1 + len(b1[0])] = b1[0]
+        ptrlen.pack_into(m, c2, p1, b1[1])
 
     return site.host_func("III", "", _reverse)
 

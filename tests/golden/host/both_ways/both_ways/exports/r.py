@@ -85,14 +85,11 @@ class R(_rt.Exports):
 def _cabi_Res_new(site: Any) -> Any:
     """cabi call site of `[constructor]res`."""
     inst = site.inst
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", True)
+    lift_own_handle = site.lift_own_handle
+    core_fault = _abi.faults
     raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -102,21 +99,26 @@ def _cabi_Res_new(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _constructor():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = lift_own_handle(res_r_res, r)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = lift_own_handle(res_r_res, r)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _constructor
@@ -125,16 +127,15 @@ def _cabi_Res_new(site: Any) -> Any:
 def _cabi_Res_get(site: Any) -> Any:
     """cabi call site of `[method]res.get`."""
     inst = site.inst
-    bad = _abi.bad
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", True)
-    new_scope, end_scope = site.scopes
+    check_handle = site.check_handle
+    bad = _abi.bad
+    lower_borrow = site.handles[1]
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -144,30 +145,35 @@ def _cabi_Res_get(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _get(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            check_handle(res_r_res, a0, False)
-            q0 = a0
-        except bad:
-            site.bad_arg(0, a0)
-        scope = new_scope()
-        try:
-            h1001 = lower_borrow(inst, res_r_res, q0, scope)
-            pack(mv, 0, h1001)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                check_handle(res_r_res, a0, False)
+                q0 = a0
+            except bad:
+                site.bad_arg(0, a0)
+            scope = new_scope()
+            try:
+                h1 = lower_borrow(inst, res_r_res, q0, scope)
+                pack(mv, 0, h1)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _get
@@ -176,14 +182,11 @@ def _cabi_Res_get(site: Any) -> Any:
 def _cabi_r_make(site: Any) -> Any:
     """cabi call site of `make`."""
     inst = site.inst
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", True)
+    lift_own = site.handles[2]
+    core_fault = _abi.faults
     raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -193,21 +196,26 @@ def _cabi_r_make(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _make():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = lift_own(inst, res_r_res, r)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = lift_own(inst, res_r_res, r)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _make
@@ -218,10 +226,9 @@ def _cabi_r_mk(site: Any) -> Any:
     inst = site.inst
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -231,34 +238,39 @@ def _cabi_r_mk(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _mk(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if type(a0) is not Pt:
-                raise bad
-            i1 = a0.x
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q0 = (i1,)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            t1001 = q0
-            pack(mv, 0, t1001[0])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = Pt(r)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if type(a0) is not Pt:
+                    raise bad
+                i1 = a0.x
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
+                    raise bad
+                q0 = (i1,)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                t1 = q0
+                pack(mv, 0, t1[0])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = Pt(r)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _mk

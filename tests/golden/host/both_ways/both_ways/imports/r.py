@@ -122,10 +122,9 @@ def _cabi_imp_Res_new(site: Any) -> Any:
     """cabi core function for the import `[constructor]res`."""
     inst = site.inst
     bad = _abi.bad
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", False)
+    check_handle = site.check_handle
+    lower_own = site.handles[0]
     impl = site.impl
 
     @no_type_check
@@ -145,13 +144,12 @@ def _cabi_imp_Res_new(site: Any) -> Any:
 def _cabi_imp_Res_get(site: Any) -> Any:
     """cabi core function for the import `[method]res.get`."""
     inst = site.inst
+    res_r_res = site.resource("t:both/r#res", False)
+    lift_borrow = site.handles[3]
     bad = _abi.bad
     as_int = _abi.as_int
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
-    res_r_res = site.resource("t:both/r#res", False)
-    new_scope, end_scope = site.scopes
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
     impl = site.impl
 
     @no_type_check
@@ -160,12 +158,12 @@ def _cabi_imp_Res_get(site: Any) -> Any:
         x1 = lift_borrow(inst, res_r_res, c0, scope)
         out = impl(x1)
         try:
-            i2 = out
-            if type(i2) is not int:
-                i2 = as_int(i2)
-            if i2 < 0 or i2 > 4294967295:
+            i1 = out
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
                 raise bad
-            q = i2
+            q = i1
         except bad:
             site.bad_result(out)
         end_scope(scope)
@@ -178,10 +176,9 @@ def _cabi_imp_r_make(site: Any) -> Any:
     """cabi core function for the import `make`."""
     inst = site.inst
     bad = _abi.bad
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_r_res = site.resource("t:both/r#res", False)
+    check_handle = site.check_handle
+    lower_own = site.handles[0]
     impl = site.impl
 
     @no_type_check
@@ -212,16 +209,16 @@ def _cabi_imp_r_mk(site: Any) -> Any:
         try:
             if type(out) is not Pt:
                 raise bad
-            i2 = out.x
-            if type(i2) is not int:
-                i2 = as_int(i2)
-            if i2 < 0 or i2 > 4294967295:
+            i1 = out.x
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 4294967295:
                 raise bad
-            q = (i2,)
+            q = (i1,)
         except bad:
             site.bad_result(out)
-        t3 = q
-        return t3[0]
+        t1 = q
+        return t1[0]
 
     return site.host_func("I", "I", _mk)
 

@@ -88,17 +88,22 @@ def _cabi_greet_greet(site: Any) -> Any:
     """cabi call site of `greet`."""
     inst = site.inst
     bad = _abi.bad
+    enc_str = site.strings[0]
     as_int = _abi.as_int
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
-    st_1 = _abi.struct.Struct("<I")
+    view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    st2 = _abi.struct.Struct("<I")
+    trap = _abi.trap
+    core_fault = _abi.faults
     raw = site.raw_call("IIIII", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -108,65 +113,76 @@ def _cabi_greet_greet(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _greet(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if type(a0) is not _i_types.Person:
-                raise bad
-            if a0.age is None:
-                o1 = (0, None)
-            else:
-                i2 = a0.age
-                if type(i2) is not int:
-                    i2 = as_int(i2)
-                if i2 < 0 or i2 > 255:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if type(a0) is not _i_types.Person:
                     raise bad
-                o1 = (1, i2)
-            if type(a0.tone) is not _i_types.Tone:
-                raise bad
-            q0 = (enc_str(a0.name), o1, a0.tone.value)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            t1001 = q0
-            s1002 = t1001[0]
-            p1003 = alloc(s1002[2], len(s1002[0]))
-            m = view()
-            m[p1003 : p1003 + len(s1002[0])] = s1002[0]
-            c1004 = t1001[1]
-            if c1004[0] == 0:
-                f1005, f1006 = 0, 0
-            elif c1004[0] == 1:
-                f1005, f1006 = 1, c1004[1]
-            pack(mv, 0, p1003, s1002[1], f1005, f1006, t1001[2])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1007 = st_0.unpack_from(m, r)[0]
-            if d1007 == 0:
-                p1009, n1010 = ptrlen.unpack_from(m, r + 4)
-                c1008 = Ok(ld_str(m, p1009, n1010))
-            elif d1007 == 1:
-                d1011 = st_0.unpack_from(m, r + 4)[0]
-                if d1011 == 0:
-                    c1012 = _i_types.GreetError_EmptyName()
-                elif d1011 == 1:
-                    c1012 = _i_types.GreetError_TooLong(st_1.unpack_from(m, r + 4 + 4)[0])
+                if a0.age is None:
+                    o1 = (0, None)
                 else:
-                    trap("invalid discriminant " + str(d1011))
-                c1008 = Err(c1012)
-            else:
-                trap("invalid discriminant " + str(d1007))
-            out = c1008
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+                    i1 = a0.age
+                    if type(i1) is not int:
+                        i1 = as_int(i1)
+                    if i1 < 0 or i1 > 255:
+                        raise bad
+                    o1 = (1, i1)
+                if type(a0.tone) is not _i_types.Tone:
+                    raise bad
+                q0 = (enc_str(a0.name), o1, a0.tone.value)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                t1 = q0
+                s1 = t1[0]
+                p1 = alloc(s1[2], len(s1[0]))
+                m = view()
+                m[p1 : p1 + len(s1[0])] = s1[0]
+                c1 = t1[1]
+                if c1[0] == 0:
+                    f1, f2 = 0, 0
+                elif c1[0] == 1:
+                    f1, f2 = 1, c1[1]
+                pack(mv, 0, p1, s1[1], f1, f2, t1[2])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    p2, n1 = ptrlen.unpack_from(m, r + 4)
+                    fuel -= (n1 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    c2 = Ok(ld_str(m, p2, n1))
+                elif d1 == 1:
+                    d2 = st1.unpack_from(m, r + 4)[0]
+                    if d2 == 0:
+                        c3 = _i_types.GreetError_EmptyName()
+                    elif d2 == 1:
+                        c3 = _i_types.GreetError_TooLong(st2.unpack_from(m, r + 4 + 4)[0])
+                    else:
+                        trap("invalid discriminant " + str(d2))
+                    c2 = Err(c3)
+                else:
+                    trap("invalid discriminant " + str(d1))
+                out = c2
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value
@@ -177,16 +193,13 @@ def _cabi_greet_greet(site: Any) -> Any:
 def _cabi_Counter_new(site: Any) -> Any:
     """cabi call site of `[constructor]counter`."""
     inst = site.inst
-    bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
+    bad = _abi.bad
     res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
+    lift_own_handle = site.lift_own_handle
+    core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -196,31 +209,36 @@ def _cabi_Counter_new(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _constructor(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            i1 = a0
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q0 = i1
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            pack(mv, 0, q0)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = lift_own_handle(res_greet_0_1_0_counter, r)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                i1 = a0
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
+                    raise bad
+                q0 = i1
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                pack(mv, 0, q0)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = lift_own_handle(res_greet_0_1_0_counter, r)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _constructor
@@ -229,16 +247,15 @@ def _cabi_Counter_new(site: Any) -> Any:
 def _cabi_Counter_increment(site: Any) -> Any:
     """cabi call site of `[method]counter.increment`."""
     inst = site.inst
-    bad = _abi.bad
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
-    new_scope, end_scope = site.scopes
+    check_handle = site.check_handle
+    bad = _abi.bad
+    lower_borrow = site.handles[1]
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -248,30 +265,35 @@ def _cabi_Counter_increment(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _increment(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            check_handle(res_greet_0_1_0_counter, a0, False)
-            q0 = a0
-        except bad:
-            site.bad_arg(0, a0)
-        scope = new_scope()
-        try:
-            h1001 = lower_borrow(inst, res_greet_0_1_0_counter, q0, scope)
-            pack(mv, 0, h1001)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                check_handle(res_greet_0_1_0_counter, a0, False)
+                q0 = a0
+            except bad:
+                site.bad_arg(0, a0)
+            scope = new_scope()
+            try:
+                h1 = lower_borrow(inst, res_greet_0_1_0_counter, q0, scope)
+                pack(mv, 0, h1)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _increment
@@ -281,18 +303,17 @@ def _cabi_Counter_total(site: Any) -> Any:
     """cabi call site of `[static]counter.total`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
-    u32s = _abi.u32s
-    core_fault = _abi.faults
-    view = site.view
-    alloc = site.alloc
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_greet_0_1_0_counter = site.resource("example:greeter/greet@0.1.0#counter", True)
-    new_scope, end_scope = site.scopes
+    check_handle = site.check_handle
+    alloc = site.alloc
+    view = site.view
+    lower_borrow = site.handles[1]
+    u32s = _abi.u32s
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    core_fault = _abi.faults
     raw = site.raw_call("II", "Q")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -302,40 +323,45 @@ def _cabi_Counter_total(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("Q")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _total(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if isinstance(a0, (str, bytes, dict)) or not hasattr(a0, "__len__"):
-                raise bad
-            items1 = []
-            for e2 in a0:
-                check_handle(res_greet_0_1_0_counter, e2, False)
-                items1.append(e2)
-            q0 = items1
-        except bad:
-            site.bad_arg(0, a0)
-        scope = new_scope()
-        try:
-            items1002 = q0
-            p1001 = alloc(4, 4 * len(items1002))
-            m = view()
-            for i1003, e1004 in enumerate(items1002):
-                h1005 = lower_borrow(inst, res_greet_0_1_0_counter, e1004, scope)
-                u32s.pack_into(m, p1001 + 4 * i1003, h1005)
-            pack(mv, 0, p1001, len(items1002))
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if isinstance(a0, (str, bytes, dict)) or not hasattr(a0, "__len__"):
+                    raise bad
+                items1 = []
+                for e1 in a0:
+                    check_handle(res_greet_0_1_0_counter, e1, False)
+                    items1.append(e1)
+                q0 = items1
+            except bad:
+                site.bad_arg(0, a0)
+            scope = new_scope()
+            try:
+                items2 = q0
+                p1 = alloc(4, 4 * len(items2))
+                m = view()
+                for i1, e2 in enumerate(items2):
+                    h1 = lower_borrow(inst, res_greet_0_1_0_counter, e2, scope)
+                    u32s.pack_into(m, p1 + 4 * i1, h1)
+                pack(mv, 0, p1, len(items2))
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _total

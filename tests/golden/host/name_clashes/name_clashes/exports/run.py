@@ -40,10 +40,9 @@ class Run(_rt.Exports):
 def _cabi_run_r(site: Any) -> Any:
     """cabi call site of `r`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -53,19 +52,24 @@ def _cabi_run_r(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _r():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            if post is not None:
-                post()
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                if post is not None:
+                    post()
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return None
 
     return _r

@@ -131,16 +131,13 @@ class GuestSide(_rt.Exports):
 def _cabi_Counter_new(site: Any) -> Any:
     """cabi call site of `[constructor]counter`."""
     inst = site.inst
-    bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
+    bad = _abi.bad
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    lift_own_handle = site.lift_own_handle
+    core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -150,31 +147,36 @@ def _cabi_Counter_new(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _constructor(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            i1 = a0
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q0 = i1
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            pack(mv, 0, q0)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = lift_own_handle(res_guest_side_counter, r)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                i1 = a0
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
+                    raise bad
+                q0 = i1
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                pack(mv, 0, q0)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = lift_own_handle(res_guest_side_counter, r)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _constructor
@@ -183,17 +185,16 @@ def _cabi_Counter_new(site: Any) -> Any:
 def _cabi_Counter_increment(site: Any) -> Any:
     """cabi call site of `[method]counter.increment`."""
     inst = site.inst
+    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    check_handle = site.check_handle
     bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
+    lower_borrow = site.handles[1]
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
     core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
-    res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
-    new_scope, end_scope = site.scopes
     raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -203,39 +204,44 @@ def _cabi_Counter_increment(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _increment(a0, a1):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            check_handle(res_guest_side_counter, a0, False)
-            q0 = a0
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            i1 = a1
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q1 = i1
-        except bad:
-            site.bad_arg(1, a1)
-        scope = new_scope()
-        try:
-            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            pack(mv, 0, h1001, q1)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                check_handle(res_guest_side_counter, a0, False)
+                q0 = a0
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                i1 = a1
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
+                    raise bad
+                q1 = i1
+            except bad:
+                site.bad_arg(1, a1)
+            scope = new_scope()
+            try:
+                h1 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+                pack(mv, 0, h1, q1)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _increment
@@ -244,16 +250,15 @@ def _cabi_Counter_increment(site: Any) -> Any:
 def _cabi_Counter_get(site: Any) -> Any:
     """cabi call site of `[method]counter.get`."""
     inst = site.inst
-    bad = _abi.bad
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
-    new_scope, end_scope = site.scopes
+    check_handle = site.check_handle
+    bad = _abi.bad
+    lower_borrow = site.handles[1]
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -263,30 +268,35 @@ def _cabi_Counter_get(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _get(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            check_handle(res_guest_side_counter, a0, False)
-            q0 = a0
-        except bad:
-            site.bad_arg(0, a0)
-        scope = new_scope()
-        try:
-            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            pack(mv, 0, h1001)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                check_handle(res_guest_side_counter, a0, False)
+                q0 = a0
+            except bad:
+                site.bad_arg(0, a0)
+            scope = new_scope()
+            try:
+                h1 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+                pack(mv, 0, h1)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _get
@@ -295,16 +305,16 @@ def _cabi_Counter_get(site: Any) -> Any:
 def _cabi_Counter_merge(site: Any) -> Any:
     """cabi call site of `[static]counter.merge`."""
     inst = site.inst
-    bad = _abi.bad
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
-    new_scope, end_scope = site.scopes
+    check_handle = site.check_handle
+    bad = _abi.bad
+    lower_borrow = site.handles[1]
+    lift_own = site.handles[2]
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    core_fault = _abi.faults
     raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -314,36 +324,41 @@ def _cabi_Counter_merge(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _merge(a0, a1):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            check_handle(res_guest_side_counter, a0, False)
-            q0 = a0
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            check_handle(res_guest_side_counter, a1, False)
-            q1 = a1
-        except bad:
-            site.bad_arg(1, a1)
-        scope = new_scope()
-        try:
-            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            h1002 = lower_borrow(inst, res_guest_side_counter, q1, scope)
-            pack(mv, 0, h1001, h1002)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = lift_own(inst, res_guest_side_counter, r)
-            if post is not None:
-                post(r)
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                check_handle(res_guest_side_counter, a0, False)
+                q0 = a0
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                check_handle(res_guest_side_counter, a1, False)
+                q1 = a1
+            except bad:
+                site.bad_arg(1, a1)
+            scope = new_scope()
+            try:
+                h1 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+                h2 = lower_borrow(inst, res_guest_side_counter, q1, scope)
+                pack(mv, 0, h1, h2)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = lift_own(inst, res_guest_side_counter, r)
+                if post is not None:
+                    post(r)
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _merge
@@ -352,17 +367,16 @@ def _cabi_Counter_merge(site: Any) -> Any:
 def _cabi_Counter_attach(site: Any) -> Any:
     """cabi call site of `[method]counter.attach`."""
     inst = site.inst
-    bad = _abi.bad
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    check_handle = site.check_handle
+    bad = _abi.bad
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
-    new_scope, end_scope = site.scopes
+    lower_borrow = site.handles[1]
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    core_fault = _abi.faults
     raw = site.raw_call("II", "")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -372,34 +386,39 @@ def _cabi_Counter_attach(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _attach(a0, a1):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            check_handle(res_guest_side_counter, a0, False)
-            q0 = a0
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            check_handle(res_host_side_file, a1, False)
-            q1 = a1
-        except bad:
-            site.bad_arg(1, a1)
-        scope = new_scope()
-        try:
-            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            h1002 = lower_borrow(inst, res_host_side_file, q1, scope)
-            pack(mv, 0, h1001, h1002)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            if post is not None:
-                post()
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                check_handle(res_guest_side_counter, a0, False)
+                q0 = a0
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                check_handle(res_host_side_file, a1, False)
+                q1 = a1
+            except bad:
+                site.bad_arg(1, a1)
+            scope = new_scope()
+            try:
+                h1 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+                h2 = lower_borrow(inst, res_host_side_file, q1, scope)
+                pack(mv, 0, h1, h2)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                if post is not None:
+                    post()
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return None
 
     return _attach
@@ -408,20 +427,23 @@ def _cabi_Counter_attach(site: Any) -> Any:
 def _cabi_Counter_swap_file(site: Any) -> Any:
     """cabi call site of `[method]counter.swap-file`."""
     inst = site.inst
-    bad = _abi.bad
-    trap = _abi.trap
-    u32s = _abi.u32s
-    core_fault = _abi.faults
-    view = site.view
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    check_handle = site.check_handle
+    bad = _abi.bad
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
-    new_scope, end_scope = site.scopes
-    st_0 = _abi.struct.Struct("<B")
+    lower_borrow = site.handles[1]
+    lower_own = site.handles[0]
+    view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    u32s = _abi.u32s
+    lift_own = site.handles[2]
+    trap = _abi.trap
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    core_fault = _abi.faults
     raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -431,44 +453,50 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _swap_file(a0, a1):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            check_handle(res_guest_side_counter, a0, False)
-            q0 = a0
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            check_handle(res_host_side_file, a1, True)
-            q1 = a1
-        except bad:
-            site.bad_arg(1, a1)
-        scope = new_scope()
-        try:
-            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            h1002 = lower_own(inst, res_host_side_file, q1)
-            pack(mv, 0, h1001, h1002)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1003 = st_0.unpack_from(m, r)[0]
-            if d1003 == 0:
-                c1004 = None
-            elif d1003 == 1:
-                c1004 = lift_own(inst, res_host_side_file, u32s.unpack_from(m, r + 4)[0])
-            else:
-                trap("invalid discriminant " + str(d1003))
-            out = c1004
-            if post is not None:
-                post(r)
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                check_handle(res_guest_side_counter, a0, False)
+                q0 = a0
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                check_handle(res_host_side_file, a1, True)
+                q1 = a1
+            except bad:
+                site.bad_arg(1, a1)
+            scope = new_scope()
+            try:
+                h1 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+                h2 = lower_own(inst, res_host_side_file, q1)
+                pack(mv, 0, h1, h2)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                m = view()
+                check_span(m, r, 1, 8, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    c1 = None
+                elif d1 == 1:
+                    c1 = lift_own(inst, res_host_side_file, u32s.unpack_from(m, r + 4)[0])
+                else:
+                    trap("invalid discriminant " + str(d1))
+                out = c1
+                if post is not None:
+                    post(r)
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _swap_file
@@ -477,16 +505,15 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
 def _cabi_Snapshot_value(site: Any) -> Any:
     """cabi call site of `[method]snapshot.value`."""
     inst = site.inst
-    bad = _abi.bad
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_guest_side_snapshot = site.resource("golden:resources/guest-side#snapshot", True)
-    new_scope, end_scope = site.scopes
+    check_handle = site.check_handle
+    bad = _abi.bad
+    lower_borrow = site.handles[1]
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -496,30 +523,35 @@ def _cabi_Snapshot_value(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _value(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            check_handle(res_guest_side_snapshot, a0, False)
-            q0 = a0
-        except bad:
-            site.bad_arg(0, a0)
-        scope = new_scope()
-        try:
-            h1001 = lower_borrow(inst, res_guest_side_snapshot, q0, scope)
-            pack(mv, 0, h1001)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                check_handle(res_guest_side_snapshot, a0, False)
+                q0 = a0
+            except bad:
+                site.bad_arg(0, a0)
+            scope = new_scope()
+            try:
+                h1 = lower_borrow(inst, res_guest_side_snapshot, q0, scope)
+                pack(mv, 0, h1)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _value
@@ -528,16 +560,13 @@ def _cabi_Snapshot_value(site: Any) -> Any:
 def _cabi_guest_side_make_counter(site: Any) -> Any:
     """cabi call site of `make-counter`."""
     inst = site.inst
-    bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
+    bad = _abi.bad
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    lift_own = site.handles[2]
+    core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -547,31 +576,36 @@ def _cabi_guest_side_make_counter(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _make_counter(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            i1 = a0
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q0 = i1
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            pack(mv, 0, q0)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = lift_own(inst, res_guest_side_counter, r)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                i1 = a0
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
+                    raise bad
+                q0 = i1
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                pack(mv, 0, q0)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = lift_own(inst, res_guest_side_counter, r)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _make_counter
@@ -581,18 +615,17 @@ def _cabi_guest_side_total(site: Any) -> Any:
     """cabi call site of `total`."""
     inst = site.inst
     bad = _abi.bad
-    trap = _abi.trap
-    u32s = _abi.u32s
-    core_fault = _abi.faults
-    view = site.view
-    alloc = site.alloc
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
-    new_scope, end_scope = site.scopes
+    check_handle = site.check_handle
+    alloc = site.alloc
+    view = site.view
+    lower_borrow = site.handles[1]
+    u32s = _abi.u32s
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    core_fault = _abi.faults
     raw = site.raw_call("II", "Q")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -602,40 +635,45 @@ def _cabi_guest_side_total(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("Q")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _total(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if isinstance(a0, (str, bytes, dict)) or not hasattr(a0, "__len__"):
-                raise bad
-            items1 = []
-            for e2 in a0:
-                check_handle(res_guest_side_counter, e2, False)
-                items1.append(e2)
-            q0 = items1
-        except bad:
-            site.bad_arg(0, a0)
-        scope = new_scope()
-        try:
-            items1002 = q0
-            p1001 = alloc(4, 4 * len(items1002))
-            m = view()
-            for i1003, e1004 in enumerate(items1002):
-                h1005 = lower_borrow(inst, res_guest_side_counter, e1004, scope)
-                u32s.pack_into(m, p1001 + 4 * i1003, h1005)
-            pack(mv, 0, p1001, len(items1002))
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if isinstance(a0, (str, bytes, dict)) or not hasattr(a0, "__len__"):
+                    raise bad
+                items1 = []
+                for e1 in a0:
+                    check_handle(res_guest_side_counter, e1, False)
+                    items1.append(e1)
+                q0 = items1
+            except bad:
+                site.bad_arg(0, a0)
+            scope = new_scope()
+            try:
+                items2 = q0
+                p1 = alloc(4, 4 * len(items2))
+                m = view()
+                for i1, e2 in enumerate(items2):
+                    h1 = lower_borrow(inst, res_guest_side_counter, e2, scope)
+                    u32s.pack_into(m, p1 + 4 * i1, h1)
+                pack(mv, 0, p1, len(items2))
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _total
@@ -644,17 +682,17 @@ def _cabi_guest_side_total(site: Any) -> Any:
 def _cabi_guest_side_snapshot_of(site: Any) -> Any:
     """cabi call site of `snapshot-of`."""
     inst = site.inst
-    bad = _abi.bad
-    trap = _abi.trap
-    core_fault = _abi.faults
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
+    check_handle = site.check_handle
+    bad = _abi.bad
+    lower_borrow = site.handles[1]
     res_guest_side_snapshot = site.resource("golden:resources/guest-side#snapshot", True)
-    new_scope, end_scope = site.scopes
+    lift_own = site.handles[2]
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -664,30 +702,35 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _snapshot_of(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            check_handle(res_guest_side_counter, a0, False)
-            q0 = a0
-        except bad:
-            site.bad_arg(0, a0)
-        scope = new_scope()
-        try:
-            h1001 = lower_borrow(inst, res_guest_side_counter, q0, scope)
-            pack(mv, 0, h1001)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = lift_own(inst, res_guest_side_snapshot, r)
-            if post is not None:
-                post(r)
-            end_scope(scope)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                check_handle(res_guest_side_counter, a0, False)
+                q0 = a0
+            except bad:
+                site.bad_arg(0, a0)
+            scope = new_scope()
+            try:
+                h1 = lower_borrow(inst, res_guest_side_counter, q0, scope)
+                pack(mv, 0, h1)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = lift_own(inst, res_guest_side_snapshot, r)
+                if post is not None:
+                    post(r)
+                end_scope(scope)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _snapshot_of
@@ -696,20 +739,24 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
 def _cabi_guest_side_adopt(site: Any) -> Any:
     """cabi call site of `adopt`."""
     inst = site.inst
-    bad = _abi.bad
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    u32s = _abi.u32s
-    core_fault = _abi.faults
-    view = site.view
-    enc_str, ld_str = site.strings
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_guest_side_counter = site.resource("golden:resources/guest-side#counter", True)
-    st_0 = _abi.struct.Struct("<B")
+    check_handle = site.check_handle
+    bad = _abi.bad
+    lower_own = site.handles[0]
+    view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    u32s = _abi.u32s
+    lift_own = site.handles[2]
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    trap = _abi.trap
+    core_fault = _abi.faults
     raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -719,46 +766,57 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _adopt(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            if a0 is None:
-                o1 = (0, None)
-            else:
-                check_handle(res_guest_side_counter, a0, True)
-                o1 = (1, a0)
-            q0 = o1
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            c1001 = q0
-            if c1001[0] == 0:
-                f1002, f1003 = 0, 0
-            elif c1001[0] == 1:
-                h1004 = lower_own(inst, res_guest_side_counter, c1001[1])
-                f1002, f1003 = 1, h1004
-            pack(mv, 0, f1002, f1003)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1005 = st_0.unpack_from(m, r)[0]
-            if d1005 == 0:
-                c1006 = Ok(lift_own(inst, res_guest_side_counter, u32s.unpack_from(m, r + 4)[0]))
-            elif d1005 == 1:
-                p1007, n1008 = ptrlen.unpack_from(m, r + 4)
-                c1006 = Err(ld_str(m, p1007, n1008))
-            else:
-                trap("invalid discriminant " + str(d1005))
-            out = c1006
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if a0 is None:
+                    o1 = (0, None)
+                else:
+                    check_handle(res_guest_side_counter, a0, True)
+                    o1 = (1, a0)
+                q0 = o1
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                c1 = q0
+                if c1[0] == 0:
+                    f1, f2 = 0, 0
+                elif c1[0] == 1:
+                    h1 = lower_own(inst, res_guest_side_counter, c1[1])
+                    f1, f2 = 1, h1
+                pack(mv, 0, f1, f2)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    c2 = Ok(lift_own(inst, res_guest_side_counter, u32s.unpack_from(m, r + 4)[0]))
+                elif d1 == 1:
+                    p1, n1 = ptrlen.unpack_from(m, r + 4)
+                    fuel -= (n1 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    c2 = Err(ld_str(m, p1, n1))
+                else:
+                    trap("invalid discriminant " + str(d1))
+                out = c2
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         if type(out) is Err:
             raise out
         return out.value

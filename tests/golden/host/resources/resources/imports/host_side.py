@@ -224,18 +224,25 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
 def _cabi_imp_File_new(site: Any) -> Any:
     """cabi core function for the import `[constructor]file`."""
     inst = site.inst
-    bad = _abi.bad
     view = site.view
-    enc_str, ld_str = site.strings
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    bad = _abi.bad
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    check_handle = site.check_handle
+    lower_own = site.handles[0]
+    rt = site.rt
     impl = site.impl
 
     @no_type_check
     def _constructor(c0, c1):
+        fuel = rt.hostcall_fuel
         m = view()
+        fuel -= (c1 & smask) << sshift
+        if fuel < 0:
+            out_of_fuel()
         x1 = ld_str(m, c0, c1)
         out = impl(x1)
         try:
@@ -243,8 +250,8 @@ def _cabi_imp_File_new(site: Any) -> Any:
             q = out
         except bad:
             site.bad_result(out)
-        h2 = lower_own(inst, res_host_side_file, q)
-        return h2
+        h1 = lower_own(inst, res_host_side_file, q)
+        return h1
 
     return site.host_func("II", "I", _constructor)
 
@@ -252,16 +259,16 @@ def _cabi_imp_File_new(site: Any) -> Any:
 def _cabi_imp_File_read(site: Any) -> Any:
     """cabi core function for the import `[method]file.read`."""
     inst = site.inst
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    lift_borrow = site.handles[3]
     bad = _abi.bad
     as_bytes = _abi.as_bytes
-    ptrlen = _abi.ptrlen
     view = site.view
+    check_span = _abi.check_span
     alloc = site.alloc
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
-    res_host_side_file = site.resource("golden:resources/host-side#file", False)
-    new_scope, end_scope = site.scopes
+    ptrlen = _abi.ptrlen
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
     impl = site.impl
 
     @no_type_check
@@ -275,11 +282,12 @@ def _cabi_imp_File_read(site: Any) -> Any:
         except bad:
             site.bad_result(out)
         m = view()
-        b4 = q
-        p3 = alloc(1, len(b4[0]))
+        check_span(m, c2, 1, 8, 4)
+        b1 = q
+        p1 = alloc(1, len(b1[0]))
         m = view()
-        m[p3 : p3 + len(b4[0])] = b4[0]
-        ptrlen.pack_into(m, c2, p3, b4[1])
+        m[p1 : p1 + len(b1[0])] = b1[0]
+        ptrlen.pack_into(m, c2, p1, b1[1])
         end_scope(scope)
 
     return site.host_func("III", "", _read)
@@ -288,27 +296,33 @@ def _cabi_imp_File_read(site: Any) -> Any:
 def _cabi_imp_File_write(site: Any) -> Any:
     """cabi core function for the import `[method]file.write`."""
     inst = site.inst
+    view = site.view
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    lift_borrow = site.handles[3]
+    out_of_fuel = _abi.out_of_fuel
+    ld_bytes = _abi.ld_bytes
     bad = _abi.bad
     as_int = _abi.as_int
-    ld_bytes = _abi.ld_bytes
-    ptrlen = _abi.ptrlen
-    view = site.view
+    enc_str = site.strings[0]
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    st2 = _abi.struct.Struct("<I")
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
-    res_host_side_file = site.resource("golden:resources/host-side#file", False)
-    new_scope, end_scope = site.scopes
-    st_0 = _abi.struct.Struct("<B")
-    st_1 = _abi.struct.Struct("<I")
+    ptrlen = _abi.ptrlen
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    rt = site.rt
     impl = site.impl
 
     @no_type_check
     def _write(c0, c1, c2, c3):
+        fuel = rt.hostcall_fuel
         scope = new_scope()
         m = view()
         x1 = lift_borrow(inst, res_host_side_file, c0, scope)
+        fuel -= c2 * 48
+        if fuel < 0:
+            out_of_fuel()
         x2 = ld_bytes(m, c1, c2)
         try:
             out = Ok(impl(x1, x2))
@@ -316,30 +330,31 @@ def _cabi_imp_File_write(site: Any) -> Any:
             out = err
         try:
             if type(out) is Ok:
-                i4 = out.value
-                if type(i4) is not int:
-                    i4 = as_int(i4)
-                if i4 < 0 or i4 > 4294967295:
+                i1 = out.value
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
                     raise bad
-                r3 = (0, i4)
+                r1 = (0, i1)
             elif type(out) is Err:
-                r3 = (1, enc_str(out.value))
+                r1 = (1, enc_str(out.value))
             else:
                 raise bad
-            q = r3
+            q = r1
         except bad:
             site.bad_result(out)
         m = view()
-        c5 = q
-        st_0.pack_into(m, c3, c5[0])
-        if c5[0] == 0:
-            st_1.pack_into(m, c3 + 4, c5[1])
-        elif c5[0] == 1:
-            s6 = c5[1]
-            p7 = alloc(s6[2], len(s6[0]))
+        check_span(m, c3, 1, 12, 4)
+        c4 = q
+        st1.pack_into(m, c3, c4[0])
+        if c4[0] == 0:
+            st2.pack_into(m, c3 + 4, c4[1])
+        elif c4[0] == 1:
+            s1 = c4[1]
+            p1 = alloc(s1[2], len(s1[0]))
             m = view()
-            m[p7 : p7 + len(s6[0])] = s6[0]
-            ptrlen.pack_into(m, c3 + 4, p7, s6[1])
+            m[p1 : p1 + len(s1[0])] = s1[0]
+            ptrlen.pack_into(m, c3 + 4, p1, s1[1])
         end_scope(scope)
 
     return site.host_func("IIII", "", _write)
@@ -349,10 +364,9 @@ def _cabi_imp_File_temp(site: Any) -> Any:
     """cabi core function for the import `[static]file.temp`."""
     inst = site.inst
     bad = _abi.bad
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    check_handle = site.check_handle
+    lower_own = site.handles[0]
     impl = site.impl
 
     @no_type_check
@@ -372,12 +386,11 @@ def _cabi_imp_File_temp(site: Any) -> Any:
 def _cabi_imp_File_same(site: Any) -> Any:
     """cabi core function for the import `[static]file.same`."""
     inst = site.inst
-    bad = _abi.bad
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
-    new_scope, end_scope = site.scopes
+    lift_borrow = site.handles[3]
+    bad = _abi.bad
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
     impl = site.impl
 
     @no_type_check
@@ -401,22 +414,31 @@ def _cabi_imp_File_same(site: Any) -> Any:
 def _cabi_imp_host_side_open(site: Any) -> Any:
     """cabi core function for the import `open`."""
     inst = site.inst
-    bad = _abi.bad
-    ptrlen = _abi.ptrlen
-    u32s = _abi.u32s
     view = site.view
-    alloc = site.alloc
-    enc_str, ld_str = site.strings
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    bad = _abi.bad
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
-    st_0 = _abi.struct.Struct("<B")
+    check_handle = site.check_handle
+    enc_str = site.strings[0]
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    lower_own = site.handles[0]
+    u32s = _abi.u32s
+    alloc = site.alloc
+    ptrlen = _abi.ptrlen
+    rt = site.rt
     impl = site.impl
 
     @no_type_check
     def _open(c0, c1, c2):
+        fuel = rt.hostcall_fuel
         m = view()
+        fuel -= (c1 & smask) << sshift
+        if fuel < 0:
+            out_of_fuel()
         x1 = ld_str(m, c0, c1)
         try:
             out = Ok(impl(x1))
@@ -425,26 +447,27 @@ def _cabi_imp_host_side_open(site: Any) -> Any:
         try:
             if type(out) is Ok:
                 check_handle(res_host_side_file, out.value, True)
-                r2 = (0, out.value)
+                r1 = (0, out.value)
             elif type(out) is Err:
-                r2 = (1, enc_str(out.value))
+                r1 = (1, enc_str(out.value))
             else:
                 raise bad
-            q = r2
+            q = r1
         except bad:
             site.bad_result(out)
         m = view()
+        check_span(m, c2, 1, 12, 4)
         c3 = q
-        st_0.pack_into(m, c2, c3[0])
+        st1.pack_into(m, c2, c3[0])
         if c3[0] == 0:
-            h4 = lower_own(inst, res_host_side_file, c3[1])
-            u32s.pack_into(m, c2 + 4, h4)
+            h1 = lower_own(inst, res_host_side_file, c3[1])
+            u32s.pack_into(m, c2 + 4, h1)
         elif c3[0] == 1:
-            s5 = c3[1]
-            p6 = alloc(s5[2], len(s5[0]))
+            s1 = c3[1]
+            p1 = alloc(s1[2], len(s1[0]))
             m = view()
-            m[p6 : p6 + len(s5[0])] = s5[0]
-            ptrlen.pack_into(m, c2 + 4, p6, s5[1])
+            m[p1 : p1 + len(s1[0])] = s1[0]
+            ptrlen.pack_into(m, c2 + 4, p1, s1[1])
 
     return site.host_func("III", "", _open)
 
@@ -452,13 +475,12 @@ def _cabi_imp_host_side_open(site: Any) -> Any:
 def _cabi_imp_host_side_size(site: Any) -> Any:
     """cabi core function for the import `size`."""
     inst = site.inst
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    lift_borrow = site.handles[3]
     bad = _abi.bad
     as_int = _abi.as_int
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
-    res_host_side_file = site.resource("golden:resources/host-side#file", False)
-    new_scope, end_scope = site.scopes
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
     impl = site.impl
 
     @no_type_check
@@ -467,12 +489,12 @@ def _cabi_imp_host_side_size(site: Any) -> Any:
         x1 = lift_borrow(inst, res_host_side_file, c0, scope)
         out = impl(x1)
         try:
-            i2 = out
-            if type(i2) is not int:
-                i2 = as_int(i2)
-            if i2 < 0 or i2 > 18446744073709551615:
+            i1 = out
+            if type(i1) is not int:
+                i1 = as_int(i1)
+            if i1 < 0 or i1 > 18446744073709551615:
                 raise bad
-            q = i2
+            q = i1
         except bad:
             site.bad_result(out)
         end_scope(scope)
@@ -484,10 +506,8 @@ def _cabi_imp_host_side_size(site: Any) -> Any:
 def _cabi_imp_host_side_close(site: Any) -> Any:
     """cabi core function for the import `close`."""
     inst = site.inst
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    lift_own = site.handles[2]
     impl = site.impl
 
     @no_type_check
@@ -502,10 +522,9 @@ def _cabi_imp_host_side_make_token(site: Any) -> Any:
     """cabi core function for the import `make-token`."""
     inst = site.inst
     bad = _abi.bad
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
     res_host_side_token = site.resource("golden:resources/host-side#token", False)
+    check_handle = site.check_handle
+    lower_own = site.handles[0]
     impl = site.impl
 
     @no_type_check
@@ -525,40 +544,46 @@ def _cabi_imp_host_side_make_token(site: Any) -> Any:
 def _cabi_imp_host_side_sizes(site: Any) -> Any:
     """cabi core function for the import `sizes`."""
     inst = site.inst
+    view = site.view
+    check_span = _abi.check_span
+    out_of_fuel = _abi.out_of_fuel
+    u32s = _abi.u32s
+    res_host_side_file = site.resource("golden:resources/host-side#file", False)
+    lift_borrow = site.handles[3]
     bad = _abi.bad
     as_array = _abi.as_array
-    check_span = _abi.check_span
-    ptrlen = _abi.ptrlen
-    u32s = _abi.u32s
-    view = site.view
     alloc = site.alloc
-    check_handle = site.check_handle
-    lower_own, lower_borrow, lift_own, lift_borrow = site.handles
-    lift_own_handle = site.lift_own_handle
-    res_host_side_file = site.resource("golden:resources/host-side#file", False)
-    new_scope, end_scope = site.scopes
+    ptrlen = _abi.ptrlen
+    end_scope = site.scopes[1]
+    new_scope = site.scopes[0]
+    rt = site.rt
     impl = site.impl
 
     @no_type_check
     def _sizes(c0, c1, c2):
+        fuel = rt.hostcall_fuel
         scope = new_scope()
         m = view()
         check_span(m, c0, c1, 4, 4)
-        items2 = []
-        for i3 in range(c1):
-            items2.append(lift_borrow(inst, res_host_side_file, u32s.unpack_from(m, c0 + 4 * i3)[0], scope))
-        x1 = items2
+        fuel -= c1 * 48
+        if fuel < 0:
+            out_of_fuel()
+        items1 = []
+        for i1 in range(c1):
+            items1.append(lift_borrow(inst, res_host_side_file, u32s.unpack_from(m, c0 + 4 * i1)[0], scope))
+        x1 = items1
         out = impl(x1)
         try:
             q = as_array(out, "Q")
         except bad:
             site.bad_result(out)
         m = view()
-        b5 = q
-        p4 = alloc(8, len(b5[0]))
+        check_span(m, c2, 1, 8, 4)
+        b1 = q
+        p1 = alloc(8, len(b1[0]))
         m = view()
-        m[p4 : p4 + len(b5[0])] = b5[0]
-        ptrlen.pack_into(m, c2, p4, b5[1])
+        m[p1 : p1 + len(b1[0])] = b1[0]
+        ptrlen.pack_into(m, c2, p1, b1[1])
         end_scope(scope)
 
     return site.host_func("III", "", _sizes)

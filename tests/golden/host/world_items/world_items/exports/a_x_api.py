@@ -55,12 +55,11 @@ class AXApi(_rt.Exports):
 def _cabi_a_x_api_make(site: Any) -> Any:
     """cabi call site of `make`."""
     inst = site.inst
-    bad = _abi.bad
     as_int = _abi.as_int
-    trap = _abi.trap
+    bad = _abi.bad
     core_fault = _abi.faults
     raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -70,31 +69,36 @@ def _cabi_a_x_api_make(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _make(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            i1 = a0
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q0 = i1
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            pack(mv, 0, q0)
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = _i_a_x_types.Thing(r)
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                i1 = a0
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
+                    raise bad
+                q0 = i1
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                pack(mv, 0, q0)
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = _i_a_x_types.Thing(r)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _make

@@ -55,16 +55,21 @@ class BYApi(_rt.Exports):
 def _cabi_b_y_api_named(site: Any) -> Any:
     """cabi call site of `named`."""
     inst = site.inst
+    enc_str = site.strings[0]
     bad = _abi.bad
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
-    view = site.view
     alloc = site.alloc
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
+    view = site.view
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    trap = _abi.trap
+    core_fault = _abi.faults
     raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -74,40 +79,51 @@ def _cabi_b_y_api_named(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _named(a0):
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            q0 = enc_str(a0)
-        except bad:
-            site.bad_arg(0, a0)
-        try:
-            s1001 = q0
-            p1002 = alloc(s1001[2], len(s1001[0]))
-            m = view()
-            m[p1002 : p1002 + len(s1001[0])] = s1001[0]
-            pack(mv, 0, p1002, s1001[1])
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1003 = st_0.unpack_from(m, r)[0]
-            if d1003 == 0:
-                c1004 = None
-            elif d1003 == 1:
-                p1006, n1007 = ptrlen.unpack_from(m, r + 4)
-                v1005 = ld_str(m, p1006, n1007)
-                c1004 = _i_b_y_types.Thing(v1005)
-            else:
-                trap("invalid discriminant " + str(d1003))
-            out = c1004
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                q0 = enc_str(a0)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                s1 = q0
+                p1 = alloc(s1[2], len(s1[0]))
+                m = view()
+                m[p1 : p1 + len(s1[0])] = s1[0]
+                pack(mv, 0, p1, s1[1])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    c1 = None
+                elif d1 == 1:
+                    p2, n1 = ptrlen.unpack_from(m, r + 4)
+                    fuel -= (n1 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    v1 = ld_str(m, p2, n1)
+                    c1 = _i_b_y_types.Thing(v1)
+                else:
+                    trap("invalid discriminant " + str(d1))
+                out = c1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _named

@@ -54,10 +54,9 @@ class Stats(_rt.Exports):
 def _cabi_stats_count(site: Any) -> Any:
     """cabi call site of `count`."""
     inst = site.inst
-    trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -67,21 +66,26 @@ def _cabi_stats_count(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
 
     @no_type_check
     def _count():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            out = r
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = r
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _count
@@ -90,14 +94,18 @@ def _cabi_stats_count(site: Any) -> Any:
 def _cabi_stats_last(site: Any) -> Any:
     """cabi call site of `last`."""
     inst = site.inst
-    trap = _abi.trap
-    ptrlen = _abi.ptrlen
-    core_fault = _abi.faults
     view = site.view
-    enc_str, ld_str = site.strings
-    st_0 = _abi.struct.Struct("<B")
+    check_span = _abi.check_span
+    st1 = _abi.struct.Struct("<B")
+    ptrlen = _abi.ptrlen
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    trap = _abi.trap
+    core_fault = _abi.faults
     raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap, fault, result = (
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
         raw.pack,
         raw.mv,
         raw.call,
@@ -107,31 +115,42 @@ def _cabi_stats_last(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
+    acquire, release = site.lock.acquire, site.lock.release
+    rt = site.rt
 
     @no_type_check
     def _last():
-        if inst.poisoned is not None:
-            site.dead()
+        acquire()
         try:
-            err = ccall(*cargs)
-            if err or trap.value:
-                raise fault(err)
-            r = result[0]
-            m = view()
-            d1001 = st_0.unpack_from(m, r)[0]
-            if d1001 == 0:
-                c1002 = None
-            elif d1001 == 1:
-                p1004, n1005 = ptrlen.unpack_from(m, r + 4)
-                v1003 = ld_str(m, p1004, n1005)
-                c1002 = _i_b_y_types.Thing(v1003)
-            else:
-                trap("invalid discriminant " + str(d1001))
-            out = c1002
-            if post is not None:
-                post(r)
-        except core_fault as exc:
-            raise site.fail(exc)
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                fuel = rt.hostcall_fuel
+                m = view()
+                check_span(m, r, 1, 12, 4)
+                d1 = st1.unpack_from(m, r)[0]
+                if d1 == 0:
+                    c1 = None
+                elif d1 == 1:
+                    p1, n1 = ptrlen.unpack_from(m, r + 4)
+                    fuel -= (n1 & smask) << sshift
+                    if fuel < 0:
+                        out_of_fuel()
+                    v1 = ld_str(m, p1, n1)
+                    c1 = _i_b_y_types.Thing(v1)
+                else:
+                    trap("invalid discriminant " + str(d1))
+                out = c1
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            release()
         return out
 
     return _last

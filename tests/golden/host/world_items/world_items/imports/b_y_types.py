@@ -73,14 +73,22 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
 def _cabi_imp_b_y_types_taken(site: Any) -> Any:
     """cabi core function for the import `taken`."""
     inst = site.inst
-    bad = _abi.bad
     view = site.view
-    enc_str, ld_str = site.strings
+    smask = site.string_cost[0]
+    sshift = site.string_cost[1]
+    out_of_fuel = _abi.out_of_fuel
+    ld_str = site.strings[1]
+    bad = _abi.bad
+    rt = site.rt
     impl = site.impl
 
     @no_type_check
     def _taken(c0, c1):
+        fuel = rt.hostcall_fuel
         m = view()
+        fuel -= (c1 & smask) << sshift
+        if fuel < 0:
+            out_of_fuel()
         x1 = ld_str(m, c0, c1)
         out = impl(x1)
         try:

@@ -50,10 +50,11 @@ def _cabi_imp_types_ping(site: Any) -> Any:
     """cabi core function for the import `ping`."""
     inst = site.inst
     bad = _abi.bad
-    ptrlen = _abi.ptrlen
+    enc_str = site.strings[0]
     view = site.view
+    check_span = _abi.check_span
     alloc = site.alloc
-    enc_str, ld_str = site.strings
+    ptrlen = _abi.ptrlen
     impl = site.impl
 
     @no_type_check
@@ -64,10 +65,11 @@ def _cabi_imp_types_ping(site: Any) -> Any:
         except bad:
             site.bad_result(out)
         m = view()
+        check_span(m, c0, 1, 8, 4)
         s1 = q
-        p2 = alloc(s1[2], len(s1[0]))
+        p1 = alloc(s1[2], len(s1[0]))
         m = view()
-        m[p2 : p2 + len(s1[0])] = s1[0]
-        ptrlen.pack_into(m, c0, p2, s1[1])
+        m[p1 : p1 + len(s1[0])] = s1[0]
+        ptrlen.pack_into(m, c0, p1, s1[1])
 
     return site.host_func("I", "", _ping)

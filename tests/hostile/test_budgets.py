@@ -1,0 +1,137 @@
+"""The host's work per call is bounded like wasmtime's: lifting is charged against hostcall fuel
+(strings by their bytes, list elements 48 each, wasmtime's `size_of::<Val>()`), so aliased
+strings can't make the host allocate gigabytes; resource handle tables are capped at wasmtime's
+limit. Each trips a clean `Trap` on both engines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hostile.harness import ENGINES, Hostile
+from hostile.test_abi_violations import assert_traps
+from witgen.runtime import Trap
+from witgen.runtime.cabi import support
+
+TESTS = Path(__file__).resolve().parents[1]
+
+_FILL = """
+  (func $fill (result i32) (local $i i32)
+    (block $d (loop $l
+      (br_if $d (i32.eq (local.get $i) (i32.const 20000)))
+      (i32.store (i32.add (i32.const 1024) (i32.shl (local.get $i) (i32.const 3))) (i32.const 262144))
+      (i32.store (i32.add (i32.const 1028) (i32.shl (local.get $i) (i32.const 3))) (i32.const 65536))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (i32.const 1024))
+  (memory (export "memory") 5)
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 4096))
+"""
+"""20,000 list entries at 1024, each the same 64 KiB string at 256 KiB: 1.3 GB once lifted."""
+
+ALIASED_RESULT = Hostile(
+    "export f: func() -> list<string>;",
+    "(module" + _FILL + """
+  (func (export "f") (result i32)
+    (i32.store (i32.const 16) (call $fill)) (i32.store (i32.const 20) (i32.const 20000)) (i32.const 16)))""",
+)
+ALIASED_ARGUMENT = Hostile(
+    "import g: func(x: list<string>);\nexport f: func();",
+    """(module (import "$root" "g" (func $g (param i32 i32)))""" + _FILL + """
+  (func (export "f") (call $g (call $fill) (i32.const 20000))))""",
+)
+CASES = {"result": ALIASED_RESULT, "argument": ALIASED_ARGUMENT}
+
+_CHILD = """
+import json, resource, sys
+sys.path.insert(0, {tests!r})
+from hostile.test_budgets import CASES
+from witgen.runtime import InstanceDead, Trap
+imports = {{"g": lambda x: None}} if {case!r} == "argument" else {{}}
+inst = CASES[{case!r}].load({abi!r}, **imports)
+try:
+    inst.f()
+    outcome = "returned"
+except Trap as exc:
+    outcome = "trap: " + str(exc).splitlines()[0]
+try:
+    inst.f()
+except InstanceDead:
+    outcome += " then dead"
+print(json.dumps([outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024]))
+"""
+
+
+@pytest.mark.parametrize("abi", ENGINES)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_aliased_strings_exhaust_the_hostcall_fuel_with_bounded_memory(case: str, abi: str) -> None:
+    CASES[case].wasm()  # built here, not in the measured child
+    child = _CHILD.format(tests=str(TESTS), case=case, abi=abi)
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    outcome, peak = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert outcome.startswith("trap:") and outcome.endswith("then dead"), outcome
+    assert peak < 512 << 20, f"peak memory {peak >> 20} MiB"
+
+
+BYTES_RESULT = Hostile(
+    "export f: func(n: u32) -> list<u8>;",
+    """(module
+  (memory (export "memory") 80)
+  (func (export "f") (param i32) (result i32)
+    (i32.store (i32.const 8) (i32.const 64)) (i32.store (i32.const 12) (local.get 0)) (i32.const 8))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0)))""",
+)
+
+
+@pytest.mark.parametrize("abi", ENGINES)
+def test_the_default_budget_is_wasmtimes_to_the_element(abi: str) -> None:
+    # wasmtime charges 48 per lifted list element against 128 MiB: 2,796,202 bytes lift, one more traps.
+    most = support.DEFAULT_HOSTCALL_FUEL // 48
+    assert len(BYTES_RESULT.load(abi).f(most)) == most
+    with pytest.raises(Trap, match="fuel"):
+        BYTES_RESULT.load(abi).f(most + 1)
+
+
+def test_the_cabi_budget_is_settable_per_instance() -> None:
+    inst = BYTES_RESULT.load("cabi")
+    inst._rt.hostcall_fuel = 48 * 100
+    assert len(inst.f(100)) == 100
+    with pytest.raises(Trap, match="fuel"):
+        inst.f(101)
+
+
+HANDLES = Hostile(
+    "export i;",
+    """(module
+  (import "[export]hostile:t/i" "[resource-new]r" (func $new (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "hostile:t/i#make") (param $n i32) (result i32) (local $h i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $h (call $new (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (local.get $h))
+  (func (export "hostile:t/i#[dtor]r") (param i32))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0)))""",
+    extra="interface i { resource r; make: func(n: u32) -> u32; }",
+)
+
+
+def test_a_resource_new_loop_traps_at_wasmtimes_handle_limit() -> None:
+    for abi in ENGINES:
+        assert HANDLES.load(abi).i.make(99_999) == 99_999
+    assert_traps(HANDLES, lambda inst: inst.i.make(100_000))
+
+
+def test_the_cabi_handle_limit_is_settable() -> None:
+    inst = HANDLES.load("cabi")
+    inst._rt.handles = 10
+    assert inst.i.make(10) == 10
+    with pytest.raises(Trap, match="handle"):
+        inst.i.make(1)
