@@ -72,6 +72,7 @@ class Outcome:
     calls: int = 0
     failures: list[Failure] = field(default_factory=list)
     failed_interfaces: set[str] = field(default_factory=set)
+    engines: tuple[str, ...] = ()
 
     @property
     def passed_interfaces(self) -> int:
@@ -182,7 +183,7 @@ class Runner:
         return self.instances.get(engine) or self.instantiate(engine)
 
     def run(self, samples: int = 3) -> Outcome:
-        out = Outcome(self.world.seed, interfaces=len(self.world.interfaces))
+        out = Outcome(self.world.seed, interfaces=len(self.world.interfaces), engines=self.engines)
         for index, (iface, func) in enumerate(self.world.functions()):
             out.functions += 1
             for sample in range(samples):
@@ -363,8 +364,11 @@ class Tally:
     functions: int = 0
     calls: int = 0
     failures: list[Failure] = field(default_factory=list)
+    calls_by_engine: dict[str, int] = field(default_factory=dict)
 
     def add(self, out: Outcome) -> None:
+        for engine in out.engines:
+            self.calls_by_engine[engine] = self.calls_by_engine.get(engine, 0) + out.calls // len(out.engines)
         self.worlds += 1
         self.interfaces += out.interfaces
         self.passed_interfaces += out.passed_interfaces
