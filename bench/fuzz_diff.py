@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--count", type=int, default=50, help="number of worlds")
     ap.add_argument("--interfaces", type=int, default=4, help="interfaces per world")
     ap.add_argument("--functions", type=int, default=6, help="functions per interface")
+    ap.add_argument("--depth", type=int, default=3, help="nesting depth of anonymous types")
+    ap.add_argument("--types", type=int, default=8, help="at most this many named types per interface")
     ap.add_argument("--samples", type=int, default=3, help="random calls per function and engine")
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--kinds", help=f"comma-separated compound kinds allowed (of {', '.join(COMPOUND)})")
@@ -65,7 +67,16 @@ def main(argv: list[str] | None = None) -> int:
             features = Features(
                 maps=not args.no_maps, fixed=fixed, resources=not args.no_resources, kinds=kinds
             )
-            worlds.append(random_world(seed, features, interfaces=args.interfaces, functions=args.functions))
+            worlds.append(
+                random_world(
+                    seed,
+                    features,
+                    interfaces=args.interfaces,
+                    functions=args.functions,
+                    types=args.types,
+                    depth=args.depth,
+                )
+            )
     for world in worlds:
         t0 = time.perf_counter()
         runner = Runner(world, gen_dir, engines, formatted=args.formatted)

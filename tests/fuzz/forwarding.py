@@ -5,8 +5,9 @@ lowered import of the same type with the same flat arguments and returns its res
   import share the guest's one memory, and both see the same tuple layout.
 - Results that spill: the export bump-allocates a return area, hands it to the import as its
   return pointer, and returns it.
-- ``borrow<r>`` parameters: the guest drops the borrowed handle after the import returns (the
-  Canonical ABI traps a call that returns with borrows still lent).
+- ``borrow<r>`` parameters, elements of tuple parameters and elements of list parameters: the
+  guest drops the borrowed handles after the import returns (the Canonical ABI traps a call that
+  returns with borrows still lent).
 - ``cabi_realloc`` is a bump allocator; every export's post-return resets the heap.
 - ``drop-r`` drops an owned ``r`` handle, so hosts can observe ``close()``.
 
@@ -21,6 +22,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +46,17 @@ class Forward:
     params: tuple[str, ...]  # lifted core params (== lowered ones, minus the return pointer)
     results: tuple[str, ...]  # lifted core results
     retptr: tuple[int, int] | None  # (size, align) of the return area when results spill
-    borrows: tuple[tuple[str, int], ...]  # ("local", flat index) or ("mem", offset) of each borrow param
+    borrows: tuple[Borrow, ...]
+
+
+@dataclass(frozen=True)
+class Borrow:
+    """Where the export finds borrowed handles to drop: in core parameter ``at`` (``in_memory``:
+    at offset ``at`` of the spilled parameters); ``list``: a (pointer, length) of handles there."""
+
+    at: int
+    in_memory: bool
+    list: bool = False
 
 
 def _funcs(
@@ -60,13 +72,39 @@ def _funcs(
     return found
 
 
-def _is_borrow(resolve: ir.Resolve, ty: ir.Type) -> bool:
+def _kind(resolve: ir.Resolve, ty: ir.Type) -> object:
     ty = resolve.resolve_alias(ty)
-    return (
-        not isinstance(ty, ir.Prim)
-        and isinstance(resolve.types[ty].kind, ir.Handle)
-        and (resolve.types[ty].kind.kind == "borrow")  # type: ignore[union-attr]
-    )
+    return None if isinstance(ty, ir.Prim) else resolve.types[ty].kind
+
+
+def _is_borrow(resolve: ir.Resolve, ty: ir.Type) -> bool:
+    kind = _kind(resolve, ty)
+    return isinstance(kind, ir.Handle) and kind.kind == "borrow"
+
+
+def _borrows(
+    resolve: ir.Resolve,
+    layout: Layout,
+    flat: Flattener,
+    ty: ir.Type,
+    index: int,
+    offset: int,
+    in_memory: bool,
+) -> list[Borrow]:
+    """The borrows of parameter type ``ty`` found at flat ``index`` / memory ``offset``."""
+    at = offset if in_memory else index
+    if _is_borrow(resolve, ty):
+        return [Borrow(at, in_memory)]
+    kind = _kind(resolve, ty)
+    if isinstance(kind, ir.ListType) and _is_borrow(resolve, kind.ty):
+        return [Borrow(at, in_memory, list=True)]
+    found: list[Borrow] = []
+    if isinstance(kind, ir.Tuple):
+        offsets = layout.record(ty).offsets
+        for elem, elem_offset in zip(kind.types, offsets, strict=True):
+            found += _borrows(resolve, layout, flat, elem, index, offset + elem_offset, in_memory)
+            index += flat.count(elem)
+    return found
 
 
 def plan(wit: Path) -> list[Forward]:
@@ -91,12 +129,11 @@ def plan(wit: Path) -> list[Forward]:
             rl = layout.fields([func.result] if func.result is not None else [])
             retptr = (rl.size, rl.align)
         types = [p.ty for p in func.params]
-        borrows: list[tuple[str, int]] = []
+        borrows: list[Borrow] = []
         offsets = layout.fields(types).offsets
         index = 0
         for i, ty in enumerate(types):
-            if _is_borrow(resolve, ty):
-                borrows.append(("mem", offsets[i]) if lift.params_in_memory else ("local", index))
+            borrows += _borrows(resolve, layout, flat, ty, index, offsets[i], lift.params_in_memory)
             index += flat.count(ty)
         forwards.append(
             Forward(
@@ -138,6 +175,13 @@ def _q(name: str) -> str:
     return '"' + name + '"'
 
 
+def _word_at(b: Borrow) -> Callable[[int], str]:
+    """WAT reading the i32 ``k`` words (bytes in memory, values as locals) after a borrow's place."""
+    if b.in_memory:
+        return lambda k: f"(i32.load offset={b.at + k} (local.get 0))"
+    return lambda k: f"(local.get {b.at + k})"
+
+
 def wat(forwards: list[Forward], resources: bool) -> str:
     """The forwarding core module."""
     out = ["(module"]
@@ -164,12 +208,26 @@ def wat(forwards: list[Forward], resources: bool) -> str:
             ["(local.get $ret)"] if fw.retptr else []
         )
         body.append(f"    (call $imp{i} {' '.join(args)})")
-        for where, at in fw.borrows:
-            handle = f"(local.get {at})" if where == "local" else f"(i32.load offset={at} (local.get 0))"
-            body.append(f"    (call $drop_r {handle})")
+        for b in fw.borrows:
+            word = _word_at(b)
+            if not b.list:
+                body.append(f"    (call $drop_r {word(0)})")
+                continue
+            body += [
+                f"    (local.set $p {word(0)})",
+                f"    (local.set $n {word(4 if b.in_memory else 1)})",
+                "    (block $done (loop $next",
+                "      (br_if $done (i32.eqz (local.get $n)))",
+                "      (call $drop_r (i32.load (local.get $p)))",
+                "      (local.set $p (i32.add (local.get $p) (i32.const 4)))",
+                "      (local.set $n (i32.sub (local.get $n) (i32.const 1)))",
+                "      (br $next)))",
+            ]
         if fw.retptr:
             body.append("    (local.get $ret)")
-        local = " (local $ret i32)" if fw.retptr else ""
+        local = (" (local $ret i32)" if fw.retptr else "") + (
+            " (local $p i32) (local $n i32)" if any(b.list for b in fw.borrows) else ""
+        )
         out.append(f"  (func (export {_q(fw.export)}){params}{results}{local}")
         out += body
         out.append("  )")

@@ -30,6 +30,7 @@ import wasmtime
 from witgen import gen_host
 from witgen.gen_host import render as gen_host_render
 from witgen.resolve import load
+from witgen.runtime import InstanceDead
 from witgen.runtime.types import Err
 
 from . import forwarding
@@ -118,6 +119,10 @@ def wasmtime_engine() -> wasmtime.Engine:
     return wasmtime.Engine(config)
 
 
+class HostBoom(Exception):
+    """Raised on purpose by a host import."""
+
+
 @dataclass
 class Responder:
     """The identity host's memory: what each import received, and what it answers next."""
@@ -194,6 +199,8 @@ class Runner:
                     out.failures += failures
                     out.failed_interfaces.add(iface.name if iface else "world")
                     break
+        for engine in self.engines:
+            out.failures += self.host_exception(engine)
         if self.world.features.resources:
             for engine in self.engines:
                 obj = HostR(-1)
@@ -218,6 +225,75 @@ class Runner:
                     )
                     out.failed_interfaces.add("world")
         return out
+
+    def host_exception(self, engine: str) -> list[Failure]:
+        """An exception raised by a host import reaches the export's caller as itself (its cause:
+        the trap); the instance is dead afterwards."""
+        iface, func = next(self.world.functions())
+        scope = Scope(iface.defs if iface else {})
+        rng = random.Random(f"{self.world.seed}/boom")
+        args_pv = [gen(rng, scope, t) for t in func.params]
+        exp_mod = self.module("exports", iface)
+        args = [to_python(scope, exp_mod, t, pv) for t, pv in zip(func.params, args_pv, strict=True)]
+        boom = HostBoom()
+
+        def answer() -> Any:
+            raise boom
+
+        self.responder.answer = answer
+        inst = self.instance(engine)
+        method = self.method(inst, iface, func)
+        name = f"{iface.name}.{func.name}" if iface else f"exp-{func.name}"
+        observed: Any
+        try:
+            observed = ("returned", method(*args))
+        except HostBoom as exc:
+            observed = "the same exception" if exc is boom else _exc(exc)
+        except Exception as exc:  # noqa: BLE001 - reported
+            observed = _exc(exc)
+        failures = []
+        if observed != "the same exception":
+            failures.append(
+                Failure(
+                    self.world.seed,
+                    engine,
+                    name,
+                    func.wit(),
+                    args_pv,
+                    "the same exception",
+                    observed,
+                    "an exception raised by the host import must reach the caller as itself",
+                    self.wit,
+                )
+            )
+        try:
+            method(*args)
+            after: Any = "returned"
+        except InstanceDead:
+            after = "InstanceDead"
+        except Exception as exc:  # noqa: BLE001 - reported
+            after = _exc(exc)
+        if after != "InstanceDead":
+            failures.append(
+                Failure(
+                    self.world.seed,
+                    engine,
+                    name,
+                    func.wit(),
+                    args_pv,
+                    "InstanceDead",
+                    after,
+                    "a call after a host import raised must find the instance dead",
+                    self.wit,
+                )
+            )
+        self.instances.pop(engine, None)
+        return failures
+
+    @staticmethod
+    def method(inst: Any, iface: Iface | None, func: Func) -> Callable[..., Any]:
+        target = getattr(inst, iface.name) if iface else inst
+        return getattr(target, func.name if iface else f"exp_{func.name}")  # type: ignore[no-any-return]
 
     def call(self, iface: Iface | None, func: Func, rng: random.Random) -> list[Failure]:
         scope = Scope(iface.defs if iface else {})
@@ -256,9 +332,7 @@ class Runner:
             self.responder.received.clear()
             args = [to_python(scope, exp_mod, t, pv) for t, pv in zip(func.params, args_pv, strict=True)]
             try:
-                inst = self.instance(engine)
-                target = getattr(inst, iface.name) if iface else inst
-                method = getattr(target, func.name if iface else f"exp_{func.name}")
+                method = self.method(self.instance(engine), iface, func)
                 try:
                     returned = ("returned", method(*args))
                 except Err as exc:

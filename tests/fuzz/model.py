@@ -190,7 +190,8 @@ class World:
 
 
 class _Gen:
-    def __init__(self, rng: random.Random, features: Features, defs: dict[str, Def]) -> None:
+    def __init__(self, rng: random.Random, features: Features, defs: dict[str, Def], depth: int = 3) -> None:
+        self.depth = depth
         self.rng = rng
         self.features = features
         self.defs = defs
@@ -237,7 +238,7 @@ class _Gen:
             return None
         kind = rng.choice(kinds)
         if kind == "record":
-            return Def("record", name, [self.type(3) for _ in range(rng.randint(1, 6))])
+            return Def("record", name, [self.type(self.depth) for _ in range(rng.randint(1, 6))])
         if kind == "variant":
             count = rng.choice([1, 2, 3, 4, 6]) if rng.random() < 0.97 else rng.choice(BIG_SIZES)
             cases: list[Ty | None] = []
@@ -248,7 +249,7 @@ class _Gen:
                 elif r < 0.65:
                     cases.append(Ty(rng.choice(JOIN_PAYLOADS)))
                 else:
-                    cases.append(self.type(3))
+                    cases.append(self.type(self.depth))
             return Def("variant", name, cases)
         if kind == "enum":
             return Def(
@@ -256,28 +257,40 @@ class _Gen:
             )
         if kind == "flags":
             return Def("flags", name, count=rng.choice(FLAG_SIZES))
-        return Def("alias", name, [self.type(3)])
+        return Def("alias", name, [self.type(self.depth)])
 
     def function(self, name: str, many: bool) -> Func:
         rng = self.rng
         # Mostly a few parameters, sometimes many so that the flat parameters spill (> 16).
         count = rng.randint(10, 20) if many else rng.randint(0, 4)
-        params = [self.type(3) for _ in range(count)]
-        if self.features.allows("borrow") and rng.random() < 0.3 and params:
-            params[rng.randrange(len(params))] = Ty("borrow")
-        result = None if rng.random() < 0.15 else self.type(3)
+        params = [self.type(self.depth) for _ in range(count)]
+        if self.features.allows("borrow") and rng.random() < 0.4 and params:
+            # Borrows where the forwarding guest can find them to drop: a parameter, an element of a
+            # tuple parameter, or the elements of a list parameter.
+            at = rng.randrange(len(params))
+            shape = rng.randrange(3)
+            if shape == 0:
+                params[at] = Ty("borrow")
+            elif shape == 1:
+                parts = [self.type(1) for _ in range(rng.randint(0, 3))]
+                parts.insert(rng.randint(0, len(parts)), Ty("borrow"))
+                params[at] = Ty("tuple", tuple(parts))
+            else:
+                params[at] = Ty("list", (Ty("borrow"),))
+        result = None if rng.random() < 0.15 else self.type(self.depth)
         return Func(name, params, result)
 
 
 def random_world(
-    seed: int, features: Features, interfaces: int = 4, functions: int = 6, types: int = 8
+    seed: int, features: Features, interfaces: int = 4, functions: int = 6, types: int = 8, depth: int = 3
 ) -> World:
-    """A random world (deterministic in ``seed``) with ``interfaces`` forwarded interfaces."""
+    """A random world (deterministic in ``seed``) with ``interfaces`` forwarded interfaces;
+    ``depth`` bounds how deep anonymous types nest (named types nest further)."""
     rng = random.Random(seed)
     ifaces = []
     for k in range(interfaces):
         defs: dict[str, Def] = {}
-        gen = _Gen(rng, features, defs)
+        gen = _Gen(rng, features, defs, depth)
         for i in range(rng.randint(0, types)):
             d = gen.define(f"t{i}")
             if d is not None:
