@@ -36,7 +36,7 @@ from witgen.runtime.types import Err
 
 from . import forwarding
 from .model import Features, Func, Iface, Ty, World, random_world
-from .values import HostR, Mismatch, Scope, canon, deref, gen, plain, to_python
+from .values import HostR, Mismatch, Poison, Scope, canon, deref, gen, plain, to_python
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ("wasmtime", "cabi")
@@ -165,7 +165,12 @@ class Runner:
     """One world: its component, its bindings, and an instance per engine."""
 
     def __init__(
-        self, world: World, gen_dir: Path, engines: tuple[str, ...] = ENGINES, formatted: bool = False
+        self,
+        world: World,
+        gen_dir: Path,
+        engines: tuple[str, ...] = ENGINES,
+        formatted: bool = False,
+        poison: bool = True,
     ) -> None:
         self.world = world
         self.wit_text = world.wit()
@@ -175,6 +180,7 @@ class Runner:
         self.responder = Responder()
         self.wt_engine = wasmtime_engine()
         self.instances: dict[str, Any] = {}
+        self.poison = poison
 
     def module(self, side: str, iface: Iface | None) -> ModuleType | None:
         if iface is None:
@@ -204,6 +210,14 @@ class Runner:
         out = Outcome(self.world.seed, interfaces=len(self.world.interfaces), engines=self.engines)
         for index, (iface, func) in enumerate(self.world.functions()):
             out.functions += 1
+            if self.poison:
+                rng = random.Random(f"{self.world.seed}/{index}/poison")
+                failures = self.poisoned_call(iface, func, rng) if func.params else []
+                if index % 4 == 0:  # costs a new instance per engine
+                    failures += self.poisoned_answer(iface, func, rng)
+                out.failures += failures
+                if failures:
+                    out.failed_interfaces.add(iface.name if iface else "world")
             for sample in range(samples):
                 rng = random.Random(f"{self.world.seed}/{index}/{sample}")
                 failures = self.call(iface, func, rng)
@@ -301,6 +315,148 @@ class Runner:
                 )
             )
         self.instances.pop(engine, None)
+        return failures
+
+    def poisoned_call(self, iface: Iface | None, func: Func, rng: random.Random) -> list[Failure]:
+        """An export called with one invalid value somewhere in its arguments raises TypeError or
+        ValueError naming the parameter, before entering wasm (the import is not called, the instance
+        lives on), with the same message on both engines."""
+        scope = Scope(iface.defs if iface else {})
+        args_pv = [gen(rng, scope, t) for t in func.params]
+        exp_mod = self.module("exports", iface)
+        counter = Poison(rng)
+        for t, pv in zip(func.params, args_pv, strict=True):
+            to_python(scope, exp_mod, t, pv, counter)
+        if counter.seen == 0:
+            return []
+        poison = Poison(rng, target=rng.randrange(counter.seen))
+        args, where = [], -1
+        for i, (t, pv) in enumerate(zip(func.params, args_pv, strict=True)):
+            args.append(to_python(scope, exp_mod, t, pv, poison))
+            if poison.placed and where < 0:
+                where = i
+        name = f"{iface.name}.{func.name}" if iface else f"exp-{func.name}"
+        failures: list[Failure] = []
+        seen: dict[str, str] = {}
+        for engine in self.engines:
+            self.responder.received.clear()
+            self.responder.answer = lambda: None
+            try:
+                self.method(self.instance(engine), iface, func)(*args)
+                outcome = "accepted"
+            except (TypeError, ValueError) as exc:
+                outcome = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # noqa: BLE001 - reported
+                self.instances.pop(engine, None)
+                outcome = _exc(exc)
+            seen[engine] = outcome
+            expected = f"TypeError/ValueError naming parameter 'p{where}'"
+            ok = outcome.startswith(("TypeError", "ValueError")) and f"parameter 'p{where}'" in outcome
+            if not ok or self.responder.received:
+                failures.append(
+                    Failure(
+                        self.world.seed,
+                        engine,
+                        name,
+                        func.wit(),
+                        f"{args_pv!r} with {poison.placed} in p{where}",
+                        expected,
+                        outcome,
+                        "an invalid argument must be refused before entering wasm",
+                        self.wit,
+                    )
+                )
+        if len(set(seen.values())) > 1:
+            failures.append(
+                Failure(
+                    self.world.seed,
+                    "both",
+                    name,
+                    func.wit(),
+                    f"{args_pv!r} with {poison.placed} in p{where}",
+                    seen.get("wasmtime"),
+                    seen.get("cabi"),
+                    "engines refuse an invalid argument differently",
+                    self.wit,
+                )
+            )
+        return failures
+
+    def poisoned_answer(self, iface: Iface | None, func: Func, rng: random.Random) -> list[Failure]:
+        """A host import answering an invalid value makes the export's caller get TypeError or
+        ValueError saying so, with the same message on both engines; the instance is dead after."""
+        if func.result is None:
+            return []
+        scope = Scope(iface.defs if iface else {})
+        args_pv = [gen(rng, scope, t) for t in func.params]
+        result_pv = gen(rng, scope, func.result)
+        imp_mod, exp_mod = self.module("imports", iface), self.module("exports", iface)
+        parts = _result_parts(scope, func.result)
+        ty: Ty | None = func.result
+        if parts is not None:  # the host answers the payload (or raises Err(payload))
+            tag, result_pv = result_pv
+            ty = parts[0] if tag == "ok" else parts[1]
+            if tag == "err" or ty is None:
+                return []
+        assert ty is not None
+        counter = Poison(rng)
+        to_python(scope, imp_mod, ty, result_pv, counter)
+        if counter.seen == 0:
+            return []
+        poison = Poison(rng, target=rng.randrange(counter.seen))
+        answer = to_python(scope, imp_mod, ty, result_pv, poison)
+        args = [to_python(scope, exp_mod, t, pv) for t, pv in zip(func.params, args_pv, strict=True)]
+        name = f"{iface.name}.{func.name}" if iface else f"exp-{func.name}"
+        failures: list[Failure] = []
+        seen: dict[str, str] = {}
+        for engine in self.engines:
+            self.responder.answer = lambda: answer
+            method = self.method(self.instance(engine), iface, func)
+            try:
+                method(*args)
+                outcome = "accepted"
+            except (TypeError, ValueError) as exc:
+                outcome = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # noqa: BLE001 - reported
+                outcome = _exc(exc)
+            try:
+                method(*args)
+                after = "alive"
+            except InstanceDead:
+                after = "dead"
+            except Exception as exc:  # noqa: BLE001 - reported
+                after = _exc(exc)
+            self.instances.pop(engine, None)
+            seen[engine] = outcome
+            ok = outcome.startswith(("TypeError", "ValueError")) and "returned a bad value" in outcome
+            if not ok or after != "dead":
+                failures.append(
+                    Failure(
+                        self.world.seed,
+                        engine,
+                        name,
+                        func.wit(),
+                        f"answer {result_pv!r} with {poison.placed}",
+                        "TypeError/ValueError: ... returned a bad value, then InstanceDead",
+                        f"{outcome}; then {after}",
+                        "an invalid answer from a host import must fail the call and kill the instance",
+                        self.wit,
+                    )
+                )
+        if len(set(seen.values())) > 1:
+            failures.append(
+                Failure(
+                    self.world.seed,
+                    "both",
+                    name,
+                    func.wit(),
+                    f"answer {result_pv!r} with {poison.placed}",
+                    seen.get("wasmtime"),
+                    seen.get("cabi"),
+                    "engines refuse an invalid answer differently",
+                    self.wit,
+                )
+            )
         return failures
 
     @staticmethod

@@ -181,19 +181,75 @@ def is_option(scope: Scope, ty: Ty) -> bool:
     return isinstance(t, Ty) and t.kind == "option"
 
 
-def to_python(scope: Scope, mod: ModuleType | None, ty: Ty, pv: Any) -> Any:
-    """The bindings' Python value for plain value ``pv`` of ``ty``; named types from ``mod``."""
+@dataclass
+class Poison:
+    """Makes ``to_python`` put one invalid value at its ``target``-th node (pre-order); with
+    ``target=-1`` it only counts the nodes (``seen``). ``placed`` describes what it put where."""
+
+    rng: random.Random
+    target: int = -1
+    seen: int = 0
+    placed: str = ""
+    nullable: bool = False  # the node is an option's payload: None would be a valid value
+
+    def bad(self, t: Ty | Def) -> tuple[bool, Any]:
+        """``(True, invalid value)`` at the target node, else ``(False, None)``."""
+        self.seen += 1
+        if self.seen - 1 != self.target:
+            return False, None
+        kind = t.kind
+        if isinstance(t, Ty) and kind in INTS:
+            lo, hi = INTS[kind]
+            options: list[Any] = [hi + 1, lo - 1, 1.5, "7", None]
+        else:
+            options = BAD.get(kind, [object()])
+        value = self.rng.choice([o for o in options if not (self.nullable and o is None)] or [object()])
+        self.placed = f"{value!r} for a {t.wit() if isinstance(t, Ty) else t.kind}"
+        return True, value
+
+
+BAD: dict[str, list[Any]] = {
+    "bool": ["yes", None],
+    "f32": ["x", None],
+    "f64": ["x", None],
+    "char": ["ab", "", 65, "\ud800"],
+    "string": [b"abc", 5, None, "\ud800"],
+    "list": [5, None],
+    "fixed": [5, None, []],
+    "tuple": [None, ()],
+    "result": [5, None],
+    "map": [5, [(1, 2)]],
+    "record": [None, object()],
+    "variant": [None, object()],
+    "enum": [0, "c0"],
+    "flags": ["b0", None],
+}
+
+
+def to_python(scope: Scope, mod: ModuleType | None, ty: Ty, pv: Any, poison: Poison | None = None) -> Any:
+    """The bindings' Python value for plain value ``pv`` of ``ty``; named types from ``mod``
+    (``poison``: with one invalid value in it)."""
     t = deref(scope, ty)
+    if poison is not None and not (isinstance(t, Ty) and t.kind in ("own", "borrow", "option")):
+        hit, value = poison.bad(t)
+        poison.nullable = False
+        if hit:
+            return value
+
+    def py(ty: Ty | None, pv: Any, poison: Poison | None = poison) -> Any:
+        assert ty is not None
+        return to_python(scope, mod, ty, pv, poison)
+
     if isinstance(t, Def):
         assert mod is not None
         cls = _cls(mod, t.name)
         if t.kind == "record":
-            return cls(*(to_python(scope, mod, f, v) for f, v in zip(t.items, pv, strict=True)))  # type: ignore[arg-type]
+            return cls(*(py(f, v) for f, v in zip(t.items, pv, strict=True)))
         if t.kind == "variant":
             _, i, payload = pv
             case = getattr(mod, f"{t.name[0].upper()}{t.name[1:]}_C{i}")
             item = t.items[i]
-            return case() if item is None else case(to_python(scope, mod, item, payload))
+            return case() if item is None else case(py(item, payload))
         if t.kind == "enum":
             return list(cls)[pv[1]]
         return cls(pv[1])
@@ -202,22 +258,24 @@ def to_python(scope: Scope, mod: ModuleType | None, ty: Ty, pv: Any) -> Any:
         return pv
     a = t.args
     if k == "tuple":
-        return tuple(to_python(scope, mod, x, v) for x, v in zip(t.children(), pv, strict=True))
+        return tuple(py(x, v) for x, v in zip(t.children(), pv, strict=True))
     if k == "option":
         if pv is None:
             return None
-        inner = to_python(scope, mod, a[0], pv[1])  # type: ignore[arg-type]
+        if poison is not None:
+            poison.nullable = not is_option(scope, a[0])  # type: ignore[arg-type]
+        inner = py(a[0], pv[1])
         return Some(inner) if is_option(scope, a[0]) else inner  # type: ignore[arg-type]
     if k == "result":
         which = a[0] if pv[0] == "ok" else a[1]
-        value = None if which is None else to_python(scope, mod, which, pv[1])
+        value = None if which is None else py(which, pv[1])
         return Ok(value) if pv[0] == "ok" else Err(value)
     if k in ("list", "fixed"):
         if k == "list" and a[0] == Ty("u8"):
             return bytes(pv)
-        return [to_python(scope, mod, a[0], v) for v in pv]  # type: ignore[arg-type]
+        return [py(a[0], v) for v in pv]
     if k == "map":
-        return {to_python(scope, mod, a[0], kk): to_python(scope, mod, a[1], vv) for kk, vv in pv}  # type: ignore[arg-type]
+        return {py(a[0], kk, None): py(a[1], vv) for kk, vv in pv}
     raise AssertionError(k)
 
 
@@ -288,4 +346,4 @@ def canon(pv: Any) -> Any:
     return pv
 
 
-__all__ = ["HostR", "Mismatch", "Scope", "canon", "deref", "gen", "plain", "to_python"]
+__all__ = ["HostR", "Mismatch", "Poison", "Scope", "canon", "deref", "gen", "plain", "to_python"]
