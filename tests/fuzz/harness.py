@@ -171,7 +171,10 @@ class Runner:
         engines: tuple[str, ...] = ENGINES,
         formatted: bool = False,
         poison: bool = True,
+        alt_forms: bool = True,
     ) -> None:
+        """``poison``: also check invalid arguments and answers; ``alt_forms``: pass lists as
+        tuples, ``bytearray``/``memoryview`` and ``array.array`` too."""
         self.world = world
         self.wit_text = world.wit()
         self.wasm, self.wit = forwarding.build(self.wit_text, world.features.resources, world.encoding)
@@ -181,6 +184,7 @@ class Runner:
         self.wt_engine = wasmtime_engine()
         self.instances: dict[str, Any] = {}
         self.poison = poison
+        self.alt_forms = alt_forms
 
     def module(self, side: str, iface: Iface | None) -> ModuleType | None:
         if iface is None:
@@ -499,7 +503,10 @@ class Runner:
 
             self.responder.answer = answer
             self.responder.received.clear()
-            args = [to_python(scope, exp_mod, t, pv) for t, pv in zip(func.params, args_pv, strict=True)]
+            alt = random.Random(f"{self.world.seed}/{engine}/{len(args_pv)}") if self.alt_forms else None
+            args = [
+                to_python(scope, exp_mod, t, pv, alt=alt) for t, pv in zip(func.params, args_pv, strict=True)
+            ]
             try:
                 method = self.method(self.instance(engine), iface, func)
                 try:

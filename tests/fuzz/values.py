@@ -10,6 +10,7 @@ resources as ``("res", id(obj))``.
 
 from __future__ import annotations
 
+import array
 import math
 import random
 import struct
@@ -47,6 +48,18 @@ SPECIAL_F64 = [
     0x7FEF_FFFF_FFFF_FFFF,
     0x3FF0 << 48,
 ]
+ARRAY_CODES = {
+    "u8": "B",
+    "s8": "b",
+    "u16": "H",
+    "s16": "h",
+    "u32": "I",
+    "s32": "i",
+    "u64": "Q",
+    "s64": "q",
+    "f32": "f",
+    "f64": "d",
+}
 NUMBERS = {*INTS, "f32", "f64"}
 STRING_ALPHABET = "aZ0 _-\u00e9\u00ff\u0100\u4e2d\U0001f600\U0010ffff\x00\n"
 
@@ -226,9 +239,17 @@ BAD: dict[str, list[Any]] = {
 }
 
 
-def to_python(scope: Scope, mod: ModuleType | None, ty: Ty, pv: Any, poison: Poison | None = None) -> Any:
+def to_python(
+    scope: Scope,
+    mod: ModuleType | None,
+    ty: Ty,
+    pv: Any,
+    poison: Poison | None = None,
+    alt: random.Random | None = None,
+) -> Any:
     """The bindings' Python value for plain value ``pv`` of ``ty``; named types from ``mod``
-    (``poison``: with one invalid value in it)."""
+    (``poison``: with one invalid value in it; ``alt``: lists sometimes in the other forms
+    parameters accept: tuples, ``bytearray``/``memoryview``, ``array.array``)."""
     t = deref(scope, ty)
     if poison is not None and not (isinstance(t, Ty) and t.kind in ("own", "borrow", "option")):
         hit, value = poison.bad(t)
@@ -238,7 +259,7 @@ def to_python(scope: Scope, mod: ModuleType | None, ty: Ty, pv: Any, poison: Poi
 
     def py(ty: Ty | None, pv: Any, poison: Poison | None = poison) -> Any:
         assert ty is not None
-        return to_python(scope, mod, ty, pv, poison)
+        return to_python(scope, mod, ty, pv, poison, alt)
 
     if isinstance(t, Def):
         assert mod is not None
@@ -271,9 +292,14 @@ def to_python(scope: Scope, mod: ModuleType | None, ty: Ty, pv: Any, poison: Poi
         value = None if which is None else py(which, pv[1])
         return Ok(value) if pv[0] == "ok" else Err(value)
     if k in ("list", "fixed"):
+        form = alt.randrange(3) if alt is not None else 0
         if k == "list" and a[0] == Ty("u8"):
-            return bytes(pv)
-        return [py(a[0], v) for v in pv]
+            return [bytes, bytearray, lambda b: memoryview(bytes(b))][form](pv)
+        elem = deref(scope, a[0])  # type: ignore[arg-type]
+        if form == 2 and isinstance(elem, Ty) and elem.kind in ARRAY_CODES:
+            return array.array(ARRAY_CODES[elem.kind], pv)
+        items = [py(a[0], v) for v in pv]
+        return tuple(items) if form else items
     if k == "map":
         return {py(a[0], kk, None): py(a[1], vv) for kk, vv in pv}
     raise AssertionError(k)
