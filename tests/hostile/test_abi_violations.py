@@ -204,3 +204,42 @@ def test_a_bad_value_passed_to_a_host_import_traps_on_both_engines(name: str) ->
     assert_traps(Hostile(wit + "\nexport f: func();", wat), g=g)
     if impl is None:  # a bad argument traps before the host runs
         assert called == []
+
+
+OWN_RESULT = Hostile(
+    "export i;",
+    module(
+        '(func (export "hostile:t/i#make") (result i32) (i32.const 7))',
+        '(func (export "hostile:t/i#[dtor]r") (param i32))',
+    ),
+    extra="interface i { resource r; make: func() -> r; }",
+)
+HANDLE_ARGUMENT = Hostile(
+    "import h;\nexport f: func();",
+    module(
+        '(import "hostile:t/h" "take" (func $take (param i32)))',
+        '(func (export "f") (call $take (i32.const 5)))',
+    ),
+    extra="interface h { resource r; take: func(x: r); }",
+)
+
+
+def test_an_unknown_handle_from_an_export_traps_on_both_engines() -> None:
+    assert_traps(OWN_RESULT, lambda inst: inst.i.make())
+
+
+def test_an_unknown_handle_passed_to_a_host_import_traps_on_both_engines() -> None:
+    taken: list[Any] = []
+
+    class R:
+        pass
+
+    class H:
+        def __init__(self) -> None:
+            self.R = R
+
+        def take(self, x: Any) -> None:
+            taken.append(x)
+
+    assert_traps(HANDLE_ARGUMENT, h=H())
+    assert taken == []

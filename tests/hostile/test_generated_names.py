@@ -1,0 +1,68 @@
+"""The names of generated cabi call sites never clash: no factory binds a name twice, no inner
+function rebinds one of its core parameters or a name its factory bound (a helper, the trap slot). Checked on
+the source of every call site generated for the golden worlds and the e2e components' worlds."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from e2e.build import SPECS
+
+from witgen.gen_host import generate
+from witgen.resolve import load
+
+ROOT = Path(__file__).resolve().parents[2]
+WORLDS = {
+    **{p.parent.name: (p, None) for p in sorted((ROOT / "tests/golden/host").glob("*/input.wit"))},
+    "echo": (SPECS["echo"].wit_path, "echo"),
+    "fixed": (SPECS["fixed"].wit_path, "fixed"),
+    "calc": (SPECS["calc"].wit_path, "calculator"),
+}
+
+
+def bound_names(func: ast.FunctionDef) -> set[str]:
+    """Names assigned in `func`'s own body (not in nested functions)."""
+    names: set[str] = set()
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+@pytest.mark.parametrize("world", sorted(WORLDS))
+def test_call_sites_never_rebind_parameters_or_factory_names(world: str) -> None:
+    path, name = WORLDS[world]
+    loaded = load(path)
+    files = generate(loaded.resolve, loaded.select_world(name), "pkg")
+    factories = 0
+    for source in files.values():
+        for node in ast.parse(source).body:
+            if not (isinstance(node, ast.FunctionDef) and node.name.startswith("_cabi_")):
+                continue
+            factories += 1
+            inner = next(n for n in node.body if isinstance(n, ast.FunctionDef))
+            outer = bound_names(node) - {inner.name}
+            params = {a.arg for a in inner.args.args}
+            rebound = bound_names(inner)
+            assert not rebound & params, f"{node.name} rebinds its parameters {sorted(rebound & params)}"
+            assert not rebound & outer, f"{node.name} shadows its factory's {sorted(rebound & outer)}"
+            assert not params & outer, f"{node.name}: parameters shadow {sorted(params & outer)}"
+            prologue = [
+                n.id
+                for stmt in node.body
+                if isinstance(stmt, ast.Assign)
+                for target in stmt.targets
+                for n in ast.walk(target)
+                if isinstance(n, ast.Name)
+            ]
+            twice = sorted({n for n in prologue if prologue.count(n) > 1})
+            assert not twice, f"{node.name} binds {twice} twice"
+    assert factories
