@@ -60,7 +60,8 @@ class Failure:
         return (
             f"[seed {self.seed}] {self.engine}: {self.function}: {self.signature}\n"
             f"  {self.what}\n  args:     {self.args!r}\n  expected: {self.expected!r}\n"
-            f"  observed: {self.observed!r}\n  WIT: {self.wit_file}"
+            f"  observed: {self.observed!r}\n  WIT: {self.wit_file}\n"
+            f"  rerun: python bench/fuzz_diff.py --seed {self.seed} --count 1 -v"
         )
 
 
