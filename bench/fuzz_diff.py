@@ -25,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from fuzz.harness import ENGINES, Runner, Tally  # noqa: E402
+from fuzz.harness import ENGINES, Runner  # noqa: E402
 from fuzz.model import COMPOUND, Features, random_world, single  # noqa: E402
+from fuzz.report import Tally  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

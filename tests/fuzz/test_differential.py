@@ -12,12 +12,14 @@ A failure prints the seed, the WIT file and the values (rerun one world with
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
 
-from .harness import Runner, Tally
+from .harness import Runner
 from .model import COMPOUND, Features, Ty, World, random_world, single
+from .report import Tally
 
 BASE_SEED = int(os.environ.get("WITGEN_FUZZ_SEED", "20260"))
 WORLDS = 64  # x INTERFACES = 256 random interfaces per run
@@ -104,15 +106,16 @@ def test_the_harness_catches_a_wrong_value(gen_dir: Path) -> None:
     runner = Runner(single(["u32", "string"], "tuple<u32, string>"), gen_dir)
     real = runner.responder.make
 
-    def lying(name: str):  # type: ignore[no-untyped-def]
-        impl = real(name)
+    def lying():  # type: ignore[no-untyped-def]
+        impl = real()
         return lambda *args: (impl(*args), (7, "not what was asked"))[1]
 
     runner.responder.make = lying  # type: ignore[method-assign]
-    out = runner.run(samples=1)
-    assert {f.engine for f in out.failures} == {"wasmtime", "cabi"}
-    assert all("returned another value" in f.what for f in out.failures)
-    text = str(out.failures[0])
+    iface, func = next(runner.world.functions())
+    assert not runner.round_trip(runner.site(iface, func), random.Random(1))
+    assert {f.engine for f in runner.failures} == {"wasmtime", "cabi"}  # both wrong the same way
+    assert all("returned another value" in f.what for f in runner.failures)
+    text = str(runner.failures[0])
     assert "[seed 0]" in text and str(runner.wit) in text and "not what was asked" in text
 
 
