@@ -17,6 +17,7 @@ load those, so they run on the cabi engine only. Exit status 1 when anything fai
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 import time
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from fuzz.harness import ENGINES, Runner  # noqa: E402
+from fuzz.harness import ENGINES, run_world  # noqa: E402
 from fuzz.model import COMPOUND, Features, random_world, single  # noqa: E402
 from fuzz.report import Tally  # noqa: E402
 
@@ -43,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", help=f"comma-separated compound kinds allowed (of {', '.join(COMPOUND)})")
     ap.add_argument("--no-maps", action="store_true")
     ap.add_argument("--no-resources", action="store_true")
+    ap.add_argument("--avoid-names", default="", help="comma-separated hostile names not to use")
+    ap.add_argument(
+        "--names-every", type=int, default=2, help="every Nth seed uses hostile names (keywords, builtins...)"
+    )
     ap.add_argument("--fixed-every", type=int, default=4, help="every Nth seed uses fixed lists (0: never)")
     ap.add_argument(
         "--formatted", action="store_true", help="generate bindings with `python -m witgen host` (black)"
@@ -59,14 +64,21 @@ def main(argv: list[str] | None = None) -> int:
     tally = Tally()
     start = time.perf_counter()
     if args.func is not None or args.result is not None:
-        features = Features(maps=not args.no_maps, resources=not args.no_resources, fixed=True)
+        fixed = bool(re.search(r",\s*\d+\s*>", " ".join([*(args.func or []), args.result or ""])))
+        features = Features(maps=not args.no_maps, resources=not args.no_resources, fixed=fixed)
         worlds = [single(args.func or [], args.result, features=features, encoding=args.encoding)]
     else:
         worlds = []
         for seed in range(args.seed, args.seed + args.count):
             fixed = args.fixed_every > 0 and seed % args.fixed_every == 0
+            names = args.names_every > 0 and seed % args.names_every == 1 % args.names_every
             features = Features(
-                maps=not args.no_maps, fixed=fixed, resources=not args.no_resources, kinds=kinds
+                maps=not args.no_maps,
+                fixed=fixed,
+                resources=not args.no_resources,
+                kinds=kinds,
+                names=names,
+                avoid=frozenset(filter(None, args.avoid_names.split(","))),
             )
             worlds.append(
                 random_world(
@@ -80,15 +92,12 @@ def main(argv: list[str] | None = None) -> int:
             )
     for world in worlds:
         t0 = time.perf_counter()
-        runner = Runner(world, gen_dir, engines, formatted=args.formatted)
-        if world.features.fixed and args.func is not None and "wasmtime" in engines:
-            runner.engines = engines  # a single function: try it everywhere
-        out = runner.run(args.samples)
+        out = run_world(world, gen_dir, args.samples, engines=engines, formatted=args.formatted)
         tally.add(out)
         status = "ok" if not out.failures else f"{len(out.failures)} failures"
         print(
             f"seed {world.seed}: {out.passed_interfaces}/{out.interfaces} interfaces, {out.functions} functions,"
-            f" {out.calls} calls, {'/'.join(runner.engines)}: {status} ({time.perf_counter() - t0:.1f} s)",
+            f" {out.calls} calls, {'/'.join(out.engines) or '-'}: {status} ({time.perf_counter() - t0:.1f} s)",
             flush=True,
         )
         for f in out.failures if args.verbose else out.failures[:2]:

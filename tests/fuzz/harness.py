@@ -19,6 +19,7 @@ Across engines: the same observations, and the same error messages.
 from __future__ import annotations
 
 import importlib
+import inspect
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,7 +78,8 @@ class Site:
         """The export on a world instance."""
         if self.iface is None:
             return getattr(inst, f"exp_{self.func.name}")  # type: ignore[no-any-return]
-        return getattr(getattr(inst, self.iface.name), self.func.name)  # type: ignore[no-any-return]
+        exports = getattr(inst, self.iface.name)
+        return getattr(exports, python_name(type(exports), self.func.name))  # type: ignore[no-any-return]
 
     def result_parts(self, scope: Scope) -> tuple[Ty | None, Ty | None] | None:
         """``(ok, err)`` when the function returns a ``result`` (returns ok, raises ``Err``), else None."""
@@ -90,6 +92,24 @@ class Site:
         return [
             to_python(scope, self.exports, t, pv, **how) for t, pv in zip(self.func.params, pvs, strict=True)
         ]
+
+
+def exports_class(mod: ModuleType | None) -> type:
+    """The class of an exported interface in its bindings module (found by its docstring: a type
+    of the interface may take its name)."""
+    assert mod is not None
+    for value in vars(mod).values():
+        if isinstance(value, type) and (value.__doc__ or "").endswith("(exported interface)."):
+            return value
+    raise LookupError(f"no exported interface class in {mod.__name__}")
+
+
+def python_name(cls: type, wit_name: str) -> str:
+    """The name generated for function ``wit_name`` on a class (the one whose docstring calls it)."""
+    for name, value in vars(cls).items():
+        if callable(value) and (value.__doc__ or "").startswith(f"Calls `{wit_name}`."):
+            return name
+    raise LookupError(f"no method for `{wit_name}` on {cls.__qualname__}")
 
 
 def _outcome(method: Callable[..., Any], args: list[Any]) -> str:
@@ -143,8 +163,9 @@ class Runner:
             fields: dict[str, Any] = {"res": type("ResHost", (), {"R": HostR})()}
             for iface in self.world.interfaces:
                 host = type(f"Host_{iface.name}", (), {})()
+                protocol = exports_class(self.site(iface, iface.funcs[0]).exports)  # same method names
                 for f in iface.funcs:
-                    setattr(host, f.name, self.responder.make())
+                    setattr(host, python_name(protocol, f.name), self.responder.make())
                 fields[iface.name] = host
             for f in self.world.imports:
                 fields[f"imp_{f.name}"] = self.responder.make()
@@ -298,8 +319,9 @@ class Runner:
             outcome = seen[engine] = _outcome(method, args)
             if not outcome.startswith(("TypeError", "ValueError")):
                 self.instances.pop(engine, None)
-            if f"parameter 'p{where}'" not in outcome or not outcome.startswith(("TypeError", "ValueError")):
-                expected = f"TypeError/ValueError naming parameter 'p{where}'"
+            param = list(inspect.signature(method).parameters)[where]
+            if f"parameter '{param}'" not in outcome or not outcome.startswith(("TypeError", "ValueError")):
+                expected = f"TypeError/ValueError naming parameter '{param}'"
                 self.fail(site, engine, "an invalid argument must be refused", described, expected, outcome)
             elif self.responder.received:
                 self.fail(site, engine, "an invalid argument reached the import", described, [], "called")
@@ -401,3 +423,49 @@ class Runner:
         if closed != 1:
             what = "dropping an owned handle in the guest must call close() once"
             self.fail(None, engine, what, (obj,), "close() once", closed)
+
+
+def run_world(world: World, gen_dir: Path, samples: int = 3, **options: Any) -> Outcome:
+    """Build, bind and run one world; bindings that fail to generate or import are a failure too."""
+    try:
+        runner = Runner(world, gen_dir, **options)
+    except Exception as exc:  # noqa: BLE001 - reported
+        wit = forwarding.build(world.wit(), world.features.resources, world.encoding)[1]
+        failure = Failure(
+            world.seed,
+            "bindings",
+            "(world)",
+            "",
+            None,
+            "importable bindings",
+            describe(exc),
+            "the generated bindings must import",
+            wit,
+        )
+        return Outcome(
+            world.seed,
+            len(world.interfaces),
+            failures=[failure],
+            failed_interfaces={i.name for i in world.interfaces},
+        )
+    try:
+        return runner.run(samples)
+    except Exception as exc:  # noqa: BLE001 - e.g. instantiation failed: reported
+        failure = Failure(
+            world.seed,
+            "run",
+            "(world)",
+            "",
+            None,
+            "a run to the end",
+            describe(exc),
+            "instantiating or calling failed outside the checks",
+            runner.wit,
+        )
+        return Outcome(
+            world.seed,
+            len(world.interfaces),
+            failures=[*runner.failures, failure],
+            failed_interfaces={i.name for i in world.interfaces},
+            engines=runner.engines,
+        )

@@ -47,7 +47,7 @@ class Ty:
         a = self.args
         match self.kind:
             case "ref":
-                return self.name
+                return f"%{self.name}"
             case "own":
                 return "r"
             case "borrow":
@@ -86,20 +86,25 @@ class Def:
     name: str
     items: list[Ty | None] = field(default_factory=list)  # record fields / variant payloads / alias target
     count: int = 0
+    members: list[str] = field(default_factory=list)  # field / case / flag names (default: x0.., c0.., b0..)
+
+    def member(self, i: int) -> str:
+        if self.members:
+            return self.members[i]
+        return f"{'x' if self.kind == 'record' else 'b' if self.kind == 'flags' else 'c'}{i}"
 
     def wit(self) -> str:
+        name = f"%{self.name}"
         if self.kind == "record":
-            return (
-                f"record {self.name} {{ {', '.join(f'x{i}: {_wit(t)}' for i, t in enumerate(self.items))} }}"
-            )
+            return f"record {name} {{ {', '.join(f'%{self.member(i)}: {_wit(t)}' for i, t in enumerate(self.items))} }}"
         if self.kind == "variant":
-            cases = [f"c{i}" if t is None else f"c{i}({t.wit()})" for i, t in enumerate(self.items)]
-            return f"variant {self.name} {{ {', '.join(cases)} }}"
-        if self.kind == "enum":
-            return f"enum {self.name} {{ {', '.join(f'c{i}' for i in range(self.count))} }}"
-        if self.kind == "flags":
-            return f"flags {self.name} {{ {', '.join(f'b{i}' for i in range(self.count))} }}"
-        return f"type {self.name} = {_wit(self.items[0])};"
+            cases = [
+                f"%{self.member(i)}" + ("" if t is None else f"({t.wit()})") for i, t in enumerate(self.items)
+            ]
+            return f"variant {name} {{ {', '.join(cases)} }}"
+        if self.kind in ("enum", "flags"):
+            return f"{self.kind} {name} {{ {', '.join(f'%{self.member(i)}' for i in range(self.count))} }}"
+        return f"type {name} = {_wit(self.items[0])};"
 
 
 @dataclass
@@ -107,9 +112,13 @@ class Func:
     name: str
     params: list[Ty]
     result: Ty | None
+    param_names: list[str] = field(default_factory=list)  # default: p0, p1, ...
+
+    def param(self, i: int) -> str:
+        return self.param_names[i] if self.param_names else f"p{i}"
 
     def wit(self) -> str:
-        params = ", ".join(f"p{i}: {t.wit()}" for i, t in enumerate(self.params))
+        params = ", ".join(f"%{self.param(i)}: {t.wit()}" for i, t in enumerate(self.params))
         return f"func({params})" + ("" if self.result is None else f" -> {self.result.wit()}")
 
 
@@ -128,6 +137,8 @@ class Features:
     fixed: bool = False  # wasmtime-py cannot load components with fixed-length lists
     resources: bool = True
     kinds: frozenset[str] | None = None  # restrict compound kinds (None: all); see `COMPOUND`
+    names: bool = False  # names that clash with Python keywords, builtins and generated code's own names
+    avoid: frozenset[str] = frozenset()  # hostile names not to use (known failures)
 
     def allows(self, kind: str) -> bool:
         if kind == "map" and not self.maps or kind == "fixed" and not self.fixed:
@@ -169,7 +180,7 @@ class World:
             lines.append(f"interface {iface.name} {{")
             lines.append("  use res.{r};")
             lines += [f"  {d.wit()}" for d in iface.defs.values()]
-            lines += [f"  {f.name}: {f.wit()};" for f in iface.funcs]
+            lines += [f"  %{f.name}: {f.wit()};" for f in iface.funcs]
             lines += ["}", ""]
         lines += ["world w {", "  use res.{r};", "  import res;"]
         for iface in self.interfaces:
@@ -296,6 +307,8 @@ def random_world(
             if d is not None:
                 defs[d.name] = d
         funcs = [gen.function(f"f{i}", many=rng.random() < 0.2) for i in range(functions)]
+        if features.names:
+            defs = _rename(random.Random(f"{seed}/names/{k}"), defs, funcs, features.avoid)
         ifaces.append(Iface(f"api{k}", defs, funcs))
     plain = _Gen(
         rng, Features(maps=features.maps, fixed=features.fixed, resources=False, kinds=features.kinds), {}
@@ -303,6 +316,58 @@ def random_world(
     world_funcs = [plain.function(f"f{i}", many=rng.random() < 0.2) for i in range(2)]
     encoding = rng.choice(ENCODINGS) if rng.random() < 0.3 else "utf8"
     return World(seed, features, ifaces, world_funcs, encoding)
+
+
+# Names that clash with Python keywords and builtins, with the names generated code uses for its own
+# locals and helpers, and with what generated modules import (for types: class names after CamelCase).
+HOSTILE_NAMES = (
+    """m view alloc inst site impl out q c0 c1 c2 c3 x1 p4 s3 trap bad ptrlen self args result from class
+in is not def return type list str int len bytes value none some ok err rt store memory realloc enc-str ld-str i n
+ptr addr e exc lambda async await yield global del pass with as try except if for while import and or true false cls
+kwargs call lift lower raw codec fields new init dict object super print raise fn ret retptr base size align buf data
+mem handle rep table drop close enum flag flags variant record tuple option string char float bool match case typing
+names ns sites f0 p0 x0 b0 t0 r api0""".split()
+)
+HOSTILE_TYPE_NAMES = """some ok err result optional union any protocol callable sequence dataclass enum list dict tuple
+str int float bool bytes type object exception wasmtime component rt abi no-type-check host interface codec record
+variant flag all r-class w w-imports imports exports field self cls none true false string char t0 api0 res""".split()
+
+
+def _rename(
+    rng: random.Random, defs: dict[str, Def], funcs: list[Func], avoid: frozenset[str]
+) -> dict[str, Def]:
+    """``defs`` and ``funcs`` with hostile names (types, members, functions, parameters), refs updated."""
+
+    def pick(
+        pool: list[str], count: int, default: str, taken: set[str] | frozenset[str] = frozenset()
+    ) -> list[str]:
+        free = [n for n in pool if n not in taken and n not in avoid]
+        if count > len(free):
+            return [f"{default}{i}" for i in range(count)]
+        return rng.sample(free, count)
+
+    type_names = pick(HOSTILE_TYPE_NAMES, len(defs), "t", {"r"})
+    renamed = dict(zip(defs, type_names, strict=True))
+
+    def fix(t: Ty | None) -> Ty | None:
+        if t is None:
+            return None
+        if t.kind == "ref":
+            return Ty("ref", name=renamed[t.name])
+        return Ty(t.kind, tuple(fix(a) for a in t.args), t.name, t.size)
+
+    out: dict[str, Def] = {}
+    for d, new in zip(defs.values(), type_names, strict=True):
+        members = d.count if d.kind in ("enum", "flags") else len(d.items) if d.kind != "alias" else 0
+        names = pick(HOSTILE_NAMES, members, "m") if members else []
+        out[new] = Def(d.kind, new, [fix(t) for t in d.items], d.count, names)
+    func_names = pick(HOSTILE_NAMES, len(funcs), "f", set(type_names) | {"r"})
+    for f, name in zip(funcs, func_names, strict=True):
+        f.name = name
+        f.params = [fix(t) for t in f.params]  # type: ignore[misc]
+        f.result = fix(f.result)
+        f.param_names = pick(HOSTILE_NAMES, len(f.params), "p")
+    return out
 
 
 def parse_type(text: str) -> Ty:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import Runner
+from .harness import Runner, run_world
 from .model import COMPOUND, Features, Ty, World, random_world, single
 from .report import Tally
 
@@ -28,8 +28,16 @@ CHUNKS = 8  # test cases, so that xdist spreads the worlds
 FIXED_EVERY = 4  # these worlds also hold fixed-length lists: cabi only (wasmtime-py cannot load them)
 
 
+NAMES_EVERY = 2  # these worlds name things after Python keywords/builtins and generated code's own names
+KNOWN_BAD_NAMES = frozenset({"self", "interface"})
+"""Hostile names the generator still gets wrong (/work/wt/FINDINGS.md, 15:40 UTC; owner: the
+host-binding generator): a parameter named `self` (SyntaxError in the generated method) and a type
+named `interface` (its codec replaces the module's `_INTERFACE`). `bench/fuzz_diff.py` still uses
+them; drop them from here once fixed."""
+
+
 def _features(seed: int) -> Features:
-    return Features(fixed=seed % FIXED_EVERY == 0)
+    return Features(fixed=seed % FIXED_EVERY == 0, names=seed % NAMES_EVERY == 1, avoid=KNOWN_BAD_NAMES)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +55,7 @@ def test_random_interfaces_round_trip_on_both_engines(chunk: int, gen_dir: Path)
     tally = Tally()
     worlds = _worlds(chunk)
     for world in worlds:
-        tally.add(Runner(world, gen_dir).run())
+        tally.add(run_world(world, gen_dir))
     if tally.failures:
         report = "\n\n".join(str(f) for f in tally.failures[:10])
         pytest.fail(f"{tally.summary()}\n\n{report}", pytrace=False)

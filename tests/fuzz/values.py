@@ -11,8 +11,10 @@ resources as ``("res", id(obj))``.
 from __future__ import annotations
 
 import array
+import functools
 import math
 import random
+import re
 import struct
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -185,8 +187,23 @@ def gen(rng: random.Random, scope: Scope, ty: Ty, depth: int = 0) -> Any:
     raise AssertionError(k)
 
 
-def _cls(mod: ModuleType, name: str) -> Any:
-    return getattr(mod, name[0].upper() + name[1:])
+@functools.cache
+def _classes(mod: ModuleType) -> dict[tuple[str, ...], type]:
+    """The generated classes of a bindings module by WIT name, read from their docstrings:
+    ``(type,)`` for records, enums and flags, ``(variant, case)`` for variant cases."""
+    found: dict[tuple[str, ...], type] = {}
+    for value in vars(mod).values():
+        doc = getattr(value, "__doc__", None) if isinstance(value, type) else None
+        if doc and getattr(value, "__module__", None) == mod.__name__:
+            if m := re.match(r"`([^`]+)` \((record|enum|flags)\)", doc):
+                found[(m[1],)] = value
+            elif m := re.match(r"`([^`]+)` \(case of variant `([^`]+)`\)", doc):
+                found[(m[2], m[1])] = value
+    return found
+
+
+def _cls(mod: ModuleType, *wit_name: str) -> Any:
+    return _classes(mod)[wit_name]
 
 
 def is_option(scope: Scope, ty: Ty) -> bool:
@@ -263,17 +280,16 @@ def to_python(
 
     if isinstance(t, Def):
         assert mod is not None
-        cls = _cls(mod, t.name)
         if t.kind == "record":
-            return cls(*(py(f, v) for f, v in zip(t.items, pv, strict=True)))
+            return _cls(mod, t.name)(*(py(f, v) for f, v in zip(t.items, pv, strict=True)))
         if t.kind == "variant":
             _, i, payload = pv
-            case = getattr(mod, f"{t.name[0].upper()}{t.name[1:]}_C{i}")
+            case = _cls(mod, t.name, t.member(i))
             item = t.items[i]
             return case() if item is None else case(py(item, payload))
         if t.kind == "enum":
-            return list(cls)[pv[1]]
-        return cls(pv[1])
+            return list(_cls(mod, t.name))[pv[1]]
+        return _cls(mod, t.name)(pv[1])
     k = t.kind
     if k in ("own", "borrow") or k in INTS or k in ("bool", "f32", "f64", "char", "string"):
         return pv
@@ -316,8 +332,11 @@ def plain(scope: Scope, ty: Ty, v: Any) -> Any:
         if t.kind == "record":
             return tuple(plain(scope, f, x) for f, x in zip(t.items, astuple_shallow(v), strict=True))  # type: ignore[arg-type]
         if t.kind == "variant":
-            name = type(v).__name__
-            i = int(name.rsplit("_C", 1)[1])
+            doc = type(v).__doc__ or ""
+            m = re.match(r"`([^`]+)` \(case of variant `([^`]+)`\)", doc)
+            if m is None or m[2] != t.name:
+                raise Mismatch(f"not a case of variant {t.name}: {v!r}")
+            i = [t.member(j) for j in range(len(t.items))].index(m[1])
             item = t.items[i]
             return ("case", i, None if item is None else plain(scope, item, v.value))
         if t.kind == "enum":
