@@ -367,7 +367,9 @@ class ValueCode:
             w.line(f"if type({v}) is not float: {v} = {self.h('as_float')}({v})")
             if p is ir.Prim.F32:
                 f32_max = self.h("f32_max")
-                w.line(f"if ({v} > {f32_max} or {v} < -{f32_max}) and {v} not in {self.h('infs')}: raise {self.h('bad')}")
+                w.line(
+                    f"if ({v} > {f32_max} or {v} < -{f32_max}) and {v} not in {self.h('infs')}: raise {self.h('bad')}"
+                )
             return v
         if p is ir.Prim.CHAR:
             v = w.fresh("ch")
@@ -386,7 +388,9 @@ class ValueCode:
             return f"{self.h('as_bytes')}({src})"
         if isinstance(ek, ir.Prim) and ek in ARRAY_CODE:
             return f"{self.h('as_array')}({src}, {ARRAY_CODE[ek]!r})"
-        w.line(f"if isinstance({src}, (str, bytes, dict)) or not hasattr({src}, '__len__'): raise {self.h('bad')}")
+        w.line(
+            f"if isinstance({src}, (str, bytes, dict)) or not hasattr({src}, '__len__'): raise {self.h('bad')}"
+        )
         code = self.plain_code(elem)
         if code is not None:
             # Packed right away: the list's bytes are its prepared form.
@@ -732,7 +736,9 @@ class ValueCode:
         if isinstance(k, ir.Flags):
             words = (len(k.flags) + 31) // 32
             u32s = self.h("u32s")
-            bits = " | ".join(f"({u32s}.unpack_from(m, {ptr} + {4 * i})[0] << {32 * i})" for i in range(words))
+            bits = " | ".join(
+                f"({u32s}.unpack_from(m, {ptr} + {4 * i})[0] << {32 * i})" for i in range(words)
+            )
             return f"{self.cls(ty)}(({bits}) & {(1 << len(k.flags)) - 1})"
         if isinstance(k, ir.Handle):
             return self._lift_handle(w, k, f"{self.h('u32s')}.unpack_from(m, {ptr})[0]")
@@ -817,10 +823,11 @@ class ValueCode:
             w.line(f"{out}.append({self.load(w, elem, f'{p} + {size} * {i}')})")
         return out
 
-
     def _load_string(self, w: Writer, p: str, n: str) -> str:
         """A string lifted from memory, its bytes charged first."""
-        mask, shift = self.pro.bind("smask", "site.string_cost[0]"), self.pro.bind("sshift", "site.string_cost[1]")
+        mask, shift = self.pro.bind("smask", "site.string_cost[0]"), self.pro.bind(
+            "sshift", "site.string_cost[1]"
+        )
         self.charge(w, f"({n} & {mask}) << {shift}")
         return f"{self.pro.bind('ld_str', 'site.strings[1]')}(m, {p}, {n})"
 

@@ -76,7 +76,9 @@ class HandleTable:
             return i
         i = len(self.array)
         if i > self.limit or i >= 1 << 28:
-            raise HostBudgetExhausted(f"cannot allocate another handle: the table holds its limit of {self.limit}")
+            raise HostBudgetExhausted(
+                f"cannot allocate another handle: the table holds its limit of {self.limit}"
+            )
         self.array.append(h)
         return i
 
