@@ -46,6 +46,7 @@ class Forward:
     params: tuple[str, ...]  # lifted core params (== lowered ones, minus the return pointer)
     results: tuple[str, ...]  # lifted core results
     retptr: tuple[int, int] | None  # (size, align) of the return area when results spill
+    params_in_memory: bool  # the flat parameters spill: ``params`` is one pointer
     borrows: tuple[Borrow, ...]
 
 
@@ -143,6 +144,7 @@ def plan(wit: Path) -> list[Forward]:
                 params=lift.params,
                 results=lift.results,
                 retptr=retptr,
+                params_in_memory=lift.params_in_memory,
                 borrows=tuple(borrows),
             )
         )
