@@ -9,12 +9,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hostile.harness import ENGINES, Hostile
 from hostile.test_abi_violations import assert_traps
-from witgen.runtime import Trap
+from witgen.runtime import InstanceDead, Trap
 from witgen.runtime.cabi import support
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -187,3 +188,41 @@ def test_a_huge_list_of_zero_sized_elements_traps_at_once(tmp_path: Path) -> Non
     kind, seconds = proc.stdout.split()
     assert kind in ("HostBudgetExhausted", "LinkError", "DecodeError"), proc.stdout
     assert float(seconds) < 10
+
+
+REENTRY = Hostile(
+    "import g: func(x: u32) -> u32;\nexport f: func(x: u32) -> u32;",
+    """(module
+  (import "$root" "g" (func $g (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "f") (param i32) (result i32) (call $g (local.get 0)))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0)))""",
+)
+
+
+def reentering(abi: str, depth: int | None) -> Any:
+    """An instance whose host import calls its export again, `depth` times (None: forever)."""
+    holder: list[Any] = []
+
+    def g(x: int) -> int:
+        return x if depth is not None and x >= depth else int(holder[0].f(x + 1))
+
+    holder.append(REENTRY.load(abi, g=g))
+    return holder[0]
+
+
+@pytest.mark.parametrize("abi", ENGINES)
+def test_unbounded_reentry_through_a_host_import_traps(abi: str) -> None:
+    # wasmtime's stack overflows; the cabi engine runs out of Python stack: both are a Trap (not a
+    # RecursionError or ctypes.ArgumentError) that kills the instance.
+    inst = reentering(abi, None)
+    with pytest.raises(Trap) as info:
+        inst.f(0)
+    assert len(str(info.value)) < 100_000
+    with pytest.raises(InstanceDead):
+        inst.f(0)
+
+
+@pytest.mark.parametrize("abi", ENGINES)
+def test_bounded_reentry_works(abi: str) -> None:
+    assert reentering(abi, 3).f(0) == 3

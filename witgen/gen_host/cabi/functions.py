@@ -9,7 +9,7 @@ caller's canon options) and returns the core function the guest calls.
 Every local of a factory and its inner function comes from one `Names`: the fixed names below
 and the core parameters are reserved first, then each temporary and each helper the prologue
 binds is given a name nobody else has. An export's call holds its store's lock (one call at a
-time per store); values lifted into the host are charged against the call's `fuel`, read from
+time per store: `witgen.runtime.cabi.gate`); values lifted into the host are charged against the call's `fuel`, read from
 `CabiInstance.hostcall_fuel` when lifting starts; a value the guest got wrong traps.
 
 The inner functions are `@no_type_check`: they juggle raw core values and prepared tuples
@@ -23,7 +23,7 @@ from witgen.abi import core_signature
 from witgen.gen_host.cabi.values import SLOT_CODE, Names, ValueCode, Writer
 from witgen.resolve import ir
 
-_EXPORT_LOCALS = "inst raw pack mv ccall cargs trap_slot fault result post acquire release rt m pp err r out scope fuel exc"
+_EXPORT_LOCALS = "inst raw pack mv ccall cargs trap_slot fault result post take give wait mine rt m pp err r out scope fuel exc"
 """The names an export's call site spells itself (its factory's and inner function's locals)."""
 _IMPORT_LOCALS = "inst impl rt m out q err scope fuel"
 """The same for an import's core function, besides its core parameters `c0`, `c1`..."""
@@ -120,16 +120,22 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
             "pack, mv, ccall, cargs, trap_slot, fault, result = raw.pack, raw.mv, raw.call, raw.args, raw.trap, raw.fault, raw.result"
         )
         w.line(f"post = site.post_return({result_codes!r})")
-        w.line("acquire, release = site.lock.acquire, site.lock.release")
+        w.line("take, give, wait = site.gate.take, site.gate.give, site.gate.wait")
         if pro.charges:
             w.line("rt = site.rt")
         w.line("")
         w.line("@no_type_check")
         w.line(f"def {py_name}({', '.join(args)}):")
         with w.indent():
-            # One call at a time per store: its scratch buffers and the guest's memory are shared.
-            # (acquire/release cost half of `with lock:`.)
-            w.line("acquire()")
+            # One call at a time per store: its scratch buffers and the guest's memory are shared
+            # (`witgen.runtime.cabi.gate`).
+            w.line("try:")
+            with w.indent():
+                w.line("take()")
+                w.line("mine = True")
+            w.line("except IndexError:")
+            with w.indent():
+                w.line("mine = wait()")
             w.line("try:")
             with w.indent():
                 _nest(w, body)
@@ -143,7 +149,9 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
                     w.line("raise site.fail(exc)")
             w.line("finally:")
             with w.indent():
-                w.line("release()")
+                w.line("if mine:")
+                with w.indent():
+                    w.line("give(True)")
             if func.result is None or func.kind == "constructor":
                 w.line("return " + ("out" if func.result is not None else "None"))
             elif site_raises(vc, func):

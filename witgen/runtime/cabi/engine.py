@@ -16,9 +16,9 @@ from typing import Any
 
 import wasmtime
 
-from witgen.runtime import stores
 from witgen.runtime.cabi import fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
+from witgen.runtime.cabi.gate import store_gate
 from witgen.runtime.cabi.instantiate import LowerRun, instantiate
 from witgen.runtime.cabi.modules import Prepared
 from witgen.runtime.cabi.plan import Lower
@@ -109,8 +109,8 @@ class CabiInstance:
         self._instances: list[state.ComponentInstance] = []
         self.keep: list[Any] = []
         self._access: dict[tuple[int, int], tuple[MemoryView | None, Callable[..., Any] | None]] = {}
-        self.lock = stores.store_lock(self.store)
-        """Held by every call into the instance (`witgen.runtime.stores`)."""
+        self.gate = store_gate(self.store)
+        """Taken by every call into the instance's store (`witgen.runtime.cabi.gate`)."""
         self.hostcall_fuel: int = support.DEFAULT_HOSTCALL_FUEL
         """What lifting one call's values into the host may cost (wasmtime's hostcall fuel:
         bytes of strings, 48 per list element); past it the call traps. Read on every call."""
@@ -173,11 +173,15 @@ class CabiInstance:
         def on_error(exc: BaseException) -> str:
             # A trap in an adapter is reported as a trap; anything else (or a host exception
             # a nested import raised first) is re-raised as itself when the call fails.
-            if self.pending is None and not isinstance(exc, CoreFault | Trap):
+            if self.pending is None and not isinstance(exc, (CoreFault, Trap, *support.stack_exhausted)):
                 self.pending = exc
             return f"{type(exc).__name__}: {exc}"
 
-        done = instantiate(self.component.prepared, self.store, self, on_error=on_error)
+        mine = self.gate.enter()
+        try:
+            done = instantiate(self.component.prepared, self.store, self, on_error=on_error)
+        finally:
+            self.gate.leave(mine)
         self._exports = done.exports
         self._instances = list(done.instances)
         self.handles = self._handles
@@ -288,7 +292,8 @@ class CabiInstance:
         rep = handle.any
         if rep is None:
             return
-        with self.lock:
+        mine = self.gate.enter()
+        try:
             handle.any = None
             self.check_alive()
             dtor = handle.rt.dtor
@@ -298,6 +303,8 @@ class CabiInstance:
                 dtor(rep)
             except (CoreFault, Trap) as exc:
                 raise self.fail(exc, f"dropping {what}") from None
+        finally:
+            self.gate.leave(mine)
 
 
 def _interface(path: tuple[str, ...]) -> str:
@@ -318,7 +325,7 @@ class _Site:
         self._memory, self._realloc = self.rt.memory_access(self.options)
         self.strings = support.STRING_CODECS[self.options.string_encoding]
         self.string_cost = support.STRING_COSTS[self.options.string_encoding]
-        self.lock = self.rt.lock
+        self.gate = self.rt.gate
         self.handles = (_lower_own, _lower_borrow, _lift_own, _lift_borrow)
         self.scopes = (state.CallScope, state.CallScope.exit)
 
@@ -467,8 +474,10 @@ class _Lowered:
 
     def on_error(self, i: int, exc: BaseException) -> str:
         what = self.definitions[i].qualname
-        if isinstance(exc, Trap):  # an ABI violation or budget: the guest's call traps with it
-            return f"calling host function {what}: {exc}"
+        if isinstance(exc, (Trap, *support.stack_exhausted)):  # the guest's call traps with it
+            # Its last line says why (a nested call's trap carries the inner backtraces before it).
+            lines = str(exc).strip().splitlines() or [""]
+            return f"calling host function {what}: {type(exc).__name__}: {lines[-1].strip()}"
         self.rt.pending = exc
         return f"host function {what} raised {type(exc).__name__}"
 

@@ -21,12 +21,15 @@ import ctypes
 import functools
 import itertools
 import struct
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from ctypes import CFUNCTYPE, addressof, c_size_t, c_void_p
 from typing import Any, Protocol
 
 import wasmtime
+
+from witgen.runtime.cabi.gate import store_gate
 
 _c_new_funcs: Callable[[int, int, int, int, int, int, int, int, int], None] | None
 try:
@@ -282,6 +285,13 @@ def _forget_owner(key: int, _: object) -> None:
     _OWNERS.pop(key, None)
 
 
+MAX_REENTRY = 50
+"""How deeply the host functions of one instance may nest (a host import calling back into its
+instance, which calls the import again...): one more traps, well before Python's own stack runs
+out in the middle of a core call (default recursion limit 1000, ~8 Python frames per level).
+wasmtime traps when its stack overflows, ~140 levels for a small guest."""
+_TOO_DEEP = f"host functions re-entered more than {MAX_REENTRY} levels deep".encode()
+
 _TRAMPOLINES: dict[tuple[str, str], Any] = {}
 """One ctypes callback per core signature, shared by every host function of that signature:
 making a libffi closure per function cost ~10 µs (a componentize-py component imports ~120)."""
@@ -294,7 +304,7 @@ def _trampoline(params: str, results: str) -> Any:
     slots_type = ctypes.c_uint8 * (_SLOT * max(len(params), len(results), 1))
     unpack = struct.Struct(_arg_format(params)).unpack_from
     pack = struct.Struct("<" + results).pack_into if results else None
-    owners, shift, mask = _OWNERS, _INDEX_BITS, _INDEX_MASK
+    owners, shift, mask, get_ident = _OWNERS, _INDEX_BITS, _INDEX_MASK, threading.get_ident
 
     def trampoline(env: int, caller: Any, slots: int, count: int) -> int:
         owner: Any = None  # stays None (KeyError, AttributeError) if the owner was dropped
@@ -305,8 +315,18 @@ def _trampoline(params: str, results: str) -> Any:
             if f is None:
                 lazy, i = owner.lazy[index]
                 f = owner.bodies[index] = lazy.make_body(i)
+            if owner.depth >= MAX_REENTRY:
+                return int(_trap_new(_TOO_DEEP, len(_TOO_DEEP)))
             view = slots_type.from_address(slots)
-            out = f(*unpack(view))
+            gate = owner.gate
+            outer = gate.host_thread
+            gate.host_thread = get_ident()  # a call back into the store from here is re-entry
+            owner.depth += 1
+            try:
+                out = f(*unpack(view))
+            finally:
+                owner.depth -= 1
+                gate.host_thread = outer
             if pack is not None:
                 pack(view, 0, out)
             return 0
@@ -314,8 +334,11 @@ def _trampoline(params: str, results: str) -> Any:
             if owner is None:  # wasm still imports a function whose owner was dropped
                 message = b"a host function was called after the instance that made it was dropped"
             else:
-                lazy, i = owner.lazy[index]
-                message = lazy.on_error(i, exc).encode()
+                try:
+                    lazy, i = owner.lazy[index]
+                    message = lazy.on_error(i, exc).encode()
+                except BaseException:  # noqa: BLE001 - e.g. out of Python stack while reporting
+                    message = b"a host function failed, and so did reporting why"
             return int(_trap_new(message, len(message)))
 
     found = _TRAMPOLINES[(params, results)] = _UNCHECKED_CB(trampoline)
@@ -348,7 +371,7 @@ class HostFuncs:
     and no registry entry per function (a componentize-py component imports ~120 of them),
     just its `LazyBodies` and its index there. Their bodies live as long as this object."""
 
-    __slots__ = ("ctx", "engine", "key", "lazy", "bodies", "__weakref__")
+    __slots__ = ("ctx", "engine", "key", "lazy", "bodies", "depth", "gate", "__weakref__")
 
     def __init__(self, store: wasmtime.Store) -> None:
         self.ctx = context_address(store)
@@ -358,6 +381,10 @@ class HostFuncs:
         """What makes each function's body: its batch and its index in the batch."""
         self.bodies: list[Callable[..., Any] | None] = []
         """The bodies made so far, by index (None: not called yet)."""
+        self.depth = 0
+        self.gate = store_gate(store)
+        """The store's gate: its `host_thread` tells re-entry from another thread."""
+        """How many of these functions are running now, nested (re-entry through the host)."""
         _OWNERS[self.key] = weakref.ref(self, functools.partial(_forget_owner, self.key))
 
     def new(

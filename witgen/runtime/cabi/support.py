@@ -10,6 +10,7 @@ budget raises `HostBudgetExhausted`: either kills the instance, as wasmtime's tr
 from __future__ import annotations
 
 import array
+import ctypes
 import struct
 import sys
 from collections.abc import Callable
@@ -21,8 +22,14 @@ from witgen.runtime.types import Err, Ok, Some
 
 __all__ = ["Err", "Ok", "Some", "CoreFault", "faults", "struct"]
 
-faults = (CoreFault, Trap)
-"""What a call site catches to poison the instance: core traps and the ABI's own."""
+faults = (CoreFault, Trap, RecursionError, ctypes.ArgumentError)
+"""What a call site catches to poison the instance: core traps, the ABI's own, and running out
+of Python stack (unbounded re-entry through host imports; where wasmtime's own stack overflows,
+the core call's arguments fail to convert with `ArgumentError`)."""
+
+stack_exhausted = (RecursionError, ctypes.ArgumentError)
+"""A host function failing with one of these traps like a stack overflow: it is not the host's
+own exception to hand back to the caller."""
 
 if sys.byteorder != "little":  # pragma: no cover - wasm memory is little-endian; so are our bulk copies
     raise ImportError("witgen's cabi engine needs a little-endian host")

@@ -162,11 +162,15 @@ def _cabi_store(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _store():
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -181,7 +185,8 @@ def _cabi_store(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _store
@@ -202,11 +207,15 @@ def _cabi_run(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _run():
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -219,7 +228,8 @@ def _cabi_run(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return None
 
     return _run

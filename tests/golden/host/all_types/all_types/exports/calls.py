@@ -245,11 +245,15 @@ def _cabi_calls_echo_point(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _echo_point(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -285,7 +289,8 @@ def _cabi_calls_echo_point(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _echo_point
@@ -320,12 +325,16 @@ def _cabi_calls_draw(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _draw(a0, a1, a2):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -466,7 +475,8 @@ def _cabi_calls_draw(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _draw
@@ -500,12 +510,16 @@ def _cabi_calls_parse(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _parse(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -544,7 +558,8 @@ def _cabi_calls_parse(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         if type(out) is Err:
             raise out
         return out.value
@@ -568,11 +583,15 @@ def _cabi_calls_check(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _check():
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -593,7 +612,8 @@ def _cabi_calls_check(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         if type(out) is Err:
             raise out
         return out.value
@@ -626,12 +646,16 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _try_bytes(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -669,7 +693,8 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         if type(out) is Err:
             raise out
         return out.value
@@ -704,12 +729,16 @@ def _cabi_calls_validate(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _validate(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -747,7 +776,8 @@ def _cabi_calls_validate(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         if type(out) is Err:
             raise out
         return out.value
@@ -780,11 +810,15 @@ def _cabi_calls_find(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _find(a0, a1):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -851,7 +885,8 @@ def _cabi_calls_find(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _find
@@ -880,11 +915,15 @@ def _cabi_calls_lookup(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _lookup(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -924,7 +963,8 @@ def _cabi_calls_lookup(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _lookup
@@ -957,12 +997,16 @@ def _cabi_calls_swap(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _swap(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -1003,7 +1047,8 @@ def _cabi_calls_swap(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _swap
@@ -1044,12 +1089,16 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _keyword_params(a0, a1, a2, a3):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -1167,7 +1216,8 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _keyword_params
@@ -1188,11 +1238,15 @@ def _cabi_calls_nothing(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _nothing():
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -1205,7 +1259,8 @@ def _cabi_calls_nothing(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return None
 
     return _nothing
@@ -1232,11 +1287,15 @@ def _cabi_calls_aliases(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _aliases(a0, a1, a2, a3, a4):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -1348,7 +1407,8 @@ def _cabi_calls_aliases(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _aliases
@@ -1385,12 +1445,16 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _echo_payloads(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -1524,7 +1588,8 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _echo_payloads
@@ -1547,11 +1612,15 @@ def _cabi_calls_import_(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _import_(a0, a1):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -1591,7 +1660,8 @@ def _cabi_calls_import_(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _import_

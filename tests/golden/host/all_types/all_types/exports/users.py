@@ -121,12 +121,16 @@ def _cabi_users_list_users(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _list_users():
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -175,7 +179,8 @@ def _cabi_users_list_users(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _list_users
@@ -212,12 +217,16 @@ def _cabi_users_rename(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _rename(a0, a1):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -317,7 +326,8 @@ def _cabi_users_rename(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         if type(out) is Err:
             raise out
         return out.value

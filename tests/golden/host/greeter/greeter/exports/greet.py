@@ -113,12 +113,16 @@ def _cabi_greet_greet(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _greet(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -182,7 +186,8 @@ def _cabi_greet_greet(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         if type(out) is Err:
             raise out
         return out.value
@@ -209,11 +214,15 @@ def _cabi_Counter_new(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _constructor(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -238,7 +247,8 @@ def _cabi_Counter_new(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _constructor
@@ -265,11 +275,15 @@ def _cabi_Counter_increment(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _increment(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -293,7 +307,8 @@ def _cabi_Counter_increment(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _increment
@@ -323,11 +338,15 @@ def _cabi_Counter_total(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("Q")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _total(a0):
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -361,7 +380,8 @@ def _cabi_Counter_total(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _total

@@ -52,11 +52,15 @@ def _cabi_run_r(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _r():
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -69,7 +73,8 @@ def _cabi_run_r(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return None
 
     return _r

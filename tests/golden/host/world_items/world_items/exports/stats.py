@@ -66,11 +66,15 @@ def _cabi_stats_count(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
 
     @no_type_check
     def _count():
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -85,7 +89,8 @@ def _cabi_stats_count(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _count
@@ -115,12 +120,16 @@ def _cabi_stats_last(site: Any) -> Any:
         raw.result,
     )
     post = site.post_return("I")
-    acquire, release = site.lock.acquire, site.lock.release
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
     rt = site.rt
 
     @no_type_check
     def _last():
-        acquire()
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
         try:
             if inst.poisoned is not None:
                 site.dead()
@@ -150,7 +159,8 @@ def _cabi_stats_last(site: Any) -> Any:
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
-            release()
+            if mine:
+                give(True)
         return out
 
     return _last
