@@ -18,7 +18,7 @@ Across engines: the same observations, and the same error messages.
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import inspect
 import random
 from collections.abc import Callable
@@ -78,7 +78,8 @@ class Site:
         """The export on a world instance."""
         if self.iface is None:
             return getattr(inst, f"exp_{self.func.name}")  # type: ignore[no-any-return]
-        exports = getattr(inst, self.iface.name)
+        doc = f"`witgen:fuzz/{self.iface.name}` (exported interface)."
+        exports = next(v for v in vars(inst).values() if (type(v).__doc__ or "").startswith(doc))
         return getattr(exports, python_name(type(exports), self.func.name))  # type: ignore[no-any-return]
 
     def result_parts(self, scope: Scope) -> tuple[Ty | None, Ty | None] | None:
@@ -151,25 +152,27 @@ class Runner:
 
     def site(self, iface: Iface | None, func: Func) -> Site:
         def module(side: str) -> ModuleType | None:
-            return (
-                None if iface is None else importlib.import_module(f"{self.pkg.__name__}.{side}.{iface.name}")
-            )
+            if iface is None:
+                return None
+            doc = f"`witgen:fuzz/{iface.name}` ({side[:-1]}ed interface)."
+            return next(m for m in vars(self.pkg).values() if isinstance(m, ModuleType) and m.__doc__ == doc)
 
         return Site(iface, func, module("exports"), module("imports"))
 
     def instance(self, engine: str) -> Any:
         """The live instance on ``engine`` (a new one after a trap)."""
         if engine not in self.instances:
-            fields: dict[str, Any] = {"res": type("ResHost", (), {"R": HostR})()}
+            # WImports' fields follow the world's imports: `res`, the interfaces, the functions
+            values: list[Any] = [type("ResHost", (), {"R": HostR})()]
             for iface in self.world.interfaces:
-                host = type(f"Host_{iface.name}", (), {})()
+                host = type("Host", (), {})()
                 protocol = exports_class(self.site(iface, iface.funcs[0]).exports)  # same method names
                 for f in iface.funcs:
                     setattr(host, python_name(protocol, f.name), self.responder.make())
-                fields[iface.name] = host
-            for f in self.world.imports:
-                fields[f"imp_{f.name}"] = self.responder.make()
-            imports = self.pkg.WImports(**fields)
+                values.append(host)
+            values += [self.responder.make() for _ in self.world.imports]
+            names = [f.name for f in dataclasses.fields(self.pkg.WImports)]
+            imports = self.pkg.WImports(**dict(zip(names, values, strict=True)))
             self.instances[engine] = self.pkg.W.from_file(
                 self.wasm, imports=imports, abi=engine, engine=self.wt_engine
             )

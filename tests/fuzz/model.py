@@ -177,14 +177,14 @@ class World:
     def wit(self) -> str:
         lines = ["package witgen:fuzz;", "", "interface res {", "  resource r;", "}", ""]
         for iface in self.interfaces:
-            lines.append(f"interface {iface.name} {{")
+            lines.append(f"interface %{iface.name} {{")
             lines.append("  use res.{r};")
             lines += [f"  {d.wit()}" for d in iface.defs.values()]
             lines += [f"  %{f.name}: {f.wit()};" for f in iface.funcs]
             lines += ["}", ""]
         lines += ["world w {", "  use res.{r};", "  import res;"]
         for iface in self.interfaces:
-            lines += [f"  import {iface.name};", f"  export {iface.name};"]
+            lines += [f"  import %{iface.name};", f"  export %{iface.name};"]
         for f in self.imports:
             lines += [f"  import imp-{f.name}: {f.wit()};", f"  export exp-{f.name}: {f.wit()};"]
         if self.features.resources:
@@ -310,6 +310,12 @@ def random_world(
         if features.names:
             defs = _rename(random.Random(f"{seed}/names/{k}"), defs, funcs, features.avoid)
         ifaces.append(Iface(f"api{k}", defs, funcs))
+    if features.names:
+        pool = [n for n in HOSTILE_INTERFACE_NAMES if n not in features.avoid]
+        for iface, name in zip(
+            ifaces, random.Random(f"{seed}/interfaces").sample(pool, len(ifaces)), strict=False
+        ):
+            iface.name = name
     plain = _Gen(
         rng, Features(maps=features.maps, fixed=features.fixed, resources=False, kinds=features.kinds), {}
     )
@@ -328,6 +334,8 @@ kwargs call lift lower raw codec fields new init dict object super print raise f
 mem handle rep table drop close enum flag flags variant record tuple option string char float bool match case typing
 names ns sites f0 p0 x0 b0 t0 r api0""".split()
 )
+HOSTILE_INTERFACE_NAMES = """store from-file from-bytes wasi imports exports types api instance engine linker component
+self cls runtime rt abi host exp-f0 imp-f0 drop-r world close drop some ok err result typing enum dataclasses""".split()
 HOSTILE_TYPE_NAMES = """some ok err result optional union any protocol callable sequence dataclass enum list dict tuple
 str int float bool bytes type object exception wasmtime component rt abi no-type-check host interface codec record
 variant flag all r-class w w-imports imports exports field self cls none true false string char t0 api0 res""".split()
