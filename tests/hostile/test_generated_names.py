@@ -66,3 +66,30 @@ def test_call_sites_never_rebind_parameters_or_factory_names(world: str) -> None
             twice = sorted({n for n in prologue if prologue.count(n) > 1})
             assert not twice, f"{node.name} binds {twice} twice"
     assert factories
+
+
+def test_parameters_named_like_the_methods_own_names_still_import(tmp_path: Path) -> None:
+    import importlib
+    import sys
+
+    from witgen.gen_host import write_package
+
+    (tmp_path / "w.wit").write_text(
+        "package hostile:n;\n"
+        "interface api {\n"
+        "  resource r { constructor(self: u32); m: func(cls: u32, %result: u32); s: static func(cls: u32) -> u32; }\n"
+        "  f: func(self: u32, cls: u32, %result: u32) -> u32;\n"
+        "}\n"
+        "world w { import api; export api; export g: func(self: u32, %result: string) -> u32; }\n"
+    )
+    loaded = load(tmp_path / "w.wit")
+    write_package(generate(loaded.resolve, loaded.select_world(), "names_pkg"), tmp_path / "names_pkg")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        pkg = importlib.import_module("names_pkg")
+        importlib.import_module("names_pkg.exports.api")
+        importlib.import_module("names_pkg.imports.api")
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert "self_: int" in (tmp_path / "names_pkg/__init__.py").read_text()
+    assert pkg.W.g.__code__.co_varnames[:3] == ("self", "self_", "result_")

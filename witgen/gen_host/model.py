@@ -247,6 +247,14 @@ class WorldView:
 
 _WORLD_CLASS_NAMES = {"store", "from_file", "from_bytes"}
 
+_METHOD_LOCALS = {"self", "cls", "result"}
+"""Names the generated methods use themselves: a parameter spelled like one gets a `_`."""
+
+
+def _param_name(wit_name: str) -> str:
+    name = snake(wit_name)
+    return name + "_" if name in _METHOD_LOCALS else name
+
 
 def _avoid_clashes(view: WorldView) -> None:
     """World-level functions share namespaces with interface fields/attributes and the world
@@ -350,7 +358,8 @@ class HostModelBuilder(WorldLayout):
         if f.kind in ("method", "async-method"):
             params = params[1:]
         views = [
-            ParamView(snake(p.name), p.name, tv.annotation(p.ty, input=True), tv.codec(p.ty)) for p in params
+            ParamView(_param_name(p.name), p.name, tv.annotation(p.ty, input=True), tv.codec(p.ty))
+            for p in params
         ]
         if f.kind in ("method", "async-method"):
             assert f.resource is not None

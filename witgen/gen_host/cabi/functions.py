@@ -8,9 +8,10 @@ caller's canon options) and returns the core function the guest calls.
 
 Every local of a factory and its inner function comes from one `Names`: the fixed names below
 and the core parameters are reserved first, then each temporary and each helper the prologue
-binds is given a name nobody else has. An export's call holds its store's lock (one call at a
-time per store: `witgen.runtime.cabi.gate`); values lifted into the host are charged against the call's `fuel`, read from
-`CabiInstance.hostcall_fuel` when lifting starts; a value the guest got wrong traps.
+binds is given a name nobody else has. An export's call holds its store's gate (one call at a
+time per store: `witgen.runtime.cabi.gate`); values lifted into the host are charged against
+the call's `fuel`, read from `CabiInstance.hostcall_fuel` when lifting starts; a value the guest
+got wrong traps.
 
 The inner functions are `@no_type_check`: they juggle raw core values and prepared tuples
 that mypy can't follow, and what they return is typed by the methods wrapping them. Their
