@@ -185,5 +185,5 @@ class WasiDoubles:
             if f.default is not None:
                 continue  # required: not WASI
             module = importlib.import_module(f"{pkg.__name__}.imports.{f.name}")
-            out[f.name] = self.interface(f.name, module._INTERFACE, module)
+            out[f.name] = self.interface(f.name, module._interface, module)
         return out

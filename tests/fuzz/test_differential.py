@@ -31,13 +31,10 @@ FIXED_EVERY = 4  # these worlds also hold fixed-length lists: cabi only (wasmtim
 
 
 NAMES_EVERY = 2  # these worlds name things after Python keywords/builtins and generated code's own names
-KNOWN_BAD_NAMES = frozenset({"interface", "store", "drop-r", "exp-f0"})
-"""Hostile names the generator still gets wrong (/work/wt/FINDINGS.md, "gen_host: WIT names that
-clash" and "gen_host world class: interface names that clash"; owner: the host-binding generator):
-a type named `interface` (its codec replaces the module's `_INTERFACE`), an exported interface named
-`store` (the world's `store` property) or like a world-level function (`drop-r`, `exp-f0`: one
-attribute for both).
-`bench/fuzz_diff.py` still uses them; drop them from here once fixed."""
+KNOWN_BAD_NAMES = frozenset({"drop-r", "exp-f0"})
+"""Hostile names the generator still gets wrong: an interface named like a world-level function
+(`drop-r`, `exp-f0`: one attribute for both). `bench/fuzz_diff.py` still uses them; drop them
+from here once fixed."""
 
 
 def _features(seed: int) -> Features:

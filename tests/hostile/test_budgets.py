@@ -48,7 +48,7 @@ ALIASED_ARGUMENT = Hostile(
 CASES = {"result": ALIASED_RESULT, "argument": ALIASED_ARGUMENT}
 
 _CHILD = """
-import json, resource, sys
+import json, sys
 sys.path.insert(0, {tests!r})
 from hostile.test_budgets import CASES
 from witgen.runtime import InstanceDead, Trap
@@ -63,7 +63,9 @@ try:
     inst.f()
 except InstanceDead:
     outcome += " then dead"
-print(json.dumps([outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024]))
+# VmHWM: this process image's peak RSS (ru_maxrss would carry the forking pytest worker's over exec)
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps([outcome, peak * 1024]))
 """
 
 

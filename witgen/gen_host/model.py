@@ -167,6 +167,9 @@ class InterfaceModuleView:
     wasi: bool = False
     """A WASI interface: its field in `<World>Imports` is optional (Python WASI on either
     engine; on wasmtime's engine `wasi=` may link wasmtime's own instead)."""
+    attr: str = ""
+    """Its attribute on the world class (exports; `_avoid_clashes` keeps it off the class's own
+    members: an interface named `store` is `world.store_`)."""
 
     @property
     def guest_resources(self) -> list[TypeDeclView]:
@@ -263,7 +266,11 @@ def _avoid_clashes(view: WorldView) -> None:
     for f in view.import_funcs:
         while f.name in host_fields:
             f.name += "_"
-    members = _WORLD_CLASS_NAMES | {m.module.rsplit(".", 1)[1] for m in view.export_modules}
+    for m in view.export_modules:
+        m.attr = m.module.rsplit(".", 1)[1]
+        while m.attr in _WORLD_CLASS_NAMES:
+            m.attr += "_"
+    members = _WORLD_CLASS_NAMES | {m.attr for m in view.export_modules}
     for f in view.export_funcs:
         while f.name in members:
             f.name += "_"

@@ -35,6 +35,7 @@ from witgen.runtime.types import Err, Ok
 _type_ids = count(1)
 """Host resource type ids are process-unique, so handles of two instances can't be confused."""
 
+
 @dataclass
 class _Verdicts:
     """What a component's types were found to fit: the bindings' export site specs (by identity)

@@ -394,7 +394,7 @@ def check_wasmtime_exports(component: Any, engine: Any, interface: str, specs: S
     scope = ctype.exports(engine)
     if interface:
         item = scope.get(interface)
-        ty = None if item is None else item.ty
+        ty = None if item is None else _item_type(item)
         if not isinstance(ty, wc.ComponentInstanceType):
             raise LinkError(f"the component's export {interface!r} is not an interface instance")
         scope = ty.exports(engine)
@@ -414,10 +414,19 @@ def check_wasmtime_exports(component: Any, engine: Any, interface: str, specs: S
     for spec in specs.values():
         name, qualname, params, result = spec[0], spec[1], spec[2], spec[3]
         item = scope.get(name)
-        ft = None if item is None else item.ty
+        ft = None if item is None else _item_type(item)
         if not isinstance(ft, wc.FuncType):
             raise LinkError(f"the component's export {qualname} is not a function")
         check_func(qualname, params, result, wasmtime_func(ft, resource))
+
+
+def _item_type(item: Any) -> Any:
+    """An item's type as wasmtime-py wraps it; None for a type it can't wrap (it raises on maps),
+    which is never a function, resource or instance."""
+    try:
+        return item.ty
+    except TypeError:
+        return None
 
 
 def _wasmtime_resources(items: dict[str, Any], engine: Any, guest: bool) -> list[tuple[Any, Res]]:
@@ -426,12 +435,12 @@ def _wasmtime_resources(items: dict[str, Any], engine: Any, guest: bool) -> list
 
     found: list[tuple[Any, Res]] = []
     for name, item in items.items():
-        ty = item.ty
+        ty = _item_type(item)
         if isinstance(ty, wc.ResourceType):
             found.append((ty, Res(name, guest)))
         elif isinstance(ty, wc.ComponentInstanceType):
             for inner, inner_item in ty.exports(engine).items():
-                inner_ty = inner_item.ty
+                inner_ty = _item_type(inner_item)
                 if isinstance(inner_ty, wc.ResourceType):
                     found.append((inner_ty, Res(inner, guest)))
     return found
@@ -465,7 +474,7 @@ def check_wasmtime_imports(component: Any, engine: Any, defs: ImportDefs) -> Non
 
     unversioned = {iface.partition("@")[0]: iface for iface in defs if iface}
     for name, item in imports.items():
-        ty = item.ty
+        ty = _item_type(item)
         if isinstance(ty, wc.FuncType):
             funcs = {f[0]: f for f in defs.get("", []) if f[0] == name}
             scope = {name: item}
@@ -479,6 +488,6 @@ def check_wasmtime_imports(component: Any, engine: Any, defs: ImportDefs) -> Non
             continue
         for fname, (_, qualname, params, result) in funcs.items():
             found = scope.get(fname)
-            ft = None if found is None else found.ty
+            ft = None if found is None else _item_type(found)
             if isinstance(ft, wc.FuncType):
                 check_func(qualname, params, result, wasmtime_func(ft, resource), "import")

@@ -505,7 +505,15 @@ class _Planner:
                 raise LinkError(f"{frame.name}: canon lower of {label}, whose type is not a function type")
             params, results = flatten_func(f.type, "lower")
             return self.add(
-                Lower(self.next_reg, f.path, f.name, options, frame.inst, (tuple(params), tuple(results)), f.type)
+                Lower(
+                    self.next_reg,
+                    f.path,
+                    f.name,
+                    options,
+                    frame.inst,
+                    (tuple(params), tuple(results)),
+                    f.type,
+                )
             )
         lift = self.lift_of(f)
         if lift is not None:

@@ -16,6 +16,7 @@ from wasmtime import component as _wc
 from witgen import runtime as _rt
 from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
+from .exports import from_bytes as _e_from_bytes
 from .exports import run as _e_run
 from .imports import a_x_types as _i_a_x_types
 from .imports import a_x_types_2 as _i_a_x_types_2
@@ -51,6 +52,9 @@ class NameClashes(_rt.Exports):
     run: _e_run.Run
     """`t:clash/run` (exported interface)."""
 
+    from_bytes_: _e_from_bytes.FromBytes
+    """Clashes with the world class's `from_bytes` classmethod (the attribute is `from_bytes_`)."""
+
     _call_store_: Callable[..., Any]
     _call_run_: Callable[..., Any]
 
@@ -82,6 +86,7 @@ class NameClashes(_rt.Exports):
         rt.instantiate()
         self._rt = rt
         self.run = _e_run.Run(rt)
+        self.from_bytes_ = _e_from_bytes.FromBytes(rt)
         self._sites = _rt.SiteTable(rt, "", _sites)
 
     @classmethod

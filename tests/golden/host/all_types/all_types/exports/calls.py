@@ -36,7 +36,7 @@ __all__ = [
     "Calls",
 ]
 
-_INTERFACE = "golden:types/calls@1.0.0"
+_interface = "golden:types/calls@1.0.0"
 
 Point = _i_shapes.Point
 """`point` (type alias)."""
@@ -141,7 +141,7 @@ class Calls(_rt.Exports):
     _call_import_: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
+        self._sites = _rt.SiteTable(rt, _interface, _sites)
 
     def echo_point(self, p: Point) -> Point:
         """Echo a point."""

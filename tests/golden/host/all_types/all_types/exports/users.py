@@ -26,7 +26,7 @@ __all__ = [
     "Users",
 ]
 
-_INTERFACE = "golden:types/users@1.0.0"
+_interface = "golden:types/users@1.0.0"
 
 Point = _i_shapes.Point
 """`point` (type alias)."""
@@ -79,7 +79,7 @@ class Users(_rt.Exports):
     _call_rename: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
+        self._sites = _rt.SiteTable(rt, _interface, _sites)
 
     def list_users(self) -> list[User]:
         """All users."""

@@ -43,7 +43,7 @@ __all__ = [
     "Host",
 ]
 
-_INTERFACE = "golden:types/shapes@1.0.0"
+_interface = "golden:types/shapes@1.0.0"
 
 
 @dataclass
@@ -343,62 +343,62 @@ class Host(Protocol):
 def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "echo-point",
         "shapes.echo_point",
         _params_shapes_echo_point,
         _POINT,
-        _rt.implementation(host, "echo_point", _INTERFACE),
+        _rt.implementation(host, "echo_point", _interface),
         False,
         cabi=_cabi_imp_shapes_echo_point,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "draw",
         "shapes.draw",
         _params_shapes_draw,
         _result_shapes_draw,
-        _rt.implementation(host, "draw", _INTERFACE),
+        _rt.implementation(host, "draw", _interface),
         False,
         cabi=_cabi_imp_shapes_draw,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "parse",
         "shapes.parse",
         _params_shapes_parse,
         _result_shapes_parse,
-        _rt.implementation(host, "parse", _INTERFACE),
+        _rt.implementation(host, "parse", _interface),
         True,
         cabi=_cabi_imp_shapes_parse,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "check",
         "shapes.check",
         [],
         _result_shapes_check,
-        _rt.implementation(host, "check", _INTERFACE),
+        _rt.implementation(host, "check", _interface),
         True,
         cabi=_cabi_imp_shapes_check,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "reverse",
         "shapes.reverse",
         _params_shapes_reverse,
         _result_shapes_reverse,
-        _rt.implementation(host, "reverse", _INTERFACE),
+        _rt.implementation(host, "reverse", _interface),
         False,
         cabi=_cabi_imp_shapes_reverse,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "nothing",
         "shapes.nothing",
         [],
         None,
-        _rt.implementation(host, "nothing", _INTERFACE),
+        _rt.implementation(host, "nothing", _interface),
         False,
         cabi=_cabi_imp_shapes_nothing,
     )

@@ -23,7 +23,7 @@ __all__ = [
     "R",
 ]
 
-_INTERFACE = "t:both/r"
+_interface = "t:both/r"
 
 
 class Res(_rt.GuestResource):
@@ -68,8 +68,8 @@ class R(_rt.Exports):
     _call_mk: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
-        self.Res = rt.bind_guest_resource(_ResBase, "t:both/r#res", _rt.SiteTable(rt, _INTERFACE, _sites_Res))
+        self._sites = _rt.SiteTable(rt, _interface, _sites)
+        self.Res = rt.bind_guest_resource(_ResBase, "t:both/r#res", _rt.SiteTable(rt, _interface, _sites_Res))
 
     def make(self) -> _ResBase:
         """Calls `make`."""

@@ -24,7 +24,7 @@ __all__ = [
     "Host",
 ]
 
-_INTERFACE = "t:both/r"
+_interface = "t:both/r"
 
 
 class Res(Protocol):
@@ -81,13 +81,13 @@ class Host(Protocol):
 
 def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
-    res_cls = _rt.implementation(host, "Res", _INTERFACE)
-    rt.define_resource(_INTERFACE, "res", "t:both/r#res", res_cls)
+    res_cls = _rt.implementation(host, "Res", _interface)
+    rt.define_resource(_interface, "res", "t:both/r#res", res_cls)
     rt.define_func(
-        _INTERFACE, "[constructor]res", "Res", [], _result_Res_new, res_cls, cabi=_cabi_imp_Res_new
+        _interface, "[constructor]res", "Res", [], _result_Res_new, res_cls, cabi=_cabi_imp_Res_new
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "[method]res.get",
         "Res.get",
         _params_Res_get,
@@ -97,22 +97,22 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         cabi=_cabi_imp_Res_get,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "make",
         "r.make",
         [],
         _result_r_make,
-        _rt.implementation(host, "make", _INTERFACE),
+        _rt.implementation(host, "make", _interface),
         False,
         cabi=_cabi_imp_r_make,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "mk",
         "r.mk",
         _params_r_mk,
         _PT,
-        _rt.implementation(host, "mk", _INTERFACE),
+        _rt.implementation(host, "mk", _interface),
         False,
         cabi=_cabi_imp_r_mk,
     )

@@ -25,7 +25,7 @@ __all__ = [
     "Greet",
 ]
 
-_INTERFACE = "example:greeter/greet@0.1.0"
+_interface = "example:greeter/greet@0.1.0"
 
 Person = _i_types.Person
 """`person` (type alias)."""
@@ -70,9 +70,9 @@ class Greet(_rt.Exports):
     _call_greet: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
+        self._sites = _rt.SiteTable(rt, _interface, _sites)
         self.Counter = rt.bind_guest_resource(
-            _CounterBase, "example:greeter/greet@0.1.0#counter", _rt.SiteTable(rt, _INTERFACE, _sites_Counter)
+            _CounterBase, "example:greeter/greet@0.1.0#counter", _rt.SiteTable(rt, _interface, _sites_Counter)
         )
 
     def greet(self, who: Person) -> str:

@@ -25,7 +25,7 @@ __all__ = [
     "GreetError_TooLong",
 ]
 
-_INTERFACE = "example:greeter/types@0.1.0"
+_interface = "example:greeter/types@0.1.0"
 
 
 class Tone(enum.Enum):

@@ -18,23 +18,46 @@ from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
+    "Interface",
     "Run",
 ]
 
-_INTERFACE = "t:clash/run"
+_interface = "t:clash/run"
+
+
+@dataclass
+class Interface:
+    """Its codec, `_INTERFACE`, can't clash with the module's own name constant."""
+
+    x: int
+
+
+_INTERFACE = _rt.RecordCodec(
+    "interface",
+    Interface,
+    [
+        ("x", "x", _rt.U32),
+    ],
+)
 
 
 class Run(_rt.Exports):
     """`t:clash/run` (exported interface)."""
 
     _call_r: Callable[..., Any]
+    _call_echo: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
+        self._sites = _rt.SiteTable(rt, _interface, _sites)
 
     def r(self) -> None:
         """Calls `r`."""
         self._call_r()
+
+    def echo(self, i: Interface) -> Interface:
+        """Calls `echo`."""
+        result: Interface = self._call_echo(i)
+        return result
 
 
 def _cabi_run_r(site: Any) -> Any:
@@ -80,7 +103,68 @@ def _cabi_run_r(site: Any) -> Any:
     return _r
 
 
+def _cabi_run_echo(site: Any) -> Any:
+    """cabi call site of `echo`."""
+    inst = site.inst
+    bad = _abi.bad
+    as_int = _abi.as_int
+    core_fault = _abi.faults
+    raw = site.raw_call("I", "I")
+    pack, mv, ccall, cargs, trap_slot, fault, result = (
+        raw.pack,
+        raw.mv,
+        raw.call,
+        raw.args,
+        raw.trap,
+        raw.fault,
+        raw.result,
+    )
+    post = site.post_return("I")
+    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
+
+    @no_type_check
+    def _echo(a0):
+        try:
+            take()
+            mine = True
+        except IndexError:
+            mine = wait()
+        try:
+            if inst.poisoned is not None:
+                site.dead()
+            try:
+                if type(a0) is not Interface:
+                    raise bad
+                i1 = a0.x
+                if type(i1) is not int:
+                    i1 = as_int(i1)
+                if i1 < 0 or i1 > 4294967295:
+                    raise bad
+                q0 = (i1,)
+            except bad:
+                site.bad_arg(0, a0)
+            try:
+                t1 = q0
+                pack(mv, 0, t1[0])
+                err = ccall(*cargs)
+                if err or trap_slot.value:
+                    raise fault(err)
+                r = result[0]
+                out = Interface(r)
+                if post is not None:
+                    post(r)
+            except core_fault as exc:
+                raise site.fail(exc)
+        finally:
+            if mine:
+                give(True)
+        return out
+
+    return _echo
+
+
 _sites: dict[str, _rt.SiteSpec] = {
     "_call_r": ("r", "run.r", [], None, False, _cabi_run_r),
+    "_call_echo": ("echo", "run.echo", [("i", _INTERFACE)], _INTERFACE, False, _cabi_run_echo),
 }
 """The call sites of `Run`, bound on first use."""

@@ -21,7 +21,7 @@ __all__ = [
     "Host",
 ]
 
-_INTERFACE = "a-x-types"
+_interface = "a-x-types"
 
 
 class Host(Protocol):
@@ -35,12 +35,12 @@ class Host(Protocol):
 def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "f",
         "a_x_types.f",
         [],
         None,
-        _rt.implementation(host, "f", _INTERFACE),
+        _rt.implementation(host, "f", _interface),
         False,
         cabi=_cabi_imp_a_x_types_f,
     )

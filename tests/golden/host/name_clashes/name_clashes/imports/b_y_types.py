@@ -21,7 +21,7 @@ __all__ = [
     "Host",
 ]
 
-_INTERFACE = "b:y/types"
+_interface = "b:y/types"
 
 
 class Host(Protocol):
@@ -35,12 +35,12 @@ class Host(Protocol):
 def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "h",
         "b_y_types.h",
         [],
         None,
-        _rt.implementation(host, "h", _INTERFACE),
+        _rt.implementation(host, "h", _interface),
         False,
         cabi=_cabi_imp_b_y_types_h,
     )

@@ -21,7 +21,7 @@ __all__ = [
     "Host",
 ]
 
-_INTERFACE = "t:clash/log"
+_interface = "t:clash/log"
 
 
 class Host(Protocol):
@@ -35,12 +35,12 @@ class Host(Protocol):
 def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "l",
         "log.l",
         [],
         None,
-        _rt.implementation(host, "l", _INTERFACE),
+        _rt.implementation(host, "l", _interface),
         False,
         cabi=_cabi_imp_log_l,
     )

@@ -25,7 +25,7 @@ __all__ = [
     "GuestSide",
 ]
 
-_INTERFACE = "golden:resources/guest-side"
+_interface = "golden:resources/guest-side"
 
 File = _i_host_side.File
 """`file` (another name for a resource)."""
@@ -94,14 +94,14 @@ class GuestSide(_rt.Exports):
     _call_adopt: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
+        self._sites = _rt.SiteTable(rt, _interface, _sites)
         self.Counter = rt.bind_guest_resource(
-            _CounterBase, "golden:resources/guest-side#counter", _rt.SiteTable(rt, _INTERFACE, _sites_Counter)
+            _CounterBase, "golden:resources/guest-side#counter", _rt.SiteTable(rt, _interface, _sites_Counter)
         )
         self.Snapshot = rt.bind_guest_resource(
             _SnapshotBase,
             "golden:resources/guest-side#snapshot",
-            _rt.SiteTable(rt, _INTERFACE, _sites_Snapshot),
+            _rt.SiteTable(rt, _interface, _sites_Snapshot),
         )
 
     def make_counter(self, start: int) -> _CounterBase:

@@ -25,7 +25,7 @@ __all__ = [
     "Host",
 ]
 
-_INTERFACE = "golden:resources/host-side"
+_interface = "golden:resources/host-side"
 
 
 class File(Protocol):
@@ -116,10 +116,10 @@ class Host(Protocol):
 
 def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
-    file_cls = _rt.implementation(host, "File", _INTERFACE)
-    rt.define_resource(_INTERFACE, "file", "golden:resources/host-side#file", file_cls)
+    file_cls = _rt.implementation(host, "File", _interface)
+    rt.define_resource(_interface, "file", "golden:resources/host-side#file", file_cls)
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "[constructor]file",
         "File",
         _params_File_new,
@@ -128,7 +128,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         cabi=_cabi_imp_File_new,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "[method]file.read",
         "File.read",
         _params_File_read,
@@ -138,7 +138,7 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         cabi=_cabi_imp_File_read,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "[method]file.write",
         "File.write",
         _params_File_write,
@@ -148,74 +148,74 @@ def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
         cabi=_cabi_imp_File_write,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "[static]file.temp",
         "File.temp",
         [],
         _result_File_temp,
-        _rt.implementation(file_cls, "temp", _INTERFACE),
+        _rt.implementation(file_cls, "temp", _interface),
         False,
         cabi=_cabi_imp_File_temp,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "[static]file.same",
         "File.same",
         _params_File_same,
         _rt.BOOL,
-        _rt.implementation(file_cls, "same", _INTERFACE),
+        _rt.implementation(file_cls, "same", _interface),
         False,
         cabi=_cabi_imp_File_same,
     )
-    token_cls = _rt.implementation(host, "Token", _INTERFACE)
-    rt.define_resource(_INTERFACE, "token", "golden:resources/host-side#token", token_cls)
+    token_cls = _rt.implementation(host, "Token", _interface)
+    rt.define_resource(_interface, "token", "golden:resources/host-side#token", token_cls)
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "open",
         "host_side.open",
         _params_host_side_open,
         _result_host_side_open,
-        _rt.implementation(host, "open", _INTERFACE),
+        _rt.implementation(host, "open", _interface),
         True,
         cabi=_cabi_imp_host_side_open,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "size",
         "host_side.size",
         _params_host_side_size,
         _rt.U64,
-        _rt.implementation(host, "size", _INTERFACE),
+        _rt.implementation(host, "size", _interface),
         False,
         cabi=_cabi_imp_host_side_size,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "close",
         "host_side.close",
         _params_host_side_close,
         None,
-        _rt.implementation(host, "close", _INTERFACE),
+        _rt.implementation(host, "close", _interface),
         False,
         cabi=_cabi_imp_host_side_close,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "make-token",
         "host_side.make_token",
         [],
         _result_host_side_make_token,
-        _rt.implementation(host, "make_token", _INTERFACE),
+        _rt.implementation(host, "make_token", _interface),
         False,
         cabi=_cabi_imp_host_side_make_token,
     )
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "sizes",
         "host_side.sizes",
         _params_host_side_sizes,
         _result_host_side_sizes,
-        _rt.implementation(host, "sizes", _INTERFACE),
+        _rt.implementation(host, "sizes", _interface),
         False,
         cabi=_cabi_imp_host_side_sizes,
     )

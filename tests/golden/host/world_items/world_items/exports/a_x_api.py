@@ -24,7 +24,7 @@ __all__ = [
     "AXApi",
 ]
 
-_INTERFACE = "a:x/api"
+_interface = "a:x/api"
 
 Id = _i_a_x_types.Id
 """`id` (type alias)."""
@@ -44,7 +44,7 @@ class AXApi(_rt.Exports):
     _call_make: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
+        self._sites = _rt.SiteTable(rt, _interface, _sites)
 
     def make(self, id: Id) -> Thing:
         """Make a thing."""

@@ -24,7 +24,7 @@ __all__ = [
     "BYApi",
 ]
 
-_INTERFACE = "b:y/api"
+_interface = "b:y/api"
 
 Name = _i_b_y_types.Name
 """`name` (type alias)."""
@@ -44,7 +44,7 @@ class BYApi(_rt.Exports):
     _call_named: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
+        self._sites = _rt.SiteTable(rt, _interface, _sites)
 
     def named(self, name: Name) -> Optional[Thing]:
         """The thing called `name`, if any."""

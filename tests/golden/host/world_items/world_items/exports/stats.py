@@ -23,7 +23,7 @@ __all__ = [
     "Stats",
 ]
 
-_INTERFACE = "stats"
+_interface = "stats"
 
 Thing = _i_b_y_types.Thing
 """`thing` (type alias)."""
@@ -38,7 +38,7 @@ class Stats(_rt.Exports):
     _call_last: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _INTERFACE, _sites)
+        self._sites = _rt.SiteTable(rt, _interface, _sites)
 
     def count(self) -> int:
         """How many things were seen."""

@@ -23,7 +23,7 @@ __all__ = [
     "Host",
 ]
 
-_INTERFACE = "a:x/types"
+_interface = "a:x/types"
 
 Id = int
 """An id."""
@@ -59,12 +59,12 @@ class Host(Protocol):
 def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "next-id",
         "a_x_types.next_id",
         [],
         _ID,
-        _rt.implementation(host, "next_id", _INTERFACE),
+        _rt.implementation(host, "next_id", _interface),
         False,
         cabi=_cabi_imp_a_x_types_next_id,
     )

@@ -23,7 +23,7 @@ __all__ = [
     "Host",
 ]
 
-_INTERFACE = "b:y/types"
+_interface = "b:y/types"
 
 Name = str
 """A name."""
@@ -59,12 +59,12 @@ class Host(Protocol):
 def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "taken",
         "b_y_types.taken",
         _params_b_y_types_taken,
         _rt.BOOL,
-        _rt.implementation(host, "taken", _INTERFACE),
+        _rt.implementation(host, "taken", _interface),
         False,
         cabi=_cabi_imp_b_y_types_taken,
     )

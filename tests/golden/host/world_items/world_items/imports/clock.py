@@ -21,7 +21,7 @@ __all__ = [
     "Host",
 ]
 
-_INTERFACE = "clock"
+_interface = "clock"
 
 
 class Host(Protocol):
@@ -35,12 +35,12 @@ class Host(Protocol):
 def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "seconds",
         "clock.seconds",
         [],
         _rt.U64,
-        _rt.implementation(host, "seconds", _INTERFACE),
+        _rt.implementation(host, "seconds", _interface),
         False,
         cabi=_cabi_imp_clock_seconds,
     )

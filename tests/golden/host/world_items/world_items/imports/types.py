@@ -21,7 +21,7 @@ __all__ = [
     "Host",
 ]
 
-_INTERFACE = "types"
+_interface = "types"
 
 
 class Host(Protocol):
@@ -35,12 +35,12 @@ class Host(Protocol):
 def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
     """Define this interface's imports in `rt` with the host's implementations."""
     rt.define_func(
-        _INTERFACE,
+        _interface,
         "ping",
         "types.ping",
         [],
         _rt.STRING,
-        _rt.implementation(host, "ping", _INTERFACE),
+        _rt.implementation(host, "ping", _interface),
         False,
         cabi=_cabi_imp_types_ping,
     )
