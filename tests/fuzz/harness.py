@@ -77,7 +77,8 @@ class Site:
     def method(self, inst: Any) -> Callable[..., Any]:
         """The export on a world instance."""
         if self.iface is None:
-            return getattr(inst, f"exp_{self.func.name}")  # type: ignore[no-any-return]
+            # `exp_f0_` beside an exported interface `exp-f0`: found by its docstring
+            return getattr(inst, python_name(type(inst), f"exp-{self.func.name}"))  # type: ignore[no-any-return]
         doc = f"`witgen:fuzz/{self.iface.name}` (exported interface)."
         exports = next(v for v in vars(inst).values() if (type(v).__doc__ or "").startswith(doc))
         return getattr(exports, python_name(type(exports), self.func.name))  # type: ignore[no-any-return]
@@ -419,7 +420,8 @@ class Runner:
         """``drop-r``: the guest drops the owned handle it is given; the object's ``close()`` runs once."""
         obj = HostR(-1)
         try:
-            self.instance(engine).drop_r(obj)
+            inst = self.instance(engine)
+            getattr(inst, python_name(type(inst), "drop-r"))(obj)  # `drop_r_` beside an interface `drop-r`
             closed: Any = obj.closed
         except Exception as exc:  # noqa: BLE001 - reported
             closed = describe(exc)
