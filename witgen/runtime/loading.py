@@ -46,6 +46,8 @@ class EngineSettings:
         return (self.epoch or limits.deadline is None) and (self.fuel or limits.fuel is None)
 
 
+_NONE = EngineSettings()
+"""An engine witgen didn't make: its code is assumed to carry neither check."""
 _ENGINES: dict[tuple[bool, bool], wasmtime.Engine] = {}
 _SETTINGS: weakref.WeakKeyDictionary[wasmtime.Engine, EngineSettings] = weakref.WeakKeyDictionary()
 _engines_lock = threading.Lock()
@@ -60,11 +62,19 @@ def _configure(config: wasmtime.Config, epoch: bool, fuel: bool) -> wasmtime.Con
     return config
 
 
+def _checks(limits: Limits | None) -> tuple[bool, bool]:
+    """(epoch interruption, fuel metering): what code must be compiled with to enforce `limits`."""
+    return (
+        limits is not None and limits.deadline is not None,
+        limits is not None and limits.fuel is not None,
+    )
+
+
 def default_engine(limits: Limits | None = None) -> wasmtime.Engine:
     """The process-wide engine generated bindings use unless given one (maps enabled), one per
     kind of `limits`: epoch interruption for a deadline, fuel metering for fuel. Instances
     without those limits run on the plain engine, whose code pays for neither check."""
-    key = (limits is not None and limits.deadline is not None, limits is not None and limits.fuel is not None)
+    key = _checks(limits)
     found = _ENGINES.get(key)
     if found is None:
         with _engines_lock:
@@ -80,16 +90,10 @@ def make_engine(config: wasmtime.Config | None = None, *, limits: Limits | None 
     """A new engine from `config` (maps enabled), compiled for `limits` (a deadline needs epoch
     interruption, fuel needs fuel metering): the way to pass `engine=` together with such
     limits, since wasmtime can't tell which checks an engine's code carries."""
-    epoch = limits is not None and limits.deadline is not None
-    fuel = limits is not None and limits.fuel is not None
-    engine = wasmtime.Engine(_configure(config or wasmtime.Config(), epoch, fuel))
-    _SETTINGS[engine] = EngineSettings(epoch, fuel)
+    checks = _checks(limits)
+    engine = wasmtime.Engine(_configure(config or wasmtime.Config(), *checks))
+    _SETTINGS[engine] = EngineSettings(*checks)
     return engine
-
-
-def engine_settings(engine: wasmtime.Engine) -> EngineSettings | None:
-    """What witgen configured on `engine`, or None for an engine witgen didn't make."""
-    return _SETTINGS.get(engine)
 
 
 def engine_tag(engine: wasmtime.Engine) -> str:
@@ -100,9 +104,7 @@ def engine_tag(engine: wasmtime.Engine) -> str:
 
 def check_engine(engine: wasmtime.Engine, limits: Limits) -> EngineSettings:
     """`engine`'s settings, or a `ValueError` if it can't enforce `limits`."""
-    settings = _SETTINGS.get(engine)
-    if settings is None:
-        settings = EngineSettings()
+    settings = _SETTINGS.get(engine) or _NONE
     if not settings.supports(limits):
         needs = [n for n, on in (("deadline", limits.deadline), ("fuel", limits.fuel)) if on is not None]
         raise ValueError(

@@ -398,6 +398,19 @@ def check_wasmtime_exports(component: Any, engine: Any, interface: str, specs: S
         if not isinstance(ty, wc.ComponentInstanceType):
             raise LinkError(f"the component's export {interface!r} is not an interface instance")
         scope = ty.exports(engine)
+    resource = _wasmtime_namer(ctype, engine)
+    for spec in specs.values():
+        name, qualname, params, result = spec[0], spec[1], spec[2], spec[3]
+        item = scope.get(name)
+        ft = None if item is None else _item_type(item)
+        if not isinstance(ft, wc.FuncType):
+            raise LinkError(f"the component's export {qualname} is not a function")
+        check_func(qualname, params, result, wasmtime_func(ft, resource))
+
+
+def _wasmtime_namer(ctype: Any, engine: Any) -> Callable[[Any], Res]:
+    """How the resource types of a `wasmtime.component.ComponentType` look to the check: name,
+    and guest or host (read on first use)."""
     known: list[tuple[Any, Res]] | None = None
 
     def resource(rt: Any) -> Res:
@@ -411,13 +424,7 @@ def check_wasmtime_exports(component: Any, engine: Any, interface: str, specs: S
                 return res
         return Res(None, None)
 
-    for spec in specs.values():
-        name, qualname, params, result = spec[0], spec[1], spec[2], spec[3]
-        item = scope.get(name)
-        ft = None if item is None else _item_type(item)
-        if not isinstance(ft, wc.FuncType):
-            raise LinkError(f"the component's export {qualname} is not a function")
-        check_func(qualname, params, result, wasmtime_func(ft, resource))
+    return resource
 
 
 def _item_type(item: Any) -> Any:
@@ -459,19 +466,7 @@ def check_wasmtime_imports(component: Any, engine: Any, defs: ImportDefs) -> Non
 
     ctype = component.type
     imports = ctype.imports(engine)
-    known: list[tuple[Any, Res]] | None = None
-
-    def resource(rt: Any) -> Res:
-        nonlocal known
-        if known is None:
-            known = _wasmtime_resources(imports, engine, False) + _wasmtime_resources(
-                ctype.exports(engine), engine, True
-            )
-        for other, res in known:
-            if other == rt:
-                return res
-        return Res(None, None)
-
+    resource = _wasmtime_namer(ctype, engine)
     unversioned = {iface.partition("@")[0]: iface for iface in defs if iface}
     for name, item in imports.items():
         ty = _item_type(item)

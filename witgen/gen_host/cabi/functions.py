@@ -37,8 +37,9 @@ def _names(fixed: str, *more: str) -> Names:
     return names
 
 
-def _nest(w: Writer, inner: Writer) -> None:
-    w.lines += ["    " * w.depth + line for line in inner.lines]
+def _nest(w: Writer, lines: list[str]) -> None:
+    """Append `lines` (another writer's, or the prologue's) at `w`'s current indentation."""
+    w.lines += ["    " * w.depth + line for line in lines]
 
 
 def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str) -> str:
@@ -115,7 +116,7 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
     with w.indent():
         w.line(f'"""cabi call site of `{func.name}`."""')
         w.line("inst = site.inst")
-        w.lines += ["    " * w.depth + line for line in pro.lines()]
+        _nest(w, pro.lines())
         w.line(f"raw = site.raw_call({''.join(SLOT_CODE[c] for c in sig.params)!r}, {result_codes!r})")
         w.line(
             "pack, mv, ccall, cargs, trap_slot, fault, result = raw.pack, raw.mv, raw.call, raw.args, raw.trap, raw.fault, raw.result"
@@ -139,12 +140,12 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
                 w.line("mine = wait()")
             w.line("try:")
             with w.indent():
-                _nest(w, body)
+                _nest(w, body.lines)
                 if pro.uses_scope:
                     w.line(f"scope = {new_scope}()")
                 w.line("try:")
                 with w.indent():
-                    _nest(w, call)
+                    _nest(w, call.lines)
                 w.line(f"except {core_fault} as exc:")
                 with w.indent():
                     w.line("raise site.fail(exc)")
@@ -233,7 +234,7 @@ def import_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
         w.line(f'"""cabi core function for the import `{func.name}`."""')
         w.line("inst = site.inst")
         new_scope = pro.bind("new_scope", "site.scopes[0]") if pro.uses_scope else None
-        w.lines += ["    " * w.depth + line for line in pro.lines()]
+        _nest(w, pro.lines())
         if pro.charges:
             w.line("rt = site.rt")
         w.line("impl = site.impl")
@@ -245,7 +246,7 @@ def import_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
                 w.line("fuel = rt.hostcall_fuel")
             if new_scope is not None:
                 w.line(f"scope = {new_scope}()")
-            _nest(w, body)
+            _nest(w, body.lines)
         w.line("")
         params_codes = "".join(SLOT_CODE[c] for c in sig.params)
         result_codes = "".join(SLOT_CODE[c] for c in sig.results)

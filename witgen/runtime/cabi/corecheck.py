@@ -34,7 +34,7 @@ from witgen.runtime.cabi.plan import (
     ResourceBuiltin,
     Step,
 )
-from witgen.runtime.cabi.resolve import ResourceSlot
+from witgen.runtime.cabi.resolve import ResourceSlot, children
 from witgen.runtime.errors import LinkError
 from witgen.runtime.typecheck import show_cabi_func
 
@@ -130,7 +130,7 @@ class _Checker:
         if kind != "func":
             raise LinkError(f"{what} must be a core function {show(expected)}, but it is a {kind}")
         assert sig is not None
-        if (tuple(sig[0]), tuple(sig[1])) != expected:
+        if sig != expected:
             raise LinkError(f"{what} has core type {show(sig)}, but it must be {show(expected)}")
 
     def options(self, o: OptionsPlan, what: str, lifted: CoreSignature | None = None) -> None:
@@ -155,7 +155,7 @@ class _Checker:
         if kind != "func":
             raise LinkError(f"{what} lifts a {kind}, not a core function")
         assert sig is not None
-        if (tuple(sig[0]), tuple(sig[1])) != expected:
+        if sig != expected:
             raise LinkError(
                 f"{what} has component type {show_cabi_func(s.type)}, which flattens to core type"
                 f" {show(expected)}, but its core function has type {show(sig)}"
@@ -203,14 +203,6 @@ def _uses_memory(vt: t.ValType) -> bool:
     match vt:
         case t.Prim("string") | t.ListType(_, None) | t.Map():
             return True
-        case t.ListType(elem, _) | t.Option(elem):
-            return _uses_memory(elem)
-        case t.Record(fields):
-            return any(_uses_memory(f) for _, f in fields)
-        case t.Tuple(elems):
-            return any(_uses_memory(e) for e in elems)
-        case t.Variant(cases):
-            return any(c is not None and _uses_memory(c) for _, c in cases)
-        case t.Result(ok, err):
-            return any(x is not None and _uses_memory(x) for x in (ok, err))
-    return False
+        case t.Stream() | t.Future():  # handles
+            return False
+    return any(_uses_memory(c) for c in children(vt))

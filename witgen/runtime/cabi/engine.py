@@ -203,7 +203,7 @@ class CabiInstance:
         def on_error(exc: BaseException) -> str:
             # A trap in an adapter is reported as a trap; anything else (or a host exception
             # a nested import raised first) is re-raised as itself when the call fails.
-            if self.pending is None and not isinstance(exc, (CoreFault, Trap, *support.stack_exhausted)):
+            if self.pending is None and not isinstance(exc, support.faults):
                 self.pending = exc
             return f"{type(exc).__name__}: {exc}"
 
@@ -539,7 +539,7 @@ class _Lowered:
 
     def on_error(self, i: int, exc: BaseException) -> str:
         what = self.definitions[i].qualname
-        if isinstance(exc, (Trap, *support.stack_exhausted)):  # the guest's call traps with it
+        if isinstance(exc, support.traps):  # the guest's call traps with it
             # Its last line says why (a nested call's trap carries the inner backtraces before it).
             lines = str(exc).strip().splitlines() or [""]
             return f"calling host function {what}: {type(exc).__name__}: {lines[-1].strip()}"

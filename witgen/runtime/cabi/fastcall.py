@@ -382,9 +382,9 @@ class HostFuncs:
         self.bodies: list[Callable[..., Any] | None] = []
         """The bodies made so far, by index (None: not called yet)."""
         self.depth = 0
+        """How many of these functions are running now, nested (re-entry through the host)."""
         self.gate = store_gate(store)
         """The store's gate: its `host_thread` tells re-entry from another thread."""
-        """How many of these functions are running now, nested (re-entry through the host)."""
         _OWNERS[self.key] = weakref.ref(self, functools.partial(_forget_owner, self.key))
 
     def new(

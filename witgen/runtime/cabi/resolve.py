@@ -110,7 +110,7 @@ class TypeMeasure:
             return found[0], found[1]
         depth, size = 1, 1
         repeat = vt.length if isinstance(vt, t.ListType) and vt.length else 1  # list<T, N>: N of them
-        for child in _children(vt):
+        for child in children(vt):
             d, n = self.measure(child)
             depth, size = max(depth, d + 1), size + n * repeat
         self.known[id(vt)] = (depth, size, vt)  # holding `vt` keeps its id unique
@@ -129,7 +129,8 @@ class TypeMeasure:
                 )
 
 
-def _children(vt: Any) -> list[Any]:
+def children(vt: Any) -> list[Any]:
+    """The component types directly inside `vt` (none for handles and primitives)."""
     match vt:
         case t.Record(fields):
             return [f for _, f in fields]

@@ -22,14 +22,17 @@ from witgen.runtime.types import Err, Ok, Some
 
 __all__ = ["Err", "Ok", "Some", "CoreFault", "faults", "struct"]
 
-faults = (CoreFault, Trap, RecursionError, ctypes.ArgumentError)
+stack_exhausted = (RecursionError, ctypes.ArgumentError)
+"""A host function failing with one of these traps like a stack overflow: it is not the host's
+own exception to hand back to the caller."""
+
+faults = (CoreFault, Trap, *stack_exhausted)
 """What a call site catches to poison the instance: core traps, the ABI's own, and running out
 of Python stack (unbounded re-entry through host imports; where wasmtime's own stack overflows,
 the core call's arguments fail to convert with `ArgumentError`)."""
 
-stack_exhausted = (RecursionError, ctypes.ArgumentError)
-"""A host function failing with one of these traps like a stack overflow: it is not the host's
-own exception to hand back to the caller."""
+traps = (Trap, *stack_exhausted)
+"""What a host function fails with that makes the guest's call trap (not the host's own error)."""
 
 if sys.byteorder != "little":  # pragma: no cover - wasm memory is little-endian; so are our bulk copies
     raise ImportError("witgen's cabi engine needs a little-endian host")
