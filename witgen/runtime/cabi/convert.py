@@ -19,7 +19,7 @@ import wasmtime
 
 from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.fastcall import MemoryView, caller
-from witgen.runtime.cabi.flat import join
+from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, join
 from witgen.runtime.cabi.state import (
     CallScope,
     CanonOptions,
@@ -31,11 +31,14 @@ from witgen.runtime.cabi.state import (
     lower_own,
     trap_if,
 )
-from witgen.runtime.cabi.support import STRING_CODECS, StringEncoder, StringLoader
+from witgen.runtime.cabi.support import STRING_CODECS, StringLoader
+from witgen.runtime.cabi.transcode import store_string
 from witgen.runtime.errors import Trap
 
 U32 = 0xFFFFFFFF
 U64 = 0xFFFFFFFFFFFFFFFF
+MAX_BYTE_LENGTH = (1 << 28) - 1
+"""CanonicalABI.md's MAX_STRING_BYTE_LENGTH and MAX_LIST_BYTE_LENGTH: longer ones trap."""
 
 
 class Unsupported(Exception):
@@ -53,15 +56,14 @@ class Side:
     cached until wasm may have run (`realloc` here, or `stale()` after a call).
     """
 
-    __slots__ = ("inst", "memory", "mv", "realloc", "encode", "decode", "scope")
+    __slots__ = ("inst", "memory", "mv", "core_realloc", "encoding", "decode", "scope")
 
     def __init__(self, store: wasmtime.Store, inst: ComponentInstance, options: CanonOptions) -> None:
         self.inst = inst
         self.memory = None if options.memory is None else MemoryView(store, options.memory)
-        self.realloc = None if options.realloc is None else caller(store, options.realloc, "IIII", "I")
-        self.encode: StringEncoder
-        self.decode: StringLoader
-        self.encode, self.decode = STRING_CODECS[options.string_encoding]
+        self.core_realloc = None if options.realloc is None else caller(store, options.realloc, "IIII", "I")
+        self.encoding = options.string_encoding
+        self.decode: StringLoader = STRING_CODECS[options.string_encoding][1]
         self.scope = CallScope()
         self.mv: memoryview | None = None
 
@@ -78,13 +80,23 @@ class Side:
         return mv
 
     def alloc(self, align: int, size: int) -> int:
-        """`realloc(0, 0, align, size)` in this side's instance, checked as the spec demands."""
-        if self.realloc is None:
+        """`realloc(0, 0, align, size)` in this side's instance: called for every value stored,
+        zero bytes included, and its pointer checked as the spec demands."""
+        return self.realloc(0, 0, align, size)
+
+    def realloc(self, old: int, old_size: int, align: int, size: int) -> int:
+        if self.core_realloc is None:
             raise Trap(f"{self.inst.name} receives values in linear memory but gave no realloc option")
-        ptr: int = self.realloc(0, 0, align, size)
+        ptr: int = self.core_realloc(old, old_size, align, size)
         self.mv = None
-        trap_if(ptr % align != 0, f"realloc of {self.inst.name} returned misaligned pointer {ptr}")
-        trap_if(ptr + size > len(self.view()), f"realloc of {self.inst.name} returned {ptr}, out of bounds")
+        trap_if(
+            ptr % align != 0,
+            f"unaligned pointer: realloc of {self.inst.name} returned {ptr} (alignment {align})",
+        )
+        trap_if(
+            ptr + size > len(self.view()),
+            f"list content out-of-bounds: realloc of {self.inst.name} returned {ptr} for {size} bytes",
+        )
         return ptr
 
     def check_span(self, ptr: int, size: int, align: int, what: str) -> memoryview:
@@ -92,16 +104,26 @@ class Side:
         trap_if(ptr % align != 0 or ptr + size > len(view), f"{what} at {ptr} is misaligned or out of bounds")
         return view
 
+    def check_list(self, ptr: int, n: int, elem_size: int, align: int) -> memoryview:
+        """The view holding a lifted list's `n` elements, checked (length limit included)."""
+        trap_if(
+            n * elem_size > MAX_BYTE_LENGTH, f"list of {n} x {elem_size} bytes is longer than 2^28 - 1 bytes"
+        )
+        return self.check_span(ptr, n * elem_size, align, f"list of {n} x {elem_size} bytes")
+
 
 Flat = list[Any]
 
 
 class Codec:
-    """Lift/lower one type: `lift`/`lower` over flat core values, `load`/`store` in memory."""
+    """Lift/lower one type: `lift`/`lower` over flat core values, `load`/`store` in memory.
+
+    `flat` is the type's flattening, or None past MAX_FLAT_PARAMS values (then only "it spills"
+    matters, and a `list<u8, 268435455>` must not become a quarter-billion strings)."""
 
     size: int = 4
     align: int = 4
-    flat: tuple[str, ...] = ("i32",)
+    flat: tuple[str, ...] | None = ("i32",)
 
     def lift(self, side: Side, it: Iterator[Any]) -> Any:
         raise NotImplementedError
@@ -114,6 +136,10 @@ class Codec:
 
     def store(self, side: Side, v: Any, ptr: int) -> None:
         raise NotImplementedError
+
+
+def _capped(flat: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    return None if flat is None or len(flat) > MAX_FLAT_PARAMS else flat
 
 
 class Int(Codec):
@@ -218,38 +244,29 @@ class _PtrLen(Codec):
 
 
 class String(_PtrLen):
+    """Between the sides a string is (text, source encoding, source length field): storing it
+    makes the `realloc` calls of the spec's transcoding from that encoding."""
+
     def read(self, side: Side, ptr: int, n: int) -> Any:
-        return side.decode(side.view(), ptr, n)
+        return side.decode(side.view(), ptr, n), side.encoding, n
 
     def write(self, side: Side, v: Any) -> tuple[int, int]:
-        data, length, align = side.encode(v)
-        if not data:
-            return 0, length
-        ptr = side.alloc(align, len(data))
-        side.view()[ptr : ptr + len(data)] = data
-        return ptr, length
+        return store_string(side, *v)
 
 
 class Strings(_PtrLen):
     """`list<string>`: the (pointer, length) pairs read and written with one `struct` call."""
 
     def read(self, side: Side, ptr: int, n: int) -> Any:
-        view = side.check_span(ptr, n * 8, 4, f"list of {n} strings")
-        decode = side.decode
-        return [decode(view, p, k) for p, k in _PTR_LEN.iter_unpack(view[ptr : ptr + n * 8])]
+        view = side.check_list(ptr, n, 8, 4)
+        decode, encoding = side.decode, side.encoding
+        return [(decode(view, p, k), encoding, k) for p, k in _PTR_LEN.iter_unpack(view[ptr : ptr + n * 8])]
 
     def write(self, side: Side, v: Any) -> tuple[int, int]:
-        if not v:
-            return 0, 0
-        encoded = [side.encode(s) for s in v]
         base = side.alloc(4, 8 * len(v))
         pairs: list[int] = []
-        for data, length, align in encoded:
-            p = 0
-            if data:
-                p = side.alloc(align, len(data))
-                side.view()[p : p + len(data)] = data
-            pairs += (p, length)
+        for s in v:
+            pairs += store_string(side, *s)
         struct.pack_into(f"<{len(pairs)}I", side.view(), base, *pairs)
         return base, len(v)
 
@@ -261,12 +278,10 @@ class NumberList(_PtrLen):
         self.elem = elem_size
 
     def read(self, side: Side, ptr: int, n: int) -> Any:
-        view = side.check_span(ptr, n * self.elem, self.elem, f"list of {n} x {self.elem} bytes")
+        view = side.check_list(ptr, n, self.elem, self.elem)
         return view[ptr : ptr + n * self.elem].tobytes()
 
     def write(self, side: Side, v: Any) -> tuple[int, int]:
-        if not v:
-            return 0, 0
         ptr = side.alloc(self.elem, len(v))
         side.view()[ptr : ptr + len(v)] = v
         return ptr, len(v) // self.elem
@@ -278,17 +293,48 @@ class List(_PtrLen):
 
     def read(self, side: Side, ptr: int, n: int) -> Any:
         e = self.elem
-        side.check_span(ptr, n * e.size, e.align, f"list of {n} x {e.size} bytes")
+        side.check_list(ptr, n, e.size, e.align)
         return [e.load(side, ptr + i * e.size) for i in range(n)]
 
     def write(self, side: Side, v: Any) -> tuple[int, int]:
         e = self.elem
-        if not v:
-            return 0, 0
         ptr = side.alloc(e.align, len(v) * e.size)
         for i, x in enumerate(v):
             e.store(side, x, ptr + i * e.size)
         return ptr, len(v)
+
+
+class FixedList(Codec):
+    """`list<T, N>`: N values in a row, never expanded into N codecs (N may be 2^28 - 1).
+    Numbers move in memory as their bytes, in one copy."""
+
+    def __init__(self, elem: Codec, n: int) -> None:
+        self.elem, self.n = elem, n
+        self.size, self.align = n * elem.size, elem.align
+        flat = elem.flat
+        self.flat = None if flat is None or len(flat) * n > MAX_FLAT_PARAMS else flat * n
+        self.raw = type(elem) in (Int, Float)
+
+    def lift(self, side: Side, it: Iterator[Any]) -> Any:
+        return [self.elem.lift(side, it) for _ in range(self.n)]
+
+    def lower(self, side: Side, v: Any, out: Flat) -> None:
+        for x in v:
+            self.elem.lower(side, x, out)
+
+    def load(self, side: Side, ptr: int) -> Any:
+        if self.raw:
+            return side.view()[ptr : ptr + self.size].tobytes()
+        e = self.elem
+        return [e.load(side, ptr + i * e.size) for i in range(self.n)]
+
+    def store(self, side: Side, v: Any, ptr: int) -> None:
+        if type(v) is bytes:
+            side.view()[ptr : ptr + self.size] = v
+            return
+        e = self.elem
+        for i, x in enumerate(v):
+            e.store(side, x, ptr + i * e.size)
 
 
 class Fields(Codec):
@@ -304,7 +350,8 @@ class Fields(Codec):
             size += f.size
         self.align = max((f.align for f in fields), default=1)
         self.size = align_to(size, self.align)
-        self.flat = tuple(c for f in fields for c in f.flat)
+        flats = [f.flat for f in fields]
+        self.flat = None if None in flats else _capped(tuple(c for f in flats if f is not None for c in f))
         self.rows = list(zip(fields, self.offsets, strict=True))
 
     def lift(self, side: Side, it: Iterator[Any]) -> Any:
@@ -386,16 +433,17 @@ class Variant(Codec):
         self.size = align_to(self.payload + max([0] + [c.size for c in cases if c is not None]), self.align)
         joined: list[str] = []
         for c in cases:
-            for j, core in enumerate(() if c is None else c.flat):
+            for j, core in enumerate(() if c is None or c.flat is None else c.flat):
                 joined[j : j + 1] = [join(joined[j], core) if j < len(joined) else core]
-        self.flat = ("i32", *joined)
+        whole = any(c is not None and c.flat is None for c in cases)
+        self.flat = None if whole else _capped(("i32", *joined))
         self.pad = [0.0 if j in ("f32", "f64") else 0 for j in joined]
         self.reads = [
-            None if c is None else [_from_slot(h, w) for h, w in zip(joined, c.flat, strict=False)]
+            None if c is None else [_from_slot(h, w) for h, w in zip(joined, c.flat or (), strict=False)]
             for c in cases
         ]
         self.writes = [
-            None if c is None else [_to_slot(h, w) for h, w in zip(c.flat, joined, strict=False)]
+            None if c is None else [_to_slot(h, w) for h, w in zip(c.flat or (), joined, strict=False)]
             for c in cases
         ]
 
@@ -502,8 +550,8 @@ def codec(vt: t.ValType) -> Codec:
             return Strings()
         case t.ListType(elem, None):
             return List(codec(elem))
-        case t.ListType(elem, length):
-            return Fields([codec(elem)] * (length or 0))
+        case t.ListType(elem, int(length)):
+            return FixedList(codec(elem), length)
         case t.Map(key, value):
             return List(Fields([codec(key), codec(value)]))
         case t.Record(fields):

@@ -389,9 +389,9 @@ class _Site:
             raise LinkError("the component's canonical options give no realloc for a function that needs one")
         ptr: int = self._realloc(0, 0, align, size)
         if ptr % align:
-            raise AbiViolation(f"realloc returned a misaligned pointer {ptr} (alignment {align})")
+            raise AbiViolation(f"realloc return: result not aligned ({ptr}, alignment {align})")
         if ptr + size > len(self.view()):
-            raise AbiViolation(f"realloc returned {ptr}, but {size} bytes there are out of bounds")
+            raise AbiViolation(f"realloc return: beyond end of memory ({size} bytes at {ptr})")
         return ptr
 
     def resource(self, key: str, guest: bool) -> SiteResource:

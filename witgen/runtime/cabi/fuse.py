@@ -17,7 +17,7 @@ import wasmtime
 
 from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi.convert import U32, Bool, Char, Codec, Fields, Float, Int, Side, Unsupported, codec
-from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
+from witgen.runtime.cabi.flat import MAX_FLAT_RESULTS
 from witgen.runtime.cabi.state import CallScope, CanonOptions, ComponentInstance, LiftedFunc, trap_if
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
 
@@ -46,17 +46,17 @@ def fuse(
         raise LinkError(
             f"cannot link {name}: witgen's cabi engine cannot pass {exc} between components"
         ) from None
-    spill_params = len(params.flat) > MAX_FLAT_PARAMS
+    spill_params = params.flat is None  # more than MAX_FLAT_PARAMS values
     result_flat = () if result is None else result.flat
-    spill_result = len(result_flat) > MAX_FLAT_RESULTS
-    lifted_params = ["i32"] if spill_params else list(params.flat)  # the callee's core signature
+    spill_result = result_flat is None or len(result_flat) > MAX_FLAT_RESULTS
+    lifted_params = ["i32"] if params.flat is None else list(params.flat)  # the callee's core signature
     core_params = lifted_params + ["i32"] if spill_result else lifted_params  # + the caller's return pointer
-    core_results = [] if spill_result else list(result_flat)
+    core_results = [] if result_flat is None or spill_result else list(result_flat)
 
     src = Side(store, caller, caller_options)
     dst = Side(store, callee.instance, callee.options)
     callee_inst = callee.instance
-    lifted_result = "I" if spill_result else fastcall.slot_codes(result_flat)
+    lifted_result = "I" if result_flat is None or spill_result else fastcall.slot_codes(result_flat)
     core = fastcall.caller(store, callee.core, fastcall.slot_codes(lifted_params), lifted_result)
     post = callee.options.post_return
     post_return = None if post is None else fastcall.caller(store, post, lifted_result, "")
