@@ -92,41 +92,109 @@ _VALUE_TYPES = (
 MAX_TYPE_DEPTH = 100
 """wasmparser's limit too: deeper types are refused, so walking one never runs out of stack."""
 MAX_TYPE_SIZE = 100_000
-"""Types are shared by reference, so `tuple<T, T>` nested 60 deep is 2^60 leaves in a few bytes,
-and `list<u8, 4294967295>` is four billion values: a type with more parts than this (elements
-of fixed-length lists counted) is refused, so walking or laying one out always ends."""
+"""Types are shared by reference, so `tuple<T, T>` nested 60 deep is 2^60 leaves in a few bytes
+(and a variant of such cases stays small in memory): a type with more parts than this (a shared
+part counted each time it appears) is refused, so walking one or building its codecs always
+ends. A fixed-length list counts its element type once: its length is bounded by bytes."""
+MAX_ELEM_SIZE = 1 << 28
+"""Validation's rule (CanonicalABI.md "Element Size"): every value type a component defines is
+smaller than 2^28 bytes, laid out with 64-bit pointers. So a `list<u8, 268435455>` is valid and
+a `list<u8, 268435456>` or `tuple<list<u8, 268435455>, u8>` is not."""
+
+_PRIM_SIZES = {"bool": 1, "s8": 1, "u8": 1, "s16": 2, "u16": 2, "s32": 4, "u32": 4, "f32": 4, "char": 4}
+_PRIM_SIZES |= {"s64": 8, "u64": 8, "f64": 8, "error-context": 4, "string": 16}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A type's depth, parts (see MAX_TYPE_SIZE) and `elem_size`/`alignment` with 64-bit pointers."""
+
+    depth: int
+    parts: int
+    size: int
+    align: int
+
+
+def _align_to(n: int, align: int) -> int:
+    return -(-n // align) * align
+
+
+def _fields(parts: list[Measure]) -> tuple[int, int]:
+    size, align = 0, 1
+    for m in parts:
+        size = _align_to(size, m.align) + m.size
+        align = max(align, m.align)
+    return _align_to(size, align), align
+
+
+def _variant(n: int, payloads: list[Measure]) -> tuple[int, int]:
+    disc = 1 if n <= 0x100 else 2 if n <= 0x10000 else 4
+    case_align = max([1] + [m.align for m in payloads])
+    align = max(disc, case_align)
+    return _align_to(_align_to(disc, case_align) + max([0] + [m.size for m in payloads]), align), align
 
 
 class TypeMeasure:
-    """The depth and size (parts, counting shared ones each time) of resolved types, by
-    identity, computed once each; `check` refuses types past the limits with a `LinkError`."""
+    """The `Measure` of resolved types, by identity, computed once each; `check` refuses types
+    past the limits with a `LinkError`."""
 
     def __init__(self) -> None:
-        self.known: dict[int, tuple[int, int, Any]] = {}
+        self.known: dict[int, tuple[Measure, Any]] = {}
 
-    def measure(self, vt: Any) -> tuple[int, int]:
+    def measure(self, vt: Any) -> Measure:
         found = self.known.get(id(vt))
         if found is not None:
-            return found[0], found[1]
-        depth, size = 1, 1
-        repeat = vt.length if isinstance(vt, t.ListType) and vt.length else 1  # list<T, N>: N of them
-        for child in children(vt):
-            d, n = self.measure(child)
-            depth, size = max(depth, d + 1), size + n * repeat
-        self.known[id(vt)] = (depth, size, vt)  # holding `vt` keeps its id unique
-        return depth, size
+            return found[0]
+        inner = [self.measure(child) for child in children(vt)]
+        depth = 1 + max((m.depth for m in inner), default=0)
+        parts = 1 + sum(m.parts for m in inner)
+        size, align = _layout(vt, inner)
+        m = Measure(depth, parts, size, align)
+        self.known[id(vt)] = (m, vt)  # holding `vt` keeps its id unique
+        return m
 
     def check(self, vt: Any) -> None:
         parts = [vt]
         if isinstance(vt, t.FuncType):
             parts = [p for _, p in vt.params] + ([] if vt.result is None else [vt.result])
         for part in parts:
-            depth, size = self.measure(part)
-            if depth > MAX_TYPE_DEPTH or size > MAX_TYPE_SIZE:
+            m = self.measure(part)
+            if m.depth > MAX_TYPE_DEPTH or m.parts > MAX_TYPE_SIZE:
                 raise LinkError(
-                    f"a type is {depth} levels deep with {size} parts: witgen refuses types deeper"
+                    f"a type is {m.depth} levels deep with {m.parts} parts: witgen refuses types deeper"
                     f" than {MAX_TYPE_DEPTH} levels or with more than {MAX_TYPE_SIZE} parts"
                 )
+            if m.size >= MAX_ELEM_SIZE:
+                raise LinkError(
+                    f"a type's size of {m.size} bytes exceeds maximum byte size (2^28 - 1, CanonicalABI.md"
+                    " 'Element Size')"
+                )
+
+
+def _layout(vt: Any, inner: list[Measure]) -> tuple[int, int]:
+    """`elem_size` and `alignment` of `vt` with 64-bit pointers, given those of `children(vt)`."""
+    match vt:
+        case t.Prim(name):
+            size = _PRIM_SIZES.get(name, 4)
+            return size, min(size, 8)
+        case t.ListType(_, None) | t.Map():
+            return 16, 8
+        case t.ListType(_, int(n)):
+            return n * inner[0].size, inner[0].align
+        case t.Record() | t.Tuple():
+            return _fields(inner)
+        case t.Flags(names):
+            n = len(names)
+            return (1, 1) if n <= 8 else (2, 2) if n <= 16 else (4 * ((n + 31) // 32), 4)
+        case t.Enum(names):
+            return _variant(len(names), [])
+        case t.Variant(cases):
+            return _variant(len(cases), inner)
+        case t.Option():
+            return _variant(2, inner)
+        case t.Result():
+            return _variant(2, inner)
+    return 4, 4  # handles, streams, futures
 
 
 def children(vt: Any) -> list[Any]:
