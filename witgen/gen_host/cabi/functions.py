@@ -242,6 +242,9 @@ def import_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
         w.line("@no_type_check")
         w.line(f"def {py_name}({', '.join(core)}):")
         with w.indent():
+            w.line("if not inst.may_leave:")  # called from its post-return or realloc
+            with w.indent():
+                w.line("site.cannot_leave()")
             if pro.charges:
                 w.line("fuel = rt.hostcall_fuel")
             if new_scope is not None:

@@ -87,7 +87,12 @@ class Side:
     def realloc(self, old: int, old_size: int, align: int, size: int) -> int:
         if self.core_realloc is None:
             raise Trap(f"{self.inst.name} receives values in linear memory but gave no realloc option")
-        ptr: int = self.core_realloc(old, old_size, align, size)
+        inst = self.inst
+        inst.may_leave = False
+        try:
+            ptr: int = self.core_realloc(old, old_size, align, size)
+        finally:
+            inst.may_leave = True
         self.mv = None
         trap_if(
             ptr % align != 0,

@@ -387,7 +387,12 @@ class _Site:
     def alloc(self, align: int, size: int) -> int:
         if self._realloc is None:
             raise LinkError("the component's canonical options give no realloc for a function that needs one")
-        ptr: int = self._realloc(0, 0, align, size)
+        inst = self.inst
+        inst.may_leave = False
+        try:
+            ptr: int = self._realloc(0, 0, align, size)
+        finally:
+            inst.may_leave = True
         if ptr % align:
             raise AbiViolation(f"realloc return: result not aligned ({ptr}, alignment {align})")
         if ptr + size > len(self.view()):
@@ -485,9 +490,21 @@ class ExportSite(_Site):
         return fastcall.RawCall(self.rt.store, self.lifted.core, params, result)
 
     def post_return(self, results: str) -> Callable[..., Any] | None:
+        """The `post-return` caller: the instance may not leave while it runs."""
         self.check_core(None, results)
         func = self.options.post_return
-        return None if func is None else fastcall.caller(self.rt.store, func, results, "")
+        if func is None:
+            return None
+        call, inst = fastcall.caller(self.rt.store, func, results, ""), self.inst
+
+        def post_return(*results: Any) -> None:
+            inst.may_leave = False
+            try:
+                call(*results)
+            finally:
+                inst.may_leave = True
+
+        return post_return
 
     def check_core(self, params: str | None, result: str) -> None:
         """The generated code calls the core function unchecked: its slot codes must be the
@@ -588,6 +605,10 @@ class ImportSite(_Site):
                 " regenerate them from the component's WIT"
             )
         return body
+
+    def cannot_leave(self) -> None:
+        """The guest called the import from its `post-return` or `realloc`."""
+        raise AbiViolation(state.CANNOT_LEAVE)
 
     def bad_result(self, value: Any) -> None:
         d = self.definition

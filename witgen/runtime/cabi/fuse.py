@@ -18,7 +18,7 @@ import wasmtime
 from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi.convert import U32, Bool, Char, Codec, Fields, Float, Int, Side, Unsupported, codec
 from witgen.runtime.cabi.flat import MAX_FLAT_RESULTS
-from witgen.runtime.cabi.state import CallScope, CanonOptions, ComponentInstance, LiftedFunc, trap_if
+from witgen.runtime.cabi.state import CANNOT_LEAVE, CallScope, CanonOptions, ComponentInstance, LiftedFunc, trap_if
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
 
 
@@ -59,9 +59,18 @@ def fuse(
     lifted_result = "I" if result_flat is None or spill_result else fastcall.slot_codes(result_flat)
     core = fastcall.caller(store, callee.core, fastcall.slot_codes(lifted_params), lifted_result)
     post = callee.options.post_return
-    post_return = None if post is None else fastcall.caller(store, post, lifted_result, "")
+    post_call = None if post is None else fastcall.caller(store, post, lifted_result, "")
+
+    def post_return(*results: Any) -> None:
+        assert post_call is not None
+        callee_inst.may_leave = False
+        try:
+            post_call(*results)
+        finally:
+            callee_inst.may_leave = True
 
     def enter() -> None:
+        trap_if(not caller.may_leave, f"{name}: {CANNOT_LEAVE}")
         if callee_inst.poisoned is not None:
             raise InstanceDead(f"{name}: {callee_inst.name} trapped earlier ({callee_inst.poisoned})")
         trap_if(not callee_inst.may_enter, f"{name}: cannot re-enter {callee_inst.name}")
@@ -90,7 +99,7 @@ def fuse(
         enter()
         out = invoke([a if f is None else f(a) for f, a in zip(param_conversions, args, strict=True)])
         ret = out if result_conversion is None else result_conversion(out)
-        if post_return is not None:
+        if post_call is not None:
             post_return(*([] if out is None else [out]))
         return ret
 
@@ -122,7 +131,8 @@ def fuse(
             finally:
                 src.stale()
                 dst.stale()
-            # lift the result out of the callee, then let it free what it returned
+            # lift the result out of the callee and lower it into the caller, then let the
+            # callee free what it returned (the spec's order: `task.return`, then `post-return`)
             value = None
             if result is not None:
                 if spill_result:
@@ -131,10 +141,6 @@ def fuse(
                     value = result.load(dst, ptr)
                 else:
                     value = result.lift(dst, iter([out]))
-            if post_return is not None:
-                post_return(*([] if out is None else [out]))
-                src.stale()
-            # lower it into the caller
             if result is None:
                 ret = None
             elif spill_result:
@@ -146,6 +152,8 @@ def fuse(
                 lowered: list[Any] = []
                 result.lower(src, value, lowered)
                 ret = lowered[0]
+            if post_call is not None:
+                post_return(*([] if out is None else [out]))
             scope.exit()
             return ret
         finally:

@@ -27,6 +27,11 @@ def trap_if(cond: bool, message: str) -> None:
         raise Trap(message)
 
 
+CANNOT_LEAVE = "cannot leave component instance"
+"""The trap of an import or `resource.new`/`resource.drop` called while the instance may not
+leave: during its `post-return` or its `realloc` (`ComponentInstance.may_leave`)."""
+
+
 class ResourceType:
     """A resource type; identity is the type (two instances of one component have distinct types).
 
@@ -109,6 +114,7 @@ class ComponentInstance:
     name: str = "component"
     table: HandleTable = field(default_factory=HandleTable)
     may_leave: bool = True
+    """False while its `post-return` or `realloc` runs (the engine calls both)."""
     may_enter: bool = True
     poisoned: str | None = None
 
@@ -189,6 +195,7 @@ def lower_borrow(inst: ComponentInstance, rep: int, rt: ResourceType, scope: Cal
 
 
 def resource_new(inst: ComponentInstance, rt: ResourceType, rep: int) -> int:
+    trap_if(not inst.may_leave, CANNOT_LEAVE)
     return inst.table.add(ResourceHandle(rt, rep, own=True))
 
 
@@ -198,6 +205,7 @@ def resource_rep(inst: ComponentInstance, rt: ResourceType, i: int) -> int:
 
 def resource_drop(inst: ComponentInstance, rt: ResourceType, i: int) -> None:
     """Drop handle `i`: an own handle runs the destructor, a borrow ends its loan."""
+    trap_if(not inst.may_leave, CANNOT_LEAVE)
     h = _checked(inst, i, rt)
     trap_if(h.own and h.lend_count != 0, f"handle {i} is lent out and cannot be dropped")
     inst.table.remove(i)
