@@ -126,6 +126,8 @@ def _cabi_imp_log(site: Any) -> Any:
 
     @no_type_check
     def _log(c0, c1):
+        if not inst.may_leave:
+            site.cannot_leave()
         fuel = rt.hostcall_fuel
         m = view()
         fuel -= (c1 & smask) << sshift

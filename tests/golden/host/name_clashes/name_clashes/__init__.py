@@ -155,6 +155,8 @@ def _cabi_imp_log(site: Any) -> Any:
 
     @no_type_check
     def _log():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
 
     return site.host_func("", "", _log)

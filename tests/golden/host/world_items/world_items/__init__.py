@@ -237,6 +237,8 @@ def _cabi_imp_log(site: Any) -> Any:
 
     @no_type_check
     def _log(c0, c1, c2):
+        if not inst.may_leave:
+            site.cannot_leave()
         fuel = rt.hostcall_fuel
         m = view()
         if c0 >= 2:
@@ -267,6 +269,8 @@ def _cabi_imp_now(site: Any) -> Any:
 
     @no_type_check
     def _now(c0):
+        if not inst.may_leave:
+            site.cannot_leave()
         try:
             out = Ok(impl())
         except Err as err:

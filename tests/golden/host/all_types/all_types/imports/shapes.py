@@ -416,6 +416,8 @@ def _cabi_imp_shapes_echo_point(site: Any) -> Any:
 
     @no_type_check
     def _echo_point(c0, c1, c2):
+        if not inst.may_leave:
+            site.cannot_leave()
         x1 = Point(
             (((c0 & 4294967295) ^ 2147483648) - 2147483648), (((c1 & 4294967295) ^ 2147483648) - 2147483648)
         )
@@ -466,6 +468,8 @@ def _cabi_imp_shapes_draw(site: Any) -> Any:
 
     @no_type_check
     def _draw(c0, c1, c2, c3, c4, c5, c6, c7):
+        if not inst.may_leave:
+            site.cannot_leave()
         fuel = rt.hostcall_fuel
         m = view()
         if c0 == 0:
@@ -617,6 +621,8 @@ def _cabi_imp_shapes_parse(site: Any) -> Any:
 
     @no_type_check
     def _parse(c0, c1, c2):
+        if not inst.may_leave:
+            site.cannot_leave()
         fuel = rt.hostcall_fuel
         m = view()
         fuel -= (c1 & smask) << sshift
@@ -674,6 +680,8 @@ def _cabi_imp_shapes_check(site: Any) -> Any:
 
     @no_type_check
     def _check():
+        if not inst.may_leave:
+            site.cannot_leave()
         try:
             out = Ok(impl())
         except Err as err:
@@ -714,6 +722,8 @@ def _cabi_imp_shapes_reverse(site: Any) -> Any:
 
     @no_type_check
     def _reverse(c0, c1, c2):
+        if not inst.may_leave:
+            site.cannot_leave()
         fuel = rt.hostcall_fuel
         m = view()
         fuel -= c1 * 48
@@ -743,6 +753,8 @@ def _cabi_imp_shapes_nothing(site: Any) -> Any:
 
     @no_type_check
     def _nothing():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
 
     return site.host_func("", "", _nothing)

@@ -129,6 +129,8 @@ def _cabi_imp_Res_new(site: Any) -> Any:
 
     @no_type_check
     def _constructor():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
         try:
             check_handle(res_r_res, out, True)
@@ -154,6 +156,8 @@ def _cabi_imp_Res_get(site: Any) -> Any:
 
     @no_type_check
     def _get(c0):
+        if not inst.may_leave:
+            site.cannot_leave()
         scope = new_scope()
         x1 = lift_borrow(inst, res_r_res, c0, scope)
         out = impl(x1)
@@ -183,6 +187,8 @@ def _cabi_imp_r_make(site: Any) -> Any:
 
     @no_type_check
     def _make():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
         try:
             check_handle(res_r_res, out, True)
@@ -204,6 +210,8 @@ def _cabi_imp_r_mk(site: Any) -> Any:
 
     @no_type_check
     def _mk(c0):
+        if not inst.may_leave:
+            site.cannot_leave()
         x1 = Pt(c0)
         out = impl(x1)
         try:

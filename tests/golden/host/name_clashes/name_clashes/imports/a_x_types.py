@@ -53,6 +53,8 @@ def _cabi_imp_a_x_types_f(site: Any) -> Any:
 
     @no_type_check
     def _f():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
 
     return site.host_func("", "", _f)

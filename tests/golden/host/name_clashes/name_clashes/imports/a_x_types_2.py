@@ -53,6 +53,8 @@ def _cabi_imp_a_x_types_2_g(site: Any) -> Any:
 
     @no_type_check
     def _g():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
 
     return site.host_func("", "", _g)

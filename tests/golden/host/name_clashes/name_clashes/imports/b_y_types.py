@@ -53,6 +53,8 @@ def _cabi_imp_b_y_types_h(site: Any) -> Any:
 
     @no_type_check
     def _h():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
 
     return site.host_func("", "", _h)

@@ -53,6 +53,8 @@ def _cabi_imp_log_l(site: Any) -> Any:
 
     @no_type_check
     def _l():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
 
     return site.host_func("", "", _l)

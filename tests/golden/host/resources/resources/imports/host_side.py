@@ -238,6 +238,8 @@ def _cabi_imp_File_new(site: Any) -> Any:
 
     @no_type_check
     def _constructor(c0, c1):
+        if not inst.may_leave:
+            site.cannot_leave()
         fuel = rt.hostcall_fuel
         m = view()
         fuel -= (c1 & smask) << sshift
@@ -273,6 +275,8 @@ def _cabi_imp_File_read(site: Any) -> Any:
 
     @no_type_check
     def _read(c0, c1, c2):
+        if not inst.may_leave:
+            site.cannot_leave()
         scope = new_scope()
         x1 = lift_borrow(inst, res_host_side_file, c0, scope)
         x2 = c1
@@ -316,6 +320,8 @@ def _cabi_imp_File_write(site: Any) -> Any:
 
     @no_type_check
     def _write(c0, c1, c2, c3):
+        if not inst.may_leave:
+            site.cannot_leave()
         fuel = rt.hostcall_fuel
         scope = new_scope()
         m = view()
@@ -371,6 +377,8 @@ def _cabi_imp_File_temp(site: Any) -> Any:
 
     @no_type_check
     def _temp():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
         try:
             check_handle(res_host_side_file, out, True)
@@ -395,6 +403,8 @@ def _cabi_imp_File_same(site: Any) -> Any:
 
     @no_type_check
     def _same(c0, c1):
+        if not inst.may_leave:
+            site.cannot_leave()
         scope = new_scope()
         x1 = lift_borrow(inst, res_host_side_file, c0, scope)
         x2 = lift_borrow(inst, res_host_side_file, c1, scope)
@@ -434,6 +444,8 @@ def _cabi_imp_host_side_open(site: Any) -> Any:
 
     @no_type_check
     def _open(c0, c1, c2):
+        if not inst.may_leave:
+            site.cannot_leave()
         fuel = rt.hostcall_fuel
         m = view()
         fuel -= (c1 & smask) << sshift
@@ -485,6 +497,8 @@ def _cabi_imp_host_side_size(site: Any) -> Any:
 
     @no_type_check
     def _size(c0):
+        if not inst.may_leave:
+            site.cannot_leave()
         scope = new_scope()
         x1 = lift_borrow(inst, res_host_side_file, c0, scope)
         out = impl(x1)
@@ -512,6 +526,8 @@ def _cabi_imp_host_side_close(site: Any) -> Any:
 
     @no_type_check
     def _close(c0):
+        if not inst.may_leave:
+            site.cannot_leave()
         x1 = lift_own(inst, res_host_side_file, c0)
         out = impl(x1)
 
@@ -529,6 +545,8 @@ def _cabi_imp_host_side_make_token(site: Any) -> Any:
 
     @no_type_check
     def _make_token():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
         try:
             check_handle(res_host_side_token, out, True)
@@ -561,6 +579,8 @@ def _cabi_imp_host_side_sizes(site: Any) -> Any:
 
     @no_type_check
     def _sizes(c0, c1, c2):
+        if not inst.may_leave:
+            site.cannot_leave()
         fuel = rt.hostcall_fuel
         scope = new_scope()
         m = view()

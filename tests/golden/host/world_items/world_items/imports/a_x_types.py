@@ -79,6 +79,8 @@ def _cabi_imp_a_x_types_next_id(site: Any) -> Any:
 
     @no_type_check
     def _next_id():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
         try:
             i1 = out

@@ -84,6 +84,8 @@ def _cabi_imp_b_y_types_taken(site: Any) -> Any:
 
     @no_type_check
     def _taken(c0, c1):
+        if not inst.may_leave:
+            site.cannot_leave()
         fuel = rt.hostcall_fuel
         m = view()
         fuel -= (c1 & smask) << sshift

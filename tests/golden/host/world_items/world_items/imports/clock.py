@@ -55,6 +55,8 @@ def _cabi_imp_clock_seconds(site: Any) -> Any:
 
     @no_type_check
     def _seconds():
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
         try:
             i1 = out

@@ -59,6 +59,8 @@ def _cabi_imp_types_ping(site: Any) -> Any:
 
     @no_type_check
     def _ping(c0):
+        if not inst.may_leave:
+            site.cannot_leave()
         out = impl()
         try:
             q = enc_str(out)
