@@ -6,7 +6,7 @@ Runs every script of ../shared/corpus/cm-spec with the runner of tests/cmspec (t
 against the `witgen` of CHECKOUT (default: this checkout), e.g. for before/after numbers:
 
     python bench/cmspec_table.py --witgen /path/to/main
-    git stash; python bench/cmspec_table.py; git stash pop
+    git archive REV | tar -x -C /tmp/before && python bench/cmspec_table.py --witgen /tmp/before
 
 Columns: assert_return (and bare actions), assert_trap, assert_invalid + assert_malformed,
 assert_uninstantiable, and the valid components that must load/instantiate (module commands).
