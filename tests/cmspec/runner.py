@@ -67,18 +67,30 @@ class Live:
     """What instantiating raised, if it did."""
 
 
+DEADLINE = 30.0
+"""Seconds a call (or an instantiation) may run: a guest that deadlocks or loops fails its
+assertion with a `Timeout` instead of hanging the test run."""
+
+
+@functools.cache
+def limits() -> Any:
+    from witgen.runtime import Limits
+
+    return Limits(deadline=DEADLINE)
+
+
 @functools.cache
 def engine() -> Any:
-    """The wasmtime engine both witgen engines run on: witgen's own settings (`make_engine`) plus
-    the Component Model features wasmtime-py 50 can turn on beyond them (`implements`, which the
-    spec's README enables too)."""
+    """The wasmtime engine both witgen engines run on: witgen's own settings (`make_engine`, with
+    epoch interruption for `limits`) plus the Component Model features wasmtime-py 50 can turn on
+    beyond them (`implements`, which the spec's README enables too)."""
     import wasmtime
 
     from witgen.runtime import make_engine
 
     config = wasmtime.Config()
     config.wasm_component_model_implements = True
-    return make_engine(config)
+    return make_engine(config, limits=limits())
 
 
 def describe(exc: BaseException) -> str:
@@ -144,7 +156,7 @@ class ScriptRun:
             return Live(line, failure=str(exc))
         try:
             obj = world_class(pkg).from_bytes(
-                path.read_bytes(), abi=self.abi, engine=engine(), cache_dir=False
+                path.read_bytes(), abi=self.abi, engine=engine(), limits=limits(), cache_dir=False
             )
         except Exception as exc:
             return Live(line, pkg, failure=f"instantiate: {describe(exc)}", error=exc)
