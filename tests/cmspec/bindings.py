@@ -5,8 +5,10 @@ One package per component: both engines run from it (`abi=` picks at load time).
 cached in `<cmspec cache>/bindings/<generator hash>/cms_<component digest>/`, where the generator
 hash covers every file of the `witgen` being tested, its templates, and black's and Python's
 versions, so a change to witgen never meets bindings an older witgen made. A component witgen
-can't make bindings for is cached as its error (`cms_<digest>.error`), the reason its
-assertions fail.
+can't make bindings for is cached as its error (`cms_<digest>.error`, JSON), together with
+whether `wasm-tools component wit` can print its WIT: where it can, witgen must make bindings
+too; where it can't (a component exporting a core module or a bare type), no WIT expresses the
+component and the runner instantiates it through the runtime directly.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import traceback
@@ -23,10 +27,21 @@ from pathlib import Path
 from types import ModuleType
 
 from .cache import cache_dir, locked
+from .scripts import wasm_tools
 
 
 class NoBindings(Exception):
     """witgen could not generate bindings for a component; the message says why."""
+
+    def __init__(self, reason: str, no_wit: str | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.no_wit = no_wit
+        """Why `wasm-tools component wit` can't print the component's WIT either (None: it can)."""
+
+
+FORMAT = "2"
+"""Bump when what this module caches changes shape."""
 
 
 @functools.cache
@@ -37,7 +52,7 @@ def generator_hash() -> str:
     import witgen
     from witgen.pyview.render import templates_dir
 
-    h = hashlib.sha256(f"black {black.__version__}\0python {sys.version}\0".encode())
+    h = hashlib.sha256(f"format {FORMAT}\0black {black.__version__}\0python {sys.version}\0".encode())
     for root in (Path(witgen.__file__).parent, templates_dir()):
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
@@ -80,7 +95,8 @@ def _load(wasm_path: Path, name: str) -> ModuleType | NoBindings:
         if not out.is_dir() and not error.exists():
             _generate(wasm_path, parent, name)
     if error.exists():
-        return NoBindings(error.read_text())
+        saved = json.loads(error.read_text())
+        return NoBindings(saved["reason"], saved["no_wit"])
     if str(parent) not in sys.path:
         sys.path.insert(0, str(parent))
     importlib.invalidate_caches()
@@ -98,13 +114,14 @@ def _generate(wasm_path: Path, parent: Path, name: str) -> None:
         files = gen_host.generate(loaded.resolve, loaded.select_world(None), name)
     except WitError as exc:
         text = " ".join(exc.render().split()).replace(str(wasm_path), "<component>")
-        _publish_error(parent, name, "bindings: " + text.removeprefix("error: "))
+        _publish_error(parent, name, wasm_path, "bindings: " + text.removeprefix("error: "))
         return
     except Exception as exc:  # a witgen bug: keep it as the reason, with where it happened
         where = traceback.extract_tb(exc.__traceback__)[-1]
         _publish_error(
             parent,
             name,
+            wasm_path,
             f"bindings crashed: {type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})",
         )
         return
@@ -114,8 +131,17 @@ def _generate(wasm_path: Path, parent: Path, name: str) -> None:
     shutil.rmtree(work)
 
 
-def _publish_error(parent: Path, name: str, text: str) -> None:
+def _no_wit(wasm_path: Path) -> str | None:
+    """Why the reference tool can't print the component's WIT, or None if it can."""
+    proc = subprocess.run([wasm_tools(), "component", "wit", str(wasm_path)], capture_output=True, text=True)
+    if proc.returncode == 0:
+        return None
+    first = next((line for line in proc.stderr.splitlines() if line.strip()), "no output")
+    return first.removeprefix("error: ").strip()
+
+
+def _publish_error(parent: Path, name: str, wasm_path: Path, reason: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-")
     with os.fdopen(fd, "w") as f:
-        f.write(text)
+        json.dump({"reason": reason, "no_wit": _no_wit(wasm_path)}, f)
     os.replace(tmp, parent / f"{name}.error")

@@ -65,6 +65,8 @@ class Live:
     failure: str = ""
     error: BaseException | None = None
     """What instantiating raised, if it did."""
+    no_wit: str = ""
+    """Why no WIT expresses the component (instantiated without bindings, so nothing to call)."""
 
 
 DEADLINE = 30.0
@@ -153,7 +155,9 @@ class ScriptRun:
         try:
             pkg = bindings(path)
         except NoBindings as exc:
-            return Live(line, failure=str(exc))
+            if exc.no_wit is None:  # WIT expresses it, so witgen must make bindings
+                return Live(line, failure=exc.reason)
+            return self._instantiate_directly(path, line, exc.no_wit)
         try:
             obj = world_class(pkg).from_bytes(
                 path.read_bytes(), abi=self.abi, engine=engine(), limits=limits(), cache_dir=False
@@ -161,6 +165,18 @@ class ScriptRun:
         except Exception as exc:
             return Live(line, pkg, failure=f"instantiate: {describe(exc)}", error=exc)
         return Live(line, pkg, obj)
+
+    def _instantiate_directly(self, path: Path, line: int, no_wit: str) -> Live:
+        """Instantiate a component no WIT expresses through the runtime, as bindings would."""
+        live = Live(line, no_wit=no_wit)
+        try:
+            component = self.rt.load_bytes(path.read_bytes(), engine(), False, self.abi)
+            live.obj = self.rt.start(component, engine=engine(), store=None, wasi=None, limits=limits())
+            live.obj.instantiate()
+        except Exception as exc:
+            live.obj = None
+            live.failure, live.error = f"instantiate (no WIT): {describe(exc)}", exc
+        return live
 
     def _module(self, cmd: Command, kind: str) -> Outcome:
         live = self._instantiate(self.script.file(cmd), cmd.line)
@@ -222,7 +238,8 @@ class ScriptRun:
         if live.failure:
             raise _Failed(f"instance of line {live.line} failed", live.failure)
         action = cmd.raw["action"]
-        assert live.pkg is not None
+        if live.pkg is None:
+            raise _Failed(f"no bindings: no WIT expresses the component ({live.no_wit})")
         site = next(
             (
                 (key, spec)
