@@ -6,7 +6,9 @@ Every command gives an `Outcome`, so one failure never hides the rest of the scr
   `load_bytes`, what `from_bytes` calls first). Kind "module".
 - `assert_return` / `assert_trap` / `action`: the export is called through the generated method on
   the named instance, else the latest one; a failed instantiation fails each of them, naming it.
-  A trap must be `witgen.runtime.errors.Trap`; its text differing from the spec's is a note.
+  A trap must be `witgen.runtime.errors.Trap` (or `InstanceDead`, witgen's name for the spec's
+  "cannot enter component instance" trap of a call into a poisoned instance); its text
+  differing from the spec's is a note.
 - `assert_invalid` / `assert_malformed` (kind "invalid"): loading must raise `LinkError` or
   `DecodeError`: loading without complaint, or any other exception, is a failure.
 - `assert_uninstantiable`: loading works and instantiating traps.
@@ -296,6 +298,8 @@ class ScriptRun:
             return Outcome(cmd.line, kind, False, failed.reason, detail=failed.detail)
         if exc is None:
             return Outcome(cmd.line, kind, False, f"returned {show(got)}; the spec expects a trap: {text}")
+        if isinstance(exc, self.rt.errors.InstanceDead) and "cannot enter component instance" in text:
+            return Outcome(cmd.line, kind, True)  # witgen's name for a call into a poisoned instance
         if not isinstance(exc, self.rt.errors.Trap):
             return Outcome(cmd.line, kind, False, f"raised {describe(exc)}, not a Trap ({text})")
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
