@@ -3,6 +3,8 @@ generated bindings: one test per script and engine, compared with `expected_fail
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from . import expectations
@@ -47,3 +49,25 @@ def test_the_list_catches_regressions_and_fixes() -> None:
     assert [o.line for o in verdict.regressions] == [7]
     assert [e.line for e in verdict.fixed] == [5]
     assert expectations.compare([Outcome(5, "return", False, "x")], listed).ok
+
+
+def test_rewriting_keeps_reasons_and_other_scripts(tmp_path: Path) -> None:
+    from .runner import Outcome
+
+    path = tmp_path / "expected.txt"
+    path.write_text(
+        "a/x.wast:3 cabi hand-written why\na/x.wast:5 cabi fixed now\nb/y.wast:1 wasmtime untouched\n"
+    )
+    results = {
+        ("a/x.wast", "cabi"): [
+            Outcome(3, "return", False, "runner's why"),
+            Outcome(5, "return", True),
+            Outcome(9, "trap", False, "new"),
+        ]
+    }
+    assert expectations.rewrite(results, expectations.load(path), path) == (3, 1)
+    assert path.read_text().splitlines()[-3:] == [
+        "a/x.wast:3 cabi hand-written why",
+        "a/x.wast:9 cabi new",
+        "b/y.wast:1 wasmtime untouched",
+    ]
