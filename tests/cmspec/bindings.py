@@ -47,12 +47,14 @@ FORMAT = "2"
 @functools.cache
 def generator_hash() -> str:
     """A hash of the generator's inputs: every file of `witgen` and its templates."""
-    import black
+    import importlib.metadata
 
     import witgen
     from witgen.pyview.render import templates_dir
 
-    h = hashlib.sha256(f"format {FORMAT}\0black {black.__version__}\0python {sys.version}\0".encode())
+    h = hashlib.sha256(
+        f"format {FORMAT}\0black {importlib.metadata.version('black')}\0python {sys.version}\0".encode()
+    )
     for root in (Path(witgen.__file__).parent, templates_dir()):
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:

@@ -124,7 +124,7 @@ class ScriptRun:
 
         self.script = script
         self.abi = abi
-        self.rt = runtime
+        self.rt: Any = runtime
         self.definitions: dict[str, Path] = {}
         self.instances: dict[str, Live] = {}
         self.current: Live | None = None

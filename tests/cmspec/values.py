@@ -76,16 +76,16 @@ def to_python(codec: c.Codec, value: Json) -> Any:
         return codec.cls(**{attr: to_python(f, given[name.decode()]) for name, attr, f in codec.fields})
     if isinstance(codec, c.VariantCodec):
         v = _expect(value, "variant")
-        case = codec.by_name.get(str(v["case"]).encode())
-        if case is None:
+        index = codec.by_name.get(str(v["case"]).encode())
+        if index is None:
             raise ValueMismatch(f"no case {v['case']!r} in {codec.wit}")
-        _, cls, payload = codec.cases[case]
+        _, cls, payload = codec.cases[index]
         return cls() if payload is None else cls(to_python(payload, v["payload"]))
     if isinstance(codec, c.EnumCodec):
-        case = codec.by_name.get(str(_expect(value, "enum")).encode())
-        if case is None:
+        member = codec.by_name.get(str(_expect(value, "enum")).encode())
+        if member is None:
             raise ValueMismatch(f"no case {value['value']!r} in {codec.wit}")
-        return codec.members[case]
+        return codec.members[member]
     if isinstance(codec, c.FlagsCodec):
         bits = 0
         for name in _expect(value, "flags"):
@@ -100,9 +100,9 @@ def to_python(codec: c.Codec, value: Json) -> Any:
     if isinstance(codec, c.ResultCodec):
         v = _expect(value, "result")
         ok = "Ok" in v
-        case = codec.ok if ok else codec.err
+        inner_codec = codec.ok if ok else codec.err
         payload = v["Ok" if ok else "Err"]
-        inner = None if case is None or payload is None else to_python(case, payload)
+        inner = None if inner_codec is None or payload is None else to_python(inner_codec, payload)
         return Ok(inner) if ok else Err(inner)
     raise ValueMismatch(f"the runner can't build a {codec.wit} value")
 
@@ -116,8 +116,8 @@ def to_json(codec: c.Codec | None, value: Any) -> Json:
     if isinstance(codec, c.IntCodec):
         return {"type": codec.wit, "value": str(value)}
     if isinstance(codec, c.FloatCodec):
-        bits = "nan" if math.isnan(value) else str(_float_bits(codec.wit, value))
-        return {"type": codec.wit, "value": bits}
+        pattern = "nan" if math.isnan(value) else str(_float_bits(codec.wit, value))
+        return {"type": codec.wit, "value": pattern}
     if isinstance(codec, c.CharCodec):
         return {"type": "char", "value": value}
     if isinstance(codec, c.StringCodec):
@@ -132,8 +132,7 @@ def to_json(codec: c.Codec | None, value: Any) -> Json:
         fields = [[name.decode(), to_json(f, getattr(value, attr))] for name, attr, f in codec.fields]
         return {"type": "record", "value": fields}
     if isinstance(codec, c.VariantCodec):
-        case = codec.by_class[type(value)]
-        name, _, payload = codec.cases[case]
+        name, _, payload = codec.cases[codec.by_class[type(value)]]
         inner = None if payload is None else to_json(payload, value.value)
         return {"type": "variant", "value": {"case": name.decode(), "payload": inner}}
     if isinstance(codec, c.EnumCodec):
@@ -150,8 +149,8 @@ def to_json(codec: c.Codec | None, value: Any) -> Json:
         return {"type": "option", "value": to_json(codec.inner, value.value if codec.wrapped else value)}
     if isinstance(codec, c.ResultCodec):
         ok = isinstance(value, Ok)
-        case = codec.ok if ok else codec.err
-        return {"type": "result", "value": {"Ok" if ok else "Err": to_json(case, value.value)}}
+        payload_codec = codec.ok if ok else codec.err
+        return {"type": "result", "value": {"Ok" if ok else "Err": to_json(payload_codec, value.value)}}
     raise ValueMismatch(f"the runner can't read a {codec.wit} value")
 
 
@@ -159,7 +158,8 @@ def normalize(value: Json) -> Json:
     """An expected JSON value in `to_json`'s spelling: canonical integers, `"nan"` for any NaN."""
     if not isinstance(value, dict) or "type" not in value:
         return value
-    t, v = value["type"], value.get("value")
+    t: str = value["type"]
+    v: Any = value.get("value")
     if t in _FLOAT_FORMATS:
         nan = str(v).startswith("nan") or math.isnan(_float_from_bits(t, int(v)))
         return {"type": t, "value": "nan" if nan else str(int(v))}
@@ -186,7 +186,8 @@ def show(value: Json) -> str:
         return "-"
     if not isinstance(value, dict):
         return repr(value)
-    t, v = value["type"], value.get("value")
+    t: str = value["type"]
+    v: Any = value.get("value")
     if t in ("list", "tuple"):
         return f"{t}[{', '.join(show(x) for x in v)}]"
     if t == "record":
