@@ -131,7 +131,17 @@ def _cache_key(data: bytes, engine: wasmtime.Engine) -> str:
     return digest.hexdigest()
 
 
-_WASMTIME_OFFSET = re.compile(r"\(at offset (0x[0-9a-f]+)\)")
+_BOILERPLATE = re.compile(r"^\s*failed to parse WebAssembly module\s*Caused by:\s*")
+_WASMTIME_OFFSET = re.compile(r"\s*\(at offset (0x[0-9a-f]+)\)")
+
+
+def decode_error(exc: wasmtime.WasmtimeError, what: str) -> tuple[str, int | None]:
+    """wasmtime's refusal as `what: reason` on one line, and the byte offset it gave, if any."""
+    text = _BOILERPLATE.sub("", str(exc)).strip()
+    found = _WASMTIME_OFFSET.search(text)
+    offset = int(found.group(1), 16) if found else None
+    reason = " ".join(line.strip() for line in _WASMTIME_OFFSET.sub("", text).splitlines() if line.strip())
+    return f"{what}: {reason}", offset
 
 
 def _compile(engine: wasmtime.Engine, data: bytes) -> wc.Component:
@@ -139,13 +149,7 @@ def _compile(engine: wasmtime.Engine, data: bytes) -> wc.Component:
     try:
         return wc.Component(engine, data)
     except wasmtime.WasmtimeError as exc:
-        text = str(exc).strip()
-        found = _WASMTIME_OFFSET.search(text)
-        offset = int(found.group(1), 16) if found else None
-        message = " ".join(
-            line.strip() for line in _WASMTIME_OFFSET.sub("", text).splitlines() if line.strip()
-        )
-        raise DecodeError(f"the component is invalid: {message}", offset) from None
+        raise DecodeError(*decode_error(exc, "the component is invalid")) from None
 
 
 def compile_component(
