@@ -71,6 +71,9 @@ ARRAY_CODE = {
 SLOT_CODE: dict[CoreType, str] = {"i32": "I", "i64": "Q", "f32": "f", "f64": "d"}
 """`struct` codes of core values in a `wasmtime_val_raw_t` slot (integers as unsigned bits)."""
 _DISC_CODE = {1: "B", 2: "H", 4: "I"}
+UNROLLED = 16
+"""Fixed-length lists up to this long are stored and loaded element by element in straight-line
+code (they may travel as flat values too, up to 16); longer ones in a loop."""
 VAL_COST = 48
 """What lifting one list element costs of a call's budget: wasmtime charges its hostcall fuel
 `size_of::<Val>()` per element of a lifted list (48 bytes in wasmtime-py 50's wasmtime; measured:
@@ -524,6 +527,9 @@ class ValueCode:
             p, n = self._store_list(w, ty, prep)
             w.line(f"{self.h('ptrlen')}.pack_into(m, {ptr}, {p}, {n})")
             return
+        if isinstance(k, ir.FixedListType) and k.size > UNROLLED:
+            self._store_fixed(w, k, prep, ptr)
+            return
         if isinstance(k, ir.Record | ir.Tuple | ir.FixedListType):
             types = self._member_types(ty, k)
             offsets = self.layout.fields(types).offsets
@@ -558,6 +564,41 @@ class ValueCode:
             first = False
             with w.indent():
                 self.store(w, case_ty, f"{v}[1]", f"{ptr} + {vl.payload_offset}")
+
+    def _number_code(self, ty: ir.Type) -> str | None:
+        """The `struct` code of an integer or float type (whose every bit pattern is a value)."""
+        k = self.kind(ty)
+        if isinstance(k, ir.Prim) and k not in (ir.Prim.BOOL, ir.Prim.CHAR):
+            return MEM_CODE.get(k)
+        return None
+
+    def _store_fixed(self, w: Writer, k: ir.FixedListType, prep: str, ptr: str) -> None:
+        """A long fixed-length list: one `struct` call for numbers, else a loop (never
+        `k.size` statements: the length may be 2^28 - 1)."""
+        v = w.fresh("t")
+        w.line(f"{v} = {prep}")
+        code = self._number_code(k.ty)
+        if code is not None:
+            w.line(f"{self.pro.struct(f'<{k.size}{code}')}.pack_into(m, {ptr}, *{v})")
+            return
+        size = self.layout.size(k.ty)
+        i, e = w.fresh("i"), w.fresh("e")
+        w.line(f"for {i}, {e} in enumerate({v}):")
+        with w.indent():
+            self.store(w, k.ty, e, f"{ptr} + {size} * {i}")
+
+    def _load_fixed(self, w: Writer, k: ir.FixedListType, ptr: str) -> str:
+        """`_store_fixed`'s counterpart."""
+        code = self._number_code(k.ty)
+        if code is not None:
+            return f"list({self.pro.struct(f'<{k.size}{code}')}.unpack_from(m, {ptr}))"
+        size = self.layout.size(k.ty)
+        out, i = w.fresh("items"), w.fresh("i")
+        w.line(f"{out} = []")
+        w.line(f"for {i} in range({k.size}):")
+        with w.indent():
+            w.line(f"{out}.append({self.load(w, k.ty, f'{ptr} + {size} * {i}')})")
+        return out
 
     def _store_list(self, w: Writer, ty: ir.Type, prep: str) -> tuple[str, str]:
         """Allocate and fill a list; returns (pointer, length) expressions."""
@@ -725,6 +766,8 @@ class ValueCode:
         if isinstance(k, ir.Record | ir.Tuple | ir.FixedListType):
             if isinstance(k, ir.FixedListType):
                 self.charge(w, str(k.size * VAL_COST))
+                if k.size > UNROLLED:
+                    return self._load_fixed(w, k, ptr)
             types = self._member_types(ty, k)
             offsets = self.layout.fields(types).offsets
             parts = []
