@@ -18,7 +18,14 @@ import wasmtime
 from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi.convert import U32, Bool, Char, Codec, Fields, Float, Int, Side, Unsupported, codec
 from witgen.runtime.cabi.flat import MAX_FLAT_RESULTS
-from witgen.runtime.cabi.state import CANNOT_LEAVE, CallScope, CanonOptions, ComponentInstance, LiftedFunc, trap_if
+from witgen.runtime.cabi.state import (
+    CANNOT_LEAVE,
+    CallScope,
+    CanonOptions,
+    ComponentInstance,
+    LiftedFunc,
+    trap_if,
+)
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
 
 
