@@ -692,7 +692,7 @@ class ValueCode:
                     ]
                     inner = self.lift_flat(w, case_ty, mine)
                     w.line(f"{out} = {self._wrap_case(ty, k, i, inner)}")
-        w.line(f"else: {self.h('trap')}('invalid discriminant ' + str({vals[0]}))")
+        w.line(f"else: {self.h('trap')}('invalid variant discriminant ' + str({vals[0]}))")
         return out
 
     def _lift_prim(self, w: Writer, p: ir.Prim, x: str) -> str:
@@ -794,7 +794,7 @@ class ValueCode:
             with w.indent():
                 inner = "None" if case_ty is None else self.load(w, case_ty, f"{ptr} + {vl.payload_offset}")
                 w.line(f"{out} = {self._wrap_case(ty, k, i, inner)}")
-        w.line(f"else: {self.h('trap')}('invalid discriminant ' + str({d}))")
+        w.line(f"else: {self.h('trap')}('invalid variant discriminant ' + str({d}))")
         return out
 
     def _lift_mem_scalar(self, w: Writer, p: ir.Prim, x: str) -> str:

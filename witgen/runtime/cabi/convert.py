@@ -106,7 +106,8 @@ class Side:
 
     def check_span(self, ptr: int, size: int, align: int, what: str) -> memoryview:
         view = self.view()
-        trap_if(ptr % align != 0 or ptr + size > len(view), f"{what} at {ptr} is misaligned or out of bounds")
+        trap_if(ptr % align != 0, f"unaligned pointer: {what} at {ptr} (alignment {align})")
+        trap_if(ptr + size > len(view), f"pointer out of bounds: {what} of {size} bytes at {ptr}")
         return view
 
     def check_list(self, ptr: int, n: int, elem_size: int, align: int) -> memoryview:
@@ -187,7 +188,7 @@ class Bool(Codec):
 
 
 def _char(code: int) -> int:
-    trap_if(code >= 0x110000 or 0xD800 <= code <= 0xDFFF, f"invalid char code point {code:#x}")
+    trap_if(code >= 0x110000 or 0xD800 <= code <= 0xDFFF, f"invalid `char` bit pattern: code point {code:#x}")
     return code
 
 
@@ -453,7 +454,9 @@ class Variant(Codec):
         ]
 
     def _case(self, i: int) -> int:
-        trap_if(i >= len(self.cases), f"variant discriminant {i} out of range (has {len(self.cases)} cases)")
+        trap_if(
+            i >= len(self.cases), f"invalid variant discriminant {i} (the type has {len(self.cases)} cases)"
+        )
         return i
 
     def lift(self, side: Side, it: Iterator[Any]) -> Any:

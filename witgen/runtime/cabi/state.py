@@ -157,7 +157,10 @@ class CanonOptions:
 
 def _checked(inst: ComponentInstance, i: int, rt: ResourceType) -> ResourceHandle:
     h = inst.table.get(i)
-    trap_if(h.rt is not rt, f"handle {i} is a {h.rt.name}, expected a {rt.name}")
+    trap_if(
+        h.rt is not rt,
+        f"handle index {i} used with the wrong type: handle {i} is a {h.rt.name}, expected a {rt.name}",
+    )
     return h
 
 
@@ -165,7 +168,7 @@ def lift_own(inst: ComponentInstance, i: int, rt: ResourceType) -> int:
     """Move own handle `i` out of `inst`'s table and return its rep."""
     h = _checked(inst, i, rt)
     trap_if(not h.own, f"handle {i} is a borrow, an owned {rt.name} was expected")
-    trap_if(h.lend_count != 0, f"handle {i} is lent out and cannot be moved")
+    trap_if(h.lend_count != 0, f"cannot remove owned resource while borrowed: handle {i} is lent out")
     inst.table.remove(i)
     return h.rep
 
@@ -207,7 +210,9 @@ def resource_drop(inst: ComponentInstance, rt: ResourceType, i: int) -> None:
     """Drop handle `i`: an own handle runs the destructor, a borrow ends its loan."""
     trap_if(not inst.may_leave, CANNOT_LEAVE)
     h = _checked(inst, i, rt)
-    trap_if(h.own and h.lend_count != 0, f"handle {i} is lent out and cannot be dropped")
+    trap_if(
+        h.own and h.lend_count != 0, f"cannot remove owned resource while borrowed: handle {i} is lent out"
+    )
     inst.table.remove(i)
     if not h.own:
         if h.scope is not None:

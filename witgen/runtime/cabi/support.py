@@ -135,12 +135,13 @@ def as_array(v: Any, code: str) -> tuple[Any, int]:
 
 def check_span(m: memoryview, ptr: int, count: int, size: int, align: int) -> None:
     if ptr % align or ptr + count * size > len(m):
-        trap(f"list of {count} x {size} bytes at {ptr} is misaligned or out of bounds")
+        what = "unaligned pointer" if ptr % align else "list content out-of-bounds"
+        trap(f"{what}: list of {count} x {size} bytes at {ptr}")
 
 
 def ld_bytes(m: memoryview, ptr: int, n: int) -> bytes:
     if ptr + n > len(m):
-        trap(f"list<u8> of {n} bytes at {ptr} is out of bounds")
+        trap(f"list content out-of-bounds: list<u8> of {n} bytes at {ptr}")
     return m[ptr : ptr + n].tobytes()
 
 
@@ -152,7 +153,7 @@ def ld_array(m: memoryview, ptr: int, n: int, code: str) -> list[Any]:
 
 def char_of(code: int) -> str:
     if code >= 0x110000 or 0xD800 <= code <= 0xDFFF:
-        trap(f"invalid char code point {code:#x}")
+        trap(f"invalid `char` bit pattern: code point {code:#x}")
     return chr(code)
 
 
@@ -222,21 +223,22 @@ def _enc_latin1_utf16(s: Any) -> tuple[bytes, int, int]:
 
 def _ld_utf8(m: memoryview, ptr: int, n: int) -> str:
     if ptr + n > len(m):
-        trap(f"string of {n} bytes at {ptr} is out of bounds")
+        trap(f"string content out-of-bounds: {n} bytes at {ptr}")
     try:
         return str(m[ptr : ptr + n], "utf-8")
     except UnicodeDecodeError as exc:
-        trap(f"string is not valid UTF-8: {exc}")
+        trap(f"invalid utf-8: {exc}")
         raise
 
 
 def _ld_utf16(m: memoryview, ptr: int, n: int) -> str:
     if ptr % 2 or ptr + 2 * n > len(m):
-        trap(f"UTF-16 string of {n} units at {ptr} is misaligned or out of bounds")
+        what = "unaligned pointer" if ptr % 2 else "string content out-of-bounds"
+        trap(f"{what}: UTF-16 string of {n} units at {ptr}")
     try:
         return str(m[ptr : ptr + 2 * n], "utf-16-le")
     except UnicodeDecodeError as exc:
-        trap(f"string is not valid UTF-16: {exc}")
+        trap(f"invalid utf-16: {exc}")
         raise
 
 
@@ -244,7 +246,8 @@ def _ld_latin1_utf16(m: memoryview, ptr: int, n: int) -> str:
     if n & _UTF16_TAG:
         return _ld_utf16(m, ptr, n ^ _UTF16_TAG)
     if ptr % 2 or ptr + n > len(m):
-        trap(f"latin-1 string of {n} bytes at {ptr} is misaligned or out of bounds")
+        what = "unaligned pointer" if ptr % 2 else "string content out-of-bounds"
+        trap(f"{what}: latin-1 string of {n} bytes at {ptr}")
     return str(m[ptr : ptr + n], "latin-1")
 
 
