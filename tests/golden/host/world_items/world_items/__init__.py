@@ -416,7 +416,7 @@ def _cabi_run(site: Any) -> Any:
                         out_of_fuel()
                     c1 = Err(ld_str(m, p2, n1))
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
                     post(r)

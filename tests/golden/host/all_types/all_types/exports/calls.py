@@ -467,7 +467,7 @@ def _cabi_calls_draw(site: Any) -> Any:
                     elif d1 == 3:
                         c3 = _i_shapes.Shape_Empty()
                     else:
-                        trap("invalid discriminant " + str(d1))
+                        trap("invalid variant discriminant " + str(d1))
                     items1.append(c3)
                 out = items1
                 if post is not None:
@@ -551,7 +551,7 @@ def _cabi_calls_parse(site: Any) -> Any:
                         out_of_fuel()
                     c1 = Err(ld_str(m, p2, n1))
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
                     post(r)
@@ -605,7 +605,7 @@ def _cabi_calls_check(site: Any) -> Any:
                 elif r == 1:
                     c1 = Err(None)
                 else:
-                    trap("invalid discriminant " + str(r))
+                    trap("invalid variant discriminant " + str(r))
                 out = c1
                 if post is not None:
                     post(r)
@@ -686,7 +686,7 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
                 elif d1 == 1:
                     c1 = Err(None)
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
                     post(r)
@@ -769,7 +769,7 @@ def _cabi_calls_validate(site: Any) -> Any:
                         out_of_fuel()
                     c1 = Err(ld_str(m, p2, n1))
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
                     post(r)
@@ -878,7 +878,7 @@ def _cabi_calls_find(site: Any) -> Any:
                     l1, l2 = st1.unpack_from(m, r + 4)
                     c1 = _i_shapes.Point(l1, l2)
                 else:
-                    trap("invalid discriminant " + str(d2))
+                    trap("invalid variant discriminant " + str(d2))
                 out = c1
                 if post is not None:
                     post(r)
@@ -953,10 +953,10 @@ def _cabi_calls_lookup(site: Any) -> Any:
                     elif d2 == 1:
                         c2 = st2.unpack_from(m, r + 4 + 4)[0]
                     else:
-                        trap("invalid discriminant " + str(d2))
+                        trap("invalid variant discriminant " + str(d2))
                     c1 = Some(c2)
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
                     post(r)
@@ -1161,7 +1161,7 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
                         out_of_fuel()
                     c1 = ld_str(m, p4, n2)
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 v3 = c1
                 v4 = st2.unpack_from(m, r + 24)[0]
                 p5, n3 = ptrlen.unpack_from(m, r + 28)
@@ -1183,10 +1183,10 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
                             trap("invalid enum discriminant " + str(l3))
                         c3 = _i_shapes.Color(l3)
                     else:
-                        trap("invalid discriminant " + str(d3))
+                        trap("invalid variant discriminant " + str(d3))
                     c2 = Some(c3)
                 else:
-                    trap("invalid discriminant " + str(d2))
+                    trap("invalid variant discriminant " + str(d2))
                 v6 = c2
                 v8 = st2.unpack_from(m, r + 40)[0]
                 p6, n4 = ptrlen.unpack_from(m, r + 40 + 4)
@@ -1549,7 +1549,7 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
                             out_of_fuel()
                         c6 = ld_str(m, p4, n1)
                     else:
-                        trap("invalid discriminant " + str(d2))
+                        trap("invalid variant discriminant " + str(d2))
                     c5 = _i_shapes.Payloads_Maybe(c6)
                 elif d1 == 1:
                     d3 = st1.unpack_from(m, r + 4)[0]
@@ -1561,7 +1561,7 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
                             trap("invalid enum discriminant " + str(l1))
                         c7 = Err(_i_shapes.Color(l1))
                     else:
-                        trap("invalid discriminant " + str(d3))
+                        trap("invalid variant discriminant " + str(d3))
                     c5 = _i_shapes.Payloads_Outcome(c7)
                 elif d1 == 2:
                     (l2,) = st1.unpack_from(m, r + 4)
@@ -1581,7 +1581,7 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
                         items3.append(ld_array(m, p6, n3, "d"))
                     c5 = _i_shapes.Payloads_Grid(items3)
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c5
                 if post is not None:
                     post(r)

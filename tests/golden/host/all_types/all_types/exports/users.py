@@ -165,7 +165,7 @@ def _cabi_users_list_users(site: Any) -> Any:
                         l2, l3 = st2.unpack_from(m, p1 + 32 * i1 + 12 + 4)
                         c1 = _i_shapes.Point(l2, l3)
                     else:
-                        trap("invalid discriminant " + str(d1))
+                        trap("invalid variant discriminant " + str(d1))
                     v3 = c1
                     p3, n3 = ptrlen.unpack_from(m, p1 + 32 * i1 + 24)
                     fuel -= n3 * 48
@@ -304,7 +304,7 @@ def _cabi_users_rename(site: Any) -> Any:
                         l2, l3 = st2.unpack_from(m, r + 4 + 12 + 4)
                         c3 = _i_shapes.Point(l2, l3)
                     else:
-                        trap("invalid discriminant " + str(d2))
+                        trap("invalid variant discriminant " + str(d2))
                     v3 = c3
                     p5, n2 = ptrlen.unpack_from(m, r + 4 + 24)
                     fuel -= n2 * 48
@@ -319,7 +319,7 @@ def _cabi_users_rename(site: Any) -> Any:
                         out_of_fuel()
                     c2 = Err(ld_str(m, p6, n3))
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c2
                 if post is not None:
                     post(r)

@@ -501,7 +501,7 @@ def _cabi_imp_shapes_draw(site: Any) -> Any:
         elif c0 == 3:
             c8 = Shape_Empty()
         else:
-            trap("invalid discriminant " + str(c0))
+            trap("invalid variant discriminant " + str(c0))
         x1 = c8
         if c5 >= 3:
             trap("invalid enum discriminant " + str(c5))

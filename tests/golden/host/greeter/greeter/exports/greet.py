@@ -176,10 +176,10 @@ def _cabi_greet_greet(site: Any) -> Any:
                     elif d2 == 1:
                         c3 = _i_types.GreetError_TooLong(st2.unpack_from(m, r + 4 + 4)[0])
                     else:
-                        trap("invalid discriminant " + str(d2))
+                        trap("invalid variant discriminant " + str(d2))
                     c2 = Err(c3)
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c2
                 if post is not None:
                     post(r)

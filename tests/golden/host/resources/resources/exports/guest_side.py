@@ -517,7 +517,7 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
                 elif d1 == 1:
                     c1 = lift_own(inst, res_host_side_file, u32s.unpack_from(m, r + 4)[0])
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
                     post(r)
@@ -863,7 +863,7 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
                         out_of_fuel()
                     c2 = Err(ld_str(m, p1, n1))
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c2
                 if post is not None:
                     post(r)

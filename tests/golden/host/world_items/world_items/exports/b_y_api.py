@@ -120,7 +120,7 @@ def _cabi_b_y_api_named(site: Any) -> Any:
                     v1 = ld_str(m, p2, n1)
                     c1 = _i_b_y_types.Thing(v1)
                 else:
-                    trap("invalid discriminant " + str(d1))
+                    trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
                     post(r)
