@@ -106,7 +106,9 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
     call.lines += lift.lines
     call.line("if post is not None:")
     with call.indent():
+        call.line("inst.may_leave = False")  # its post-return may not call imports
         call.line(f"post({r or ''})")
+        call.line("inst.may_leave = True")
     if pro.uses_scope:
         call.line(f"{pro.bind('end_scope', 'site.scopes[1]')}(scope)")
         new_scope = pro.bind("new_scope", "site.scopes[0]")

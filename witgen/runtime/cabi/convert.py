@@ -29,7 +29,6 @@ from witgen.runtime.cabi.state import (
     lift_own,
     lower_borrow,
     lower_own,
-    trap_if,
 )
 from witgen.runtime.cabi.support import STRING_CODECS, StringLoader
 from witgen.runtime.cabi.transcode import store_string
@@ -94,28 +93,34 @@ class Side:
         finally:
             inst.may_leave = True
         self.mv = None
-        trap_if(
-            ptr % align != 0,
-            f"unaligned pointer: realloc of {self.inst.name} returned {ptr} (alignment {align})",
-        )
-        trap_if(
-            ptr + size > len(self.view()),
-            f"list content out-of-bounds: realloc of {self.inst.name} returned {ptr} for {size} bytes",
-        )
+        if ptr % align or ptr + size > len(self.view()):
+            what = "unaligned pointer" if ptr % align else "list content out-of-bounds"
+            raise Trap(f"{what}: realloc of {inst.name} returned {ptr} for {size} bytes (alignment {align})")
         return ptr
 
     def check_span(self, ptr: int, size: int, align: int, what: str) -> memoryview:
         view = self.view()
-        trap_if(ptr % align != 0, f"unaligned pointer: {what} at {ptr} (alignment {align})")
-        trap_if(ptr + size > len(view), f"pointer out of bounds: {what} of {size} bytes at {ptr}")
+        if ptr % align or ptr + size > len(view):
+            problem = "unaligned pointer" if ptr % align else "pointer out of bounds"
+            raise Trap(f"{problem}: {what} of {size} bytes at {ptr} (alignment {align})")
         return view
 
     def check_list(self, ptr: int, n: int, elem_size: int, align: int) -> memoryview:
         """The view holding a lifted list's `n` elements, checked (length limit included)."""
-        trap_if(
-            n * elem_size > MAX_BYTE_LENGTH, f"list of {n} x {elem_size} bytes is longer than 2^28 - 1 bytes"
-        )
-        return self.check_span(ptr, n * elem_size, align, f"list of {n} x {elem_size} bytes")
+        size = n * elem_size
+        view = self.view()
+        if ptr % align or ptr + size > len(view) or size > MAX_BYTE_LENGTH:
+            problem = (
+                "unaligned pointer"
+                if ptr % align
+                else (
+                    "list content out-of-bounds"
+                    if size <= MAX_BYTE_LENGTH
+                    else "list longer than 2^28 - 1 bytes"
+                )
+            )
+            raise Trap(f"{problem}: list of {n} x {elem_size} bytes at {ptr}")
+        return view
 
 
 Flat = list[Any]
@@ -188,7 +193,8 @@ class Bool(Codec):
 
 
 def _char(code: int) -> int:
-    trap_if(code >= 0x110000 or 0xD800 <= code <= 0xDFFF, f"invalid `char` bit pattern: code point {code:#x}")
+    if code >= 0x110000 or 0xD800 <= code <= 0xDFFF:
+        raise Trap(f"invalid `char` bit pattern: code point {code:#x}")
     return code
 
 
@@ -454,9 +460,8 @@ class Variant(Codec):
         ]
 
     def _case(self, i: int) -> int:
-        trap_if(
-            i >= len(self.cases), f"invalid variant discriminant {i} (the type has {len(self.cases)} cases)"
-        )
+        if i >= len(self.cases):
+            raise Trap(f"invalid variant discriminant {i} (the type has {len(self.cases)} cases)")
         return i
 
     def lift(self, side: Side, it: Iterator[Any]) -> Any:

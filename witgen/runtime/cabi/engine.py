@@ -490,21 +490,10 @@ class ExportSite(_Site):
         return fastcall.RawCall(self.rt.store, self.lifted.core, params, result)
 
     def post_return(self, results: str) -> Callable[..., Any] | None:
-        """The `post-return` caller: the instance may not leave while it runs."""
+        """The `post-return` caller (the generated code clears `inst.may_leave` around it)."""
         self.check_core(None, results)
         func = self.options.post_return
-        if func is None:
-            return None
-        call, inst = fastcall.caller(self.rt.store, func, results, ""), self.inst
-
-        def post_return(*results: Any) -> None:
-            inst.may_leave = False
-            try:
-                call(*results)
-            finally:
-                inst.may_leave = True
-
-        return post_return
+        return None if func is None else fastcall.caller(self.rt.store, func, results, "")
 
     def check_core(self, params: str | None, result: str) -> None:
         """The generated code calls the core function unchecked: its slot codes must be the

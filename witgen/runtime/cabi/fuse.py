@@ -24,7 +24,6 @@ from witgen.runtime.cabi.state import (
     CanonOptions,
     ComponentInstance,
     LiftedFunc,
-    trap_if,
 )
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
 
@@ -76,11 +75,19 @@ def fuse(
         finally:
             callee_inst.may_leave = True
 
+    spilled_what, result_what, area_what = (
+        f"{name}: spilled arguments",
+        f"{name}: result",
+        f"{name}: return area",
+    )
+
     def enter() -> None:
-        trap_if(not caller.may_leave, f"{name}: {CANNOT_LEAVE}")
+        if not caller.may_leave:
+            raise Trap(f"{name}: {CANNOT_LEAVE}")
         if callee_inst.poisoned is not None:
             raise InstanceDead(f"{name}: {callee_inst.name} trapped earlier ({callee_inst.poisoned})")
-        trap_if(not callee_inst.may_enter, f"{name}: cannot re-enter {callee_inst.name}")
+        if not callee_inst.may_enter:
+            raise Trap(f"{name}: cannot re-enter {callee_inst.name}")
 
     def invoke(flat: list[Any]) -> Any:
         callee_inst.may_enter = False
@@ -121,7 +128,7 @@ def fuse(
             # lift the arguments out of the caller
             if spill_params:
                 ptr = args[0] & U32
-                src.check_span(ptr, params.size, params.align, f"{name}: spilled arguments")
+                src.check_span(ptr, params.size, params.align, spilled_what)
                 values = params.load(src, ptr)
             else:
                 values = params.lift(src, iter(args))
@@ -144,7 +151,7 @@ def fuse(
             if result is not None:
                 if spill_result:
                     ptr = out & U32
-                    dst.check_span(ptr, result.size, result.align, f"{name}: result")
+                    dst.check_span(ptr, result.size, result.align, result_what)
                     value = result.load(dst, ptr)
                 else:
                     value = result.lift(dst, iter([out]))
@@ -152,7 +159,7 @@ def fuse(
                 ret = None
             elif spill_result:
                 ptr = args[-1] & U32
-                src.check_span(ptr, result.size, result.align, f"{name}: return area")
+                src.check_span(ptr, result.size, result.align, area_what)
                 result.store(src, value, ptr)
                 ret = None
             else:
