@@ -196,7 +196,9 @@ def _cabi_store(site: Any) -> Any:
                 r = result[0]
                 out = r
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -239,7 +241,9 @@ def _cabi_run(site: Any) -> Any:
                 if err or trap_slot.value:
                     raise fault(err)
                 if post is not None:
+                    inst.may_leave = False
                     post()
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:

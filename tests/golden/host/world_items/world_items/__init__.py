@@ -419,7 +419,9 @@ def _cabi_run(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -496,7 +498,9 @@ def _cabi_describe(site: Any) -> Any:
                     out_of_fuel()
                 out = ld_str(m, p1, n1)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -539,7 +543,9 @@ def _cabi_reset(site: Any) -> Any:
                 if err or trap_slot.value:
                     raise fault(err)
                 if post is not None:
+                    inst.may_leave = False
                     post()
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:

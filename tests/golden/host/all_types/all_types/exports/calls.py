@@ -285,7 +285,9 @@ def _cabi_calls_echo_point(site: Any) -> Any:
                 l1, l2 = st1.unpack_from(m, r)
                 out = _i_shapes.Point(l1, l2)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -471,7 +473,9 @@ def _cabi_calls_draw(site: Any) -> Any:
                     items1.append(c3)
                 out = items1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -554,7 +558,9 @@ def _cabi_calls_parse(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -608,7 +614,9 @@ def _cabi_calls_check(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(r))
                 out = c1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -689,7 +697,9 @@ def _cabi_calls_try_bytes(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -772,7 +782,9 @@ def _cabi_calls_validate(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -881,7 +893,9 @@ def _cabi_calls_find(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d2))
                 out = c1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -959,7 +973,9 @@ def _cabi_calls_lookup(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -1043,7 +1059,9 @@ def _cabi_calls_swap(site: Any) -> Any:
                 v2 = st1.unpack_from(m, r + 8)[0]
                 out = (v1, v2)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -1212,7 +1230,9 @@ def _cabi_calls_keyword_params(site: Any) -> Any:
                 ]
                 out = _i_shapes.Keywords(v1, v2, v3, v4, v5, v6, v7, v11, v12)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -1255,7 +1275,9 @@ def _cabi_calls_nothing(site: Any) -> Any:
                 if err or trap_slot.value:
                     raise fault(err)
                 if post is not None:
+                    inst.may_leave = False
                     post()
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -1403,7 +1425,9 @@ def _cabi_calls_aliases(site: Any) -> Any:
                 r = result[0]
                 out = _i_shapes.Some_(r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -1584,7 +1608,9 @@ def _cabi_calls_echo_payloads(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c5
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -1656,7 +1682,9 @@ def _cabi_calls_import_(site: Any) -> Any:
                 r = result[0]
                 out = r
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:

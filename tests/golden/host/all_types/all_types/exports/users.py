@@ -175,7 +175,9 @@ def _cabi_users_list_users(site: Any) -> Any:
                     items1.append(User(v1, v2, v3, v4))
                 out = items1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -322,7 +324,9 @@ def _cabi_users_rename(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c2
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:

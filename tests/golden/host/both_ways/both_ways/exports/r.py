@@ -118,7 +118,9 @@ def _cabi_Res_new(site: Any) -> Any:
                 r = result[0]
                 out = lift_own_handle(res_r_res, r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -177,7 +179,9 @@ def _cabi_Res_get(site: Any) -> Any:
                 r = result[0]
                 out = r
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
@@ -225,7 +229,9 @@ def _cabi_r_make(site: Any) -> Any:
                 r = result[0]
                 out = lift_own(inst, res_r_res, r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -285,7 +291,9 @@ def _cabi_r_mk(site: Any) -> Any:
                 r = result[0]
                 out = Pt(r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:

@@ -182,7 +182,9 @@ def _cabi_greet_greet(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c2
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -243,7 +245,9 @@ def _cabi_Counter_new(site: Any) -> Any:
                 r = result[0]
                 out = lift_own_handle(res_greet_0_1_0_counter, r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -302,7 +306,9 @@ def _cabi_Counter_increment(site: Any) -> Any:
                 r = result[0]
                 out = r
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
@@ -375,7 +381,9 @@ def _cabi_Counter_total(site: Any) -> Any:
                 r = result[0]
                 out = r
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)

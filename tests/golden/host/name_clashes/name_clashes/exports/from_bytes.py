@@ -69,7 +69,9 @@ def _cabi_from_bytes_b(site: Any) -> Any:
                 if err or trap_slot.value:
                     raise fault(err)
                 if post is not None:
+                    inst.may_leave = False
                     post()
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:

@@ -92,7 +92,9 @@ def _cabi_run_r(site: Any) -> Any:
                 if err or trap_slot.value:
                     raise fault(err)
                 if post is not None:
+                    inst.may_leave = False
                     post()
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -152,7 +154,9 @@ def _cabi_run_echo(site: Any) -> Any:
                 r = result[0]
                 out = Interface(r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:

@@ -176,7 +176,9 @@ def _cabi_Counter_new(site: Any) -> Any:
                 r = result[0]
                 out = lift_own_handle(res_guest_side_counter, r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -245,7 +247,9 @@ def _cabi_Counter_increment(site: Any) -> Any:
                 r = result[0]
                 out = r
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
@@ -305,7 +309,9 @@ def _cabi_Counter_get(site: Any) -> Any:
                 r = result[0]
                 out = r
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
@@ -372,7 +378,9 @@ def _cabi_Counter_merge(site: Any) -> Any:
                 r = result[0]
                 out = lift_own(inst, res_guest_side_counter, r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
@@ -437,7 +445,9 @@ def _cabi_Counter_attach(site: Any) -> Any:
                 if err or trap_slot.value:
                     raise fault(err)
                 if post is not None:
+                    inst.may_leave = False
                     post()
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
@@ -520,7 +530,9 @@ def _cabi_Counter_swap_file(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
@@ -580,7 +592,9 @@ def _cabi_Snapshot_value(site: Any) -> Any:
                 r = result[0]
                 out = r
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
@@ -640,7 +654,9 @@ def _cabi_guest_side_make_counter(site: Any) -> Any:
                 r = result[0]
                 out = lift_own(inst, res_guest_side_counter, r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -712,7 +728,9 @@ def _cabi_guest_side_total(site: Any) -> Any:
                 r = result[0]
                 out = r
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
@@ -774,7 +792,9 @@ def _cabi_guest_side_snapshot_of(site: Any) -> Any:
                 r = result[0]
                 out = lift_own(inst, res_guest_side_snapshot, r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
                 end_scope(scope)
             except core_fault as exc:
                 raise site.fail(exc)
@@ -866,7 +886,9 @@ def _cabi_guest_side_adopt(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c2
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:

@@ -98,7 +98,9 @@ def _cabi_a_x_api_make(site: Any) -> Any:
                 r = result[0]
                 out = _i_a_x_types.Thing(r)
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:

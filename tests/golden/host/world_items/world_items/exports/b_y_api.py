@@ -123,7 +123,9 @@ def _cabi_b_y_api_named(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:

@@ -85,7 +85,9 @@ def _cabi_stats_count(site: Any) -> Any:
                 r = result[0]
                 out = r
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
@@ -155,7 +157,9 @@ def _cabi_stats_last(site: Any) -> Any:
                     trap("invalid variant discriminant " + str(d1))
                 out = c1
                 if post is not None:
+                    inst.may_leave = False
                     post(r)
+                    inst.may_leave = True
             except core_fault as exc:
                 raise site.fail(exc)
         finally:
