@@ -85,16 +85,11 @@ def limits() -> Any:
 
 @functools.cache
 def engine() -> Any:
-    """The wasmtime engine both witgen engines run on: witgen's own settings (`make_engine`, with
-    epoch interruption for `limits`) plus the Component Model features wasmtime-py 50 can turn on
-    beyond them (`implements`, which the spec's README enables too)."""
-    import wasmtime
-
+    """The wasmtime engine both witgen engines run on: witgen's own settings (`make_engine`: the
+    Component Model features wasmtime-py 50 can enable, epoch interruption for `limits`)."""
     from witgen.runtime import make_engine
 
-    config = wasmtime.Config()
-    config.wasm_component_model_implements = True
-    return make_engine(config, limits=limits())
+    return make_engine(limits=limits())
 
 
 def describe(exc: BaseException) -> str:
