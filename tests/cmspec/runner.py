@@ -3,7 +3,9 @@
 Every command gives an `Outcome`, so one failure never hides the rest of the script:
 - `module` / `module_instance`: the component loads and instantiates through its bindings'
   world class (`from_bytes(..., abi=engine)`); `module_definition`: it loads (the runtime's
-  `load_bytes`, what `from_bytes` calls first). Kind "module".
+  `load_bytes`, what `from_bytes` calls first). Kind "module". A component witgen makes no
+  bindings for fails with witgen's reason where WIT can express it (`wasm-tools component wit`
+  prints it); where none can, it is instantiated through the runtime and only calls fail.
 - `assert_return` / `assert_trap` / `action`: the export is called through the generated method on
   the named instance, else the latest one; a failed instantiation fails each of them, naming it.
   A trap must be `witgen.runtime.errors.Trap` (or `InstanceDead`, witgen's name for the spec's
