@@ -250,6 +250,10 @@ class WorldView:
 
 _WORLD_CLASS_NAMES = {"store", "from_file", "from_bytes"}
 
+_ANNOTATION_BUILTINS = {"int", "float", "str", "bool", "bytes", "tuple", "list", "dict"}
+"""Builtins the generated annotations name: a class member spelled like one would shadow it in
+the rest of the class body (mypy: "Function ... is not valid as a type")."""
+
 _METHOD_LOCALS = {"self", "cls", "result"}
 """Names the generated methods use themselves: a parameter spelled like one gets a `_`."""
 
@@ -263,6 +267,7 @@ def _avoid_clashes(view: WorldView) -> None:
     """World-level functions share namespaces with interface fields/attributes and the world
     class's own members; a clashing function gets a trailing `_`."""
     host_fields = {m.module.rsplit(".", 1)[1] for m in view.host_modules + view.wasi_modules}
+    host_fields |= _ANNOTATION_BUILTINS
     for f in view.import_funcs:
         while f.name in host_fields:
             f.name += "_"
@@ -270,7 +275,7 @@ def _avoid_clashes(view: WorldView) -> None:
         m.attr = m.module.rsplit(".", 1)[1]
         while m.attr in _WORLD_CLASS_NAMES:
             m.attr += "_"
-    members = _WORLD_CLASS_NAMES | {m.attr for m in view.export_modules}
+    members = _WORLD_CLASS_NAMES | _ANNOTATION_BUILTINS | {m.attr for m in view.export_modules}
     for f in view.export_funcs:
         while f.name in members:
             f.name += "_"

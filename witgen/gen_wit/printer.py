@@ -324,6 +324,8 @@ class WitPrinter:
             else:
                 self._world_item(world_id, key, item, "import")
                 self._any_items = True
+        # A component's top-level type exports: WIT spells world types only one way.
+        types += [(key, item.id) for key, item in world.exports.items() if isinstance(item, TypeItem)]
         self._types(WorldOwner(world_id), types, resource_funcs)
         for key, item in funcs:
             self._world_item(world_id, key, item, "import")
@@ -331,7 +333,8 @@ class WitPrinter:
         if world.exports:
             self._new_item()
         for key, item in world.exports.items():
-            self._world_item(world_id, key, item, "export")
+            if not isinstance(item, TypeItem):
+                self._world_item(world_id, key, item, "export")
         self._any_items = prev_items
 
     def _world_item(self, world_id: WorldId, key: WorldKey, item: WorldItem, keyword: str) -> None:
