@@ -214,6 +214,11 @@ class WorldView:
     codec_constants: list[CodecConstant] = field(default_factory=list)
 
     @property
+    def guest_resources(self) -> list[TypeDeclView]:
+        """Resources the component exports at the top level (see `from_component.decode`)."""
+        return [t for t in self.types if t.kind == "guest-resource"]
+
+    @property
     def host_modules(self) -> list[InterfaceModuleView]:
         """Imported interfaces the host must implement (always linked)."""
         return [m for m in self.import_modules if m.host_implemented and m.needs_host and not m.wasi]

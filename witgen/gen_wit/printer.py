@@ -325,7 +325,7 @@ class WitPrinter:
                 self._world_item(world_id, key, item, "import")
                 self._any_items = True
         # A component's top-level type exports: WIT spells world types only one way.
-        types += [(key, item.id) for key, item in world.exports.items() if isinstance(item, TypeItem)]
+        types += [(str(key), item.id) for key, item in world.exports.items() if isinstance(item, TypeItem)]
         self._types(WorldOwner(world_id), types, resource_funcs)
         for key, item in funcs:
             self._world_item(world_id, key, item, "import")

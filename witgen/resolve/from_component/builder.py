@@ -67,8 +67,11 @@ class IrBuilder:
         self.foreign: dict[ir.PackageName, PackageFields] = {}
         self.iface_package: dict[ir.InterfaceId, ir.PackageName] = {}
         self.resources: dict[ir.TypeOwner, dict[str, ir.TypeId]] = {}
-        self.unhomed: dict[Tid, str] = {}
-        """Types only a skipped nested instance exports, by export name (see `home_world`)."""
+        self.unhomed: dict[Tid, tuple[str, bool]] = {}
+        """Types only a skipped nested instance exports: export name, and whether the instance
+        is one the component exports (see `home_world`)."""
+        self.exporting = False
+        """Whether the world item being built is an export."""
         self.home_world: tuple[ir.World, ir.WorldOwner] | None = None
         """The component's world, where a function's type that WIT could not reach through a
         skipped nested instance is defined as a world-level type; None for WIT packages."""
@@ -77,7 +80,7 @@ class IrBuilder:
         """Remember the types of a nested instance WIT can't express, in case a function uses one."""
         for name, ent in inst.exports.items():
             if isinstance(ent, Tid):
-                self.unhomed.setdefault(ent.referenced(), name)
+                self.unhomed.setdefault(ent.referenced(), (name, self.exporting))
             elif isinstance(ent, Instance):
                 self.skip_nested(ent)
 
@@ -199,16 +202,17 @@ class IrBuilder:
 
     def home_unhomed(self, tid: Tid) -> ir.TypeId | None:
         """A type reachable only through a skipped nested instance, made a world-level type
-        under its export name (unless the world already has an item of that name)."""
-        name = self.unhomed.get(tid.referenced())
-        if name is None or self.home_world is None:
+        under its export name (unless the world already has an item of that name): exported
+        like a top-level type export if the instance is exported, else imported."""
+        found = self.unhomed.get(tid.referenced())
+        if found is None or self.home_world is None:
             return None
-        world, owner = self.home_world
+        (name, exported), (world, owner) = found, self.home_world
         if name in world.imports or name in world.exports:
             return None
         del self.unhomed[tid.referenced()]
         type_id = self.type_export(name, owner, tid.referenced())
-        world.imports[name] = ir.TypeItem(type_id)
+        (world.exports if exported else world.imports)[name] = ir.TypeItem(type_id)
         return type_id
 
     def type_export(

@@ -132,6 +132,7 @@ def _decode_component(externs: list[Extern]) -> DecodedWasm:
     for extern in externs:
         if not _expressible(extern):
             continue
+        builder.exporting = not extern.is_import
         key, item = builder.world_item(extern.spelling, extern.entity, owner, main)
         (world.imports if extern.is_import else world.exports)[key] = item
     return DecodedWasm(builder.resolve, builder.finish(main), 0)
