@@ -267,23 +267,6 @@ def test_exported_types_live_in_the_world(tmp_path: Path) -> None:
         handle.drop()
 
 
-@pytest.mark.parametrize("wat", [EXPORTED_TYPES, INEXPRESSIBLE_EXPORTS], ids=["exported-types", "nested"])
-def test_world_module_passes_mypy_strict(wat: str, tmp_path: Path) -> None:
-    wasm = build(tmp_path, wat)
-    decoded = decode_wasm(wasm.read_bytes(), str(wasm))
-    assert decoded.world is not None
-    write_package(generate(decoded.resolve, decoded.world, "pkg"), tmp_path / "pkg")
-    env = {**os.environ, "MYPYPATH": str(ROOT)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-color-output", "pkg"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
 def test_world_functions_named_like_builtins_do_not_shadow_annotations(tmp_path: Path) -> None:
     wasm = build(
         tmp_path,
@@ -300,3 +283,91 @@ def test_world_functions_named_like_builtins_do_not_shadow_annotations(tmp_path:
     for abi in ENGINES:
         root = pkg.Root.from_file(wasm, abi=abi, cache_dir=False)
         assert (root.tuple_((5, 6)), root.list_((7, 8))) == (5, 7), abi
+
+
+# ---- world-level imported resources with functions (validation/annotated-names.wast) ----------
+
+WORLD_RESOURCE = """(component
+  (import "a" (type $a (sub resource)))
+  (import "[constructor]a" (func $ctor (param "v" u32) (result (own $a))))
+  (import "[method]a.get" (func $get (param "self" (borrow $a)) (result u32)))
+  (import "[static]a.make" (func $make (param "v" u32) (result (own $a))))
+  (import "b" (type $b (sub resource)))
+  (import "[constructor]b" (func $ctor-b (result (own $b))))
+  (core func $ctor_c (canon lower (func $ctor)))
+  (core func $get_c (canon lower (func $get)))
+  (core func $make_c (canon lower (func $make)))
+  (core func $drop (canon resource.drop $a))
+  (core module $M
+    (import "" "ctor" (func $ctor (param i32) (result i32)))
+    (import "" "get" (func $get (param i32) (result i32)))
+    (import "" "make" (func $make (param i32) (result i32)))
+    (import "" "drop" (func $drop (param i32)))
+    (func (export "run") (param i32) (result i32)
+      (local $h i32) (local $h2 i32) (local $r i32)
+      (local.set $h (call $ctor (local.get 0)))
+      (local.set $h2 (call $make (i32.add (local.get 0) (i32.const 1))))
+      (local.set $r (i32.add (i32.mul (call $get (local.get $h)) (i32.const 1000)) (call $get (local.get $h2))))
+      (call $drop (local.get $h))
+      (call $drop (local.get $h2))
+      (local.get $r)))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "ctor" (func $ctor_c)) (export "get" (func $get_c))
+    (export "make" (func $make_c)) (export "drop" (func $drop))))))
+  (func (export "run") (param "v" u32) (result u32) (canon lift (core func $m "run")))
+)"""
+
+
+def test_world_level_resources_take_the_hosts_classes(tmp_path: Path) -> None:
+    wasm = build(tmp_path, WORLD_RESOURCE)
+    assert wit_of(wasm) == world(
+        "  resource a {\n    constructor(v: u32);\n    get: func() -> u32;\n    make: static func(v: u32) -> a;\n  }\n\n"
+        "  resource b {\n    constructor();\n  }\n\n  export run: func(v: u32) -> u32;\n"
+    )
+    assert_same_resolve(wasm)
+    pkg = bindings(wasm, tmp_path, "world_resources")
+    dropped: list[int] = []
+
+    class A:
+        def __init__(self, v: int) -> None:
+            self.v = v
+
+        def get(self) -> int:
+            return self.v
+
+        @staticmethod
+        def make(v: int) -> A:
+            return A(v)
+
+        def __del__(self) -> None:
+            dropped.append(self.v)
+
+    class B:
+        pass
+
+    for abi in ENGINES:
+        dropped.clear()
+        root = pkg.Root.from_file(wasm, abi=abi, cache_dir=False, imports=pkg.RootImports(A=A, B=B))
+        assert root.run(5) == 5006, abi
+        assert sorted(dropped) == [5, 6], abi
+
+
+@pytest.mark.parametrize(
+    "wat",
+    [EXPORTED_TYPES, INEXPRESSIBLE_EXPORTS, WORLD_RESOURCE],
+    ids=["exported-types", "nested", "world-resource"],
+)
+def test_world_module_passes_mypy_strict(wat: str, tmp_path: Path) -> None:
+    wasm = build(tmp_path, wat)
+    decoded = decode_wasm(wasm.read_bytes(), str(wasm))
+    assert decoded.world is not None
+    write_package(generate(decoded.resolve, decoded.world, "pkg"), tmp_path / "pkg")
+    env = {**os.environ, "MYPYPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-color-output", "pkg"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

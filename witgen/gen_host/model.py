@@ -219,6 +219,11 @@ class WorldView:
         return [t for t in self.types if t.kind == "guest-resource"]
 
     @property
+    def host_resources(self) -> list[TypeDeclView]:
+        """Resources the world imports itself: the host supplies each class (`<World>Imports`)."""
+        return [t for t in self.types if t.kind == "host-resource"]
+
+    @property
     def host_modules(self) -> list[InterfaceModuleView]:
         """Imported interfaces the host must implement (always linked)."""
         return [m for m in self.import_modules if m.host_implemented and m.needs_host and not m.wasi]
@@ -233,6 +238,10 @@ class WorldView:
         out = [
             ImportFieldView(m.module.rsplit(".", 1)[1], f"{m.alias}.{m.class_name}", m.docs)
             for m in self.host_modules
+        ]
+        out += [
+            ImportFieldView(t.name, f"{t.name}Class", f"The host's class implementing resource `{t.wit_name}`.")
+            for t in self.host_resources
         ]
         out += [
             ImportFieldView(f.name, f"Callable[[{f.arg_types}], {f.returns}]", f.docs)
@@ -468,6 +477,27 @@ class HostModelBuilder(WorldLayout):
         view.module_imports = dict(sorted(tv.used_modules.items()))
         return view
 
+    def world_imports(self, tv: TypeView, types: list[TypeDeclView]) -> tuple[list[FuncView], list[FuncView]]:
+        """The world's own imported functions: free ones, and those of its imported resources
+        (attached to their resource's declaration in `types`, as an interface module does)."""
+        decls = {id: decl for id, decl in zip(self.world_types(), types, strict=True)}
+        free: list[FuncView] = []
+        of_resources: list[FuncView] = []
+        for f in self.world_functions(True):
+            decl = decls.get(f.resource) if f.resource is not None else None
+            if decl is None or decl.kind != "host-resource":
+                free.append(self.world_function(tv, f, True))
+                continue
+            fv = self.func_view(tv, f, decl.name, True, self.value_code(tv), True)
+            of_resources.append(fv)
+            if fv.kind == "constructor":
+                decl.constructor = fv
+            elif fv.kind == "method":
+                decl.methods.append(fv)
+            else:
+                decl.statics.append(fv)
+        return free, of_resources
+
     def world_function(self, tv: TypeView, f: ir.Function, imported: bool) -> FuncView:
         return self.func_view(tv, f, "", imported, self.value_code(tv), True)
 
@@ -480,7 +510,7 @@ class HostModelBuilder(WorldLayout):
         exports = [self.interface_module(s) for s in self.export_slots]
         tv = self.view_for("")
         types = [self.type_decl(tv, id) for id in self.world_types()]
-        import_funcs = [self.world_function(tv, f, True) for f in self.world_functions(True)]
+        import_funcs, resource_funcs = self.world_imports(tv, types)
         export_funcs = [self.world_function(tv, f, False) for f in self.world_functions(False)]
         wasi_http = any(
             is_wasi(self.resolve, s.iface) and self.resolve.key_name(s.key).startswith("wasi:http/")
@@ -502,8 +532,9 @@ class HostModelBuilder(WorldLayout):
             imports_required=False,
         )
         _avoid_clashes(view)
-        view.cabi_sources = [f.cabi_source for f in import_funcs + export_funcs if f.cabi_source]
-        view.codec_constants = hoist_codecs(import_funcs)
+        linked = resource_funcs + import_funcs
+        view.cabi_sources = [f.cabi_source for f in linked + export_funcs if f.cabi_source]
+        view.codec_constants = hoist_codecs(linked)
         view.imports_required = any(not f.default for f in view.import_fields)
         modules = dict(tv.used_modules)
         for m in imports + exports:
