@@ -285,6 +285,35 @@ def test_world_functions_named_like_builtins_do_not_shadow_annotations(tmp_path:
         assert (root.tuple_((5, 6)), root.list_((7, 8))) == (5, 7), abi
 
 
+EXPORTED_RESOURCE_FUNCS = """(component
+  (type $R (resource (rep i32)))
+  (export $R' "r" (type $R))
+  (core func $new (canon resource.new $R))
+  (core module $M
+    (import "" "new" (func $new (param i32) (result i32)))
+    (func (export "ctor") (param i32) (result i32) (call $new (local.get 0)))
+    (func (export "get") (param i32) (result i32) (local.get 0))
+    (func (export "double") (param i32) (result i32) (call $new (i32.mul (local.get 0) (i32.const 2)))))
+  (core instance $m (instantiate $M (with "" (instance (export "new" (func $new))))))
+  (func (export "[constructor]r") (param "v" u32) (result (own $R')) (canon lift (core func $m "ctor")))
+  (func (export "[method]r.get") (param "self" (borrow $R')) (result u32) (canon lift (core func $m "get")))
+  (func (export "[static]r.double") (param "v" u32) (result (own $R')) (canon lift (core func $m "double")))
+)"""
+
+
+def test_exported_resource_functions_are_its_methods(tmp_path: Path) -> None:
+    wasm = build(tmp_path, EXPORTED_RESOURCE_FUNCS)
+    assert wit_of(wasm) == world(
+        "  resource r {\n    constructor(v: u32);\n    get: func() -> u32;\n    double: static func(v: u32) -> r;\n  }\n"
+    )
+    pkg = bindings(wasm, tmp_path, "exported_resource_funcs")
+    for abi in ENGINES:
+        root = pkg.Root.from_file(wasm, abi=abi, cache_dir=False)
+        with root.R(41) as handle:
+            assert handle.get() == 41, abi
+        assert root.R.double(21).get() == 42, abi
+
+
 # ---- world-level imported resources with functions (validation/annotated-names.wast) ----------
 
 WORLD_RESOURCE = """(component
@@ -354,8 +383,8 @@ def test_world_level_resources_take_the_hosts_classes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "wat",
-    [EXPORTED_TYPES, INEXPRESSIBLE_EXPORTS, WORLD_RESOURCE],
-    ids=["exported-types", "nested", "world-resource"],
+    [EXPORTED_TYPES, EXPORTED_RESOURCE_FUNCS, INEXPRESSIBLE_EXPORTS, WORLD_RESOURCE],
+    ids=["exported-types", "exported-resource", "nested", "world-resource"],
 )
 def test_world_module_passes_mypy_strict(wat: str, tmp_path: Path) -> None:
     wasm = build(tmp_path, wat)

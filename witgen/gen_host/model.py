@@ -477,18 +477,21 @@ class HostModelBuilder(WorldLayout):
         view.module_imports = dict(sorted(tv.used_modules.items()))
         return view
 
-    def world_imports(self, tv: TypeView, types: list[TypeDeclView]) -> tuple[list[FuncView], list[FuncView]]:
-        """The world's own imported functions: free ones, and those of its imported resources
-        (attached to their resource's declaration in `types`, as an interface module does)."""
+    def world_funcs(
+        self, tv: TypeView, types: list[TypeDeclView], imported: bool
+    ) -> tuple[list[FuncView], list[FuncView]]:
+        """The world's own imported or exported functions: free ones, and those of its own
+        resources (attached to their declaration in `types`, as an interface module does)."""
         decls = {id: decl for id, decl in zip(self.world_types(), types, strict=True)}
+        kind = "host-resource" if imported else "guest-resource"
         free: list[FuncView] = []
         of_resources: list[FuncView] = []
-        for f in self.world_functions(True):
+        for f in self.world_functions(imported):
             decl = decls.get(f.resource) if f.resource is not None else None
-            if decl is None or decl.kind != "host-resource":
-                free.append(self.world_function(tv, f, True))
+            if decl is None or decl.kind != kind:
+                free.append(self.world_function(tv, f, imported))
                 continue
-            fv = self.func_view(tv, f, decl.name, True, self.value_code(tv), True)
+            fv = self.func_view(tv, f, decl.name, imported, self.value_code(tv), True)
             of_resources.append(fv)
             if fv.kind == "constructor":
                 decl.constructor = fv
@@ -510,8 +513,8 @@ class HostModelBuilder(WorldLayout):
         exports = [self.interface_module(s) for s in self.export_slots]
         tv = self.view_for("")
         types = [self.type_decl(tv, id) for id in self.world_types()]
-        import_funcs, resource_funcs = self.world_imports(tv, types)
-        export_funcs = [self.world_function(tv, f, False) for f in self.world_functions(False)]
+        import_funcs, resource_funcs = self.world_funcs(tv, types, True)
+        export_funcs, exported_resource_funcs = self.world_funcs(tv, types, False)
         wasi_http = any(
             is_wasi(self.resolve, s.iface) and self.resolve.key_name(s.key).startswith("wasi:http/")
             for s in self.import_slots
@@ -533,7 +536,8 @@ class HostModelBuilder(WorldLayout):
         )
         _avoid_clashes(view)
         linked = resource_funcs + import_funcs
-        view.cabi_sources = [f.cabi_source for f in linked + export_funcs if f.cabi_source]
+        called = linked + export_funcs + exported_resource_funcs
+        view.cabi_sources = [f.cabi_source for f in called if f.cabi_source]
         view.codec_constants = hoist_codecs(linked)
         view.imports_required = any(not f.default for f in view.import_fields)
         modules = dict(tv.used_modules)

@@ -312,7 +312,9 @@ class WitPrinter:
         types: list[tuple[str, TypeId]] = []
         funcs: list[tuple[WorldKey, WorldItem]] = []
         resource_funcs = _group_resource_funcs(
-            item.func for item in world.imports.values() if isinstance(item, FunctionItem)
+            item.func
+            for item in [*world.imports.values(), *world.exports.values()]
+            if isinstance(item, FunctionItem)
         )
         for key, item in world.imports.items():
             if isinstance(item, TypeItem):
@@ -330,11 +332,15 @@ class WitPrinter:
         for key, item in funcs:
             self._world_item(world_id, key, item, "import")
             self._any_items = True
-        if world.exports:
+        exports = [
+            (key, item)
+            for key, item in world.exports.items()
+            if isinstance(item, InterfaceItem) or (isinstance(item, FunctionItem) and item.func.resource is None)
+        ]  # a component's exported types and their functions are printed with the world's types
+        if exports:
             self._new_item()
-        for key, item in world.exports.items():
-            if not isinstance(item, TypeItem):
-                self._world_item(world_id, key, item, "export")
+        for key, item in exports:
+            self._world_item(world_id, key, item, "export")
         self._any_items = prev_items
 
     def _world_item(self, world_id: WorldId, key: WorldKey, item: WorldItem, keyword: str) -> None:
