@@ -400,3 +400,22 @@ def test_world_module_passes_mypy_strict(wat: str, tmp_path: Path) -> None:
         env=env,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_an_ascribed_instance_type_limits_the_exported_interface(tmp_path: Path) -> None:
+    """validation/external-visibility.wast: `(export "i" (instance $inst) (instance (type $T)))`
+    exports what `$T` declares, not everything `$inst` has."""
+    wasm = build(
+        tmp_path,
+        """(component
+  (core module $m (func (export "f")))
+  (core instance $i (instantiate $m))
+  (func $f (canon lift (core func $i "f")))
+  (func $g (canon lift (core func $i "f")))
+  (instance $inst (export "f" (func $f)) (export "g" (func $g)))
+  (type $T (instance (export "g" (func))))
+  (export "i" (instance $inst) (instance (type $T)))
+)""",
+    )
+    assert wit_of(wasm) == world("  export i: interface {\n    g: func();\n  }\n")
+    assert_same_resolve(wasm)

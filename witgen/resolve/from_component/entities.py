@@ -196,6 +196,12 @@ class _Evaluator:
             return Func(scope.type(d.desc.index))
         if d.export_sort == "type" and isinstance(ent, Tid):
             return Tid("alias", target=ent)
+        if d.desc is not None and d.desc.kind == "instance" and isinstance(ent, Instance):
+            # an ascribed instance type shows only its own exports (kept with their identities)
+            ascribed = self.extern(d.desc, scope)
+            if isinstance(ascribed, Instance):
+                exports = {n: ent.exports.get(n, e) for n, e in ascribed.exports.items()}
+                return Instance(exports, dict(ascribed.names))
         return ent
 
     def extern(self, desc: t.ExternDesc, scope: Scope) -> Entity:
