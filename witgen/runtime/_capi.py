@@ -139,3 +139,16 @@ if _found is not None:
         """Take the raw pointer out of a wasmtime-py `Managed` object; the caller now owns it."""
         addr: int = ctypes.cast(managed._consume(), c_void_p).value or 0
         return addr
+
+
+def enable_async_features(config: Any) -> None:
+    """Turn on the component-model async features on a `wasmtime.Config` (wasmtime-py has no
+    setters for them; the C API has). Missing setters (another libwasmtime) are skipped."""
+    try:
+        from wasmtime import _ffi
+    except ImportError:  # pragma: no cover - wasmtime-py without its ctypes module
+        return
+    for feature in ("async", "async_stackful", "more_async_builtins"):
+        setter = getattr(_ffi, f"wasmtime_config_wasm_component_model_{feature}_set", None)
+        if setter is not None:
+            setter(config.ptr(), True)

@@ -30,11 +30,13 @@ class ResourceDropped(ValueError):
 
 
 class LinkError(WitgenRuntimeError):
-    """The component's imports could not be satisfied (a missing or mistyped implementation)."""
+    """The component can't be loaded or linked: it is invalid, or its imports could not be
+    satisfied (a missing or mistyped implementation)."""
 
 
-class DecodeError(WitgenRuntimeError):
-    """A component binary is malformed or uses an encoding witgen does not know; `offset` locates it."""
+class DecodeError(LinkError):
+    """A component binary is malformed or invalid, or uses an encoding witgen does not know;
+    `offset` locates it."""
 
     def __init__(self, message: str, offset: int | None) -> None:
         super().__init__(message if offset is None else f"{message} (at byte offset {offset:#x})")

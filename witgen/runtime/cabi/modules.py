@@ -23,6 +23,7 @@ from wasmtime import _ffi as ffi
 
 from witgen.runtime.cabi import binary as b
 from witgen.runtime.cabi.plan import Plan
+from witgen.runtime.cabi.validate import validate
 from witgen.runtime.cabi.wiring import ImportArrays
 from witgen.runtime.errors import DecodeError
 from witgen.runtime.instance import default_cache_dir
@@ -134,6 +135,7 @@ class Prepared:
     in this process (with this engine) shares. Get one with `prepare`."""
 
     def __init__(self, data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir, digest: str) -> None:
+        validate(data, engine, digest, cache_root(cache_dir))
         self.component = b.decode(data)
         self.engine = engine
         self.cache_dir = cache_dir
