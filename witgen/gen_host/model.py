@@ -240,7 +240,9 @@ class WorldView:
             for m in self.host_modules
         ]
         out += [
-            ImportFieldView(t.name, f"{t.name}Class", f"The host's class implementing resource `{t.wit_name}`.")
+            ImportFieldView(
+                t.name, f"{t.name}Class", f"The host's class implementing resource `{t.wit_name}`."
+            )
             for t in self.host_resources
         ]
         out += [

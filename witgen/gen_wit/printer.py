@@ -335,7 +335,8 @@ class WitPrinter:
         exports = [
             (key, item)
             for key, item in world.exports.items()
-            if isinstance(item, InterfaceItem) or (isinstance(item, FunctionItem) and item.func.resource is None)
+            if isinstance(item, InterfaceItem)
+            or (isinstance(item, FunctionItem) and item.func.resource is None)
         ]  # a component's exported types and their functions are printed with the world's types
         if exports:
             self._new_item()

@@ -52,8 +52,8 @@ def _external_id(inst: Instance, name: str) -> str | None:
 
 def inexpressible(ent: Entity) -> bool:
     """An import or export WIT has no words for, left out of its world or interface: a core
-    module (or another core item or a value: `None` here), a component, a nested instance, or
-    a type naming a function, instance or component type."""
+    module (or another core item or a value: `None` here), a component, or a type naming a
+    function, instance or component type."""
     if isinstance(ent, Tid):
         return ent.peel().kind in ("func", "instance", "component")
     return ent is None or isinstance(ent, Nested)
@@ -130,9 +130,10 @@ class IrBuilder:
         iface = ir.Interface(label, None)
         owner = ir.InterfaceOwner(len(self.resolve.interfaces))
         for item_name, ent in inst.exports.items():
-            if isinstance(ent, Instance):
+            if isinstance(ent, Instance):  # an instance inside an interface: no WIT for it
                 self.skip_nested(ent)
-            if inexpressible(ent) or isinstance(ent, Instance):
+                continue
+            if inexpressible(ent):
                 continue
             external_id = _external_id(inst, item_name)
             if isinstance(ent, Tid):
@@ -156,9 +157,10 @@ class IrBuilder:
         iface = self.resolve.interfaces[iface_id]
         owner = ir.InterfaceOwner(iface_id)
         for item_name, ent in inst.exports.items():
-            if isinstance(ent, Instance):
+            if isinstance(ent, Instance):  # an instance inside an interface: no WIT for it
                 self.skip_nested(ent)
-            if inexpressible(ent) or isinstance(ent, Instance):
+                continue
+            if inexpressible(ent):
                 continue
             if isinstance(ent, Tid):
                 known = iface.types.get(item_name)
