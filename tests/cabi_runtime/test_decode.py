@@ -168,3 +168,63 @@ def test_core_module_is_rejected() -> None:
 
     with pytest.raises(DecodeError, match="core wasm module"):
         b.decode(wasmtime.wat2wasm("(module)"))
+
+
+def test_thread_builtins_decode_as_in_binary_md() -> None:
+    """binary.wast's canon section: opcodes 0x28-0x2d with their `cancel?` byte (wasm-tools 1.262
+    writes only 0x00 there; the spec allows 0x01), and `shared?` on the 0x4x builtins."""
+    canons = bytes(
+        [
+            0x28,
+            0x29,
+            0x01,
+            0x0C,
+            0x01,
+            0x2A,
+            0x00,
+            0x2B,
+            0x01,
+            0x2C,
+            0x00,
+            0x2D,
+            0x01,
+            0x42,
+            0x01,
+            0x40,
+            0x00,
+            0x00,
+        ]
+    )
+    section = bytes([9]) + canons  # 9 canons
+    data = b"\0asm\x0d\x00\x01\x00" + bytes([0x08, len(section)]) + section
+    found = [(c.op, c.cancellable, c.shared) for c in b.decode(data).of(b.Canon)]
+    assert found == [
+        ("thread.resume-later", False, False),
+        ("thread.suspend", True, False),
+        ("thread.yield", True, False),
+        ("thread.suspend-then-resume", False, False),
+        ("thread.yield-then-resume", True, False),
+        ("thread.suspend-then-promote", False, False),
+        ("thread.yield-then-promote", True, False),
+        ("thread.available-parallelism", False, True),
+        ("thread.spawn-ref", False, False),
+    ]
+
+
+def test_core_gc_types_decode(build_wat: Callable[[str], bytes]) -> None:
+    """Component-level core types in their WebAssembly 3.0 forms (non-final `sub` takes the
+    0x00 prefix there) decode; a function type keeps its signature."""
+    comp = b.decode(build_wat("""(component
+              (core type (sub (func (param i32))))
+              (core type (sub final (func (result i64))))
+              (core type (struct (field i32) (field (mut i8))))
+              (core type (array (mut i16)))
+            )"""))
+    assert [d.type for d in comp.of(b.CoreTypeDef)] == [
+        t.CoreFuncType(("i32",), ()),
+        t.CoreFuncType((), ("i64",)),
+        t.CoreGcType("struct", ("i32", "mut i8")),
+        t.CoreGcType("array", ("mut i16",)),
+    ]
+    with pytest.raises(DecodeError, match="recursive groups of more than one"):
+        b.decode(b"\0asm\x0d\x00\x01\x00" + bytes([0x03, 0x08, 0x01, 0x4E, 0x02, 0x60, 0, 0, 0x60, 0, 0]))

@@ -137,13 +137,21 @@ def test_invalid_verdict_is_never_cached(build_wat: BuildWat, tmp_path: Path) ->
     assert not list(tmp_path.rglob("*.valid"))
 
 
+def _fixed_list_component(core_params: str) -> str:
+    return f"""(component
+  (core module $m (func (export "f") (param {core_params}) (result i32) local.get 0))
+  (core instance $i (instantiate $m))
+  (func (export "f") (param "x" (list u32 2)) (result u32) (canon lift (core func $i "f"))))"""
+
+
 def test_fixed_length_lists_are_left_to_the_engines_own_checks(build_wat: BuildWat) -> None:
     """wasmtime's C API can't enable fixed-length lists; the cabi engine runs them, so wasmtime's
-    refusal of the feature is not taken as a verdict."""
-    data = build_wat("""(component
-  (core module $m (func (export "f") (param i32 i32) (result i32) local.get 0))
-  (core instance $i (instantiate $m))
-  (func (export "f") (param "x" (list u32 2)) (result u32) (canon lift (core func $i "f"))))""")
+    refusal of the feature is not taken as a verdict: the planner's checks run at load instead."""
+    data = build_wat(_fixed_list_component("i32 i32"))
     with pytest.raises(wasmtime.WasmtimeError, match="fixed-length lists"):
         wasmtime.component.Component(validate.validator_engine(), data)
-    assert prepare(data, default_engine(), False).component is not None
+    prepared = prepare(data, default_engine(), False)
+    assert not prepared.judged and prepared.plan is not None
+    # the same component lifting a core function of the wrong type: refused at load, not later
+    with pytest.raises(LinkError, match=r"\(func \(param i32\) \(result i32\)\)"):
+        prepare(build_wat(_fixed_list_component("i32")), default_engine(), False)

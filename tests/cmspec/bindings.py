@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 from types import ModuleType
@@ -63,9 +64,23 @@ def generator_hash() -> str:
     return h.hexdigest()[:16]
 
 
+STALE_DAYS = 3
+"""Packages of a generator hash not used for this long are deleted (every edit of witgen makes a
+new hash, ~10 MB of packages each)."""
+
+
+@functools.cache
 def _packages_dir() -> Path:
-    path = cache_dir() / "bindings" / generator_hash()
+    """This generator's package directory, marked as used; other hashes' stale ones are removed."""
+    root = cache_dir() / "bindings"
+    path = root / generator_hash()
     path.mkdir(parents=True, exist_ok=True)
+    (path / ".used").touch()
+    now = time.time()
+    for other in root.iterdir():
+        used = other / ".used" if (other / ".used").exists() else other
+        if other != path and other.is_dir() and now - used.stat().st_mtime > STALE_DAYS * 86400:
+            shutil.rmtree(other, ignore_errors=True)
     return path
 
 

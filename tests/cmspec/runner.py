@@ -3,7 +3,9 @@
 Every command gives an `Outcome`, so one failure never hides the rest of the script:
 - `module` / `module_instance`: the component loads and instantiates through its bindings'
   world class (`from_bytes(..., abi=engine)`); `module_definition`: it loads (the runtime's
-  `load_bytes`, what `from_bytes` calls first). Kind "module".
+  `load_bytes`, what `from_bytes` calls first). Kind "module". A component witgen makes no
+  bindings for fails with witgen's reason where WIT can express it (`wasm-tools component wit`
+  prints it); where none can, it is instantiated through the runtime and only calls fail.
 - `assert_return` / `assert_trap` / `action`: the export is called through the generated method on
   the named instance, else the latest one; a failed instantiation fails each of them, naming it.
   A trap must be `witgen.runtime.errors.Trap` (or `InstanceDead`, witgen's name for the spec's
@@ -85,16 +87,11 @@ def limits() -> Any:
 
 @functools.cache
 def engine() -> Any:
-    """The wasmtime engine both witgen engines run on: witgen's own settings (`make_engine`, with
-    epoch interruption for `limits`) plus the Component Model features wasmtime-py 50 can turn on
-    beyond them (`implements`, which the spec's README enables too)."""
-    import wasmtime
-
+    """The wasmtime engine both witgen engines run on: witgen's own settings (`make_engine`: the
+    Component Model features wasmtime-py 50 can enable, epoch interruption for `limits`)."""
     from witgen.runtime import make_engine
 
-    config = wasmtime.Config()
-    config.wasm_component_model_implements = True
-    return make_engine(config, limits=limits())
+    return make_engine(limits=limits())
 
 
 def describe(exc: BaseException) -> str:

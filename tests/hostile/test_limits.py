@@ -78,7 +78,7 @@ def test_deadline_is_per_call(plugin: PluginSetup, abi: str) -> None:
     start = time.monotonic()
     probe.burn(n)
     per_call = time.monotonic() - start
-    n = max(n, int(n * 0.03 / max(per_call, 1e-6)))  # calls of about 30 ms each
+    n = max(n, int(n * 0.01 / max(per_call, 1e-6)))  # calls of about 10 ms each: a loaded machine may slow one 10x
     guarded = load(plugin, abi, Limits(deadline=0.3))
     start = time.monotonic()
     while time.monotonic() - start < 0.6:  # twice the deadline in calls, each well inside it

@@ -16,7 +16,7 @@ import pytest
 from witgen.runtime.cabi import binary, corecheck, exportcheck, instantiate, modules
 from witgen.runtime.cabi.engine import CabiComponent
 from witgen.runtime.cabi.modules import Prepared
-from witgen.runtime.errors import DecodeError, LinkError
+from witgen.runtime.errors import DecodeError, LinkError, Trap
 from witgen.runtime.loading import default_engine
 
 from . import load_check_components as L
@@ -320,3 +320,20 @@ def test_wasmtime_engine_checks_a_component_once_per_content(
     ]
     assert [w.f(1, 2, 3, 4, 5, 6, 7, 8) for w in loaded] == [8, 8, 8]
     assert calls == ["exports"]
+
+
+START_TRAPS = L.Case(
+    "start-traps",
+    bindings_wit=L._world("  export f: func() -> u32;"),
+    wat="""(component
+  (core module $m (func $boom unreachable) (start $boom) (func (export "f") (result i32) i32.const 1))
+  (core instance $i (instantiate $m))
+  (func (export "f") (result u32) (canon lift (core func $i "f"))))""",
+)
+
+
+@pytest.mark.parametrize("abi", ENGINES)
+def test_a_start_function_that_traps_is_a_trap(abi: str, work: Path) -> None:
+    """Running code failed, not linking: both engines say `Trap` (the spec's assert_uninstantiable)."""
+    with pytest.raises(Trap, match="unreachable"):
+        _load(START_TRAPS, work, abi)

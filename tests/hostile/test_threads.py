@@ -150,4 +150,5 @@ def test_a_waiting_thread_gets_instance_dead(plugin: PluginSetup, abi: str) -> N
     except Exception as exc:
         outcome.append(type(exc).__name__)
     thread.join()
-    assert outcome == ["timeout", "InstanceDead"]
+    # both happen; which thread records its outcome first is the scheduler's choice
+    assert sorted(outcome) == ["InstanceDead", "timeout"]

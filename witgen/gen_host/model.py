@@ -214,6 +214,16 @@ class WorldView:
     codec_constants: list[CodecConstant] = field(default_factory=list)
 
     @property
+    def guest_resources(self) -> list[TypeDeclView]:
+        """Resources the component exports at the top level (see `from_component.decode`)."""
+        return [t for t in self.types if t.kind == "guest-resource"]
+
+    @property
+    def host_resources(self) -> list[TypeDeclView]:
+        """Resources the world imports itself: the host supplies each class (`<World>Imports`)."""
+        return [t for t in self.types if t.kind == "host-resource"]
+
+    @property
     def host_modules(self) -> list[InterfaceModuleView]:
         """Imported interfaces the host must implement (always linked)."""
         return [m for m in self.import_modules if m.host_implemented and m.needs_host and not m.wasi]
@@ -228,6 +238,12 @@ class WorldView:
         out = [
             ImportFieldView(m.module.rsplit(".", 1)[1], f"{m.alias}.{m.class_name}", m.docs)
             for m in self.host_modules
+        ]
+        out += [
+            ImportFieldView(
+                t.name, f"{t.name}Class", f"The host's class implementing resource `{t.wit_name}`."
+            )
+            for t in self.host_resources
         ]
         out += [
             ImportFieldView(f.name, f"Callable[[{f.arg_types}], {f.returns}]", f.docs)
@@ -250,6 +266,10 @@ class WorldView:
 
 _WORLD_CLASS_NAMES = {"store", "from_file", "from_bytes"}
 
+_ANNOTATION_BUILTINS = {"int", "float", "str", "bool", "bytes", "tuple", "list", "dict"}
+"""Builtins the generated annotations name: a class member spelled like one would shadow it in
+the rest of the class body (mypy: "Function ... is not valid as a type")."""
+
 _METHOD_LOCALS = {"self", "cls", "result"}
 """Names the generated methods use themselves: a parameter spelled like one gets a `_`."""
 
@@ -263,6 +283,7 @@ def _avoid_clashes(view: WorldView) -> None:
     """World-level functions share namespaces with interface fields/attributes and the world
     class's own members; a clashing function gets a trailing `_`."""
     host_fields = {m.module.rsplit(".", 1)[1] for m in view.host_modules + view.wasi_modules}
+    host_fields |= _ANNOTATION_BUILTINS
     for f in view.import_funcs:
         while f.name in host_fields:
             f.name += "_"
@@ -270,7 +291,7 @@ def _avoid_clashes(view: WorldView) -> None:
         m.attr = m.module.rsplit(".", 1)[1]
         while m.attr in _WORLD_CLASS_NAMES:
             m.attr += "_"
-    members = _WORLD_CLASS_NAMES | {m.attr for m in view.export_modules}
+    members = _WORLD_CLASS_NAMES | _ANNOTATION_BUILTINS | {m.attr for m in view.export_modules}
     for f in view.export_funcs:
         while f.name in members:
             f.name += "_"
@@ -458,6 +479,30 @@ class HostModelBuilder(WorldLayout):
         view.module_imports = dict(sorted(tv.used_modules.items()))
         return view
 
+    def world_funcs(
+        self, tv: TypeView, types: list[TypeDeclView], imported: bool
+    ) -> tuple[list[FuncView], list[FuncView]]:
+        """The world's own imported or exported functions: free ones, and those of its own
+        resources (attached to their declaration in `types`, as an interface module does)."""
+        decls = {id: decl for id, decl in zip(self.world_types(), types, strict=True)}
+        kind = "host-resource" if imported else "guest-resource"
+        free: list[FuncView] = []
+        of_resources: list[FuncView] = []
+        for f in self.world_functions(imported):
+            decl = decls.get(f.resource) if f.resource is not None else None
+            if decl is None or decl.kind != kind:
+                free.append(self.world_function(tv, f, imported))
+                continue
+            fv = self.func_view(tv, f, decl.name, imported, self.value_code(tv), True)
+            of_resources.append(fv)
+            if fv.kind == "constructor":
+                decl.constructor = fv
+            elif fv.kind == "method":
+                decl.methods.append(fv)
+            else:
+                decl.statics.append(fv)
+        return free, of_resources
+
     def world_function(self, tv: TypeView, f: ir.Function, imported: bool) -> FuncView:
         return self.func_view(tv, f, "", imported, self.value_code(tv), True)
 
@@ -470,8 +515,8 @@ class HostModelBuilder(WorldLayout):
         exports = [self.interface_module(s) for s in self.export_slots]
         tv = self.view_for("")
         types = [self.type_decl(tv, id) for id in self.world_types()]
-        import_funcs = [self.world_function(tv, f, True) for f in self.world_functions(True)]
-        export_funcs = [self.world_function(tv, f, False) for f in self.world_functions(False)]
+        import_funcs, resource_funcs = self.world_funcs(tv, types, True)
+        export_funcs, exported_resource_funcs = self.world_funcs(tv, types, False)
         wasi_http = any(
             is_wasi(self.resolve, s.iface) and self.resolve.key_name(s.key).startswith("wasi:http/")
             for s in self.import_slots
@@ -492,8 +537,10 @@ class HostModelBuilder(WorldLayout):
             imports_required=False,
         )
         _avoid_clashes(view)
-        view.cabi_sources = [f.cabi_source for f in import_funcs + export_funcs if f.cabi_source]
-        view.codec_constants = hoist_codecs(import_funcs)
+        linked = resource_funcs + import_funcs
+        called = linked + export_funcs + exported_resource_funcs
+        view.cabi_sources = [f.cabi_source for f in called if f.cabi_source]
+        view.codec_constants = hoist_codecs(linked)
         view.imports_required = any(not f.default for f in view.import_fields)
         modules = dict(tv.used_modules)
         for m in imports + exports:

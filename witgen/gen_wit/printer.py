@@ -312,7 +312,9 @@ class WitPrinter:
         types: list[tuple[str, TypeId]] = []
         funcs: list[tuple[WorldKey, WorldItem]] = []
         resource_funcs = _group_resource_funcs(
-            item.func for item in world.imports.values() if isinstance(item, FunctionItem)
+            item.func
+            for item in [*world.imports.values(), *world.exports.values()]
+            if isinstance(item, FunctionItem)
         )
         for key, item in world.imports.items():
             if isinstance(item, TypeItem):
@@ -324,13 +326,21 @@ class WitPrinter:
             else:
                 self._world_item(world_id, key, item, "import")
                 self._any_items = True
+        # A component's top-level type exports: WIT spells world types only one way.
+        types += [(str(key), item.id) for key, item in world.exports.items() if isinstance(item, TypeItem)]
         self._types(WorldOwner(world_id), types, resource_funcs)
         for key, item in funcs:
             self._world_item(world_id, key, item, "import")
             self._any_items = True
-        if world.exports:
+        exports = [
+            (key, item)
+            for key, item in world.exports.items()
+            if isinstance(item, InterfaceItem)
+            or (isinstance(item, FunctionItem) and item.func.resource is None)
+        ]  # a component's exported types and their functions are printed with the world's types
+        if exports:
             self._new_item()
-        for key, item in world.exports.items():
+        for key, item in exports:
             self._world_item(world_id, key, item, "export")
         self._any_items = prev_items
 

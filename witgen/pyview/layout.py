@@ -78,6 +78,7 @@ class WorldLayout:
         ]
         assign_module_names(resolve, imports, unique_module_names)
         assign_module_names(resolve, exports, unique_module_names)
+        self.exported_world_types = {v.id for v in self.world.exports.values() if isinstance(v, ir.TypeItem)}
         self.import_slots = imports
         self.export_slots = exports
         self.import_slot_of = {slot.iface: slot for slot in imports}
@@ -89,8 +90,10 @@ class WorldLayout:
         return [item.func for item in items.values() if isinstance(item, ir.FunctionItem)]
 
     def world_types(self) -> list[ir.TypeId]:
-        """The world's own named types, in WIT order."""
-        return [item.id for item in self.world.imports.values() if isinstance(item, ir.TypeItem)]
+        """The world's own named types, in WIT order: imported, then exported (a component's
+        top-level type exports; WIT-derived worlds have none, see `from_component.decode`)."""
+        items = [*self.world.imports.values(), *self.world.exports.values()]
+        return [item.id for item in items if isinstance(item, ir.TypeItem)]
 
     def alias_of(self, slot: Slot) -> str:
         """The name other generated modules import the slot's module as."""
@@ -112,4 +115,4 @@ class WorldLayout:
                     f"type {self.resolve.types[id].name} belongs to an interface outside the world"
                 )
             return Home(slot.module, self.alias_of(slot), slot.imported, self.resolve.key_name(slot.key))
-        return Home("", "_world", True, "")
+        return Home("", "_world", id not in self.exported_world_types, "")

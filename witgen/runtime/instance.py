@@ -103,6 +103,17 @@ def _wasi_config(wasi: bool | wasmtime.WasiConfig) -> wasmtime.WasiConfig:
     return config
 
 
+def _ran_wasm(exc: BaseException) -> bool:
+    """Whether wasmtime's error came from running code (a start function's trap), not linking."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, wasmtime.Trap):
+            return True
+        seen = seen.__cause__
+    text = str(exc)
+    return text.startswith("error while executing at wasm backtrace") or "\nwasm trap: " in f"\n{text}"
+
+
 class Instance:
     """The per-instance context that codecs, call sites and resource classes share."""
 
@@ -201,7 +212,7 @@ class Instance:
                 self._instance = linker.instantiate(self.store, self.component)
         except wasmtime.WasmtimeError as exc:
             kind = trap_type(exc)
-            if kind is not Trap:  # a start function ran out of time or fuel
+            if kind is not Trap or _ran_wasm(exc):  # a start function trapped or ran out of time or fuel
                 raise kind(f"instantiating the component: {exc}") from None
             raise LinkError(_link_hint(str(exc), self.wasi is not None, self.limits)) from None
         self._keep.append(linker)

@@ -55,6 +55,7 @@ _engines_lock = threading.Lock()
 
 def _configure(config: wasmtime.Config, epoch: bool, fuel: bool) -> wasmtime.Config:
     config.wasm_component_model_map = True
+    config.wasm_component_model_implements = True  # `[implements=<...>]` names (Binary.md)
     if epoch:
         config.epoch_interruption = True
     if fuel:
@@ -71,7 +72,7 @@ def _checks(limits: Limits | None) -> tuple[bool, bool]:
 
 
 def default_engine(limits: Limits | None = None) -> wasmtime.Engine:
-    """The process-wide engine generated bindings use unless given one (maps enabled), one per
+    """The process-wide engine generated bindings use unless given one (maps and `implements` names enabled), one per
     kind of `limits`: epoch interruption for a deadline, fuel metering for fuel. Instances
     without those limits run on the plain engine, whose code pays for neither check."""
     key = _checks(limits)
@@ -87,7 +88,7 @@ def default_engine(limits: Limits | None = None) -> wasmtime.Engine:
 
 
 def make_engine(config: wasmtime.Config | None = None, *, limits: Limits | None = None) -> wasmtime.Engine:
-    """A new engine from `config` (maps enabled), compiled for `limits` (a deadline needs epoch
+    """A new engine from `config` (maps and `implements` names enabled), compiled for `limits` (a deadline needs epoch
     interruption, fuel needs fuel metering): the way to pass `engine=` together with such
     limits, since wasmtime can't tell which checks an engine's code carries."""
     checks = _checks(limits)
@@ -126,7 +127,11 @@ def _wasmtime_build() -> str:
 def _cache_key(data: bytes, engine: wasmtime.Engine) -> str:
     digest = hashlib.sha256(data)
     settings = _SETTINGS.get(engine)
-    name = f"component-model,map{settings.tag}" if settings and settings.shared else f"engine-{id(engine)}"
+    name = (
+        f"component-model,map,implements{settings.tag}"
+        if settings and settings.shared
+        else f"engine-{id(engine)}"
+    )
     digest.update(f"\0{_wasmtime_build()}\0{name}".encode())
     return digest.hexdigest()
 

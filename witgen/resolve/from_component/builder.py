@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from witgen.errors import WitError
 from witgen.resolve import ir
-from witgen.resolve.from_component.entities import Entity, Func, Instance, Tid
+from witgen.resolve.from_component.entities import Entity, Func, Instance, Nested, Tid
 from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.names import parse_name
 
@@ -50,6 +50,15 @@ def _external_id(inst: Instance, name: str) -> str | None:
     return None if spelling is None else spelling.external_id
 
 
+def inexpressible(ent: Entity) -> bool:
+    """An import or export WIT has no words for, left out of its world or interface: a core
+    module (or another core item or a value: `None` here), a component, or a type naming a
+    function, instance or component type."""
+    if isinstance(ent, Tid):
+        return ent.peel().kind in ("func", "instance", "component")
+    return ent is None or isinstance(ent, Nested)
+
+
 class IrBuilder:
     def __init__(self) -> None:
         self.resolve = ir.Resolve(all_features=True)
@@ -58,6 +67,22 @@ class IrBuilder:
         self.foreign: dict[ir.PackageName, PackageFields] = {}
         self.iface_package: dict[ir.InterfaceId, ir.PackageName] = {}
         self.resources: dict[ir.TypeOwner, dict[str, ir.TypeId]] = {}
+        self.unhomed: dict[Tid, tuple[str, bool]] = {}
+        """Types only a skipped nested instance exports: export name, and whether the instance
+        is one the component exports (see `home_world`)."""
+        self.exporting = False
+        """Whether the world item being built is an export."""
+        self.home_world: tuple[ir.World, ir.WorldOwner] | None = None
+        """The component's world, where a function's type that WIT could not reach through a
+        skipped nested instance is defined as a world-level type; None for WIT packages."""
+
+    def skip_nested(self, inst: Instance) -> None:
+        """Remember the types of a nested instance WIT can't express, in case a function uses one."""
+        for name, ent in inst.exports.items():
+            if isinstance(ent, Tid):
+                self.unhomed.setdefault(ent.referenced(), (name, self.exporting))
+            elif isinstance(ent, Instance):
+                self.skip_nested(ent)
 
     # ---- interfaces and worlds ----------------------------------------------------
 
@@ -105,6 +130,11 @@ class IrBuilder:
         iface = ir.Interface(label, None)
         owner = ir.InterfaceOwner(len(self.resolve.interfaces))
         for item_name, ent in inst.exports.items():
+            if isinstance(ent, Instance):  # an instance inside an interface: no WIT for it
+                self.skip_nested(ent)
+                continue
+            if inexpressible(ent):
+                continue
             external_id = _external_id(inst, item_name)
             if isinstance(ent, Tid):
                 iface.types[item_name] = self.type_export(item_name, owner, ent, external_id)
@@ -127,6 +157,11 @@ class IrBuilder:
         iface = self.resolve.interfaces[iface_id]
         owner = ir.InterfaceOwner(iface_id)
         for item_name, ent in inst.exports.items():
+            if isinstance(ent, Instance):  # an instance inside an interface: no WIT for it
+                self.skip_nested(ent)
+                continue
+            if inexpressible(ent):
+                continue
             if isinstance(ent, Tid):
                 known = iface.types.get(item_name)
                 if known is None:
@@ -167,6 +202,21 @@ class IrBuilder:
             cur = cur.target if cur.kind == "alias" else None
         return None
 
+    def home_unhomed(self, tid: Tid) -> ir.TypeId | None:
+        """A type reachable only through a skipped nested instance, made a world-level type
+        under its export name (unless the world already has an item of that name): exported
+        like a top-level type export if the instance is exported, else imported."""
+        found = self.unhomed.get(tid.referenced())
+        if found is None or self.home_world is None:
+            return None
+        (name, exported), (world, owner) = found, self.home_world
+        if name in world.imports or name in world.exports:
+            return None
+        del self.unhomed[tid.referenced()]
+        type_id = self.type_export(name, owner, tid.referenced())
+        (world.exports if exported else world.imports)[name] = ir.TypeItem(type_id)
+        return type_id
+
     def type_export(
         self, name: str, owner: ir.TypeOwner, created: Tid, external_id: str | None = None
     ) -> ir.TypeId:
@@ -198,6 +248,8 @@ class IrBuilder:
     def type_ref(self, tid: Tid) -> ir.Type:
         """A use of a type: the IR type it already became, or a new anonymous type."""
         known = self.find_alias(tid)
+        if known is None:
+            known = self.home_unhomed(tid)
         if known is not None:
             return known
         base = tid.peel()
@@ -209,7 +261,10 @@ class IrBuilder:
         return type_id
 
     def handle(self, kind: str, index: int, scope_of: Tid) -> ir.Handle:
-        resource = self.find_alias(scope_of.ref(index))
+        target = scope_of.ref(index)
+        resource = self.find_alias(target)
+        if resource is None:
+            resource = self.home_unhomed(target)
         if resource is None:
             raise WitError("a handle refers to a resource that was never exported")
         return ir.Handle("own" if kind == "own" else "borrow", resource)

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from witgen.errors import WitError
 from witgen.resolve import ir
-from witgen.resolve.from_component.builder import IrBuilder, PackageFields, package_name
+from witgen.resolve.from_component.builder import IrBuilder, PackageFields, inexpressible, package_name
 from witgen.resolve.from_component.entities import EvalError, Extern, Instance, Tid, evaluate
 from witgen.resolve.from_component.metadata import inject_package_docs
 from witgen.runtime.cabi import binary
+from witgen.runtime.cabi.names import parse_name
 from witgen.runtime.errors import DecodeError
 
 ROOT_PACKAGE = ir.PackageName("root", "component")
@@ -94,15 +95,44 @@ def _decode_package(externs: list[Extern]) -> DecodedWasm:
     return DecodedWasm(builder.resolve, builder.finish(main))
 
 
+WIT_SORTS = ("func", "instance", "type")
+"""The sorts of imports and exports WIT can express; core modules, components and values are
+left out of the world (the reference tool leaves out imported core modules the same way), as
+are types naming function or component types."""
+
+
+def _expressible(extern: Extern) -> bool:
+    """Whether WIT can spell the world item: not a core module, component or value, nor a
+    function named like an interface (`(import "wasi:http/types" (func))` is a valid
+    component, but WIT names functions with plain labels)."""
+    if extern.sort not in WIT_SORTS or inexpressible(extern.entity):
+        return False
+    return extern.sort != "func" or parse_name(extern.name).kind != "interface"
+
+
 def _decode_component(externs: list[Extern]) -> DecodedWasm:
+    """The world `root` of a real component.
+
+    WIT has no exported world-level types, yet a component may export a type (say a record or
+    a resource) and lift functions over it: the Component Model lets a function export refer to
+    types only through exported (or imported) names. Such a type stays a world *export* (a
+    `TypeItem` in `world.exports`, which WIT-derived worlds never have): the world's functions
+    name it, `witgen wit` prints it among the world's types (the one place WIT defines types
+    outside interfaces), and the generated world module defines its class next to them — for
+    a resource, the class of a handle the component implements, not a protocol the host
+    implements as for an imported world-level resource. Components whose exports are only
+    functions and instances (everything `wit-component` writes) are decoded as before.
+    """
     builder = IrBuilder()
     world = ir.World("root", None)
     builder.resolve.worlds.append(world)
     owner = ir.WorldOwner(0)
+    builder.home_world = (world, owner)
     main = PackageFields(ROOT_PACKAGE, worlds={"root": 0})
     for extern in externs:
-        if not extern.is_import and extern.sort not in ("func", "instance"):
-            raise WitError(f"component export `{extern.name}` is not a function or instance")
+        if not _expressible(extern):
+            continue
+        builder.exporting = not extern.is_import
         key, item = builder.world_item(extern.spelling, extern.entity, owner, main)
         (world.imports if extern.is_import else world.exports)[key] = item
     return DecodedWasm(builder.resolve, builder.finish(main), 0)

@@ -5,7 +5,9 @@ WIT reconstruction hinges on *which* type a reference names, not on its index: a
 come from instantiating a nested (shim) component with type arguments. So every type definition,
 `eq`/`sub resource` export and resource gets a `Tid` object (wasmparser's type id); aliases and
 instantiation arguments pass the *same* object along, and `eq` bounds make a new `Tid` whose
-`target` is the referenced one. Core definitions are skipped: they never carry WIT types.
+`target` is the referenced one. Core definitions (and values) never carry WIT types: they hold
+`None` in their index spaces, kept only so that indices, outer aliases and instance exports of
+every sort line up.
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ from typing import Union
 from witgen.runtime.cabi import binary as b
 from witgen.runtime.cabi import types as t
 
-TRACKED_SORTS = ("type", "func", "instance", "component")
-
 
 @dataclass(eq=False)
 class Tid:
     """One type identity. `kind` is "defined", "resource", "alias", "func", "instance" or
-    "component"; `val`/`scope` hold a defined or function type with its references unresolved."""
+    "component"; `val`/`scope` hold a defined or function type with its references unresolved
+    (for an instance or component type, `scope` is where its declarations are evaluated)."""
 
     kind: str
     val: t.ValType | t.FuncType | None = None
@@ -33,6 +34,8 @@ class Tid:
     names: dict[str, t.ExternName] = field(default_factory=dict)
     """The full spelling (options included) of each export name."""
     import_names: dict[str, t.ExternName] = field(default_factory=dict)
+    decls: tuple[t.Decl, ...] = ()
+    """An instance type's declarations, evaluated afresh (in `scope`) for each import."""
 
     def referenced(self) -> Tid:
         """The type an `eq` bound points at (itself for definitions and fresh resources)."""
@@ -82,7 +85,7 @@ class Scope:
     """The component-level index spaces of one component or type declaration."""
 
     parent: Scope | None
-    spaces: dict[str, list[Entity]] = field(default_factory=lambda: {s: [] for s in TRACKED_SORTS})
+    spaces: dict[str, list[Entity]] = field(default_factory=dict)
 
     def get(self, sort: str, index: int) -> Entity:
         space = self.spaces.get(sort)
@@ -103,8 +106,8 @@ class Scope:
         return ent
 
     def add(self, sort: str | None, ent: Entity) -> None:
-        if sort in self.spaces:
-            self.spaces[sort].append(ent)
+        if sort is not None:
+            self.spaces.setdefault(sort, []).append(ent)
 
     def outer(self, count: int) -> Scope:
         scope = self
@@ -160,7 +163,7 @@ class _Evaluator:
             return ent
         if isinstance(d, b.Instantiate):
             target = scope.get("component", d.component)
-            bound = {name: scope.get(sort, index) for name, sort, index in d.args if sort in TRACKED_SORTS}
+            bound = {name: scope.get(sort, index) for name, sort, index in d.args}
             if isinstance(target, Nested):
                 inner = self.component(target.component, target.parent, bound)
                 exports = [e for e in inner if not e.is_import]
@@ -169,7 +172,7 @@ class _Evaluator:
                 return Instance(dict(target.exports), dict(target.names))
             raise EvalError(f"component index {d.component} cannot be instantiated")
         if isinstance(d, b.InlineInstance):
-            return Instance({n.name: scope.get(sort, i) for n, sort, i in d.exports if sort in TRACKED_SORTS})
+            return Instance({n.name: scope.get(sort, i) for n, sort, i in d.exports})
         if isinstance(d, b.Canon) and d.op == "lift":
             assert d.type is not None
             return Func(scope.type(d.type))
@@ -188,11 +191,17 @@ class _Evaluator:
         return None
 
     def export(self, d: b.Export, scope: Scope) -> Entity:
-        ent = scope.get(d.export_sort, d.target) if d.export_sort in TRACKED_SORTS else None
+        ent = scope.get(d.export_sort, d.target)
         if d.desc is not None and d.desc.kind == "func" and d.desc.index is not None:
             return Func(scope.type(d.desc.index))
         if d.export_sort == "type" and isinstance(ent, Tid):
             return Tid("alias", target=ent)
+        if d.desc is not None and d.desc.kind == "instance" and isinstance(ent, Instance):
+            # an ascribed instance type shows only its own exports (kept with their identities)
+            ascribed = self.extern(d.desc, scope)
+            if isinstance(ascribed, Instance):
+                exports = {n: ent.exports.get(n, e) for n, e in ascribed.exports.items()}
+                return Instance(exports, dict(ascribed.names))
         return ent
 
     def extern(self, desc: t.ExternDesc, scope: Scope) -> Entity:
@@ -206,7 +215,9 @@ class _Evaluator:
         if desc.kind == "func":
             return Func(scope.type(desc.index))
         if desc.kind == "instance":
-            tid = scope.type(desc.index)
+            tid = scope.type(desc.index).peel()
+            if tid.kind == "instance" and tid.scope is not None:  # fresh resources per import
+                tid = self.declarations("instance", tid.decls, tid.scope)
             return Instance(dict(tid.exports), dict(tid.names))
         if desc.kind == "component":
             return scope.type(desc.index)
@@ -225,10 +236,12 @@ class _Evaluator:
 
     def declarations(self, kind: str, decls: tuple[t.Decl, ...], parent: Scope) -> Tid:
         inner = Scope(parent)
-        tid = Tid(kind)
+        tid = Tid(kind, scope=parent, decls=decls)
         for decl in decls:
             if isinstance(decl, t.TypeDecl):
                 inner.add("type", self.deftype(decl.type, inner))
+            elif isinstance(decl, t.CoreTypeDecl):
+                inner.add("core type", None)
             elif isinstance(decl, t.AliasDecl):
                 alias: b.Alias = decl.alias
                 inner.add(alias.alias_sort, self.alias(alias, inner))

@@ -130,8 +130,8 @@ class Canon(Definition):
     """A canonical definition. `op` is the spec's name ("lift", "lower", "resource.new", ...).
 
     `func` is the core func (lift) or component func (lower); `type` the func type (lift), the
-    resource type (resource.*) or the stream/future type; `is_async`/`cancellable` are the
-    builtins' immediates; `extra` holds remaining immediates (memory, table, slot indices).
+    resource type (resource.*) or the stream/future type; `is_async`/`cancellable`/`shared` are
+    the builtins' immediates; `extra` holds remaining immediates (memory, table, slot indices).
     """
 
     op: str
@@ -140,6 +140,7 @@ class Canon(Definition):
     opts: CanonOpts | None = None
     is_async: bool = False
     cancellable: bool = False
+    shared: bool = False
     result: t.ValType | None = None
     extra: tuple[int, ...] = ()
 
@@ -450,17 +451,52 @@ class _Decoder:
         raise r.error(f"unknown core import kind {kind:#x}", r.pos - 1)
 
     def _core_type(self) -> t.CoreType:
+        """A component-level core type: a module type (0x50), or a core `rectype`, whose
+        non-final `sub` form takes a 0x00 prefix here (Binary.md's 0x50 ambiguity). Subtyping
+        is not kept: no component-level check needs more than a function type's signature."""
         r = self.r
         b = r.u8()
-        if b == 0x60:
-            return t.CoreFuncType(tuple(r.vec(self._core_valtype)), tuple(r.vec(self._core_valtype)))
         if b == 0x50:
             self.enter()
             try:
                 return t.ModuleType(tuple(r.vec(self._module_decl)))
             finally:
                 self.depth -= 1
-        raise r.error(f"unsupported core type form {b:#x} (GC types are not supported)", r.pos - 1)
+        if b == 0x00:
+            if r.u8() != 0x50:
+                raise r.error("expected a non-final subtype (0x50) after 0x00", r.pos - 1)
+            r.vec(r.u32)
+            return self._comptype(r.u8())
+        if b == 0x4E:
+            start = r.pos
+            if r.u32() != 1:
+                raise r.error("recursive groups of more than one core type are not supported", start)
+            return self._subtype_of(r.u8())
+        return self._subtype_of(b)
+
+    def _subtype_of(self, b: int) -> t.CoreFuncType | t.CoreGcType:
+        if b in (0x4F, 0x50):  # sub final / sub, with supertypes
+            self.r.vec(self.r.u32)
+            return self._comptype(self.r.u8())
+        return self._comptype(b)
+
+    def _comptype(self, b: int) -> t.CoreFuncType | t.CoreGcType:
+        r = self.r
+        if b == 0x60:
+            return t.CoreFuncType(tuple(r.vec(self._core_valtype)), tuple(r.vec(self._core_valtype)))
+        if b == 0x5F:
+            return t.CoreGcType("struct", tuple(r.vec(self._fieldtype)))
+        if b == 0x5E:
+            return t.CoreGcType("array", (self._fieldtype(),))
+        raise r.error(f"unknown core type form {b:#x}", r.pos - 1)
+
+    def _fieldtype(self) -> str:
+        r = self.r
+        packed = {0x78: "i8", 0x77: "i16"}.get(r.peek())
+        if packed is not None:
+            r.u8()
+        storage = packed or self._core_valtype()
+        return f"mut {storage}" if r.boolean() else storage
 
     def _module_decl(self) -> t.CoreImport | t.CoreExportDecl | t.CoreAliasDecl | t.CoreTypeDecl:
         r = self.r
@@ -690,6 +726,8 @@ class _Decoder:
                 canon.is_async = r.boolean()
             elif imm == "cancel":
                 canon.cancellable = r.boolean()
+            elif imm == "shared":
+                canon.shared = r.boolean()
             elif imm == "results":
                 canon.result = self._result_list()
             elif imm == "i32":
@@ -759,12 +797,14 @@ _BUILTINS: dict[int, tuple[str, tuple[str, ...]]] = {
     0x25: ("backpressure.dec", ()),
     0x26: ("thread.index", ()),
     0x27: ("thread.new-indirect", ("core type", "table")),
-    0x28: ("thread.switch-to", ("cancel",)),
+    0x28: ("thread.resume-later", ()),
     0x29: ("thread.suspend", ("cancel",)),
-    0x2A: ("thread.resume-later", ()),
-    0x2B: ("thread.yield-to", ("cancel",)),
-    0x40: ("thread.spawn-ref", ("core type",)),
-    0x41: ("thread.spawn-indirect", ("core type", "table")),
-    0x42: ("thread.available-parallelism", ()),
+    0x2A: ("thread.suspend-then-resume", ("cancel",)),
+    0x2B: ("thread.yield-then-resume", ("cancel",)),
+    0x2C: ("thread.suspend-then-promote", ("cancel",)),
+    0x2D: ("thread.yield-then-promote", ("cancel",)),
+    0x40: ("thread.spawn-ref", ("shared", "core type")),
+    0x41: ("thread.spawn-indirect", ("shared", "core type", "table")),
+    0x42: ("thread.available-parallelism", ("shared",)),
 }
 """Builtins after the resource ones: decoded so errors can name them; the engine runs none."""

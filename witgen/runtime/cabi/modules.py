@@ -135,7 +135,9 @@ class Prepared:
     in this process (with this engine) shares. Get one with `prepare`."""
 
     def __init__(self, data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir, digest: str) -> None:
-        validate(data, engine, digest, cache_root(cache_dir))
+        self.judged = validate(data, engine, digest, cache_root(cache_dir))
+        """Whether wasmtime's validator judged it; if not, `prepare` plans it at once (the
+        planner's checks stand in for the validator's)."""
         self.component = b.decode(data)
         self.engine = engine
         self.cache_dir = cache_dir
@@ -183,6 +185,10 @@ def prepare(data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir = None) ->
     found = memo.pop(key, None)
     if found is None:
         found = Prepared(data, engine, cache_dir, digest)
+        if not found.judged:
+            from witgen.runtime.cabi.instantiate import _plan_of
+
+            _plan_of(found)
     memo[key] = found  # most recent last
     while len(memo) > MAX_PREPARED:
         del memo[next(iter(memo))]

@@ -257,4 +257,12 @@ class ModuleType:
     decls: tuple[CoreImport | CoreExportDecl | CoreAliasDecl | CoreTypeDecl, ...]
 
 
-CoreType: TypeAlias = CoreFuncType | ModuleType
+@dataclass(frozen=True)
+class CoreGcType:
+    """A core struct or array type (WebAssembly 3.0); no component function can use one."""
+
+    kind: str  # "struct" | "array"
+    fields: tuple[str, ...]
+
+
+CoreType: TypeAlias = CoreFuncType | CoreGcType | ModuleType

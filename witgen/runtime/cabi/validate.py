@@ -17,7 +17,8 @@ C API can turn on (maps, `implements`, async and its built-ins), so such compone
 validation and meet the cabi engine's own, clearer refusals where it lacks support. Two features
 the C API can't turn on, fixed-length lists (which the cabi engine supports) and threading, make
 wasmtime's verdict inconclusive: such a component is held to the cabi decoder's and planner's own
-checks, and its core modules still to core validation.
+checks (made at load, not left for the first instantiation: the planner applies the spec's value
+size rule, for one), and its core modules still to core validation.
 """
 
 from __future__ import annotations
@@ -184,16 +185,18 @@ def validator_engine() -> wasmtime.Engine:
     return _validator
 
 
-def _check_structure(data: bytes, found: Skeleton | None) -> None:
+def _check_structure(data: bytes, found: Skeleton | None) -> bool:
+    """False if wasmtime couldn't judge (a feature it can't enable); a `DecodeError` if invalid."""
     try:
         wc.Component(validator_engine(), data if found is None else found.data())
     except wasmtime.WasmtimeError as exc:
         if _UNAVAILABLE_FEATURE.search(str(exc)):
-            return
+            return False
         message, offset = decode_error(exc, "the component is invalid")
         if offset is not None and found is not None:
             offset = found.original_offset(offset)
         raise DecodeError(message, offset) from None
+    return True
 
 
 def _check_modules(engine: wasmtime.Engine, found: Skeleton) -> None:
@@ -210,29 +213,33 @@ _VALID: set[str] = set()
 _MAX_REMEMBERED = 4096
 
 
-def validate(data: bytes, engine: wasmtime.Engine, digest: str, root: Path | None) -> None:
-    """Refuse `data` with a `DecodeError` unless wasmtime's validator accepts the whole component.
+def validate(data: bytes, engine: wasmtime.Engine, digest: str, root: Path | None) -> bool:
+    """Refuse `data` with a `DecodeError` unless wasmtime's validator accepts the whole component;
+    False if it couldn't judge it (then the caller must run its own checks, and nothing is kept).
 
     `digest` identifies `data` (and the wasmtime build); `root` is the cabi cache dir, where a
     valid verdict is remembered across processes (None: only in this process).
     """
     if digest in _VALID:
-        return
+        return True
     marker = None if root is None else root / f"{digest}.valid"
     if marker is not None and marker.exists():
         _VALID.add(digest)
-        return
+        return True
     if not data.startswith(b"\0asm"):
         raise DecodeError("not a component binary (it doesn't start with \\0asm)", 0)
     found = skeleton(data)
-    _check_structure(data, found)
+    judged = _check_structure(data, found)
     if found is not None:
         _check_modules(engine, found)
+    if not judged:
+        return False
     if len(_VALID) >= _MAX_REMEMBERED:
         _VALID.clear()  # a host loading ever new components: forget, don't grow
     _VALID.add(digest)
     if marker is not None:
         _remember(marker)
+    return True
 
 
 def _remember(marker: Path) -> None:
