@@ -21,6 +21,7 @@ from pathlib import Path
 import wasmtime
 from wasmtime import component as wc
 
+from witgen.runtime._capi import enable_async_features
 from witgen.runtime.errors import DecodeError
 from witgen.runtime.instance import default_cache_dir, remember_digest
 from witgen.runtime.limits import Limits
@@ -56,6 +57,7 @@ _engines_lock = threading.Lock()
 def _configure(config: wasmtime.Config, epoch: bool, fuel: bool) -> wasmtime.Config:
     config.wasm_component_model_map = True
     config.wasm_component_model_implements = True  # `[implements=<...>]` names (Binary.md)
+    enable_async_features(config)  # guests may use async internally (wasmtime-py can't call async exports)
     if epoch:
         config.epoch_interruption = True
     if fuel:
@@ -72,9 +74,10 @@ def _checks(limits: Limits | None) -> tuple[bool, bool]:
 
 
 def default_engine(limits: Limits | None = None) -> wasmtime.Engine:
-    """The process-wide engine generated bindings use unless given one (maps and `implements` names enabled), one per
-    kind of `limits`: epoch interruption for a deadline, fuel metering for fuel. Instances
-    without those limits run on the plain engine, whose code pays for neither check."""
+    """The process-wide engine generated bindings use unless given one (maps, `implements`
+    names and async enabled), one per kind of `limits`: epoch interruption for a deadline, fuel
+    metering for fuel. Instances without those limits run on the plain engine, whose code pays
+    for neither check."""
     key = _checks(limits)
     found = _ENGINES.get(key)
     if found is None:
@@ -88,9 +91,10 @@ def default_engine(limits: Limits | None = None) -> wasmtime.Engine:
 
 
 def make_engine(config: wasmtime.Config | None = None, *, limits: Limits | None = None) -> wasmtime.Engine:
-    """A new engine from `config` (maps and `implements` names enabled), compiled for `limits` (a deadline needs epoch
-    interruption, fuel needs fuel metering): the way to pass `engine=` together with such
-    limits, since wasmtime can't tell which checks an engine's code carries."""
+    """A new engine from `config` (maps, `implements` names and async enabled), compiled for
+    `limits` (a deadline needs epoch interruption, fuel needs fuel metering): the way to pass
+    `engine=` together with such limits, since wasmtime can't tell which checks an engine's
+    code carries."""
     checks = _checks(limits)
     engine = wasmtime.Engine(_configure(config or wasmtime.Config(), *checks))
     _SETTINGS[engine] = EngineSettings(*checks)
@@ -128,7 +132,7 @@ def _cache_key(data: bytes, engine: wasmtime.Engine) -> str:
     digest = hashlib.sha256(data)
     settings = _SETTINGS.get(engine)
     name = (
-        f"component-model,map,implements{settings.tag}"
+        f"component-model,map,implements,async{settings.tag}"
         if settings and settings.shared
         else f"engine-{id(engine)}"
     )
