@@ -27,6 +27,7 @@ import bisect
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,49 +110,44 @@ def _section_header(sid: int, size: int) -> bytes:
     return bytes([sid]) + _leb(size)
 
 
-def _module(data: memoryview, base: int, into: Skeleton) -> None:
-    """Append core module `data` (at `base` in the original) with every function body stubbed."""
-    into.modules.append((base, data))
-    into.add(data[:8], base)
+def _sections(data: memoryview) -> Iterator[tuple[int, int, int, int]]:
+    """(id, start, body start, end) of each section after the 8-byte header."""
     pos = 8
     while pos < len(data):
-        sid = data[pos]
         size, body = _uleb(data, pos + 1, len(data))
         end = body + size
         if end > len(data):
             raise _Malformed
+        yield data[pos], pos, body, end
+        pos = end
+
+
+def _module(data: memoryview, base: int, into: Skeleton) -> None:
+    """Append core module `data` (at `base` in the original) with every function body stubbed."""
+    into.modules.append((base, data))
+    into.add(data[:8], base)
+    for sid, pos, body, end in _sections(data):
         if sid == _CODE_SECTION:
             count, _ = _uleb(data, body, end)
             stubbed = _leb(count) + _STUB_BODY * count
             into.add(_section_header(sid, len(stubbed)) + stubbed, base + pos)
         else:
             into.add(data[pos:end], base + pos)
-        pos = end
 
 
 def _component(data: memoryview, base: int, into: Skeleton) -> None:
     """Append component `data` (at `base` in the original) with its core modules' bodies stubbed."""
     into.add(data[:8], base)
-    pos = 8
-    while pos < len(data):
-        sid = data[pos]
-        size, body = _uleb(data, pos + 1, len(data))
-        end = body + size
-        if end > len(data):
-            raise _Malformed
-        if sid in (_CORE_MODULE_SECTION, _NESTED_COMPONENT_SECTION):
-            inner = Skeleton()
-            if sid == _CORE_MODULE_SECTION:
-                _module(data[body:end], base + body, inner)
-            else:
-                _component(data[body:end], base + body, inner)
-            into.add(_section_header(sid, inner.size), base + pos)
-            for piece, origin in zip(inner.parts, inner.origins, strict=True):
-                into.add(piece, origin)
-            into.modules.extend(inner.modules)
-        else:
+    for sid, pos, body, end in _sections(data):
+        if sid not in (_CORE_MODULE_SECTION, _NESTED_COMPONENT_SECTION):
             into.add(data[pos:end], base + pos)
-        pos = end
+            continue
+        inner = Skeleton()
+        (_module if sid == _CORE_MODULE_SECTION else _component)(data[body:end], base + body, inner)
+        into.add(_section_header(sid, inner.size), base + pos)
+        for piece, origin in zip(inner.parts, inner.origins, strict=True):
+            into.add(piece, origin)
+        into.modules.extend(inner.modules)
 
 
 def skeleton(data: bytes) -> Skeleton | None:
