@@ -11,7 +11,6 @@ The receiving core module logs each `realloc` call and bump-allocates (copying o
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,8 +20,7 @@ import wasmtime
 
 from witgen.runtime.errors import Trap
 
-from .build import tool
-from .conftest import generate_bindings
+from .conftest import bindings_from_wat
 
 ENGINES = ("wasmtime", "cabi")
 ENCODINGS = ("utf8", "utf16", "latin1+utf16")
@@ -189,23 +187,11 @@ HOST_WAT = """(component
 (called by `run-*`) into this component's memory through its logging `realloc`."""
 
 
-def _bindings(tmp_path_factory: pytest.TempPathFactory, wat: str, package: str) -> tuple[ModuleType, Path]:
-    d = tmp_path_factory.mktemp(package)
-    (d / "c.wat").write_text(wat)
-    out = subprocess.run(
-        [tool("wasm-tools"), "parse", str(d / "c.wat"), "-o", str(d / "c.wasm")],
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
-    return generate_bindings(tmp_path_factory, d / "c.wasm", package), d / "c.wasm"
-
-
 @pytest.fixture(scope="module")
 def fused(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple[ModuleType, Path]]:
     """The composition for every (caller encoding, callee encoding)."""
     return {
-        (src, dst): _bindings(
+        (src, dst): bindings_from_wat(
             tmp_path_factory,
             FUSED_WAT.format(src=src, dst=dst),
             f"witgen_realloc_fused_{ENCODINGS.index(src)}{ENCODINGS.index(dst)}",
@@ -217,7 +203,7 @@ def fused(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tup
 
 @pytest.fixture(scope="module")
 def host_pkg(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, Path]:
-    return _bindings(tmp_path_factory, HOST_WAT, "witgen_realloc_host")
+    return bindings_from_wat(tmp_path_factory, HOST_WAT, "witgen_realloc_host")
 
 
 def _load(built: tuple[ModuleType, Path], abi: str, **kw: Any) -> Any:
