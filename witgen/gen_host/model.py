@@ -12,6 +12,7 @@ from witgen.gen_host.cabi.functions import export_factory, import_factory
 from witgen.gen_host.cabi.values import ValueCode
 from witgen.pyview.layout import Slot, WorldLayout, is_wasi
 from witgen.pyview.names import camel, shouty, snake
+from witgen.pyview.resource_funcs import attach
 from witgen.pyview.types import Home, TypeView
 from witgen.resolve import ir
 
@@ -466,13 +467,7 @@ class HostModelBuilder(WorldLayout):
             if f.resource is None:
                 view.functions.append(fv)
                 continue
-            decl = by_resource[f.resource]
-            if fv.kind == "constructor":
-                decl.constructor = fv
-            elif fv.kind == "method":
-                decl.methods.append(fv)
-            else:
-                decl.statics.append(fv)
+            attach(by_resource[f.resource], fv)
         if imported:
             linked = [f for t in view.host_resources for f in (t.constructor, *t.methods, *t.statics) if f]
             view.codec_constants = hoist_codecs(linked + view.functions)
@@ -495,12 +490,7 @@ class HostModelBuilder(WorldLayout):
                 continue
             fv = self.func_view(tv, f, decl.name, imported, self.value_code(tv), True)
             of_resources.append(fv)
-            if fv.kind == "constructor":
-                decl.constructor = fv
-            elif fv.kind == "method":
-                decl.methods.append(fv)
-            else:
-                decl.statics.append(fv)
+            attach(decl, fv)
         return free, of_resources
 
     def world_function(self, tv: TypeView, f: ir.Function, imported: bool) -> FuncView:
