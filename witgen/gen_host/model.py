@@ -144,8 +144,25 @@ class TypeDeclView:
     key: str = ""
 
 
+class HasResources:
+    """The resources among an interface module's or the world's own `types`."""
+
+    types: list[TypeDeclView]
+
+    @property
+    def guest_resources(self) -> list[TypeDeclView]:
+        """Resources the component exports (in a world, at its top level: see
+        `from_component.decode`)."""
+        return [t for t in self.types if t.kind == "guest-resource"]
+
+    @property
+    def host_resources(self) -> list[TypeDeclView]:
+        """Resources the host supplies as classes (the world's own: through `<World>Imports`)."""
+        return [t for t in self.types if t.kind == "host-resource"]
+
+
 @dataclass
-class InterfaceModuleView:
+class InterfaceModuleView(HasResources):
     """`imports/<x>.py` or `exports/<x>.py`."""
 
     module: str
@@ -173,14 +190,6 @@ class InterfaceModuleView:
     members: an interface named `store` is `world.store_`)."""
 
     @property
-    def guest_resources(self) -> list[TypeDeclView]:
-        return [t for t in self.types if t.kind == "guest-resource"]
-
-    @property
-    def host_resources(self) -> list[TypeDeclView]:
-        return [t for t in self.types if t.kind == "host-resource"]
-
-    @property
     def needs_host(self) -> bool:
         return bool(self.functions or self.host_resources)
 
@@ -195,7 +204,7 @@ class ImportFieldView:
 
 
 @dataclass
-class WorldView:
+class WorldView(HasResources):
     package: str
     class_name: str
     imports_class: str
@@ -213,16 +222,6 @@ class WorldView:
     """The engine the world class uses unless told otherwise at load time."""
     cabi_sources: list[str] = field(default_factory=list)
     codec_constants: list[CodecConstant] = field(default_factory=list)
-
-    @property
-    def guest_resources(self) -> list[TypeDeclView]:
-        """Resources the component exports at the top level (see `from_component.decode`)."""
-        return [t for t in self.types if t.kind == "guest-resource"]
-
-    @property
-    def host_resources(self) -> list[TypeDeclView]:
-        """Resources the world imports itself: the host supplies each class (`<World>Imports`)."""
-        return [t for t in self.types if t.kind == "host-resource"]
 
     @property
     def host_modules(self) -> list[InterfaceModuleView]:
