@@ -96,6 +96,26 @@ def generate_bindings(
     return importlib.import_module(package)
 
 
+def wat_to_wasm(directory: Path, wat: str) -> Path:
+    """Write ``wat`` to ``directory/c.wat`` and parse it (``wasm-tools parse``) to ``c.wasm``."""
+    (directory / "c.wat").write_text(wat)
+    out = subprocess.run(
+        [build.tool("wasm-tools"), "parse", str(directory / "c.wat"), "-o", str(directory / "c.wasm")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    return directory / "c.wasm"
+
+
+def bindings_from_wat(
+    tmp_path_factory: pytest.TempPathFactory, wat: str, package: str
+) -> tuple[ModuleType, Path]:
+    """The component written as WAT text, built, and its host bindings as ``package``."""
+    wasm = wat_to_wasm(tmp_path_factory.mktemp(package), wat)
+    return generate_bindings(tmp_path_factory, wasm, package), wasm
+
+
 def submodule(pkg: ModuleType, name: str) -> ModuleType:
     """``pkg.<name>`` (e.g. ``"imports.host_api"``), imported explicitly."""
     return importlib.import_module(f"{pkg.__name__}.{name}")

@@ -5,7 +5,6 @@ one statement per element, so bindings stay small and quick to generate however 
 
 from __future__ import annotations
 
-import subprocess
 import time
 from pathlib import Path
 from types import ModuleType
@@ -13,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from .build import tool
-from .conftest import generate_bindings
+from .conftest import generate_bindings, wat_to_wasm
 
 WAT = """(component
   (core module $M
@@ -41,17 +39,10 @@ WAT = """(component
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, Path, float]:
-    d = tmp_path_factory.mktemp("long-fixed")
-    (d / "c.wat").write_text(WAT)
-    out = subprocess.run(
-        [tool("wasm-tools"), "parse", str(d / "c.wat"), "-o", str(d / "c.wasm")],
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
+    wasm = wat_to_wasm(tmp_path_factory.mktemp("long-fixed"), WAT)
     started = time.perf_counter()
-    pkg = generate_bindings(tmp_path_factory, d / "c.wasm", "witgen_long_fixed")
-    return pkg, d / "c.wasm", time.perf_counter() - started
+    pkg = generate_bindings(tmp_path_factory, wasm, "witgen_long_fixed")
+    return pkg, wasm, time.perf_counter() - started
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ values/post-return.wast asks the same, alongside async built-ins.)"""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,8 +14,7 @@ import wasmtime
 
 from witgen.runtime.errors import Trap
 
-from .build import tool
-from .conftest import generate_bindings
+from .conftest import bindings_from_wat
 
 ENGINES = ("wasmtime", "cabi")
 
@@ -93,26 +91,14 @@ COMPOSED = """(component
 """C's realloc calls the host; D's post-return calls C through a fused adapter."""
 
 
-def _bindings(tmp_path_factory: pytest.TempPathFactory, wat: str, package: str) -> tuple[ModuleType, Path]:
-    d = tmp_path_factory.mktemp(package)
-    (d / "c.wat").write_text(wat)
-    out = subprocess.run(
-        [tool("wasm-tools"), "parse", str(d / "c.wat"), "-o", str(d / "c.wasm")],
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
-    return generate_bindings(tmp_path_factory, d / "c.wasm", package), d / "c.wasm"
-
-
 @pytest.fixture(scope="module")
 def single(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, Path]:
-    return _bindings(tmp_path_factory, SINGLE, "witgen_may_leave_single")
+    return bindings_from_wat(tmp_path_factory, SINGLE, "witgen_may_leave_single")
 
 
 @pytest.fixture(scope="module")
 def composed(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, Path]:
-    return _bindings(tmp_path_factory, COMPOSED, "witgen_may_leave_composed")
+    return bindings_from_wat(tmp_path_factory, COMPOSED, "witgen_may_leave_composed")
 
 
 def _load(built: tuple[ModuleType, Path], abi: str, calls: list[int]) -> Any:

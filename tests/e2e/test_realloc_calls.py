@@ -11,7 +11,6 @@ The receiving core module logs each `realloc` call and bump-allocates (copying o
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,51 +20,58 @@ import wasmtime
 
 from witgen.runtime.errors import Trap
 
-from .build import tool
-from .conftest import generate_bindings
+from .conftest import bindings_from_wat
 
 ENGINES = ("wasmtime", "cabi")
 ENCODINGS = ("utf8", "utf16", "latin1+utf16")
 BAD_END = 0xFFFFFFFC  # 4-aligned, so only the bounds check trips
 ODD = 0xFFFFFFFF
 
+BUMP = """(local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get $al) (i32.const 1)))
+                           (i32.sub (i32.const 0) (local.get $al))))
+    (global.set $heap (i32.add (local.get $p) (local.get $ns)))
+    (if (local.get $old)
+      (then (memory.copy (local.get $p) (local.get $old)
+              (select (local.get $os) (local.get $ns) (i32.lt_u (local.get $os) (local.get $ns))))))
+    (local.get $p)"""
+"""The tail of every `realloc` here: bump-allocate `$ns` bytes aligned to `$al` from `$heap`
+(into local `$p`, returned), copying the old bytes when it grows."""
+
+LOGGING_MODULE = """(core module $Logging
+  (memory (export "mem") 1)
+  (global $heap (mut i32) (i32.const 4096))
+  (global $n (mut i32) (i32.const 0))
+  (global $bad (mut i32) (i32.const 0))
+  (func $log (param $i i32) (param $v i32)
+    (i32.store (i32.add (i32.const 1024) (i32.shl (i32.add (i32.shl (global.get $n) (i32.const 2)) (local.get $i)) (i32.const 2))) (local.get $v)))
+  (func (export "realloc") (param $old i32) (param $os i32) (param $al i32) (param $ns i32) (result i32)
+    (local $p i32)
+    (call $log (i32.const 0) (local.get $old))
+    (call $log (i32.const 1) (local.get $os))
+    (call $log (i32.const 2) (local.get $al))
+    (call $log (i32.const 3) (local.get $ns))
+    (global.set $n (i32.add (global.get $n) (i32.const 1)))
+    (if (global.get $bad) (then (return (global.get $bad))))
+    {bump})
+  (func (export "take-string") (param i32 i32) (result i32)
+    (i32.store (i32.const 2048) (local.get 0))
+    (i32.store (i32.const 2052) (local.get 1))
+    (i32.const 2048))
+  (func (export "take-list") (param i32 i32) (result i32) (local.get 1))
+  (func (export "log") (result i32)
+    (i32.store (i32.const 2056) (i32.const 1024))
+    (i32.store (i32.const 2060) (i32.shl (global.get $n) (i32.const 2)))
+    (global.set $n (i32.const 0))
+    (i32.const 2056))
+  (func (export "set-bad") (param i32) (global.set $bad (local.get 0))))""".replace("{bump}", BUMP)
+"""The core module whose `realloc` logs each call (and can be told by `set-bad` to return a bad
+pointer); its `take-*` hand back what they were passed, `log` the calls so far."""
+
 FUSED_WAT = """
 (component
   (component $C
-    (core module $CM
-      (memory (export "mem") 1)
-      (global $heap (mut i32) (i32.const 4096))
-      (global $n (mut i32) (i32.const 0))
-      (global $bad (mut i32) (i32.const 0))
-      (func $log (param $i i32) (param $v i32)
-        (i32.store (i32.add (i32.const 1024) (i32.shl (i32.add (i32.shl (global.get $n) (i32.const 2)) (local.get $i)) (i32.const 2))) (local.get $v)))
-      (func (export "realloc") (param $old i32) (param $os i32) (param $al i32) (param $ns i32) (result i32)
-        (local $p i32)
-        (call $log (i32.const 0) (local.get $old))
-        (call $log (i32.const 1) (local.get $os))
-        (call $log (i32.const 2) (local.get $al))
-        (call $log (i32.const 3) (local.get $ns))
-        (global.set $n (i32.add (global.get $n) (i32.const 1)))
-        (if (global.get $bad) (then (return (global.get $bad))))
-        (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get $al) (i32.const 1)))
-                               (i32.sub (i32.const 0) (local.get $al))))
-        (global.set $heap (i32.add (local.get $p) (local.get $ns)))
-        (if (local.get $old)
-          (then (memory.copy (local.get $p) (local.get $old)
-                  (select (local.get $os) (local.get $ns) (i32.lt_u (local.get $os) (local.get $ns))))))
-        (local.get $p))
-      (func (export "take-string") (param i32 i32) (result i32)
-        (i32.store (i32.const 2048) (local.get 0))
-        (i32.store (i32.const 2052) (local.get 1))
-        (i32.const 2048))
-      (func (export "take-list") (param i32 i32) (result i32) (local.get 1))
-      (func (export "log") (result i32)
-        (i32.store (i32.const 2056) (i32.const 1024))
-        (i32.store (i32.const 2060) (i32.shl (global.get $n) (i32.const 2)))
-        (global.set $n (i32.const 0))
-        (i32.const 2056))
-      (func (export "set-bad") (param i32) (global.set $bad (local.get 0))))
-    (core instance $cm (instantiate $CM))
+    {logging}
+    (core instance $cm (instantiate $Logging))
     (func (export "take-string") (param "s" string) (result string)
       (canon lift (core func $cm "take-string") (memory (core memory $cm "mem")) (realloc (core func $cm "realloc")) string-encoding={dst}))
     (func (export "take-bytes") (param "a" (list u8)) (result u32)
@@ -87,13 +93,7 @@ FUSED_WAT = """
       (global $heap (mut i32) (i32.const 4096))
       (func (export "realloc") (param $old i32) (param $os i32) (param $al i32) (param $ns i32) (result i32)
         (local $p i32)
-        (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get $al) (i32.const 1)))
-                               (i32.sub (i32.const 0) (local.get $al))))
-        (global.set $heap (i32.add (local.get $p) (local.get $ns)))
-        (if (local.get $old)
-          (then (memory.copy (local.get $p) (local.get $old)
-                  (select (local.get $os) (local.get $ns) (i32.lt_u (local.get $os) (local.get $ns))))))
-        (local.get $p)))
+        {bump}))
     (core instance $mem (instantiate $Mem))
     (core func $ts' (canon lower (func $ts) (memory (core memory $mem "mem")) (realloc (core func $mem "realloc")) string-encoding={src}))
     (core func $tb' (canon lower (func $tb) (memory (core memory $mem "mem"))))
@@ -132,40 +132,15 @@ FUSED_WAT = """
   (func (export "log") (alias export $c "log"))
   (func (export "set-bad") (alias export $c "set-bad"))
 )
-"""
+""".replace("{logging}", LOGGING_MODULE).replace("{bump}", BUMP)
 """`pass-*` (component D, strings in encoding {{src}}) hand their argument to `take-*` in
 component C (strings in {{dst}}), whose `realloc` logs; strings come back the same way."""
 
 HOST_WAT = """(component
   (import "get-string" (func $gs (result string)))
   (import "get-bytes" (func $gb (result (list u8))))
-  (core module $Mem
-    (memory (export "mem") 1)
-    (global $heap (mut i32) (i32.const 4096))
-    (global $n (mut i32) (i32.const 0))
-    (global $bad (mut i32) (i32.const 0))
-    (func $log (param $i i32) (param $v i32)
-      (i32.store (i32.add (i32.const 1024) (i32.shl (i32.add (i32.shl (global.get $n) (i32.const 2)) (local.get $i)) (i32.const 2))) (local.get $v)))
-    (func (export "realloc") (param $old i32) (param $os i32) (param $al i32) (param $ns i32) (result i32)
-      (local $p i32)
-      (call $log (i32.const 0) (local.get $old))
-      (call $log (i32.const 1) (local.get $os))
-      (call $log (i32.const 2) (local.get $al))
-      (call $log (i32.const 3) (local.get $ns))
-      (global.set $n (i32.add (global.get $n) (i32.const 1)))
-      (if (global.get $bad) (then (return (global.get $bad))))
-      (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get $al) (i32.const 1)))
-                             (i32.sub (i32.const 0) (local.get $al))))
-      (global.set $heap (i32.add (local.get $p) (local.get $ns)))
-      (local.get $p))
-    (func (export "log") (result i32)
-      (i32.store (i32.const 2056) (i32.const 1024))
-      (i32.store (i32.const 2060) (i32.shl (global.get $n) (i32.const 2)))
-      (global.set $n (i32.const 0))
-      (i32.const 2056))
-    (func (export "set-bad") (param i32) (global.set $bad (local.get 0)))
-    (func (export "take-list") (param i32 i32) (result i32) (local.get 1)))
-  (core instance $mem (instantiate $Mem))
+  {logging}
+  (core instance $mem (instantiate $Logging))
   (core func $gs' (canon lower (func $gs) (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
   (core func $gb' (canon lower (func $gb) (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
   (core module $M
@@ -184,28 +159,16 @@ HOST_WAT = """(component
   (func (export "log") (result (list u32)) (canon lift (core func $mem "log") (memory (core memory $mem "mem"))))
   (func (export "set-bad") (param "p" u32) (canon lift (core func $mem "set-bad")))
 )
-"""
+""".replace("{logging}", LOGGING_MODULE)
 """The host lowers `take-*` arguments and the results of its imports `get-string`/`get-bytes`
 (called by `run-*`) into this component's memory through its logging `realloc`."""
-
-
-def _bindings(tmp_path_factory: pytest.TempPathFactory, wat: str, package: str) -> tuple[ModuleType, Path]:
-    d = tmp_path_factory.mktemp(package)
-    (d / "c.wat").write_text(wat)
-    out = subprocess.run(
-        [tool("wasm-tools"), "parse", str(d / "c.wat"), "-o", str(d / "c.wasm")],
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
-    return generate_bindings(tmp_path_factory, d / "c.wasm", package), d / "c.wasm"
 
 
 @pytest.fixture(scope="module")
 def fused(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple[ModuleType, Path]]:
     """The composition for every (caller encoding, callee encoding)."""
     return {
-        (src, dst): _bindings(
+        (src, dst): bindings_from_wat(
             tmp_path_factory,
             FUSED_WAT.format(src=src, dst=dst),
             f"witgen_realloc_fused_{ENCODINGS.index(src)}{ENCODINGS.index(dst)}",
@@ -217,7 +180,7 @@ def fused(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tup
 
 @pytest.fixture(scope="module")
 def host_pkg(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, Path]:
-    return _bindings(tmp_path_factory, HOST_WAT, "witgen_realloc_host")
+    return bindings_from_wat(tmp_path_factory, HOST_WAT, "witgen_realloc_host")
 
 
 def _load(built: tuple[ModuleType, Path], abi: str, **kw: Any) -> Any:

@@ -19,6 +19,7 @@ from witgen.gen_guest.channels import ChannelFinder, ChannelView
 from witgen.gen_wit.printer import WitPrinter
 from witgen.pyview.layout import Slot, WorldLayout
 from witgen.pyview.names import camel, shouty, snake
+from witgen.pyview.resource_funcs import attach
 from witgen.pyview.types import PRIM_ANNOTATION, TypeQueries
 from witgen.resolve import ir
 
@@ -689,13 +690,7 @@ class GuestModelBuilder(WorldLayout):
                 functions.append(self.func_view(tv, f, owner_prefix))
                 continue
             decl = by_resource[self.resolve.resolve_alias(f.resource)]
-            fv = self.func_view(tv, f, decl.name)
-            if fv.kind == "constructor":
-                decl.constructor = fv
-            elif fv.kind == "method":
-                decl.methods.append(fv)
-            else:
-                decl.statics.append(fv)
+            attach(decl, self.func_view(tv, f, decl.name))
         return functions
 
     def interface_module(self, slot: Slot) -> InterfaceModuleView:

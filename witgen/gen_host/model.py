@@ -12,6 +12,7 @@ from witgen.gen_host.cabi.functions import export_factory, import_factory
 from witgen.gen_host.cabi.values import ValueCode
 from witgen.pyview.layout import Slot, WorldLayout, is_wasi
 from witgen.pyview.names import camel, shouty, snake
+from witgen.pyview.resource_funcs import attach
 from witgen.pyview.types import Home, TypeView
 from witgen.resolve import ir
 
@@ -143,8 +144,25 @@ class TypeDeclView:
     key: str = ""
 
 
+class HasResources:
+    """The resources among an interface module's or the world's own `types`."""
+
+    types: list[TypeDeclView]
+
+    @property
+    def guest_resources(self) -> list[TypeDeclView]:
+        """Resources the component exports (in a world, at its top level: see
+        `from_component.decode`)."""
+        return [t for t in self.types if t.kind == "guest-resource"]
+
+    @property
+    def host_resources(self) -> list[TypeDeclView]:
+        """Resources the host supplies as classes (the world's own: through `<World>Imports`)."""
+        return [t for t in self.types if t.kind == "host-resource"]
+
+
 @dataclass
-class InterfaceModuleView:
+class InterfaceModuleView(HasResources):
     """`imports/<x>.py` or `exports/<x>.py`."""
 
     module: str
@@ -172,14 +190,6 @@ class InterfaceModuleView:
     members: an interface named `store` is `world.store_`)."""
 
     @property
-    def guest_resources(self) -> list[TypeDeclView]:
-        return [t for t in self.types if t.kind == "guest-resource"]
-
-    @property
-    def host_resources(self) -> list[TypeDeclView]:
-        return [t for t in self.types if t.kind == "host-resource"]
-
-    @property
     def needs_host(self) -> bool:
         return bool(self.functions or self.host_resources)
 
@@ -194,7 +204,7 @@ class ImportFieldView:
 
 
 @dataclass
-class WorldView:
+class WorldView(HasResources):
     package: str
     class_name: str
     imports_class: str
@@ -212,16 +222,6 @@ class WorldView:
     """The engine the world class uses unless told otherwise at load time."""
     cabi_sources: list[str] = field(default_factory=list)
     codec_constants: list[CodecConstant] = field(default_factory=list)
-
-    @property
-    def guest_resources(self) -> list[TypeDeclView]:
-        """Resources the component exports at the top level (see `from_component.decode`)."""
-        return [t for t in self.types if t.kind == "guest-resource"]
-
-    @property
-    def host_resources(self) -> list[TypeDeclView]:
-        """Resources the world imports itself: the host supplies each class (`<World>Imports`)."""
-        return [t for t in self.types if t.kind == "host-resource"]
 
     @property
     def host_modules(self) -> list[InterfaceModuleView]:
@@ -466,13 +466,7 @@ class HostModelBuilder(WorldLayout):
             if f.resource is None:
                 view.functions.append(fv)
                 continue
-            decl = by_resource[f.resource]
-            if fv.kind == "constructor":
-                decl.constructor = fv
-            elif fv.kind == "method":
-                decl.methods.append(fv)
-            else:
-                decl.statics.append(fv)
+            attach(by_resource[f.resource], fv)
         if imported:
             linked = [f for t in view.host_resources for f in (t.constructor, *t.methods, *t.statics) if f]
             view.codec_constants = hoist_codecs(linked + view.functions)
@@ -495,12 +489,7 @@ class HostModelBuilder(WorldLayout):
                 continue
             fv = self.func_view(tv, f, decl.name, imported, self.value_code(tv), True)
             of_resources.append(fv)
-            if fv.kind == "constructor":
-                decl.constructor = fv
-            elif fv.kind == "method":
-                decl.methods.append(fv)
-            else:
-                decl.statics.append(fv)
+            attach(decl, fv)
         return free, of_resources
 
     def world_function(self, tv: TypeView, f: ir.Function, imported: bool) -> FuncView:

@@ -125,6 +125,16 @@ class Writer:
     def indent(self) -> _Indent:
         return _Indent(self)
 
+    def collect(self, var: str, source: str, element: Callable[[str], str]) -> str:
+        """Lines building a fresh list `itemsN` in a loop (`for <var>N in <source>:`) that appends
+        `element(<var>N)`; the lines `element` writes go inside the loop. Returns the list's name."""
+        out, x = self.fresh("items"), self.fresh(var)
+        self.line(f"{out} = []")
+        self.line(f"for {x} in {source}:")
+        with self.indent():
+            self.line(f"{out}.append({element(x)})")
+        return out
+
 
 class _Indent:
     def __init__(self, w: Writer) -> None:
@@ -292,12 +302,7 @@ class ValueCode:
                 f"if isinstance({src}, (str, dict)) or not hasattr({src}, '__len__')"
                 f" or len({src}) != {k.size}: raise {self.h('bad')}"
             )
-            out, e = w.fresh("items"), w.fresh("e")
-            w.line(f"{out} = []")
-            w.line(f"for {e} in {src}:")
-            with w.indent():
-                w.line(f"{out}.append({self.check(w, k.ty, e)})")
-            return out
+            return w.collect("e", src, lambda e: self.check(w, k.ty, e))
         if isinstance(k, ir.MapType):
             v = w.fresh("d")
             w.line(f"if not isinstance({src}, dict): raise {self.h('bad')}")
@@ -406,12 +411,7 @@ class ValueCode:
                 leaves = self._plain_values(w, elem, prep)
                 w.line(f"{parts}.append({s}.pack({', '.join(leaves)}))")
             return f"(b''.join({parts}), len({parts}))"
-        out, e = w.fresh("items"), w.fresh("e")
-        w.line(f"{out} = []")
-        w.line(f"for {e} in {src}:")
-        with w.indent():
-            w.line(f"{out}.append({self.check(w, elem, e)})")
-        return out
+        return w.collect("e", src, lambda e: self.check(w, elem, e))
 
     def _plain_values(self, w: Writer, ty: ir.Type, prep: str) -> list[str]:
         """The leaf values of a prepared plain value, in `plain_code` order."""
@@ -593,12 +593,7 @@ class ValueCode:
         if code is not None:
             return f"list({self.pro.struct(f'<{k.size}{code}')}.unpack_from(m, {ptr}))"
         size = self.layout.size(k.ty)
-        out, i = w.fresh("items"), w.fresh("i")
-        w.line(f"{out} = []")
-        w.line(f"for {i} in range({k.size}):")
-        with w.indent():
-            w.line(f"{out}.append({self.load(w, k.ty, f'{ptr} + {size} * {i}')})")
-        return out
+        return w.collect("i", f"range({k.size})", lambda i: self.load(w, k.ty, f"{ptr} + {size} * {i}"))
 
     def _store_list(self, w: Writer, ty: ir.Type, prep: str) -> tuple[str, str]:
         """Allocate and fill a list; returns (pointer, length) expressions."""
@@ -859,12 +854,7 @@ class ValueCode:
             if not inner.lines:
                 target = ", ".join(leaves) + ("," if len(leaves) == 1 else "")
                 return f"[{expr} for {target} in {s}.iter_unpack(m[{p}:{p} + {size} * {n}])]"
-        out, i = w.fresh("items"), w.fresh("i")
-        w.line(f"{out} = []")
-        w.line(f"for {i} in range({n}):")
-        with w.indent():
-            w.line(f"{out}.append({self.load(w, elem, f'{p} + {size} * {i}')})")
-        return out
+        return w.collect("i", f"range({n})", lambda i: self.load(w, elem, f"{p} + {size} * {i}"))
 
     def _load_string(self, w: Writer, p: str, n: str) -> str:
         """A string lifted from memory, its bytes charged first."""
