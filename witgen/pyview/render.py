@@ -3,6 +3,7 @@ literals, black formatting and writing the generated files."""
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -13,10 +14,16 @@ import jinja2
 
 
 def templates_dir() -> Path:
-    """`templates/` ships inside the wheel as `witgen/templates`; a source checkout has it at the top."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if candidate.is_dir():
+    """`templates/` ships inside the wheel as the `witgen.templates` package (setup.py maps it);
+    a source checkout, or an editable install that only puts the checkout on `sys.path`, has it
+    at the top of the checkout."""
+    try:
+        installed = Path(str(importlib.resources.files("witgen.templates")))
+    except ModuleNotFoundError:
+        installed = None
+    checkout = Path(__file__).resolve().parent.parent.parent / "templates"
+    for candidate in (installed, checkout):
+        if candidate is not None and (candidate / "host").is_dir():
             return candidate
     raise FileNotFoundError("witgen's templates/ directory is missing from this installation")
 
