@@ -7,7 +7,7 @@ other, which `pyproject.toml` can't express together with package discovery.
 
 from pathlib import Path
 
-from setuptools import Extension, find_packages, setup
+from setuptools import Extension, find_namespace_packages, setup
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 template_packages = ["witgen.templates"] + [
@@ -17,7 +17,9 @@ template_packages = ["witgen.templates"] + [
 ]
 
 setup(
-    packages=find_packages(include=["witgen", "witgen.*"]) + template_packages,
+    # namespace packages too: witgen/gen_host/cabi has no __init__.py
+    packages=find_namespace_packages(include=["witgen", "witgen.*"], exclude=["*.__pycache__"])
+    + template_packages,
     package_dir={"witgen.templates": "templates"},
     ext_modules=[
         # The cabi engine's instantiation loops in C; without a C compiler witgen installs and

@@ -48,9 +48,16 @@ def _run(args: list[str | Path], cwd: Path, env: dict[str, str]) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(sdist, wheel): `python -m build` makes the sdist, then the wheel from the sdist."""
+    """(sdist, wheel): `python -m build` makes the sdist, then the wheel from the sdist, in a
+    copy of the files git tracks (as a fresh clone has them: no stale build metadata)."""
+    source = tmp_path_factory.mktemp("source")
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+    for name in listed.stdout.decode().split("\0"):
+        if name and (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "build", "--outdir", out, ROOT], ROOT, dict(os.environ))
+    _run([sys.executable, "-m", "build", "--outdir", out, source], source, dict(os.environ))
     (sdist,) = out.glob("witgen-*.tar.gz")
     (wheel,) = out.glob("witgen-*.whl")
     return sdist, wheel
@@ -83,6 +90,15 @@ def test_quickstart_and_wasi_world_outside_the_checkout(
     where = _run([python, "-c", "import witgen; print(witgen.__file__)"], tmp_path, env).strip()
     assert str(python.parent.parent) in where and str(ROOT) not in where, where
     witgen = python.parent / "witgen"
+    modules = [
+        str(p.relative_to(ROOT))[:-3].replace("/", ".")
+        for p in (ROOT / "witgen").rglob("*.py")
+        if p.name != "__main__.py"  # it runs the command line
+    ]
+    importer = (
+        "import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m.removesuffix('.__init__'))"
+    )
+    _run([python, "-c", importer, *modules], tmp_path, env)  # every module of the checkout is in the wheel
 
     # the quickstart, from a copy of the example
     example = tmp_path / "calculator"
