@@ -77,11 +77,10 @@ def embed_dummy(wit: Path, world: str, mode: Mode, all_features: bool, out: Path
     return out.read_bytes()
 
 
-def _functions(
-    loaded: Loaded, items: dict[ir.WorldKey, ir.WorldItem]
+def world_functions(
+    resolve: ir.Resolve, items: dict[ir.WorldKey, ir.WorldItem]
 ) -> list[tuple[str | None, ir.Function]]:
     """``(interface name or None for the world's own, function)`` for every function of a world's side."""
-    resolve = loaded.resolve
     found: list[tuple[str | None, ir.Function]] = []
     for key, item in items.items():
         if isinstance(item, ir.FunctionItem):
@@ -110,7 +109,7 @@ def check_world(loaded: Loaded, world_id: ir.WorldId, module_bytes: bytes, mode:
             checked.mismatches.append(f"{what}: witgen {ours} != reference {theirs}")
 
     expected_imports: set[tuple[str, str]] = set()
-    for iface, func in _functions(loaded, world.imports):
+    for iface, func in world_functions(loaded.resolve, world.imports):
         async_ = func.is_async and mode != "sync"
         module_name = iface or "$root"
         field_name = ("[async-lower]" if async_ else "") + func.name
@@ -124,7 +123,7 @@ def check_world(loaded: Loaded, world_id: ir.WorldId, module_bytes: bytes, mode:
         checked.functions += 1
 
     expected_exports: set[str] = set()
-    for iface, func in _functions(loaded, world.exports):
+    for iface, func in world_functions(loaded.resolve, world.exports):
         async_ = func.is_async and mode != "sync"
         prefix = {"sync": "", "async-callback": "[async-lift]", "async-stackful": "[async-lift-stackful]"}[
             mode

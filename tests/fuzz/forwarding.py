@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from abi.oracle import wasm_tools
+from abi.oracle import wasm_tools, world_functions
 from e2e.build import cache_dir, locked, tool_version
 
 from witgen.abi import Flattener, Layout, core_signature
@@ -58,19 +58,6 @@ class Borrow:
     at: int
     in_memory: bool
     list: bool = False
-
-
-def _funcs(
-    resolve: ir.Resolve, items: dict[ir.WorldKey, ir.WorldItem]
-) -> list[tuple[str | None, ir.Function]]:
-    found: list[tuple[str | None, ir.Function]] = []
-    for key, item in items.items():
-        if isinstance(item, ir.FunctionItem):
-            found.append((None, item.func))
-        elif isinstance(item, ir.InterfaceItem):
-            name = resolve.key_name(key)
-            found.extend((name, f) for f in resolve.interfaces[item.id].functions.values())
-    return found
 
 
 def _kind(resolve: ir.Resolve, ty: ir.Type) -> object:
@@ -115,9 +102,9 @@ def plan(wit: Path) -> list[Forward]:
     world = resolve.worlds[loaded.select_world("w")]
     layout = Layout(resolve)
     flat = Flattener(resolve, layout)
-    imports = {(iface, f.name): f for iface, f in _funcs(resolve, world.imports)}
+    imports = {(iface, f.name): f for iface, f in world_functions(resolve, world.imports)}
     forwards = []
-    for iface, func in _funcs(resolve, world.exports):
+    for iface, func in world_functions(resolve, world.exports):
         if iface is None and not func.name.startswith("exp-"):
             continue
         key = (iface, func.name) if iface else (None, "imp-" + func.name[4:])
