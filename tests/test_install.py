@@ -150,6 +150,43 @@ def test_quickstart_and_wasi_world_outside_the_checkout(
     _run([python, "-m", "mypy", "--strict", "-p", "wit_world"], tmp_path, guest_env)
 
 
+SDK_USER = """\
+import calc
+
+
+class Host:
+    def tick(self, x: int) -> int:
+        return x
+
+
+for abi in ("wasmtime", "cabi"):
+    sdk = calc.load(imports=calc.CalculatorImports(host=Host(), log=print), abi=abi)
+    total: int = sdk.add(2, 3) + sdk.calc.add(1, 1)
+    print(abi, total)
+"""
+
+
+@pytest.fixture(scope="module")
+def calc_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`witgen sdk` of the bundled calculator (WIT from calc.wit: package `calc`)."""
+    out = tmp_path_factory.mktemp("sdk") / "calc-sdk"
+    wit, wasm = ROOT / "examples" / "calculator" / "calc.wit", ROOT / "examples" / "calculator" / "calculator.wasm"
+    _run([sys.executable, "-m", "witgen", "sdk", wasm, "--wit", wit, "-o", out], out.parent, dict(os.environ))
+    return out
+
+
+def test_an_sdk_installs_and_type_checks(
+    installed: tuple[Path, dict[str, str]], calc_sdk: Path, tmp_path: Path
+) -> None:
+    """The SDK, pip-installed into the venv with witgen's wheels, runs its bundled component with
+    no path, and a user's script using it passes mypy --strict."""
+    python, env = installed
+    _run([python, "-m", "pip", "install", "-q", calc_sdk], tmp_path, env)
+    (tmp_path / "use_sdk.py").write_text(SDK_USER)
+    assert _run([python, "use_sdk.py"], tmp_path, env).split() == ["wasmtime", "7", "cabi", "7"]
+    _run([python, "-m", "mypy", "--strict", "use_sdk.py"], tmp_path, env)
+
+
 CONSUMER = """
 from calc_bindings import Calculator, CalculatorImports
 
@@ -163,10 +200,11 @@ for abi in ("wasmtime", "cabi"):
 """
 
 
-def test_generated_bindings_need_only_the_runtime(built: Dist, tmp_path: Path) -> None:
+def test_generated_bindings_need_only_the_runtime(built: Dist, calc_sdk: Path, tmp_path: Path) -> None:
     """A consumer of generated bindings installs `witgen-runtime` alone, in a venv that sees no
     other package (its one dependency, wasmtime, comes from the package index): no lark, jinja2
-    or black. Before it is installed, importing the bindings says what to install."""
+    or black. Before it is installed, importing the bindings says what to install. An SDK
+    installs there too, needing nothing else."""
     example = tmp_path / "calculator"
     shutil.copytree(ROOT / "examples" / "calculator", example)
     _run([sys.executable, "-m", "witgen", "host", "calc.wit", "-o", "calc_bindings"], example, dict(os.environ))
@@ -185,3 +223,7 @@ def test_generated_bindings_need_only_the_runtime(built: Dist, tmp_path: Path) -
     assert {"witgen-runtime", "wasmtime"} <= names, names
     assert not names & {"witgen", "lark", "jinja2", "black"}, names
     assert _run([python, "-c", CONSUMER], example, env).split() == ["wasmtime", "5", "cabi", "5"]
+
+    _run([python, "-m", "pip", "install", "-q", calc_sdk], home, env)
+    (tmp_path / "use_sdk.py").write_text(SDK_USER)
+    assert _run([python, "use_sdk.py"], tmp_path, env).split() == ["wasmtime", "7", "cabi", "7"]

@@ -234,6 +234,8 @@ class WorldView(HasResources):
     """The engine the world class uses unless told otherwise at load time."""
     cabi_sources: list[str] = field(default_factory=list)
     codec_constants: list[CodecConstant] = field(default_factory=list)
+    bundled: str | None = None
+    """A component file shipped in the package (an SDK's): `load()` runs it."""
 
     @property
     def runtime(self) -> RuntimeNeed:
