@@ -19,7 +19,7 @@ from witgen.errors import WitError
 from witgen.gen_host import world_view
 from witgen.gen_host.render import render_world
 from witgen.gen_sdk.readme import INSTANCE, plain, readme_sections
-from witgen.pyview.render import templates_dir
+from witgen.pyview.render import environment
 from witgen.resolve import Loaded, ir
 from witgen.runtime import version as runtime_version
 
@@ -130,13 +130,6 @@ def _summary(docs: str | None, world: str) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-    )
+    env = environment()
     env.filters["plain"] = plain
     return env
