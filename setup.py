@@ -1,7 +1,7 @@
 """The generator's packages and dependencies; everything else is in pyproject.toml.
 
 Two distributions share the `witgen` package. `witgen-runtime` (built from `runtime/`) owns
-`witgen/__init__.py`, `py.typed` and `witgen/runtime/`: what generated bindings import, with
+`witgen/__init__.py`, `py.typed`, `witgen/runtime/` and `witgen/wasi/`: what generated bindings import, with
 wasmtime as its only dependency. This one, `witgen`, owns the rest (the front-end, the generators,
 the command line) and pins the runtime of the same version.
 
@@ -37,7 +37,7 @@ class GeneratorOnly(build_py):
 setup(
     # namespace packages too: witgen/gen_host/cabi has no __init__.py
     packages=find_namespace_packages(
-        include=["witgen", "witgen.*"], exclude=["*.__pycache__", "witgen.runtime", "witgen.runtime.*"]
+        include=["witgen", "witgen.*"], exclude=["*.__pycache__", "witgen.runtime", "witgen.runtime.*", "witgen.wasi", "witgen.wasi.*"]
     )
     + template_packages,
     package_dir={"witgen.templates": "templates"},

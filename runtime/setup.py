@@ -1,7 +1,7 @@
 """The runtime's packages and its optional C helper.
 
 `witgen/` here is the repository's package (a symlink); the runtime owns `witgen/__init__.py`,
-`witgen/py.typed` and `witgen/runtime/`, and the `witgen` distribution (the generator, in the
+`witgen/py.typed`, `witgen/runtime/` and `witgen/wasi/` (WASI in Python), and the `witgen` distribution (the generator, in the
 repository's root) owns the rest, so both install side by side into one `witgen` package.
 """
 
@@ -19,7 +19,7 @@ class RuntimeOnly(build_py):
 
 
 setup(
-    packages=["witgen", "witgen.runtime", "witgen.runtime.cabi"],
+    packages=["witgen", "witgen.runtime", "witgen.runtime.cabi", "witgen.wasi", "witgen.wasi.fs"],
     package_data={"witgen": ["py.typed"], "witgen.runtime.cabi": ["*.pyi"]},
     cmdclass={"build_py": RuntimeOnly},
     ext_modules=[

@@ -86,7 +86,7 @@ def test_sdist_carries_the_templates(built: Dist) -> None:
 
 
 def test_the_distributions_split_the_package_without_overlap(built: Dist) -> None:
-    """`witgen-runtime` owns `witgen/__init__.py`, `py.typed` and `witgen/runtime/`; `witgen`
+    """`witgen-runtime` owns `witgen/__init__.py`, `py.typed`, `witgen/runtime/` and `witgen/wasi/`; `witgen`
     the rest, and pins that runtime: no file is in both (uninstalling one never breaks the other)."""
 
     def files(wheel: Path) -> set[str]:
@@ -96,7 +96,9 @@ def test_the_distributions_split_the_package_without_overlap(built: Dist) -> Non
     runtime, generator = files(built.runtime), files(built.wheel)
     assert not runtime & generator, runtime & generator
     assert {"witgen/__init__.py", "witgen/py.typed", "witgen/runtime/version.py"} <= runtime
-    assert all(n.startswith("witgen/runtime/") for n in runtime - {"witgen/__init__.py", "witgen/py.typed"})
+    own = ("witgen/runtime/", "witgen/wasi/")
+    assert all(n.startswith(own) for n in runtime - {"witgen/__init__.py", "witgen/py.typed"}), runtime
+    assert {"witgen/wasi/fs/walk.py"} <= runtime
     assert {"witgen/cli.py", "witgen/templates/host/world.py.j2"} <= generator
     with zipfile.ZipFile(built.wheel) as zf:
         (meta,) = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
