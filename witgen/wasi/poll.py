@@ -13,6 +13,7 @@ import selectors
 import threading
 from collections.abc import Callable, Sequence
 
+from witgen.runtime.errors import Trap
 from witgen.wasi.clocks import Clock
 
 SLICE = 0.01
@@ -21,9 +22,9 @@ MAX_POLL = 1 << 16
 """Pollables in one `poll` call: the spec allows up to 2^32, but each costs host work per wake."""
 
 
-class PollError(Exception):
+class PollError(Trap):
     """`poll` can't do what it was asked (empty list, or nothing could ever become ready): the
-    runtime turns it into a trap."""
+    guest misbehaved, so it is a trap the caller sees."""
 
 
 class Pollable:
