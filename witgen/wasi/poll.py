@@ -129,7 +129,9 @@ def _wait(pollables: Sequence[Pollable]) -> None:
     """Sleep until one of `pollables` may have become ready: the nearest timer, a descriptor
     event, or a condition's notification. With several kinds of wake-up at once, waits are cut
     into slices of `SLICE` seconds so that none is missed for long."""
-    timers = [(d, clock) for p in pollables if (d := p.deadline()) is not None and (clock := p.clock()) is not None]
+    timers = [
+        (d, clock) for p in pollables if (d := p.deadline()) is not None and (clock := p.clock()) is not None
+    ]
     fds = [p for p in pollables if p.fileno() is not None]
     conds = [cond for p in pollables if (cond := p.condition()) is not None]
     nearest = min(timers, key=lambda t: t[0]) if timers else None

@@ -52,7 +52,9 @@ class Source:
 
     def __init__(self, source: Input) -> None:
         self._data = memoryview(source if isinstance(source, bytes) else b"")
-        self._file: BinaryIO | None = source if not isinstance(source, (bytes, str)) and source is not None else None
+        self._file: BinaryIO | None = (
+            source if not isinstance(source, (bytes, str)) and source is not None else None
+        )
         self._fd = 0 if source == "inherit" else None
 
     def read(self, n: int) -> bytes:

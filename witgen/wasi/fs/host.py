@@ -32,7 +32,16 @@ def _kind(mode: int) -> Kind:
 
 
 def _stat(s: os.stat_result) -> Stat:
-    return Stat(_kind(s.st_mode), s.st_nlink, s.st_size, s.st_atime_ns, s.st_mtime_ns, s.st_ctime_ns, s.st_dev, s.st_ino)
+    return Stat(
+        _kind(s.st_mode),
+        s.st_nlink,
+        s.st_size,
+        s.st_atime_ns,
+        s.st_mtime_ns,
+        s.st_ctime_ns,
+        s.st_dev,
+        s.st_ino,
+    )
 
 
 def _os(call: Callable[[], T]) -> T:

@@ -134,7 +134,9 @@ class MemoryTree:
 
     def _grow(self, more: int) -> None:
         if self.used + more > self.capacity:
-            raise FsError("insufficient-space", f"the in-memory filesystem holds at most {self.capacity} bytes")
+            raise FsError(
+                "insufficient-space", f"the in-memory filesystem holds at most {self.capacity} bytes"
+            )
         self.used += more
 
     def subdir(self, parent: Dir, name: str) -> Dir:

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar
 
 Kind = Literal[
-    "unknown", "block-device", "character-device", "directory", "fifo", "symbolic-link", "regular-file", "socket"
+    "unknown",
+    "block-device",
+    "character-device",
+    "directory",
+    "fifo",
+    "symbolic-link",
+    "regular-file",
+    "socket",
 ]
 
 Time = int | Literal["now"] | None
