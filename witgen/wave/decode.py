@@ -62,6 +62,11 @@ def is_option_or_result(resolve: ir.Resolve, ty: ir.Type | None) -> bool:
     )
 
 
+def to_f32(value: float) -> float:
+    """`value` rounded to the nearest f32 (what an f32 parameter receives)."""
+    return float(struct.unpack("<f", struct.pack("<f", value))[0])
+
+
 def f32_fits(value: float) -> bool:
     """Whether an f64 rounds to a finite f32 (f32's largest value, or below it)."""
     try:
@@ -177,8 +182,10 @@ class Decoder:
             raise self.error(
                 f"`{node.text}` is out of range for {prim.value} (write `inf` for infinity)", node
             )
-        if prim == ir.Prim.F32 and not f32_fits(value):
-            raise self.error(f"`{node.text}` is out of range for f32 (write `inf` for infinity)", node)
+        if prim == ir.Prim.F32:
+            if not f32_fits(value):
+                raise self.error(f"`{node.text}` is out of range for f32 (write `inf` for infinity)", node)
+            return to_f32(value)
         return value
 
     # --- named types ----------------------------------------------------------------------------

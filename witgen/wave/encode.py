@@ -10,7 +10,6 @@ invisible characters as `\\u{...}`.
 from __future__ import annotations
 
 import math
-import struct
 import unicodedata
 from decimal import Decimal
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from witgen.pyview.names import snake
 from witgen.resolve import ir
 from witgen.runtime.types import Err, Ok, Some
+from witgen.wave.decode import to_f32
 from witgen.wave.lexer import KEYWORDS
 from witgen.wave.shapes import Shapes
 
@@ -45,17 +45,13 @@ def label(name: str) -> str:
     return f"%{name}" if name in KEYWORDS else name
 
 
-def _f32(value: float) -> float:
-    return float(struct.unpack("<f", struct.pack("<f", value))[0])
-
-
 def shortest(value: float, single: bool) -> str:
     """The shortest decimal digits that read back as `value` (as an f32 if `single`)."""
     if not single:
         return repr(value)
     for digits in range(1, 10):
         text = f"{value:.{digits}g}"
-        if _f32(float(text)) == value:
+        if to_f32(float(text)) == value:
             return text
     return repr(value)
 
