@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 
 from witgen.errors import WitError
-from witgen.gen_host.model import HostModelBuilder
-from witgen.gen_host.render import render_world
-from witgen.pyview.render import write_files
 from witgen.resolve import ir
+
+# The renderer (Jinja2, black) is imported when a package is generated: `witgen run` reads
+# `witgen.gen_host.model`'s names on every call but renders only on a cache miss.
 
 
 def generate(resolve: ir.Resolve, world: ir.WorldId, package: str, abi: str = "wasmtime") -> dict[str, str]:
@@ -16,6 +16,9 @@ def generate(resolve: ir.Resolve, world: ir.WorldId, package: str, abi: str = "w
     engine its world class uses unless told otherwise at load time."""
     if not package.isidentifier():
         raise WitError(f"the output directory name `{package}` is not a valid Python package name")
+    from witgen.gen_host.model import HostModelBuilder
+    from witgen.gen_host.render import render_world
+
     view = HostModelBuilder(resolve, world, package).build()
     view.abi = abi
     return render_world(view)
@@ -23,4 +26,6 @@ def generate(resolve: ir.Resolve, world: ir.WorldId, package: str, abi: str = "w
 
 def write_package(files: dict[str, str], out_dir: str | os.PathLike[str]) -> None:
     """Write the package, replacing what a previous run generated there."""
+    from witgen.pyview.render import write_files
+
     write_files(files, out_dir, ("imports", "exports"))

@@ -32,11 +32,12 @@ from witgen.runtime.instance import default_cache_dir
 def generator_fingerprint() -> str:
     """witgen's version and the sizes and times of its source files and templates, so a
     changed generator (a development checkout, too) never reuses another's packages."""
-    from witgen.pyview.render import templates_dir
-
+    package = Path(witgen.__file__).parent
     digest = hashlib.sha256(witgen.__version__.encode())
-    for root in (Path(witgen.__file__).parent, templates_dir()):
-        for path in sorted(root.rglob("*")):
+    # the templates: in the package when installed, beside it in a checkout (see
+    # `witgen.pyview.render.templates_dir`, not imported here: it loads black and Jinja2)
+    for root in (package, package.parent / "templates"):
+        for path in sorted(root.rglob("*") if root.is_dir() else ()):
             if path.suffix in (".py", ".j2", ".json", ".lark") and "__pycache__" not in path.parts:
                 stat = path.stat()
                 digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
