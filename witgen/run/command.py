@@ -18,6 +18,7 @@ from witgen.pyview.layout import is_wasi
 from witgen.resolve import ir, load
 from witgen.run.bindings import PackageShapes, load_package
 from witgen.run.exports import Export, Exports, has_handle, listing
+from witgen.run.pywasi import GuestExit, PythonWasi, WasiUnsupported
 from witgen.run.wasi import WasiOptionError, WasiOptions
 from witgen.runtime.errors import LinkError, WitgenRuntimeError
 from witgen.runtime.types import Err
@@ -139,9 +140,14 @@ def _run(request: RunRequest) -> int:
     except Err as exc:
         print(_result_case(encoder, component.resolve, func, "err", exc.value))
         return 0
+    except GuestExit as exc:  # wasi:cli/exit, on the Python WASI
+        return exc.status
+    except WasiUnsupported as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return FAILED
     except WitgenRuntimeError as exc:
         status = _EXIT.search(str(exc))
-        if status:  # the guest called wasi:cli/exit
+        if status:  # the guest called wasi:cli/exit (wasmtime's WASI)
             return int(status.group(1))
         print(f"error: {exc}", file=sys.stderr)
         return FAILED
@@ -186,16 +192,20 @@ def _instantiate(component: Component, package: Any, abi: str, options: WasiOpti
             "the component imports functions `witgen run` can't provide (it links WASI only): "
             + "; ".join(missing)
         )
-    world_class = getattr(package, component.view.class_name)
-    imports = getattr(package, component.view.imports_class)()
-    wasi = None
-    if component.imports_wasi():
-        if abi == "cabi":
-            raise LinkError(
-                "the component imports WASI, which the cabi engine doesn't provide yet: run it with --engine wasmtime"
-            )
-        wasi = options.config()
-    return world_class.from_bytes(component.data, imports=imports, wasi=wasi, abi=abi)
+    view = component.view
+    world_class = getattr(package, view.class_name)
+    imports_class = getattr(package, view.imports_class)
+    if not component.imports_wasi():
+        return world_class.from_bytes(component.data, imports=imports_class(), abi=abi)
+    if abi == "wasmtime":
+        return world_class.from_bytes(component.data, imports=imports_class(), wasi=options.config(), abi=abi)
+    if options.dirs:
+        raise WasiOptionError(
+            "--dir needs --engine wasmtime: on the cabi engine, WASI is witgen's own, in Python, without a filesystem"
+        )
+    fields = [(m.module.rsplit(".", 1)[1], m.module, m.link_name) for m in view.wasi_modules]
+    wasi = PythonWasi([options.program], options.env).imports(package, fields)
+    return world_class.from_bytes(component.data, imports=imports_class(**wasi), abi=abi)
 
 
 def _result_case(encoder: Encoder, resolve: ir.Resolve, func: ir.Function, case: str, value: Any) -> str:

@@ -7,6 +7,7 @@
   (import "wasi:io/streams@0.2.12" "[method]output-stream.blocking-write-and-flush"
     (func $write_flush (param i32 i32 i32 i32)))
   (import "wasi:filesystem/preopens@0.2.12" "get-directories" (func $get_dirs (param i32)))
+  (import "wasi:cli/exit@0.2.12" "exit" (func $exit (param i32)))
   (memory (export "memory") 1)
   (data (i32.const 8) "\n=dir ")
   (global $heap (mut i32) (i32.const 4096))
@@ -57,4 +58,6 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
     (i32.add (local.get $lines) (local.get $i)))
+
+  (func (export "quit") (param i32) (call $exit (local.get 0)))
 )
