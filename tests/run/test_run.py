@@ -46,6 +46,7 @@ def test_list(witgen_run: Run, runnable_wasm: Path) -> None:
         ("math.add(-1, -2)", "-3"),  # the interface's, by its short name
         ("witgen-e2e:runnable/math.neg(5)", "-5"),  # by its full name
         ("other.neg(-7)", "7"),
+        ("%other.%neg(-7)", "7"),  # labels may be `%`-escaped
         ("nothing()", "()"),  # no result: `()`, as wasmtime prints it
         ("checked-div(7, 2)", "ok(3)"),
         ("checked-div(7, 0)", 'err("division by zero")'),  # the bindings raise Err: printed, status 0

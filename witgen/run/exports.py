@@ -84,6 +84,7 @@ class Exports:
 
     def find(self, name: str) -> Export:
         """The export `name` means; a `LookupError` says why there is none."""
+        name = re.sub(r"(^|[.:/])%", r"\1", name)  # `%`-escaped labels, as WAVE writes keywords
         if "." not in name:
             return self._bare(name)
         where, _, func = name.rpartition(".")
