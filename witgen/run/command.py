@@ -23,7 +23,7 @@ from witgen.run.wasi import WasiOptionError, WasiOptions
 from witgen.runtime.errors import LinkError, WitgenRuntimeError
 from witgen.runtime.types import Err
 from witgen.runtime.world import pick_abi
-from witgen.wave import Decoder, Encoder, WaveError, parse_call
+from witgen.wave import Call, Decoder, Encoder, WaveError, parse_call
 
 USAGE = 2
 """Exit status for a bad invocation (syntax, types, unknown function)."""
@@ -106,39 +106,42 @@ def _run(request: RunRequest) -> int:
     if request.invocation is None:
         print("error: give an export to call, like 'add(1, 2)', or --list to see them", file=sys.stderr)
         return USAGE
-    text = request.invocation
-    call = parse_call(text)
+    call = parse_call(request.invocation)
+    export = _find(component, call, request.invocation)
+    package = load_package(component.data, component.resolve, component.world)
+    shapes = PackageShapes(package, component.builder, export.iface)
+    values = _arguments(Decoder(component.resolve, shapes, request.invocation), export, call)
+    options = WasiOptions.parse(component.path.name, request.env, request.dirs)
+    instance = _instantiate(component, package, pick_abi(request.engine, "wasmtime"), options)
+    target = instance if export.attr is None else getattr(instance, export.attr)
+    return _call(
+        getattr(target, export.method), values, Encoder(component.resolve, shapes), component.resolve, export
+    )
+
+
+def _find(component: Component, call: Call, text: str) -> Export:
+    """The export `call` names, if WAVE can call it."""
     try:
         export = component.exports.find(call.name)
     except LookupError as exc:
         raise WaveError(str(exc.args[0]), text, call.name_start, call.name_end) from None
     func = export.func
+    problem = None
     if any(has_handle(component.resolve, t) for t in [*(p.ty for p in func.params), func.result]):
-        raise WaveError(
-            f"`{export.name}` takes or returns a resource handle, which WAVE can't write:"
-            " call it from Python bindings (`witgen host`)",
-            text,
-            call.name_start,
-            call.name_end,
-        )
-    if func.is_async:
-        raise WaveError(
-            f"`{export.name}` is an async function, which the bindings can't call yet",
-            text,
-            call.name_start,
-            call.name_end,
-        )
-    package = load_package(component.data, component.resolve, component.world)
-    shapes = PackageShapes(package, component.builder, export.iface)
-    values = _arguments(Decoder(component.resolve, shapes, text), export, call)
-    options = WasiOptions.parse(component.path.name, request.env, request.dirs)
-    instance = _instantiate(component, package, pick_abi(request.engine, "wasmtime"), options)
-    target = instance if export.attr is None else getattr(instance, export.attr)
-    encoder = Encoder(component.resolve, shapes)
+        problem = "takes or returns a resource handle, which WAVE can't write: call it from Python bindings"
+    elif func.is_async:
+        problem = "is an async function, which the bindings can't call yet"
+    if problem:
+        raise WaveError(f"`{export.name}` {problem}", text, call.name_start, call.name_end)
+    return export
+
+
+def _call(method: Any, values: list[Any], encoder: Encoder, resolve: ir.Resolve, export: Export) -> int:
+    """Call the bound method, print its result (or `err(...)`), return the exit status."""
     try:
-        result = getattr(target, export.method)(*values)
+        result = method(*values)
     except Err as exc:
-        print(_result_case(encoder, component.resolve, func, "err", exc.value))
+        print(_result_case(encoder, resolve, export.func, "err", exc.value))
         return 0
     except GuestExit as exc:  # wasi:cli/exit, on the Python WASI
         return exc.status
@@ -154,11 +157,11 @@ def _run(request: RunRequest) -> int:
     except (TypeError, ValueError) as exc:  # the bindings' own argument checks
         print(f"error: {exc}", file=sys.stderr)
         return USAGE
-    print(_format_result(encoder, component.resolve, func, result))
+    print(_format_result(encoder, resolve, export.func, result))
     return 0
 
 
-def _arguments(decoder: Decoder, export: Export, call: Any) -> list[Any]:
+def _arguments(decoder: Decoder, export: Export, call: Call) -> list[Any]:
     """The call's arguments as Python values; trailing `option` parameters may be left out."""
     params = export.func.params
     text = decoder.source
