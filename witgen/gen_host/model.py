@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from witgen import __version__
-from witgen.gen_host.cabi.functions import export_factory, import_factory
+from witgen.gen_host.cabi.functions import export_factory, import_factory, unsupported_by_cabi
 from witgen.gen_host.cabi.values import ValueCode
 from witgen.pyview.layout import Slot, WorldLayout, is_wasi
 from witgen.pyview.names import camel, shouty, snake
@@ -440,7 +440,7 @@ class HostModelBuilder(WorldLayout):
             err_annotation=tv.annotation(result.err) if result is not None else None,
             docs=f.docs,
         )
-        if cabi is not None and (not imported or cabi_host):
+        if cabi is not None and (not imported or cabi_host) and not unsupported_by_cabi(self.resolve, f):
             factory_name = "_cabi_" + ("imp_" if imported else "") + qualname.replace(".", "_")
             if f.kind == "constructor":
                 factory_name += "_new"
