@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from witgen.errors import WitError
-from witgen.gen_host.model import HostModelBuilder
+from witgen.gen_host.model import CABI, WIRING, HostModelBuilder
 from witgen.gen_host.render import render_world
 from witgen.pyview.render import write_files
 from witgen.resolve import ir
@@ -23,4 +23,4 @@ def generate(resolve: ir.Resolve, world: ir.WorldId, package: str, abi: str = "w
 
 def write_package(files: dict[str, str], out_dir: str | os.PathLike[str]) -> None:
     """Write the package, replacing what a previous run generated there."""
-    write_files(files, out_dir, ("imports", "exports"))
+    write_files(files, out_dir, ("imports", "exports", WIRING, CABI))
