@@ -8,13 +8,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
+from typing import Any, Optional, Protocol, Union
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from .exports import calls as _e_calls
 from .exports import users as _e_users
@@ -62,8 +61,9 @@ class AllTypes:
         deadline or fuel must be compiled with `_rt.default_engine(limits)` or `engine`.
         """
         rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False, limits=limits)
-        if imports is not None:
-            _i_shapes._link(rt, imports.shapes)
+        from ._wiring import world as _wiring
+
+        _wiring.link(rt, imports)
         rt.instantiate()
         self._rt = rt
         self.calls = _e_calls.Calls(rt)
