@@ -10,9 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional, Protocol, Union
 
-import wasmtime
-from wasmtime import component as _wc
-
 from witgen import runtime as _rt
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import b_y_types as _i_b_y_types
