@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import witgen
+from witgen.runtime import version
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "calculator"
 
@@ -52,3 +55,29 @@ def test_generated_package_imports_no_generator_module(tmp_path: Path) -> None:
     if out.returncode != 0:
         pytest.fail(out.stderr)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_package_for_another_runtime_api_fails_at_import_saying_what_to_install(tmp_path: Path) -> None:
+    """The generated package states the runtime API it was written for and checks it first
+    thing: bindings from a future witgen meet this runtime with one clear ImportError."""
+    out = tmp_path / "calc_bindings"
+    subprocess.run([sys.executable, "-m", "witgen", "host", str(EXAMPLE / "calc.wit"), "-o", str(out)], check=True)
+    init = out / "__init__.py"
+    stated = f"_runtime_version.require(api={version.API}, generator={witgen.__version__!r}".replace("'", '"')
+    assert stated in init.read_text()
+    init.write_text(init.read_text().replace(f"require(api={version.API},", f"require(api={version.API + 1},"))
+    run = subprocess.run(
+        [sys.executable, "-c", "import calc_bindings.exports"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert run.returncode != 0
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("witgen.runtime.version.RuntimeVersionError: `calc_bindings` was generated"), last
+    assert f"for witgen-runtime API {version.API + 1}" in last and "pip install 'witgen-runtime>=" in last, last
+
+
+def test_runtime_requirements() -> None:
+    assert version.requirement("0.1.0") == "witgen-runtime>=0.1.0,<0.2"
+    assert version.requirement("1.4.2") == "witgen-runtime>=1.4.2,<2"
+    version.require(api=version.API, generator="0.1.0", package="p")  # no error
+    with pytest.raises(version.RuntimeVersionError, match=r"regenerate the bindings"):
+        version.require(api=version.OLDEST_API - 1, generator="0.0.1", package="p")

@@ -1,4 +1,4 @@
-"""The ``witgen`` command line: ``check``, ``wit`` ``host`` and ``guest``."""
+"""The ``witgen`` command line: ``check``, ``wit``, ``host``, ``guest`` and ``sdk``."""
 
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ def _add_wit_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
 
 
+def _features(args: argparse.Namespace) -> list[str]:
+    return [f.strip() for f in args.features.split(",") if f.strip()]
+
+
 def _load(args: argparse.Namespace) -> Loaded:
-    features = [f.strip() for f in args.features.split(",") if f.strip()]
-    return load(args.path, features=features, all_features=args.all_features)
+    return load(args.path, features=_features(args), all_features=args.all_features)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -71,6 +74,31 @@ def _guest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sdk(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from witgen.gen_sdk import SdkNames, check_fits, generate_sdk, write_sdk
+
+    component = Path(args.component)
+    try:
+        data = component.read_bytes()
+    except OSError as exc:
+        raise WitError(f"cannot read component `{component}`: {exc.strerror}") from None
+    if not data.startswith(b"\0asm"):
+        raise WitError(f"`{component}` is not a WebAssembly component (binary)")
+    loaded = load(args.wit or component, features=_features(args), all_features=args.all_features)
+    world = loaded.select_world(args.world)
+    if args.wit:
+        check_fits(load(component), loaded.resolve, world, component)
+    names = SdkNames.choose(loaded.resolve, world, component, args.name, args.version)
+    write_sdk(generate_sdk(loaded.resolve, world, names, abi=args.engine), data, names, args.out)
+    print(
+        f"wrote {args.out}: `pip install {args.out}`, then `import {names.package}; {names.package}.load()`",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="witgen", description="Typed Python bindings for WebAssembly components."
@@ -105,6 +133,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--app", help="also write a skeleton app at this path (never overwrites existing files)"
     )
     guest.set_defaults(run=_guest)
+    sdk = sub.add_parser(
+        "sdk", help="write a pip-installable project: a component, its typed bindings and a README"
+    )
+    sdk.add_argument("component", help="the component (.wasm) to ship")
+    sdk.add_argument("-o", "--out", required=True, help="the project directory to write")
+    sdk.add_argument("--wit", help="WIT to generate from (default: the component's own)")
+    sdk.add_argument("--world", help="the world to generate (needed if the WIT package has several)")
+    sdk.add_argument("--name", help="the distribution name (default: the WIT package's, else the file's)")
+    sdk.add_argument("--version", help="the project's version (default: the WIT package's, else 0.1.0)")
+    sdk.add_argument("--engine", choices=("wasmtime", "cabi"), default="wasmtime", help="the default engine")
+    sdk.add_argument("--features", default="", help="comma-separated @unstable features to enable")
+    sdk.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
+    sdk.set_defaults(run=_sdk)
     return parser
 
 

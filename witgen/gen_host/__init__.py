@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from witgen.errors import WitError
-from witgen.gen_host.model import CABI, WIRING, HostModelBuilder
+from witgen.gen_host.model import CABI, WIRING, HostModelBuilder, WorldView
 from witgen.gen_host.render import render_world
 from witgen.pyview.render import write_files
 from witgen.resolve import ir
@@ -14,11 +14,20 @@ from witgen.resolve import ir
 def generate(resolve: ir.Resolve, world: ir.WorldId, package: str, abi: str = "wasmtime") -> dict[str, str]:
     """The files of the host package for `world` (relative path -> content); `abi` is the
     engine its world class uses unless told otherwise at load time."""
+    return render_world(world_view(resolve, world, package, abi))
+
+
+def world_view(
+    resolve: ir.Resolve, world: ir.WorldId, package: str, abi: str = "wasmtime", bundled: str | None = None
+) -> WorldView:
+    """What the templates render for `world`; `bundled` names a component file shipped inside
+    the package, which its `load()` runs (an SDK's, see `witgen.gen_sdk`)."""
     if not package.isidentifier():
         raise WitError(f"the output directory name `{package}` is not a valid Python package name")
     view = HostModelBuilder(resolve, world, package).build()
     view.abi = abi
-    return render_world(view)
+    view.bundled = bundled
+    return view
 
 
 def write_package(files: dict[str, str], out_dir: str | os.PathLike[str]) -> None:

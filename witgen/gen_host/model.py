@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from witgen import __version__
 from witgen.gen_host.cabi.functions import export_factory, import_factory
 from witgen.gen_host.cabi.values import ValueCode
 from witgen.pyview.layout import Slot, WorldLayout, is_wasi
@@ -15,6 +16,7 @@ from witgen.pyview.names import camel, shouty, snake
 from witgen.pyview.resource_funcs import attach
 from witgen.pyview.types import Home, TypeView
 from witgen.resolve import ir
+from witgen.runtime import version as runtime_version
 
 # ---- where generated code lives -------------------------------------------------------------
 
@@ -280,6 +282,16 @@ class ImportFieldView:
     """` = None` for optional fields (which come after the required ones)."""
 
 
+@dataclass(frozen=True)
+class RuntimeNeed:
+    """What a generated package needs of the installed witgen-runtime: the runtime API this
+    generator writes for, the generator's version, and the pip requirement for both."""
+
+    api: int = runtime_version.API
+    generator: str = __version__
+    requirement: str = runtime_version.requirement()
+
+
 @dataclass
 class WorldView(HasResources):
     package: str
@@ -301,6 +313,13 @@ class WorldView(HasResources):
     codec_constants: list[CodecConstant] = field(default_factory=list)
     wiring_imports: list[str] = field(default_factory=list)
     cabi_imports: list[str] = field(default_factory=list)
+    bundled: str | None = None
+    """A component file shipped in the package (an SDK's): `load()` runs it."""
+
+    @property
+    def runtime(self) -> RuntimeNeed:
+        """The runtime the generated package checks for at import."""
+        return RuntimeNeed()
 
     @property
     def wiring_module(self) -> str:

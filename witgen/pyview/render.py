@@ -45,7 +45,7 @@ def docstring(text: str | None, name: str | None = None, what: str | None = None
     return literal(text)
 
 
-def environment(func_docstring: Callable[..., str]) -> jinja2.Environment:
+def environment(func_docstring: Callable[..., str] | None = None) -> jinja2.Environment:
     """The templates' environment, with the `docstring` filter and the generator's `func_docstring`."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -56,7 +56,8 @@ def environment(func_docstring: Callable[..., str]) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["docstring"] = docstring
-    env.filters["func_docstring"] = func_docstring
+    if func_docstring is not None:
+        env.filters["func_docstring"] = func_docstring
     return env
 
 

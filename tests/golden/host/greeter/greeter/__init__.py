@@ -5,6 +5,15 @@
 # mypy: disable-error-code="unused-ignore"
 from __future__ import annotations
 
+try:
+    from witgen.runtime import version as _runtime_version
+except ImportError as _missing:
+    raise ImportError(
+        f"{__name__} needs witgen-runtime>=0.1.0,<0.2: pip install 'witgen-runtime>=0.1.0,<0.2'"
+    ) from _missing
+
+_runtime_version.require(api=1, generator="0.1.0", package=__name__)
+
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass

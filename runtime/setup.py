@@ -1,0 +1,30 @@
+"""The runtime's packages and its optional C helper.
+
+`witgen/` here is the repository's package (a symlink); the runtime owns `witgen/__init__.py`,
+`witgen/py.typed` and `witgen/runtime/`, and the `witgen` distribution (the generator, in the
+repository's root) owns the rest, so both install side by side into one `witgen` package.
+"""
+
+from setuptools import Extension, setup
+from setuptools.command.build_py import build_py
+
+
+class RuntimeOnly(build_py):
+    """Of the top-level `witgen` package take only `__init__.py`: its other modules are the
+    generator's (the command line, its errors)."""
+
+    def find_package_modules(self, package: str, package_dir: str) -> list[tuple[str, str, str]]:
+        modules = super().find_package_modules(package, package_dir)
+        return [m for m in modules if package != "witgen" or m[1] == "__init__"]
+
+
+setup(
+    packages=["witgen", "witgen.runtime", "witgen.runtime.cabi"],
+    package_data={"witgen": ["py.typed"], "witgen.runtime.cabi": ["*.pyi"]},
+    cmdclass={"build_py": RuntimeOnly},
+    ext_modules=[
+        # The cabi engine's instantiation loops in C; without a C compiler the runtime installs
+        # and runs the same loops through ctypes (slower instantiation of large components).
+        Extension("witgen.runtime.cabi._wire", ["witgen/runtime/cabi/_wire.c"], optional=True),
+    ],
+)
