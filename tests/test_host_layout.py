@@ -197,3 +197,21 @@ def test_every_module_imports_first(case: str) -> None:
         text=True,
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_cabi_code_names_each_factory_once_and_imports_its_module_on_first_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from witgen.runtime import CabiCode
+
+    (tmp_path / "lazy_cabi_mod.py").write_text("def export_f(site):\n    return lambda: site * 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "lazy_cabi_mod", raising=False)
+    code = CabiCode("lazy_cabi_mod")
+    factory = code.export_f
+    assert factory is code.export_f  # the cabi engine's import-check cache keys on it
+    assert "lazy_cabi_mod" not in sys.modules
+    assert factory(21)() == 42
+    assert "lazy_cabi_mod" in sys.modules
+    with pytest.raises(AttributeError):
+        code._not_a_factory  # noqa: B018
