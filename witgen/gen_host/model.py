@@ -338,6 +338,11 @@ class WorldView(HasResources):
         return bool(self.export_funcs or self.guest_resources)
 
     @property
+    def has_wiring(self) -> bool:
+        """The world's own types' codecs serve only its own functions (no interface uses them)."""
+        return self.links or self.binds
+
+    @property
     def host_modules(self) -> list[InterfaceModuleView]:
         """Imported interfaces the host must implement (always linked)."""
         return [m for m in self.import_modules if m.host_implemented and m.needs_host and not m.wasi]
