@@ -40,6 +40,7 @@ def world_view(
 
 def write_package(files: dict[str, str], out_dir: str | os.PathLike[str]) -> None:
     """Write the package, replacing what a previous run generated there."""
+    from witgen.gen_host.model import CABI, WIRING
     from witgen.pyview.render import write_files
 
-    write_files(files, out_dir, ("imports", "exports"))
+    write_files(files, out_dir, ("imports", "exports", WIRING, CABI))
