@@ -1,4 +1,4 @@
-"""Imported WASI interfaces in generated host bindings: a `Host` Protocol, `_link` and cabi
+"""Imported WASI interfaces in generated host bindings: a `Host` Protocol, a `link` and cabi
 factories like any import, and an optional `<World>Imports` field either engine links."""
 
 from __future__ import annotations
@@ -15,16 +15,20 @@ def _cli_imports() -> dict[str, str]:
 
 
 def test_wasi_interfaces_get_host_protocol_link_and_cabi_factories() -> None:
-    streams = _cli_imports()["imports/streams.py"]
-    assert "class Host(Protocol):" in streams and "def _link(" in streams
-    assert "def _cabi_imp_" in streams and '"Host"' in streams
+    files = _cli_imports()
+    assert "class Host(Protocol):" in files["imports/streams.py"] and '"Host"' in files["imports/streams.py"]
+    assert "def link(" in files["_wiring/imports/streams.py"]
+    assert "def import_" in files["_cabi/imports/streams.py"]
 
 
 def test_wasi_fields_are_optional_and_linked_on_either_engine() -> None:
-    world = _cli_imports()["__init__.py"]
+    files = _cli_imports()
+    world = files["__init__.py"]
     assert "    stdout: _i_stdout.Host | None = None\n" in world
     assert "in Python (optional: on wasmtime's engine, `wasi=` links wasmtime's own instead)" in world
     assert "imports: ImportsImports | None = None" in world  # nothing is required
-    assert "CabiInstance)" not in world.split("rt = _rt.start(")[1]  # no engine test when linking
-    link = world.index("            if imports.stdout is not None:\n                _i_stdout._link(rt, imports.stdout)")
-    assert link < world.index("rt.instantiate()")
+    assert world.index("_wiring.link(rt, imports)") < world.index("rt.instantiate()")
+    wiring = files["_wiring/world.py"]
+    link = wiring.split("def link(")[1]
+    assert "isinstance(" not in link and ".abi" not in link  # no engine test when linking
+    assert "    if imports.stdout is not None:\n        _i_stdout.link(rt, imports.stdout)\n" in link

@@ -172,7 +172,10 @@ for abi in ("wasmtime", "cabi"):
 def calc_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`witgen sdk` of the bundled calculator (WIT from calc.wit: package `calc`)."""
     out = tmp_path_factory.mktemp("sdk") / "calc-sdk"
-    wit, wasm = ROOT / "examples" / "calculator" / "calc.wit", ROOT / "examples" / "calculator" / "calculator.wasm"
+    wit, wasm = (
+        ROOT / "examples" / "calculator" / "calc.wit",
+        ROOT / "examples" / "calculator" / "calculator.wasm",
+    )
     _run([sys.executable, "-m", "witgen", "sdk", wasm, "--wit", wit, "-o", out], out.parent, dict(os.environ))
     return out
 
@@ -209,7 +212,9 @@ def test_generated_bindings_need_only_the_runtime(built: Dist, calc_sdk: Path, t
     installs there too, needing nothing else."""
     example = tmp_path / "calculator"
     shutil.copytree(ROOT / "examples" / "calculator", example)
-    _run([sys.executable, "-m", "witgen", "host", "calc.wit", "-o", "calc_bindings"], example, dict(os.environ))
+    _run(
+        [sys.executable, "-m", "witgen", "host", "calc.wit", "-o", "calc_bindings"], example, dict(os.environ)
+    )
     home = tmp_path / "venv"
     venv.create(home, with_pip=True)
     python = home / "bin" / "python"

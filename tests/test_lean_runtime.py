@@ -61,18 +61,24 @@ def test_a_package_for_another_runtime_api_fails_at_import_saying_what_to_instal
     """The generated package states the runtime API it was written for and checks it first
     thing: bindings from a future witgen meet this runtime with one clear ImportError."""
     out = tmp_path / "calc_bindings"
-    subprocess.run([sys.executable, "-m", "witgen", "host", str(EXAMPLE / "calc.wit"), "-o", str(out)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "witgen", "host", str(EXAMPLE / "calc.wit"), "-o", str(out)], check=True
+    )
     init = out / "__init__.py"
     stated = f"_runtime_version.require(api={version.API}, generator={witgen.__version__!r}".replace("'", '"')
     assert stated in init.read_text()
-    init.write_text(init.read_text().replace(f"require(api={version.API},", f"require(api={version.API + 1},"))
+    init.write_text(
+        init.read_text().replace(f"require(api={version.API},", f"require(api={version.API + 1},")
+    )
     run = subprocess.run(
         [sys.executable, "-c", "import calc_bindings.exports"], cwd=tmp_path, capture_output=True, text=True
     )
     assert run.returncode != 0
     last = run.stderr.strip().splitlines()[-1]
     assert last.startswith("witgen.runtime.version.RuntimeVersionError: `calc_bindings` was generated"), last
-    assert f"for witgen-runtime API {version.API + 1}" in last and "pip install 'witgen-runtime>=" in last, last
+    assert (
+        f"for witgen-runtime API {version.API + 1}" in last and "pip install 'witgen-runtime>=" in last
+    ), last
 
 
 def test_runtime_requirements() -> None:

@@ -98,8 +98,6 @@ def test_not_a_component(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "is not a WebAssembly component" in capsys.readouterr().err
 
 
-
-
 def test_the_sdk_package_passes_mypy_strict(tmp_path: Path) -> None:
     out = _sdk(tmp_path, "--wit", str(CALC / "calc.wit"))
     run = subprocess.run(

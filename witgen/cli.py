@@ -1,4 +1,4 @@
-"""The ``witgen`` command line: ``check``, ``wit``, ``host``, ``guest`` and ``sdk``."""
+"""The ``witgen`` command line: ``check``, ``wit``, ``host``, ``guest``, ``sdk`` and ``run``."""
 
 from __future__ import annotations
 
@@ -99,6 +99,14 @@ def _sdk(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from witgen.run import RunRequest, run
+
+    return run(
+        RunRequest(args.component, args.invocation, args.list, args.engine, args.env or [], args.dir or [])
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="witgen", description="Typed Python bindings for WebAssembly components."
@@ -146,6 +154,40 @@ def build_parser() -> argparse.ArgumentParser:
     sdk.add_argument("--features", default="", help="comma-separated @unstable features to enable")
     sdk.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
     sdk.set_defaults(run=_sdk)
+    run = sub.add_parser(
+        "run",
+        help="call a component's export with arguments in WAVE, e.g. `witgen run calc.wasm 'add(2, 3)'`",
+        description="Call one export of a component and print its result in WAVE (the WebAssembly Value "
+        "Encoding of `wasmtime run --invoke`). WASI is linked as wasmtime's CLI does: stdio inherited, "
+        "--env and --dir give environment variables and directories.",
+    )
+    run.add_argument("component", help="the component (.wasm)")
+    run.add_argument(
+        "invocation",
+        nargs="?",
+        help='the call: `add(2, 3)`, `iface.func("x", [1, 2])`, `ns:pkg/iface.func({a: 1})`',
+    )
+    run.add_argument("--list", action="store_true", help="list the exports and their signatures")
+    run.add_argument(
+        "--engine",
+        choices=("wasmtime", "cabi"),
+        default=None,
+        help="who runs the Canonical ABI: wasmtime's component API or witgen's own code"
+        " (default: $WITGEN_ABI, else wasmtime)",
+    )
+    run.add_argument(
+        "--env",
+        action="append",
+        metavar="NAME[=VALUE]",
+        help="set a WASI environment variable (NAME alone: the host's value)",
+    )
+    run.add_argument(
+        "--dir",
+        action="append",
+        metavar="HOST[::GUEST]",
+        help="give the guest a host directory (as GUEST, default HOST)",
+    )
+    run.set_defaults(run=_run)
     return parser
 
 

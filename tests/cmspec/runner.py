@@ -242,7 +242,7 @@ class ScriptRun:
         site = next(
             (
                 (key, spec)
-                for key, spec in getattr(live.pkg, "_sites", {}).items()
+                for key, spec in getattr(vars(live.obj).get("_sites"), "specs", {}).items()
                 if spec[0] == action["field"]
             ),
             None,

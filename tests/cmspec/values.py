@@ -4,7 +4,7 @@
 strings (floats as their bit patterns), records as `[[field, value], ...]`, variants as
 `{"case", "payload"}`, enums as the case name, flags as a list of names, options as `null` or
 the value, results as `{"Ok": v}` / `{"Err": v}`. The generated bindings say what Python type
-each parameter and result is through their codecs (`_sites` of the world module), so both
+each parameter and result is through their codecs (the world object's `_sites`), so both
 directions walk the codec: `to_python` builds an argument, `to_json` turns a result back into
 the JSON form, and `normalize` puts an expected value in that same form to compare.
 """

@@ -78,6 +78,9 @@ SPECS: dict[str, Spec] = {
     "kitchen": Spec("kitchen", "py", world="kitchen-sink", wit="wit", source="app"),
     "http": Spec("http", "wat", world="http-client", wit="wit", source="http.wat"),
     "fixed": Spec("fixed", "wat", world="fixed", wit="fixed.wit", source="fixed.wat"),
+    # `witgen run`'s: exports without imports, and a WASI reader of --env and --dir
+    "runnable": Spec("runnable", "wat", world="runnable", wit="runnable.wit", source="runnable.wat"),
+    "wasienv": Spec("wasienv", "wat", world="wasienv", wit="wit", source="wasienv.wat"),
     # `front` composed with `backend` (wasm-tools compose); the backend's strings in each encoding
     **{
         name: Spec(

@@ -83,8 +83,14 @@ def bindings(wit: str, work: Path, prefix: str = "lc", world: str | None = None)
     """Generated bindings for `wit` (its only world, or `world`), imported as a package unique
     to the WIT."""
     package = f"{prefix}_{hashlib.sha256(wit.encode()).hexdigest()[:12]}"
-    if package in sys.modules:
-        return sys.modules[package]
+    cached = sys.modules.get(package)
+    if cached is not None and cached.__file__ is not None and Path(cached.__file__).is_file():
+        return cached
+    # Not imported yet, or imported from a directory since removed (bench/fuzz_components.py
+    # generates these packages in a temporary one): the package's private modules, imported
+    # when an instance is made, must still be on disk.
+    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+        del sys.modules[name]
     parent = work / f"gen-{package}"
     parent.mkdir(parents=True, exist_ok=True)
     (parent / "w.wit").write_text(wit)

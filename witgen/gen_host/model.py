@@ -6,10 +6,10 @@ implement) is decided here, so the templates only lay text out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from witgen import __version__
-from witgen.gen_host.cabi.functions import export_factory, import_factory
+from witgen.gen_host.cabi.functions import export_factory, import_factory, unsupported_by_cabi
 from witgen.gen_host.cabi.values import ValueCode
 from witgen.pyview.layout import Slot, WorldLayout, is_wasi
 from witgen.pyview.names import camel, shouty, snake
@@ -17,6 +17,40 @@ from witgen.pyview.resource_funcs import attach
 from witgen.pyview.types import Home, TypeView
 from witgen.resolve import ir
 from witgen.runtime import version as runtime_version
+
+# ---- where generated code lives -------------------------------------------------------------
+
+WIRING = "_wiring"
+"""Private modules holding what both engines use: the codecs, import links and call-site tables."""
+CABI = "_cabi"
+"""Private modules holding the cabi engine's generated call sites, loaded by that engine only."""
+
+
+def private_module(kind: str, module: str) -> str:
+    """The `kind` (`WIRING`, `CABI`) module of a public one: `_wiring.imports.types` for
+    `imports.types`; the world's (the package itself, "") is `_wiring.world`."""
+    return f"{kind}.{module or 'world'}"
+
+
+def relative_import(module: str, alias: str, dots: str, package: str) -> str:
+    """The import statement of `module` (dotted, relative to the package; "" is the package)."""
+    if not module:
+        return f"import {package} as {alias}"
+    parent, _, leaf = module.rpartition(".")
+    return f"from {dots}{parent} import {leaf} as {alias}"
+
+
+@dataclass
+class ModuleTypes:
+    """How one public module's types are spelled in it and in its two private modules."""
+
+    api: TypeView
+    """The public module: annotations (its own classes by their names)."""
+    wiring: TypeView
+    """Its `_wiring` module: codecs (other modules' codecs through their `_wiring` modules)."""
+    cabi: TypeView
+    """Its `_cabi` module: every class through the public module defining it."""
+
 
 # ---- view data ----------------------------------------------------------------------------
 
@@ -70,8 +104,10 @@ class FuncView:
     err_annotation: str | None
     docs: str | None
     cabi: str = "None"
-    """The name of the function's cabi-engine factory (see `witgen/gen_host/cabi/`)."""
+    """The function's cabi-engine factory as the wiring module names it (`_cabi.export_f`: see
+    `witgen.runtime.cabicode`), or "None"."""
     cabi_source: str = ""
+    """The factory's definition, for the `_cabi` module (see `witgen/gen_host/cabi/`)."""
     params_ref: str = ""
     result_ref: str = ""
     """Module constants holding an import's codecs, made once rather than on every link
@@ -147,9 +183,12 @@ class TypeDeclView:
 
 
 class HasResources:
-    """The resources among an interface module's or the world's own `types`."""
+    """The resources among an interface module's or the world's own `types`, and what its
+    private modules hold."""
 
     types: list[TypeDeclView]
+    cabi_sources: list[str]
+    codec_constants: list[CodecConstant]
 
     @property
     def guest_resources(self) -> list[TypeDeclView]:
@@ -161,6 +200,25 @@ class HasResources:
     def host_resources(self) -> list[TypeDeclView]:
         """Resources the host supplies as classes (the world's own: through `<World>Imports`)."""
         return [t for t in self.types if t.kind == "host-resource"]
+
+    @property
+    def coded_types(self) -> list[TypeDeclView]:
+        """The types with a codec (resources have none: their handles' codecs are made where used)."""
+        return [t for t in self.types if t.kind in ("record", "variant", "enum", "flags", "alias")]
+
+    @property
+    def links(self) -> bool:
+        """Whether the `_wiring` module has a `link` (defining the host's implementations)."""
+        raise NotImplementedError
+
+    @property
+    def binds(self) -> bool:
+        """Whether the `_wiring` module has a `bind` (the call sites of exported functions)."""
+        raise NotImplementedError
+
+    @property
+    def has_wiring(self) -> bool:
+        return bool(self.coded_types or self.links or self.binds)
 
 
 @dataclass
@@ -177,7 +235,10 @@ class InterfaceModuleView(HasResources):
     class_name: str
     types: list[TypeDeclView] = field(default_factory=list)
     functions: list[FuncView] = field(default_factory=list)
-    module_imports: dict[str, str] = field(default_factory=dict)
+    module_imports: list[str] = field(default_factory=list)
+    """The public module's import statements of other generated modules."""
+    wiring_imports: list[str] = field(default_factory=list)
+    cabi_imports: list[str] = field(default_factory=list)
     package: str = ""
     alias: str = ""
     """The name other generated modules import this module as."""
@@ -194,6 +255,22 @@ class InterfaceModuleView(HasResources):
     @property
     def needs_host(self) -> bool:
         return bool(self.functions or self.host_resources)
+
+    @property
+    def links(self) -> bool:
+        return self.imported and self.host_implemented and self.needs_host
+
+    @property
+    def binds(self) -> bool:
+        return not self.imported and bool(self.functions or self.guest_resources)
+
+    @property
+    def wiring_module(self) -> str:
+        return private_module(WIRING, self.module)
+
+    @property
+    def cabi_module(self) -> str:
+        return private_module(CABI, self.module)
 
 
 @dataclass
@@ -227,13 +304,15 @@ class WorldView(HasResources):
     export_modules: list[InterfaceModuleView]
     import_funcs: list[FuncView]
     export_funcs: list[FuncView]
-    module_imports: dict[str, str]
+    module_imports: list[str]
     wasi_http: bool
     imports_required: bool
     abi: str = "wasmtime"
     """The engine the world class uses unless told otherwise at load time."""
     cabi_sources: list[str] = field(default_factory=list)
     codec_constants: list[CodecConstant] = field(default_factory=list)
+    wiring_imports: list[str] = field(default_factory=list)
+    cabi_imports: list[str] = field(default_factory=list)
     bundled: str | None = None
     """A component file shipped in the package (an SDK's): `load()` runs it."""
 
@@ -241,6 +320,27 @@ class WorldView(HasResources):
     def runtime(self) -> RuntimeNeed:
         """The runtime the generated package checks for at import."""
         return RuntimeNeed()
+
+    @property
+    def wiring_module(self) -> str:
+        return private_module(WIRING, "")
+
+    @property
+    def cabi_module(self) -> str:
+        return private_module(CABI, "")
+
+    @property
+    def links(self) -> bool:
+        return bool(self.import_fields)
+
+    @property
+    def binds(self) -> bool:
+        return bool(self.export_funcs or self.guest_resources)
+
+    @property
+    def has_wiring(self) -> bool:
+        """The world's own types' codecs serve only its own functions (no interface uses them)."""
+        return self.links or self.binds
 
     @property
     def host_modules(self) -> list[InterfaceModuleView]:
@@ -336,12 +436,28 @@ class HostModelBuilder(WorldLayout):
         own = isinstance(owner, ir.InterfaceOwner) and owner.id == exporting
         return self.home_of(id, prefer_import=not own)
 
-    def view_for(self, module: str, exporting: ir.InterfaceId | None = None) -> TypeView:
-        return TypeView(self.resolve, lambda id: self.home_from(id, exporting), module)
+    def view_for(self, module: str, exporting: ir.InterfaceId | None = None) -> ModuleTypes:
+        def home(id: ir.TypeId) -> Home:
+            return self.home_from(id, exporting)
+
+        def wiring_home(id: ir.TypeId) -> Home:
+            found = home(id)
+            return replace(found, module=private_module(WIRING, found.module))
+
+        return ModuleTypes(
+            api=TypeView(self.resolve, home, module),
+            wiring=TypeView(self.resolve, wiring_home, private_module(WIRING, module)),
+            cabi=TypeView(self.resolve, home, private_module(CABI, module)),
+        )
+
+    def imports_of(self, used: dict[str, str], dots: str) -> list[str]:
+        """Import statements of the generated modules in `used` (alias -> module)."""
+        return [relative_import(module, alias, dots, self.package) for alias, module in sorted(used.items())]
 
     # --- types ---------------------------------------------------------------------------
 
-    def type_decl(self, tv: TypeView, id: ir.TypeId) -> TypeDeclView:
+    def type_decl(self, mt: ModuleTypes, id: ir.TypeId) -> TypeDeclView:
+        tv = mt.api
         td = self.resolve.types[id]
         assert td.name is not None
         kind = td.kind
@@ -349,7 +465,7 @@ class HostModelBuilder(WorldLayout):
         if isinstance(kind, ir.Record):
             decl.kind = "record"
             decl.fields = [
-                FieldView(snake(f.name), f.name, tv.annotation(f.ty), tv.codec(f.ty), f.docs)
+                FieldView(snake(f.name), f.name, tv.annotation(f.ty), mt.wiring.codec(f.ty), f.docs)
                 for f in kind.fields
             ]
         elif isinstance(kind, ir.Variant):
@@ -359,7 +475,7 @@ class HostModelBuilder(WorldLayout):
                     f"{decl.name}_{camel(c.name)}",
                     c.name,
                     None if c.ty is None else tv.annotation(c.ty),
-                    None if c.ty is None else tv.codec(c.ty),
+                    None if c.ty is None else mt.wiring.codec(c.ty),
                     c.docs,
                 )
                 for c in kind.cases
@@ -381,7 +497,7 @@ class HostModelBuilder(WorldLayout):
             decl.annotation = tv.annotation(kind.ty)
         else:
             decl.annotation = tv.annotation(kind.ty) if isinstance(kind, ir.Alias) else tv.structure(id)
-            decl.codec = tv.anonymous_codec(id)
+            decl.codec = mt.wiring.anonymous_codec(id)
         return decl
 
     def _is_resource(self, ty: ir.Type) -> bool:
@@ -394,36 +510,37 @@ class HostModelBuilder(WorldLayout):
 
     def func_view(
         self,
-        tv: TypeView,
+        mt: ModuleTypes,
         f: ir.Function,
         owner: str,
         imported: bool,
         cabi: ValueCode | None = None,
         cabi_host: bool = False,
     ) -> FuncView:
+        tv, codecs = mt.api, mt.wiring
         params = f.params
         if f.kind in ("method", "async-method"):
             params = params[1:]
         views = [
-            ParamView(_param_name(p.name), p.name, tv.annotation(p.ty, input=True), tv.codec(p.ty))
+            ParamView(_param_name(p.name), p.name, tv.annotation(p.ty, input=True), codecs.codec(p.ty))
             for p in params
         ]
         if f.kind in ("method", "async-method"):
             assert f.resource is not None
-            self_codec = tv.handle_codec(f.resource, own=False)
+            self_codec = codecs.handle_codec(f.resource, own=False)
             views.insert(0, ParamView("self", "self", "", self_codec))
         result = tv.result_type(f.result)
         raises = result is not None
         if f.kind == "constructor":
             assert f.resource is not None
             returns = "None"
-            codec = tv.handle_codec(f.resource, own=True, raw=not imported)
+            codec = codecs.handle_codec(f.resource, own=True, raw=not imported)
         elif result is not None:
             returns = tv.annotation(result.ok)
-            codec = tv.codec(f.result)
+            codec = codecs.codec(f.result)
         else:
             returns = tv.annotation(f.result)
-            codec = tv.codec(f.result)
+            codec = codecs.codec(f.result)
         name = snake(f.item_name) if f.resource is not None else snake(f.name)
         qualname = f"{owner}.{name}" if owner else name
         if f.kind == "constructor":
@@ -440,12 +557,12 @@ class HostModelBuilder(WorldLayout):
             err_annotation=tv.annotation(result.err) if result is not None else None,
             docs=f.docs,
         )
-        if cabi is not None and (not imported or cabi_host):
-            factory_name = "_cabi_" + ("imp_" if imported else "") + qualname.replace(".", "_")
+        if cabi is not None and (not imported or cabi_host) and not unsupported_by_cabi(self.resolve, f):
+            factory_name = ("import_" if imported else "export_") + qualname.replace(".", "_")
             if f.kind == "constructor":
                 factory_name += "_new"
             make = import_factory if imported else export_factory
-            view.cabi = factory_name
+            view.cabi = f"_cabi.{factory_name}"
             view.cabi_source = make(cabi, f, factory_name, "_" + name)
         return view
 
@@ -454,7 +571,7 @@ class HostModelBuilder(WorldLayout):
     def interface_module(self, slot: Slot) -> InterfaceModuleView:
         iface = self.resolve.interfaces[slot.iface]
         module = slot.module
-        tv = self.view_for(module, None if slot.imported else slot.iface)
+        mt = self.view_for(module, None if slot.imported else slot.iface)
         imported = slot.imported
         view = InterfaceModuleView(
             module=module,
@@ -470,16 +587,16 @@ class HostModelBuilder(WorldLayout):
         )
         by_resource: dict[ir.TypeId, TypeDeclView] = {}
         for id in iface.types.values():
-            decl = self.type_decl(tv, id)
+            decl = self.type_decl(mt, id)
             view.types.append(decl)
             by_resource[id] = decl
         names = {t.name for t in view.types}
         if view.class_name in names:
             view.class_name += "Interface"
-        cabi = self.value_code(tv)
+        cabi = self.value_code(mt)
         for f in iface.functions.values():
-            owner = slot.module_name if f.resource is None else tv.class_name(f.resource)
-            fv = self.func_view(tv, f, owner, imported, cabi, view.host_implemented)
+            owner = slot.module_name if f.resource is None else mt.api.class_name(f.resource)
+            fv = self.func_view(mt, f, owner, imported, cabi, view.host_implemented)
             if fv.cabi_source:
                 view.cabi_sources.append(fv.cabi_source)
             if f.resource is None:
@@ -489,11 +606,13 @@ class HostModelBuilder(WorldLayout):
         if imported:
             linked = [f for t in view.host_resources for f in (t.constructor, *t.methods, *t.statics) if f]
             view.codec_constants = hoist_codecs(linked + view.functions)
-        view.module_imports = dict(sorted(tv.used_modules.items()))
+        view.module_imports = self.imports_of(mt.api.used_modules, "..")
+        view.wiring_imports = self.imports_of({"_api": module, **mt.wiring.used_modules}, "...")
+        view.cabi_imports = self.imports_of(mt.cabi.used_modules, "...")
         return view
 
     def world_funcs(
-        self, tv: TypeView, types: list[TypeDeclView], imported: bool
+        self, mt: ModuleTypes, types: list[TypeDeclView], imported: bool
     ) -> tuple[list[FuncView], list[FuncView]]:
         """The world's own imported or exported functions: free ones, and those of its own
         resources (attached to their declaration in `types`, as an interface module does)."""
@@ -504,27 +623,27 @@ class HostModelBuilder(WorldLayout):
         for f in self.world_functions(imported):
             decl = decls.get(f.resource) if f.resource is not None else None
             if decl is None or decl.kind != kind:
-                free.append(self.world_function(tv, f, imported))
+                free.append(self.world_function(mt, f, imported))
                 continue
-            fv = self.func_view(tv, f, decl.name, imported, self.value_code(tv), True)
+            fv = self.func_view(mt, f, decl.name, imported, self.value_code(mt), True)
             of_resources.append(fv)
             attach(decl, fv)
         return free, of_resources
 
-    def world_function(self, tv: TypeView, f: ir.Function, imported: bool) -> FuncView:
-        return self.func_view(tv, f, "", imported, self.value_code(tv), True)
+    def world_function(self, mt: ModuleTypes, f: ir.Function, imported: bool) -> FuncView:
+        return self.func_view(mt, f, "", imported, self.value_code(mt), True)
 
-    def value_code(self, tv: TypeView) -> ValueCode:
+    def value_code(self, mt: ModuleTypes) -> ValueCode:
         """The cabi code writer for one module (resources the host implements are imported)."""
-        return ValueCode(self.resolve, tv, lambda id: not tv.resource_imported(id))
+        return ValueCode(self.resolve, mt.cabi, lambda id: not mt.api.resource_imported(id))
 
     def build(self) -> WorldView:
         imports = [self.interface_module(s) for s in self.import_slots]
         exports = [self.interface_module(s) for s in self.export_slots]
-        tv = self.view_for("")
-        types = [self.type_decl(tv, id) for id in self.world_types()]
-        import_funcs, resource_funcs = self.world_funcs(tv, types, True)
-        export_funcs, exported_resource_funcs = self.world_funcs(tv, types, False)
+        mt = self.view_for("")
+        types = [self.type_decl(mt, id) for id in self.world_types()]
+        import_funcs, resource_funcs = self.world_funcs(mt, types, True)
+        export_funcs, exported_resource_funcs = self.world_funcs(mt, types, False)
         wasi_http = any(
             is_wasi(self.resolve, s.iface) and self.resolve.key_name(s.key).startswith("wasi:http/")
             for s in self.import_slots
@@ -540,7 +659,7 @@ class HostModelBuilder(WorldLayout):
             export_modules=exports,
             import_funcs=import_funcs,
             export_funcs=export_funcs,
-            module_imports={},
+            module_imports=[],
             wasi_http=wasi_http,
             imports_required=False,
         )
@@ -550,8 +669,13 @@ class HostModelBuilder(WorldLayout):
         view.cabi_sources = [f.cabi_source for f in called if f.cabi_source]
         view.codec_constants = hoist_codecs(linked)
         view.imports_required = any(not f.default for f in view.import_fields)
-        modules = dict(tv.used_modules)
+        modules = dict(mt.api.used_modules)
         for m in imports + exports:
             modules[m.alias] = m.module
-        view.module_imports = dict(sorted(modules.items()))
+        view.module_imports = self.imports_of(modules, ".")
+        wiring = {"_api": "", **mt.wiring.used_modules}
+        for m in view.host_modules + view.wasi_modules:
+            wiring[m.alias] = m.wiring_module
+        view.wiring_imports = self.imports_of(wiring, "..")
+        view.cabi_imports = self.imports_of(mt.cabi.used_modules, "..")
         return view

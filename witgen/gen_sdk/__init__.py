@@ -50,7 +50,9 @@ class SdkNames:
         dist = name or (pkg.name if pkg else component.stem)
         chosen = version or (pkg.version if pkg else None) or "0.1.0"
         if not _DIST_NAME.match(dist):
-            raise WitError(f"`{dist}` is not a valid distribution name (letters, digits, `-`, `_`, `.`); pass --name")
+            raise WitError(
+                f"`{dist}` is not a valid distribution name (letters, digits, `-`, `_`, `.`); pass --name"
+            )
         if not _VERSION.match(chosen):
             raise WitError(f"`{chosen}` is not a valid version (e.g. 1.2.0); pass --version")
         package = re.sub(r"[-.]+", "_", dist).lower()
@@ -108,7 +110,9 @@ def generate_sdk(
     return files
 
 
-def write_sdk(files: dict[str, str], component: bytes, names: SdkNames, out_dir: str | os.PathLike[str]) -> None:
+def write_sdk(
+    files: dict[str, str], component: bytes, names: SdkNames, out_dir: str | os.PathLike[str]
+) -> None:
     """Write the project, replacing the package a previous run generated there (other files the
     user added to the project stay)."""
     out = Path(out_dir)

@@ -8,6 +8,7 @@ pay for it at start-up.
 
 from typing import TYPE_CHECKING, Any
 
+from witgen.runtime.cabicode import CabiCode
 from witgen.runtime.codecs import (
     BOOL,
     CHAR,
@@ -61,6 +62,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Abi",
+    "CabiCode",
     "CabiComponent",
     "CabiInstance",
     "pick_abi",

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from witgen import __version__
 
-API = 1
+API = 2
+"""2: generated packages name the cabi engine's code (their `_cabi` modules) through `CabiCode`."""
 OLDEST_API = 1
 
 

@@ -42,6 +42,45 @@ def _nest(w: Writer, lines: list[str]) -> None:
     w.lines += ["    " * w.depth + line for line in lines]
 
 
+def unsupported_by_cabi(resolve: ir.Resolve, func: ir.Function) -> str | None:
+    """What in `func` the cabi engine can't do yet (async functions, streams, futures,
+    error contexts), or None: such a function gets no cabi code, and the engine names it when
+    a component needs it."""
+    if func.kind.startswith("async"):
+        return "an async function"
+    seen: set[int] = set()
+
+    def walk(ty: ir.Type | None) -> str | None:
+        if ty is None:
+            return None
+        if isinstance(ty, ir.Prim):
+            return "error-context" if ty is ir.Prim.ERROR_CONTEXT else None
+        if ty in seen:
+            return None
+        seen.add(ty)
+        kind = resolve.types[ty].kind
+        if isinstance(kind, ir.StreamType):
+            return "stream"
+        if isinstance(kind, ir.FutureType):
+            return "future"
+        parts: list[ir.Type | None] = []
+        if isinstance(kind, ir.Record):
+            parts = [f.ty for f in kind.fields]
+        elif isinstance(kind, ir.Variant):
+            parts = [c.ty for c in kind.cases]
+        elif isinstance(kind, ir.Tuple):
+            parts = list(kind.types)
+        elif isinstance(kind, ir.ResultType):
+            parts = [kind.ok, kind.err]
+        elif isinstance(kind, ir.MapType):
+            parts = [kind.key, kind.value]
+        elif isinstance(kind, ir.OptionType | ir.ListType | ir.FixedListType | ir.Alias):
+            parts = [kind.ty]
+        return next((found for found in map(walk, parts) if found), None)
+
+    return next((found for found in map(walk, [p.ty for p in func.params] + [func.result]) if found), None)
+
+
 def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str) -> str:
     """Source of `def factory(site)` returning the callable for exported `func`."""
     sig = core_signature(vc.flat, func, "lift")

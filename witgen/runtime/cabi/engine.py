@@ -158,7 +158,10 @@ class CabiInstance:
         if not callable(impl):
             raise TypeError(f"the implementation of {qualname} must be callable, got {type(impl).__name__}")
         if cabi is None:
-            raise LinkError(f"the bindings have no cabi code for {qualname}: regenerate them with witgen")
+            raise LinkError(
+                f"the cabi engine can't call {qualname}: it is async or passes streams, futures or "
+                "error contexts, which the cabi engine does not support yet"
+            )
         self._funcs[(interface, name)] = _ImportDef(qualname, params, result, impl, cabi)
 
     def define_resource(self, interface: str, name: str, key: str, cls: Any) -> None:
@@ -257,7 +260,10 @@ class CabiInstance:
         cabi: Callable[[ExportSite], Callable[..., Any]] | None = None,
     ) -> Callable[..., Any]:
         if cabi is None:
-            raise LinkError(f"the bindings have no cabi code for {qualname}: regenerate them with witgen")
+            raise LinkError(
+                f"the cabi engine can't call {qualname}: it is async or passes streams, futures or "
+                "error contexts, which the cabi engine does not support yet"
+            )
         lifted = self._export(interface, name)
         if not isinstance(lifted, state.LiftedFunc):
             raise LinkError(f"the component's export {qualname} is not a function")

@@ -12,18 +12,17 @@ except ImportError as _missing:
         f"{__name__} needs witgen-runtime>=0.1.0,<0.2: pip install 'witgen-runtime>=0.1.0,<0.2'"
     ) from _missing
 
-_runtime_version.require(api=1, generator="0.1.0", package=__name__)
+_runtime_version.require(api=2, generator="0.1.0", package=__name__)
 
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
+from typing import Any, Optional, Protocol, Union
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from .exports import r as _e_r
 from .imports import r as _i_r
@@ -67,8 +66,9 @@ class BothWays:
         deadline or fuel must be compiled with `_rt.default_engine(limits)` or `engine`.
         """
         rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False, limits=limits)
-        if imports is not None:
-            _i_r._link(rt, imports.r)
+        from ._wiring import world as _wiring
+
+        _wiring.link(rt, imports)
         rt.instantiate()
         self._rt = rt
         self.r = _e_r.R(rt)

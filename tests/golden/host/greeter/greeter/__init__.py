@@ -12,18 +12,17 @@ except ImportError as _missing:
         f"{__name__} needs witgen-runtime>=0.1.0,<0.2: pip install 'witgen-runtime>=0.1.0,<0.2'"
     ) from _missing
 
-_runtime_version.require(api=1, generator="0.1.0", package=__name__)
+_runtime_version.require(api=2, generator="0.1.0", package=__name__)
 
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
+from typing import Any, Optional, Protocol, Union
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from .exports import greet as _e_greet
 from .imports import types as _i_types
@@ -66,8 +65,9 @@ class Greeter:
         deadline or fuel must be compiled with `_rt.default_engine(limits)` or `engine`.
         """
         rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False, limits=limits)
-        if imports is not None:
-            rt.define_func("", "log", "log", _params_log, None, imports.log, False, cabi=_cabi_imp_log)
+        from ._wiring import world as _wiring
+
+        _wiring.link(rt, imports)
         rt.instantiate()
         self._rt = rt
         self.greet = _e_greet.Greet(rt)
@@ -120,33 +120,3 @@ class Greeter:
     def store(self) -> wasmtime.Store:
         """The wasmtime Store this instance lives in."""
         return self._rt.store
-
-
-def _cabi_imp_log(site: Any) -> Any:
-    """cabi core function for the import `log`."""
-    inst = site.inst
-    view = site.view
-    smask = site.string_cost[0]
-    sshift = site.string_cost[1]
-    out_of_fuel = _abi.out_of_fuel
-    ld_str = site.strings[1]
-    rt = site.rt
-    impl = site.impl
-
-    @no_type_check
-    def _log(c0, c1):
-        if not inst.may_leave:
-            site.cannot_leave()
-        fuel = rt.hostcall_fuel
-        m = view()
-        fuel -= (c1 & smask) << sshift
-        if fuel < 0:
-            out_of_fuel()
-        x1 = ld_str(m, c0, c1)
-        out = impl(x1)
-
-    return site.host_func("II", "", _log)
-
-
-# The imports' codecs, made once for every instance.
-_params_log: list[tuple[str, _rt.Codec]] = [("message", _rt.STRING)]

@@ -12,18 +12,17 @@ except ImportError as _missing:
         f"{__name__} needs witgen-runtime>=0.1.0,<0.2: pip install 'witgen-runtime>=0.1.0,<0.2'"
     ) from _missing
 
-_runtime_version.require(api=1, generator="0.1.0", package=__name__)
+_runtime_version.require(api=2, generator="0.1.0", package=__name__)
 
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
+from typing import Any, Optional, Protocol, Union
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from .exports import from_bytes as _e_from_bytes
 from .exports import run as _e_run
@@ -86,17 +85,14 @@ class NameClashes(_rt.Exports):
         deadline or fuel must be compiled with `_rt.default_engine(limits)` or `engine`.
         """
         rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False, limits=limits)
-        if imports is not None:
-            _i_a_x_types._link(rt, imports.a_x_types)
-            _i_a_x_types_2._link(rt, imports.a_x_types_2)
-            _i_b_y_types._link(rt, imports.b_y_types)
-            _i_log._link(rt, imports.log)
-            rt.define_func("", "log", "log", [], None, imports.log_, False, cabi=_cabi_imp_log)
+        from ._wiring import world as _wiring
+
+        _wiring.link(rt, imports)
         rt.instantiate()
         self._rt = rt
         self.run = _e_run.Run(rt)
         self.from_bytes_ = _e_from_bytes.FromBytes(rt)
-        self._sites = _rt.SiteTable(rt, "", _sites)
+        _wiring.bind(self, rt)
 
     @classmethod
     def from_file(
@@ -155,116 +151,3 @@ class NameClashes(_rt.Exports):
     def run_(self) -> None:
         """Clashes with the `run` interface attribute."""
         self._call_run_()
-
-
-def _cabi_imp_log(site: Any) -> Any:
-    """cabi core function for the import `log`."""
-    inst = site.inst
-    impl = site.impl
-
-    @no_type_check
-    def _log():
-        if not inst.may_leave:
-            site.cannot_leave()
-        out = impl()
-
-    return site.host_func("", "", _log)
-
-
-def _cabi_store(site: Any) -> Any:
-    """cabi call site of `store`."""
-    inst = site.inst
-    core_fault = _abi.faults
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _store():
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                out = r
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _store
-
-
-def _cabi_run(site: Any) -> Any:
-    """cabi call site of `run`."""
-    inst = site.inst
-    core_fault = _abi.faults
-    raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _run():
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                if post is not None:
-                    inst.may_leave = False
-                    post()
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return None
-
-    return _run
-
-
-_sites: dict[str, _rt.SiteSpec] = {
-    "_call_store_": ("store", "store", [], _rt.U32, False, _cabi_store),
-    "_call_run_": ("run", "run", [], None, False, _cabi_run),
-}
-"""The call sites of the world's exported functions, bound on first use."""

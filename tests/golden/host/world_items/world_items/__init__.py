@@ -12,18 +12,17 @@ except ImportError as _missing:
         f"{__name__} needs witgen-runtime>=0.1.0,<0.2: pip install 'witgen-runtime>=0.1.0,<0.2'"
     ) from _missing
 
-_runtime_version.require(api=1, generator="0.1.0", package=__name__)
+_runtime_version.require(api=2, generator="0.1.0", package=__name__)
 
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
+from typing import Any, Optional, Protocol, Union
 
 import wasmtime
 from wasmtime import component as _wc
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from .exports import a_x_api as _e_a_x_api
 from .exports import b_y_api as _e_b_y_api
@@ -45,8 +44,6 @@ __all__ = [
 AThing = _i_a_x_types.Thing
 """`a-thing` (type alias)."""
 
-_A_THING = _i_a_x_types._THING
-
 
 @dataclass
 class Point:
@@ -58,16 +55,6 @@ class Point:
     """Down."""
 
 
-_POINT = _rt.RecordCodec(
-    "point",
-    Point,
-    [
-        ("x", "x", _rt.U32),
-        ("y", "y", _rt.U32),
-    ],
-)
-
-
 class Level(enum.Enum):
     """A world-level enum."""
 
@@ -77,20 +64,8 @@ class Level(enum.Enum):
     """Loud."""
 
 
-_LEVEL = _rt.EnumCodec(
-    "level",
-    Level,
-    [
-        "low",
-        "high",
-    ],
-)
-
-
 Points = list[Point]
 """A world-level alias."""
-
-_POINTS = _rt.list_of(_POINT)
 
 
 @dataclass
@@ -151,19 +126,15 @@ class Items(_rt.Exports):
         deadline or fuel must be compiled with `_rt.default_engine(limits)` or `engine`.
         """
         rt = _rt.start(component, engine=engine, store=store, wasi=wasi, wasi_http=False, limits=limits)
-        if imports is not None:
-            _i_a_x_types._link(rt, imports.a_x_types)
-            _i_b_y_types._link(rt, imports.b_y_types)
-            _i_types._link(rt, imports.types)
-            _i_clock._link(rt, imports.clock)
-            rt.define_func("", "log", "log", _params_log, None, imports.log, False, cabi=_cabi_imp_log)
-            rt.define_func("", "now", "now", [], _result_now, imports.now, True, cabi=_cabi_imp_now)
+        from ._wiring import world as _wiring
+
+        _wiring.link(rt, imports)
         rt.instantiate()
         self._rt = rt
         self.a_x_api = _e_a_x_api.AXApi(rt)
         self.b_y_api = _e_b_y_api.BYApi(rt)
         self.stats = _e_stats.Stats(rt)
-        self._sites = _rt.SiteTable(rt, "", _sites)
+        _wiring.bind(self, rt)
 
     @classmethod
     def from_file(
@@ -230,356 +201,3 @@ class Items(_rt.Exports):
     def reset(self) -> None:
         """A world-level exported function without results."""
         self._call_reset()
-
-
-def _cabi_imp_log(site: Any) -> Any:
-    """cabi core function for the import `log`."""
-    inst = site.inst
-    view = site.view
-    trap = _abi.trap
-    smask = site.string_cost[0]
-    sshift = site.string_cost[1]
-    out_of_fuel = _abi.out_of_fuel
-    ld_str = site.strings[1]
-    rt = site.rt
-    impl = site.impl
-
-    @no_type_check
-    def _log(c0, c1, c2):
-        if not inst.may_leave:
-            site.cannot_leave()
-        fuel = rt.hostcall_fuel
-        m = view()
-        if c0 >= 2:
-            trap("invalid enum discriminant " + str(c0))
-        x1 = Level(c0)
-        fuel -= (c2 & smask) << sshift
-        if fuel < 0:
-            out_of_fuel()
-        x2 = ld_str(m, c1, c2)
-        out = impl(x1, x2)
-
-    return site.host_func("III", "", _log)
-
-
-def _cabi_imp_now(site: Any) -> Any:
-    """cabi core function for the import `now`."""
-    inst = site.inst
-    bad = _abi.bad
-    as_int = _abi.as_int
-    enc_str = site.strings[0]
-    view = site.view
-    check_span = _abi.check_span
-    st1 = _abi.struct.Struct("<B")
-    st2 = _abi.struct.Struct("<Q")
-    alloc = site.alloc
-    ptrlen = _abi.ptrlen
-    impl = site.impl
-
-    @no_type_check
-    def _now(c0):
-        if not inst.may_leave:
-            site.cannot_leave()
-        try:
-            out = Ok(impl())
-        except Err as err:
-            out = err
-        try:
-            if type(out) is Ok:
-                i1 = out.value
-                if type(i1) is not int:
-                    i1 = as_int(i1)
-                if i1 < 0 or i1 > 18446744073709551615:
-                    raise bad
-                r1 = (0, i1)
-            elif type(out) is Err:
-                r1 = (1, enc_str(out.value))
-            else:
-                raise bad
-            q = r1
-        except bad:
-            site.bad_result(out)
-        m = view()
-        check_span(m, c0, 1, 16, 8)
-        c1 = q
-        st1.pack_into(m, c0, c1[0])
-        if c1[0] == 0:
-            st2.pack_into(m, c0 + 8, c1[1])
-        elif c1[0] == 1:
-            s1 = c1[1]
-            p1 = alloc(s1[2], len(s1[0]))
-            m = view()
-            m[p1 : p1 + len(s1[0])] = s1[0]
-            ptrlen.pack_into(m, c0 + 8, p1, s1[1])
-
-    return site.host_func("I", "", _now)
-
-
-def _cabi_run(site: Any) -> Any:
-    """cabi call site of `run`."""
-    inst = site.inst
-    bad = _abi.bad
-    as_int = _abi.as_int
-    st1 = _abi.struct.Struct("<II")
-    alloc = site.alloc
-    view = site.view
-    check_span = _abi.check_span
-    st2 = _abi.struct.Struct("<B")
-    ptrlen = _abi.ptrlen
-    smask = site.string_cost[0]
-    sshift = site.string_cost[1]
-    out_of_fuel = _abi.out_of_fuel
-    ld_str = site.strings[1]
-    trap = _abi.trap
-    core_fault = _abi.faults
-    raw = site.raw_call("IIIII", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-    rt = site.rt
-
-    @no_type_check
-    def _run(a0, a1, a2):
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                if type(a0) is not Point:
-                    raise bad
-                i1 = a0.x
-                if type(i1) is not int:
-                    i1 = as_int(i1)
-                if i1 < 0 or i1 > 4294967295:
-                    raise bad
-                i2 = a0.y
-                if type(i2) is not int:
-                    i2 = as_int(i2)
-                if i2 < 0 or i2 > 4294967295:
-                    raise bad
-                q0 = (i1, i2)
-            except bad:
-                site.bad_arg(0, a0)
-            try:
-                if type(a1) is not Level:
-                    raise bad
-                q1 = a1.value
-            except bad:
-                site.bad_arg(1, a1)
-            try:
-                if isinstance(a2, (str, bytes, dict)) or not hasattr(a2, "__len__"):
-                    raise bad
-                parts1 = []
-                for e1 in a2:
-                    if type(e1) is not Point:
-                        raise bad
-                    i3 = e1.x
-                    if type(i3) is not int:
-                        i3 = as_int(i3)
-                    if i3 < 0 or i3 > 4294967295:
-                        raise bad
-                    i4 = e1.y
-                    if type(i4) is not int:
-                        i4 = as_int(i4)
-                    if i4 < 0 or i4 > 4294967295:
-                        raise bad
-                    t1 = (i3, i4)
-                    parts1.append(st1.pack(t1[0], t1[1]))
-                q2 = (b"".join(parts1), len(parts1))
-            except bad:
-                site.bad_arg(2, a2)
-            try:
-                t2 = q0
-                b1 = q2
-                p1 = alloc(4, len(b1[0]))
-                m = view()
-                m[p1 : p1 + len(b1[0])] = b1[0]
-                pack(mv, 0, t2[0], t2[1], q1, p1, b1[1])
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                fuel = rt.hostcall_fuel
-                m = view()
-                check_span(m, r, 1, 12, 4)
-                d1 = st2.unpack_from(m, r)[0]
-                if d1 == 0:
-                    l1, l2 = st1.unpack_from(m, r + 4)
-                    c1 = Ok(Point(l1, l2))
-                elif d1 == 1:
-                    p2, n1 = ptrlen.unpack_from(m, r + 4)
-                    fuel -= (n1 & smask) << sshift
-                    if fuel < 0:
-                        out_of_fuel()
-                    c1 = Err(ld_str(m, p2, n1))
-                else:
-                    trap("invalid variant discriminant " + str(d1))
-                out = c1
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        if type(out) is Err:
-            raise out
-        return out.value
-
-    return _run
-
-
-def _cabi_describe(site: Any) -> Any:
-    """cabi call site of `describe`."""
-    inst = site.inst
-    bad = _abi.bad
-    as_int = _abi.as_int
-    view = site.view
-    check_span = _abi.check_span
-    ptrlen = _abi.ptrlen
-    smask = site.string_cost[0]
-    sshift = site.string_cost[1]
-    out_of_fuel = _abi.out_of_fuel
-    ld_str = site.strings[1]
-    core_fault = _abi.faults
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-    rt = site.rt
-
-    @no_type_check
-    def _describe(a0):
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                if type(a0) is not _i_a_x_types.Thing:
-                    raise bad
-                i1 = a0.id
-                if type(i1) is not int:
-                    i1 = as_int(i1)
-                if i1 < 0 or i1 > 4294967295:
-                    raise bad
-                q0 = (i1,)
-            except bad:
-                site.bad_arg(0, a0)
-            try:
-                t1 = q0
-                pack(mv, 0, t1[0])
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                fuel = rt.hostcall_fuel
-                m = view()
-                check_span(m, r, 1, 8, 4)
-                p1, n1 = ptrlen.unpack_from(m, r)
-                fuel -= (n1 & smask) << sshift
-                if fuel < 0:
-                    out_of_fuel()
-                out = ld_str(m, p1, n1)
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _describe
-
-
-def _cabi_reset(site: Any) -> Any:
-    """cabi call site of `reset`."""
-    inst = site.inst
-    core_fault = _abi.faults
-    raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _reset():
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                if post is not None:
-                    inst.may_leave = False
-                    post()
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return None
-
-    return _reset
-
-
-# The imports' codecs, made once for every instance.
-_params_log: list[tuple[str, _rt.Codec]] = [("level", _LEVEL), ("msg", _rt.STRING)]
-_result_now: _rt.Codec = _rt.ResultCodec(_rt.U64, _rt.STRING)
-
-
-_sites: dict[str, _rt.SiteSpec] = {
-    "_call_run": (
-        "run",
-        "run",
-        [("p", _POINT), ("l", _LEVEL), ("ps", _POINTS)],
-        _rt.ResultCodec(_POINT, _rt.STRING),
-        True,
-        _cabi_run,
-    ),
-    "_call_describe": ("describe", "describe", [("t", _A_THING)], _rt.STRING, False, _cabi_describe),
-    "_call_reset": ("reset", "reset", [], None, False, _cabi_reset),
-}
-"""The call sites of the world's exported functions, bound on first use."""

@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import shapes as _i_shapes
 
@@ -31,19 +27,13 @@ _interface = "golden:types/users@1.0.0"
 Point = _i_shapes.Point
 """`point` (type alias)."""
 
-_POINT = _i_shapes._POINT
-
 
 Colour = _i_shapes.Color
 """`colour` (type alias)."""
 
-_COLOUR = _i_shapes._COLOR
-
 
 Blob = _i_shapes.Blob
 """`blob` (type alias)."""
-
-_BLOB = _i_shapes._BLOB
 
 
 @dataclass
@@ -60,18 +50,6 @@ class User:
     """Their avatar."""
 
 
-_USER = _rt.RecordCodec(
-    "user",
-    User,
-    [
-        ("name", "name", _rt.STRING),
-        ("colour", "colour", _COLOUR),
-        ("at", "at", _rt.OptionCodec(_POINT)),
-        ("avatar", "avatar", _BLOB),
-    ],
-)
-
-
 class Users(_rt.Exports):
     """An interface that uses types from another."""
 
@@ -79,7 +57,10 @@ class Users(_rt.Exports):
     _call_rename: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _interface, _sites)
+        """The interface of the instance `rt` (the world class makes it)."""
+        from .._wiring.exports.users import bind
+
+        bind(self, rt)
 
     def list_users(self) -> list[User]:
         """All users."""
@@ -93,268 +74,3 @@ class Users(_rt.Exports):
             Err: the function's `result` was an error; `.value` is a `str`."""
         result: User = self._call_rename(u, name)
         return result
-
-
-def _cabi_users_list_users(site: Any) -> Any:
-    """cabi call site of `list-users`."""
-    inst = site.inst
-    view = site.view
-    check_span = _abi.check_span
-    ptrlen = _abi.ptrlen
-    out_of_fuel = _abi.out_of_fuel
-    smask = site.string_cost[0]
-    sshift = site.string_cost[1]
-    ld_str = site.strings[1]
-    st1 = _abi.struct.Struct("<B")
-    trap = _abi.trap
-    st2 = _abi.struct.Struct("<ii")
-    ld_bytes = _abi.ld_bytes
-    core_fault = _abi.faults
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-    rt = site.rt
-
-    @no_type_check
-    def _list_users():
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                fuel = rt.hostcall_fuel
-                m = view()
-                check_span(m, r, 1, 8, 4)
-                p1, n1 = ptrlen.unpack_from(m, r)
-                check_span(m, p1, n1, 32, 4)
-                fuel -= n1 * 48
-                if fuel < 0:
-                    out_of_fuel()
-                items1 = []
-                for i1 in range(n1):
-                    p2, n2 = ptrlen.unpack_from(m, p1 + 32 * i1)
-                    fuel -= (n2 & smask) << sshift
-                    if fuel < 0:
-                        out_of_fuel()
-                    v1 = ld_str(m, p2, n2)
-                    (l1,) = st1.unpack_from(m, p1 + 32 * i1 + 8)
-                    if l1 >= 3:
-                        trap("invalid enum discriminant " + str(l1))
-                    v2 = _i_shapes.Color(l1)
-                    d1 = st1.unpack_from(m, p1 + 32 * i1 + 12)[0]
-                    if d1 == 0:
-                        c1 = None
-                    elif d1 == 1:
-                        l2, l3 = st2.unpack_from(m, p1 + 32 * i1 + 12 + 4)
-                        c1 = _i_shapes.Point(l2, l3)
-                    else:
-                        trap("invalid variant discriminant " + str(d1))
-                    v3 = c1
-                    p3, n3 = ptrlen.unpack_from(m, p1 + 32 * i1 + 24)
-                    fuel -= n3 * 48
-                    if fuel < 0:
-                        out_of_fuel()
-                    v4 = ld_bytes(m, p3, n3)
-                    items1.append(User(v1, v2, v3, v4))
-                out = items1
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _list_users
-
-
-def _cabi_users_rename(site: Any) -> Any:
-    """cabi call site of `rename`."""
-    inst = site.inst
-    bad = _abi.bad
-    enc_str = site.strings[0]
-    as_int = _abi.as_int
-    as_bytes = _abi.as_bytes
-    alloc = site.alloc
-    view = site.view
-    check_span = _abi.check_span
-    st1 = _abi.struct.Struct("<B")
-    ptrlen = _abi.ptrlen
-    smask = site.string_cost[0]
-    sshift = site.string_cost[1]
-    out_of_fuel = _abi.out_of_fuel
-    ld_str = site.strings[1]
-    trap = _abi.trap
-    st2 = _abi.struct.Struct("<ii")
-    ld_bytes = _abi.ld_bytes
-    core_fault = _abi.faults
-    raw = site.raw_call("IIIIIIIIII", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-    rt = site.rt
-
-    @no_type_check
-    def _rename(a0, a1):
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                if type(a0) is not User:
-                    raise bad
-                if type(a0.colour) is not _i_shapes.Color:
-                    raise bad
-                if a0.at is None:
-                    o1 = (0, None)
-                else:
-                    if type(a0.at) is not _i_shapes.Point:
-                        raise bad
-                    i1 = a0.at.x
-                    if type(i1) is not int:
-                        i1 = as_int(i1)
-                    if i1 < -2147483648 or i1 > 2147483647:
-                        raise bad
-                    i2 = a0.at.y
-                    if type(i2) is not int:
-                        i2 = as_int(i2)
-                    if i2 < -2147483648 or i2 > 2147483647:
-                        raise bad
-                    o1 = (1, (i1, i2))
-                q0 = (enc_str(a0.name), a0.colour.value, o1, as_bytes(a0.avatar))
-            except bad:
-                site.bad_arg(0, a0)
-            try:
-                q1 = enc_str(a1)
-            except bad:
-                site.bad_arg(1, a1)
-            try:
-                t1 = q0
-                s1 = t1[0]
-                p1 = alloc(s1[2], len(s1[0]))
-                m = view()
-                m[p1 : p1 + len(s1[0])] = s1[0]
-                c1 = t1[2]
-                if c1[0] == 0:
-                    f1, f2, f3 = 0, 0, 0
-                elif c1[0] == 1:
-                    t2 = c1[1]
-                    f1, f2, f3 = 1, t2[0] & 0xFFFFFFFF, t2[1] & 0xFFFFFFFF
-                b1 = t1[3]
-                p2 = alloc(1, len(b1[0]))
-                m = view()
-                m[p2 : p2 + len(b1[0])] = b1[0]
-                s2 = q1
-                p3 = alloc(s2[2], len(s2[0]))
-                m = view()
-                m[p3 : p3 + len(s2[0])] = s2[0]
-                pack(mv, 0, p1, s1[1], t1[1], f1, f2, f3, p2, b1[1], p3, s2[1])
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                fuel = rt.hostcall_fuel
-                m = view()
-                check_span(m, r, 1, 36, 4)
-                d1 = st1.unpack_from(m, r)[0]
-                if d1 == 0:
-                    p4, n1 = ptrlen.unpack_from(m, r + 4)
-                    fuel -= (n1 & smask) << sshift
-                    if fuel < 0:
-                        out_of_fuel()
-                    v1 = ld_str(m, p4, n1)
-                    (l1,) = st1.unpack_from(m, r + 4 + 8)
-                    if l1 >= 3:
-                        trap("invalid enum discriminant " + str(l1))
-                    v2 = _i_shapes.Color(l1)
-                    d2 = st1.unpack_from(m, r + 4 + 12)[0]
-                    if d2 == 0:
-                        c3 = None
-                    elif d2 == 1:
-                        l2, l3 = st2.unpack_from(m, r + 4 + 12 + 4)
-                        c3 = _i_shapes.Point(l2, l3)
-                    else:
-                        trap("invalid variant discriminant " + str(d2))
-                    v3 = c3
-                    p5, n2 = ptrlen.unpack_from(m, r + 4 + 24)
-                    fuel -= n2 * 48
-                    if fuel < 0:
-                        out_of_fuel()
-                    v4 = ld_bytes(m, p5, n2)
-                    c2 = Ok(User(v1, v2, v3, v4))
-                elif d1 == 1:
-                    p6, n3 = ptrlen.unpack_from(m, r + 4)
-                    fuel -= (n3 & smask) << sshift
-                    if fuel < 0:
-                        out_of_fuel()
-                    c2 = Err(ld_str(m, p6, n3))
-                else:
-                    trap("invalid variant discriminant " + str(d1))
-                out = c2
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        if type(out) is Err:
-            raise out
-        return out.value
-
-    return _rename
-
-
-_sites: dict[str, _rt.SiteSpec] = {
-    "_call_list_users": (
-        "list-users",
-        "users.list_users",
-        [],
-        _rt.list_of(_USER),
-        False,
-        _cabi_users_list_users,
-    ),
-    "_call_rename": (
-        "rename",
-        "users.rename",
-        [("u", _USER), ("name", _rt.STRING)],
-        _rt.ResultCodec(_USER, _rt.STRING),
-        True,
-        _cabi_users_rename,
-    ),
-}
-"""The call sites of `Users`, bound on first use."""

@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -56,16 +52,6 @@ class Point:
     """Vertical coordinate."""
 
 
-_POINT = _rt.RecordCodec(
-    "point",
-    Point,
-    [
-        ("x", "x", _rt.S32),
-        ("y", "y", _rt.S32),
-    ],
-)
-
-
 @dataclass
 class Shape_Circle:
     """A circle, by radius."""
@@ -100,16 +86,6 @@ Shape = Union[
 ]
 """Something drawable."""
 
-_SHAPE = _rt.VariantCodec(
-    "shape",
-    [
-        ("circle", Shape_Circle, _rt.F64),
-        ("rectangle", Shape_Rectangle, _rt.TupleCodec([_POINT, _POINT])),
-        ("polygon", Shape_Polygon, _rt.list_of(_POINT)),
-        ("empty", Shape_Empty, None),
-    ],
-)
-
 
 class Color(enum.Enum):
     """A color."""
@@ -120,17 +96,6 @@ class Color(enum.Enum):
     """Dark gray: a multi-word name."""
     NONE = 2
     """`none`: close to Python's `None`, but `NONE` is fine."""
-
-
-_COLOR = _rt.EnumCodec(
-    "color",
-    Color,
-    [
-        "red",
-        "dark-gray",
-        "none",
-    ],
-)
 
 
 class Perms(enum.Flag):
@@ -144,57 +109,32 @@ class Perms(enum.Flag):
     """May execute: a multi-word name."""
 
 
-_PERMS = _rt.FlagsCodec(
-    "perms",
-    Perms,
-    [
-        "read",
-        "write",
-        "exec-all",
-    ],
-)
-
-
 Blob = bytes
 """Raw bytes."""
-
-_BLOB = _rt.list_of(_rt.U8)
 
 
 Payload = Blob
 """An alias of an alias."""
 
-_PAYLOAD = _BLOB
-
 
 ByName = dict[str, Point]
 """Points by name."""
-
-_BY_NAME = _rt.MapCodec(_rt.STRING, _POINT)
 
 
 MaybeMaybe = Optional[Some[Optional[int]]]
 """Maybe a maybe."""
 
-_MAYBE_MAYBE = _rt.OptionCodec(_rt.OptionCodec(_rt.U32))
-
 
 Parsed = Result[Point, str]
 """A result, named."""
-
-_PARSED = _rt.ResultCodec(_POINT, _rt.STRING)
 
 
 Pair = tuple[int, str]
 """A tuple, named."""
 
-_PAIR = _rt.TupleCodec([_rt.U8, _rt.STRING])
-
 
 Location = Point
 """An alias of a record."""
-
-_LOCATION = _POINT
 
 
 @dataclass
@@ -221,42 +161,12 @@ class Keywords:
     """Every scalar width, in a list of tuples."""
 
 
-_KEYWORDS = _rt.RecordCodec(
-    "keywords",
-    Keywords,
-    [
-        ("class", "class_", _rt.U32),
-        ("in", "in_", _rt.STRING),
-        ("from", "from_", _rt.OptionCodec(_rt.STRING)),
-        ("type", "type", _rt.U8),
-        ("lambda", "lambda_", _rt.list_of(_POINT)),
-        ("nested", "nested", _rt.OptionCodec(_rt.OptionCodec(_COLOR))),
-        ("triple", "triple", _rt.TupleCodec([_rt.U8, _rt.STRING, _rt.F32])),
-        ("raw", "raw", _rt.list_of(_rt.U8)),
-        (
-            "scalars",
-            "scalars",
-            _rt.list_of(_rt.TupleCodec([_rt.BOOL, _rt.S8, _rt.U16, _rt.S64, _rt.F32, _rt.CHAR])),
-        ),
-    ],
-)
-
-
 @dataclass
 class Some_:
     """A record whose name collides with the runtime's `Some`."""
 
     value: int
     """The wrapped value."""
-
-
-_SOME = _rt.RecordCodec(
-    "some",
-    Some_,
-    [
-        ("value", "value", _rt.U32),
-    ],
-)
 
 
 @dataclass
@@ -295,16 +205,6 @@ Payloads = Union[
 ]
 """A variant whose cases carry every shape of payload."""
 
-_PAYLOADS = _rt.VariantCodec(
-    "payloads",
-    [
-        ("maybe", Payloads_Maybe, _rt.OptionCodec(_rt.STRING)),
-        ("outcome", Payloads_Outcome, _rt.ResultCodec(_rt.U32, _COLOR)),
-        ("bits", Payloads_Bits, _PERMS),
-        ("grid", Payloads_Grid, _rt.list_of(_rt.list_of(_rt.F64))),
-    ],
-)
-
 
 class Host(Protocol):
     """Shared types, and functions that pass them back and forth."""
@@ -338,434 +238,3 @@ class Host(Protocol):
     def nothing(self) -> None:
         """No parameters, no result."""
         ...
-
-
-def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
-    rt.define_func(
-        _interface,
-        "echo-point",
-        "shapes.echo_point",
-        _params_shapes_echo_point,
-        _POINT,
-        _rt.implementation(host, "echo_point", _interface),
-        False,
-        cabi=_cabi_imp_shapes_echo_point,
-    )
-    rt.define_func(
-        _interface,
-        "draw",
-        "shapes.draw",
-        _params_shapes_draw,
-        _result_shapes_draw,
-        _rt.implementation(host, "draw", _interface),
-        False,
-        cabi=_cabi_imp_shapes_draw,
-    )
-    rt.define_func(
-        _interface,
-        "parse",
-        "shapes.parse",
-        _params_shapes_parse,
-        _result_shapes_parse,
-        _rt.implementation(host, "parse", _interface),
-        True,
-        cabi=_cabi_imp_shapes_parse,
-    )
-    rt.define_func(
-        _interface,
-        "check",
-        "shapes.check",
-        [],
-        _result_shapes_check,
-        _rt.implementation(host, "check", _interface),
-        True,
-        cabi=_cabi_imp_shapes_check,
-    )
-    rt.define_func(
-        _interface,
-        "reverse",
-        "shapes.reverse",
-        _params_shapes_reverse,
-        _result_shapes_reverse,
-        _rt.implementation(host, "reverse", _interface),
-        False,
-        cabi=_cabi_imp_shapes_reverse,
-    )
-    rt.define_func(
-        _interface,
-        "nothing",
-        "shapes.nothing",
-        [],
-        None,
-        _rt.implementation(host, "nothing", _interface),
-        False,
-        cabi=_cabi_imp_shapes_nothing,
-    )
-
-
-def _cabi_imp_shapes_echo_point(site: Any) -> Any:
-    """cabi core function for the import `echo-point`."""
-    inst = site.inst
-    bad = _abi.bad
-    as_int = _abi.as_int
-    view = site.view
-    check_span = _abi.check_span
-    st1 = _abi.struct.Struct("<ii")
-    impl = site.impl
-
-    @no_type_check
-    def _echo_point(c0, c1, c2):
-        if not inst.may_leave:
-            site.cannot_leave()
-        x1 = Point(
-            (((c0 & 4294967295) ^ 2147483648) - 2147483648), (((c1 & 4294967295) ^ 2147483648) - 2147483648)
-        )
-        out = impl(x1)
-        try:
-            if type(out) is not Point:
-                raise bad
-            i1 = out.x
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < -2147483648 or i1 > 2147483647:
-                raise bad
-            i2 = out.y
-            if type(i2) is not int:
-                i2 = as_int(i2)
-            if i2 < -2147483648 or i2 > 2147483647:
-                raise bad
-            q = (i1, i2)
-        except bad:
-            site.bad_result(out)
-        m = view()
-        check_span(m, c2, 1, 8, 4)
-        t1 = q
-        st1.pack_into(m, c2, t1[0], t1[1])
-
-    return site.host_func("III", "", _echo_point)
-
-
-def _cabi_imp_shapes_draw(site: Any) -> Any:
-    """cabi core function for the import `draw`."""
-    inst = site.inst
-    view = site.view
-    f64_from_bits = _abi.f64_from_bits
-    check_span = _abi.check_span
-    out_of_fuel = _abi.out_of_fuel
-    st1 = _abi.struct.Struct("<ii")
-    trap = _abi.trap
-    bad = _abi.bad
-    as_float = _abi.as_float
-    as_int = _abi.as_int
-    alloc = site.alloc
-    st2 = _abi.struct.Struct("<B")
-    st3 = _abi.struct.Struct("<d")
-    st4 = _abi.struct.Struct("<iiii")
-    ptrlen = _abi.ptrlen
-    rt = site.rt
-    impl = site.impl
-
-    @no_type_check
-    def _draw(c0, c1, c2, c3, c4, c5, c6, c7):
-        if not inst.may_leave:
-            site.cannot_leave()
-        fuel = rt.hostcall_fuel
-        m = view()
-        if c0 == 0:
-            c8 = Shape_Circle(f64_from_bits(c1))
-        elif c0 == 1:
-            c8 = Shape_Rectangle(
-                (
-                    Point(
-                        ((((c1 & 0xFFFFFFFF) & 4294967295) ^ 2147483648) - 2147483648),
-                        (((c2 & 4294967295) ^ 2147483648) - 2147483648),
-                    ),
-                    Point(
-                        (((c3 & 4294967295) ^ 2147483648) - 2147483648),
-                        (((c4 & 4294967295) ^ 2147483648) - 2147483648),
-                    ),
-                )
-            )
-        elif c0 == 2:
-            check_span(m, (c1 & 0xFFFFFFFF), c2, 8, 4)
-            fuel -= c2 * 48
-            if fuel < 0:
-                out_of_fuel()
-            c8 = Shape_Polygon(
-                [
-                    Point(l1, l2)
-                    for l1, l2 in st1.iter_unpack(m[(c1 & 0xFFFFFFFF) : (c1 & 0xFFFFFFFF) + 8 * c2])
-                ]
-            )
-        elif c0 == 3:
-            c8 = Shape_Empty()
-        else:
-            trap("invalid variant discriminant " + str(c0))
-        x1 = c8
-        if c5 >= 3:
-            trap("invalid enum discriminant " + str(c5))
-        x2 = Color(c5)
-        x3 = Perms((c6) & 7)
-        out = impl(x1, x2, x3)
-        try:
-            if isinstance(out, (str, bytes, dict)) or not hasattr(out, "__len__"):
-                raise bad
-            items1 = []
-            for e1 in out:
-                if type(e1) is Shape_Circle:
-                    x4 = e1.value
-                    if type(x4) is not float:
-                        x4 = as_float(x4)
-                    c9 = (0, x4)
-                elif type(e1) is Shape_Rectangle:
-                    if type(e1.value) is not tuple or len(e1.value) != 2:
-                        raise bad
-                    if type(e1.value[0]) is not Point:
-                        raise bad
-                    i1 = e1.value[0].x
-                    if type(i1) is not int:
-                        i1 = as_int(i1)
-                    if i1 < -2147483648 or i1 > 2147483647:
-                        raise bad
-                    i2 = e1.value[0].y
-                    if type(i2) is not int:
-                        i2 = as_int(i2)
-                    if i2 < -2147483648 or i2 > 2147483647:
-                        raise bad
-                    if type(e1.value[1]) is not Point:
-                        raise bad
-                    i3 = e1.value[1].x
-                    if type(i3) is not int:
-                        i3 = as_int(i3)
-                    if i3 < -2147483648 or i3 > 2147483647:
-                        raise bad
-                    i4 = e1.value[1].y
-                    if type(i4) is not int:
-                        i4 = as_int(i4)
-                    if i4 < -2147483648 or i4 > 2147483647:
-                        raise bad
-                    c9 = (1, ((i1, i2), (i3, i4)))
-                elif type(e1) is Shape_Polygon:
-                    if isinstance(e1.value, (str, bytes, dict)) or not hasattr(e1.value, "__len__"):
-                        raise bad
-                    parts1 = []
-                    for e2 in e1.value:
-                        if type(e2) is not Point:
-                            raise bad
-                        i5 = e2.x
-                        if type(i5) is not int:
-                            i5 = as_int(i5)
-                        if i5 < -2147483648 or i5 > 2147483647:
-                            raise bad
-                        i6 = e2.y
-                        if type(i6) is not int:
-                            i6 = as_int(i6)
-                        if i6 < -2147483648 or i6 > 2147483647:
-                            raise bad
-                        t1 = (i5, i6)
-                        parts1.append(st1.pack(t1[0], t1[1]))
-                    c9 = (2, (b"".join(parts1), len(parts1)))
-                elif type(e1) is Shape_Empty:
-                    c9 = (3, None)
-                else:
-                    raise bad
-                items1.append(c9)
-            q = items1
-        except bad:
-            site.bad_result(out)
-        m = view()
-        check_span(m, c7, 1, 8, 4)
-        items2 = q
-        p1 = alloc(8, 24 * len(items2))
-        m = view()
-        for i7, e3 in enumerate(items2):
-            c10 = e3
-            st2.pack_into(m, p1 + 24 * i7, c10[0])
-            if c10[0] == 0:
-                st3.pack_into(m, p1 + 24 * i7 + 8, c10[1])
-            elif c10[0] == 1:
-                t2 = c10[1]
-                t3 = t2[0]
-                t4 = t2[1]
-                st4.pack_into(m, p1 + 24 * i7 + 8, t3[0], t3[1], t4[0], t4[1])
-            elif c10[0] == 2:
-                b1 = c10[1]
-                p2 = alloc(4, len(b1[0]))
-                m = view()
-                m[p2 : p2 + len(b1[0])] = b1[0]
-                ptrlen.pack_into(m, p1 + 24 * i7 + 8, p2, b1[1])
-        ptrlen.pack_into(m, c7, p1, len(items2))
-
-    return site.host_func("IQIIIIII", "", _draw)
-
-
-def _cabi_imp_shapes_parse(site: Any) -> Any:
-    """cabi core function for the import `parse`."""
-    inst = site.inst
-    view = site.view
-    smask = site.string_cost[0]
-    sshift = site.string_cost[1]
-    out_of_fuel = _abi.out_of_fuel
-    ld_str = site.strings[1]
-    bad = _abi.bad
-    as_int = _abi.as_int
-    enc_str = site.strings[0]
-    check_span = _abi.check_span
-    st1 = _abi.struct.Struct("<B")
-    st2 = _abi.struct.Struct("<ii")
-    alloc = site.alloc
-    ptrlen = _abi.ptrlen
-    rt = site.rt
-    impl = site.impl
-
-    @no_type_check
-    def _parse(c0, c1, c2):
-        if not inst.may_leave:
-            site.cannot_leave()
-        fuel = rt.hostcall_fuel
-        m = view()
-        fuel -= (c1 & smask) << sshift
-        if fuel < 0:
-            out_of_fuel()
-        x1 = ld_str(m, c0, c1)
-        try:
-            out = Ok(impl(x1))
-        except Err as err:
-            out = err
-        try:
-            if type(out) is Ok:
-                if type(out.value) is not Point:
-                    raise bad
-                i1 = out.value.x
-                if type(i1) is not int:
-                    i1 = as_int(i1)
-                if i1 < -2147483648 or i1 > 2147483647:
-                    raise bad
-                i2 = out.value.y
-                if type(i2) is not int:
-                    i2 = as_int(i2)
-                if i2 < -2147483648 or i2 > 2147483647:
-                    raise bad
-                r1 = (0, (i1, i2))
-            elif type(out) is Err:
-                r1 = (1, enc_str(out.value))
-            else:
-                raise bad
-            q = r1
-        except bad:
-            site.bad_result(out)
-        m = view()
-        check_span(m, c2, 1, 12, 4)
-        c3 = q
-        st1.pack_into(m, c2, c3[0])
-        if c3[0] == 0:
-            t1 = c3[1]
-            st2.pack_into(m, c2 + 4, t1[0], t1[1])
-        elif c3[0] == 1:
-            s1 = c3[1]
-            p1 = alloc(s1[2], len(s1[0]))
-            m = view()
-            m[p1 : p1 + len(s1[0])] = s1[0]
-            ptrlen.pack_into(m, c2 + 4, p1, s1[1])
-
-    return site.host_func("III", "", _parse)
-
-
-def _cabi_imp_shapes_check(site: Any) -> Any:
-    """cabi core function for the import `check`."""
-    inst = site.inst
-    bad = _abi.bad
-    impl = site.impl
-
-    @no_type_check
-    def _check():
-        if not inst.may_leave:
-            site.cannot_leave()
-        try:
-            out = Ok(impl())
-        except Err as err:
-            out = err
-        try:
-            if type(out) is Ok:
-                r1 = (0, None)
-            elif type(out) is Err:
-                r1 = (1, None)
-            else:
-                raise bad
-            q = r1
-        except bad:
-            site.bad_result(out)
-        c1 = q
-        if c1[0] == 0:
-            f1 = 0
-        elif c1[0] == 1:
-            f1 = 1
-        return f1
-
-    return site.host_func("", "I", _check)
-
-
-def _cabi_imp_shapes_reverse(site: Any) -> Any:
-    """cabi core function for the import `reverse`."""
-    inst = site.inst
-    view = site.view
-    out_of_fuel = _abi.out_of_fuel
-    ld_bytes = _abi.ld_bytes
-    bad = _abi.bad
-    as_bytes = _abi.as_bytes
-    check_span = _abi.check_span
-    alloc = site.alloc
-    ptrlen = _abi.ptrlen
-    rt = site.rt
-    impl = site.impl
-
-    @no_type_check
-    def _reverse(c0, c1, c2):
-        if not inst.may_leave:
-            site.cannot_leave()
-        fuel = rt.hostcall_fuel
-        m = view()
-        fuel -= c1 * 48
-        if fuel < 0:
-            out_of_fuel()
-        x1 = ld_bytes(m, c0, c1)
-        out = impl(x1)
-        try:
-            q = as_bytes(out)
-        except bad:
-            site.bad_result(out)
-        m = view()
-        check_span(m, c2, 1, 8, 4)
-        b1 = q
-        p1 = alloc(1, len(b1[0]))
-        m = view()
-        m[p1 : p1 + len(b1[0])] = b1[0]
-        ptrlen.pack_into(m, c2, p1, b1[1])
-
-    return site.host_func("III", "", _reverse)
-
-
-def _cabi_imp_shapes_nothing(site: Any) -> Any:
-    """cabi core function for the import `nothing`."""
-    inst = site.inst
-    impl = site.impl
-
-    @no_type_check
-    def _nothing():
-        if not inst.may_leave:
-            site.cannot_leave()
-        out = impl()
-
-    return site.host_func("", "", _nothing)
-
-
-# The imports' codecs, made once for every instance.
-_params_shapes_echo_point: list[tuple[str, _rt.Codec]] = [("p", _POINT)]
-_params_shapes_draw: list[tuple[str, _rt.Codec]] = [("s", _SHAPE), ("c", _COLOR), ("p", _PERMS)]
-_result_shapes_draw: _rt.Codec = _rt.list_of(_SHAPE)
-_params_shapes_parse: list[tuple[str, _rt.Codec]] = [("text", _rt.STRING)]
-_result_shapes_parse: _rt.Codec = _rt.ResultCodec(_POINT, _rt.STRING)
-_result_shapes_check: _rt.Codec = _rt.ResultCodec(None, None)
-_params_shapes_reverse: list[tuple[str, _rt.Codec]] = [("data", _rt.list_of(_rt.U8))]
-_result_shapes_reverse: _rt.Codec = _rt.list_of(_rt.U8)

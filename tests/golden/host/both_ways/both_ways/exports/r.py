@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -49,15 +45,6 @@ class Pt:
     x: int
 
 
-_PT = _rt.RecordCodec(
-    "pt",
-    Pt,
-    [
-        ("x", "x", _rt.U32),
-    ],
-)
-
-
 class R(_rt.Exports):
     """Imported and exported at once: two distinct sets of types."""
 
@@ -68,8 +55,10 @@ class R(_rt.Exports):
     _call_mk: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _interface, _sites)
-        self.Res = rt.bind_guest_resource(_ResBase, "t:both/r#res", _rt.SiteTable(rt, _interface, _sites_Res))
+        """The interface of the instance `rt` (the world class makes it)."""
+        from .._wiring.exports.r import bind
+
+        bind(self, rt)
 
     def make(self) -> _ResBase:
         """Calls `make`."""
@@ -80,259 +69,3 @@ class R(_rt.Exports):
         """Calls `mk`."""
         result: Pt = self._call_mk(p)
         return result
-
-
-def _cabi_Res_new(site: Any) -> Any:
-    """cabi call site of `[constructor]res`."""
-    inst = site.inst
-    res_r_res = site.resource("t:both/r#res", True)
-    lift_own_handle = site.lift_own_handle
-    core_fault = _abi.faults
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _constructor():
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                out = lift_own_handle(res_r_res, r)
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _constructor
-
-
-def _cabi_Res_get(site: Any) -> Any:
-    """cabi call site of `[method]res.get`."""
-    inst = site.inst
-    res_r_res = site.resource("t:both/r#res", True)
-    check_handle = site.check_handle
-    bad = _abi.bad
-    lower_borrow = site.handles[1]
-    end_scope = site.scopes[1]
-    new_scope = site.scopes[0]
-    core_fault = _abi.faults
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _get(a0):
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                check_handle(res_r_res, a0, False)
-                q0 = a0
-            except bad:
-                site.bad_arg(0, a0)
-            scope = new_scope()
-            try:
-                h1 = lower_borrow(inst, res_r_res, q0, scope)
-                pack(mv, 0, h1)
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                out = r
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-                end_scope(scope)
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _get
-
-
-def _cabi_r_make(site: Any) -> Any:
-    """cabi call site of `make`."""
-    inst = site.inst
-    res_r_res = site.resource("t:both/r#res", True)
-    lift_own = site.handles[2]
-    core_fault = _abi.faults
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _make():
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                out = lift_own(inst, res_r_res, r)
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _make
-
-
-def _cabi_r_mk(site: Any) -> Any:
-    """cabi call site of `mk`."""
-    inst = site.inst
-    bad = _abi.bad
-    as_int = _abi.as_int
-    core_fault = _abi.faults
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _mk(a0):
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                if type(a0) is not Pt:
-                    raise bad
-                i1 = a0.x
-                if type(i1) is not int:
-                    i1 = as_int(i1)
-                if i1 < 0 or i1 > 4294967295:
-                    raise bad
-                q0 = (i1,)
-            except bad:
-                site.bad_arg(0, a0)
-            try:
-                t1 = q0
-                pack(mv, 0, t1[0])
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                out = Pt(r)
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _mk
-
-
-_sites: dict[str, _rt.SiteSpec] = {
-    "_call_make": (
-        "make",
-        "r.make",
-        [],
-        _rt.GuestResourceCodec("res", "t:both/r#res", True),
-        False,
-        _cabi_r_make,
-    ),
-    "_call_mk": ("mk", "r.mk", [("p", _PT)], _PT, False, _cabi_r_mk),
-}
-"""The call sites of `R`, bound on first use."""
-
-_sites_Res: dict[str, _rt.SiteSpec] = {
-    "[constructor]res": (
-        "[constructor]res",
-        "Res",
-        [],
-        _rt.GuestResourceCodec("res", "t:both/r#res", True, raw=True),
-        False,
-        _cabi_Res_new,
-    ),
-    "[method]res.get": (
-        "[method]res.get",
-        "Res.get",
-        [("self", _rt.GuestResourceCodec("res", "t:both/r#res", False))],
-        _rt.U32,
-        False,
-        _cabi_Res_get,
-    ),
-}
-"""The call sites of resource `res`, bound on first use."""

@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -53,15 +49,6 @@ class Pt:
     x: int
 
 
-_PT = _rt.RecordCodec(
-    "pt",
-    Pt,
-    [
-        ("x", "x", _rt.U32),
-    ],
-)
-
-
 class Host(Protocol):
     """Imported and exported at once: two distinct sets of types."""
 
@@ -77,162 +64,3 @@ class Host(Protocol):
     def mk(self, p: Pt) -> Pt:
         """Calls `mk`."""
         ...
-
-
-def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
-    res_cls = _rt.implementation(host, "Res", _interface)
-    rt.define_resource(_interface, "res", "t:both/r#res", res_cls)
-    rt.define_func(
-        _interface, "[constructor]res", "Res", [], _result_Res_new, res_cls, cabi=_cabi_imp_Res_new
-    )
-    rt.define_func(
-        _interface,
-        "[method]res.get",
-        "Res.get",
-        _params_Res_get,
-        _rt.U32,
-        _rt.call_method("get"),
-        False,
-        cabi=_cabi_imp_Res_get,
-    )
-    rt.define_func(
-        _interface,
-        "make",
-        "r.make",
-        [],
-        _result_r_make,
-        _rt.implementation(host, "make", _interface),
-        False,
-        cabi=_cabi_imp_r_make,
-    )
-    rt.define_func(
-        _interface,
-        "mk",
-        "r.mk",
-        _params_r_mk,
-        _PT,
-        _rt.implementation(host, "mk", _interface),
-        False,
-        cabi=_cabi_imp_r_mk,
-    )
-
-
-def _cabi_imp_Res_new(site: Any) -> Any:
-    """cabi core function for the import `[constructor]res`."""
-    inst = site.inst
-    bad = _abi.bad
-    res_r_res = site.resource("t:both/r#res", False)
-    check_handle = site.check_handle
-    lower_own = site.handles[0]
-    impl = site.impl
-
-    @no_type_check
-    def _constructor():
-        if not inst.may_leave:
-            site.cannot_leave()
-        out = impl()
-        try:
-            check_handle(res_r_res, out, True)
-            q = out
-        except bad:
-            site.bad_result(out)
-        h1 = lower_own(inst, res_r_res, q)
-        return h1
-
-    return site.host_func("", "I", _constructor)
-
-
-def _cabi_imp_Res_get(site: Any) -> Any:
-    """cabi core function for the import `[method]res.get`."""
-    inst = site.inst
-    res_r_res = site.resource("t:both/r#res", False)
-    lift_borrow = site.handles[3]
-    bad = _abi.bad
-    as_int = _abi.as_int
-    end_scope = site.scopes[1]
-    new_scope = site.scopes[0]
-    impl = site.impl
-
-    @no_type_check
-    def _get(c0):
-        if not inst.may_leave:
-            site.cannot_leave()
-        scope = new_scope()
-        x1 = lift_borrow(inst, res_r_res, c0, scope)
-        out = impl(x1)
-        try:
-            i1 = out
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q = i1
-        except bad:
-            site.bad_result(out)
-        end_scope(scope)
-        return q
-
-    return site.host_func("I", "I", _get)
-
-
-def _cabi_imp_r_make(site: Any) -> Any:
-    """cabi core function for the import `make`."""
-    inst = site.inst
-    bad = _abi.bad
-    res_r_res = site.resource("t:both/r#res", False)
-    check_handle = site.check_handle
-    lower_own = site.handles[0]
-    impl = site.impl
-
-    @no_type_check
-    def _make():
-        if not inst.may_leave:
-            site.cannot_leave()
-        out = impl()
-        try:
-            check_handle(res_r_res, out, True)
-            q = out
-        except bad:
-            site.bad_result(out)
-        h1 = lower_own(inst, res_r_res, q)
-        return h1
-
-    return site.host_func("", "I", _make)
-
-
-def _cabi_imp_r_mk(site: Any) -> Any:
-    """cabi core function for the import `mk`."""
-    inst = site.inst
-    bad = _abi.bad
-    as_int = _abi.as_int
-    impl = site.impl
-
-    @no_type_check
-    def _mk(c0):
-        if not inst.may_leave:
-            site.cannot_leave()
-        x1 = Pt(c0)
-        out = impl(x1)
-        try:
-            if type(out) is not Pt:
-                raise bad
-            i1 = out.x
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q = (i1,)
-        except bad:
-            site.bad_result(out)
-        t1 = q
-        return t1[0]
-
-    return site.host_func("I", "I", _mk)
-
-
-# The imports' codecs, made once for every instance.
-_result_Res_new: _rt.Codec = _rt.HostResourceCodec("res", "t:both/r#res", True)
-_params_Res_get: list[tuple[str, _rt.Codec]] = [("self", _rt.HostResourceCodec("res", "t:both/r#res", False))]
-_result_r_make: _rt.Codec = _rt.HostResourceCodec("res", "t:both/r#res", True)
-_params_r_mk: list[tuple[str, _rt.Codec]] = [("p", _PT)]

@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -35,16 +31,6 @@ class Tone(enum.Enum):
     FORMAL = 1
 
 
-_TONE = _rt.EnumCodec(
-    "tone",
-    Tone,
-    [
-        "casual",
-        "formal",
-    ],
-)
-
-
 @dataclass
 class Person:
     """Who to greet, and how."""
@@ -52,17 +38,6 @@ class Person:
     name: str
     age: Optional[int]
     tone: Tone
-
-
-_PERSON = _rt.RecordCodec(
-    "person",
-    Person,
-    [
-        ("name", "name", _rt.STRING),
-        ("age", "age", _rt.OptionCodec(_rt.U8)),
-        ("tone", "tone", _TONE),
-    ],
-)
 
 
 @dataclass
@@ -82,11 +57,3 @@ GreetError = Union[
     GreetError_TooLong,
 ]
 """Why a greeting could not be produced."""
-
-_GREET_ERROR = _rt.VariantCodec(
-    "greet-error",
-    [
-        ("empty-name", GreetError_EmptyName, None),
-        ("too-long", GreetError_TooLong, _rt.U32),
-    ],
-)

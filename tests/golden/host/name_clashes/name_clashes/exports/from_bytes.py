@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -30,59 +26,11 @@ class FromBytes(_rt.Exports):
     _call_b: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _interface, _sites)
+        """The interface of the instance `rt` (the world class makes it)."""
+        from .._wiring.exports.from_bytes import bind
+
+        bind(self, rt)
 
     def b(self) -> None:
         """Calls `b`."""
         self._call_b()
-
-
-def _cabi_from_bytes_b(site: Any) -> Any:
-    """cabi call site of `b`."""
-    inst = site.inst
-    core_fault = _abi.faults
-    raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _b():
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                if post is not None:
-                    inst.may_leave = False
-                    post()
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return None
-
-    return _b
-
-
-_sites: dict[str, _rt.SiteSpec] = {
-    "_call_b": ("b", "from_bytes.b", [], None, False, _cabi_from_bytes_b),
-}
-"""The call sites of `FromBytes`, bound on first use."""

@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -32,15 +28,6 @@ class Interface:
     x: int
 
 
-_INTERFACE = _rt.RecordCodec(
-    "interface",
-    Interface,
-    [
-        ("x", "x", _rt.U32),
-    ],
-)
-
-
 class Run(_rt.Exports):
     """`t:clash/run` (exported interface)."""
 
@@ -48,7 +35,10 @@ class Run(_rt.Exports):
     _call_echo: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _interface, _sites)
+        """The interface of the instance `rt` (the world class makes it)."""
+        from .._wiring.exports.run import bind
+
+        bind(self, rt)
 
     def r(self) -> None:
         """Calls `r`."""
@@ -58,117 +48,3 @@ class Run(_rt.Exports):
         """Calls `echo`."""
         result: Interface = self._call_echo(i)
         return result
-
-
-def _cabi_run_r(site: Any) -> Any:
-    """cabi call site of `r`."""
-    inst = site.inst
-    core_fault = _abi.faults
-    raw = site.raw_call("", "")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _r():
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                if post is not None:
-                    inst.may_leave = False
-                    post()
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return None
-
-    return _r
-
-
-def _cabi_run_echo(site: Any) -> Any:
-    """cabi call site of `echo`."""
-    inst = site.inst
-    bad = _abi.bad
-    as_int = _abi.as_int
-    core_fault = _abi.faults
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _echo(a0):
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                if type(a0) is not Interface:
-                    raise bad
-                i1 = a0.x
-                if type(i1) is not int:
-                    i1 = as_int(i1)
-                if i1 < 0 or i1 > 4294967295:
-                    raise bad
-                q0 = (i1,)
-            except bad:
-                site.bad_arg(0, a0)
-            try:
-                t1 = q0
-                pack(mv, 0, t1[0])
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                out = Interface(r)
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _echo
-
-
-_sites: dict[str, _rt.SiteSpec] = {
-    "_call_r": ("r", "run.r", [], None, False, _cabi_run_r),
-    "_call_echo": ("echo", "run.echo", [("i", _INTERFACE)], _INTERFACE, False, _cabi_run_echo),
-}
-"""The call sites of `Run`, bound on first use."""

@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -30,31 +26,3 @@ class Host(Protocol):
     def l(self) -> None:
         """Calls `l`."""
         ...
-
-
-def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
-    rt.define_func(
-        _interface,
-        "l",
-        "log.l",
-        [],
-        None,
-        _rt.implementation(host, "l", _interface),
-        False,
-        cabi=_cabi_imp_log_l,
-    )
-
-
-def _cabi_imp_log_l(site: Any) -> Any:
-    """cabi core function for the import `l`."""
-    inst = site.inst
-    impl = site.impl
-
-    @no_type_check
-    def _l():
-        if not inst.may_leave:
-            site.cannot_leave()
-        out = impl()
-
-    return site.host_func("", "", _l)

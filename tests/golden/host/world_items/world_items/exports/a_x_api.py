@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import a_x_types as _i_a_x_types
 
@@ -29,13 +25,9 @@ _interface = "a:x/api"
 Id = _i_a_x_types.Id
 """`id` (type alias)."""
 
-_ID = _i_a_x_types._ID
-
 
 Thing = _i_a_x_types.Thing
 """`thing` (type alias)."""
-
-_THING = _i_a_x_types._THING
 
 
 class AXApi(_rt.Exports):
@@ -44,74 +36,12 @@ class AXApi(_rt.Exports):
     _call_make: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _interface, _sites)
+        """The interface of the instance `rt` (the world class makes it)."""
+        from .._wiring.exports.a_x_api import bind
+
+        bind(self, rt)
 
     def make(self, id: Id) -> Thing:
         """Make a thing."""
         result: Thing = self._call_make(id)
         return result
-
-
-def _cabi_a_x_api_make(site: Any) -> Any:
-    """cabi call site of `make`."""
-    inst = site.inst
-    as_int = _abi.as_int
-    bad = _abi.bad
-    core_fault = _abi.faults
-    raw = site.raw_call("I", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _make(a0):
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                i1 = a0
-                if type(i1) is not int:
-                    i1 = as_int(i1)
-                if i1 < 0 or i1 > 4294967295:
-                    raise bad
-                q0 = i1
-            except bad:
-                site.bad_arg(0, a0)
-            try:
-                pack(mv, 0, q0)
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                out = _i_a_x_types.Thing(r)
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _make
-
-
-_sites: dict[str, _rt.SiteSpec] = {
-    "_call_make": ("make", "a_x_api.make", [("id", _ID)], _THING, False, _cabi_a_x_api_make),
-}
-"""The call sites of `AXApi`, bound on first use."""

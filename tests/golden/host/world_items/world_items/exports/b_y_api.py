@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import b_y_types as _i_b_y_types
 
@@ -29,13 +25,9 @@ _interface = "b:y/api"
 Name = _i_b_y_types.Name
 """`name` (type alias)."""
 
-_NAME = _i_b_y_types._NAME
-
 
 Thing = _i_b_y_types.Thing
 """`thing` (type alias)."""
-
-_THING = _i_b_y_types._THING
 
 
 class BYApi(_rt.Exports):
@@ -44,106 +36,12 @@ class BYApi(_rt.Exports):
     _call_named: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _interface, _sites)
+        """The interface of the instance `rt` (the world class makes it)."""
+        from .._wiring.exports.b_y_api import bind
+
+        bind(self, rt)
 
     def named(self, name: Name) -> Optional[Thing]:
         """The thing called `name`, if any."""
         result: Optional[Thing] = self._call_named(name)
         return result
-
-
-def _cabi_b_y_api_named(site: Any) -> Any:
-    """cabi call site of `named`."""
-    inst = site.inst
-    enc_str = site.strings[0]
-    bad = _abi.bad
-    alloc = site.alloc
-    view = site.view
-    check_span = _abi.check_span
-    st1 = _abi.struct.Struct("<B")
-    ptrlen = _abi.ptrlen
-    smask = site.string_cost[0]
-    sshift = site.string_cost[1]
-    out_of_fuel = _abi.out_of_fuel
-    ld_str = site.strings[1]
-    trap = _abi.trap
-    core_fault = _abi.faults
-    raw = site.raw_call("II", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-    rt = site.rt
-
-    @no_type_check
-    def _named(a0):
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                q0 = enc_str(a0)
-            except bad:
-                site.bad_arg(0, a0)
-            try:
-                s1 = q0
-                p1 = alloc(s1[2], len(s1[0]))
-                m = view()
-                m[p1 : p1 + len(s1[0])] = s1[0]
-                pack(mv, 0, p1, s1[1])
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                fuel = rt.hostcall_fuel
-                m = view()
-                check_span(m, r, 1, 12, 4)
-                d1 = st1.unpack_from(m, r)[0]
-                if d1 == 0:
-                    c1 = None
-                elif d1 == 1:
-                    p2, n1 = ptrlen.unpack_from(m, r + 4)
-                    fuel -= (n1 & smask) << sshift
-                    if fuel < 0:
-                        out_of_fuel()
-                    v1 = ld_str(m, p2, n1)
-                    c1 = _i_b_y_types.Thing(v1)
-                else:
-                    trap("invalid variant discriminant " + str(d1))
-                out = c1
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _named
-
-
-_sites: dict[str, _rt.SiteSpec] = {
-    "_call_named": (
-        "named",
-        "b_y_api.named",
-        [("name", _NAME)],
-        _rt.OptionCodec(_THING),
-        False,
-        _cabi_b_y_api_named,
-    ),
-}
-"""The call sites of `BYApi`, bound on first use."""

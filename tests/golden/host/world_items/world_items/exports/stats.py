@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 from ..imports import b_y_types as _i_b_y_types
 
@@ -28,8 +24,6 @@ _interface = "stats"
 Thing = _i_b_y_types.Thing
 """`thing` (type alias)."""
 
-_THING = _i_b_y_types._THING
-
 
 class Stats(_rt.Exports):
     """An inline exported interface that uses `b:y/types`."""
@@ -38,7 +32,10 @@ class Stats(_rt.Exports):
     _call_last: Callable[..., Any]
 
     def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
-        self._sites = _rt.SiteTable(rt, _interface, _sites)
+        """The interface of the instance `rt` (the world class makes it)."""
+        from .._wiring.exports.stats import bind
+
+        bind(self, rt)
 
     def count(self) -> int:
         """How many things were seen."""
@@ -49,129 +46,3 @@ class Stats(_rt.Exports):
         """The last thing seen."""
         result: Optional[Thing] = self._call_last()
         return result
-
-
-def _cabi_stats_count(site: Any) -> Any:
-    """cabi call site of `count`."""
-    inst = site.inst
-    core_fault = _abi.faults
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-
-    @no_type_check
-    def _count():
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                out = r
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _count
-
-
-def _cabi_stats_last(site: Any) -> Any:
-    """cabi call site of `last`."""
-    inst = site.inst
-    view = site.view
-    check_span = _abi.check_span
-    st1 = _abi.struct.Struct("<B")
-    ptrlen = _abi.ptrlen
-    smask = site.string_cost[0]
-    sshift = site.string_cost[1]
-    out_of_fuel = _abi.out_of_fuel
-    ld_str = site.strings[1]
-    trap = _abi.trap
-    core_fault = _abi.faults
-    raw = site.raw_call("", "I")
-    pack, mv, ccall, cargs, trap_slot, fault, result = (
-        raw.pack,
-        raw.mv,
-        raw.call,
-        raw.args,
-        raw.trap,
-        raw.fault,
-        raw.result,
-    )
-    post = site.post_return("I")
-    take, give, wait = site.gate.take, site.gate.give, site.gate.wait
-    rt = site.rt
-
-    @no_type_check
-    def _last():
-        try:
-            take()
-            mine = True
-        except IndexError:
-            mine = wait()
-        try:
-            if inst.poisoned is not None:
-                site.dead()
-            try:
-                err = ccall(*cargs)
-                if err or trap_slot.value:
-                    raise fault(err)
-                r = result[0]
-                fuel = rt.hostcall_fuel
-                m = view()
-                check_span(m, r, 1, 12, 4)
-                d1 = st1.unpack_from(m, r)[0]
-                if d1 == 0:
-                    c1 = None
-                elif d1 == 1:
-                    p1, n1 = ptrlen.unpack_from(m, r + 4)
-                    fuel -= (n1 & smask) << sshift
-                    if fuel < 0:
-                        out_of_fuel()
-                    v1 = ld_str(m, p1, n1)
-                    c1 = _i_b_y_types.Thing(v1)
-                else:
-                    trap("invalid variant discriminant " + str(d1))
-                out = c1
-                if post is not None:
-                    inst.may_leave = False
-                    post(r)
-                    inst.may_leave = True
-            except core_fault as exc:
-                raise site.fail(exc)
-        finally:
-            if mine:
-                give(True)
-        return out
-
-    return _last
-
-
-_sites: dict[str, _rt.SiteSpec] = {
-    "_call_count": ("count", "stats.count", [], _rt.U32, False, _cabi_stats_count),
-    "_call_last": ("last", "stats.last", [], _rt.OptionCodec(_THING), False, _cabi_stats_last),
-}
-"""The call sites of `Stats`, bound on first use."""

@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -28,8 +24,6 @@ _interface = "a:x/types"
 Id = int
 """An id."""
 
-_ID = _rt.U32
-
 
 @dataclass
 class Thing:
@@ -39,58 +33,9 @@ class Thing:
     """Its id."""
 
 
-_THING = _rt.RecordCodec(
-    "thing",
-    Thing,
-    [
-        ("id", "id", _ID),
-    ],
-)
-
-
 class Host(Protocol):
     """The `types` interface of package `a:x`."""
 
     def next_id(self) -> Id:
         """The next free id."""
         ...
-
-
-def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
-    rt.define_func(
-        _interface,
-        "next-id",
-        "a_x_types.next_id",
-        [],
-        _ID,
-        _rt.implementation(host, "next_id", _interface),
-        False,
-        cabi=_cabi_imp_a_x_types_next_id,
-    )
-
-
-def _cabi_imp_a_x_types_next_id(site: Any) -> Any:
-    """cabi core function for the import `next-id`."""
-    inst = site.inst
-    bad = _abi.bad
-    as_int = _abi.as_int
-    impl = site.impl
-
-    @no_type_check
-    def _next_id():
-        if not inst.may_leave:
-            site.cannot_leave()
-        out = impl()
-        try:
-            i1 = out
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 4294967295:
-                raise bad
-            q = i1
-        except bad:
-            site.bad_result(out)
-        return q
-
-    return site.host_func("", "I", _next_id)

@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -28,8 +24,6 @@ _interface = "b:y/types"
 Name = str
 """A name."""
 
-_NAME = _rt.STRING
-
 
 @dataclass
 class Thing:
@@ -39,70 +33,9 @@ class Thing:
     """Its name."""
 
 
-_THING = _rt.RecordCodec(
-    "thing",
-    Thing,
-    [
-        ("name", "name", _NAME),
-    ],
-)
-
-
 class Host(Protocol):
     """The `types` interface of package `b:y`."""
 
     def taken(self, name: Name) -> bool:
         """Whether `name` is taken."""
         ...
-
-
-def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
-    rt.define_func(
-        _interface,
-        "taken",
-        "b_y_types.taken",
-        _params_b_y_types_taken,
-        _rt.BOOL,
-        _rt.implementation(host, "taken", _interface),
-        False,
-        cabi=_cabi_imp_b_y_types_taken,
-    )
-
-
-def _cabi_imp_b_y_types_taken(site: Any) -> Any:
-    """cabi core function for the import `taken`."""
-    inst = site.inst
-    view = site.view
-    smask = site.string_cost[0]
-    sshift = site.string_cost[1]
-    out_of_fuel = _abi.out_of_fuel
-    ld_str = site.strings[1]
-    bad = _abi.bad
-    rt = site.rt
-    impl = site.impl
-
-    @no_type_check
-    def _taken(c0, c1):
-        if not inst.may_leave:
-            site.cannot_leave()
-        fuel = rt.hostcall_fuel
-        m = view()
-        fuel -= (c1 & smask) << sshift
-        if fuel < 0:
-            out_of_fuel()
-        x1 = ld_str(m, c0, c1)
-        out = impl(x1)
-        try:
-            if out is not True and out is not False:
-                raise bad
-            q = out
-        except bad:
-            site.bad_result(out)
-        return 1 if q else 0
-
-    return site.host_func("II", "I", _taken)
-
-
-# The imports' codecs, made once for every instance.
-_params_b_y_types_taken: list[tuple[str, _rt.Codec]] = [("name", _NAME)]

@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -30,43 +26,3 @@ class Host(Protocol):
     def seconds(self) -> int:
         """Seconds since the epoch."""
         ...
-
-
-def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
-    rt.define_func(
-        _interface,
-        "seconds",
-        "clock.seconds",
-        [],
-        _rt.U64,
-        _rt.implementation(host, "seconds", _interface),
-        False,
-        cabi=_cabi_imp_clock_seconds,
-    )
-
-
-def _cabi_imp_clock_seconds(site: Any) -> Any:
-    """cabi core function for the import `seconds`."""
-    inst = site.inst
-    bad = _abi.bad
-    as_int = _abi.as_int
-    impl = site.impl
-
-    @no_type_check
-    def _seconds():
-        if not inst.may_leave:
-            site.cannot_leave()
-        out = impl()
-        try:
-            i1 = out
-            if type(i1) is not int:
-                i1 = as_int(i1)
-            if i1 < 0 or i1 > 18446744073709551615:
-                raise bad
-            q = i1
-        except bad:
-            site.bad_result(out)
-        return q
-
-    return site.host_func("", "Q", _seconds)

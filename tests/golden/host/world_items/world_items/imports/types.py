@@ -8,13 +8,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union, no_type_check
-
-import wasmtime
-from wasmtime import component as _wc
+from typing import Any, Optional, Protocol, Union
 
 from witgen import runtime as _rt
-from witgen.runtime.cabi import support as _abi
 from witgen.runtime.types import Err, Ok, Result, Some
 
 __all__ = [
@@ -30,48 +26,3 @@ class Host(Protocol):
     def ping(self) -> str:
         """Pong."""
         ...
-
-
-def _link(rt: _rt.Instance | _rt.CabiInstance, host: Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
-    rt.define_func(
-        _interface,
-        "ping",
-        "types.ping",
-        [],
-        _rt.STRING,
-        _rt.implementation(host, "ping", _interface),
-        False,
-        cabi=_cabi_imp_types_ping,
-    )
-
-
-def _cabi_imp_types_ping(site: Any) -> Any:
-    """cabi core function for the import `ping`."""
-    inst = site.inst
-    bad = _abi.bad
-    enc_str = site.strings[0]
-    view = site.view
-    check_span = _abi.check_span
-    alloc = site.alloc
-    ptrlen = _abi.ptrlen
-    impl = site.impl
-
-    @no_type_check
-    def _ping(c0):
-        if not inst.may_leave:
-            site.cannot_leave()
-        out = impl()
-        try:
-            q = enc_str(out)
-        except bad:
-            site.bad_result(out)
-        m = view()
-        check_span(m, c0, 1, 8, 4)
-        s1 = q
-        p1 = alloc(s1[2], len(s1[0]))
-        m = view()
-        m[p1 : p1 + len(s1[0])] = s1[0]
-        ptrlen.pack_into(m, c0, p1, s1[1])
-
-    return site.host_func("I", "", _ping)
