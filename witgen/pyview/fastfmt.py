@@ -109,128 +109,190 @@ _BLOCK_KEYWORDS = frozenset("if elif else for while try except finally with def 
 _STRING_PREFIXES = frozenset(("", "r", "b", "f", "rb", "br", "fr", "rf"))
 
 
-@dataclass
 class Tok:
-    kind: str
-    text: str
+    """A token: its kind (NAME, NUM, STR, OP or INV) and text."""
+
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind = kind
+        self.text = text
 
 
-@dataclass
 class LogicalLine:
     """One statement line (or a standalone comment), as black's `Line` sees it before splitting."""
 
-    toks: list[Tok]
-    depth: int
-    before: int  # blank lines just above it in the source
-    first_row: int  # source rows (0-based), for handing a chunk to black
-    last_row: int
-    comment: str | None = None  # a trailing `# comment`
-    is_comment: bool = False  # a standalone comment line (its text in `comment`)
-    multiline_string: bool = False
-    unsupported: bool = False  # found so while tokenizing: black formats its chunk
+    __slots__ = (
+        "toks", "depth", "before", "first_row", "last_row", "comment", "is_comment", "multiline_string",
+        "unsupported", "key", "first", "is_decorator", "is_def", "is_class", "is_import", "opens_block",
+        "is_lone_string",
+    )  # fmt: skip
 
-    @property
-    def first(self) -> str:
-        return self.toks[0].text if self.toks else ""
+    def __init__(
+        self,
+        toks: list[Tok],
+        depth: int,
+        before: int,
+        first_row: int,
+        last_row: int,
+        comment: str | None = None,
+        is_comment: bool = False,
+        multiline_string: bool = False,
+        key: str = "",
+    ) -> None:
+        self.toks = toks
+        self.depth = depth
+        self.before = before  # blank lines just above it in the source
+        self.first_row = first_row  # source rows (0-based), for handing a chunk to black
+        self.last_row = last_row
+        self.comment = comment  # a trailing `# comment`, or a standalone comment's text
+        self.is_comment = is_comment
+        self.multiline_string = multiline_string
+        self.unsupported = False  # found so while tokenizing: black formats its chunk
+        self.key = key  # the source text: equal keys format alike (at equal depths)
+        first = toks[0].text if toks else ""
+        self.first = first
+        self.is_decorator = first == "@"
+        self.is_def = first == "def"
+        self.is_class = first == "class"
+        self.is_import = first in ("import", "from")
+        self.opens_block = bool(toks) and toks[-1].text == ":" and toks[-1].kind == OP
+        self.is_lone_string = len(toks) == 1 and toks[0].kind == STR
 
-    @property
-    def is_decorator(self) -> bool:
-        return self.first == "@"
 
-    @property
-    def is_def(self) -> bool:
-        return self.first == "def"
+_SIMPLE_TOKEN = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]*|[0-9][0-9a-zA-Z_]*(?:\.[0-9a-zA-Z_]*)?"
+    r"|\*\*=|//=|>>=|<<=|\.\.\.|->|:=|\*\*|//|<<|>>|<=|>=|==|!=|[-+*/%&|^@]=|\S"
+)
+_OPS = frozenset(
+    "**= //= >>= <<= ... -> := ** // << >> <= >= == != -= += *= /= %= &= |= ^= @= "
+    "- + * / % & | ^ ~ < > @ = . , : ; ( ) [ ] {{ }}".replace("{{", "{").replace("}}", "}").split()
+)
+_TOKENS_OF: dict[str, list[Tok] | None] = {}  # a quote- and comment-free row -> its tokens
 
-    @property
-    def is_class(self) -> bool:
-        return self.first == "class"
 
-    @property
-    def is_import(self) -> bool:
-        return self.first in ("import", "from")
-
-    @property
-    def opens_block(self) -> bool:
-        return bool(self.toks) and self.toks[-1].text == ":" and self.toks[-1].kind == OP
-
-    @property
-    def is_lone_string(self) -> bool:
-        return len(self.toks) == 1 and self.toks[0].kind == STR
+def _simple_tokens(text: str) -> list[Tok] | None:
+    """The tokens of a row with no strings or comments; None if it leaves brackets open or has
+    something else (the general tokenizer takes it)."""
+    cached = _TOKENS_OF.get(text, False)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    toks: list[Tok] | None = []
+    level = 0
+    for w in _SIMPLE_TOKEN.findall(text):
+        c = w[0]
+        if c.isalpha() or c == "_":
+            toks.append(Tok(NAME, w))  # type: ignore[union-attr]
+        elif c.isdigit():
+            toks.append(Tok(NUM, w))  # type: ignore[union-attr]
+        elif w in _OPS:
+            if w in _OPENING:
+                level += 1
+            elif w in _CLOSING:
+                level -= 1
+            toks.append(Tok(OP, w))  # type: ignore[union-attr]
+        else:
+            toks = None
+            break
+    if level != 0:
+        toks = None
+    _TOKENS_OF[text] = toks
+    return toks
 
 
 def _tokenize(source: str) -> list[LogicalLine]:
-    """The logical lines of `source`; `_Unsupported` for what this module doesn't tokenize."""
-    if "\r" in source or "\t" in source or "\\\n" in source or "\f" in source:
+    """The logical lines of `source`; `_Unsupported` for what this module doesn't tokenize.
+    Most rows are whole statements without strings or comments: those are split into tokens
+    by one regex call (and once per distinct row); the rest go through `_general_line`."""
+    if "\r" in source or "\\\n" in source or "\f" in source:
         raise _Unsupported("special characters")
     if not source.endswith("\n"):
         source += "\n"
+    rows = source.split("\n")
+    rows.pop()  # after the final newline
     lines: list[LogicalLine] = []
     indents = [0]
+    waiting: list[tuple[LogicalLine, int]] = []  # standalone comments and their columns
+    blank = 0
+    pos = 0  # offset of row `i` in `source`
+    i = 0
+    n = len(rows)
+    while i < n:
+        row = rows[i]
+        stripped = row.lstrip(" ")
+        if not stripped:
+            blank += 1
+            pos += len(row) + 1
+            i += 1
+            continue
+        col = len(row) - len(stripped)
+        if stripped[0] == "#":
+            if stripped != stripped.rstrip() or not (stripped == "#" or stripped.startswith("# ")) or "fmt:" in stripped:
+                raise _Unsupported("comment text black would change")
+            comment = LogicalLine([], 0, blank, i, i, comment=stripped, is_comment=True, key=stripped)
+            lines.append(comment)
+            waiting.append((comment, col))
+            blank = 0
+            pos += len(row) + 1
+            i += 1
+            continue
+        toks = None
+        if '"' not in stripped and "'" not in stripped and "#" not in stripped and stripped.isascii():
+            toks = _simple_tokens(stripped)
+        if toks is not None:
+            line = LogicalLine(toks, 0, blank, i, i, key=stripped)
+            pos += len(row) + 1
+            i += 1
+        else:
+            toks, comment_text, multiline, end = _general_line(source, pos + col)
+            consumed = source.count("\n", pos, end)
+            line = LogicalLine(toks, 0, blank, i, i + consumed - 1, comment_text, False, multiline, source[pos + col : end])
+            i += consumed
+            pos = end
+        _set_depth(line, indents, col)
+        for comment, ccol in waiting:
+            if ccol != col:
+                raise _Unsupported("comment indented unlike the next statement")
+            comment.depth = line.depth
+        waiting = []
+        lines.append(line)
+        blank = 0
+    if waiting:
+        raise _Unsupported("comments at the end")
+    return _expand_compound(lines)
+
+
+def _general_line(source: str, pos: int) -> tuple[list[Tok], str | None, bool, int]:
+    """The logical line starting at `pos`: its tokens, trailing comment, whether it holds a
+    multi-line string, and the offset after its final newline."""
     toks: list[Tok] = []
     brackets = 0
-    row = 0
-    first_row = 0
-    blank = 0
-    line_start = True  # at the start of a physical line outside brackets
-    col = 0
     trailing: str | None = None
     multiline = False
-    waiting: list[tuple[LogicalLine, int]] = []  # standalone comments and their columns
-    for m in _TOKEN.finditer(source):
+    for m in _TOKEN.finditer(source, pos):
         kind = m.lastgroup
         text = m.group()
         if kind == "ws":
-            if line_start:
-                col = len(text)
             continue
         if kind == "nl":
-            row += 1
             if brackets:
                 if trailing is not None:
                     raise _Unsupported("comment inside brackets")
                 continue
-            if toks:
-                line = _new_line(toks, indents, col, blank, first_row, row - 1, trailing, multiline)
-                for comment, ccol in waiting:
-                    if ccol != col:
-                        raise _Unsupported("comment indented unlike the next statement")
-                    comment.depth = line.depth
-                waiting = []
-                lines.append(line)
-                toks = []
-                trailing = None
-                multiline = False
-                blank = 0
-            elif line_start:
-                blank += 1
-            line_start = True
-            col = 0
-            continue
+            return toks, trailing, multiline, m.end()
+        if trailing is not None:
+            raise _Unsupported("comment inside brackets")
         if kind == "comment":
             if text != text.rstrip() or not (text == "#" or text.startswith("# ")) or "fmt:" in text:
                 raise _Unsupported("comment text black would change")
-            if toks:
-                if brackets:
-                    raise _Unsupported("comment inside brackets")
-                trailing = text
-            else:
-                comment = LogicalLine([], 0, blank, row, row, comment=text, is_comment=True)
-                lines.append(comment)
-                waiting.append((comment, col))
-                blank = 0
-                line_start = False
-            continue
-        if kind == "other":
+            trailing = text
+        elif kind == "other":
             raise _Unsupported(f"character {text!r}")
-        if line_start:
-            line_start = False
-            first_row = row
-        if kind == "str":
+        elif kind == "str":
             if "\n" in text:
                 if not text.endswith(('"""', "'''")):
                     raise _Unsupported("string with a newline")
                 multiline = True
-                row += text.count("\n")
             toks.append(Tok(STR, text))
         elif kind == "name":
             toks.append(Tok(NAME, text))
@@ -244,21 +306,10 @@ def _tokenize(source: str) -> list[LogicalLine]:
                 if brackets < 0:
                     raise _Unsupported("unbalanced brackets")
             toks.append(Tok(OP, text))
-    if toks or brackets or waiting:
-        raise _Unsupported("no final newline, or comments at the end")
-    return _expand_compound(lines)
+    raise _Unsupported("no final newline")
 
 
-def _new_line(
-    toks: list[Tok],
-    indents: list[int],
-    col: int,
-    blank: int,
-    first_row: int,
-    last_row: int,
-    trailing: str | None,
-    multiline: bool,
-) -> LogicalLine:
+def _set_depth(line: LogicalLine, indents: list[int], col: int) -> None:
     if col > indents[-1]:
         indents.append(col)
     else:
@@ -266,7 +317,7 @@ def _new_line(
             indents.pop()
         if col != indents[-1]:
             raise _Unsupported("inconsistent dedent")
-    return LogicalLine(toks, len(indents) - 1, blank, first_row, last_row, trailing, multiline_string=multiline)
+    line.depth = len(indents) - 1
 
 
 def _expand_compound(lines: list[LogicalLine]) -> list[LogicalLine]:
@@ -284,8 +335,8 @@ def _expand_compound(lines: list[LogicalLine]) -> list[LogicalLine]:
                 line.unsupported = True
                 out.append(line)
                 continue
-            out.append(LogicalLine(head, line.depth, line.before, line.first_row, line.last_row))
-            inner = LogicalLine(body, line.depth + 1, 0, line.first_row, line.last_row)
+            out.append(LogicalLine(head, line.depth, line.before, line.first_row, line.last_row, key=line.key + "\0:"))
+            inner = LogicalLine(body, line.depth + 1, 0, line.first_row, line.last_row, key="\0" + line.key)
             if body[0].kind == STR or body[0].text == "...":
                 inner.unsupported = True
             out.append(inner)
@@ -445,6 +496,9 @@ def _chunks(lines: list[LogicalLine]) -> list[tuple[int, int]]:
 
 
 _FUTURE = "from __future__ import annotations"
+# (source text, depth, docstring?, future import?) -> the formatted rows, or why black must:
+# generated modules repeat many lines
+_FORMATTED: dict[tuple[str, int, bool, bool], list[str] | _Unsupported] = {}
 
 
 def _emit(source: str, lines: list[LogicalLine]) -> str:
@@ -461,9 +515,22 @@ def _emit(source: str, lines: list[LogicalLine]) -> str:
         try:
             for k in range(lo, hi):
                 b = blocks[k]
-                chunk_out.extend([""] * b.before)
-                chunk_out.extend(_format_line(b.line, b.docstring, future))
-                chunk_out.extend([""] * b.after)
+                line = b.line
+                if b.before:
+                    chunk_out.extend([""] * b.before)
+                key = (line.key, line.depth, b.docstring, future)
+                formatted = _FORMATTED.get(key)
+                if formatted is None:
+                    try:
+                        formatted = _format_line(line, b.docstring, future)
+                    except _Unsupported as exc:
+                        formatted = exc
+                    _FORMATTED[key] = formatted
+                if isinstance(formatted, _Unsupported):
+                    raise formatted
+                chunk_out.extend(formatted)
+                if b.after:
+                    chunk_out.extend([""] * b.after)
             STATS.fast += 1
             out.extend(chunk_out)
             continue
@@ -561,9 +628,9 @@ def _docstring(text: str, depth: int) -> str:
     started_empty = not doc
     indent = " " * 4 * depth
     if "\n" in text:
-        doc_lines = doc.split("\n")
+        doc_lines = [_expand_leading_tabs(ln) for ln in doc.split("\n")]
         least = min(
-            (len(ln) - len(ln.lstrip(" ")) for ln in doc_lines[1:] if ln.strip()),
+            (len(ln) - len(ln.lstrip()) for ln in doc_lines[1:] if ln.lstrip()),
             default=None,
         )
         trimmed = [doc_lines[0].strip()]
@@ -596,6 +663,13 @@ def _docstring(text: str, depth: int) -> str:
                 return prefix + q + doc + q
             return prefix + q + doc + "\n" + indent + q
     return prefix + q + doc + q
+
+
+def _expand_leading_tabs(line: str) -> str:
+    stripped = line.lstrip()
+    if not stripped or stripped == line:
+        return line
+    return line[: len(line) - len(stripped)].expandtabs(4) + stripped
 
 
 def _format_line(line: LogicalLine, docstring: bool, future: bool) -> list[str]:
@@ -715,6 +789,8 @@ class _Line:
         first = toks[0].text
         if toks[0].kind == NAME and first in _KEYWORDS and first not in _VALUE_KEYWORDS:
             if first == "return" and len(toks) > 1:
+                if toks[-1].text == "," and toks[-1].kind == OP:
+                    raise _Unsupported("a bare one-tuple: black adds parentheses")
                 return self._wrap(toks, 1)
             if first == "class" and len(toks) > 3 and toks[2].text == "(" and toks[3].text == ")":
                 raise _Unsupported("empty class parentheses")
@@ -730,6 +806,14 @@ class _Line:
                 level -= 1
             elif level == 0 and t.text.endswith("=") and t.text not in ("==", "<=", ">=", "!="):
                 eq.append(i)
+            elif level == 0 and t.text == "," and (i + 1 == len(toks) or toks[i + 1].text == "="):
+                if i + 1 < len(toks) and not any(u.text == "," and u.kind == OP for u in toks[:i]) and "=" not in [
+                    u.text for u in toks[i + 2 :]
+                ]:
+                    # `a, = x`: black parenthesises the one-tuple target
+                    toks = [Tok(OP, "("), *toks[: i + 1], Tok(OP, ")"), *toks[i + 1 :]]
+                    return self._with_invisible_parens(toks)
+                raise _Unsupported("a bare tuple ending in a comma: black adds parentheses")
         if not eq:
             return toks
         if len(eq) > 1:
@@ -1112,6 +1196,8 @@ class _Line:
             commas = sum(1 for m in range(o + 1, k) if self.level[m] == lvl and toks[m].text == "," and toks[m].kind == OP)
             role = self.role[o]
             if commas == 1 and not (t.text == "}" or (t.text == "]" and role != SUB)):
+                if (t.text == ")" and role == ATOM) or role == SUB:
+                    continue  # a one-tuple, a one-element subscript: not magic
                 raise _Unsupported("one element and a trailing comma")
             found = True
         return found
