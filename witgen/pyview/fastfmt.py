@@ -153,7 +153,7 @@ class LogicalLine:
         first = toks[0].text if toks else ""
         self.first = first
         self.is_decorator = first == "@"
-        self.is_def = first == "def"
+        self.is_def = first == "def" or (first == "async" and len(toks) > 1 and toks[1].text == "def")
         self.is_class = first == "class"
         self.is_import = first in ("import", "from")
         self.opens_block = bool(toks) and toks[-1].text == ":" and toks[-1].kind == OP

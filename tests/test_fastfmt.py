@@ -1,0 +1,162 @@
+"""The fast formatter (witgen/pyview/fastfmt.py) gives exactly black's output.
+
+Differential: the unformatted output of the generators (every golden input and example, the
+wasi:http `proxy` world, a seeded slice of wit-smith) formatted by
+`fast_format` and by black must be byte-identical. The whole corpus (every WASI 0.2.12 and
+0.3.0 world, more wit-smith seeds) runs with `WITGEN_FASTFMT_FULL=1` or `python -m
+tests.fastfmt_corpus --wasi-0.3 --smith 30` (a few minutes), which prints the diffs.
+
+Unit: hand-written snippets with what black rewrites (long signatures, nested brackets, magic
+trailing commas, decorators, comments, docstrings, quotes, ...); for the constructs the fast
+path doesn't handle, the fallback to black must be taken.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable
+
+import black
+import pytest
+
+from tests import fastfmt_corpus as corpus
+from witgen.pyview import fastfmt
+from witgen.pyview.render import format_source
+from witgen.resolve import load
+
+
+def black_reference(source: str) -> str:
+    return black.format_str(source, mode=black.Mode(line_length=110))
+
+
+def assert_same(items: Iterable[tuple[str, str]]) -> None:
+    distinct = {source: name for name, source in items}  # worlds share many modules
+    assert distinct, "no generated sources: the corpus is missing"
+    bad = [name for source, name in distinct.items() if fastfmt.fast_format(source) != black_reference(source)]
+    assert not bad, f"fast_format differs from black on: {bad} (run python -m tests.fastfmt_corpus for diffs)"
+
+
+def test_goldens_and_examples() -> None:
+    assert_same(corpus.golden_sources())
+
+
+def test_wasi_http_proxy() -> None:
+    """The world issue 17 times: host bindings and guest stubs."""
+    items = list(corpus.sources(load(corpus.CORPUS / "wasi" / "0.2.12" / "http"), "proxy", "proxy"))
+    assert any(name == "proxy:imports/types.py" for name, _ in items)
+    assert_same(items)
+
+
+def test_wit_smith_slice() -> None:
+    assert_same(corpus.smith_sources(range(4)))
+
+
+@pytest.mark.skipif(not os.environ.get("WITGEN_FASTFMT_FULL"), reason="set WITGEN_FASTFMT_FULL=1 (minutes)")
+def test_whole_corpus() -> None:
+    """Every world of WASI 0.2.12 and 0.3.0 and 30 wit-smith seeds (as `python -m
+    tests.fastfmt_corpus --wasi-0.3 --smith 30`)."""
+    assert_same(
+        itertools.chain(
+            corpus.wasi_sources("0.2.12"), corpus.wasi_sources("0.3.0"), corpus.smith_sources(range(30))
+        )
+    )
+
+
+def fast_and_fallbacks(source: str) -> tuple[str, int]:
+    before = fastfmt.STATS.black + fastfmt.STATS.whole_module_black
+    out = fastfmt.fast_format(source)
+    return out, fastfmt.STATS.black + fastfmt.STATS.whole_module_black - before
+
+
+LONG = "x" * 60
+
+# Snippets the fast path formats itself (checked against black, and that black wasn't asked).
+FAST = {
+    "spacing and quotes": "x = f( a,b )[ 1 ]\ny = {'a':1, 'b' : -2}\nz = a if b else c\n",
+    "magic trailing comma": "__all__ = ['A', 'B', ]\nT = Union[A, B, ]\nf(a, b,)\n",
+    "one-tuple and subscript commas are not magic": "x = (a,)\ny = T[a,]\nf((p,), q)\n",
+    "long call": f"rt.define_func(_interface, '{LONG}', [('a', _rt.U32), ('b', _rt.S64)], None, cabi={LONG})\n",
+    "long assignment": f"_X: list[tuple[str, int]] = [('{LONG}', 1), ('{LONG}', 2)]\n",
+    "explode a tuple value": f"pack, mv = raw.pack_{LONG}, raw.mv_{LONG}, raw.more\n",
+    "nested long elements": "_S = {\n    'k': ('"
+    + LONG
+    + "', ["
+    + ", ".join(f"('n{i}', Codec('{LONG}', True))" for i in range(3))
+    + "], None),\n}\n",
+    "one-line compound statements": "def f(x):\n    if x < 0: g()\n    else: raise bad\n    return x\n",
+    "slices": "m[p1:p1 + len(s)] = s\ny = a[1:2]\nz = a[-1:]\n",
+    "one-tuple target": "l1, = st.unpack_from(m, r + 4)\n",
+    "redundant parentheses": "c = (a & 0xFF)\nd = (a & b) & c\n",
+    "docstrings": 'def f():\n    """Doc.\n\nMore   \n  indented\n"""\n\n\n\nclass A:\n\n    """C."""\n    x: int\n    """Attribute\ndoc."""\n    def g(self):\n        pass\n',
+    "blank lines": "import os\nx = 1\n\n\n\n\ndef f():\n\n    pass\n# comment\n@dec\ndef g():\n    pass\nclass C:\n    pass\ny = 2\n",
+    "long def": f"def f(self, component: Component, engine: Engine | None = None, store: Store | None = None, a: int = {LONG}) -> None:\n    pass\n",
+    "long string statement": f'x: int\n"""{LONG}{LONG}"""\n',
+    "varargs split after a future import": f"from __future__ import annotations\nf(*args, {LONG}, {LONG})\n",
+    "return": f"def f():\n    return g('{LONG}', '{LONG}', [1, 2, 3])\n",
+}
+
+# Snippets outside the fast path: black formats their chunk (the result still has to match).
+FALLBACK = {
+    "comment inside brackets": "x = [\n    1,  # one\n    2,\n]\n",
+    "lambda": "f = lambda a: a + 1\n",
+    "comprehension split": f"x = [{LONG} for {LONG} in range(10) if {LONG}]\n",
+    "operators split": f"x = {LONG} + {LONG} * 2\n",
+    "string with escapes": "x = 'it\\'s'\n",
+    "power operator": "x = a ** 2\n",
+    "stub def": "class P(Protocol):\n    def f(self) -> int: ...\n",
+    "parenthesised condition": "if (x):\n    pass\n",
+    "chained assignment": "a = b = 1\n",
+    "semicolon": "a = 1; b = 2\n",
+    "varargs split without a future import": f"f(*args, {LONG}, {LONG})\n",
+    "odd number": "x = 0XFF\n",
+    "async": "x = 1\nasync def f():\n    await g()\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAST))
+def test_fast_path_matches_black(name: str) -> None:
+    source = FAST[name]
+    out, fallbacks = fast_and_fallbacks(source)
+    assert out == black_reference(source)
+    assert fallbacks == 0, f"{name}: the fast path should handle this"
+
+
+@pytest.mark.parametrize("name", sorted(FALLBACK))
+def test_fallback_matches_black(name: str) -> None:
+    source = FALLBACK[name]
+    if "future" not in name:
+        source = "from __future__ import annotations\n\n" + source
+    out, fallbacks = fast_and_fallbacks(source)
+    assert out == black_reference(source)
+    assert fallbacks >= 1, f"{name}: black should have formatted this"
+
+
+def test_fallback_chunk_keeps_module_context() -> None:
+    """A chunk black formats alone sits between fast chunks with the module's blank lines."""
+    source = (
+        '"""Module."""\nfrom __future__ import annotations\nimport os\n'
+        "x = lambda: 1\ndef f():\n    return 1\n# c\ny = lambda: 2\nclass C:\n    z = lambda: 3\n"
+    )
+    out, fallbacks = fast_and_fallbacks(source)
+    assert fallbacks == 3
+    assert out == black_reference(source)
+
+
+def test_without_future_import_a_fallback_takes_the_whole_module() -> None:
+    source = "x = 1\nf = lambda: 1\n"
+    before = fastfmt.STATS.whole_module_black
+    assert fastfmt.fast_format(source) == black_reference(source)
+    assert fastfmt.STATS.whole_module_black == before + 1
+
+
+def test_invalid_python_is_reported_by_black() -> None:
+    with pytest.raises(RuntimeError, match="generated x.py is not valid Python: cannot parse"):
+        format_source("from __future__ import annotations\nx = lambda: (\n", "x.py")
+
+
+def test_witgen_format_black_forces_black(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WITGEN_FORMAT", "black")
+    stats = (fastfmt.STATS.fast, fastfmt.STATS.black)
+    assert fastfmt.fast_format("x = f( 1 )\n") == "x = f(1)\n"
+    assert (fastfmt.STATS.fast, fastfmt.STATS.black) == stats
