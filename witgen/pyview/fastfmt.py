@@ -843,7 +843,8 @@ class _Line:
                         if commas or k == start + 1:
                             return toks  # a tuple
                         inner = toks[start + 1 : k]
-                        if inner[0].text == "(" or any(t.kind == NAME and t.text in ("for", "if") for t in inner):
+                        doubled = inner[0].text == "(" and _match_forward(inner, 0) == len(inner) - 1
+                        if doubled or any(t.kind == NAME and t.text in ("for", "if") for t in inner):
                             raise _Unsupported("parentheses black may keep")
                         # black makes redundant parentheses its invisible ones
                         return [*toks[:start], Tok(INV, "("), *inner, Tok(INV, ")")]
