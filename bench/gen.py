@@ -103,7 +103,9 @@ def same_tree(a: Path, b: Path) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="proxy only")
     args = parser.parse_args()
@@ -124,7 +126,9 @@ def main() -> int:
                 fast = cold(cmd, path, world, out_fast, child_env(pycache, None), args.runs)
                 black = cold(cmd, path, world, out_black, child_env(pycache, "black"), max(1, args.runs // 2))
                 identical = same_tree(out_fast, out_black)
-                print(f"{label:<14}{cmd:<7}{'process':<12}{fast:>9.3f}{black:>9.3f}{black / fast:>7.1f}x{'':>10}")
+                print(
+                    f"{label:<14}{cmd:<7}{'process':<12}{fast:>9.3f}{black:>9.3f}{black / fast:>7.1f}x{'':>10}"
+                )
                 fast_in, share = in_process(cmd, path, world, None, args.runs)
                 black_in, _ = in_process(cmd, path, world, "black", max(1, args.runs // 2))
                 print(

@@ -40,8 +40,9 @@ def sources(loaded: Loaded, world_name: str | None, label: str) -> Iterator[tupl
         return source
 
     world = loaded.select_world(world_name)
-    with mock.patch.object(host_render, "format_source", record), mock.patch.object(
-        guest_render, "format_source", record
+    with (
+        mock.patch.object(host_render, "format_source", record),
+        mock.patch.object(guest_render, "format_source", record),
     ):
         for make in (
             lambda: gen_host.generate(loaded.resolve, world, "pkg"),
@@ -131,7 +132,9 @@ def main(argv: list[str]) -> int:
         for name, reference, fast in mismatches(item):
             bad += 1
             print(f"MISMATCH {name}")
-            diff = difflib.unified_diff(reference.splitlines(), fast.splitlines(), "black", "fastfmt", lineterm="")
+            diff = difflib.unified_diff(
+                reference.splitlines(), fast.splitlines(), "black", "fastfmt", lineterm=""
+            )
             print("\n".join(list(diff)[:60]))
     stats = fastfmt.STATS
     total = stats.fast + stats.black

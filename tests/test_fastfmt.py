@@ -33,7 +33,9 @@ def black_reference(source: str) -> str:
 def assert_same(items: Iterable[tuple[str, str]]) -> None:
     distinct = {source: name for name, source in items}  # worlds share many modules
     assert distinct, "no generated sources: the corpus is missing"
-    bad = [name for source, name in distinct.items() if fastfmt.fast_format(source) != black_reference(source)]
+    bad = [
+        name for source, name in distinct.items() if fastfmt.fast_format(source) != black_reference(source)
+    ]
     assert not bad, f"fast_format differs from black on: {bad} (run python -m tests.fastfmt_corpus for diffs)"
 
 

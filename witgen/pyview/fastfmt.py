@@ -20,7 +20,11 @@ numbers, ...) raises `_Unsupported` while the line is examined; the top-level st
 holding it (a "chunk": a def or class with its decorators and leading comments, or a
 statement) is then formatted by black itself, alone, which gives what black gives it inside
 the module. The blank lines around a chunk stay this module's. If the tokenizer itself gives
-up, the whole module goes to black. `WITGEN_FORMAT=black` sends everything to black.
+up, the whole module goes to black. `WITGEN_FORMAT=black` sends everything to black (the
+benchmark's baseline); `WITGEN_FORMAT=debug` prints why each fallback happened.
+
+Within a process, tokens of a string-free row and the formatted rows of a logical line are
+memoised by their text (generated modules repeat many lines); nothing is cached on disk.
 
 Correctness is checked by a differential test (tests/test_fastfmt.py) over every golden input,
 every WASI world (host and guest) and random WIT: `fast_format(src) == black.format_str(src)`.
@@ -30,7 +34,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 LINE_LENGTH = 110
@@ -60,7 +63,8 @@ def black_format(source: str) -> str:
 
 def fast_format(source: str) -> str:
     """`source` formatted exactly as `black.format_str(source, mode=Mode(line_length=110))`
-    would (it raises black's errors on invalid code)."""
+    would. Black's parse errors surface only for code black formats: the fast path tokenizes
+    but does not check the grammar (the generated code's own tests do)."""
     if os.environ.get("WITGEN_FORMAT") == "black":
         return black_format(source)
     try:
@@ -227,7 +231,11 @@ def _tokenize(source: str) -> list[LogicalLine]:
             continue
         col = len(row) - len(stripped)
         if stripped[0] == "#":
-            if stripped != stripped.rstrip() or not (stripped == "#" or stripped.startswith("# ")) or "fmt:" in stripped:
+            if (
+                stripped != stripped.rstrip()
+                or not (stripped == "#" or stripped.startswith("# "))
+                or "fmt:" in stripped
+            ):
                 raise _Unsupported("comment text black would change")
             comment = LogicalLine([], 0, blank, i, i, comment=stripped, is_comment=True, key=stripped)
             lines.append(comment)
@@ -246,7 +254,9 @@ def _tokenize(source: str) -> list[LogicalLine]:
         else:
             toks, comment_text, multiline, end = _general_line(source, pos + col)
             consumed = source.count("\n", pos, end)
-            line = LogicalLine(toks, 0, blank, i, i + consumed - 1, comment_text, False, multiline, source[pos + col : end])
+            line = LogicalLine(
+                toks, 0, blank, i, i + consumed - 1, comment_text, False, multiline, source[pos + col : end]
+            )
             i += consumed
             pos = end
         _set_depth(line, indents, col)
@@ -335,7 +345,11 @@ def _expand_compound(lines: list[LogicalLine]) -> list[LogicalLine]:
                 line.unsupported = True
                 out.append(line)
                 continue
-            out.append(LogicalLine(head, line.depth, line.before, line.first_row, line.last_row, key=line.key + "\0:"))
+            out.append(
+                LogicalLine(
+                    head, line.depth, line.before, line.first_row, line.last_row, key=line.key + "\0:"
+                )
+            )
             inner = LogicalLine(body, line.depth + 1, 0, line.first_row, line.last_row, key="\0" + line.key)
             if body[0].kind == STR or body[0].text == "...":
                 inner.unsupported = True
@@ -460,7 +474,9 @@ class _Tracker:
         if comment_to_add_newlines is not None:
             index = self._index(comment_to_add_newlines)
             previous_block = self.blocks[index - 1]
-            comment_to_add_newlines.before = max(comment_to_add_newlines.before, newlines) - previous_block.after
+            comment_to_add_newlines.before = (
+                max(comment_to_add_newlines.before, newlines) - previous_block.after
+            )
             newlines = 0
         return newlines, 0
 
@@ -504,7 +520,7 @@ _FORMATTED: dict[tuple[str, int, bool, bool], list[str] | _Unsupported] = {}
 def _emit(source: str, lines: list[LogicalLine]) -> str:
     docstrings = _docstring_flags(lines)
     tracker = _Tracker()
-    for line, doc in zip(lines, docstrings):
+    for line, doc in zip(lines, docstrings, strict=True):
         tracker.add(line, doc)
     blocks = tracker.blocks
     rows = source.split("\n")
@@ -536,7 +552,9 @@ def _emit(source: str, lines: list[LogicalLine]) -> str:
             continue
         except _Unsupported as exc:
             if os.environ.get("WITGEN_FORMAT") == "debug":
-                print(f"fastfmt: black formats lines {lines[lo].first_row + 1}-{lines[hi - 1].last_row + 1}: {exc}")
+                print(
+                    f"fastfmt: black formats lines {lines[lo].first_row + 1}-{lines[hi - 1].last_row + 1}: {exc}"
+                )
         STATS.black += 1
         first_statement = next((ln for ln in lines[lo:hi] if not ln.is_comment), None)
         if lo and first_statement is not None and first_statement.is_lone_string:
@@ -658,7 +676,11 @@ def _docstring(text: str, depth: int) -> str:
     if quote_len == 3:
         doc_lines = doc.splitlines()
         last_len = len(doc_lines[-1]) if doc and not doc.endswith("\n") else 0
-        if len(doc_lines) > 1 and last_len + quote_len > LINE_LENGTH and len(indent) + quote_len <= LINE_LENGTH:
+        if (
+            len(doc_lines) > 1
+            and last_len + quote_len > LINE_LENGTH
+            and len(indent) + quote_len <= LINE_LENGTH
+        ):
             if text[-1 - quote_len] == "\n":
                 return prefix + q + doc + q
             return prefix + q + doc + "\n" + indent + q
@@ -727,7 +749,9 @@ def _split_compound(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:
 CALL, SUB, PARAMS, ATOM, CLASSARGS, INVIS = "call", "sub", "params", "atom", "classargs", "invis"
 COMMA_PRIORITY, DOT_PRIORITY = 18, 1
 # Statements whose parts black wraps in invisible parentheses: splitting them is black's job.
-_NO_SPLIT = frozenset("if elif while for del assert with else except raise import from class @ try finally".split())
+_NO_SPLIT = frozenset(
+    "if elif while for del assert with else except raise import from class @ try finally".split()
+)
 # Keywords after which black removes redundant parentheses.
 _PAREN_KEYWORDS = frozenset("return if elif while for in del assert with else except".split())
 
@@ -807,9 +831,11 @@ class _Line:
             elif level == 0 and t.text.endswith("=") and t.text not in ("==", "<=", ">=", "!="):
                 eq.append(i)
             elif level == 0 and t.text == "," and (i + 1 == len(toks) or toks[i + 1].text == "="):
-                if i + 1 < len(toks) and not any(u.text == "," and u.kind == OP for u in toks[:i]) and "=" not in [
-                    u.text for u in toks[i + 2 :]
-                ]:
+                if (
+                    i + 1 < len(toks)
+                    and not any(u.text == "," and u.kind == OP for u in toks[:i])
+                    and "=" not in [u.text for u in toks[i + 2 :]]
+                ):
                     # `a, = x`: black parenthesises the one-tuple target
                     toks = [Tok(OP, "("), *toks[: i + 1], Tok(OP, ")"), *toks[i + 1 :]]
                     return self._with_invisible_parens(toks)
@@ -1194,7 +1220,11 @@ class _Line:
             if o < piece.lo:
                 continue
             lvl = self.level[o] + 1
-            commas = sum(1 for m in range(o + 1, k) if self.level[m] == lvl and toks[m].text == "," and toks[m].kind == OP)
+            commas = sum(
+                1
+                for m in range(o + 1, k)
+                if self.level[m] == lvl and toks[m].text == "," and toks[m].kind == OP
+            )
             role = self.role[o]
             if commas == 1 and not (t.text == "}" or (t.text == "]" and role != SUB)):
                 if (t.text == ")" and role == ATOM) or role == SUB:
@@ -1265,7 +1295,9 @@ class _Line:
         closing = -1
         while k >= piece.lo:
             t = self.toks[k]
-            if (t.kind == INV and t.text == ")" and not omit_invisible) or (t.kind == OP and t.text in _CLOSING):
+            if (t.kind == INV and t.text == ")" and not omit_invisible) or (
+                t.kind == OP and t.text in _CLOSING
+            ):
                 closing = k
                 break
             k -= 1
