@@ -93,8 +93,15 @@ FAST = {
     "docstrings": 'def f():\n    """Doc.\n\nMore   \n  indented\n"""\n\n\n\nclass A:\n\n    """C."""\n    x: int\n    """Attribute\ndoc."""\n    def g(self):\n        pass\n',
     "blank lines": "import os\nx = 1\n\n\n\n\ndef f():\n\n    pass\n# comment\n@dec\ndef g():\n    pass\nclass C:\n    pass\ny = 2\n",
     "long def": f"def f(self, component: Component, engine: Engine | None = None, store: Store | None = None, a: int = {LONG}) -> None:\n    pass\n",
+    "unsplittable long lines": f"x = '{LONG}{LONG}'\nf(a)['{LONG}{LONG}']\n",
     "long string statement": f'x: int\n"""{LONG}{LONG}"""\n',
     "varargs split after a future import": f"from __future__ import annotations\nf(*args, {LONG}, {LONG})\n",
+    "relative imports": "from ...imports import shapes as _api\nfrom . import x\nfrom .. import y\nfrom .a.b import c\n",
+    "long raise": 'try:\n    import x\nexcept ImportError as e:\n    raise ImportError(f"{__name__} '
+    + LONG
+    + " "
+    + LONG
+    + '") from e\n',
     "return": f"def f():\n    return g('{LONG}', '{LONG}', [1, 2, 3])\n",
 }
 
@@ -109,6 +116,7 @@ FALLBACK = {
     "stub def": "class P(Protocol):\n    def f(self) -> int: ...\n",
     "parenthesised condition": "if (x):\n    pass\n",
     "chained assignment": "a = b = 1\n",
+    "long dotted name in optional parentheses": f"x = a.b.c.{LONG}.{LONG}\n",
     "doubled parentheses": "a = ((b))\n",
     "semicolon": "a = 1; b = 2\n",
     "varargs split without a future import": f"f(*args, {LONG}, {LONG})\n",

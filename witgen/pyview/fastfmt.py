@@ -749,9 +749,7 @@ def _split_compound(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:
 CALL, SUB, PARAMS, ATOM, CLASSARGS, INVIS = "call", "sub", "params", "atom", "classargs", "invis"
 COMMA_PRIORITY, DOT_PRIORITY = 18, 1
 # Statements whose parts black wraps in invisible parentheses: splitting them is black's job.
-_NO_SPLIT = frozenset(
-    "if elif while for del assert with else except raise import from class @ try finally".split()
-)
+_NO_SPLIT = frozenset("if elif while for del assert with else except import from class @ try finally".split())
 # Keywords after which black removes redundant parentheses.
 _PAREN_KEYWORDS = frozenset("return if elif while for in del assert with else except".split())
 
@@ -995,6 +993,12 @@ class _Line:
                 if toks[0].text == "import" and pt == "import":
                     raise _Unsupported("odd import")
                 return ""
+            if tt == "..." and toks[0].text == "from":
+                if pt == "from":
+                    return " "
+                if pt in (".", "..."):
+                    return ""
+                raise _Unsupported("odd import")
             if tt == "...":
                 if p_op and pt in ("(", "["):
                     return ""
@@ -1027,6 +1031,8 @@ class _Line:
                     raise _Unsupported("odd attribute")
                 return ""
             if pt == "...":
+                if toks[0].text == "from" and tt != "import":
+                    return ""  # `from ...pkg import x`
                 return " "
             if pt == "@":
                 if i == 1:
@@ -1241,12 +1247,17 @@ class _Line:
         try:
             head, body, tail, opening = self._first_rhs(piece, omit_invisible=False)
         except _CannotSplit:
-            raise _Unsupported("nothing to split at") from None
+            # no brackets: every black transform fails and the line stays as it is
+            out.append(self.render(piece))
+            return
         if self.toks[opening].kind == INV and self._can_omit_invisible(body):
             # black prefers splitting at the last real bracket (`_prefer_split_rhs_oop`)
             try:
                 head2, body2, tail2, opening2 = self._first_rhs(piece, omit_invisible=True)
             except _CannotSplit:
+                if body.hi - body.lo == 1 and len(self.render(body)) > LINE_LENGTH:
+                    out.append(self.render(piece))  # black: the body "can't be split" either
+                    return
                 raise _Unsupported("optional parentheses around an unsplittable value") from None
             head, body, tail, opening = head2, body2, tail2, opening2
         if len(self.render(head)) > LINE_LENGTH or self._magic_comma(head):
