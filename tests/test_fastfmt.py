@@ -154,11 +154,15 @@ def test_fallback_chunk_keeps_module_context() -> None:
     assert out == black_reference(source)
 
 
-def test_without_future_import_a_fallback_takes_the_whole_module() -> None:
-    source = "x = 1\nf = lambda: 1\n"
-    before = fastfmt.STATS.whole_module_black
-    assert fastfmt.fast_format(source) == black_reference(source)
-    assert fastfmt.STATS.whole_module_black == before + 1
+def test_fallback_chunk_uses_the_module_target_versions() -> None:
+    """Without a py3.5+ feature black adds no comma after `*args` when it splits a call; an
+    f-string elsewhere in the module changes that, also for a chunk black formats alone."""
+    call = f"f(*args, {LONG}, {LONG})\n"
+    for source in (call + "x = lambda: 1\n", "y = f'{z}'\n" + call + "x = lambda: 1\n"):
+        out, fallbacks = fast_and_fallbacks(source)
+        assert fallbacks >= 1
+        assert out == black_reference(source)
+    assert black_reference("y = f'{z}'\n" + call) != "y = f'{z}'\n" + black_reference(call)
 
 
 def test_invalid_python_is_reported_by_black() -> None:

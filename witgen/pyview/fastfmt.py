@@ -18,8 +18,9 @@ Anything outside that subset (lambdas, comprehensions, binary operators where a 
 choose among them, comments inside brackets, backslashes, semicolons, unusual strings or
 numbers, ...) raises `_Unsupported` while the line is examined; the top-level statement
 holding it (a "chunk": a def or class with its decorators and leading comments, or a
-statement) is then formatted by black itself, alone, which gives what black gives it inside
-the module. The blank lines around a chunk stay this module's. If the tokenizer itself gives
+statement) is then formatted by black itself, alone but for the target versions black infers
+from the whole module, which gives what black gives it inside the module. The blank lines
+around a chunk stay this module's. If the tokenizer itself gives
 up, the whole module goes to black. `WITGEN_FORMAT=black` sends everything to black (the
 benchmark's baseline); `WITGEN_FORMAT=debug` prints why each fallback happened.
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 LINE_LENGTH = 110
 
@@ -55,10 +57,22 @@ class Stats:
 STATS = Stats()
 
 
-def black_format(source: str) -> str:
+def black_format(source: str, target_versions: frozenset[Any] = frozenset()) -> str:
     import black  # imported only when needed: it costs ~0.13 s
 
-    return black.format_str(source, mode=black.Mode(line_length=LINE_LENGTH))
+    mode = black.Mode(line_length=LINE_LENGTH, target_versions=set(target_versions))
+    return black.format_str(source, mode=mode)
+
+
+def _target_versions(source: str) -> frozenset[Any]:
+    """The Python versions black infers for the whole module (from the features it uses):
+    a chunk formatted alone must be formatted for those, not for what the chunk alone uses
+    (they decide, e.g., whether a split call gets a trailing comma after `*args`)."""
+    import black
+    from black.parsing import lib2to3_parse
+
+    node = lib2to3_parse(source.lstrip())
+    return frozenset(black.detect_target_versions(node, future_imports=black.get_future_imports(node)))
 
 
 def fast_format(source: str) -> str:
@@ -526,6 +540,7 @@ def _emit(source: str, lines: list[LogicalLine]) -> str:
     rows = source.split("\n")
     out: list[str] = []
     future = any(ln.depth == 0 and rows[ln.first_row] == _FUTURE for ln in lines[:40] if not ln.is_comment)
+    versions: frozenset[Any] | None = None  # black's target versions for the module, once needed
     for lo, hi in _chunks(lines):
         chunk_out: list[str] = []
         try:
@@ -559,15 +574,10 @@ def _emit(source: str, lines: list[LogicalLine]) -> str:
         first_statement = next((ln for ln in lines[lo:hi] if not ln.is_comment), None)
         if lo and first_statement is not None and first_statement.is_lone_string:
             raise _Unsupported("a chunk black would take for a module docstring")
-        if not future:
-            # black's target-version inference (trailing commas after *args) needs the module
-            raise _Unsupported("no `from __future__ import annotations` to pin the target versions")
+        if versions is None:
+            versions = _target_versions(source)
         text = "\n".join(rows[lines[lo].first_row : lines[hi - 1].last_row + 1]) + "\n"
-        formatted = black_format(_FUTURE + "\n" + text).split("\n")
-        k = 1
-        while formatted[k] == "":
-            k += 1
-        body = formatted[k:]
+        body = black_format(text, versions).split("\n")
         while body and body[-1] == "":
             body.pop()
         out.extend([""] * blocks[lo].before)
