@@ -5,7 +5,8 @@
 before formatting: the input `fastfmt.fast_format` and `black.format_str` must agree on.
 
 `python -m tests.fastfmt_corpus [--wasi-0.3] [--smith N]` compares the two on the whole corpus
-(every WASI world, host and guest) and prints mismatches; the default test suite runs a slice.
+(goldens, examples, dense random worlds, the e2e components, every WASI world; host and guest)
+and prints mismatches; the default test suite runs a slice.
 """
 
 from __future__ import annotations
@@ -101,6 +102,34 @@ def smith_sources(seeds: range) -> Iterator[tuple[str, str]]:
                     yield from sources(loaded, world, f"smith{seed}{'-ext' if extended else ''}#{world}")
 
 
+def dense_sources(seeds: range, types: int = 25, functions: int = 40) -> Iterator[tuple[str, str]]:
+    """Worlds dense in functions over deeply nested types (tests/abi/random_wit.py): long
+    signatures, long codec tables, deep lift/lower code."""
+    from tests.abi.random_wit import random_world
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in seeds:
+            path = Path(tmp) / f"dense{seed}.wit"
+            path.write_text(random_world(seed, types, functions))
+            try:
+                loaded = load(path)
+            except WitError:
+                continue
+            for world in _world_names(loaded):
+                yield from sources(loaded, world, f"dense{seed}#{world}")
+
+
+def e2e_sources() -> Iterator[tuple[str, str]]:
+    """The e2e components' WIT (tests/e2e/components)."""
+    for wit in sorted((ROOT / "tests" / "e2e" / "components").glob("*/**/*.wit")):
+        target = wit.parent if wit.parent.name == "wit" else wit
+        if target != wit and wit.name != "world.wit":
+            continue
+        loaded = load(target)
+        for world in _world_names(loaded):
+            yield from sources(loaded, world, f"{wit.relative_to(ROOT)}#{world}")
+
+
 def _world_names(loaded: Loaded) -> list[str]:
     return list(loaded.resolve.packages[loaded.main].worlds)
 
@@ -121,7 +150,11 @@ def main(argv: list[str]) -> int:
 
     from witgen.pyview import fastfmt
 
-    items: list[Iterator[tuple[str, str]]] = [golden_sources(), wasi_sources("0.2.12")]
+    items: list[Iterator[tuple[str, str]]] = [
+        golden_sources(),
+        dense_sources(range(8)),
+        wasi_sources("0.2.12"),
+    ]
     if "--wasi-0.3" in argv:
         items.append(wasi_sources("0.3.0"))
     if "--smith" in argv:

@@ -1,8 +1,9 @@
 """The fast formatter (witgen/pyview/fastfmt.py) gives exactly black's output.
 
 Differential: the unformatted output of the generators (every golden input and example, the
-wasi:http `proxy` world, a seeded slice of wit-smith) formatted by
-`fast_format` and by black must be byte-identical. The whole corpus (every WASI 0.2.12 and
+wasi:http `proxy` world, small dense random worlds, a seeded slice of wit-smith) formatted by
+`fast_format` and by black must be byte-identical. The whole corpus (large dense worlds, the
+e2e components, every WASI 0.2.12 and
 0.3.0 world, more wit-smith seeds) runs with `WITGEN_FASTFMT_FULL=1` or `python -m
 tests.fastfmt_corpus --wasi-0.3 --smith 30` (a few minutes), which prints the diffs.
 
@@ -50,6 +51,11 @@ def test_wasi_http_proxy() -> None:
     assert_same(items)
 
 
+def test_dense_random_world() -> None:
+    """Hundreds of functions over deeply nested types: long signatures and codec tables."""
+    assert_same(corpus.dense_sources(range(2), types=10, functions=10))
+
+
 def test_wit_smith_slice() -> None:
     assert_same(corpus.smith_sources(range(4)))
 
@@ -60,7 +66,11 @@ def test_whole_corpus() -> None:
     tests.fastfmt_corpus --wasi-0.3 --smith 30`)."""
     assert_same(
         itertools.chain(
-            corpus.wasi_sources("0.2.12"), corpus.wasi_sources("0.3.0"), corpus.smith_sources(range(30))
+            corpus.dense_sources(range(8)),
+            corpus.e2e_sources(),
+            corpus.wasi_sources("0.2.12"),
+            corpus.wasi_sources("0.3.0"),
+            corpus.smith_sources(range(30)),
         )
     )
 
