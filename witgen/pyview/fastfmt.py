@@ -518,7 +518,7 @@ def _chunks(lines: list[LogicalLine]) -> list[tuple[int, int]]:
         while i < n and (
             lines[i].depth > 0
             or (not lines[i].is_comment and lines[i].first in ("else", "elif", "except", "finally"))
-            or (lines[i].is_lone_string and out is not None)
+            or lines[i].is_lone_string
         ):
             i += 1
         out.append((start, min(i, n)))
