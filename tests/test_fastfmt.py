@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 from collections.abc import Iterable
 
 import black
@@ -112,6 +113,7 @@ FAST = {
     + " "
     + LONG
     + '") from e\n',
+    "long conditions": "def f(x):\n    if type(x.aaaaaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbb) is not tuple or len(x.aaaaaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbb) != 8:\n        raise bad\n    while a and b and cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc:\n        pass\n    y = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa or bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n",
     "return": f"def f():\n    return g('{LONG}', '{LONG}', [1, 2, 3])\n",
 }
 
@@ -124,6 +126,7 @@ FALLBACK = {
     "string with escapes": "x = 'it\\'s'\n",
     "power operator": "x = a ** 2\n",
     "stub def": "class P(Protocol):\n    def f(self) -> int: ...\n",
+    "dummy implementation": "class P(Protocol):\n    def f(self) -> int:\n        ...\n",
     "parenthesised condition": "if (x):\n    pass\n",
     "chained assignment": "a = b = 1\n",
     "long dotted name in optional parentheses": f"x = a.b.c.{LONG}.{LONG}\n",
@@ -185,3 +188,73 @@ def test_witgen_format_black_forces_black(monkeypatch: pytest.MonkeyPatch) -> No
     stats = (fastfmt.STATS.fast, fastfmt.STATS.black)
     assert fastfmt.fast_format("x = f( 1 )\n") == "x = f(1)\n"
     assert (fastfmt.STATS.fast, fastfmt.STATS.black) == stats
+
+
+STATEMENTS = [
+    "x = 1",
+    "import os",
+    "from a import b",
+    "# comment",
+    "@dec",
+    "def f(self):",
+    "class C:",
+    "class D(Base):",
+    "if x:",
+    "else:",
+    "for a in b:",
+    "try:",
+    "except E:",
+    "return y",
+    "pass",
+    '"""Doc."""',
+    '"""Multi\nline\n  doc."""',
+    "y: int = 2",
+    "z = f(a, b)",
+    "raise X",
+    "while a:",
+    "with a as b:",
+    "del x",
+    "assert x, 'm'",
+    "...",
+    "@property",
+    "async def g():",
+    "def k(): ...",
+    "class E: pass",
+    "'single'",
+    "w = [1, 2,]",
+]
+
+
+def random_module(rng: random.Random) -> str:
+    """Statements at random depths with random blank lines: black's blank-line rules."""
+    lines: list[str] = []
+    depth = 0
+    need_body = False
+    for _ in range(rng.randint(2, 14)):
+        statement = rng.choice(STATEMENTS)
+        if need_body:
+            depth += 1
+        elif depth and rng.random() < 0.3:
+            depth = rng.randint(0, depth)
+        lines.extend([""] * rng.choice([0, 0, 0, 1, 1, 2, 3]))
+        lines.append("    " * depth + statement.replace("\n", "\n" + "    " * depth))
+        need_body = statement.endswith(":")
+        if statement.startswith("@"):
+            lines.append("    " * depth + "def h():")
+            need_body = True
+    if need_body:
+        lines.append("    " * (depth + 1) + "pass")
+    return "\n".join(lines) + "\n"
+
+
+def test_random_statement_sequences() -> None:
+    checked = 0
+    for seed in range(600):
+        source = random_module(random.Random(seed))
+        try:
+            reference = black_reference(source)
+        except black.parsing.InvalidInput:
+            continue  # e.g. an `else:` with no `if`
+        assert fastfmt.fast_format(source) == reference, f"seed {seed}:\n{source}"
+        checked += 1
+    assert checked > 250

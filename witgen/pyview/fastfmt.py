@@ -348,8 +348,10 @@ def _expand_compound(lines: list[LogicalLine]) -> list[LogicalLine]:
     """`if x: y` is two lines for black: the header and its body one level deeper."""
     out: list[LogicalLine] = []
     for line in lines:
+        if (line.is_def or line.is_class) and not line.opens_block:
+            raise _Unsupported("one-line def or class")
         if line.first in _BLOCK_KEYWORDS and not line.opens_block and not line.is_comment:
-            if line.first in ("def", "class") or line.comment is not None or line.multiline_string:
+            if line.comment is not None or line.multiline_string:
                 line.unsupported = True
                 out.append(line)
                 continue
@@ -369,6 +371,16 @@ def _expand_compound(lines: list[LogicalLine]) -> list[LogicalLine]:
                 inner.unsupported = True
             out.append(inner)
         else:
+            if (
+                len(line.toks) == 1
+                and line.toks[0].text == "..."
+                and out
+                and (out[-1].is_def or out[-1].is_class)
+                and out[-1].opens_block
+            ):
+                # black puts a lone `...` body on the `def` line, and then counts blank lines
+                # differently ("stub" defs): not worth handling here
+                raise _Unsupported("dummy implementation")
             out.append(line)
     return out
 
@@ -526,9 +538,10 @@ def _chunks(lines: list[LogicalLine]) -> list[tuple[int, int]]:
 
 
 _FUTURE = "from __future__ import annotations"
-# (source text, depth, docstring?, future import?) -> the formatted rows, or why black must:
+# (source text, depth, docstring?, future import?, marked unsupported?) -> the formatted rows, or
+# why black must:
 # generated modules repeat many lines
-_FORMATTED: dict[tuple[str, int, bool, bool], list[str] | _Unsupported] = {}
+_FORMATTED: dict[tuple[str, int, bool, bool, bool], list[str] | _Unsupported] = {}
 
 
 def _emit(source: str, lines: list[LogicalLine]) -> str:
@@ -549,7 +562,7 @@ def _emit(source: str, lines: list[LogicalLine]) -> str:
                 line = b.line
                 if b.before:
                     chunk_out.extend([""] * b.before)
-                key = (line.key, line.depth, b.docstring, future)
+                key = (line.key, line.depth, b.docstring, future, line.unsupported)
                 formatted = _FORMATTED.get(key)
                 if formatted is None:
                     try:
@@ -757,11 +770,11 @@ def _split_compound(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:
 
 # Roles of opening brackets
 CALL, SUB, PARAMS, ATOM, CLASSARGS, INVIS = "call", "sub", "params", "atom", "classargs", "invis"
-COMMA_PRIORITY, DOT_PRIORITY = 18, 1
+COMMA_PRIORITY, LOGIC_PRIORITY, DOT_PRIORITY = 18, 14, 1
 # Statements whose parts black wraps in invisible parentheses: splitting them is black's job.
-_NO_SPLIT = frozenset("if elif while for del assert with else except import from class @ try finally".split())
+_NO_SPLIT = frozenset("for del assert with else except import from class @ try finally".split())
 # Keywords after which black removes redundant parentheses.
-_PAREN_KEYWORDS = frozenset("return if elif while for in del assert with else except".split())
+_PAREN_KEYWORDS = frozenset("return if elif while for in del assert with else except import".split())
 
 
 def _match_forward(toks: list[Tok], start: int) -> int:
@@ -820,6 +833,8 @@ class _Line:
                     raise _Unsupported("parentheses black may remove")
         first = toks[0].text
         if toks[0].kind == NAME and first in _KEYWORDS and first not in _VALUE_KEYWORDS:
+            if first in ("if", "elif", "while") and len(toks) > 2 and toks[-1].text == ":":
+                return [toks[0], Tok(INV, "("), *toks[1:-1], Tok(INV, ")"), toks[-1]]
             if first == "return" and len(toks) > 1:
                 if toks[-1].text == "," and toks[-1].kind == OP:
                     raise _Unsupported("a bare one-tuple: black adds parentheses")
@@ -1158,6 +1173,7 @@ class _Line:
         lvl = min(self.level[k] for k in range(piece.lo, piece.hi))
         commas: list[int] = []
         dots: list[int] = []
+        logic: list[int] = []  # the tokens before `and` / `or` (black splits before those)
         other = False
         end = piece.hi - 1 if exclude_last else piece.hi
         for k in range(piece.lo, piece.hi):
@@ -1180,18 +1196,23 @@ class _Line:
                     pass
                 else:
                     other = True
+            elif t.kind == NAME and t.text in ("and", "or"):
+                if piece.lo < k <= end:
+                    logic.append(k - 1)
             elif t.kind == NAME and t.text in _KEYWORDS and t.text not in _VALUE_KEYWORDS:
                 other = True
             elif t.kind == STR and k > piece.lo and self.toks[k - 1].kind == STR:
                 other = True
-        if other:
+        if other or logic:
             for k in range(piece.lo, piece.hi):
                 if self.level[k] == lvl and self.toks[k].kind == NAME and self.toks[k].text in ("for", "if"):
                     raise _Unsupported("comprehension or conditional expression")
         if commas:
             return COMMA_PRIORITY, commas
+        if logic:
+            return LOGIC_PRIORITY, logic
         if other:
-            return -1, []  # operators: black splits at them, this module doesn't
+            return -1, []  # other operators: black splits at them, this module doesn't
         if dots:
             return DOT_PRIORITY, dots
         return 0, []
@@ -1207,6 +1228,14 @@ class _Line:
             if len(where) == 1:
                 return None  # black: "splitting a single attribute from its owner looks wrong"
             raise _Unsupported("method chain")
+        if prio == LOGIC_PRIORITY:
+            pieces = []
+            lo = piece.lo
+            for c in where:
+                pieces.append(_Piece(lo, c + 1, piece.depth, True))
+                lo = c + 1
+            pieces.append(_Piece(lo, piece.hi, piece.depth, True, add_comma=piece.add_comma))
+            return pieces
         pieces = []
         lo = piece.lo
         for c in where:
@@ -1345,7 +1374,10 @@ class _Line:
             return False
         if prio == DOT_PRIORITY:
             return True
-        raise _Unsupported("one delimiter in optional parentheses")
+        first, last = self.toks[body.lo], self.toks[body.hi - 1]
+        if (first.kind == OP and first.text in _OPENING) or (last.kind == OP and last.text in _CLOSING):
+            raise _Unsupported("one delimiter in optional parentheses, at a bracket")
+        return False
 
     def _should_split_body(self, body: _Piece, opening: int) -> bool:
         """black's `should_split_line`: a collection (or a magic trailing comma) explodes one
