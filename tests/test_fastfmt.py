@@ -104,6 +104,7 @@ FAST = {
 FALLBACK = {
     "comment inside brackets": "x = [\n    1,  # one\n    2,\n]\n",
     "lambda": "f = lambda a: a + 1\n",
+    "parenthesised lone list item": "x1 = [(((c0 & 255) ^ 128) - 128)]\n",
     "comprehension split": f"x = [{LONG} for {LONG} in range(10) if {LONG}]\n",
     "operators split": f"x = {LONG} + {LONG} * 2\n",
     "string with escapes": "x = 'it\\'s'\n",

@@ -823,6 +823,11 @@ class _Line:
     def _with_invisible_parens(self, toks: list[Tok]) -> list[Tok]:
         """black wraps an assignment's right-hand side and a `return` value in invisible
         parentheses (it shows them when it splits there)."""
+        for i in range(len(toks) - 2):
+            if toks[i].text == "[" and toks[i + 1].text == "(" and toks[i].kind == OP:
+                m = _match_forward(toks, i + 1)
+                if m + 1 < len(toks) and toks[m + 1].text == "]":
+                    raise _Unsupported("a parenthesised lone list item: black removes the parentheses")
         for i in range(len(toks) - 1):
             t = toks[i]
             if toks[i + 1].text == "(" and t.kind == NAME and t.text in _PAREN_KEYWORDS:
