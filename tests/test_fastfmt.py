@@ -72,6 +72,7 @@ FAST = {
     "spacing and quotes": "x = f( a,b )[ 1 ]\ny = {'a':1, 'b' : -2}\nz = a if b else c\n",
     "magic trailing comma": "__all__ = ['A', 'B', ]\nT = Union[A, B, ]\nf(a, b,)\n",
     "one-tuple and subscript commas are not magic": "x = (a,)\ny = T[a,]\nf((p,), q)\n",
+    "a lone tuple or generator in a list keeps its parentheses": "x = [('when', _I)]\ny = [(a for a in b)]\nz = [()]\n",
     "long call": f"rt.define_func(_interface, '{LONG}', [('a', _rt.U32), ('b', _rt.S64)], None, cabi={LONG})\n",
     "long assignment": f"_X: list[tuple[str, int]] = [('{LONG}', 1), ('{LONG}', 2)]\n",
     "explode a tuple value": f"pack, mv = raw.pack_{LONG}, raw.mv_{LONG}, raw.more\n",

@@ -826,7 +826,13 @@ class _Line:
         for i in range(len(toks) - 2):
             if toks[i].text == "[" and toks[i + 1].text == "(" and toks[i].kind == OP:
                 m = _match_forward(toks, i + 1)
-                if m + 1 < len(toks) and toks[m + 1].text == "]":
+                inner = toks[i + 2 : m]
+                level = 0
+                tuple_like = not inner
+                for t in inner:
+                    level += (t.text in _OPENING) - (t.text in _CLOSING) if t.kind == OP else 0
+                    tuple_like = tuple_like or (level == 0 and t.text in (",", "for"))
+                if m + 1 < len(toks) and toks[m + 1].text == "]" and not tuple_like:
                     raise _Unsupported("a parenthesised lone list item: black removes the parentheses")
         for i in range(len(toks) - 1):
             t = toks[i]

@@ -721,7 +721,9 @@ class ValueCode:
     def _build(self, ty: ir.Type, k: object, parts: list[str]) -> str:
         if isinstance(k, ir.Record):
             return f"{self.cls(ty)}({', '.join(parts)})"
-        return f"[{', '.join(parts)}]" if isinstance(k, ir.FixedListType) else _tuple(parts)
+        if isinstance(k, ir.FixedListType):
+            return f"[{_unparen(parts[0])}]" if len(parts) == 1 else f"[{', '.join(parts)}]"
+        return _tuple(parts)
 
     def _wrap_case(self, ty: ir.Type, k: object, i: int, inner: str) -> str:
         if isinstance(k, ir.OptionType):
@@ -863,6 +865,19 @@ class ValueCode:
         )
         self.charge(w, f"({n} & {mask}) << {shift}")
         return f"{self.pro.bind('ld_str', 'site.strings[1]')}(m, {p}, {n})"
+
+
+def _unparen(expr: str) -> str:
+    """`expr` without parentheses around all of it (a lone list item black would unwrap)."""
+    if not (expr.startswith("(") and expr.endswith(")")):
+        return expr
+    depth = 0
+    for i, ch in enumerate(expr):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            whole = i == len(expr) - 1
+            return _unparen(expr[1:-1]) if whole and "," not in expr and " for " not in expr else expr
+    return expr
 
 
 def _tuple(parts: list[str]) -> str:
