@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from witgen.errors import WitError
 from witgen.gen_host import world_view
 from witgen.gen_host.render import render_world
 from witgen.gen_sdk.readme import INSTANCE, plain, readme_sections
-from witgen.pyview.render import environment
+from witgen.pyview.render import environment, write_files
 from witgen.resolve import Loaded, ir
 from witgen.runtime import version as runtime_version
 
@@ -115,15 +114,9 @@ def write_sdk(
 ) -> None:
     """Write the project, replacing the package a previous run generated there (other files the
     user added to the project stay)."""
-    out = Path(out_dir)
-    package_dir = out / "src" / names.package
-    if package_dir.is_dir():
-        shutil.rmtree(package_dir)
-    for rel, text in files.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    (package_dir / COMPONENT_FILE).write_bytes(component)
+    package = f"src/{names.package}"
+    write_files(files, out_dir, (package,))
+    (Path(out_dir) / package / COMPONENT_FILE).write_bytes(component)
 
 
 def _summary(docs: str | None, world: str) -> str:
