@@ -42,5 +42,5 @@ setup(
     + template_packages,
     package_dir={"witgen.templates": "templates"},
     cmdclass={"build_py": GeneratorOnly},
-    install_requires=["lark>=1.2", "jinja2>=3.1", "black>=24", f"witgen-runtime=={VERSION}"],
+    install_requires=["lark>=1.2", "jinja2>=3.1", "black>=26.1,<27", f"witgen-runtime=={VERSION}"],
 )
