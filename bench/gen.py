@@ -77,8 +77,8 @@ def in_process(cmd: str, path: Path, world: str, formatter: str | None, runs: in
     share = 0.0
     try:
         for _ in range(runs):
-            fastfmt._FORMATTED.clear()
-            fastfmt._TOKENS_OF.clear()
+            fastfmt.emit._FORMATTED.clear()
+            fastfmt.tokens._TOKENS_OF.clear()
             before = (fastfmt.STATS.fast, fastfmt.STATS.black)
             start = time.perf_counter()
             if cmd == "host":

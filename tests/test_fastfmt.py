@@ -1,4 +1,4 @@
-"""The fast formatter (witgen/pyview/fastfmt.py) gives exactly black's output.
+"""The fast formatter (witgen/pyview/fastfmt/) gives exactly black's output.
 
 Differential: the unformatted output of the generators (every golden input and example, the
 wasi:http `proxy` world, small dense random worlds, a seeded slice of wit-smith) formatted by
