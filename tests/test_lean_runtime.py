@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import witgen
+from witgen.errors import WitError
 from witgen.runtime import version
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,3 +88,48 @@ def test_runtime_requirements() -> None:
     version.require(api=version.API, generator="0.1.0", package="p")  # no error
     with pytest.raises(version.RuntimeVersionError, match=r"regenerate the bindings"):
         version.require(api=version.OLDEST_API - 1, generator="0.0.1", package="p")
+
+
+SUBPACKAGE_PROGRAM = """
+import sys
+from outer.calc import Calculator, CalculatorImports
+
+class Host:
+    def tick(self, x: int) -> int:
+        return x
+
+for abi in ("wasmtime", "cabi"):
+    calc = Calculator.from_file(sys.argv[1], imports=CalculatorImports(host=Host(), log=print), abi=abi)
+    print(abi, calc.add(2, 3), calc.calc.add(1, 1))
+"""
+
+
+def test_bindings_generated_as_a_subpackage_run_on_both_engines(tmp_path: Path) -> None:
+    """A dotted package name (bindings inside another package, as witgen.wasi will ship WASI's):
+    modules import each other relatively and the cabi code loads by its full name."""
+    from witgen.gen_host import generate, write_package
+    from witgen.resolve import load
+
+    loaded = load(EXAMPLE / "calc.wit")
+    (tmp_path / "outer").mkdir()
+    (tmp_path / "outer" / "__init__.py").write_text("")
+    write_package(
+        generate(loaded.resolve, loaded.select_world(None), "outer.calc"), tmp_path / "outer" / "calc"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", SUBPACKAGE_PROGRAM, str(EXAMPLE / "calculator.wasm")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["wasmtime", "5", "2", "cabi", "5", "2"]
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "outer"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert typed.returncode == 0, typed.stdout
+    with pytest.raises(WitError, match="not a valid Python package name"):
+        generate(loaded.resolve, loaded.select_world(None), "outer.9calc")

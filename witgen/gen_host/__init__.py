@@ -26,9 +26,11 @@ def generate(resolve: ir.Resolve, world: ir.WorldId, package: str, abi: str = "w
 def world_view(
     resolve: ir.Resolve, world: ir.WorldId, package: str, abi: str = "wasmtime", bundled: str | None = None
 ) -> WorldView:
-    """What the templates render for `world`; `bundled` names a component file shipped inside
-    the package, which its `load()` runs (an SDK's, see `witgen.gen_sdk`)."""
-    if not package.isidentifier():
+    """What the templates render for `world`; `package` may be dotted (a subpackage of another
+    package: its modules import each other relatively, and name themselves in full only where
+    the cabi code is loaded). `bundled` names a component file shipped inside the package,
+    which its `load()` runs (an SDK's, see `witgen.gen_sdk`)."""
+    if not all(part.isidentifier() for part in package.split(".")):
         raise WitError(f"the output directory name `{package}` is not a valid Python package name")
     from witgen.gen_host.model import HostModelBuilder
 
