@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from witgen.run.pywasi import Interface, OutputStream, WasiUnsupported
+from witgen.run.pywasi import Interface, OutputStream, PythonWasi, WasiUnsupported
 
 
 def test_unimplemented_functions_and_resources_name_themselves() -> None:
@@ -19,3 +21,18 @@ def test_unimplemented_functions_and_resources_name_themselves() -> None:
         descriptor.open_at(1)
     with pytest.raises(WasiUnsupported, match=r"OutputStream\.splice is not implemented.*--engine wasmtime"):
         OutputStream(1).splice(None, 1)
+
+
+def test_poll_reports_only_what_is_ready_and_waits_on_timers() -> None:
+    """`poll` and the clocks' pollables are witgen.wasi's: a timer not yet due is not ready, and
+    polling it waits until it is."""
+    impls = PythonWasi(args=[]).interfaces({})
+    clock = impls["wasi:clocks/monotonic-clock"]
+    poll = impls["wasi:io/poll"]["poll"]
+    start = time.monotonic_ns()
+    soon = clock["subscribe_duration"](20_000_000)
+    far = clock["subscribe_duration"](60 * 10**9)
+    stdout = OutputStream(1).subscribe()
+    assert poll([far, stdout]) == [1]
+    assert poll([far, soon]) == [1] and time.monotonic_ns() - start >= 20_000_000
+    assert not far.ready()

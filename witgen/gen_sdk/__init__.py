@@ -92,6 +92,7 @@ def generate_sdk(
 ) -> dict[str, str]:
     """The SDK's text files (relative path -> content); `write_sdk` adds the component."""
     view = world_view(resolve, world, names.package, abi=abi, bundled=COMPONENT_FILE)
+    label = view.world_name if _package(resolve, world) else names.dist
     files = {f"src/{names.package}/{rel}": text for rel, text in render_world(view).items()}
     env = _environment()
     context = {
@@ -100,8 +101,8 @@ def generate_sdk(
         "sections": readme_sections(view),
         "runtime": runtime_version.requirement(),
         "component": COMPONENT_FILE,
-        "label": view.world_name if _package(resolve, world) else names.dist,
-        "summary": _summary(view.docs, view.world_name if _package(resolve, world) else names.dist),
+        "label": label,
+        "summary": _summary(view.docs, label),
         "sdk": INSTANCE,
     }
     files["pyproject.toml"] = env.get_template("sdk/pyproject.toml.j2").render(**context)

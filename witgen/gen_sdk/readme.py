@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from witgen.gen_host.model import FuncView, TypeDeclView, WorldView
+from witgen.pyview.names import snake
 
 INSTANCE = "sdk"
 """What the README calls the loaded instance (`sdk = package.load(...)`)."""
@@ -64,7 +65,7 @@ def _resource(t: TypeDeclView, where: str) -> list[Entry]:
     entries = [Entry(f"{where}.{t.name}", _docs(t.docs) or f"Resource `{t.wit_name}`.")]
     if t.constructor is not None:
         entries.append(_func(t.constructor, where, t.name))
-    obj = re.sub(r"(?<!^)(?=[A-Z])", "_", t.name).lower()
+    obj = snake(t.wit_name)
     entries += [_func(f, obj) for f in t.methods]
     entries += [_func(f, f"{where}.{t.name}") for f in t.statics]
     return entries

@@ -2,7 +2,7 @@
 
 It is linked through the generated bindings' WASI fields, so it runs on either engine, and it
 covers what a call from the command line needs: stdin, stdout and stderr (the process's own),
-environment variables and arguments, clocks, random numbers and `exit`. It has no filesystem
+environment variables and arguments, clocks and pollables (`witgen.wasi`'s), random numbers and `exit`. It has no filesystem
 (no preopens: `--dir` needs the wasmtime engine) and no sockets: any other function or resource
 method raises `WasiUnsupported`, naming itself.
 """
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import importlib
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from witgen.runtime.types import Err, Ok
+from witgen.wasi.clocks import SystemClock
+from witgen.wasi.poll import FdReady, Pollable, Ready, Timer, poll
 
 
 class WasiUnsupported(Exception):
@@ -64,21 +65,6 @@ class Resource(metaclass=_Statics):
         return unsupported(f"{type(self).__qualname__}.{name}")
 
 
-class Pollable(Resource):
-    """Ready at `deadline` (monotonic ns), or at once."""
-
-    def __init__(self, deadline: int = 0) -> None:
-        self.deadline = deadline
-
-    def ready(self) -> bool:
-        return time.monotonic_ns() >= self.deadline
-
-    def block(self) -> None:
-        wait = self.deadline - time.monotonic_ns()
-        if wait > 0:
-            time.sleep(wait / 1e9)
-
-
 class OutputStream(Resource):
     """The process's stdout or stderr, written straight to its file descriptor."""
 
@@ -109,7 +95,7 @@ class OutputStream(Resource):
         pass
 
     def subscribe(self) -> Pollable:
-        return Pollable()
+        return Ready()
 
 
 class InputStream(Resource):
@@ -135,7 +121,7 @@ class InputStream(Resource):
         return self.skip(length)
 
     def subscribe(self) -> Pollable:
-        return Pollable()
+        return FdReady(self.fd)
 
 
 def _random_u64() -> int:
@@ -166,6 +152,7 @@ class PythonWasi:
             return modules["wasi:io/streams"].StreamError_Closed()
 
         stdin = InputStream(0, closed)
+        clock = SystemClock()
         return {
             "wasi:cli/environment": {
                 "get_environment": lambda: list(self.env),
@@ -180,15 +167,15 @@ class PythonWasi:
             "wasi:cli/terminal-stdout": {"get_terminal_stdout": lambda: None},
             "wasi:cli/terminal-stderr": {"get_terminal_stderr": lambda: None},
             "wasi:io/streams": {"OutputStream": OutputStream, "InputStream": InputStream},
-            "wasi:io/poll": {"Pollable": Pollable, "poll": lambda ps: list(range(len(ps)))},
+            "wasi:io/poll": {"Pollable": Pollable, "poll": poll},
             "wasi:clocks/monotonic-clock": {
-                "now": time.monotonic_ns,
-                "resolution": lambda: 1,
-                "subscribe_instant": lambda when: Pollable(when),
-                "subscribe_duration": lambda ns: Pollable(time.monotonic_ns() + ns),
+                "now": clock.monotonic_ns,
+                "resolution": lambda: clock.resolution_ns,
+                "subscribe_instant": lambda when: Timer(clock, when),
+                "subscribe_duration": lambda ns: Timer(clock, clock.monotonic_ns() + ns),
             },
             "wasi:clocks/wall-clock": {
-                "now": lambda: datetime(time.time_ns()),
+                "now": lambda: datetime(clock.wall_ns()),
                 "resolution": lambda: datetime(1),
             },
             "wasi:random/random": {"get_random_bytes": os.urandom, "get_random_u64": _random_u64},
