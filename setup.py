@@ -37,7 +37,7 @@ class GeneratorOnly(build_py):
 setup(
     # namespace packages too: witgen/gen_host/cabi has no __init__.py
     packages=find_namespace_packages(
-        include=["witgen", "witgen.*"], exclude=["*.__pycache__", "witgen.runtime", "witgen.runtime.*", "witgen.wasi", "witgen.wasi.*"]
+        include=["witgen", "witgen.*"], exclude=["*.__pycache__"] + [f"witgen.{top}{sub}" for top in ("runtime", "wasi", "http") for sub in ("", ".*")]
     )
     + template_packages,
     package_dir={"witgen.templates": "templates"},

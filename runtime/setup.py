@@ -5,8 +5,12 @@
 repository's root) owns the rest, so both install side by side into one `witgen` package.
 """
 
-from setuptools import Extension, setup
+from setuptools import Extension, find_namespace_packages, setup
 from setuptools.command.build_py import build_py
+
+
+OWNED = ("runtime", "wasi", "http")
+"""The subpackages of `witgen` this distribution owns (the generator's setup.py excludes them)."""
 
 
 class RuntimeOnly(build_py):
@@ -19,8 +23,11 @@ class RuntimeOnly(build_py):
 
 
 setup(
-    packages=["witgen", "witgen.runtime", "witgen.runtime.cabi", "witgen.wasi", "witgen.wasi.fs"],
-    package_data={"witgen": ["py.typed"], "witgen.runtime.cabi": ["*.pyi"]},
+    packages=["witgen"]
+    + find_namespace_packages(
+        include=[f"witgen.{top}{sub}" for top in OWNED for sub in ("", ".*")], exclude=["*.__pycache__"]
+    ),
+    package_data={"witgen": ["py.typed"], "witgen.runtime.cabi": ["*.pyi"], "witgen.wasi.bindings": ["py.typed"]},
     cmdclass={"build_py": RuntimeOnly},
     ext_modules=[
         # The cabi engine's instantiation loops in C; without a C compiler the runtime installs

@@ -93,65 +93,67 @@ _PAYLOADS = _rt.VariantCodec(
 )
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
+def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+    """Define this interface's imports in `rt` with the host's implementations, under the
+    name `interface` (by default the WIT's; another version of it, for semver-compatible
+    imports)."""
     rt.define_func(
-        _interface,
+        interface,
         "echo-point",
         "shapes.echo_point",
         _params_shapes_echo_point,
         _POINT,
-        _rt.implementation(host, "echo_point", _interface),
+        _rt.implementation(host, "echo_point", interface),
         False,
         cabi=_cabi.import_shapes_echo_point,
     )
     rt.define_func(
-        _interface,
+        interface,
         "draw",
         "shapes.draw",
         _params_shapes_draw,
         _result_shapes_draw,
-        _rt.implementation(host, "draw", _interface),
+        _rt.implementation(host, "draw", interface),
         False,
         cabi=_cabi.import_shapes_draw,
     )
     rt.define_func(
-        _interface,
+        interface,
         "parse",
         "shapes.parse",
         _params_shapes_parse,
         _result_shapes_parse,
-        _rt.implementation(host, "parse", _interface),
+        _rt.implementation(host, "parse", interface),
         True,
         cabi=_cabi.import_shapes_parse,
     )
     rt.define_func(
-        _interface,
+        interface,
         "check",
         "shapes.check",
         [],
         _result_shapes_check,
-        _rt.implementation(host, "check", _interface),
+        _rt.implementation(host, "check", interface),
         True,
         cabi=_cabi.import_shapes_check,
     )
     rt.define_func(
-        _interface,
+        interface,
         "reverse",
         "shapes.reverse",
         _params_shapes_reverse,
         _result_shapes_reverse,
-        _rt.implementation(host, "reverse", _interface),
+        _rt.implementation(host, "reverse", interface),
         False,
         cabi=_cabi.import_shapes_reverse,
     )
     rt.define_func(
-        _interface,
+        interface,
         "nothing",
         "shapes.nothing",
         [],
         None,
-        _rt.implementation(host, "nothing", _interface),
+        _rt.implementation(host, "nothing", interface),
         False,
         cabi=_cabi.import_shapes_nothing,
     )

@@ -23,15 +23,17 @@ _PT = _rt.RecordCodec(
 )
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
-    res_cls = _rt.implementation(host, "Res", _interface)
-    rt.define_resource(_interface, "res", "t:both/r#res", res_cls)
+def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+    """Define this interface's imports in `rt` with the host's implementations, under the
+    name `interface` (by default the WIT's; another version of it, for semver-compatible
+    imports)."""
+    res_cls = _rt.implementation(host, "Res", interface)
+    rt.define_resource(interface, "res", "t:both/r#res", res_cls)
     rt.define_func(
-        _interface, "[constructor]res", "Res", [], _result_Res_new, res_cls, cabi=_cabi.import_Res_new
+        interface, "[constructor]res", "Res", [], _result_Res_new, res_cls, cabi=_cabi.import_Res_new
     )
     rt.define_func(
-        _interface,
+        interface,
         "[method]res.get",
         "Res.get",
         _params_Res_get,
@@ -42,22 +44,22 @@ def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
     )
 
     rt.define_func(
-        _interface,
+        interface,
         "make",
         "r.make",
         [],
         _result_r_make,
-        _rt.implementation(host, "make", _interface),
+        _rt.implementation(host, "make", interface),
         False,
         cabi=_cabi.import_r_make,
     )
     rt.define_func(
-        _interface,
+        interface,
         "mk",
         "r.mk",
         _params_r_mk,
         _PT,
-        _rt.implementation(host, "mk", _interface),
+        _rt.implementation(host, "mk", interface),
         False,
         cabi=_cabi.import_r_mk,
     )

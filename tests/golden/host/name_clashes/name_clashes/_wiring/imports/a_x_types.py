@@ -15,15 +15,17 @@ _interface = "a-x-types"
 _cabi = _rt.CabiCode("name_clashes._cabi.imports.a_x_types")
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
+def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+    """Define this interface's imports in `rt` with the host's implementations, under the
+    name `interface` (by default the WIT's; another version of it, for semver-compatible
+    imports)."""
     rt.define_func(
-        _interface,
+        interface,
         "f",
         "a_x_types.f",
         [],
         None,
-        _rt.implementation(host, "f", _interface),
+        _rt.implementation(host, "f", interface),
         False,
         cabi=_cabi.import_a_x_types_f,
     )

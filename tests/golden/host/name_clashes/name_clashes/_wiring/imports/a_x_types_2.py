@@ -15,15 +15,17 @@ _interface = "a:x/types"
 _cabi = _rt.CabiCode("name_clashes._cabi.imports.a_x_types_2")
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
+def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+    """Define this interface's imports in `rt` with the host's implementations, under the
+    name `interface` (by default the WIT's; another version of it, for semver-compatible
+    imports)."""
     rt.define_func(
-        _interface,
+        interface,
         "g",
         "a_x_types_2.g",
         [],
         None,
-        _rt.implementation(host, "g", _interface),
+        _rt.implementation(host, "g", interface),
         False,
         cabi=_cabi.import_a_x_types_2_g,
     )

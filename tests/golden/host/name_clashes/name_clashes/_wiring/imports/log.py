@@ -15,15 +15,17 @@ _interface = "t:clash/log"
 _cabi = _rt.CabiCode("name_clashes._cabi.imports.log")
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
+def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+    """Define this interface's imports in `rt` with the host's implementations, under the
+    name `interface` (by default the WIT's; another version of it, for semver-compatible
+    imports)."""
     rt.define_func(
-        _interface,
+        interface,
         "l",
         "log.l",
         [],
         None,
-        _rt.implementation(host, "l", _interface),
+        _rt.implementation(host, "l", interface),
         False,
         cabi=_cabi.import_log_l,
     )

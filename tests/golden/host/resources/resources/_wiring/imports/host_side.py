@@ -15,12 +15,14 @@ _interface = "golden:resources/host-side"
 _cabi = _rt.CabiCode("resources._cabi.imports.host_side")
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
-    file_cls = _rt.implementation(host, "File", _interface)
-    rt.define_resource(_interface, "file", "golden:resources/host-side#file", file_cls)
+def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+    """Define this interface's imports in `rt` with the host's implementations, under the
+    name `interface` (by default the WIT's; another version of it, for semver-compatible
+    imports)."""
+    file_cls = _rt.implementation(host, "File", interface)
+    rt.define_resource(interface, "file", "golden:resources/host-side#file", file_cls)
     rt.define_func(
-        _interface,
+        interface,
         "[constructor]file",
         "File",
         _params_File_new,
@@ -29,7 +31,7 @@ def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
         cabi=_cabi.import_File_new,
     )
     rt.define_func(
-        _interface,
+        interface,
         "[method]file.read",
         "File.read",
         _params_File_read,
@@ -39,7 +41,7 @@ def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
         cabi=_cabi.import_File_read,
     )
     rt.define_func(
-        _interface,
+        interface,
         "[method]file.write",
         "File.write",
         _params_File_write,
@@ -49,76 +51,76 @@ def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
         cabi=_cabi.import_File_write,
     )
     rt.define_func(
-        _interface,
+        interface,
         "[static]file.temp",
         "File.temp",
         [],
         _result_File_temp,
-        _rt.implementation(file_cls, "temp", _interface),
+        _rt.implementation(file_cls, "temp", interface),
         False,
         cabi=_cabi.import_File_temp,
     )
     rt.define_func(
-        _interface,
+        interface,
         "[static]file.same",
         "File.same",
         _params_File_same,
         _rt.BOOL,
-        _rt.implementation(file_cls, "same", _interface),
+        _rt.implementation(file_cls, "same", interface),
         False,
         cabi=_cabi.import_File_same,
     )
 
-    token_cls = _rt.implementation(host, "Token", _interface)
-    rt.define_resource(_interface, "token", "golden:resources/host-side#token", token_cls)
+    token_cls = _rt.implementation(host, "Token", interface)
+    rt.define_resource(interface, "token", "golden:resources/host-side#token", token_cls)
 
     rt.define_func(
-        _interface,
+        interface,
         "open",
         "host_side.open",
         _params_host_side_open,
         _result_host_side_open,
-        _rt.implementation(host, "open", _interface),
+        _rt.implementation(host, "open", interface),
         True,
         cabi=_cabi.import_host_side_open,
     )
     rt.define_func(
-        _interface,
+        interface,
         "size",
         "host_side.size",
         _params_host_side_size,
         _rt.U64,
-        _rt.implementation(host, "size", _interface),
+        _rt.implementation(host, "size", interface),
         False,
         cabi=_cabi.import_host_side_size,
     )
     rt.define_func(
-        _interface,
+        interface,
         "close",
         "host_side.close",
         _params_host_side_close,
         None,
-        _rt.implementation(host, "close", _interface),
+        _rt.implementation(host, "close", interface),
         False,
         cabi=_cabi.import_host_side_close,
     )
     rt.define_func(
-        _interface,
+        interface,
         "make-token",
         "host_side.make_token",
         [],
         _result_host_side_make_token,
-        _rt.implementation(host, "make_token", _interface),
+        _rt.implementation(host, "make_token", interface),
         False,
         cabi=_cabi.import_host_side_make_token,
     )
     rt.define_func(
-        _interface,
+        interface,
         "sizes",
         "host_side.sizes",
         _params_host_side_sizes,
         _result_host_side_sizes,
-        _rt.implementation(host, "sizes", _interface),
+        _rt.implementation(host, "sizes", interface),
         False,
         cabi=_cabi.import_host_side_sizes,
     )

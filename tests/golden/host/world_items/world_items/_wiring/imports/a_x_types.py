@@ -24,15 +24,17 @@ _THING = _rt.RecordCodec(
 )
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
+def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+    """Define this interface's imports in `rt` with the host's implementations, under the
+    name `interface` (by default the WIT's; another version of it, for semver-compatible
+    imports)."""
     rt.define_func(
-        _interface,
+        interface,
         "next-id",
         "a_x_types.next_id",
         [],
         _ID,
-        _rt.implementation(host, "next_id", _interface),
+        _rt.implementation(host, "next_id", interface),
         False,
         cabi=_cabi.import_a_x_types_next_id,
     )

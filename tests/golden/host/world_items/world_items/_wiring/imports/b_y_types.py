@@ -24,15 +24,17 @@ _THING = _rt.RecordCodec(
 )
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
+def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+    """Define this interface's imports in `rt` with the host's implementations, under the
+    name `interface` (by default the WIT's; another version of it, for semver-compatible
+    imports)."""
     rt.define_func(
-        _interface,
+        interface,
         "taken",
         "b_y_types.taken",
         _params_b_y_types_taken,
         _rt.BOOL,
-        _rt.implementation(host, "taken", _interface),
+        _rt.implementation(host, "taken", interface),
         False,
         cabi=_cabi.import_b_y_types_taken,
     )

@@ -15,15 +15,17 @@ _interface = "clock"
 _cabi = _rt.CabiCode("world_items._cabi.imports.clock")
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
+def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+    """Define this interface's imports in `rt` with the host's implementations, under the
+    name `interface` (by default the WIT's; another version of it, for semver-compatible
+    imports)."""
     rt.define_func(
-        _interface,
+        interface,
         "seconds",
         "clock.seconds",
         [],
         _rt.U64,
-        _rt.implementation(host, "seconds", _interface),
+        _rt.implementation(host, "seconds", interface),
         False,
         cabi=_cabi.import_clock_seconds,
     )

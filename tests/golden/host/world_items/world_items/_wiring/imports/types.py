@@ -15,15 +15,17 @@ _interface = "types"
 _cabi = _rt.CabiCode("world_items._cabi.imports.types")
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host) -> None:
-    """Define this interface's imports in `rt` with the host's implementations."""
+def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+    """Define this interface's imports in `rt` with the host's implementations, under the
+    name `interface` (by default the WIT's; another version of it, for semver-compatible
+    imports)."""
     rt.define_func(
-        _interface,
+        interface,
         "ping",
         "types.ping",
         [],
         _rt.STRING,
-        _rt.implementation(host, "ping", _interface),
+        _rt.implementation(host, "ping", interface),
         False,
         cabi=_cabi.import_types_ping,
     )

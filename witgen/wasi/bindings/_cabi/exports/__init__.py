@@ -1,0 +1,1 @@
+"""Private: see `_cabi/__init__.py`."""

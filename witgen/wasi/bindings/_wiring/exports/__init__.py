@@ -1,0 +1,1 @@
+"""Private: see `_wiring/__init__.py`."""
