@@ -188,7 +188,7 @@ def _set_read_timeout(response: urllib3.BaseHTTPResponse, seconds: float | None)
 def _pump(response: urllib3.BaseHTTPResponse, incoming: Incoming) -> None:
     """Feed the response body to the guest as it arrives; end with the outcome."""
     try:
-        while chunk := response.read(CHUNK):
+        while chunk := response.read1(CHUNK):
             if not incoming.pipe.feed(chunk, timeout=IDLE_LIMIT):
                 break  # the guest dropped the body, or stopped reading
         else:
@@ -207,12 +207,12 @@ def error_code(exc: BaseException, head: bool) -> t.ErrorCode:
         exc = exc.reason
     if isinstance(exc, u3.NameResolutionError):
         return t.ErrorCode_DnsError(t.DnsErrorPayload(None, None))
-    if isinstance(exc, u3.ConnectTimeoutError):
-        return t.ErrorCode_ConnectionTimeout()
     if isinstance(exc, u3.NewConnectionError):
         if isinstance(exc.__cause__, ConnectionRefusedError) or "refused" in str(exc).lower():
             return t.ErrorCode_ConnectionRefused()
         return t.ErrorCode_DestinationUnavailable()
+    if isinstance(exc, u3.ConnectTimeoutError):  # after its subclass NewConnectionError
+        return t.ErrorCode_ConnectionTimeout()
     if isinstance(exc, u3.ReadTimeoutError):
         return t.ErrorCode_HttpResponseTimeout() if head else t.ErrorCode_ConnectionReadTimeout()
     if isinstance(exc, u3.SSLError):
