@@ -19,10 +19,10 @@ from witgen.resolve import ir, load
 from witgen.run.bindings import PackageShapes, load_package
 from witgen.run.exports import Export, Exports, has_handle, listing
 from witgen.run.wasi import WasiOptionError, WasiOptions
-from witgen.wasi.policy import Exit
 from witgen.runtime.errors import LinkError, WitgenRuntimeError
 from witgen.runtime.types import Err
 from witgen.runtime.world import pick_abi
+from witgen.wasi.policy import Exit
 from witgen.wave import Call, Decoder, Encoder, WaveError, parse_call
 
 USAGE = 2
