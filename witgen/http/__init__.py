@@ -9,6 +9,7 @@ import os
 from witgen import runtime as _rt
 from witgen.http.app import App
 from witgen.http.instances import Instances
+from witgen.wasi.bindings import HostImports
 from witgen.wasi.policy import Wasi
 
 __all__ = ["App", "asgi"]
@@ -23,6 +24,7 @@ def asgi(
     workers: int = 8,
     cache_dir: _rt.CacheDir = None,
     limits: _rt.Limits | None = None,
+    imports: HostImports | None = None,
 ) -> App:
     """An ASGI application serving the `wasi:http/proxy` component at `path`.
 
@@ -30,7 +32,8 @@ def asgi(
     see and reach (default: the host's stdout and stderr, nothing else; its `network` is the
     allow-list of outgoing requests); `pool` keeps that many warm instances for reuse (0: a
     fresh instance per request); `workers` bounds the requests handled at once; `limits`
-    bounds each instance (a deadline, fuel, memory).
+    bounds each instance (a deadline, fuel, memory); `imports` replaces witgen.wasi's
+    implementation of some interfaces with the host's own.
     """
     instances = Instances(
         os.fspath(path),
@@ -39,5 +42,6 @@ def asgi(
         pool=pool,
         cache_dir=cache_dir,
         limits=limits,
+        imports=imports,
     )
     return App(instances, workers=workers)

@@ -111,7 +111,7 @@ class App:
             log.error("instantiating %s failed", self.instances.path, exc_info=exc)
             return exc
         try:
-            instance.incoming_handler.handle(request, outparam)
+            instance.handle(request, outparam)
         except Exception as exc:  # noqa: BLE001  # a trap (or the guest exited): log, 500
             failure = exc
             log.error("the component trapped handling %s %s", scope["method"], scope["path"], exc_info=exc)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from witgen import runtime as _rt
+from witgen.wasi.bindings import HostImports
+from witgen.wasi.bindings.exports.incoming_handler import IncomingHandler
 from witgen.wasi.policy import Wasi
 
 
@@ -23,6 +24,8 @@ class Instances:
     """Warm instances kept for reuse (0: a fresh instance for every request)."""
     cache_dir: _rt.CacheDir = None
     limits: _rt.Limits | None = None
+    imports: HostImports | None = None
+    """Host implementations that replace witgen.wasi's for some interfaces."""
 
     def __post_init__(self) -> None:
         if self.pool < 0:
@@ -31,22 +34,26 @@ class Instances:
         self._component = _rt.load_file(
             self.path, self._engine, self.cache_dir, _rt.pick_abi(self.abi, "cabi")
         )
-        self._idle: list[Any] = []
+        self._idle: list[IncomingHandler] = []
         self._lock = threading.Lock()
 
-    def make(self) -> Any:
-        """A new instance of the bindings' world (its `incoming_handler` serves a request)."""
-        from witgen.wasi.bindings import Host
+    def make(self) -> IncomingHandler:
+        """A new instance's `incoming-handler` (the bindings' world class would also want
+        `wasi:cli/run`, which a proxy component doesn't export)."""
+        from witgen.wasi.bindings._wiring import world
 
-        return Host(self._component, wasi=self.wasi, engine=self._engine, limits=self.limits)  # type: ignore[arg-type]  # the runtime takes a Wasi policy
+        rt = _rt.start(self._component, engine=self._engine, store=None, wasi=self.wasi, limits=self.limits)
+        world.link(rt, self.imports)
+        rt.instantiate()
+        return IncomingHandler(rt)
 
-    def take(self) -> Any:
+    def take(self) -> IncomingHandler:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
         return self.make()
 
-    def give(self, instance: Any) -> None:
+    def give(self, instance: IncomingHandler) -> None:
         """Back to the pool after a request it served without trapping (or dropped if full)."""
         with self._lock:
             if len(self._idle) < self.pool:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 from componentize_py_types import Err, Ok
 from wit_world import exports
 from wit_world.imports import outgoing_handler
-from wit_world.imports.streams import StreamError_Closed
+from wit_world.imports.streams import OutputStream, StreamError_Closed
 from wit_world.imports.types import (
     Fields,
     IncomingBody,
@@ -29,14 +29,19 @@ from wit_world.imports.types import (
 CHUNK = 65536
 
 
+def write_all(stream: OutputStream, data: bytes) -> None:
+    """`blocking-write-and-flush` takes at most 4096 bytes at a time."""
+    for start in range(0, len(data), 4096):
+        stream.blocking_write_and_flush(data[start : start + 4096])
+
+
 def respond(out: ResponseOutparam, status: int, headers: list[tuple[str, bytes]], body: bytes) -> None:
     response = OutgoingResponse(Fields.from_list(headers))
     response.set_status_code(status)
     outgoing = response.body()
     ResponseOutparam.set(out, Ok(response))
     stream = outgoing.write()
-    for start in range(0, len(body), 4096):
-        stream.blocking_write_and_flush(body[start : start + 4096])
+    write_all(stream, body)
     stream.__exit__(None, None, None)
     OutgoingBody.finish(outgoing, None)
 
@@ -97,7 +102,7 @@ class IncomingHandler(exports.IncomingHandler):
                 if isinstance(e.value, StreamError_Closed):
                     break
                 raise
-            sink.blocking_write_and_flush(chunk)
+            write_all(sink, chunk)
         source.__exit__(None, None, None)
         IncomingBody.finish(body)
         sink.__exit__(None, None, None)

@@ -1,0 +1,62 @@
+"""`witgen serve` (a subprocess on 127.0.0.1, a free port) running the handler guest on each
+engine, hit with a real client."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.build import ROOT
+
+from . import checks
+from .conftest import free_port
+
+
+@pytest.fixture(scope="module", params=["cabi", "wasmtime"])
+def served(request: pytest.FixtureRequest, handler_wasm: Path, upstream_port: int) -> Iterator[str]:
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    command = [sys.executable, "-m", "tests.wasihttp.launch", "serve", str(handler_wasm), "--port", str(port)]
+    command += ["--engine", request.param, "--pool", "2", "--allow", f"127.0.0.1:{upstream_port}"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        checks.wait_until_serving(base)
+        yield base
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+        served.log = output.decode(errors="replace")  # type: ignore[attr-defined]
+
+
+def test_get(served: str) -> None:
+    checks.hello(served)
+
+
+def test_status_codes(served: str) -> None:
+    checks.statuses(served)
+
+
+def test_headers_both_ways(served: str) -> None:
+    checks.headers_both_ways(served)
+
+
+def test_post_1mb_streamed_and_echoed(served: str) -> None:
+    checks.echo_streamed(served)
+
+
+def test_a_trap_is_a_500_and_the_server_keeps_serving(served: str) -> None:
+    checks.trap_then_serving(served)
+
+
+def test_outgoing_request_to_an_allowed_host(served: str, upstream_port: int) -> None:
+    checks.fetch_allowed(served, upstream_port)
+
+
+def test_outgoing_request_to_a_host_not_allowed_is_denied(served: str, denied_port: int) -> None:
+    checks.fetch_denied(served, denied_port)
