@@ -12,6 +12,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from witgen.http.instances import Instances
@@ -27,6 +29,10 @@ Send = Callable[[Message], Awaitable[None]]
 
 log = logging.getLogger("witgen.http")
 CHUNK = 1 << 16
+FIRST_LOOK = 0.005
+LOOK = 0.05
+"""Seconds before the first look, and at most between looks, for the answer of a handler that
+goes on after setting it (streaming its body, waiting on something)."""
 
 
 class App:
@@ -64,78 +70,88 @@ class App:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         loop = asyncio.get_running_loop()
         incoming = Incoming()
+        pump = await self._start_body(receive, incoming)
         request = IncomingRequest(_head(scope), incoming)
-        answer: asyncio.Future[Answer] = loop.create_future()
+        settled: asyncio.Future[Answer | Ended] = loop.create_future()
         delivered: list[Answer] = []
-
-        def deliver(result: Answer) -> None:
-            delivered.append(result)
-            loop.call_soon_threadsafe(answer.set_result, result)
-
-        outparam = ResponseOutparam(deliver)
-        pump = asyncio.ensure_future(self._pump(receive, incoming))
-        call = loop.run_in_executor(self._calls, self._call, scope, request, outparam, delivered, incoming)
-        try:
-            waits: list[asyncio.Future[Any]] = [answer, call]
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            if not answer.done():
-                failure = call.result()
-                await _plain(
-                    send, 500, "the component failed" if failure else "the component sent no response"
-                )
-                return
-            result = answer.result()
-            if isinstance(result, Err):
-                await _plain(send, 500, f"the component answered with an error: {result.value}")
-                return
+        outparam = ResponseOutparam(delivered.append)
+        self._calls.submit(self._call, loop, scope, request, outparam, delivered, incoming, settled, pump)
+        result = await _answer(settled, delivered)
+        if isinstance(result, Ended):
+            text = "the component failed" if result.failure else "the component sent no response"
+            await _plain(send, 500, text)
+        elif isinstance(result, Err):
+            await _plain(send, 500, f"the component answered with an error: {result.value}")
+        else:
             await self._respond(scope, send, result.value)
-        finally:
-            if call.done():
-                pump.cancel()
-            else:
-                call.add_done_callback(lambda _: pump.cancel())
 
     def _call(
         self,
+        loop: asyncio.AbstractEventLoop,
         scope: Scope,
         request: IncomingRequest,
         outparam: ResponseOutparam,
         delivered: list[Answer],
         incoming: Incoming,
-    ) -> BaseException | None:
-        """Run `handle` on a worker thread: the instance goes back to the pool unless it failed."""
+        settled: asyncio.Future[Answer | Ended],
+        pump: asyncio.Future[None] | None,
+    ) -> None:
+        """Run `handle` on a worker thread: the instance goes back to the pool unless it failed;
+        then settle the request with the answer set (or the failure)."""
         failure: BaseException | None = None
         try:
             instance = self.instances.take()
+            try:
+                instance.handle(request, outparam)
+            except Exception as exc:  # noqa: BLE001  # a trap (or the guest exited): log, 500
+                failure = exc
+                log.error(
+                    "the component trapped handling %s %s", scope["method"], scope["path"], exc_info=exc
+                )
+            else:
+                self.instances.give(instance)
         except Exception as exc:  # noqa: BLE001  # instantiation failed: this request fails
-            log.error("instantiating %s failed", self.instances.path, exc_info=exc)
-            return exc
-        try:
-            instance.handle(request, outparam)
-        except Exception as exc:  # noqa: BLE001  # a trap (or the guest exited): log, 500
             failure = exc
-            log.error("the component trapped handling %s %s", scope["method"], scope["path"], exc_info=exc)
-        else:
-            self.instances.give(instance)
+            log.error("instantiating %s failed", self.instances.path, exc_info=exc)
         finally:
             incoming.pipe.abandon()
             for result in delivered:  # a body still open now will never be finished
                 if isinstance(result, Ok):
                     result.value.sink.close("broken")
-        return failure
+            loop.call_soon_threadsafe(_settle, settled, delivered[0] if delivered else Ended(failure))
+            if pump is not None:
+                loop.call_soon_threadsafe(pump.cancel)
 
-    async def _pump(self, receive: Receive, incoming: Incoming) -> None:
+    async def _start_body(self, receive: Receive, incoming: Incoming) -> asyncio.Future[None] | None:
+        """Take the request's first message; a pump task feeds the rest of a longer body."""
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            incoming.end(error=ErrorCode_ConnectionTerminated())
+            return None
+        body = message.get("body", b"")
+        if len(body) > incoming.pipe.capacity:
+            return asyncio.ensure_future(self._pump(receive, incoming, body))
+        if body:
+            incoming.pipe.feed(body)  # fits: the pipe is empty
+        if not message.get("more_body", False):
+            incoming.end()
+            return None
+        return asyncio.ensure_future(self._pump(receive, incoming, b""))
+
+    async def _pump(self, receive: Receive, incoming: Incoming, body: bytes) -> None:
         """Feed the request body to the guest as the client sends it."""
         loop = asyncio.get_running_loop()
         while True:
+            if body and not await loop.run_in_executor(self._io, incoming.pipe.feed, body):
+                return  # the guest dropped the body
             message = await receive()
             if message["type"] == "http.disconnect":
                 incoming.end(error=ErrorCode_ConnectionTerminated())
                 return
             body = message.get("body", b"")
-            if body and not await loop.run_in_executor(self._io, incoming.pipe.feed, body):
-                return  # the guest dropped the body
             if not message.get("more_body", False):
+                if body and not await loop.run_in_executor(self._io, incoming.pipe.feed, body):
+                    return
                 incoming.end()
                 return
 
@@ -148,7 +164,12 @@ class App:
         while True:
             chunk = sink.pipe.drain(CHUNK, timeout=0)
             if chunk == b"":
-                chunk = await loop.run_in_executor(self._io, sink.pipe.drain, CHUNK)
+                more: asyncio.Future[None] = loop.create_future()
+                sink.listen(partial(loop.call_soon_threadsafe, _settle, more, None))
+                chunk = sink.pipe.drain(CHUNK, timeout=0)  # what came before the listener
+                if chunk == b"":
+                    await more
+                    continue
             if chunk is None:
                 break
             if held is not None:
@@ -158,6 +179,40 @@ class App:
             log.error("the component did not finish the body of %s %s", scope["method"], scope["path"])
             raise BrokenBody("the component did not finish the response body")
         await send({"type": "http.response.body", "body": held or b"", "more_body": False})
+
+
+@dataclass
+class Ended:
+    """`handle` returned (or failed: `failure`) without setting the response."""
+
+    failure: BaseException | None
+
+
+async def _answer(settled: asyncio.Future[Answer | Ended], delivered: list[Answer]) -> Answer | Ended:
+    """The guest's answer, as soon as `handle` returns or, if it goes on (streaming a body,
+    waiting on something), once it has set one: `delivered` is looked at after 5 ms, 10 ms, ...
+    (at most `LOOK` apart). Waking the event loop as `set` is called would make it fight the
+    guest's thread for the GIL while most handlers are about to return anyway."""
+    loop = asyncio.get_running_loop()
+    timer: list[asyncio.TimerHandle] = []
+
+    def look(delay: float) -> None:
+        if delivered:
+            _settle(settled, delivered[0])
+        elif not settled.done():
+            timer[:] = [loop.call_later(delay, look, min(delay * 2, LOOK))]
+
+    look(FIRST_LOOK)
+    try:
+        return await settled
+    finally:
+        for handle in timer:
+            handle.cancel()
+
+
+def _settle(future: asyncio.Future[Any], value: Any) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
 class BrokenBody(Exception):

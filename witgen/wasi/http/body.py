@@ -8,7 +8,7 @@ what is buffered: the slower side makes the faster one wait.
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -126,7 +126,7 @@ class FutureTrailers:
 class Outgoing:
     """The host's side of an outgoing body: it drains `pipe`; `state` says how the guest ended
     it ("open" while writing, "finished" with `trailers`, or "broken": dropped unfinished or its
-    instance gone), and `done` is set once it is no longer open."""
+    instance gone)."""
 
     kind: Kind
     length: int | None
@@ -137,7 +137,17 @@ class Outgoing:
         self.state: Literal["open", "finished", "broken"] = "open"
         self.trailers: list[tuple[str, bytes]] | None = None
         self.written = 0
-        self.done = threading.Event()
+        self._listener: Callable[[], object] | None = None
+
+    def listen(self, wake: Callable[[], object]) -> None:
+        """Call `wake` once, from the writer's thread, when bytes arrive or the body ends (a
+        reader on an event loop waits so, with no thread blocked in `drain`)."""
+        self._listener = wake
+
+    def wake(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener()
 
     def close(self, state: Literal["finished", "broken"]) -> None:
         with self.pipe.cond:
@@ -145,7 +155,7 @@ class Outgoing:
                 return
             self.state = state
         self.pipe.finish(None if state == "finished" else "the body was not finished")
-        self.done.set()
+        self.wake()
 
 
 class BodyOutput(PipeOutput):
@@ -163,6 +173,7 @@ class BodyOutput(PipeOutput):
             self._sink.close("broken")
             raise StreamFailure("wrote more than the body's Content-Length", code)
         super()._put(data)
+        self._sink.wake()
 
     def close(self) -> None:
         if self._parent is not None:
