@@ -93,3 +93,31 @@ def fetch_allowed(base: str, upstream_port: int) -> None:
 def fetch_denied(base: str, denied_port: int) -> None:
     response = get(base, f"/fetch?url=http://127.0.0.1:{denied_port}/hello")
     assert (response.status, response.data) == (502, b"ErrorCode_HttpRequestDenied")
+
+
+def streams_as_written(base: str) -> None:
+    """The head and the first chunk arrive while the guest is still writing (pausing 300 ms
+    after each of three chunks)."""
+    start = time.monotonic()
+    response = urllib3.request("GET", base + "/drip", preload_content=False, retries=False, timeout=30.0)
+    assert response.status == 200
+    first = response.read1(100)
+    early = time.monotonic() - start
+    rest = response.read()
+    assert first + rest == b"one two three"
+    assert first == b"one " and early < 0.25, (first, early)
+    assert time.monotonic() - start > 0.6
+
+
+def guest_errors_are_500s(base: str) -> None:
+    error = get(base, "/error")
+    assert error.status == 500 and b"InternalError" in error.data
+    silent = get(base, "/silent")
+    assert (silent.status, silent.data) == (500, b"the component sent no response")
+    try:
+        half = get(base, "/half")
+    except urllib3.exceptions.ProtocolError:
+        pass  # the connection is cut: the body was not finished
+    else:
+        raise AssertionError(f"an unfinished body was answered as complete: {half.status} {half.data!r}")
+    hello(base)

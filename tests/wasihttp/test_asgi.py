@@ -60,6 +60,11 @@ def test_a_trap_is_a_500_and_the_server_keeps_serving(under_uvicorn: str, caplog
     assert trapped and trapped[0].exc_info is not None  # the trap is logged with its cause
 
 
+def test_streaming_and_guest_errors(under_uvicorn: str) -> None:
+    checks.streams_as_written(under_uvicorn)
+    checks.guest_errors_are_500s(under_uvicorn)
+
+
 def test_outgoing_requests_allowed_and_denied(under_uvicorn: str, upstream_port: int, denied_port: int) -> None:
     checks.fetch_allowed(under_uvicorn, upstream_port)
     checks.fetch_denied(under_uvicorn, denied_port)

@@ -60,3 +60,11 @@ def test_outgoing_request_to_an_allowed_host(served: str, upstream_port: int) ->
 
 def test_outgoing_request_to_a_host_not_allowed_is_denied(served: str, denied_port: int) -> None:
     checks.fetch_denied(served, denied_port)
+
+
+def test_bodies_stream_as_the_guest_writes(served: str) -> None:
+    checks.streams_as_written(served)
+
+
+def test_errors_no_response_and_an_unfinished_body(served: str) -> None:
+    checks.guest_errors_are_500s(served)

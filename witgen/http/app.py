@@ -168,6 +168,9 @@ class App:
                 sink.listen(partial(loop.call_soon_threadsafe, _settle, more, None))
                 chunk = sink.pipe.drain(CHUNK, timeout=0)  # what came before the listener
                 if chunk == b"":
+                    if held is not None:  # nothing more yet: the client gets what there is
+                        await send({"type": "http.response.body", "body": held, "more_body": True})
+                        held = None
                     await more
                     continue
             if chunk is None:

@@ -3,16 +3,19 @@
 Routes: `/hello`; `/echo` (POST: the body streamed back, `x-echo-*` headers returned, `?status=N`);
 `/status/N`; `/headers` (the request's headers as lines, plus repeated response headers); `/trap`
 (the handler raises, so the component traps); `/fetch?url=U` (an outgoing request to U: its
-status, headers and body relayed, or 502 with the error-code's name).
+status, headers and body relayed, or 502 with the error-code's name); `/drip` (three chunks
+300 ms apart); `/error` (the response set to an error-code); `/silent` (no response set);
+`/half` (a trap after part of the body).
 """
 
 from urllib.parse import parse_qs, urlsplit
 
 from componentize_py_types import Err, Ok
 from wit_world import exports
-from wit_world.imports import outgoing_handler
+from wit_world.imports import monotonic_clock, outgoing_handler
 from wit_world.imports.streams import OutputStream, StreamError_Closed
 from wit_world.imports.types import (
+    ErrorCode_InternalError,
     Fields,
     IncomingBody,
     IncomingRequest,
@@ -79,6 +82,18 @@ class IncomingHandler(exports.IncomingHandler):
             raise RuntimeError("the handler fails on purpose")
         elif url.path == "/fetch":
             self.fetch(response_out, query["url"])
+        elif url.path == "/drip":
+            self.drip(response_out)
+        elif url.path == "/error":
+            ResponseOutparam.set(response_out, Err(ErrorCode_InternalError("on purpose")))
+        elif url.path == "/silent":
+            pass
+        elif url.path == "/half":
+            response = OutgoingResponse(Fields())
+            body = response.body()
+            ResponseOutparam.set(response_out, Ok(response))
+            body.write().blocking_write_and_flush(b"half")
+            raise RuntimeError("the handler fails mid-body on purpose")
         else:
             respond(response_out, 404, [], b"no route " + url.path.encode())
 
@@ -107,6 +122,18 @@ class IncomingHandler(exports.IncomingHandler):
         IncomingBody.finish(body)
         sink.__exit__(None, None, None)
         OutgoingBody.finish(outgoing, None)
+
+    def drip(self, out: ResponseOutparam) -> None:
+        """A streamed body: each chunk written, then a pause the client can observe."""
+        response = OutgoingResponse(Fields())
+        body = response.body()
+        ResponseOutparam.set(out, Ok(response))
+        stream = body.write()
+        for chunk in (b"one ", b"two ", b"three"):
+            stream.blocking_write_and_flush(chunk)
+            monotonic_clock.subscribe_duration(300_000_000).block()
+        stream.__exit__(None, None, None)
+        OutgoingBody.finish(body, None)
 
     def fetch(self, out: ResponseOutparam, target: str) -> None:
         url = urlsplit(target)
