@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import urllib3
 
 MB = 1 << 20
 
 
-def wait_until_serving(base: str, timeout: float = 90.0) -> None:
+def wait_until_serving(base: str, alive: Callable[[], bool], timeout: float = 90.0) -> None:
+    """Wait for `/hello` to answer while the server is `alive()`."""
     http = urllib3.PoolManager(retries=False)
     deadline = time.monotonic() + timeout
     while True:
+        if not alive():
+            raise RuntimeError(f"the server for {base} stopped before serving")
         try:
             if http.request("GET", base + "/hello", timeout=5.0).status == 200:
                 return

@@ -26,7 +26,7 @@ def served(request: pytest.FixtureRequest, handler_wasm: Path, upstream_port: in
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        checks.wait_until_serving(base)
+        checks.wait_until_serving(base, lambda: process.poll() is None)
         yield base
     finally:
         process.terminate()

@@ -5,7 +5,7 @@ Routes: `/hello`; `/echo` (POST: the body streamed back, `x-echo-*` headers retu
 (the handler raises, so the component traps); `/fetch?url=U` (an outgoing request to U: its
 status, headers and body relayed, or 502 with the error-code's name); `/drip` (three chunks
 300 ms apart); `/error` (the response set to an error-code); `/silent` (no response set);
-`/half` (a trap after part of the body).
+`/half` (a trap after part of the body); `/spin` (never returns).
 """
 
 from urllib.parse import parse_qs, urlsplit
@@ -88,6 +88,9 @@ class IncomingHandler(exports.IncomingHandler):
             ResponseOutparam.set(response_out, Err(ErrorCode_InternalError("on purpose")))
         elif url.path == "/silent":
             pass
+        elif url.path == "/spin":
+            while True:
+                pass
         elif url.path == "/half":
             response = OutgoingResponse(Fields())
             body = response.body()
