@@ -117,7 +117,6 @@ class OutgoingHandler:
                     timeout=timeout,
                     preload_content=False,
                     decode_content=False,
-                    assert_same_host=False,
                 )
             except Exception as exc:  # noqa: BLE001  # every failure is an error-code for the guest
                 future.resolve(Err(error_code(exc, head=True)))
