@@ -68,3 +68,16 @@ def test_bodies_stream_as_the_guest_writes(served: str) -> None:
 
 def test_errors_no_response_and_an_unfinished_body(served: str) -> None:
     checks.guest_errors_are_500s(served)
+
+
+def test_what_cant_be_served_is_an_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from witgen.cli import main
+
+    assert main(["serve", str(tmp_path / "missing.wasm")]) == 1
+    assert "error:" in capsys.readouterr().err
+    not_wasm = tmp_path / "app.wasm"
+    not_wasm.write_bytes(b"not a component")
+    assert main(["serve", str(not_wasm), "--dir", str(tmp_path / "nope")]) == 1
+    assert "is not a directory" in capsys.readouterr().err
+    assert main(["serve", str(not_wasm)]) == 1
+    assert capsys.readouterr().err.startswith("error:")

@@ -4,10 +4,16 @@ configured like `witgen run`'s (`--env`, `--dir`) plus the hosts its outgoing re
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from witgen.run.wasi import WasiOptions
+from witgen.runtime.errors import WitgenRuntimeError
+
+if TYPE_CHECKING:
+    from witgen.http import App
 
 
 @dataclass
@@ -25,8 +31,20 @@ class ServeRequest:
 
 
 def serve(request: ServeRequest) -> int:
+    """Serve until interrupted; an `error:` line and status 1 if the component can't be served."""
+    try:
+        app = _app(request)
+    except (OSError, ValueError, WitgenRuntimeError) as exc:  # bad options, unreadable or invalid file
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    uvicorn.run(app, host=request.host, port=request.port, log_level="info", lifespan="on")
+    return 0
+
+
+def _app(request: ServeRequest) -> App:
     from witgen.http import asgi
     from witgen.wasi.policy import Network, Preopen, Wasi
 
@@ -39,13 +57,10 @@ def serve(request: ServeRequest) -> int:
         preopens=[Preopen(host, guest) for host, guest in options.dirs],
         network=Network(tuple(request.allow)),
     )
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    app = asgi(
+    return asgi(
         request.component,
         abi=request.engine,  # type: ignore[arg-type]  # argparse's choices
         wasi=wasi,
         pool=request.pool,
         workers=request.workers,
     )
-    uvicorn.run(app, host=request.host, port=request.port, log_level="info", lifespan="on")
-    return 0
