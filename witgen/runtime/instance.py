@@ -428,7 +428,7 @@ def _link_hint(message: str, has_wasi: bool, limits: Limits = NO_LIMITS) -> str:
     if "wasi:" in message and not has_wasi:
         return (
             f"{message}\n(this component imports WASI: pass wasi=True or a wasmtime.WasiConfig for"
-            " wasmtime's WASI, or implement it in Python in the imports' WASI fields)"
+            " wasmtime's WASI, or wasi=witgen.wasi.Wasi(...) for witgen's WASI in Python)"
         )
     return message
 
