@@ -124,3 +124,20 @@ def guest_errors_are_500s(base: str) -> None:
     else:
         raise AssertionError(f"an unfinished body was answered as complete: {half.status} {half.data!r}")
     hello(base)
+
+
+def concurrent(base: str, clients: int = 8, each: int = 6) -> None:
+    """Requests from several clients at once (more than the warm pool): every answer is right."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def client(i: int) -> None:
+        http = urllib3.PoolManager(retries=False, timeout=60.0)
+        for j in range(each):
+            payload = f"client {i} request {j} ".encode() * 1000
+            response = http.request("POST", base + "/echo", body=payload)
+            assert (response.status, response.data) == (200, payload)
+            assert http.request("GET", base + "/hello").data == b"hello world"
+
+    with ThreadPoolExecutor(clients) as pool:
+        for future in [pool.submit(client, i) for i in range(clients)]:
+            future.result()

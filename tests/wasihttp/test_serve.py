@@ -81,3 +81,7 @@ def test_what_cant_be_served_is_an_error_line(tmp_path: Path, capsys: pytest.Cap
     assert "is not a directory" in capsys.readouterr().err
     assert main(["serve", str(not_wasm)]) == 1
     assert capsys.readouterr().err.startswith("error:")
+
+
+def test_concurrent_clients(served: str) -> None:
+    checks.concurrent(served)
