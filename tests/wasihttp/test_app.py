@@ -17,6 +17,7 @@ from witgen.wasi.http.body import IncomingBody, OutgoingBody
 from witgen.wasi.http.errors import http_error_code
 from witgen.wasi.http.fields import Fields
 from witgen.wasi.http.messages import IncomingRequest, OutgoingResponse, ResponseOutparam
+from witgen.wasi.poll import poll
 
 Handler = Callable[[IncomingRequest, ResponseOutparam], None]
 
@@ -129,3 +130,26 @@ def test_a_failing_handler_is_a_500_and_its_instance_is_not_reused() -> None:
     sent, handlers = serve(handle, [{"type": "http.request", "body": b"", "more_body": False}])
     assert sent[0]["status"] == 500 and body_of(sent) == b"the component failed"
     assert handlers.given == 0
+
+
+def test_trailers_resolve_when_the_guest_drops_the_body_early() -> None:
+    got: list[object] = []
+
+    def handle(request: IncomingRequest, out: ResponseOutparam) -> None:
+        body = request.consume()
+        stream = body.stream()
+        got.append(stream.blocking_read(4))
+        stream.close()  # not interested in the rest
+        trailers = IncomingBody.finish(body)
+        poll([trailers.subscribe()])
+        got.append(trailers.get())
+        reply(out, 200, b"")
+
+    messages = [
+        {"type": "http.request", "body": b"head", "more_body": True},
+        {"type": "http.request", "body": b"more", "more_body": True},
+        {"type": "http.request", "body": b"last", "more_body": False},
+    ]
+    sent, _ = serve(handle, messages)
+    assert sent[0]["status"] == 200
+    assert got == [b"head", Ok(Ok(None))]

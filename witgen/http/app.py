@@ -143,15 +143,16 @@ class App:
         loop = asyncio.get_running_loop()
         while True:
             if body and not await loop.run_in_executor(self._io, incoming.pipe.feed, body):
-                return  # the guest dropped the body
+                incoming.end()  # the guest dropped the body: its future-trailers resolve
+                return
             message = await receive()
             if message["type"] == "http.disconnect":
                 incoming.end(error=ErrorCode_ConnectionTerminated())
                 return
             body = message.get("body", b"")
             if not message.get("more_body", False):
-                if body and not await loop.run_in_executor(self._io, incoming.pipe.feed, body):
-                    return
+                if body:
+                    await loop.run_in_executor(self._io, incoming.pipe.feed, body)
                 incoming.end()
                 return
 
