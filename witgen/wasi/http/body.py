@@ -8,6 +8,7 @@ what is buffered: the slower side makes the faster one wait.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -138,14 +139,17 @@ class Outgoing:
         self.trailers: list[tuple[str, bytes]] | None = None
         self.written = 0
         self._listener: Callable[[], object] | None = None
+        self._listening = threading.Lock()
 
     def listen(self, wake: Callable[[], object]) -> None:
         """Call `wake` once, from the writer's thread, when bytes arrive or the body ends (a
         reader on an event loop waits so, with no thread blocked in `drain`)."""
-        self._listener = wake
+        with self._listening:
+            self._listener = wake
 
     def wake(self) -> None:
-        listener, self._listener = self._listener, None
+        with self._listening:  # taken and cleared at once: a listener set meanwhile stays
+            listener, self._listener = self._listener, None
         if listener is not None:
             listener()
 
