@@ -5,6 +5,7 @@ disconnects mid-body, failures."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -101,6 +102,9 @@ def test_a_body_bigger_than_the_pipe_streams_both_ways() -> None:
     sent, handlers = serve(lambda req, out: reply(out, 201, read_all(req)), messages)
     assert sent[0]["status"] == 201 and (b"x-len", str(len(big) + 4).encode()) in sent[0]["headers"]
     assert body_of(sent) == big + b"tail"
+    deadline = time.monotonic() + 10  # the response may be out before the worker is done
+    while handlers.given == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert handlers.given == 1  # the instance went back
 
 
