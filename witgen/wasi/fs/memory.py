@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from witgen.wasi.fs.errors import FsError
-from witgen.wasi.fs.tree import Kind, OpenMode, Stat, Time
+from witgen.wasi.fs.tree import Advice, Kind, OpenMode, Stat, Time
 
 _inodes = itertools.count(1)
 
@@ -242,10 +242,14 @@ class MemoryTree:
         return _stat(f.node)
 
     def read(self, f: OpenFile, size: int, offset: int) -> bytes:
+        if not f.mode.read:
+            raise FsError("bad-descriptor", "the file is not open for reading")
         f.node.accessed = time.time_ns()
         return bytes(f.node.data[offset : offset + size])
 
     def write(self, f: OpenFile, data: bytes, offset: int | None) -> int:
+        if not f.mode.write:
+            raise FsError("bad-descriptor", "the file is not open for writing")
         buf = f.node.data
         start = len(buf) if offset is None else offset
         self._grow(max(0, start + len(data) - len(buf)))
@@ -256,6 +260,8 @@ class MemoryTree:
         return len(data)
 
     def set_size(self, f: OpenFile, size: int) -> None:
+        if not f.mode.write:
+            raise FsError("invalid", "the file is not open for writing")
         buf = f.node.data
         self._grow(size - len(buf))
         if size < len(buf):
@@ -267,7 +273,13 @@ class MemoryTree:
     def file_set_times(self, f: OpenFile, accessed: Time, modified: Time) -> None:
         _set_times(f.node, accessed, modified)
 
-    def sync(self, f: OpenFile) -> None:
+    def advise(self, f: OpenFile, offset: int, length: int, advice: Advice) -> None:
+        pass
+
+    def sync(self, f: OpenFile, data_only: bool) -> None:
+        pass
+
+    def sync_dir(self, d: Dir) -> None:
         pass
 
     def close_file(self, f: OpenFile) -> None:
