@@ -15,10 +15,12 @@ import pytest
 from witgen.runtime.errors import Trap
 from witgen.runtime.types import Err
 from witgen.wasi.bindings.imports import wasi_filesystem_types as t
+from witgen.wasi.bindings.imports.streams import StreamError_Closed, StreamError_LastOperationFailed
 from witgen.wasi.bindings.imports.wall_clock import Datetime
 from witgen.wasi.filesystem import hosts
 from witgen.wasi.filesystem.descriptor import MAX_READ, Descriptor
 from witgen.wasi.fs.memory import MemoryTree
+from witgen.wasi.io import IoError
 from witgen.wasi.policy import Preopen, Wasi
 
 F = t.DescriptorFlags
@@ -523,8 +525,77 @@ def test_max_open_files(kind: str, tmp_path: Path) -> None:
         x.close()
 
 
-def test_filesystem_error_code_reads_a_stream_errors_code() -> None:
+def test_filesystem_error_code_reads_a_file_streams_error(fs: Fs) -> None:
     types = hosts(SimpleNamespace(policy=Wasi()))["wasi:filesystem/types"]
-    assert types.filesystem_error_code(SimpleNamespace(code="no-entry")) == t.ErrorCode.NO_ENTRY  # type: ignore[attr-defined]
-    assert types.filesystem_error_code(SimpleNamespace(code=t.ErrorCode.IO)) == t.ErrorCode.IO  # type: ignore[attr-defined]
-    assert types.filesystem_error_code(SimpleNamespace(code=None)) is None  # type: ignore[attr-defined]
+    fs.file("f.txt", b"abc")
+    w = fs.open("f.txt", flags=F.WRITE)
+    stream = w.read_via_stream(0)
+    with pytest.raises(Err) as info:
+        stream.read(10)
+    assert isinstance(info.value.value, StreamError_LastOperationFailed)
+    assert types.filesystem_error_code(info.value.value.value) == t.ErrorCode.BAD_DESCRIPTOR  # type: ignore[attr-defined]
+    assert types.filesystem_error_code(IoError("not a file's")) is None  # type: ignore[attr-defined]
+    w.close()
+
+
+# --- streams ---
+
+
+def test_file_streams(fs: Fs) -> None:
+    f = fs.open("f.txt", OF.CREATE, RW)
+    out = f.write_via_stream(2)
+    assert out.check_write() > 0
+    out.write(b"hello")
+    out.blocking_write_and_flush(b"!")
+    out.close()
+    assert f.read(100, 0) == (b"\0\0hello!", False)
+    app = f.append_via_stream()
+    app.check_write()
+    app.write(b"++")
+    app.close()
+    inp = f.read_via_stream(2)
+    assert inp.blocking_read(3) == b"hel"
+    assert inp.skip(2) == 2
+    assert inp.read(100) == b"!++"
+    with pytest.raises(Err) as info:
+        inp.read(1)
+    assert isinstance(info.value.value, StreamError_Closed)
+    inp.close()
+    assert code(lambda: fs.root.read_via_stream(0)) == "is-directory"
+    assert code(lambda: fs.root.write_via_stream(0)) == "bad-descriptor"
+    assert code(lambda: fs.root.append_via_stream()) == "bad-descriptor"
+    f.close()
+
+
+def test_a_stream_keeps_its_file_open_after_the_descriptor_is_dropped(tmp_path: Path) -> None:
+    fs = _make("host", tmp_path, max_open_files=2)
+    fs.file("f.txt", b"abc")
+    f = fs.open("f.txt")
+    stream = f.read_via_stream(0)
+    f.close()
+    assert code(lambda: fs.open("f.txt")) == "insufficient-memory"  # the stream holds it
+    assert stream.read(10) == b"abc"
+    stream.close()
+    fs.open("f.txt").close()
+
+
+def test_streams_on_a_read_only_preopen(ro: Fs) -> None:
+    f = ro.open("f.txt")
+    assert code(lambda: f.write_via_stream(0)) == "not-permitted"
+    assert code(lambda: f.append_via_stream()) == "not-permitted"
+    assert f.read_via_stream(1).read(10) == b"ata"
+    f.close()
+
+
+def test_a_full_memory_tree_fails_the_stream() -> None:
+    [(root, _)] = preopens(Preopen(MemoryTree(capacity=4), "/m"))
+    f = root.open_at(NOFOLLOW, "f", OF.CREATE, RW)
+    out = f.write_via_stream(0)
+    out.check_write()
+    with pytest.raises(Err) as info:
+        out.write(b"12345")
+    failed = info.value.value
+    assert (
+        isinstance(failed, StreamError_LastOperationFailed)
+        and failed.value.code == t.ErrorCode.INSUFFICIENT_SPACE
+    )

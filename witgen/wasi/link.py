@@ -21,6 +21,7 @@ AREAS = {
     "wasi:clocks": "witgen.wasi.clocks",
     "wasi:random": "witgen.wasi.random",
     "wasi:cli": "witgen.wasi.cli",
+    "wasi:filesystem": "witgen.wasi.filesystem",
 }
 """The module implementing each WASI package."""
 

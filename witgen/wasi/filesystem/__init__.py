@@ -6,18 +6,18 @@ host directories or in-memory trees, that a guest can read and change but never 
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from witgen.runtime.errors import Trap
 from witgen.wasi.bindings.imports import wasi_filesystem_types as t
-from witgen.wasi.filesystem.descriptor import Descriptor, DirectoryEntryStream, OpenFiles
-from witgen.wasi.filesystem.errors import error_code
+from witgen.wasi.filesystem.descriptor import Descriptor, DirectoryEntryStream
+from witgen.wasi.filesystem.opened import OpenFiles
 from witgen.wasi.fs.errors import FsError
-from witgen.wasi.policy import Preopen, Wasi
+from witgen.wasi.io import IoError
+from witgen.wasi.policy import Preopen
 
-
-class _Session(Protocol):
-    policy: Wasi
+if TYPE_CHECKING:
+    from witgen.wasi.link import Session
 
 
 class Types:
@@ -26,10 +26,9 @@ class Types:
     Descriptor = Descriptor
     DirectoryEntryStream = DirectoryEntryStream
 
-    def filesystem_error_code(self, err: object) -> t.ErrorCode | None:
-        """The filesystem error behind a stream's `error`, if it has one."""
-        code = getattr(err, "code", None)
-        return error_code(code) if isinstance(code, str) else code if isinstance(code, t.ErrorCode) else None
+    def filesystem_error_code(self, err: IoError) -> t.ErrorCode | None:
+        """The filesystem error behind a stream's `error`, if it has one (file streams set it)."""
+        return err.code if isinstance(err.code, t.ErrorCode) else None
 
 
 class Preopens:
@@ -51,7 +50,7 @@ class Preopens:
         return out
 
 
-def hosts(session: _Session) -> dict[str, object]:
+def hosts(session: Session) -> dict[str, object]:
     files = OpenFiles(session.policy.max_open_files)
     return {
         "wasi:filesystem/types": Types(),

@@ -21,6 +21,8 @@ from typing import Any
 from witgen.wasi.bindings.imports import wasi_filesystem_types as t
 from witgen.wasi.bindings.imports.wall_clock import Datetime
 from witgen.wasi.filesystem.errors import check_offset, wasi_errors
+from witgen.wasi.filesystem.opened import Opened, OpenFiles
+from witgen.wasi.filesystem.streams import FileInput, FileOutput
 from witgen.wasi.fs.errors import FsError
 from witgen.wasi.fs.host import HostTree, open_root
 from witgen.wasi.fs.memory import MemoryTree
@@ -42,24 +44,6 @@ _SYNC_FLAGS = (
     | t.DescriptorFlags.DATA_INTEGRITY_SYNC
     | t.DescriptorFlags.REQUESTED_WRITE_SYNC
 )
-
-
-@dataclass
-class OpenFiles:
-    """The descriptors one guest holds open, at most `limit` (`Wasi.max_open_files`)."""
-
-    limit: int
-    count: int = 0
-
-    def take(self) -> None:
-        if self.count >= self.limit:
-            raise FsError(
-                "insufficient-memory", f"the guest holds {self.limit} open files (Wasi.max_open_files)"
-            )
-        self.count += 1
-
-    def release(self) -> None:
-        self.count -= 1
 
 
 @dataclass(frozen=True)
@@ -124,14 +108,13 @@ class DirectoryEntryStream:
 class Descriptor:
     """An open directory (`is_dir`) or regular file of `tree`; `handle` is the tree's."""
 
-    def __init__(
-        self, tree: Tree[Any, Any], handle: Any, is_dir: bool, rights: Rights, files: OpenFiles
-    ) -> None:
-        self.tree = tree
-        self.handle = handle
-        self.is_dir = is_dir
+    def __init__(self, opened: Opened, rights: Rights) -> None:
+        self.opened = opened
+        self.tree = opened.tree
+        self.handle = opened.handle
+        self.is_dir = opened.is_dir
+        self.files = opened.files
         self.rights = rights
-        self.files = files
         self._live = True
 
     @classmethod
@@ -146,16 +129,12 @@ class Descriptor:
             files.release()
             raise
         mutable = not preopen.read_only
-        return cls(tree, handle, True, Rights(mutable, True, mutable), files)
+        return cls(Opened(tree, handle, True, files), Rights(mutable, True, mutable))
 
     def close(self) -> None:
         if self._live:
             self._live = False
-            if self.is_dir:
-                self.tree.close_dir(self.handle)
-            else:
-                self.tree.close_file(self.handle)
-            self.files.release()
+            self.opened.release()
 
     # --- what each operation needs first ---
 
@@ -192,6 +171,24 @@ class Descriptor:
             yield old_dir, old_name, new_dir, new_name
 
     # --- files ---
+
+    @wasi_errors
+    def read_via_stream(self, offset: int) -> FileInput:
+        if self.is_dir:
+            raise FsError("is-directory", "a directory has no bytes to read")
+        return FileInput(self.opened, offset)
+
+    @wasi_errors
+    def write_via_stream(self, offset: int) -> FileOutput:
+        self._file()
+        self._mutate()
+        return FileOutput(self.opened, offset)
+
+    @wasi_errors
+    def append_via_stream(self) -> FileOutput:
+        self._file()
+        self._mutate()
+        return FileOutput(self.opened, None)
 
     @wasi_errors
     def read(self, length: int, offset: int) -> tuple[bytes, bool]:
@@ -386,7 +383,9 @@ class Descriptor:
         except BaseException:
             self.files.release()
             raise
-        return Descriptor(self.tree, handle, is_dir, Rights(self.rights.mutable, read, write), self.files)
+        return Descriptor(
+            Opened(self.tree, handle, is_dir, self.files), Rights(self.rights.mutable, read, write)
+        )
 
     def _open(self, d: Any, name: str, mode: OpenMode, want_dir: bool) -> tuple[Any, bool]:
         """Open `name` in `d` as POSIX `openat` with `O_NOFOLLOW` would."""
