@@ -288,7 +288,8 @@ def test_directory_operations(fs: Fs) -> None:
     assert fs.names() == ["d", "moved.txt"]
 
     d.unlink_file_at("x.txt")
-    d.remove_directory_at("e/")
+    assert code(lambda: d.remove_directory_at("e/")) == "invalid"  # as wasmtime (cap-std)
+    d.remove_directory_at("e")
     d.close()
     r.remove_directory_at("d")
     assert fs.names() == ["moved.txt"]

@@ -350,7 +350,7 @@ class Descriptor:
     def remove_directory_at(self, path: str) -> None:
         self._dir()
         self._mutate()
-        with self._at(_strip_slashes(path)) as (d, name):
+        with self._at(path) as (d, name):  # "d/" names d's "." then: `invalid`, as in wasmtime
             self.tree.rmdir(d, name)
 
     @wasi_errors
@@ -410,6 +410,6 @@ class Descriptor:
 
 
 def _strip_slashes(path: str) -> str:
-    """`path` without trailing slashes, which name a directory the operation itself makes or
-    removes (`mkdir("a/")`); a path of only slashes stays (absolute, refused)."""
+    """`path` without trailing slashes, which name the directory `mkdir("a/")` makes; a path of
+    only slashes stays (absolute, refused)."""
     return path.rstrip("/") or path
