@@ -380,6 +380,25 @@ def test_edges(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
     assert "dirlink" not in ref[-1] and "up" not in ref[-1] and "sub" in ref[-1]
 
 
+DESCRIPTORS: list[Step] = [
+    ("fd-ops", "/data/a.txt", "/data/sub", "/data/inlink"),
+    ("fd-ops", "/ro/r.txt", "/ro/rsub", "/ro/none"),
+]
+
+
+def test_descriptors(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
+    """os.open's modes and the calls on the descriptors (streams underneath, and their errors)."""
+    result = run(probe, tmp_path, DESCRIPTORS)
+    assert_same(result, DESCRIPTORS)
+    rw, ro = result.reference
+    assert rw["write-read-only"] == rw["read-write-only"] == "EIO"  # a stream's failure, as wasi-libc reports it
+    assert rw["ftruncate-read-only"] == "EINVAL" and rw["open-sync"] == "ENOTSUP"
+    assert rw["pread"] == "ell" and rw["after"] == "hZ"
+    assert rw["open-dir-write"] == "EISDIR" and rw["open-link-nofollow"] == "ELOOP"
+    assert ro["write-read-only"] == ro["open-create-rw"] == ro["utime-fd"] == "EPERM"  # read-only preopen
+    assert ro["after"] == "read only"
+
+
 RENAMING: list[Step] = [
     ("rename", "/data/a.txt", "/data/sub/moved.txt"),
     ("read", "/data/sub/moved.txt"),

@@ -388,7 +388,8 @@ class Descriptor:
         )
 
     def _open(self, d: Any, name: str, mode: OpenMode, want_dir: bool) -> tuple[Any, bool]:
-        """Open `name` in `d` as POSIX `openat` with `O_NOFOLLOW` would."""
+        """Open `name` in `d` as POSIX `openat` with `O_NOFOLLOW` would (with cap-std's
+        answer for a symlink: `loop`, whatever else is asked)."""
         try:
             kind: Kind | None = self.tree.stat(d, name).kind
         except FsError as exc:
@@ -400,6 +401,8 @@ class Descriptor:
                 raise FsError("no-entry", name)
         elif mode.create and mode.exclusive:
             raise FsError("exist", name)
+        elif kind == "symbolic-link":  # not followed: refused even as a directory (wasmtime's loop)
+            raise FsError("loop", f"{name!r} is a symlink")
         elif kind == "directory":
             if mode.write:
                 raise FsError("is-directory", name)

@@ -51,6 +51,53 @@ def _digest(path):
     return [len(data), hashlib.sha256(data).hexdigest()]
 
 
+def _fd_ops(file, directory, link):
+    """Descriptor-level calls on `file` (opened in several modes), `directory` and `link`: each
+    answer or errno name, by name."""
+    out = {}
+
+    def t(name, call):
+        try:
+            out[name] = call()
+        except OSError as exc:
+            out[name] = errno.errorcode.get(exc.errno, str(exc.errno))
+        except Exception as exc:  # a call this Python lacks
+            out[name] = type(exc).__name__
+
+    def on(path, flags, call):
+        fd = os.open(path, flags)
+        try:
+            return call(fd)
+        finally:
+            os.close(fd)
+
+    t("write-read-only", lambda: on(file, os.O_RDONLY, lambda fd: os.write(fd, b"x")))
+    t("ftruncate-read-only", lambda: on(file, os.O_RDONLY, lambda fd: os.ftruncate(fd, 0)))
+    t("fsync-read-only", lambda: on(file, os.O_RDONLY, os.fsync))
+    t("fdatasync-read-only", lambda: on(file, os.O_RDONLY, os.fdatasync))
+    t("fadvise", lambda: on(file, os.O_RDONLY, lambda fd: os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)))
+    t("pread", lambda: on(file, os.O_RDONLY, lambda fd: os.pread(fd, 3, 1).decode()))
+    t("lseek-end", lambda: on(file, os.O_RDONLY, lambda fd: os.lseek(fd, 0, os.SEEK_END)))
+    t("read-write-only", lambda: on(file, os.O_WRONLY, lambda fd: os.read(fd, 3)))
+    t("pwrite", lambda: on(file, os.O_WRONLY, lambda fd: os.pwrite(fd, b"ZZ", 1)))
+    t("append", lambda: on(file, os.O_WRONLY | os.O_APPEND, lambda fd: os.write(fd, b"+")))
+    t("ftruncate-rw", lambda: on(file, os.O_RDWR, lambda fd: os.ftruncate(fd, 2)))
+    t("after", lambda: _read(file))
+    t("utime-fd", lambda: on(file, os.O_RDWR, lambda fd: os.utime(fd, (5, 5))))
+    t("read-dir-fd", lambda: on(directory, os.O_RDONLY | os.O_DIRECTORY, lambda fd: os.read(fd, 1)))
+    t("listdir-fd", lambda: on(directory, os.O_RDONLY | os.O_DIRECTORY, lambda fd: sorted(os.listdir(fd))))
+    t("fsync-dir", lambda: on(directory, os.O_RDONLY | os.O_DIRECTORY, os.fsync))
+    t("open-dir-write", lambda: on(directory, os.O_WRONLY, lambda fd: None))
+    t("open-dir-excl", lambda: on(directory, os.O_WRONLY | os.O_CREAT | os.O_EXCL, lambda fd: None))
+    t("open-file-as-dir", lambda: on(file, os.O_RDONLY | os.O_DIRECTORY, lambda fd: None))
+    t("open-link-nofollow", lambda: on(link, os.O_RDONLY | os.O_NOFOLLOW, lambda fd: None))
+    t("open-link-dir-nofollow", lambda: on(link, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, lambda fd: None))
+    t("open-truncate", lambda: on(file, os.O_RDONLY | os.O_TRUNC, lambda fd: None))
+    t("open-sync", lambda: on(file, os.O_RDWR | os.O_SYNC, lambda fd: None))
+    t("open-create-rw", lambda: on(directory + "/created", os.O_RDWR | os.O_CREAT, lambda fd: os.write(fd, b"c")))
+    return out
+
+
 def _seek_write(path, offset, data):
     with open(path, "r+b") as f:
         f.seek(int(offset))
@@ -83,6 +130,7 @@ OPS = {
     "seek-write": _seek_write,
     "fill": _fill,
     "digest": _digest,
+    "fd-ops": _fd_ops,
     "truncate": lambda path, size: os.truncate(path, int(size)),
     "stat": _stat,
     "mtime": lambda path: os.stat(path).st_mtime,
