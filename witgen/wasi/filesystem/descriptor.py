@@ -20,7 +20,7 @@ from typing import Any
 
 from witgen.wasi.bindings.imports import wasi_filesystem_types as t
 from witgen.wasi.bindings.imports.wall_clock import Datetime
-from witgen.wasi.filesystem.errors import check_offset, wasi_errors
+from witgen.wasi.filesystem.errors import MAX_OFFSET, check_offset, wasi_errors
 from witgen.wasi.filesystem.opened import Opened, OpenFiles
 from witgen.wasi.filesystem.streams import FileInput, FileOutput
 from witgen.wasi.fs.errors import FsError
@@ -29,6 +29,9 @@ from witgen.wasi.fs.memory import MemoryTree
 from witgen.wasi.fs.tree import Advice, Kind, OpenMode, Stat, Time, Tree
 from witgen.wasi.fs.walk import resolve
 from witgen.wasi.policy import Preopen
+
+MAX_TIME = (1 << 63) - 1
+"""The latest timestamp (ns since the epoch) a host file may carry; later is `overflow`."""
 
 MAX_READ = 64 * 1024
 """Bytes one `read` returns at most (as wasmtime): a guest asking for 2^64 gets a chunk."""
@@ -85,7 +88,8 @@ def _time(ts: t.NewTimestamp) -> Time:
         return "now"
     if isinstance(ts, t.NewTimestamp_Timestamp):
         ns = ts.value.seconds * 1_000_000_000 + ts.value.nanoseconds
-        check_offset(ns)
+        if ns > MAX_TIME:
+            raise FsError("overflow", "a timestamp beyond what the host's clock holds")
         return ns
     return None
 
@@ -207,7 +211,8 @@ class Descriptor:
     @wasi_errors
     def advise(self, offset: int, length: int, advice: t.Advice) -> None:
         f = self._file()
-        check_offset(offset, length)
+        if max(offset, length) > MAX_OFFSET:
+            return  # only a hint, about bytes no file has (wasmtime says ok too)
         name: Advice = advice.name.lower().replace("_", "-")  # type: ignore[assignment]  # the enum's names are Advice's
         self.tree.advise(f, offset, length, name)
 

@@ -179,13 +179,15 @@ class MemoryTree:
     def rename(self, old_parent: Dir, old: str, new_parent: Dir, new: str) -> None:
         node = self._get(old_parent, old)
         if old == "." or new == ".":
-            raise FsError("invalid", "can't rename `.`")
+            raise FsError("busy", "can't rename `.`")  # as Linux
         if isinstance(node, Dir) and _contains(node, new_parent):
             raise FsError("invalid", "a directory can't move into itself")
         existing = new_parent.entries.get(new)
         if existing is node:
             return
         if existing is not None:
+            if isinstance(existing, Dir) and _contains(existing, old_parent):
+                raise FsError("not-empty", f"{new!r} holds {old!r}")  # Linux checks this first
             if isinstance(node, Dir) and not isinstance(existing, Dir):
                 raise FsError("not-directory", new)
             if isinstance(existing, Dir):

@@ -9,6 +9,7 @@ import stat
 import sys
 import time
 
+import raw
 import wit_world
 
 
@@ -154,6 +155,7 @@ OPS = {
     "urandom": lambda n: os.urandom(int(n)).hex(),
     "time": time.time,
     "exit": lambda code: os._exit(int(code)),
+    "raw": lambda two_borrows: raw.battery(two_borrows == "1"),
 }
 
 
