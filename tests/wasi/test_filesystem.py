@@ -3,6 +3,7 @@ same expectations (the error codes are wasmtime-wasi's for the same calls)."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -600,3 +601,22 @@ def test_a_full_memory_tree_fails_the_stream() -> None:
         isinstance(failed, StreamError_LastOperationFailed)
         and failed.value.code == t.ErrorCode.INSUFFICIENT_SPACE
     )
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_no_host_descriptor_leaks(tmp_path: Path) -> None:
+    """Listing a directory leaves no descriptor behind, and a descriptor the guest never dropped
+    (wasi-libc keeps its preopens) is closed when its instance's objects go."""
+    (tmp_path / "f.txt").write_bytes(b"x")
+    before = _open_fds()
+    [(root, _)] = preopens(Preopen(tmp_path, "/d"))
+    f = root.open_at(NOFOLLOW, "f.txt", NONE, F.READ)
+    for _ in range(20):
+        root.read_directory()
+    assert _open_fds() == before + 2
+    del root, f
+    gc.collect()
+    assert _open_fds() == before

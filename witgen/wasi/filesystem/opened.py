@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,9 @@ class Opened:
         self.is_dir = is_dir
         self.files = files
         self._users = 1
+        # An instance that ends holding descriptors (wasi-libc never drops its preopens) must
+        # not leak host descriptors: closed when the object goes, if not before.
+        self._close = weakref.finalize(self, tree.close_dir if is_dir else tree.close_file, handle)
 
     def retain(self) -> None:
         self._users += 1
@@ -46,8 +50,5 @@ class Opened:
     def release(self) -> None:
         self._users -= 1
         if self._users == 0:
-            if self.is_dir:
-                self.tree.close_dir(self.handle)
-            else:
-                self.tree.close_file(self.handle)
+            self._close()
             self.files.release()

@@ -129,8 +129,7 @@ class HostTree:
 
     def entries(self, d: int) -> list[tuple[str, Kind]]:
         def scan() -> list[tuple[str, Kind]]:
-            fd = os.open(".", _DIR_FLAGS, dir_fd=d)  # scandir closes the descriptor it is given
-            with os.scandir(fd) as it:
+            with os.scandir(d) as it:  # scandir reads a dup of `d` from its start, leaving `d` be
                 return sorted((e.name, _kind(e.stat(follow_symlinks=False).st_mode)) for e in it)
 
         return _os(scan)
