@@ -621,3 +621,16 @@ def test_no_host_descriptor_leaks(tmp_path: Path) -> None:
     del root, f
     gc.collect()
     assert _open_fds() == before
+
+
+def test_host_names_that_are_not_utf8(tmp_path: Path) -> None:
+    os.close(os.open(bytes(tmp_path) + b"/bad-\xff", os.O_CREAT | os.O_WRONLY))
+    os.symlink(b"target-\xfe", bytes(tmp_path) + b"/link")
+    (tmp_path / "z.txt").write_bytes(b"")
+    [(root, _)] = preopens(Preopen(tmp_path, "/d"))
+    stream = root.read_directory()
+    assert code(stream.read_directory_entry) == "illegal-byte-sequence"
+    assert stream.read_directory_entry() == t.DirectoryEntry(t.DescriptorType.SYMBOLIC_LINK, "link")
+    assert stream.read_directory_entry() == t.DirectoryEntry(t.DescriptorType.REGULAR_FILE, "z.txt")
+    assert stream.read_directory_entry() is None
+    assert code(lambda: root.readlink_at("link")) == "illegal-byte-sequence"

@@ -104,9 +104,12 @@ class DirectoryEntryStream:
     def __init__(self, entries: list[tuple[str, Kind]]) -> None:
         self._entries = iter(entries)
 
+    @wasi_errors
     def read_directory_entry(self) -> t.DirectoryEntry | None:
         entry = next(self._entries, None)
-        return None if entry is None else t.DirectoryEntry(_type(entry[1]), entry[0])
+        if entry is None:
+            return None
+        return t.DirectoryEntry(_type(entry[1]), _unicode(entry[0]))
 
 
 class Descriptor:
@@ -349,7 +352,7 @@ class Descriptor:
             target = self.tree.readlink(d, name)
         if target.startswith("/"):
             raise FsError("not-permitted", "the symlink's target is an absolute path")
-        return target
+        return _unicode(target)
 
     @wasi_errors
     def remove_directory_at(self, path: str) -> None:
@@ -415,6 +418,16 @@ class Descriptor:
         elif want_dir:
             raise FsError("not-directory", name)
         return self.tree.open_file(d, name, mode), False
+
+
+def _unicode(name: str) -> str:
+    """A host name or link target as a WASI string: one that isn't UTF-8 (Python keeps its bytes
+    as surrogates) can't be, and is `illegal-byte-sequence` (as wasmtime)."""
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        raise FsError("illegal-byte-sequence", "a name that isn't UTF-8") from None
+    return name
 
 
 def _strip_slashes(path: str) -> str:
