@@ -12,8 +12,11 @@ Each configuration gets its own copy of the same layout: a mutable preopen `/dat
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +28,6 @@ import pytest
 import wasmtime
 
 from tests.e2e import build
-from tests.e2e.conftest import generate_bindings
 from witgen.runtime.errors import Trap
 from witgen.wasi import link
 from witgen.wasi.clocks import FakeClock
@@ -61,8 +63,20 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, Path]:
         wasm = build.build("probe")
     except build.BuildError as exc:
         pytest.fail(f"building the probe component failed:\n{exc}", pytrace=False)
-    pkg = generate_bindings(tmp_path_factory, build.SPECS["probe"].wit_path, "witgen_wasi_probe")
-    return pkg, wasm
+    out = tmp_path_factory.mktemp("probe-bindings")
+    cmd = [
+        sys.executable,
+        "-m",
+        "witgen",
+        "host",
+        str(build.SPECS["probe"].wit_path),
+        "-o",
+        str(out / "witgen_wasi_probe"),
+    ]
+    proc = subprocess.run(cmd, cwd=build.ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    sys.path.insert(0, str(out))
+    return importlib.import_module("witgen_wasi_probe"), wasm
 
 
 @dataclass
