@@ -20,7 +20,7 @@ from witgen.wasi.bindings.imports.streams import StreamError_Closed, StreamError
 from witgen.wasi.bindings.imports.wall_clock import Datetime
 from witgen.wasi.filesystem import hosts
 from witgen.wasi.filesystem.descriptor import MAX_READ, Descriptor
-from witgen.wasi.fs.memory import MemoryTree
+from witgen.wasi.fs.memory import ENTRY_COST, MemoryTree
 from witgen.wasi.io import IoError
 from witgen.wasi.policy import Preopen, Wasi
 
@@ -367,7 +367,7 @@ def test_offsets_beyond_the_host_are_invalid(fs: Fs) -> None:
 
 
 def test_the_memory_tree_stays_within_its_capacity() -> None:
-    [(root, _)] = preopens(Preopen(MemoryTree(capacity=100), "/m"))
+    [(root, _)] = preopens(Preopen(MemoryTree(capacity=ENTRY_COST + len("f") + 100), "/m"))
     f = root.open_at(NOFOLLOW, "f", OF.CREATE, RW)
     f.write(bytes(100), 0)
     assert code(lambda: f.write(b"x", 100)) == "insufficient-space"
@@ -590,7 +590,7 @@ def test_streams_on_a_read_only_preopen(ro: Fs) -> None:
 
 
 def test_a_full_memory_tree_fails_the_stream() -> None:
-    [(root, _)] = preopens(Preopen(MemoryTree(capacity=4), "/m"))
+    [(root, _)] = preopens(Preopen(MemoryTree(capacity=ENTRY_COST + len("f") + 4), "/m"))
     f = root.open_at(NOFOLLOW, "f", OF.CREATE, RW)
     out = f.write_via_stream(0)
     out.check_write()

@@ -1,6 +1,6 @@
 """An in-memory `Tree`: files, directories, symlinks and hard links held in Python objects, for
 tests and for guests that should touch no disk. Its size is bounded (`capacity` bytes of file
-data) so a guest can't grow it without limit."""
+data and directory entries) so a guest can't grow it without limit."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from witgen.wasi.fs.errors import FsError
 from witgen.wasi.fs.tree import Advice, Kind, OpenMode, Stat, Time
 
 _inodes = itertools.count(1)
+
+ENTRY_COST = 128
+"""Bytes of `capacity` one directory entry counts for (plus its name and a symlink's target),
+so that a guest making empty files or directories without end runs out of space too."""
 
 
 @dataclass(eq=False)
@@ -119,12 +123,14 @@ class MemoryTree:
     def _attach(self, parent: Dir, name: str, node: Node) -> None:
         if name in parent.entries or name == ".":
             raise FsError("exist", name)
+        self._grow(_entry_cost(name, node))
         parent.entries[name] = node
         node.links += 1
         parent.touch()
 
     def _detach(self, parent: Dir, name: str) -> Node:
         node = parent.entries.pop(name)
+        self.used -= _entry_cost(name, node)
         node.links -= 1
         node.changed = time.time_ns()
         parent.touch()
@@ -286,6 +292,10 @@ class MemoryTree:
 
     def close_file(self, f: OpenFile) -> None:
         pass
+
+
+def _entry_cost(name: str, node: Node) -> int:
+    return ENTRY_COST + len(name.encode("utf-8", "surrogateescape")) + (node.size() if isinstance(node, Link) else 0)
 
 
 def _stat(node: Node) -> Stat:
