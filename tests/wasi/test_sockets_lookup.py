@@ -10,7 +10,7 @@ import pytest
 from witgen.runtime.types import Err
 from witgen.wasi.bindings.imports.network import ErrorCode, IpAddress_Ipv4, IpAddress_Ipv6, IpAddressFamily
 from witgen.wasi.policy import Network
-from witgen.wasi.sockets import lookup
+from witgen.wasi.sockets import lookup, network
 
 from .sockets_util import EchoServer, code, sockets, until, v4, wait
 
@@ -105,3 +105,8 @@ def test_lookups_count_against_the_budget(monkeypatch: pytest.MonkeyPatch) -> No
     s.lookup.resolve_addresses(s.network, "one.example")
     assert code(s.lookup.resolve_addresses, s.network, "two.example") == ErrorCode.OUT_OF_MEMORY
     assert code(s.tcp.create_tcp_socket, IpAddressFamily.IPV4) == ErrorCode.NEW_SOCKET_LIMIT
+    s = sockets(Network(allow=["*:*"]))
+    for i in range(network.MAX_LOOKUPS):
+        s.lookup.resolve_addresses(s.network, f"n{i}.example")
+    assert code(s.lookup.resolve_addresses, s.network, "one-more.example") == ErrorCode.OUT_OF_MEMORY
+    s.tcp.create_tcp_socket(IpAddressFamily.IPV4)  # sockets are still there

@@ -305,3 +305,24 @@ def test_one_poll_on_both_streams_of_a_socket(echo: EchoServer) -> None:
     while 0 not in poll([inp.subscribe(), sock.subscribe(), out.subscribe()]):
         assert time.monotonic() - start < 5
     assert inp.read(1) == b"x"
+
+
+def test_an_ipv6_echo_on_the_loopback() -> None:
+    try:
+        server = socket.create_server(("::1", 0), family=socket.AF_INET6)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with server:
+        port = server.getsockname()[1]
+        s = sockets(Network(allow=[f"[::1]:{port}"]))
+        sock = s.tcp.create_tcp_socket(IpAddressFamily.IPV6)
+        assert code(sock.start_connect, s.network, v4(port)) == ErrorCode.INVALID_ARGUMENT  # the other family
+        sock.start_connect(s.network, v6(port))
+        conn, _ = server.accept()
+        inp, out = until(sock.finish_connect, sock.subscribe())
+        assert sock.remote_address() == v6(port) and sock.hop_limit() > 0
+        with conn:
+            send_all(out, b"six")
+            assert conn.recv(3) == b"six"
+            conn.sendall(b"xis")
+            assert receive(inp, 3) == b"xis"

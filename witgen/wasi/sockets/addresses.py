@@ -27,6 +27,8 @@ from witgen.wasi.bindings.imports.network import (
 Sockaddr = tuple[Any, ...]
 """What Python's socket functions take and give: `(host, port)` or `(host, port, flow, scope)`."""
 
+MAX_FLOW_INFO = (1 << 20) - 1
+"""An IPv6 flow label is 20 bits (Python's socket refuses more)."""
 FAMILIES = {IpAddressFamily.IPV4: socket.AF_INET, IpAddressFamily.IPV6: socket.AF_INET6}
 
 
@@ -97,6 +99,8 @@ def check_remote(address: IpSocketAddress, family: IpAddressFamily) -> None:
 def _check_common(address: IpSocketAddress, family: IpAddressFamily) -> None:
     ip = ip_of(address)
     if family_of(address) != family or ip.is_multicast:
+        raise Err(ErrorCode.INVALID_ARGUMENT)
+    if isinstance(address, IpSocketAddress_Ipv6) and address.value.flow_info > MAX_FLOW_INFO:
         raise Err(ErrorCode.INVALID_ARGUMENT)
     if isinstance(ip, ipaddress.IPv4Address) and ip == ipaddress.IPv4Address("255.255.255.255"):
         raise Err(ErrorCode.INVALID_ARGUMENT)

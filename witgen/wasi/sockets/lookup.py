@@ -111,10 +111,7 @@ class LookupHost:
         ascii_name = _ascii_name(name)
         if not net.policy.permits_name(ascii_name):
             raise Err(ErrorCode.ACCESS_DENIED)
-        try:
-            net.acquire()
-        except Err:
-            raise Err(ErrorCode.OUT_OF_MEMORY) from None
+        net.begin_lookup()
         stream = ResolveAddressStream()
         threading.Thread(
             target=_resolve, args=(net, ascii_name, stream), name="wasi-lookup", daemon=True
@@ -152,7 +149,7 @@ def _resolve(net: Net, name: str, stream: ResolveAddressStream) -> None:
         stream.finished(None, ErrorCode.UNKNOWN)
         return
     finally:
-        net.release()
+        net.end_lookup()
     found: list[Ip] = []
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).partition("%")[0])

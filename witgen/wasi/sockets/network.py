@@ -13,6 +13,8 @@ from witgen.runtime.types import Err
 from witgen.wasi.bindings.imports.network import ErrorCode
 from witgen.wasi.policy import Network as Policy
 
+MAX_LOOKUPS = 16
+"""Name lookups (each a host thread) one instance may have under way at once."""
 MAX_NAMES = 4096
 """Resolved addresses remembered for name patterns (the oldest are forgotten first)."""
 
@@ -26,6 +28,7 @@ class Net:
         self.policy = policy
         self._names: OrderedDict[str, set[str]] = OrderedDict()
         self._open = 0
+        self._lookups = 0
         self._lock = threading.Lock()
 
     def may_reach(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> bool:
@@ -57,6 +60,20 @@ class Net:
 
     def release(self) -> None:
         with self._lock:
+            self._open -= 1
+
+    def begin_lookup(self) -> None:
+        """Count one more lookup under way (it also takes a socket's place in the budget), or
+        refuse with `out-of-memory`, the resolver's own word for running out (EAI_MEMORY)."""
+        with self._lock:
+            if self._lookups >= MAX_LOOKUPS or self._open >= self.policy.max_sockets:
+                raise Err(ErrorCode.OUT_OF_MEMORY)
+            self._lookups += 1
+            self._open += 1
+
+    def end_lookup(self) -> None:
+        with self._lock:
+            self._lookups -= 1
             self._open -= 1
 
     @property

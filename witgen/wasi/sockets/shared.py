@@ -5,10 +5,12 @@ shared by the resources made from one (a TCP socket and its streams).
 from __future__ import annotations
 
 import errno
+import selectors
 import socket
 
 from witgen.runtime.types import Err
 from witgen.wasi.bindings.imports.network import ErrorCode, IpAddressFamily
+from witgen.wasi.poll import FdReady, Pollable
 from witgen.wasi.sockets.addresses import FAMILIES
 from witgen.wasi.sockets.errors import code_of
 from witgen.wasi.sockets.network import Net
@@ -47,3 +49,27 @@ def new_socket(net: Net, family: IpAddressFamily, kind: int) -> Shared:
     if family == IpAddressFamily.IPV6:
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
     return Shared(sock, net)
+
+
+class SocketReady(Pollable):
+    """Ready when a host socket is readable (or writable, `write=True`), or once it is closed
+    (a pollable may outlive its stream; a closed socket has nothing left to wait for)."""
+
+    def __init__(self, sock: socket.socket, write: bool = False) -> None:
+        self._sock = sock
+        self._write = write
+
+    def _fd(self) -> FdReady | None:
+        fd = self._sock.fileno()
+        return None if fd < 0 else FdReady(fd, self._write)
+
+    def ready(self) -> bool:
+        fd = self._fd()
+        return fd is None or fd.ready()
+
+    def fileno(self) -> int | None:
+        fd = self._fd()
+        return None if fd is None else fd.fileno()
+
+    def events(self) -> int:
+        return selectors.EVENT_WRITE if self._write else selectors.EVENT_READ

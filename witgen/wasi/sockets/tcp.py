@@ -14,17 +14,16 @@ from __future__ import annotations
 import enum
 import errno
 import math
-import select
 import socket
 
 from witgen.runtime.types import Err
 from witgen.wasi.bindings.imports.network import ErrorCode, IpAddressFamily, IpSocketAddress
 from witgen.wasi.bindings.imports.tcp import ShutdownType
-from witgen.wasi.poll import FdReady, Pollable, Ready
+from witgen.wasi.poll import Pollable, Ready
 from witgen.wasi.sockets import addresses, options
 from witgen.wasi.sockets.errors import err
 from witgen.wasi.sockets.network import Net, NetworkResource, net_of
-from witgen.wasi.sockets.shared import Shared, new_socket
+from witgen.wasi.sockets.shared import Shared, SocketReady, new_socket
 from witgen.wasi.sockets.tcp_streams import TcpInput, TcpOutput
 
 DEFAULT_BACKLOG = 128
@@ -117,7 +116,7 @@ class TcpSocket:
     def finish_connect(self) -> tuple[TcpInput, TcpOutput]:
         if self.state != State.CONNECTING:
             raise Err(ErrorCode.NOT_IN_PROGRESS)
-        if not _writable(self._sock):
+        if not SocketReady(self._sock, write=True).ready():
             raise Err(ErrorCode.WOULD_BLOCK)
         failure = self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         if failure:
@@ -271,6 +270,7 @@ class TcpSocket:
         """The guest dropped the socket (its streams may live on)."""
         if not self._dropped:
             self._dropped = True
+            self.state = State.CLOSED
             self._shared.release()
 
 
@@ -281,11 +281,11 @@ class TcpReady(Pollable):
     def __init__(self, tcp: TcpSocket) -> None:
         self._tcp = tcp
 
-    def _fd(self) -> FdReady | None:
+    def _fd(self) -> SocketReady | None:
         if self._tcp.state == State.CONNECTING:
-            return FdReady(self._tcp._sock.fileno(), write=True)
+            return SocketReady(self._tcp._sock, write=True)
         if self._tcp.state == State.LISTENING:
-            return FdReady(self._tcp._sock.fileno())
+            return SocketReady(self._tcp._sock)
         return None
 
     def ready(self) -> bool:
@@ -299,10 +299,6 @@ class TcpReady(Pollable):
     def events(self) -> int:
         fd = self._fd()
         return Ready().events() if fd is None else fd.events()
-
-
-def _writable(sock: socket.socket) -> bool:
-    return bool(select.select([], [sock], [], 0)[1])
 
 
 def _seconds(ns: int) -> int:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import socket
 
 from witgen.wasi.io import InputStream, OutputStream, StreamFailure
-from witgen.wasi.poll import FdReady, Pollable, Ready
-from witgen.wasi.sockets.shared import Shared
+from witgen.wasi.poll import Pollable, Ready
+from witgen.wasi.sockets.shared import Shared, SocketReady
 
 WRITE_PERMIT = 1 << 16
 """Bytes waiting in the host for the kernel at most (what `check-write` grants is the rest)."""
@@ -38,7 +38,7 @@ class TcpInput(InputStream):
             raise StreamFailure(f"tcp receive: {exc.strerror or exc}") from None
 
     def _readiness(self) -> Pollable:
-        return Ready() if self.shut else FdReady(self._shared.sock.fileno())
+        return Ready() if self.shut else SocketReady(self._shared.sock)
 
     def close(self) -> None:
         self._shared.release()
@@ -88,7 +88,7 @@ class TcpOutput(OutputStream):
     def _readiness(self) -> Pollable:
         if self.shut or not (self._flushing or len(self._pending) >= WRITE_PERMIT):
             return Ready()
-        return FdReady(self._shared.sock.fileno(), write=True)
+        return SocketReady(self._shared.sock, write=True)
 
     def finish(self) -> None:
         """`shutdown(send)`: what is buffered goes if the kernel takes it now; then no more."""

@@ -12,7 +12,6 @@ policy (`access-denied`). A receive returns at most `MAX_DATAGRAMS` datagrams an
 from __future__ import annotations
 
 import enum
-import select
 import socket
 from collections.abc import Sequence
 
@@ -20,12 +19,12 @@ from witgen.runtime.errors import Trap
 from witgen.runtime.types import Err
 from witgen.wasi.bindings.imports.network import ErrorCode, IpAddressFamily, IpSocketAddress
 from witgen.wasi.bindings.imports.udp import IncomingDatagram, OutgoingDatagram
-from witgen.wasi.poll import FdReady, Pollable, Ready
+from witgen.wasi.poll import Pollable, Ready
 from witgen.wasi.sockets import addresses, options
 from witgen.wasi.sockets.addresses import Sockaddr
 from witgen.wasi.sockets.errors import err
 from witgen.wasi.sockets.network import Net, NetworkResource, net_of
-from witgen.wasi.sockets.shared import Shared, new_socket
+from witgen.wasi.sockets.shared import Shared, SocketReady, new_socket
 
 MAX_DATAGRAMS = 64
 """Datagrams one `receive` returns, or one `check-send` permits."""
@@ -177,7 +176,7 @@ class IncomingDatagramStream(_Stream):
         return received
 
     def subscribe(self) -> Pollable:
-        return FdReady(self._sock.fileno())
+        return SocketReady(self._sock)
 
 
 class OutgoingDatagramStream(_Stream):
@@ -189,7 +188,7 @@ class OutgoingDatagramStream(_Stream):
 
     def check_send(self) -> int:
         self._check_current()
-        self._permit = MAX_DATAGRAMS if select.select([], [self._sock], [], 0)[1] else 0
+        self._permit = MAX_DATAGRAMS if SocketReady(self._sock, write=True).ready() else 0
         return self._permit
 
     def send(self, datagrams: Sequence[OutgoingDatagram]) -> int:
@@ -234,7 +233,7 @@ class OutgoingDatagramStream(_Stream):
             raise err(exc) from None
 
     def subscribe(self) -> Pollable:
-        return FdReady(self._sock.fileno(), write=True)
+        return SocketReady(self._sock, write=True)
 
 
 def _key(sockaddr: Sockaddr) -> tuple[str, int]:
