@@ -18,11 +18,11 @@ from witgen.pyview.layout import is_wasi
 from witgen.resolve import ir, load
 from witgen.run.bindings import PackageShapes, load_package
 from witgen.run.exports import Export, Exports, has_handle, listing
-from witgen.run.pywasi import GuestExit, PythonWasi, WasiUnsupported
 from witgen.run.wasi import WasiOptionError, WasiOptions
 from witgen.runtime.errors import LinkError, WitgenRuntimeError
 from witgen.runtime.types import Err
 from witgen.runtime.world import pick_abi
+from witgen.wasi.policy import Exit
 from witgen.wave import Call, Decoder, Encoder, WaveError, parse_call
 
 USAGE = 2
@@ -143,11 +143,8 @@ def _call(method: Any, values: list[Any], encoder: Encoder, resolve: ir.Resolve,
     except Err as exc:
         print(_result_case(encoder, resolve, export.func, "err", exc.value))
         return 0
-    except GuestExit as exc:  # wasi:cli/exit, on the Python WASI
-        return exc.status
-    except WasiUnsupported as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return FAILED
+    except Exit as exc:  # wasi:cli/exit, on witgen's WASI
+        return exc.code
     except WitgenRuntimeError as exc:
         status = _EXIT.search(str(exc))
         if status:  # the guest called wasi:cli/exit (wasmtime's WASI)
@@ -200,15 +197,8 @@ def _instantiate(component: Component, package: Any, abi: str, options: WasiOpti
     imports_class = getattr(package, view.imports_class)
     if not component.imports_wasi():
         return world_class.from_bytes(component.data, imports=imports_class(), abi=abi)
-    if abi == "wasmtime":
-        return world_class.from_bytes(component.data, imports=imports_class(), wasi=options.config(), abi=abi)
-    if options.dirs:
-        raise WasiOptionError(
-            "--dir needs --engine wasmtime: on the cabi engine, WASI is witgen's own, in Python, without a filesystem"
-        )
-    fields = [(m.module.rsplit(".", 1)[1], m.module, m.link_name) for m in view.wasi_modules]
-    wasi = PythonWasi([options.program], options.env).imports(package, fields)
-    return world_class.from_bytes(component.data, imports=imports_class(**wasi), abi=abi)
+    wasi = options.config() if abi == "wasmtime" else options.policy()
+    return world_class.from_bytes(component.data, imports=imports_class(), wasi=wasi, abi=abi)
 
 
 def _result_case(encoder: Encoder, resolve: ir.Resolve, func: ir.Function, case: str, value: Any) -> str:

@@ -1,4 +1,4 @@
-"""WASI for `witgen run`, configured like `wasmtime run`: stdio inherited, `--env NAME=VALUE`
+"""WASI for `witgen run` (wasmtime's on its engine, witgen's on the cabi engine), configured like `wasmtime run`: stdio inherited, `--env NAME=VALUE`
 (or `--env NAME` to pass the host's value on), `--dir HOST[::GUEST]` preopened read-write."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import wasmtime
+
+from witgen.wasi.policy import Preopen, Wasi
 
 
 class WasiOptionError(ValueError):
@@ -54,3 +56,14 @@ class WasiOptions:
         for host, guest in self.dirs:
             config.preopen_dir(host, guest)
         return config
+
+    def policy(self) -> Wasi:
+        """The same, for witgen's WASI (the cabi engine's)."""
+        return Wasi(
+            args=[self.program],
+            env=dict(self.env),
+            stdin="inherit",
+            stdout="inherit",
+            stderr="inherit",
+            preopens=[Preopen(host, guest) for host, guest in self.dirs],
+        )

@@ -46,6 +46,7 @@ from witgen.runtime.limits import Limits, OutOfFuel, Timeout
 from witgen.runtime.loading import default_engine, make_engine
 from witgen.runtime.sites import Exports, SiteSpec, SiteTable
 from witgen.runtime.types import Err, Ok, Result, Some
+from witgen.runtime.wasi import WasiArg
 from witgen.runtime.world import Abi, CacheDir, PathLike, engine_for, load_bytes, load_file, pick_abi, start
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ __all__ = [
     "Some",
     "Timeout",
     "Trap",
+    "WasiArg",
     "TupleCodec",
     "VariantCodec",
     "WitgenRuntimeError",

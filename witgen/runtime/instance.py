@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import wasmtime
 from wasmtime import component as wc
@@ -31,6 +31,10 @@ from witgen.runtime.limits import NO_LIMITS, Guard, Limits, setup_store, trap_ty
 from witgen.runtime.stores import store_lock
 from witgen.runtime.typecheck import check_wasmtime_exports, check_wasmtime_imports
 from witgen.runtime.types import Err, Ok
+from witgen.runtime.wasi import WasiArg, python_wasi
+
+if TYPE_CHECKING:
+    from witgen.wasi.link import Session
 
 _type_ids = count(1)
 """Host resource type ids are process-unique, so handles of two instances can't be confused."""
@@ -123,10 +127,14 @@ class Instance:
         *,
         engine: wasmtime.Engine,
         store: wasmtime.Store | None = None,
-        wasi: bool | wasmtime.WasiConfig | None = None,
+        wasi: WasiArg = None,
         wasi_http: bool = False,
         limits: Limits | None = None,
     ) -> None:
+        self.python_wasi = python_wasi(wasi, "wasmtime")
+        """The `witgen.wasi` policy to link, if `wasi=` asks for witgen's WASI."""
+        self.wasi_session: Session | None = None
+        """That WASI's state for this instance, once linked."""
         self.component = component
         self.engine = engine
         self.store = store if store is not None else wasmtime.Store(engine)
@@ -144,7 +152,8 @@ class Instance:
             settings = check_engine(engine, limits)
             self.guard = setup_store(self.store, engine, limits, settings.epoch, settings.fuel)
         self.ctx = C.context_address(self.store) if C.AVAILABLE else 0
-        self.wasi = wasi
+        self.wasi: bool | wasmtime.WasiConfig | None = None if self.python_wasi is not None else wasi  # type: ignore[assignment]  # python_wasi() took a Wasi
+        """What configures wasmtime's own WASI, if that is the one linked."""
         self.wasi_http = wasi_http
         self.dead: str | None = None
         self.pending: BaseException | None = None
@@ -191,13 +200,21 @@ class Instance:
         self.host_tables[key] = table
         self._defs_for(interface).resources.append(_ResourceDef(name, table))
 
+    def import_names(self) -> list[str]:
+        """The names the component imports (interfaces and functions)."""
+        return list(self.component.type.imports(self.engine))
+
     def instantiate(self) -> None:
+        if self.python_wasi is not None:
+            from witgen.wasi.link import link
+
+            self.wasi_session = link(self, self.python_wasi, self.import_names(), self._defs)
         self._check_imports()
         linker = wc.Linker(self.engine)
         if self.wasi is not None and self.wasi is not False:
             linker.add_wasip2()
             self.store.set_wasi(_wasi_config(self.wasi))
-            if self.wasi_http:
+            if self.wasi_http or any(n.startswith("wasi:http/") for n in self.import_names()):
                 linker.add_wasi_http()
                 self.store.set_wasi_http()
         with linker.root() as root:
@@ -214,7 +231,8 @@ class Instance:
             kind = trap_type(exc)
             if kind is not Trap or _ran_wasm(exc):  # a start function trapped or ran out of time or fuel
                 raise kind(f"instantiating the component: {exc}") from None
-            raise LinkError(_link_hint(str(exc), self.wasi is not None, self.limits)) from None
+            has_wasi = self.wasi is not None or self.python_wasi is not None
+            raise LinkError(_link_hint(str(exc), has_wasi, self.limits)) from None
         self._keep.append(linker)
 
     def _check_imports(self) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from witgen import __version__
 
-API = 2
-"""2: generated packages name the cabi engine's code (their `_cabi` modules) through `CabiCode`."""
+API = 3
+"""2: generated packages name the cabi engine's code (their `_cabi` modules) through `CabiCode`;
+3: they annotate `wasi=` with `WasiArg` (witgen's WASI in Python, `witgen.wasi.Wasi`)."""
 OLDEST_API = 1
 
 

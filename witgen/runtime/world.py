@@ -12,6 +12,7 @@ from witgen.runtime.errors import LinkError
 from witgen.runtime.instance import Instance
 from witgen.runtime.limits import Limits
 from witgen.runtime.loading import check_engine, compile_component, default_engine
+from witgen.runtime.wasi import WasiArg
 
 if TYPE_CHECKING:  # the cabi engine is imported when it is first used
     from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
@@ -80,7 +81,7 @@ def start(
     *,
     engine: wasmtime.Engine | None,
     store: wasmtime.Store | None,
-    wasi: bool | wasmtime.WasiConfig | None,
+    wasi: WasiArg,
     wasi_http: bool = False,
     limits: Limits | None = None,
 ) -> Instance | CabiInstance:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from witgen.wasi.bindings.imports.wall_clock import Datetime
+
+if TYPE_CHECKING:
+    from witgen.wasi.link import Session
+    from witgen.wasi.poll import Pollable
 
 
 class Clock(Protocol):
@@ -59,3 +65,49 @@ class FakeClock:
 
     def advance(self, ns: int) -> None:
         self.now_ns += ns
+
+
+class MonotonicClockHost:
+    """`wasi:clocks/monotonic-clock` on the policy's clock: its pollables really wait."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> int:
+        return self._clock.monotonic_ns()
+
+    def resolution(self) -> int:
+        return self._clock.resolution_ns
+
+    def subscribe_instant(self, when: int) -> Pollable:
+        from witgen.wasi.poll import Timer
+
+        return Timer(self._clock, when)
+
+    def subscribe_duration(self, when: int) -> Pollable:
+        from witgen.wasi.poll import Timer
+
+        return Timer(self._clock, self._clock.monotonic_ns() + when)
+
+
+class WallClockHost:
+    """`wasi:clocks/wall-clock`."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> Datetime:
+        seconds, nanoseconds = divmod(self._clock.wall_ns(), 10**9)
+        return Datetime(seconds=seconds, nanoseconds=nanoseconds)
+
+    def resolution(self) -> Datetime:
+        seconds, nanoseconds = divmod(self._clock.resolution_ns, 10**9)
+        return Datetime(seconds=seconds, nanoseconds=nanoseconds)
+
+
+def hosts(session: Session) -> dict[str, object]:
+    clock = session.policy.clock
+    return {
+        "wasi:clocks/monotonic-clock": MonotonicClockHost(clock),
+        "wasi:clocks/wall-clock": WallClockHost(clock),
+    }

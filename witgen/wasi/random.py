@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 import random as _random
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from witgen.runtime.errors import Trap
+
+if TYPE_CHECKING:
+    from witgen.wasi.link import Session
 
 MAX_RANDOM_BYTES = 1 << 20
 """Bytes one `get-random-bytes` call may ask for: a guest asking for 2^64 gets a trap, not a
@@ -52,3 +57,54 @@ class SeededRandom:
 
     def seed(self) -> tuple[int, int]:
         return self._seed
+
+
+def _checked(len: int) -> int:
+    if len > MAX_RANDOM_BYTES:
+        raise Trap(f"get-random-bytes of {len} bytes: witgen gives at most {MAX_RANDOM_BYTES} per call")
+    return len
+
+
+class RandomHost:
+    """`wasi:random/random`."""
+
+    def __init__(self, source: Random) -> None:
+        self._source = source
+
+    def get_random_bytes(self, len: int) -> bytes:
+        return self._source.secure(_checked(len))
+
+    def get_random_u64(self) -> int:
+        return int.from_bytes(self._source.secure(8), "little")
+
+
+class InsecureHost:
+    """`wasi:random/insecure`."""
+
+    def __init__(self, source: Random) -> None:
+        self._source = source
+
+    def get_insecure_random_bytes(self, len: int) -> bytes:
+        return self._source.insecure(_checked(len))
+
+    def get_insecure_random_u64(self) -> int:
+        return int.from_bytes(self._source.insecure(8), "little")
+
+
+class InsecureSeedHost:
+    """`wasi:random/insecure-seed`."""
+
+    def __init__(self, source: Random) -> None:
+        self._source = source
+
+    def insecure_seed(self) -> tuple[int, int]:
+        return self._source.seed()
+
+
+def hosts(session: Session) -> dict[str, object]:
+    source = session.policy.random
+    return {
+        "wasi:random/random": RandomHost(source),
+        "wasi:random/insecure": InsecureHost(source),
+        "wasi:random/insecure-seed": InsecureSeedHost(source),
+    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
@@ -28,6 +28,10 @@ from witgen.runtime.errors import AbiViolation, InstanceDead, LinkError, Trap
 from witgen.runtime.instance import bind_guest_class
 from witgen.runtime.limits import NO_LIMITS, Guard, Limits, setup_store, trap_type
 from witgen.runtime.loading import check_engine
+from witgen.runtime.wasi import WasiArg, python_wasi
+
+if TYPE_CHECKING:
+    from witgen.wasi.link import Session
 
 _type_ids = count(1)
 
@@ -90,15 +94,14 @@ class CabiInstance:
         *,
         engine: wasmtime.Engine,
         store: wasmtime.Store | None = None,
-        wasi: bool | wasmtime.WasiConfig | None = None,
+        wasi: WasiArg = None,
         wasi_http: bool = False,
         limits: Limits | None = None,
     ) -> None:
-        if wasi:
-            raise LinkError(
-                "the cabi engine has no WASI of its own yet: pass the WASI interfaces' "
-                "implementations as imports, or use abi='wasmtime' (wasmtime's WASI)"
-            )
+        self.python_wasi = python_wasi(wasi, "cabi")
+        """The `witgen.wasi` policy to link (the cabi engine's only WASI), if any."""
+        self.wasi_session: Session | None = None
+        """That WASI's state for this instance, once linked."""
         self.component = component
         self.engine = engine
         self.store = store if store is not None else wasmtime.Store(engine)
@@ -114,6 +117,7 @@ class CabiInstance:
         self.host_tables: dict[str, HostTable] = {}
         self._funcs: versions.Imports[_ImportDef] = versions.Imports()
         self._host_resources: versions.Imports[_HostResource] = versions.Imports()
+        self._host_resources_by_key: dict[str, _HostResource] = {}
         self._site_resources: dict[str, SiteResource] = {}
         self._exports: dict[str, Any] = {}
         self._instances: list[state.ComponentInstance] = []
@@ -170,7 +174,7 @@ class CabiInstance:
         table = HostTable(cls, next(_type_ids) & 0xFFFFFFFF)
         self.host_tables[key] = table
         rt = state.ResourceType(name, table.drop, None)
-        self._host_resources[(interface, name)] = _HostResource(table, rt)
+        self._host_resources[(interface, name)] = self._host_resources_by_key[key] = _HostResource(table, rt)
 
     # ImportBatchResolver, called by the instantiator
     def resource(self, path: tuple[str, ...], name: str) -> state.ResourceType:
@@ -202,7 +206,17 @@ class CabiInstance:
                 exportcheck.check_import(prepared.plan, step, d.qualname, d.params, d.result)
                 checked[key] = d.factory  # held: the ids stay theirs
 
+    def import_names(self) -> list[str]:
+        """The names the component imports (interfaces and functions)."""
+        return [i.name.name for i in self.component.prepared.component.imports]
+
     def instantiate(self) -> None:
+        if self.python_wasi is not None:
+            from witgen.wasi.link import link
+
+            defined = {interface for interface, _ in self._funcs.exact}
+            self.wasi_session = link(self, self.python_wasi, self.import_names(), defined)
+
         def on_error(exc: BaseException) -> str:
             # A trap in an adapter is reported as a trap; anything else (or a host exception
             # a nested import raised first) is re-raised as itself when the call fails.
@@ -291,7 +305,8 @@ class CabiInstance:
                 raise LinkError(f"the component's export {name!r} of {interface!r} is not a resource type")
             site = SiteResource(rt, True, key, self)
         else:
-            hr = self._host_resources.get((interface, name))
+            # by key: the bindings' own name, whatever version the component imports it under
+            hr = self._host_resources_by_key.get(key)
             if hr is None:
                 raise LinkError(f"resource {key} is not defined by the host")
             site = SiteResource(hr.rt, False, key, self, hr.table)

@@ -12,7 +12,7 @@ except ImportError as _missing:
         f"{__name__} needs witgen-runtime>=0.1.0,<0.2: pip install 'witgen-runtime>=0.1.0,<0.2'"
     ) from _missing
 
-_runtime_version.require(api=2, generator="0.1.0", package=__name__)
+_runtime_version.require(api=3, generator="0.1.0", package=__name__)
 
 import enum
 from collections.abc import Callable, Sequence
@@ -52,15 +52,18 @@ class ResourceWorld:
         component: _wc.Component | _rt.CabiComponent,
         *,
         imports: ResourceWorldImports,
-        wasi: bool | wasmtime.WasiConfig | None = None,
+        wasi: _rt.WasiArg = None,
         engine: wasmtime.Engine | None = None,
         store: wasmtime.Store | None = None,
         limits: _rt.Limits | None = None,
     ) -> None:
         """Instantiate a compiled component (made with `engine`) in a new or given `store`.
 
-        `wasi=True` links wasmtime's WASI 0.2 with stdout/stderr inherited; pass a
-        `wasmtime.WasiConfig` to configure it. The engine follows the component: a
+        `wasi=` links WASI 0.2 for what the component imports: `True` gives it the host's
+        stdio and nothing else (wasmtime's own WASI on wasmtime's engine, witgen's on the cabi
+        engine); a `witgen.wasi.Wasi(...)` policy runs witgen's WASI in Python on either engine
+        (files, network, captured stdio, fake clocks); a `wasmtime.WasiConfig` configures
+        wasmtime's (wasmtime's engine only). The engine follows the component: a
         `wasmtime.component.Component` runs on wasmtime's, a `CabiComponent` on witgen's own.
         `limits` bounds what the guest may use (see `from_file`); a component for limits with a
         deadline or fuel must be compiled with `_rt.default_engine(limits)` or `engine`.
@@ -79,7 +82,7 @@ class ResourceWorld:
         path: str | _rt.PathLike,
         *,
         imports: ResourceWorldImports,
-        wasi: bool | wasmtime.WasiConfig | None = None,
+        wasi: _rt.WasiArg = None,
         engine: wasmtime.Engine | None = None,
         store: wasmtime.Store | None = None,
         cache_dir: _rt.CacheDir = None,
@@ -105,7 +108,7 @@ class ResourceWorld:
         data: bytes,
         *,
         imports: ResourceWorldImports,
-        wasi: bool | wasmtime.WasiConfig | None = None,
+        wasi: _rt.WasiArg = None,
         engine: wasmtime.Engine | None = None,
         store: wasmtime.Store | None = None,
         cache_dir: _rt.CacheDir = None,
