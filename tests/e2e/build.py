@@ -76,6 +76,8 @@ SPECS: dict[str, Spec] = {
     "maps": Spec("maps", "wat", world="maps", wit="maps.wit", source="maps.wat", needs_map=True),
     "echo": Spec("echo", "wat", world="echo", wit="echo.wit", source="echo.wat", needs_map=True),
     "kitchen": Spec("kitchen", "py", world="kitchen-sink", wit="wit", source="app"),
+    # wasi:sockets through Python's socket module (witgen.wasi's sockets, tests/wasi/test_sockets_e2e.py)
+    "sockets": Spec("sockets", "py", world="sockets-probe", wit="wit", source="app"),
     "http": Spec("http", "wat", world="http-client", wit="wit", source="http.wat"),
     "fixed": Spec("fixed", "wat", world="fixed", wit="fixed.wit", source="fixed.wat"),
     # `witgen run`'s: exports without imports, and a WASI reader of --env and --dir

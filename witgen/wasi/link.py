@@ -21,6 +21,7 @@ AREAS = {
     "wasi:clocks": "witgen.wasi.clocks",
     "wasi:random": "witgen.wasi.random",
     "wasi:cli": "witgen.wasi.cli",
+    "wasi:sockets": "witgen.wasi.sockets",
 }
 """The module implementing each WASI package."""
 
