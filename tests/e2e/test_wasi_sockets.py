@@ -138,14 +138,13 @@ def test_udp_to_an_allowed_peer(
 
         thread = threading.Thread(target=reply, daemon=True)
         thread.start()
-        network = Network(allow=[f"127.0.0.1:{port}"], bind=["127.0.0.1:*"])
-        probe = _probe(sockets_pkg, sockets_wasm, wasm_cache_dir, abi, network)
+        # a client: its ephemeral port needs no bind pattern, the peer needs an allow pattern
+        probe = _probe(sockets_pkg, sockets_wasm, wasm_cache_dir, abi, Network(allow=[f"127.0.0.1:{port}"]))
         assert probe.udp_echo("127.0.0.1", port, b"datagram") == b"DATAGRAM"
         thread.join(10)
-        unbindable = _probe(
-            sockets_pkg, sockets_wasm, wasm_cache_dir, abi, Network(allow=[f"127.0.0.1:{port}"])
-        )
-        assert _refusal(unbindable.udp_echo, "127.0.0.1", port, b"x") == "PermissionError: EACCES"
+        elsewhere = Network(allow=[f"127.0.0.1:{port + 1}"])
+        refused = _probe(sockets_pkg, sockets_wasm, wasm_cache_dir, abi, elsewhere)
+        assert _refusal(refused.udp_echo, "127.0.0.1", port, b"x") == "PermissionError: EACCES"
 
 
 @pytest.mark.parametrize("abi", ["cabi", "wasmtime"])

@@ -129,15 +129,22 @@ def test_a_guest_listener_accepts_a_host_client() -> None:
         resource.close()
 
 
-def test_binding_and_listening_need_a_bind_pattern() -> None:
-    s = sockets(Network(allow=["*:*"]))  # may reach anything, but bind nothing
+def test_listening_needs_a_bind_pattern_but_a_client_port_does_not() -> None:
+    s = sockets(Network())
     sock = s.tcp.create_tcp_socket(IPV4)
-    assert code(sock.start_bind, s.network, v4(0)) == ErrorCode.ACCESS_DENIED
+    assert code(sock.start_bind, s.network, v4(0)) == ErrorCode.ACCESS_DENIED  # nothing granted at all
+    s = sockets(Network(allow=["*:*"]))  # may reach anything, but listen nowhere
+    sock = s.tcp.create_tcp_socket(IPV4)
+    assert code(sock.start_bind, s.network, v4(8080)) == ErrorCode.ACCESS_DENIED
+    assert sock.state == State.UNBOUND
+    sock.start_bind(s.network, v4(0))  # an ephemeral port, as a client
+    sock.finish_bind()
+    assert code(sock.start_listen) == ErrorCode.ACCESS_DENIED
+    assert sock.state == State.BOUND and not sock.is_listening()
     s = sockets(Network(bind=["127.0.0.1:8080"]))
     sock = s.tcp.create_tcp_socket(IPV4)
     assert code(sock.start_bind, s.network, v4(0)) == ErrorCode.ACCESS_DENIED
-    assert code(sock.start_bind, s.network, v4(0, (0, 0, 0, 0))) == ErrorCode.ACCESS_DENIED
-    assert sock.state == State.UNBOUND
+    assert code(sock.start_bind, s.network, v4(8080, (0, 0, 0, 0))) == ErrorCode.ACCESS_DENIED
 
 
 def test_methods_in_the_wrong_state() -> None:

@@ -84,7 +84,7 @@ def test_a_stream_to_one_peer_sends_there_and_hears_only_it(peer: socket.socket)
 
 def test_udp_is_denied_unless_allowed(peer: socket.socket) -> None:
     port = peer.getsockname()[1]
-    s = sockets(Network(allow=["*:*"]))
+    s = sockets(Network(bind=["10.0.0.0/8:*"]))
     udp = s.udp.create_udp_socket(IPV4)
     assert code(udp.start_bind, s.network, v4(0)) == ErrorCode.ACCESS_DENIED
     s, udp = bound(Network(allow=[f"127.0.0.1:{port + 1}"], bind=["127.0.0.1:*"]))
@@ -95,6 +95,23 @@ def test_udp_is_denied_unless_allowed(peer: socket.socket) -> None:
     peer.settimeout(0.05)
     with pytest.raises(TimeoutError):
         peer.recv(10)
+
+
+def test_a_client_port_hears_only_the_peers_it_may_reach(peer: socket.socket) -> None:
+    port = peer.getsockname()[1]
+    s, udp = bound(Network(allow=[f"127.0.0.1:{port}"]))  # no bind pattern: a client
+    incoming, outgoing = udp.stream(None)
+    assert send(outgoing, OutgoingDatagram(b"hi", v4(port))) == 1
+    data, me = peer.recvfrom(10)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stranger:
+        stranger.sendto(b"from a stranger", me)
+        peer.sendto(b"from the peer", me)
+        got: list[bytes] = []
+        while not got:
+            wait(incoming.subscribe())
+            got += [d.data for d in incoming.receive(10)]
+    assert got == [b"from the peer"]
+    assert incoming.receive(10) == []  # the stranger's datagram was dropped
 
 
 def test_sending_needs_a_permit(peer: socket.socket) -> None:

@@ -61,9 +61,11 @@ class Network:
       pattern covers the addresses the guest got by resolving that name through
       `wasi:sockets/ip-name-lookup`. A guest may resolve a name only when an `allow` pattern
       names it (or is `*`): a lookup is traffic to a resolver, and can leak data.
-    - `bind`: local addresses a guest may bind a socket to, i.e. where it may listen for TCP
-      connections or receive UDP datagrams from anyone; binding port 0 (an ephemeral port)
-      needs a pattern with port `*` or `0`. A TCP connect's implicit bind needs no pattern.
+    - `bind`: local addresses where a guest may listen for TCP connections or receive UDP
+      datagrams from anyone (a pattern with port `*` or `0` covers binding an ephemeral port).
+      A client needs none: when `allow` grants anything, a socket may bind an ephemeral port
+      (port 0), but then it can't listen, and it receives only datagrams from peers `allow`
+      permits.
     - `max_sockets`: sockets and name lookups a guest may hold at once.
 
     Empty (the default) denies everything."""

@@ -39,8 +39,15 @@ class Net:
             names = tuple(self._names.get(host, ()))
         return any(self.policy.permits(name, port) for name in names)
 
-    def may_bind(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> bool:
-        return self.policy.permits_bind(str(ip), port)
+    def bind_grant(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> bool:
+        """Whether a socket may bind `ip:port`: True if it may then listen or receive from anyone
+        (a `bind` pattern), False if only as a client (an ephemeral port, when `allow` grants
+        something); `access-denied` if neither."""
+        if self.policy.permits_bind(str(ip), port):
+            return True
+        if port == 0 and self.policy.allow:
+            return False
+        raise Err(ErrorCode.ACCESS_DENIED)
 
     def learn(self, name: str, ips: list[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> None:
         """Remember that `name` resolved to `ips`."""

@@ -5,8 +5,9 @@ Bind and listen happen on the host in `start-*` (their `finish-*` only moves the
 connect is started in `start-connect` and finished when the host socket turns writable. Errors
 follow the WIT: a method called in the wrong state is `invalid-state` (or
 `concurrency-conflict` while another operation is in progress) and changes nothing; a
-`finish-*` with nothing started is `not-in-progress`. Every bind and connect is checked
-against the instance's `Network` policy first (`access-denied`).
+`finish-*` with nothing started is `not-in-progress`. Every bind, listen and connect is
+checked against the instance's `Network` policy first (`access-denied`): listening needs a
+`bind` pattern, a client's ephemeral port doesn't.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class TcpSocket:
         self._backlog = DEFAULT_BACKLOG
         self._input: TcpInput | None = None
         self._output: TcpOutput | None = None
+        self._listenable = False
         self._dropped = False
 
     def _expect(self, *states: State) -> None:
@@ -82,8 +84,7 @@ class TcpSocket:
         self._expect(State.UNBOUND)
         net = net_of(network)
         addresses.check_local(local_address, self._family)
-        if not net.may_bind(addresses.ip_of(local_address), addresses.port_of(local_address)):
-            raise Err(ErrorCode.ACCESS_DENIED)
+        listenable = net.bind_grant(addresses.ip_of(local_address), addresses.port_of(local_address))
         try:
             if addresses.port_of(local_address):
                 self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -91,6 +92,7 @@ class TcpSocket:
         except OSError as exc:
             raise err(exc) from None
         self._network = network
+        self._listenable = listenable
         self.state = State.BIND_STARTED
 
     def finish_bind(self) -> None:
@@ -133,6 +135,8 @@ class TcpSocket:
 
     def start_listen(self) -> None:
         self._expect(State.BOUND)
+        if not self._listenable:
+            raise Err(ErrorCode.ACCESS_DENIED)
         try:
             self._sock.listen(self._backlog)
         except OSError as exc:

@@ -5,7 +5,8 @@ non-blocking host socket.
 unconnected, so it can be re-associated or freed): sends then go to that peer only and receives
 keep only its datagrams. Only the latest pair of streams works; older ones report
 `invalid-state`. Every bind and every destination is checked against the instance's `Network`
-policy (`access-denied`). A receive returns at most `MAX_DATAGRAMS` datagrams and
+policy (`access-denied`); a socket bound without a `bind` pattern (a client's ephemeral port)
+receives only from peers the policy lets it reach. A receive returns at most `MAX_DATAGRAMS` datagrams and
 `MAX_RECEIVE_BYTES` bytes, whatever the guest asks.
 """
 
@@ -52,6 +53,8 @@ class UdpSocket:
         self.net: Net | None = None
         self.remote: IpSocketAddress | None = None
         self.generation = 0
+        self.open_to_all = False
+        """Whether it receives from anyone (a `bind` pattern), or only from peers it may reach."""
         self._dropped = False
 
     def start_bind(self, network: NetworkResource, local_address: IpSocketAddress) -> None:
@@ -63,13 +66,13 @@ class UdpSocket:
             )
         net = net_of(network)
         addresses.check_local(local_address, self._family)
-        if not net.may_bind(addresses.ip_of(local_address), addresses.port_of(local_address)):
-            raise Err(ErrorCode.ACCESS_DENIED)
+        grant = net.bind_grant(addresses.ip_of(local_address), addresses.port_of(local_address))
         try:
             self._sock.bind(addresses.to_sockaddr(local_address))
         except OSError as exc:
             raise err(exc) from None
         self.net = net
+        self.open_to_all = grant
         self.state = State.BIND_STARTED
 
     def finish_bind(self) -> None:
@@ -169,11 +172,17 @@ class IncomingDatagramStream(_Stream):
                 if received:
                     break
                 raise err(exc) from None
-            if want is not None and _key(source) != want:
+            if (want is not None and _key(source) != want) or not self._hears(source):
                 continue
             received.append(IncomingDatagram(data, addresses.from_sockaddr(source)))
             size += len(data)
         return received
+
+    def _hears(self, source: Sockaddr) -> bool:
+        if self._udp.open_to_all or self._udp.net is None:
+            return self._udp.open_to_all
+        address = addresses.from_sockaddr(source)
+        return self._udp.net.may_reach(addresses.ip_of(address), addresses.port_of(address))
 
     def subscribe(self) -> Pollable:
         return SocketReady(self._sock)
