@@ -17,23 +17,36 @@ from witgen.wasi.sockets.network import Net
 
 
 class Shared:
-    """A host socket used by several resources; closed (and its slot in the instance's budget
-    given back) when the last user releases it."""
+    """A host socket used by several resources (each holds a `Lease`); closed, and its slot in
+    the instance's budget given back, when the last lease is released."""
 
     def __init__(self, sock: socket.socket, net: Net) -> None:
         self.sock = sock
         self._net = net
-        self._users = 1
+        self._leases = 0
 
-    def share(self) -> Shared:
-        self._users += 1
-        return self
+    def lease(self) -> Lease:
+        self._leases += 1
+        return Lease(self)
 
-    def release(self) -> None:
-        self._users -= 1
-        if self._users == 0:
+    def _release(self) -> None:
+        self._leases -= 1
+        if self._leases == 0:
             self.sock.close()
             self._net.release()
+
+
+class Lease:
+    """One resource's hold on a `Shared` socket; `release` (when the guest drops the resource)
+    counts once however often it is called."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared: Shared | None = shared
+
+    def release(self) -> None:
+        if self._shared is not None:
+            self._shared._release()
+            self._shared = None
 
 
 def new_socket(net: Net, family: IpAddressFamily, kind: int) -> Shared:

@@ -59,6 +59,7 @@ class TcpSocket:
     def __init__(self, shared: Shared, family: IpAddressFamily, state: State = State.UNBOUND) -> None:
         self._shared = shared
         self._sock = shared.sock
+        self._lease = shared.lease()
         self._family = family
         self.state = state
         self._network: NetworkResource | None = None
@@ -66,7 +67,6 @@ class TcpSocket:
         self._input: TcpInput | None = None
         self._output: TcpOutput | None = None
         self._listenable = False
-        self._dropped = False
 
     def _expect(self, *states: State) -> None:
         """For `start-*`: the state must be one of `states`."""
@@ -272,10 +272,8 @@ class TcpSocket:
 
     def close(self) -> None:
         """The guest dropped the socket (its streams may live on)."""
-        if not self._dropped:
-            self._dropped = True
-            self.state = State.CLOSED
-            self._shared.release()
+        self.state = State.CLOSED
+        self._lease.release()
 
 
 class TcpReady(Pollable):

@@ -24,24 +24,25 @@ class TcpInput(InputStream):
 
     def __init__(self, shared: Shared) -> None:
         super().__init__()
-        self._shared = shared.share()
+        self._sock = shared.sock
+        self._lease = shared.lease()
         self.shut = False
 
     def _take(self, n: int) -> bytes | None:
         if self.shut:
             return None
         try:
-            return self._shared.sock.recv(n) or None
+            return self._sock.recv(n) or None
         except BlockingIOError:
             return b""
         except OSError as exc:
             raise StreamFailure(f"tcp receive: {exc.strerror or exc}") from None
 
     def _readiness(self) -> Pollable:
-        return Ready() if self.shut else SocketReady(self._shared.sock)
+        return Ready() if self.shut else SocketReady(self._sock)
 
     def close(self) -> None:
-        self._shared.release()
+        self._lease.release()
 
 
 class TcpOutput(OutputStream):
@@ -49,7 +50,8 @@ class TcpOutput(OutputStream):
 
     def __init__(self, shared: Shared) -> None:
         super().__init__()
-        self._shared = shared.share()
+        self._sock = shared.sock
+        self._lease = shared.lease()
         self._pending = b""
         self._flushing = False
         self.shut = False
@@ -57,7 +59,7 @@ class TcpOutput(OutputStream):
     def _drain(self) -> None:
         while self._pending:
             try:
-                sent = self._shared.sock.send(self._pending, _NOSIGNAL)
+                sent = self._sock.send(self._pending, _NOSIGNAL)
             except BlockingIOError:
                 return
             except OSError as exc:
@@ -88,7 +90,7 @@ class TcpOutput(OutputStream):
     def _readiness(self) -> Pollable:
         if self.shut or not (self._flushing or len(self._pending) >= WRITE_PERMIT):
             return Ready()
-        return SocketReady(self._shared.sock, write=True)
+        return SocketReady(self._sock, write=True)
 
     def finish(self) -> None:
         """`shutdown(send)`: what is buffered goes if the kernel takes it now; then no more."""
@@ -101,4 +103,4 @@ class TcpOutput(OutputStream):
 
     def close(self) -> None:
         self.finish()
-        self._shared.release()
+        self._lease.release()

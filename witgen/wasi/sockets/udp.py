@@ -48,6 +48,7 @@ class UdpSocket:
     def __init__(self, shared: Shared, family: IpAddressFamily) -> None:
         self._shared = shared
         self._sock = shared.sock
+        self._lease = shared.lease()
         self._family = family
         self.state = State.UNBOUND
         self.net: Net | None = None
@@ -55,7 +56,6 @@ class UdpSocket:
         self.generation = 0
         self.open_to_all = False
         """Whether it receives from anyone (a `bind` pattern), or only from peers it may reach."""
-        self._dropped = False
 
     def start_bind(self, network: NetworkResource, local_address: IpSocketAddress) -> None:
         if self.state != State.UNBOUND:
@@ -129,9 +129,7 @@ class UdpSocket:
         return Ready()
 
     def close(self) -> None:
-        if not self._dropped:
-            self._dropped = True
-            self._shared.release()
+        self._lease.release()
 
 
 class _Stream:
@@ -139,20 +137,17 @@ class _Stream:
 
     def __init__(self, udp: UdpSocket, shared: Shared) -> None:
         self._udp = udp
-        self._shared = shared.share()
+        self._lease = shared.lease()
         self._sock = shared.sock
         self._generation = udp.generation
         self._remote = udp.remote
-        self._dropped = False
 
     def _check_current(self) -> None:
         if self._generation != self._udp.generation:
             raise Err(ErrorCode.INVALID_STATE)
 
     def close(self) -> None:
-        if not self._dropped:
-            self._dropped = True
-            self._shared.release()
+        self._lease.release()
 
 
 class IncomingDatagramStream(_Stream):
