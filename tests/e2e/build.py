@@ -47,7 +47,7 @@ class Spec:
     """How to build one component from ``components/<name>/``."""
 
     name: str
-    kind: str  # "wat": wasm-tools parse/embed/new; "py": componentize-py; "composed": see `parts`
+    kind: str  # "wat": wasm-tools parse/embed/new; "py": componentize-py; "js": componentize-js; "composed": see `parts`
     world: str
     wit: str  # WIT file or directory, relative to the component directory
     source: str  # the .wat file, or the Python app module name
@@ -68,7 +68,7 @@ class Spec:
 
     @property
     def tools(self) -> tuple[str, ...]:
-        return ("componentize-py",) if self.kind == "py" else ("wasm-tools",)
+        return {"py": ("componentize-py",), "js": ("componentize-js",)}.get(self.kind, ("wasm-tools",))
 
 
 SPECS: dict[str, Spec] = {
@@ -76,8 +76,10 @@ SPECS: dict[str, Spec] = {
     "maps": Spec("maps", "wat", world="maps", wit="maps.wit", source="maps.wat", needs_map=True),
     "echo": Spec("echo", "wat", world="echo", wit="echo.wit", source="echo.wat", needs_map=True),
     "kitchen": Spec("kitchen", "py", world="kitchen-sink", wit="wit", source="app"),
-    # wasi:sockets through Python's socket module (witgen.wasi's sockets, tests/wasi/test_sockets_e2e.py)
+    # wasi:sockets through Python's socket module (witgen.wasi's sockets, test_wasi_sockets.py)
     "sockets": Spec("sockets", "py", world="sockets-probe", wit="wit", source="app"),
+    # a JavaScript guest from another toolchain (imports ~18 WASI interfaces and wasi:http)
+    "greeter-js": Spec("greeter-js", "js", world="greeter", wit="wit", source="app.js"),
     "http": Spec("http", "wat", world="http-client", wit="wit", source="http.wat"),
     "fixed": Spec("fixed", "wat", world="fixed", wit="fixed.wit", source="fixed.wat"),
     # `witgen run`'s: exports without imports, and a WASI reader of --env and --dir
@@ -127,8 +129,43 @@ def tool(name: str) -> str:
     return exe
 
 
+COMPONENTIZE_JS = "0.23.0"
+"""The npm release of @bytecodealliance/componentize-js the JavaScript guests are built with."""
+
+
+def componentize_js() -> str:
+    """The componentize-js command, installed from npm into the cache once (about 15 s, 390 MB)."""
+    prefix = cache_dir() / "npm" / f"componentize-js-{COMPONENTIZE_JS}"
+    exe = prefix / "node_modules" / ".bin" / "componentize-js"
+    if exe.exists():
+        return str(exe)
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError(
+            "npm is not installed (Node.js 18 or newer is needed to build JavaScript test components)"
+        )
+    prefix.mkdir(parents=True, exist_ok=True)
+    with locked(prefix / "install"):
+        if not exe.exists():
+            _run(
+                [
+                    npm,
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefix",
+                    str(prefix),
+                    f"@bytecodealliance/componentize-js@{COMPONENTIZE_JS}",
+                ],
+                cwd=prefix,
+            )
+    return str(exe)
+
+
 @cache
 def tool_version(name: str) -> str:
+    if name == "componentize-js":
+        return COMPONENTIZE_JS
     out = subprocess.run([tool(name), "--version"], capture_output=True, text=True, check=True)
     return out.stdout.strip()
 
@@ -202,6 +239,8 @@ def _build_into(spec: Spec, work: Path) -> Path:
             ],
             cwd=src,
         )
+    elif spec.kind == "js":
+        _run([componentize_js(), "--wit", spec.wit, "-n", spec.world, "-o", str(out), spec.source], cwd=src)
     else:  # pragma: no cover
         raise ValueError(spec.kind)
     return out

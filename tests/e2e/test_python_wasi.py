@@ -78,9 +78,9 @@ def test_without_wasi_is_one_clear_link_error(
     message = str(info.value)
     assert "wasi:" in message
     if abi == "cabi":
-        assert "wasi:cli/stdout@0.2.9: get-stdout" in message and "abi='wasmtime'" in message
+        assert "wasi:cli/stdout@0.2.9: get-stdout" in message and "wasi=witgen.wasi.Wasi" in message
     else:
-        assert "wasi=True" in message and "implement it in Python" in message
+        assert "wasi=True" in message and "witgen.wasi.Wasi" in message
 
 
 def test_python_wasi_fields_and_wasmtimes_wasi_together_are_refused(

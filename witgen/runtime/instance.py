@@ -31,7 +31,7 @@ from witgen.runtime.limits import NO_LIMITS, Guard, Limits, setup_store, trap_ty
 from witgen.runtime.stores import store_lock
 from witgen.runtime.typecheck import check_wasmtime_exports, check_wasmtime_imports
 from witgen.runtime.types import Err, Ok
-from witgen.runtime.wasi import WasiArg, python_wasi
+from witgen.runtime.wasi import WasiArg, python_wasi, wasmtime_wasi
 
 if TYPE_CHECKING:
     from witgen.wasi.link import Session
@@ -152,7 +152,7 @@ class Instance:
             settings = check_engine(engine, limits)
             self.guard = setup_store(self.store, engine, limits, settings.epoch, settings.fuel)
         self.ctx = C.context_address(self.store) if C.AVAILABLE else 0
-        self.wasi: bool | wasmtime.WasiConfig | None = None if self.python_wasi is not None else wasi  # type: ignore[assignment]  # python_wasi() took a Wasi
+        self.wasi = wasmtime_wasi(wasi)
         """What configures wasmtime's own WASI, if that is the one linked."""
         self.wasi_http = wasi_http
         self.dead: str | None = None
@@ -428,7 +428,7 @@ def _link_hint(message: str, has_wasi: bool, limits: Limits = NO_LIMITS) -> str:
     if "wasi:" in message and not has_wasi:
         return (
             f"{message}\n(this component imports WASI: pass wasi=True or a wasmtime.WasiConfig for"
-            " wasmtime's WASI, or implement it in Python in the imports' WASI fields)"
+            " wasmtime's WASI, or wasi=witgen.wasi.Wasi(...) for witgen's WASI in Python)"
         )
     return message
 

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     from witgen.wasi.policy import Wasi
 
 WasiArg = Union[bool, wasmtime.WasiConfig, "Wasi", None]
+WasmtimeWasi = Union[bool, wasmtime.WasiConfig, None]
+"""What configures wasmtime's own WASI (True: the default, stdio inherited)."""
+
+
+def wasmtime_wasi(wasi: WasiArg) -> WasmtimeWasi:
+    """What `wasi` asks of wasmtime's own WASI on its engine (None: none, or witgen's instead)."""
+    return wasi if wasi is None or isinstance(wasi, (bool, wasmtime.WasiConfig)) else None
 
 
 def python_wasi(wasi: Any, engine: str) -> Wasi | None:

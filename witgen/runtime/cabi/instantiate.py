@@ -415,9 +415,9 @@ def missing_message(missing: list[tuple[Path, str]]) -> str:
     fix = "pass implementations for them in the world's imports (`<World>Imports`)"
     if any(iface.startswith("wasi:") for iface in by_interface):
         fix += (
-            "; the cabi engine has no WASI of its own: give the WASI interfaces as the imports'"
-            " optional WASI fields (bindings generated from a world that imports them), or load"
-            " with abi='wasmtime' and wasi=True"
+            "; WASI 0.2 comes from wasi=True or wasi=witgen.wasi.Wasi(...) (witgen's WASI in Python),"
+            " which implements every 0.2.x interface; other WASI versions and proposals must be"
+            " given as imports"
         )
     return "\n".join([*lines, fix])
 
