@@ -109,6 +109,7 @@ def test_a_guest_listener_accepts_a_host_client() -> None:
     listener.finish_listen()
     assert listener.is_listening()
     assert code(listener.accept) == ErrorCode.WOULD_BLOCK
+    listener.set_listen_backlog_size(2**64 - 1)  # while listening: applied again, clamped
     pollable = listener.subscribe()
     assert not pollable.ready()
     with socket.create_connection(("127.0.0.1", port), timeout=5) as client:

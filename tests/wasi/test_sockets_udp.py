@@ -185,3 +185,27 @@ def test_the_streams_keep_the_socket_open() -> None:
     outgoing.close()
     assert host.fileno() == -1
     s.udp.create_udp_socket(IPV4)
+
+
+def test_an_ipv6_round_trip_on_the_loopback() -> None:
+    peer = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    try:
+        peer.bind(("::1", 0))
+    except OSError:
+        peer.close()
+        pytest.skip("no IPv6 loopback here")
+    with peer:
+        peer.settimeout(5)
+        port = peer.getsockname()[1]
+        s = sockets(Network(allow=[f"[::1]:{port}"]))
+        udp = s.udp.create_udp_socket(IpAddressFamily.IPV6)
+        assert code(udp.start_bind, s.network, v4(0)) == ErrorCode.INVALID_ARGUMENT
+        udp.start_bind(s.network, v6(0, (0,) * 8))  # `::`, an ephemeral port: a client
+        udp.finish_bind()
+        incoming, outgoing = udp.stream(v6(port))
+        assert send(outgoing, OutgoingDatagram(b"six", None)) == 1
+        data, source = peer.recvfrom(10)
+        peer.sendto(data[::-1], source)
+        wait(incoming.subscribe())
+        [datagram] = incoming.receive(1)
+        assert datagram.data == b"xis" and datagram.remote_address == v6(port)
