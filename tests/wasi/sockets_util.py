@@ -3,6 +3,7 @@ addresses, and waiting on a pollable with a bound (a test must fail, not hang)."
 
 from __future__ import annotations
 
+import queue
 import socket
 import threading
 from collections.abc import Callable
@@ -89,14 +90,18 @@ def until(call: Callable[[], T], pollable: Pollable, seconds: float = 5.0) -> T:
 
 
 class EchoServer:
-    """A host TCP server on 127.0.0.1 echoing each connection's bytes back, in a thread."""
+    """A host TCP server on 127.0.0.1 echoing each connection's bytes back (a reader and a
+    writer thread per connection, so neither side's buffers can deadlock it), ending its side
+    after the client's; `close` ends every thread before it returns (nothing closes
+    descriptors behind a later test's back)."""
 
     def __init__(self) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.peers: list[tuple[str, int]] = []
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        self._conns: list[socket.socket] = []
+        self._threads = [threading.Thread(target=self._serve, daemon=True)]
+        self._threads[0].start()
 
     def _serve(self) -> None:
         while True:
@@ -105,20 +110,42 @@ class EchoServer:
             except OSError:
                 return
             self.peers.append(peer)
-            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
+            self._conns.append(conn)
+            chunks: queue.Queue[bytes | None] = queue.Queue()
+            for target, args in ((self._read, (conn, chunks)), (self._write, (conn, chunks))):
+                thread = threading.Thread(target=target, args=args, daemon=True)
+                self._threads.append(thread)
+                thread.start()
 
     @staticmethod
-    def _echo(conn: socket.socket) -> None:
-        with conn:
-            while data := conn.recv(65536):
-                conn.sendall(data)
-
-    def close(self) -> None:
+    def _read(conn: socket.socket, chunks: queue.Queue[bytes | None]) -> None:
+        """Reads never wait for writes, so a client may send everything before it reads."""
         try:
-            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+            while data := conn.recv(65536):
+                chunks.put(data)
         except OSError:
             pass
-        self.listener.close()
+        chunks.put(None)
+
+    @staticmethod
+    def _write(conn: socket.socket, chunks: queue.Queue[bytes | None]) -> None:
+        try:
+            while (data := chunks.get()) is not None:
+                conn.sendall(data)
+            conn.shutdown(socket.SHUT_WR)  # all echoed: the client reads to the end
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        for sock in (self.listener, *self._conns):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked on it
+            except OSError:
+                pass
+        for thread in self._threads:
+            thread.join(5)
+        for sock in (self.listener, *self._conns):
+            sock.close()
 
 
 def free_port() -> int:
