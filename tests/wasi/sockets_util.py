@@ -34,6 +34,7 @@ class Sockets:
     """One instance's `wasi:sockets` hosts."""
 
     network: Any
+    instance: Any
     tcp: Any
     udp: Any
     udp_host: Any
@@ -42,9 +43,10 @@ class Sockets:
 
 def sockets(network: Network) -> Sockets:
     made = hosts(SimpleNamespace(policy=Wasi(network=network)))  # type: ignore[arg-type]
-    net = made["wasi:sockets/instance-network"].instance_network()  # type: ignore[attr-defined]
+    instance = made["wasi:sockets/instance-network"]
     return Sockets(
-        net,
+        instance.instance_network(),  # type: ignore[attr-defined]
+        instance,
         made["wasi:sockets/tcp-create-socket"],
         made["wasi:sockets/udp-create-socket"],
         made["wasi:sockets/udp"],

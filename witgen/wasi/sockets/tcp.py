@@ -104,8 +104,8 @@ class TcpSocket:
         self._expect(State.UNBOUND, State.BOUND)
         net = net_of(network)
         addresses.check_remote(remote_address, self._family)
-        if self._network is not None and network is not self._network:
-            raise Err(ErrorCode.INVALID_ARGUMENT)
+        if self._network is not None and net is not self._network.net:
+            raise Err(ErrorCode.INVALID_ARGUMENT)  # bound on another instance's network
         if not net.may_reach(addresses.ip_of(remote_address), addresses.port_of(remote_address)):
             raise Err(ErrorCode.ACCESS_DENIED)
         result = self._sock.connect_ex(addresses.to_sockaddr(remote_address))
