@@ -22,6 +22,7 @@ AREAS = {
     "wasi:random": "witgen.wasi.random",
     "wasi:cli": "witgen.wasi.cli",
     "wasi:filesystem": "witgen.wasi.filesystem",
+    "wasi:sockets": "witgen.wasi.sockets",
 }
 """The module implementing each WASI package."""
 
