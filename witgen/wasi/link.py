@@ -23,6 +23,7 @@ AREAS = {
     "wasi:cli": "witgen.wasi.cli",
     "wasi:filesystem": "witgen.wasi.filesystem",
     "wasi:sockets": "witgen.wasi.sockets",
+    "wasi:http": "witgen.wasi.http",
 }
 """The module implementing each WASI package."""
 
