@@ -111,7 +111,7 @@ def main() -> int:
     args = parser.parse_args()
     wasm = build("handler")
     port = free_port()
-    served = [sys.executable, "-m", "tests.wasihttp.launch", "serve", str(wasm), "--port", str(port)]
+    served = [sys.executable, "-m", "witgen", "serve", str(wasm), "--port", str(port)]
     served += ["--engine", args.engine, "--pool", str(args.pool), "--workers", str(max(args.pool, 1))]
     component = measure(f"witgen serve ({args.engine}, pool {args.pool})", served, port, args)
     port = free_port()

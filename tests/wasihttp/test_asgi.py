@@ -17,16 +17,20 @@ import uvicorn
 from witgen.http import App, asgi
 from witgen.http.instances import Instances
 from witgen.runtime import Limits
+from witgen.runtime.types import Ok
+from witgen.wasi.bindings import HostImports
+from witgen.wasi.http.body import Incoming
+from witgen.wasi.http.client import FutureIncomingResponse
+from witgen.wasi.http.messages import IncomingResponse, OutgoingRequest
 from witgen.wasi.policy import Network, Wasi
 
 from . import checks
 from .conftest import free_port
-from .stand_ins import imports
 
 
 def _app(wasm: Path, engine: str, upstream_port: int, **options: Any) -> App:
     wasi = Wasi(network=Network([f"127.0.0.1:{upstream_port}"]))
-    return asgi(wasm, abi=engine, wasi=wasi, imports=imports(), **options)
+    return asgi(wasm, abi=engine, wasi=wasi, **options)
 
 
 @contextmanager
@@ -84,13 +88,33 @@ def test_outgoing_requests_allowed_and_denied(under_uvicorn: str, upstream_port:
 def test_a_handler_past_its_deadline_is_a_500(engine: str, handler_wasm: Path, upstream_port: int) -> None:
     # the deadline bounds instantiation too: compile (and cache) the component for such an
     # engine first, without a short deadline
-    Instances(str(handler_wasm), abi=engine, limits=Limits(deadline=120.0), imports=imports()).make()  # type: ignore[arg-type]
+    Instances(str(handler_wasm), abi=engine, limits=Limits(deadline=120.0)).make()  # type: ignore[arg-type]
     app = _app(handler_wasm, engine, upstream_port, pool=1, limits=Limits(deadline=1.0))
     with uvicorn_serving(app) as base:
         start = time.monotonic()
         assert checks.get(base, "/spin").status == 500
         assert time.monotonic() - start < 10
         checks.hello(base)
+
+
+class Canned:
+    """An `outgoing-handler` of the host's own, replacing witgen.wasi's (`imports=`)."""
+
+    def handle(self, request: OutgoingRequest, options: object) -> FutureIncomingResponse:
+        body = Incoming()
+        body.pipe.feed(b"canned for " + (request.path_with_query() or "").encode())
+        body.end()
+        future = FutureIncomingResponse()
+        future.resolve(Ok(IncomingResponse(299, [("x-canned", b"yes")], body)))
+        return future
+
+
+def test_imports_replace_an_interface(handler_wasm: Path, upstream_port: int) -> None:
+    app = _app(handler_wasm, "cabi", upstream_port, imports=HostImports(outgoing_handler=Canned()))
+    with uvicorn_serving(app) as base:
+        response = checks.get(base, "/fetch?url=http://nowhere.invalid/path")
+        assert (response.status, response.data) == (299, b"canned for /path")
+        assert response.headers.get("x-canned") == "yes"
 
 
 def test_under_hypercorn(handler_wasm: Path, upstream_port: int) -> None:

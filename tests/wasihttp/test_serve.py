@@ -21,7 +21,7 @@ from .conftest import free_port
 def served(request: pytest.FixtureRequest, handler_wasm: Path, upstream_port: int) -> Iterator[str]:
     port = free_port()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    command = [sys.executable, "-m", "tests.wasihttp.launch", "serve", str(handler_wasm), "--port", str(port)]
+    command = [sys.executable, "-m", "witgen", "serve", str(handler_wasm), "--port", str(port)]
     command += ["--engine", request.param, "--pool", "2", "--allow", f"127.0.0.1:{upstream_port}"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
