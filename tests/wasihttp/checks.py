@@ -12,20 +12,23 @@ import urllib3
 MB = 1 << 20
 
 
-def wait_until_serving(base: str, alive: Callable[[], bool], timeout: float = 90.0) -> None:
-    """Wait for `/hello` to answer while the server is `alive()`."""
+def wait_until_serving(base: str, alive: Callable[[], bool], timeout: float = 300.0) -> None:
+    """Wait for `/hello` to answer while the server is `alive()`: one request at a time, each
+    given the time left (the first instantiation may be slow on a loaded machine, and requests
+    given up on would only queue more of them)."""
     http = urllib3.PoolManager(retries=False)
     deadline = time.monotonic() + timeout
     while True:
         if not alive():
             raise RuntimeError(f"the server for {base} stopped before serving")
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"{base} did not start serving")
         try:
-            if http.request("GET", base + "/hello", timeout=5.0).status == 200:
+            if http.request("GET", base + "/hello", timeout=left).status == 200:
                 return
         except urllib3.exceptions.HTTPError:
             pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{base} did not start serving")
         time.sleep(0.2)
 
 
