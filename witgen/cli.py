@@ -121,6 +121,7 @@ def _serve(args: argparse.Namespace) -> int:
             args.allow or [],
             args.pool,
             args.workers,
+            args.deadline,
         )
     )
 
@@ -238,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--pool", type=int, default=0, help="warm instances kept for reuse (default 0: one per request)"
     )
     serve.add_argument("--workers", type=int, default=8, help="requests handled at once (default 8)")
+    serve.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="wall-clock seconds a request's handler may run before it traps (a 500); default: no limit",
+    )
     serve.set_defaults(run=_serve)
     return parser
 

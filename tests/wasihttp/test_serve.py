@@ -23,6 +23,7 @@ def served(request: pytest.FixtureRequest, handler_wasm: Path, upstream_port: in
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     command = [sys.executable, "-m", "witgen", "serve", str(handler_wasm), "--port", str(port)]
     command += ["--engine", request.param, "--pool", "2", "--allow", f"127.0.0.1:{upstream_port}"]
+    command += ["--deadline", "60"]  # far above any test's handler, below pytest's patience
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -81,6 +82,8 @@ def test_what_cant_be_served_is_an_error_line(tmp_path: Path, capsys: pytest.Cap
     assert "is not a directory" in capsys.readouterr().err
     assert main(["serve", str(not_wasm)]) == 1
     assert capsys.readouterr().err.startswith("error:")
+    assert main(["serve", str(not_wasm), "--deadline", "-1"]) == 1
+    assert "deadline" in capsys.readouterr().err
 
 
 def test_concurrent_clients(served: str) -> None:

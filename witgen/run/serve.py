@@ -28,6 +28,8 @@ class ServeRequest:
     """`host:port` patterns the guest's outgoing requests may reach (default: none)."""
     pool: int = 0
     workers: int = 8
+    deadline: float | None = None
+    """Wall-clock seconds one request's `handle` (and an instantiation) may run."""
 
 
 def serve(request: ServeRequest) -> int:
@@ -46,6 +48,7 @@ def serve(request: ServeRequest) -> int:
 
 def _app(request: ServeRequest) -> App:
     from witgen.http import asgi
+    from witgen.runtime import Limits
     from witgen.wasi.policy import Network, Preopen, Wasi
 
     options = WasiOptions.parse(request.component, request.env, request.dirs)
@@ -63,4 +66,5 @@ def _app(request: ServeRequest) -> App:
         wasi=wasi,
         pool=request.pool,
         workers=request.workers,
+        limits=None if request.deadline is None else Limits(deadline=request.deadline),
     )
