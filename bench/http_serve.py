@@ -9,7 +9,8 @@ keeps `--connections` keep-alive connections busy for `--seconds`. Figures:
 - requests/s: what the client saw (client and servers share the machine's cores);
 - server CPU µs/request: the server process's CPU time (user + system, from /proc) over the
   requests it answered, the cost of a request to the server whatever else runs;
-- the ratio component / plain for both (goal: at most 3× the plain app's cost, cabi, warm pool).
+- the ratio component / plain for both (goal: at most 3× the plain app's cost, cabi, warm pool),
+  from the best of `--rounds` alternated runs (other load on the machine only ever slows a run).
 
 The component is `tests/wasihttp/components/handler` (componentize-py) answering `/hello` with
 "hello world"; the plain app sends the same status, header and body.
@@ -108,18 +109,26 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--pool", type=int, default=4)
     parser.add_argument("--engine", choices=("cabi", "wasmtime"), default="cabi")
+    parser.add_argument("--workers", type=int, default=None, help="witgen serve's workers (default: the pool)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternate the two servers this many times")
     args = parser.parse_args()
     wasm = build("handler")
-    port = free_port()
-    served = [sys.executable, "-m", "witgen", "serve", str(wasm), "--port", str(port)]
-    served += ["--engine", args.engine, "--pool", str(args.pool), "--workers", str(max(args.pool, 1))]
-    component = measure(f"witgen serve ({args.engine}, pool {args.pool})", served, port, args)
-    port = free_port()
-    uvicorn = [sys.executable, "-m", "uvicorn", "--app-dir", "bench", "http_serve:plain", "--port", str(port)]
-    baseline = measure("plain ASGI app, same uvicorn", uvicorn + ["--log-level", "info"], port, args)
+    served = [sys.executable, "-m", "witgen", "serve", str(wasm), "--engine", args.engine]
+    served += ["--pool", str(args.pool), "--workers", str(args.workers or max(args.pool, 1))]
+    uvicorn = [sys.executable, "-m", "uvicorn", "--app-dir", "bench", "http_serve:plain", "--log-level", "info"]
+    component: list[tuple[float, float]] = []
+    baseline: list[tuple[float, float]] = []
+    for _ in range(args.rounds):
+        port = free_port()
+        name = f"witgen serve ({args.engine}, pool {args.pool})"
+        component.append(measure(name, [*served, "--port", str(port)], port, args))
+        port = free_port()
+        baseline.append(measure("plain ASGI app, same uvicorn", [*uvicorn, "--port", str(port)], port, args))
+    best_rate = max(r for r, _ in component), max(r for r, _ in baseline)
+    best_cost = min(c for _, c in component), min(c for _, c in baseline)
     print(
-        f"component / plain: {baseline[0] / component[0]:.2f}x the time per request (client view), "
-        f"{component[1] / baseline[1]:.2f}x the server CPU per request (goal: at most 3x)"
+        f"best of {args.rounds}: component / plain: {best_rate[1] / best_rate[0]:.2f}x the time per request "
+        f"(client view), {best_cost[0] / best_cost[1]:.2f}x the server CPU per request (goal: at most 3x)"
     )
     return 0
 
