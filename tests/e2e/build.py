@@ -79,6 +79,7 @@ SPECS: dict[str, Spec] = {
     # a JavaScript guest from another toolchain (imports ~18 WASI interfaces and wasi:http)
     "greeter-js": Spec("greeter-js", "js", world="greeter", wit="wit", source="app.js"),
     "http": Spec("http", "wat", world="http-client", wit="wit", source="http.wat"),
+    "borrows": Spec("borrows", "wat", world="borrows", wit="borrows.wit", source="borrows.wat"),
     "fixed": Spec("fixed", "wat", world="fixed", wit="fixed.wit", source="fixed.wat"),
     # `witgen run`'s: exports without imports, and a WASI reader of --env and --dir
     "runnable": Spec("runnable", "wat", world="runnable", wit="runnable.wit", source="runnable.wat"),
