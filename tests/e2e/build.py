@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -57,10 +57,11 @@ class Spec:
         tuple[str, str, str], ...
     ] = ()  # composed: (world, .wat, encoding) each; the first is the root
     dirname: str = ""  # the directory under components/ when it is not `name`
+    home: Path = field(default=COMPONENTS, repr=False)  # the components/ directory it is in
 
     @property
     def dir(self) -> Path:
-        return COMPONENTS / (self.dirname or self.name)
+        return self.home / (self.dirname or self.name)
 
     @property
     def wit_path(self) -> Path:
@@ -76,10 +77,14 @@ SPECS: dict[str, Spec] = {
     "maps": Spec("maps", "wat", world="maps", wit="maps.wit", source="maps.wat", needs_map=True),
     "echo": Spec("echo", "wat", world="echo", wit="echo.wit", source="echo.wat", needs_map=True),
     "kitchen": Spec("kitchen", "py", world="kitchen-sink", wit="wit", source="app"),
+    # wasi:sockets through Python's socket module (witgen.wasi's sockets, test_wasi_sockets.py)
+    "sockets": Spec("sockets", "py", world="sockets-probe", wit="wit", source="app"),
     # a JavaScript guest from another toolchain (imports ~18 WASI interfaces and wasi:http)
     "greeter-js": Spec("greeter-js", "js", world="greeter", wit="wit", source="app.js"),
     "http": Spec("http", "wat", world="http-client", wit="wit", source="http.wat"),
     "borrows": Spec("borrows", "wat", world="borrows", wit="borrows.wit", source="borrows.wat"),
+    # tests/wasi's WASI behaviour guest: plain Python file, env, stdio, exit, sleep, random calls
+    "probe": Spec("probe", "py", world="probe", wit="wit", source="app", home=ROOT / "tests" / "wasi" / "components"),
     "fixed": Spec("fixed", "wat", world="fixed", wit="fixed.wit", source="fixed.wat"),
     # `witgen run`'s: exports without imports, and a WASI reader of --env and --dir
     "runnable": Spec("runnable", "wat", world="runnable", wit="runnable.wit", source="runnable.wat"),

@@ -13,7 +13,7 @@ import pytest
 
 from witgen.wasi.fs.errors import FsError
 from witgen.wasi.fs.host import HostTree, open_root
-from witgen.wasi.fs.memory import MemoryTree
+from witgen.wasi.fs.memory import ENTRY_COST, MemoryTree
 from witgen.wasi.fs.tree import OpenMode
 from witgen.wasi.fs.walk import MAX_LINKS, resolve
 
@@ -195,7 +195,7 @@ def test_a_directory_cannot_move_into_itself(fs: Fs) -> None:
 
 
 def test_the_memory_filesystem_is_bounded() -> None:
-    tree = MemoryTree(capacity=1000)
+    tree = MemoryTree(capacity=1000 + ENTRY_COST + len("big"))  # the bytes and big's entry
     f = tree.open_file(tree.root, "big", OpenMode(write=True, create=True))
     tree.write(f, bytes(900), 0)
     with pytest.raises(FsError) as info:
@@ -220,3 +220,20 @@ def test_host_walk_never_opens_through_a_symlink(tmp_path: Path) -> None:
         assert info.value.code in ("loop", "not-directory")
     finally:
         os.close(root)
+
+
+def test_entries_count_against_the_memory_filesystems_capacity() -> None:
+    """Empty files and directories cost space too: a guest can't make them without end."""
+    tree = MemoryTree(capacity=100 * (ENTRY_COST + 4))
+    made = 0
+    with pytest.raises(FsError) as info:
+        while True:
+            tree.mkdir(tree.root, f"d{made:03}")
+            made += 1
+    assert info.value.code == "insufficient-space" and made == 100
+    tree.rmdir(tree.root, "d000")
+    with pytest.raises(FsError):
+        tree.symlink("x", tree.root, "abcd")  # as long a name, and a 1-byte target: it doesn't fit
+    tree.rename(tree.root, "d001", tree.root, "e001")  # a rename moves the cost
+    tree.open_file(tree.root, "f000", OpenMode(write=True, create=True))
+    assert tree.used == tree.capacity

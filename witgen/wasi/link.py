@@ -21,6 +21,9 @@ AREAS = {
     "wasi:clocks": "witgen.wasi.clocks",
     "wasi:random": "witgen.wasi.random",
     "wasi:cli": "witgen.wasi.cli",
+    "wasi:filesystem": "witgen.wasi.filesystem",
+    "wasi:sockets": "witgen.wasi.sockets",
+    "wasi:http": "witgen.wasi.http",
 }
 """The module implementing each WASI package."""
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from witgen.wasi.fs.errors import FsError, from_os
-from witgen.wasi.fs.tree import Kind, OpenMode, Stat, Time
+from witgen.wasi.fs.tree import Advice, Kind, OpenMode, Stat, Time
 
 T = TypeVar("T")
 
@@ -25,6 +25,16 @@ _KINDS: list[tuple[Callable[[int], bool], Kind]] = [
     (st.S_ISFIFO, "fifo"),
     (st.S_ISSOCK, "socket"),
 ]
+
+
+_ADVICE: dict[Advice, int] = {
+    "normal": os.POSIX_FADV_NORMAL,
+    "sequential": os.POSIX_FADV_SEQUENTIAL,
+    "random": os.POSIX_FADV_RANDOM,
+    "will-need": os.POSIX_FADV_WILLNEED,
+    "dont-need": os.POSIX_FADV_DONTNEED,
+    "no-reuse": os.POSIX_FADV_NOREUSE,
+}
 
 
 def _kind(mode: int) -> Kind:
@@ -119,14 +129,13 @@ class HostTree:
 
     def entries(self, d: int) -> list[tuple[str, Kind]]:
         def scan() -> list[tuple[str, Kind]]:
-            fd = os.open(".", _DIR_FLAGS, dir_fd=d)  # scandir closes the descriptor it is given
-            with os.scandir(fd) as it:
+            with os.scandir(d) as it:  # scandir reads a dup of `d` from its start, leaving `d` be
                 return sorted((e.name, _kind(e.stat(follow_symlinks=False).st_mode)) for e in it)
 
         return _os(scan)
 
     def open_file(self, parent: int, name: str, mode: OpenMode) -> int:
-        flags = os.O_NOFOLLOW | os.O_CLOEXEC
+        flags = os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK  # a FIFO must not block the host
         flags |= os.O_RDWR if mode.read and mode.write else os.O_WRONLY if mode.write else os.O_RDONLY
         flags |= (os.O_CREAT if mode.create else 0) | (os.O_EXCL if mode.exclusive else 0)
         flags |= os.O_TRUNC if mode.truncate else 0
@@ -161,8 +170,14 @@ class HostTree:
         ns = _utime_ns(_os(lambda: os.fstat(f)), accessed, modified)
         _os(lambda: os.utime(f, ns=ns))
 
-    def sync(self, f: int) -> None:
-        _os(lambda: os.fsync(f))
+    def advise(self, f: int, offset: int, length: int, advice: Advice) -> None:
+        _os(lambda: os.posix_fadvise(f, offset, length, _ADVICE[advice]))
+
+    def sync(self, f: int, data_only: bool) -> None:
+        _os(lambda: os.fdatasync(f) if data_only else os.fsync(f))
+
+    def sync_dir(self, d: int) -> None:
+        _os(lambda: os.fsync(d))
 
     def close_file(self, f: int) -> None:
         os.close(f)

@@ -1,6 +1,6 @@
 """An in-memory `Tree`: files, directories, symlinks and hard links held in Python objects, for
 tests and for guests that should touch no disk. Its size is bounded (`capacity` bytes of file
-data) so a guest can't grow it without limit."""
+data and directory entries) so a guest can't grow it without limit."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ import time
 from dataclasses import dataclass, field
 
 from witgen.wasi.fs.errors import FsError
-from witgen.wasi.fs.tree import Kind, OpenMode, Stat, Time
+from witgen.wasi.fs.tree import Advice, Kind, OpenMode, Stat, Time
 
 _inodes = itertools.count(1)
+
+ENTRY_COST = 128
+"""Bytes of `capacity` one directory entry counts for (plus its name and a symlink's target),
+so that a guest making empty files or directories without end runs out of space too."""
 
 
 @dataclass(eq=False)
@@ -119,12 +123,14 @@ class MemoryTree:
     def _attach(self, parent: Dir, name: str, node: Node) -> None:
         if name in parent.entries or name == ".":
             raise FsError("exist", name)
+        self._grow(_entry_cost(name, node))
         parent.entries[name] = node
         node.links += 1
         parent.touch()
 
     def _detach(self, parent: Dir, name: str) -> Node:
         node = parent.entries.pop(name)
+        self.used -= _entry_cost(name, node)
         node.links -= 1
         node.changed = time.time_ns()
         parent.touch()
@@ -179,13 +185,15 @@ class MemoryTree:
     def rename(self, old_parent: Dir, old: str, new_parent: Dir, new: str) -> None:
         node = self._get(old_parent, old)
         if old == "." or new == ".":
-            raise FsError("invalid", "can't rename `.`")
+            raise FsError("busy", "can't rename `.`")  # as Linux
         if isinstance(node, Dir) and _contains(node, new_parent):
             raise FsError("invalid", "a directory can't move into itself")
         existing = new_parent.entries.get(new)
         if existing is node:
             return
         if existing is not None:
+            if isinstance(existing, Dir) and _contains(existing, old_parent):
+                raise FsError("not-empty", f"{new!r} holds {old!r}")  # Linux checks this first
             if isinstance(node, Dir) and not isinstance(existing, Dir):
                 raise FsError("not-directory", new)
             if isinstance(existing, Dir):
@@ -242,10 +250,14 @@ class MemoryTree:
         return _stat(f.node)
 
     def read(self, f: OpenFile, size: int, offset: int) -> bytes:
+        if not f.mode.read:
+            raise FsError("bad-descriptor", "the file is not open for reading")
         f.node.accessed = time.time_ns()
         return bytes(f.node.data[offset : offset + size])
 
     def write(self, f: OpenFile, data: bytes, offset: int | None) -> int:
+        if not f.mode.write:
+            raise FsError("bad-descriptor", "the file is not open for writing")
         buf = f.node.data
         start = len(buf) if offset is None else offset
         self._grow(max(0, start + len(data) - len(buf)))
@@ -256,6 +268,8 @@ class MemoryTree:
         return len(data)
 
     def set_size(self, f: OpenFile, size: int) -> None:
+        if not f.mode.write:
+            raise FsError("invalid", "the file is not open for writing")
         buf = f.node.data
         self._grow(size - len(buf))
         if size < len(buf):
@@ -267,11 +281,21 @@ class MemoryTree:
     def file_set_times(self, f: OpenFile, accessed: Time, modified: Time) -> None:
         _set_times(f.node, accessed, modified)
 
-    def sync(self, f: OpenFile) -> None:
+    def advise(self, f: OpenFile, offset: int, length: int, advice: Advice) -> None:
+        pass
+
+    def sync(self, f: OpenFile, data_only: bool) -> None:
+        pass
+
+    def sync_dir(self, d: Dir) -> None:
         pass
 
     def close_file(self, f: OpenFile) -> None:
         pass
+
+
+def _entry_cost(name: str, node: Node) -> int:
+    return ENTRY_COST + len(name.encode("utf-8", "surrogateescape")) + (node.size() if isinstance(node, Link) else 0)
 
 
 def _stat(node: Node) -> Stat:

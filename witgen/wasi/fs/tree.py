@@ -21,6 +21,8 @@ Kind = Literal[
     "socket",
 ]
 
+Advice = Literal["normal", "sequential", "random", "will-need", "dont-need", "no-reuse"]
+
 Time = int | Literal["now"] | None
 """A timestamp to set: nanoseconds since the epoch, "now", or None to leave it."""
 
@@ -94,16 +96,29 @@ class Tree(Protocol[D, F]):
 
     def file_stat(self, f: F) -> Stat: ...
 
-    def read(self, f: F, size: int, offset: int) -> bytes: ...
-
-    def write(self, f: F, data: bytes, offset: int | None) -> int:
-        """Write at `offset`, or at the end when None; the number of bytes written."""
+    def read(self, f: F, size: int, offset: int) -> bytes:
+        """Up to `size` bytes at `offset`; `bad-descriptor` if `f` wasn't opened to read."""
         ...
 
-    def set_size(self, f: F, size: int) -> None: ...
+    def write(self, f: F, data: bytes, offset: int | None) -> int:
+        """Write at `offset`, or at the end when None; the number of bytes written
+        (`bad-descriptor` if `f` wasn't opened to write)."""
+        ...
+
+    def set_size(self, f: F, size: int) -> None:
+        """Truncate or zero-extend; `invalid` if `f` wasn't opened to write (as `ftruncate`)."""
+        ...
 
     def file_set_times(self, f: F, accessed: Time, modified: Time) -> None: ...
 
-    def sync(self, f: F) -> None: ...
+    def advise(self, f: F, offset: int, length: int, advice: Advice) -> None:
+        """A hint about how the file will be read (`posix_fadvise`); may do nothing."""
+        ...
+
+    def sync(self, f: F, data_only: bool) -> None:
+        """Flush the file's data (and its metadata unless `data_only`) to storage."""
+        ...
+
+    def sync_dir(self, d: D) -> None: ...
 
     def close_file(self, f: F) -> None: ...
