@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from tests.wasi.sockets_util import EchoServer, free_port
-from witgen.runtime.errors import Trap
 from witgen.runtime.types import Err
 from witgen.wasi.link import AREAS
 from witgen.wasi.policy import Network, Wasi
@@ -30,13 +29,7 @@ pytestmark = pytest.mark.skipif(
     reason="componentize-py's runtime imports wasi:filesystem, which witgen.wasi doesn't provide yet",
 )
 
-TWO_BORROWS = pytest.mark.xfail(
-    raises=Trap,
-    strict=True,
-    reason="wasmtime 50 traps on a host function taking two borrowed handles ('deferred host scope has no"
-    " call context'): poll() of two pollables, tcp-socket.start-connect(socket, network), ...",
-)
-ENGINES = ["cabi", pytest.param("wasmtime", marks=TWO_BORROWS)]
+ENGINES = ["cabi", "wasmtime"]
 """Engines for guests that bind, connect or poll on two things at once."""
 
 

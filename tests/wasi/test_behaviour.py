@@ -38,10 +38,6 @@ from witgen.wasi.random import SeededRandom
 REFERENCE = "wasmtime-wasi"
 OURS = ["wasmtime", "cabi", "wasmtime-memory", "cabi-memory"]
 CONFIGS = [REFERENCE, *OURS]
-TWO_BORROWS = [REFERENCE, "cabi", "cabi-memory"]
-"""Where a function taking two borrowed resources (rename-at, link-at) can be called: wasmtime 50
-traps before reaching a Python host function with two borrows (see FINDINGS.md; the strict xfail
-`test_two_borrows_on_the_wasmtime_engine` notices the fix)."""
 
 ARGS = ["probe", "--flag", "värde"]
 ENV = {"GREETING": "hello", "EMPTY": "", "UNICODE": "ünï"}
@@ -429,11 +425,10 @@ def test_descriptors(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
 def _battery(probe: tuple[ModuleType, Path], tmp_path: Path, two_borrows: bool) -> dict[str, Any]:
     """components/probe/raw.py's calls of wasi:filesystem itself; each configuration answered
     each call as wasmtime's WASI did. Wasmtime's answers, by call."""
-    configs = TWO_BORROWS if two_borrows else CONFIGS
-    result = run(probe, tmp_path, [("raw", "1" if two_borrows else "0")], configs=configs)
+    result = run(probe, tmp_path, [("raw", "1" if two_borrows else "0")])
     reference = result.reference[0]
     assert isinstance(reference, dict), reference
-    for config in configs[1:]:
+    for config in OURS:
         answers = result.answers[config][0]
         for call, want in reference.items():
             assert (
@@ -511,7 +506,7 @@ RENAMING: list[Step] = [
 
 
 def test_rename_and_link(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
-    result = run(probe, tmp_path, RENAMING, configs=TWO_BORROWS)
+    result = run(probe, tmp_path, RENAMING)
     assert_same(result, RENAMING)
     ref = result.reference
     assert ref[:3] == [None, "hello", False]
@@ -529,12 +524,6 @@ def test_rename_and_link(probe: tuple[ModuleType, Path], tmp_path: Path) -> None
     for box in result.boxes.values():
         assert box.outside() == {"secret.txt": b"outside"}, box.config
         assert not (box.base / "stolen.txt").exists()
-
-
-@pytest.mark.xfail(strict=True, reason="wasmtime 50 traps calling a Python host function with two borrows")
-def test_two_borrows_on_the_wasmtime_engine(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
-    guest = _instance(probe, Box("wasmtime", tmp_path / "wasmtime"))
-    assert _answer(json.loads(guest.call("rename", ["/data/a.txt", "/data/b.txt"]))) is None
 
 
 # --- the rest of WASI ---

@@ -128,9 +128,14 @@ def make_engine(
 
 
 def engine_of(component: wc.Component, engine: wasmtime.Engine) -> wasmtime.Engine:
-    """The engine `component` runs on: `engine` (the one it was compiled with), or the
-    concurrent sibling `compile_component` moved a component using async to."""
-    return _ENGINE_OF.get(component, engine)
+    """The engine to run `component` on when given `engine`: the concurrent sibling if
+    `compile_component` moved it there from `engine` (it uses async), else `engine` itself."""
+    settings = _SETTINGS.get(engine)
+    if settings is None or not settings.shared or settings.concurrent:
+        return engine
+    compiled = _ENGINE_OF.get(component)
+    sibling = _ENGINES.get((settings.epoch, settings.fuel, True))
+    return compiled if compiled is not None and compiled is sibling else engine
 
 
 def engine_tag(engine: wasmtime.Engine) -> str:

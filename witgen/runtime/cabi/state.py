@@ -16,9 +16,10 @@ import wasmtime
 from witgen.runtime.cabi.types import FuncType
 from witgen.runtime.errors import HostBudgetExhausted, Trap
 
-MAX_HANDLES = 99_999
+MAX_HANDLES = 100_000
 """How many handles one table may hold by default: wasmtime-py 50's wasmtime refuses a store's
-100,000th handle ("store handle limit exceeded"; measured with a `resource.new` loop). The
+100,001st handle ("store handle limit exceeded"; measured with a `resource.new` loop on witgen's
+engines, which run without concurrency support: with it, the call's task takes one). The
 spec's own bound, 2**28 indices, is far above it."""
 
 
