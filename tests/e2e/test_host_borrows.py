@@ -133,7 +133,7 @@ def test_component_using_async_runs_on_the_concurrent_sibling(
     wasm = wat_to_wasm(tmp_path_factory.mktemp("async"), ASYNC_WAT)
     pkg: Any = generate_bindings(tmp_path_factory, wasm, "witgen_e2e_async_builtin")
     for _ in range(2):  # compiled, then from the cache
-        inst = pkg.Root.from_file(wasm, imports=pkg.RootImports(), cache_dir=tmp_path)
+        inst = pkg.Root.from_file(wasm, imports=pkg.RootImports(), cache_dir=tmp_path, abi="wasmtime")
         assert inst.seven() == 7
         assert engine_of(inst._rt.component, default_engine()) is default_engine(concurrent=True)
     assert len(list(tmp_path.glob("*.cwasm"))) == 1
