@@ -295,7 +295,11 @@ class MemoryTree:
 
 
 def _entry_cost(name: str, node: Node) -> int:
-    return ENTRY_COST + len(name.encode("utf-8", "surrogateescape")) + (node.size() if isinstance(node, Link) else 0)
+    return (
+        ENTRY_COST
+        + len(name.encode("utf-8", "surrogateescape"))
+        + (node.size() if isinstance(node, Link) else 0)
+    )
 
 
 def _stat(node: Node) -> Stat:
