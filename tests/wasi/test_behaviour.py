@@ -39,7 +39,7 @@ REFERENCE = "wasmtime-wasi"
 OURS = ["wasmtime", "cabi", "wasmtime-memory", "cabi-memory"]
 CONFIGS = [REFERENCE, *OURS]
 TWO_BORROWS = [REFERENCE, "cabi", "cabi-memory"]
-"""Where a function taking two borrowed resources (rename-at, link-at) can be called: wasmtime 50
+"""Where a function taking two borrowed resources (rename-at, link-at, poll of two) can be called: wasmtime 50
 traps before reaching a Python host function with two borrows (see FINDINGS.md; the strict xfail
 `test_two_borrows_on_the_wasmtime_engine` notices the fix)."""
 
@@ -587,6 +587,20 @@ def test_sleep_waits_on_a_pollable(probe: tuple[ModuleType, Path], tmp_path: Pat
     steps: list[Step] = [("sleep", "0.2")]
     for config, (elapsed,) in run(probe, tmp_path, steps).answers.items():
         assert 0.2 <= elapsed < 5, config
+
+
+def test_poll_waits_for_the_first_of_two_timers(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
+    for config, (answer,) in run(
+        probe, tmp_path, [("poll-two", "50", "5000")], configs=TWO_BORROWS
+    ).answers.items():
+        ready, waited_ms = answer
+        assert ready == [1] and 50 <= waited_ms < 2000, (config, answer)
+
+
+@pytest.mark.xfail(strict=True, reason="wasmtime 50 traps calling a Python host function with two borrows")
+def test_poll_of_two_pollables_on_the_wasmtime_engine(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
+    guest = _instance(probe, Box("wasmtime", tmp_path / "wasmtime"))
+    assert _answer(json.loads(guest.call("poll-two", ["1", "5000"])))[0] == [1]
 
 
 def test_sleep_on_a_fake_clock_takes_no_time(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:

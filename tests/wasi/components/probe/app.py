@@ -156,6 +156,7 @@ OPS = {
     "time": time.time,
     "exit": lambda code: os._exit(int(code)),
     "raw": lambda two_borrows: raw.battery(two_borrows == "1"),
+    "poll-two": raw.poll_two,
 }
 
 
