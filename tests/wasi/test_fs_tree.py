@@ -261,6 +261,7 @@ def test_the_memory_filesystem_is_shared_safely_between_threads() -> None:
         for i in range(200):
             f = tree.open_file(d, f"f{i}", OpenMode(write=True, create=True))
             tree.write(f, b"x" * i, None)
+            tree.close_file(f)
             tree.rename(d, f"f{i}", tree.root, f"t{n}-{i}")
             if i % 2:
                 tree.unlink(tree.root, f"t{n}-{i}")
@@ -275,3 +276,16 @@ def test_the_memory_filesystem_is_shared_safely_between_threads() -> None:
     files = sum(i for n in range(8) for i in range(0, 200, 2))
     entries = sum(ENTRY_COST + len(name) for name in names)
     assert tree.used == files + entries
+
+
+def test_an_unlinked_files_bytes_count_until_it_is_closed() -> None:
+    tree = MemoryTree(capacity=ENTRY_COST + 1 + 1000)
+    f = tree.open_file(tree.root, "f", OpenMode(write=True, create=True))
+    tree.write(f, bytes(500), 0)
+    tree.unlink(tree.root, "f")
+    tree.write(f, bytes(500), 500)  # still held: still counted, so still bounded
+    assert tree.used == 1000
+    with pytest.raises(FsError):
+        tree.write(f, bytes(ENTRY_COST + 2), 1000)
+    tree.close_file(f)
+    assert tree.used == 0

@@ -64,6 +64,8 @@ class Dir(Node):
 @dataclass(eq=False)
 class File(Node):
     data: bytearray = field(default_factory=bytearray)
+    handles: int = 0
+    """Open files of it: an unlinked file's bytes still count until the last is closed."""
     kind: Kind = "regular-file"
 
     def size(self) -> int:
@@ -159,8 +161,8 @@ class MemoryTree:
         node.links -= 1
         node.changed = time.time_ns()
         parent.touch()
-        if isinstance(node, File) and node.links == 0 and not moving:
-            self.used -= len(node.data)  # open handles keep the bytes readable; the space counts as freed
+        if isinstance(node, File) and node.links == 0 and node.handles == 0 and not moving:
+            self.used -= len(node.data)
         return node
 
     def _grow(self, more: int) -> None:
@@ -282,6 +284,7 @@ class MemoryTree:
             self.used -= len(node.data)
             node.data.clear()
             node.touch()
+        node.handles += 1
         return OpenFile(node, mode)
 
     @_locked
@@ -333,8 +336,11 @@ class MemoryTree:
     def sync_dir(self, d: Dir) -> None:
         pass
 
+    @_locked
     def close_file(self, f: OpenFile) -> None:
-        pass
+        f.node.handles -= 1
+        if f.node.links == 0 and f.node.handles == 0:
+            self.used -= len(f.node.data)
 
 
 def _entry_cost(name: str, node: Node) -> int:
