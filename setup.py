@@ -1,9 +1,10 @@
 """The generator's packages and dependencies; everything else is in pyproject.toml.
 
 Two distributions share the `witgen` package. `witgen-runtime` (built from `runtime/`) owns
-`witgen/__init__.py`, `py.typed`, `witgen/runtime/` and `witgen/wasi/`: what generated bindings import, with
-wasmtime as its only dependency. This one, `witgen`, owns the rest (the front-end, the generators,
-the command line) and pins the runtime of the same version.
+`witgen/__init__.py`, `py.typed`, `witgen/runtime/`, `witgen/wasi/` and `witgen/http/`: what generated bindings
+import and the ASGI server of wasi:http components, with wasmtime and urllib3 (wasi:http's client) as its
+dependencies. This one, `witgen`, owns the rest (the front-end, the generators, the command line, with
+uvicorn for `witgen serve`) and pins the runtime of the same version.
 
 The Jinja2 templates live in the top-level `templates/` folder (the project's layout) and ship
 inside the wheel as the `witgen.templates` package: setuptools' `package_dir` maps one onto the
@@ -42,5 +43,5 @@ setup(
     + template_packages,
     package_dir={"witgen.templates": "templates"},
     cmdclass={"build_py": GeneratorOnly},
-    install_requires=["lark>=1.2", "jinja2>=3.1", "black>=26.1,<27", f"witgen-runtime=={VERSION}"],
+    install_requires=["lark>=1.2", "jinja2>=3.1", "black>=26.1,<27", "uvicorn>=0.30", f"witgen-runtime=={VERSION}"],
 )

@@ -8,7 +8,6 @@ repository's root) owns the rest, so both install side by side into one `witgen`
 from setuptools import Extension, find_namespace_packages, setup
 from setuptools.command.build_py import build_py
 
-
 OWNED = ("runtime", "wasi", "http")
 """The subpackages of `witgen` this distribution owns (the generator's setup.py excludes them)."""
 

@@ -86,8 +86,9 @@ def test_sdist_carries_the_templates(built: Dist) -> None:
 
 
 def test_the_distributions_split_the_package_without_overlap(built: Dist) -> None:
-    """`witgen-runtime` owns `witgen/__init__.py`, `py.typed`, `witgen/runtime/` and `witgen/wasi/`; `witgen`
-    the rest, and pins that runtime: no file is in both (uninstalling one never breaks the other)."""
+    """`witgen-runtime` owns `witgen/__init__.py`, `py.typed`, `witgen/runtime/`, `witgen/wasi/` and
+    `witgen/http/` (with urllib3 for wasi:http); `witgen` the rest (with uvicorn for `witgen serve`),
+    and pins that runtime: no file is in both (uninstalling one never breaks the other)."""
 
     def files(wheel: Path) -> set[str]:
         with zipfile.ZipFile(wheel) as zf:
@@ -96,14 +97,20 @@ def test_the_distributions_split_the_package_without_overlap(built: Dist) -> Non
     runtime, generator = files(built.runtime), files(built.wheel)
     assert not runtime & generator, runtime & generator
     assert {"witgen/__init__.py", "witgen/py.typed", "witgen/runtime/version.py"} <= runtime
-    own = ("witgen/runtime/", "witgen/wasi/")
+    own = ("witgen/runtime/", "witgen/wasi/", "witgen/http/")
     assert all(n.startswith(own) for n in runtime - {"witgen/__init__.py", "witgen/py.typed"}), runtime
-    assert {"witgen/wasi/fs/walk.py"} <= runtime
-    assert {"witgen/cli.py", "witgen/templates/host/world.py.j2"} <= generator
-    with zipfile.ZipFile(built.wheel) as zf:
-        (meta,) = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
-        requires = [line for line in zf.read(meta).decode().splitlines() if line.startswith("Requires-Dist")]
-    assert f"Requires-Dist: witgen-runtime=={witgen.__version__}" in requires, requires
+    assert {"witgen/wasi/fs/walk.py", "witgen/wasi/http/client.py", "witgen/http/app.py"} <= runtime
+    assert {"witgen/cli.py", "witgen/run/serve.py", "witgen/templates/host/world.py.j2"} <= generator
+
+    def requires(wheel: Path) -> list[str]:
+        with zipfile.ZipFile(wheel) as zf:
+            (meta,) = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
+            return [line for line in zf.read(meta).decode().splitlines() if line.startswith("Requires-Dist")]
+
+    generator_requires, runtime_requires = requires(built.wheel), requires(built.runtime)
+    assert f"Requires-Dist: witgen-runtime=={witgen.__version__}" in generator_requires, generator_requires
+    assert any(r.startswith("Requires-Dist: uvicorn") for r in generator_requires), generator_requires
+    assert any(r.startswith("Requires-Dist: urllib3") for r in runtime_requires), runtime_requires
 
 
 @pytest.fixture(scope="module")

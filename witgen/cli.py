@@ -1,4 +1,4 @@
-"""The ``witgen`` command line: ``check``, ``wit``, ``host``, ``guest``, ``sdk`` and ``run``."""
+"""The ``witgen`` command line: ``check``, ``wit``, ``host``, ``guest``, ``sdk``, ``run`` and ``serve``."""
 
 from __future__ import annotations
 
@@ -107,6 +107,24 @@ def _run(args: argparse.Namespace) -> int:
     )
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from witgen.run.serve import ServeRequest, serve
+
+    return serve(
+        ServeRequest(
+            args.component,
+            args.host,
+            args.port,
+            args.engine,
+            args.env or [],
+            args.dir or [],
+            args.allow or [],
+            args.pool,
+            args.workers,
+        )
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="witgen", description="Typed Python bindings for WebAssembly components."
@@ -188,6 +206,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="give the guest a host directory (as GUEST, default HOST)",
     )
     run.set_defaults(run=_run)
+    serve = sub.add_parser(
+        "serve",
+        help="serve a wasi:http/proxy component over HTTP, e.g. `witgen serve app.wasm --port 8080`",
+        description="Run a component's wasi:http/incoming-handler for each HTTP request, under uvicorn. "
+        "The guest gets stdout and stderr, the --env and --dir given, and may make outgoing requests "
+        "only to the --allow'ed hosts.",
+    )
+    serve.add_argument("component", help="the component (.wasm) exporting wasi:http/incoming-handler")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="the port to listen on (default 8080)")
+    serve.add_argument(
+        "--engine",
+        choices=("wasmtime", "cabi"),
+        default=None,
+        help="who runs the Canonical ABI (default: $WITGEN_ABI, else cabi)",
+    )
+    serve.add_argument(
+        "--env", action="append", metavar="NAME[=VALUE]", help="set a WASI environment variable"
+    )
+    serve.add_argument(
+        "--dir", action="append", metavar="HOST[::GUEST]", help="give the guest a host directory (as GUEST)"
+    )
+    serve.add_argument(
+        "--allow",
+        action="append",
+        metavar="HOST:PORT",
+        help="let outgoing requests reach HOST:PORT (either may be *); default: none",
+    )
+    serve.add_argument(
+        "--pool", type=int, default=0, help="warm instances kept for reuse (default 0: one per request)"
+    )
+    serve.add_argument("--workers", type=int, default=8, help="requests handled at once (default 8)")
+    serve.set_defaults(run=_serve)
     return parser
 
 

@@ -26,7 +26,6 @@ import pytest
 
 from . import build
 from .build import ROOT, SPECS
-from .wasi_doubles import WasiDoubles
 
 
 def _subprocess_env() -> dict[str, str]:
@@ -133,8 +132,6 @@ def maps_pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     return generate_bindings(tmp_path_factory, SPECS["maps"].wit_path, "witgen_e2e_maps")
 
 
-CABI = os.environ.get("WITGEN_ABI") == "cabi"
-"""The cabi engine runs the tests: kitchen takes WASI from `wasi_doubles` instead of `wasi=True`."""
 
 
 def kitchen_wit_with_wasi(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -144,8 +141,7 @@ def kitchen_wit_with_wasi(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def kitchen_pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     spec = SPECS["kitchen"]
-    wit = kitchen_wit_with_wasi(tmp_path_factory) if CABI else spec.wit_path
-    return generate_bindings(tmp_path_factory, wit, "witgen_e2e_kitchen", world=spec.world)
+    return generate_bindings(tmp_path_factory, spec.wit_path, "witgen_e2e_kitchen", world=spec.world)
 
 
 # --------------------------------------------------------------------------- hosts and instances
@@ -301,10 +297,8 @@ def kitchen_script(setup: KitchenSetup, body: str) -> str:
             f"import {setup.pkg.__name__} as k",
             KITCHEN_HOST_SRC,
             "t0 = time.perf_counter()",
-            "from tests.e2e.wasi_doubles import WasiDoubles",
-            "wasi_kw = WasiDoubles(echo=True).imports(k, k.KitchenSinkImports)" if CABI else "wasi_kw = {}",
             f"sink = k.KitchenSink.from_file({str(setup.wasm)!r}, imports=k.KitchenSinkImports(host_api=Host(),"
-            f" now=lambda: 0, **wasi_kw), wasi={not CABI}, cache_dir={str(setup.cache_dir)!r})",
+            f" now=lambda: 0), wasi=True, cache_dir={str(setup.cache_dir)!r})",
             "load_seconds = time.perf_counter() - t0",
             textwrap.dedent(body),
         ]
@@ -318,16 +312,14 @@ class KitchenSetup:
     cache_dir: Path
     host: Any
     now: Callable[[], int] = lambda: 41
-    wasi: WasiDoubles = field(default_factory=WasiDoubles)
-    """WASI for the cabi engine (`CABI`); on wasmtime's engine WASI comes from `wasi=True`."""
 
     def imports(self) -> Any:
-        wasi = self.wasi.imports(self.pkg, self.pkg.KitchenSinkImports) if CABI else {}
-        return self.pkg.KitchenSinkImports(host_api=self.host, now=self.now, **wasi)
+        return self.pkg.KitchenSinkImports(host_api=self.host, now=self.now)
 
     def new(self, **kwargs: Any) -> Any:
+        """An instance with `wasi=True` (wasmtime's WASI, or witgen's on the cabi engine)."""
         kwargs.setdefault("cache_dir", self.cache_dir)
-        kwargs.setdefault("wasi", not CABI)
+        kwargs.setdefault("wasi", True)
         return self.pkg.KitchenSink.from_file(self.wasm, imports=self.imports(), **kwargs)
 
 

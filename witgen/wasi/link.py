@@ -22,6 +22,8 @@ AREAS = {
     "wasi:random": "witgen.wasi.random",
     "wasi:cli": "witgen.wasi.cli",
     "wasi:filesystem": "witgen.wasi.filesystem",
+    "wasi:sockets": "witgen.wasi.sockets",
+    "wasi:http": "witgen.wasi.http",
 }
 """The module implementing each WASI package."""
 

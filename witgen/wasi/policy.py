@@ -8,6 +8,7 @@ as wasmtime's CLI does by default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,17 +53,81 @@ class Preopen:
 
 @dataclass(frozen=True)
 class Network:
-    """Which addresses a guest's sockets and outgoing HTTP may reach: `allow` holds patterns
-    `host:port` where either may be `*` (`"127.0.0.1:*"`, `"*:443"`, `"example.com:80"`).
+    """Which addresses a guest's sockets and outgoing HTTP may use. Patterns are `host:port`
+    where the host is a name, an IP address (`[::1]` for IPv6), a CIDR block (`10.0.0.0/8`) or
+    `*`, and the port a number or `*`: `"127.0.0.1:*"`, `"*:443"`, `"example.com:80"`.
+
+    - `allow`: remote addresses a guest may reach (TCP connect, UDP send, HTTP requests). A name
+      pattern covers the addresses the guest got by resolving that name through
+      `wasi:sockets/ip-name-lookup`. A guest may resolve a name only when an `allow` pattern
+      names it (or is `*`): a lookup is traffic to a resolver, and can leak data.
+    - `bind`: local addresses where a guest may listen for TCP connections or receive UDP
+      datagrams from anyone (a pattern with port `*` or `0` covers binding an ephemeral port).
+      A client needs none: when `allow` grants anything, a socket may bind an ephemeral port
+      (port 0), but then it can't listen, and it receives only datagrams from peers `allow`
+      permits.
+    - `max_sockets`: sockets and name lookups a guest may hold at once.
+
     Empty (the default) denies everything."""
 
     allow: Sequence[str] = ()
+    bind: Sequence[str] = ()
+    max_sockets: int = 256
+
+    def __post_init__(self) -> None:
+        for pattern in (*self.allow, *self.bind):
+            _parse_pattern(pattern)
+        if self.max_sockets < 0:
+            raise ValueError("Network: max_sockets must not be negative")
 
     def permits(self, host: str, port: int) -> bool:
-        for pattern in self.allow:
-            want_host, _, want_port = pattern.rpartition(":")
-            if want_host in ("*", host.lower()) and want_port in ("*", str(port)):
-                return True
+        """Whether the guest may reach `host:port` (a name or an IP address)."""
+        return any(_matches(pattern, host, port) for pattern in self.allow)
+
+    def permits_bind(self, host: str, port: int) -> bool:
+        """Whether the guest may bind a socket to the local address `host:port`."""
+        return any(_matches(pattern, host, port) for pattern in self.bind)
+
+    def permits_name(self, name: str) -> bool:
+        """Whether the guest may resolve `name` (some `allow` pattern names it, or is `*`)."""
+        want = _canonical(name)
+        return any(_parse_pattern(pattern)[0] in ("*", want) for pattern in self.allow)
+
+
+def _parse_pattern(pattern: str) -> tuple[str, str]:
+    """`host:port` split and checked: (canonical host, port text)."""
+    host, sep, port = pattern.rpartition(":")
+    if not sep or not host or not (port == "*" or (port.isdigit() and int(port) <= 65535)):
+        raise ValueError(f"Network: {pattern!r} is not a `host:port` pattern (port a number or `*`)")
+    if "/" in host:
+        try:
+            ipaddress.ip_network(host.strip("[]"), strict=False)
+        except ValueError:
+            raise ValueError(f"Network: {pattern!r} has a malformed CIDR block") from None
+    return _canonical(host), port
+
+
+def _canonical(host: str) -> str:
+    """A host as patterns compare it: IP addresses in their standard form, names in lower case
+    without a trailing dot."""
+    bare = host.strip("[]")
+    try:
+        return str(ipaddress.ip_address(bare))
+    except ValueError:
+        return bare.lower().rstrip(".")
+
+
+def _matches(pattern: str, host: str, port: int) -> bool:
+    want_host, want_port = _parse_pattern(pattern)
+    if want_port not in ("*", str(port)):
+        return False
+    if want_host == "*" or want_host == _canonical(host):
+        return True
+    if "/" not in want_host:
+        return False
+    try:
+        return ipaddress.ip_address(host.strip("[]")) in ipaddress.ip_network(want_host, strict=False)
+    except ValueError:
         return False
 
 

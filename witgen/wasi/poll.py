@@ -144,9 +144,14 @@ def _wait(pollables: Sequence[Pollable]) -> None:
     if (fds and conds) or len(conds) > 1:
         timeout = SLICE if timeout is None else min(timeout, SLICE)
     if fds:
+        events: dict[int, int] = {}
+        for p in fds:
+            fd = p.fileno()
+            if fd is not None:
+                events[fd] = events.get(fd, 0) | p.events()
         with selectors.DefaultSelector() as sel:
-            for p in fds:
-                sel.register(p.fileno(), p.events())  # type: ignore[arg-type]  # fileno() is not None here
+            for fd, wanted in events.items():
+                sel.register(fd, wanted)
             sel.select(timeout)
         return
     with conds[0]:
