@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -29,7 +28,6 @@ import wasmtime
 
 from tests.e2e import build
 from witgen.runtime.errors import Trap
-from witgen.wasi import link
 from witgen.wasi.clocks import FakeClock
 from witgen.wasi.fs.memory import MemoryTree
 from witgen.wasi.policy import Exit, Preopen, Wasi
@@ -45,16 +43,6 @@ traps before reaching a Python host function with two borrows (see FINDINGS.md; 
 
 ARGS = ["probe", "--flag", "värde"]
 ENV = {"GREETING": "hello", "EMPTY": "", "UNICODE": "ünï"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _sockets_linked() -> Iterator[None]:
-    """componentize-py guests import wasi:sockets; until witgen.wasi.sockets is on this branch,
-    a stand-in denying everything links them."""
-    with pytest.MonkeyPatch.context() as mp:
-        if "wasi:sockets" not in link.AREAS:
-            mp.setitem(link.AREAS, "wasi:sockets", "tests.wasi.sockets_denied")
-        yield
 
 
 @pytest.fixture(scope="module")
