@@ -591,6 +591,18 @@ def test_poll_of_two_pollables_on_the_wasmtime_engine(probe: tuple[ModuleType, P
     assert _answer(json.loads(guest.call("poll-two", ["1", "5000"])))[0] == [1]
 
 
+def test_max_open_files_bounds_a_guest(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
+    """A guest opening files without end gets an error once it holds `Wasi.max_open_files`
+    (its two preopens count), and can open again after closing some."""
+    for config in ("wasmtime", "cabi"):
+        guest = _instance(probe, Box(config, tmp_path / config), max_open_files=10)
+        call = lambda *step: _answer(json.loads(guest.call(step[0], list(step[1:]))))  # noqa: E731
+        assert call("hold", "/data/a.txt", "8") == 8
+        assert call("hold", "/data/a.txt", "1") == ("err", "ENOMEM")
+        assert call("release") is None
+        assert call("hold", "/data/a.txt", "8") == 8, config
+
+
 def test_sleep_on_a_fake_clock_takes_no_time(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
     clock = FakeClock()
     start = time.monotonic()
