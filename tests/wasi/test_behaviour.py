@@ -185,6 +185,10 @@ def run(
     return Run(answers, boxes)
 
 
+def _ask(guest: Any, op: str, *args: str) -> Any:
+    return _answer(json.loads(guest.call(op, list(args))))
+
+
 def _answer(reply: dict[str, Any]) -> Any:
     return reply["ok"] if "ok" in reply else ("err", reply["err"])
 
@@ -596,11 +600,10 @@ def test_max_open_files_bounds_a_guest(probe: tuple[ModuleType, Path], tmp_path:
     (its two preopens count), and can open again after closing some."""
     for config in ("wasmtime", "cabi"):
         guest = _instance(probe, Box(config, tmp_path / config), max_open_files=10)
-        call = lambda *step: _answer(json.loads(guest.call(step[0], list(step[1:]))))  # noqa: E731
-        assert call("hold", "/data/a.txt", "8") == 8
-        assert call("hold", "/data/a.txt", "1") == ("err", "ENOMEM")
-        assert call("release") is None
-        assert call("hold", "/data/a.txt", "8") == 8, config
+        assert _ask(guest, "hold", "/data/a.txt", "8") == 8
+        assert _ask(guest, "hold", "/data/a.txt", "1") == ("err", "ENOMEM")
+        assert _ask(guest, "release") is None
+        assert _ask(guest, "hold", "/data/a.txt", "8") == 8, config
 
 
 def test_sleep_on_a_fake_clock_takes_no_time(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
