@@ -7,7 +7,7 @@ call; echo of a 100 KB string and list<u8> at >= 1 GB/s; a 100 000-element list<
 instantiation no slower than the wasmtime engine. Also timed: calls into a composed component
 (`relay`: two components, so every call crosses a fused adapter between them) and the
 instantiation of the 18 MB componentize-py `kitchen` component (compiled artifacts cached): both
-engines with the same WASI written in Python (the test doubles), and the wasmtime engine with
+engines with the same WASI written in Python (`witgen.wasi`), and the wasmtime engine with
 its own WASI in Rust (`wasi=True`), which the cabi engine can't use.
 """
 
@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.host import best_of, generate  # noqa: E402
-from tests.e2e.build import SPECS, build, kitchen_wit_with_wasi  # noqa: E402
-from tests.e2e.wasi_doubles import WasiDoubles  # noqa: E402
+from tests.e2e.build import SPECS, build  # noqa: E402
 from witgen.runtime.cabi import fastcall  # noqa: E402
+from witgen.wasi import Wasi  # noqa: E402
 
 
 class TickHost:
@@ -70,7 +70,7 @@ def main() -> None:
     sys.path.insert(0, str(work))
     for name in ("calc", "echo", "relay"):
         generate(SPECS[name].wit_path, SPECS[name].world, work / f"bench_{name}")
-    generate(kitchen_wit_with_wasi(work), SPECS["kitchen"].world, work / "bench_kitchen")
+    generate(SPECS["kitchen"].wit_path, SPECS["kitchen"].world, work / "bench_kitchen")
     calc_pkg = importlib.import_module("bench_calc")
     echo_pkg = importlib.import_module("bench_echo")
     relay_pkg = importlib.import_module("bench_relay")
@@ -177,22 +177,20 @@ def main() -> None:
 
     host = importlib.import_module("tests.e2e.conftest").make_host_api(kitchen_pkg)
 
-    def kitchen_imports(python_wasi: bool) -> object:
-        wasi = WasiDoubles().imports(kitchen_pkg, kitchen_pkg.KitchenSinkImports) if python_wasi else {}
-        return kitchen_pkg.KitchenSinkImports(host_api=host, now=lambda: 0, **wasi)
-
-    with_wasi, without_wasi = kitchen_imports(True), kitchen_imports(False)
+    imports = kitchen_pkg.KitchenSinkImports(host_api=host, now=lambda: 0)
 
     def kitchen(abi: str) -> object:
-        return kitchen_pkg.KitchenSink.from_file(kitchen_wasm, imports=with_wasi, cache_dir=cache, abi=abi)
+        return kitchen_pkg.KitchenSink.from_file(
+            kitchen_wasm, imports=imports, cache_dir=cache, abi=abi, wasi=Wasi()
+        )
 
     loaded = {abi: kitchen(abi)._rt.component for abi in ("wasmtime", "cabi")}  # compiles and caches
 
     def kitchen_loaded(abi: str) -> object:
-        return kitchen_pkg.KitchenSink(loaded[abi], imports=with_wasi)
+        return kitchen_pkg.KitchenSink(loaded[abi], imports=imports, wasi=Wasi())
 
     def kitchen_native_wasi(abi: str) -> object:
-        return kitchen_pkg.KitchenSink(loaded[abi], imports=without_wasi, wasi=True)
+        return kitchen_pkg.KitchenSink(loaded[abi], imports=imports, wasi=True)
 
     for name, make, n in (
         ("instantiate calc (cached)", calc, 50),

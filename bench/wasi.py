@@ -1,10 +1,11 @@
 """WASI-heavy calls: witgen's WASI in Python on the cabi engine vs wasmtime's own WASI on
 wasmtime's engine (issue 18's goal: at least 1x, i.e. no slower).
 
-Run: `python bench/wasi.py` (builds the kitchen component on first use). The componentize-py
-kitchen guest prints through CPython's `print` (wasi:cli/stdout, streams: check-write, write,
-blocking-flush); the JavaScript greeter through `console.log`. Output goes to /dev/null on both
-sides. Every ratio compares two numbers taken in this one run.
+Run: `python bench/wasi.py` (builds the kitchen, greeter-js and probe components on first use).
+The componentize-py kitchen guest prints through CPython's `print` (wasi:cli/stdout, streams:
+check-write, write, blocking-flush: six host calls per print); the JavaScript greeter through
+`console.log`; the componentize-py probe does plain-Python file work on a preopened directory.
+Output goes to /dev/null on both sides. Every ratio compares two numbers taken in this one run.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from host import best_of, generate  # noqa: E402
 
 from tests.e2e.build import SPECS, build  # noqa: E402
-from witgen.wasi import Wasi  # noqa: E402
+from witgen.wasi import Preopen, Wasi  # noqa: E402
 
 
 class Api:
@@ -98,6 +99,33 @@ def main() -> None:
             best_of(lambda: js_ours.random_bytes(64), 2000),
         )
     )
+
+    probe = build("probe")
+    generate(SPECS["probe"].wit_path, SPECS["probe"].world, tmp / "bench_probe")
+    pr = importlib.import_module("bench_probe")
+    data = tmp / "data"
+    (data / "tree").mkdir(parents=True)
+    for i in range(20):
+        (data / "tree" / f"f{i}.txt").write_text("x" * 100)
+    config = wasmtime_wasi()
+    config.preopen_dir(str(data), "/data")
+    probe_theirs = pr.Probe.from_file(probe, wasi=config, abi="wasmtime")
+    probe_ours = pr.Probe.from_file(probe, wasi=Wasi(preopens=[Preopen(data, "/data")]), abi="cabi")
+    for name, op, args, n in (
+        ("probe write+read small file", "write", ["/data/small.txt", "hello"], 300),
+        ("probe listdir of 20", "listdir", ["/data/tree"], 300),
+        ("probe stat", "stat", ["/data/tree/f1.txt"], 300),
+        ("probe 1 MB file write+digest", "fill", ["/data/big.bin", str(1 << 20)], 20),
+    ):
+        for guest in (probe_theirs, probe_ours):
+            assert '"ok"' in guest.call(op, args), (name, guest.call(op, args))
+        rows.append(
+            (
+                name,
+                best_of(lambda op=op, args=args: probe_theirs.call(op, args), n),
+                best_of(lambda op=op, args=args: probe_ours.call(op, args), n),
+            )
+        )
 
     print(f"{'call':32} {'wasmtime+wasmtime WASI':>24} {'cabi+witgen.wasi':>18} {'speed-up':>9}")
     for name, base, mine in rows:

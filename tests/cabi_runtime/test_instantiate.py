@@ -205,7 +205,7 @@ def test_kitchen_missing_wasi_named_once(kitchen_wasm: Path) -> None:
     streams = next(line for line in message.splitlines() if line.startswith("  wasi:io/streams@0.2.9: "))
     assert streams.count("resource output-stream") == 1
     assert "\n  wasi:cli/stderr@0.2.9: get-stderr\n" in message
-    assert "abi='wasmtime' and wasi=True" in message
+    assert "wasi=witgen.wasi.Wasi(...)" in message
 
 
 def test_handles_move_between_composed_components(wat_file: Callable[[str], bytes]) -> None:

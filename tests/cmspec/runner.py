@@ -91,7 +91,7 @@ def engine() -> Any:
     Component Model features wasmtime-py 50 can enable, epoch interruption for `limits`)."""
     from witgen.runtime import make_engine
 
-    return make_engine(limits=limits())
+    return make_engine(limits=limits(), concurrent=True)  # spec components use async
 
 
 def describe(exc: BaseException) -> str:

@@ -77,11 +77,12 @@ SPECS: dict[str, Spec] = {
     "maps": Spec("maps", "wat", world="maps", wit="maps.wit", source="maps.wat", needs_map=True),
     "echo": Spec("echo", "wat", world="echo", wit="echo.wit", source="echo.wat", needs_map=True),
     "kitchen": Spec("kitchen", "py", world="kitchen-sink", wit="wit", source="app"),
-    # wasi:sockets through Python's socket module (witgen.wasi's sockets, test_wasi_sockets.py)
+    # wasi:sockets through Python's socket module (tests/wasi/test_sockets_guest.py)
     "sockets": Spec("sockets", "py", world="sockets-probe", wit="wit", source="app"),
     # a JavaScript guest from another toolchain (imports ~18 WASI interfaces and wasi:http)
     "greeter-js": Spec("greeter-js", "js", world="greeter", wit="wit", source="app.js"),
     "http": Spec("http", "wat", world="http-client", wit="wit", source="http.wat"),
+    "borrows": Spec("borrows", "wat", world="borrows", wit="borrows.wit", source="borrows.wat"),
     # tests/wasi's WASI behaviour guest: plain Python file, env, stdio, exit, sleep, random calls
     "probe": Spec("probe", "py", world="probe", wit="wit", source="app", home=ROOT / "tests" / "wasi" / "components"),
     "fixed": Spec("fixed", "wat", world="fixed", wit="fixed.wit", source="fixed.wat"),

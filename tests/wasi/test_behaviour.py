@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -29,7 +28,6 @@ import wasmtime
 
 from tests.e2e import build
 from witgen.runtime.errors import Trap
-from witgen.wasi import link
 from witgen.wasi.clocks import FakeClock
 from witgen.wasi.fs.memory import MemoryTree
 from witgen.wasi.policy import Exit, Preopen, Wasi
@@ -38,23 +36,9 @@ from witgen.wasi.random import SeededRandom
 REFERENCE = "wasmtime-wasi"
 OURS = ["wasmtime", "cabi", "wasmtime-memory", "cabi-memory"]
 CONFIGS = [REFERENCE, *OURS]
-TWO_BORROWS = [REFERENCE, "cabi", "cabi-memory"]
-"""Where a function taking two borrowed resources (rename-at, link-at) can be called: wasmtime 50
-traps before reaching a Python host function with two borrows (see FINDINGS.md; the strict xfail
-`test_two_borrows_on_the_wasmtime_engine` notices the fix)."""
 
 ARGS = ["probe", "--flag", "värde"]
 ENV = {"GREETING": "hello", "EMPTY": "", "UNICODE": "ünï"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _sockets_linked() -> Iterator[None]:
-    """componentize-py guests import wasi:sockets; until witgen.wasi.sockets is on this branch,
-    a stand-in denying everything links them."""
-    with pytest.MonkeyPatch.context() as mp:
-        if "wasi:sockets" not in link.AREAS:
-            mp.setitem(link.AREAS, "wasi:sockets", "tests.wasi.sockets_denied")
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +179,10 @@ def run(
         guest = _instance(probe, box, **(policy if config != REFERENCE else {}))
         answers[config] = [_answer(json.loads(guest.call(op, list(args)))) for op, *args in steps]
     return Run(answers, boxes)
+
+
+def _ask(guest: Any, op: str, *args: str) -> Any:
+    return _answer(json.loads(guest.call(op, list(args))))
 
 
 def _answer(reply: dict[str, Any]) -> Any:
@@ -429,11 +417,10 @@ def test_descriptors(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
 def _battery(probe: tuple[ModuleType, Path], tmp_path: Path, two_borrows: bool) -> dict[str, Any]:
     """components/probe/raw.py's calls of wasi:filesystem itself; each configuration answered
     each call as wasmtime's WASI did. Wasmtime's answers, by call."""
-    configs = TWO_BORROWS if two_borrows else CONFIGS
-    result = run(probe, tmp_path, [("raw", "1" if two_borrows else "0")], configs=configs)
+    result = run(probe, tmp_path, [("raw", "1" if two_borrows else "0")])
     reference = result.reference[0]
     assert isinstance(reference, dict), reference
-    for config in configs[1:]:
+    for config in OURS:
         answers = result.answers[config][0]
         for call, want in reference.items():
             assert (
@@ -511,7 +498,7 @@ RENAMING: list[Step] = [
 
 
 def test_rename_and_link(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
-    result = run(probe, tmp_path, RENAMING, configs=TWO_BORROWS)
+    result = run(probe, tmp_path, RENAMING)
     assert_same(result, RENAMING)
     ref = result.reference
     assert ref[:3] == [None, "hello", False]
@@ -529,12 +516,6 @@ def test_rename_and_link(probe: tuple[ModuleType, Path], tmp_path: Path) -> None
     for box in result.boxes.values():
         assert box.outside() == {"secret.txt": b"outside"}, box.config
         assert not (box.base / "stolen.txt").exists()
-
-
-@pytest.mark.xfail(strict=True, reason="wasmtime 50 traps calling a Python host function with two borrows")
-def test_two_borrows_on_the_wasmtime_engine(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
-    guest = _instance(probe, Box("wasmtime", tmp_path / "wasmtime"))
-    assert _answer(json.loads(guest.call("rename", ["/data/a.txt", "/data/b.txt"]))) is None
 
 
 # --- the rest of WASI ---
@@ -587,6 +568,23 @@ def test_sleep_waits_on_a_pollable(probe: tuple[ModuleType, Path], tmp_path: Pat
     steps: list[Step] = [("sleep", "0.2")]
     for config, (elapsed,) in run(probe, tmp_path, steps).answers.items():
         assert 0.2 <= elapsed < 5, config
+
+
+def test_poll_waits_for_the_first_of_two_timers(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
+    for config, (answer,) in run(probe, tmp_path, [("poll-two", "50", "5000")]).answers.items():
+        ready, waited_ms = answer
+        assert ready == [1] and 50 <= waited_ms < 2000, (config, answer)
+
+
+def test_max_open_files_bounds_a_guest(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:
+    """A guest opening files without end gets an error once it holds `Wasi.max_open_files`
+    (its two preopens count), and can open again after closing some."""
+    for config in ("wasmtime", "cabi"):
+        guest = _instance(probe, Box(config, tmp_path / config), max_open_files=10)
+        assert _ask(guest, "hold", "/data/a.txt", "8") == 8
+        assert _ask(guest, "hold", "/data/a.txt", "1") == ("err", "ENOMEM")
+        assert _ask(guest, "release") is None
+        assert _ask(guest, "hold", "/data/a.txt", "8") == 8, config
 
 
 def test_sleep_on_a_fake_clock_takes_no_time(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ same expectations: paths resolve inside the preopen and never outside it."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,5 +236,56 @@ def test_entries_count_against_the_memory_filesystems_capacity() -> None:
     with pytest.raises(FsError):
         tree.symlink("x", tree.root, "abcd")  # as long a name, and a 1-byte target: it doesn't fit
     tree.rename(tree.root, "d001", tree.root, "e001")  # a rename moves the cost
+    used = tree.used
+    assert tree.used == used
     tree.open_file(tree.root, "f000", OpenMode(write=True, create=True))
     assert tree.used == tree.capacity
+
+
+def test_a_renamed_file_still_counts() -> None:
+    tree = MemoryTree()
+    tree.add_file("a", b"12345")
+    used = tree.used
+    tree.rename(tree.root, "a", tree.root, "b")
+    assert tree.used == used - len("a") + len("b")
+
+
+def test_the_memory_filesystem_is_shared_safely_between_threads() -> None:
+    """One MemoryTree preopened by instances running on several threads: its space accounting
+    stays exact."""
+    tree = MemoryTree()
+
+    def work(n: int) -> None:
+        tree.mkdir(tree.root, f"t{n}")
+        d = tree.subdir(tree.root, f"t{n}")
+        for i in range(200):
+            f = tree.open_file(d, f"f{i}", OpenMode(write=True, create=True))
+            tree.write(f, b"x" * i, None)
+            tree.close_file(f)
+            tree.rename(d, f"f{i}", tree.root, f"t{n}-{i}")
+            if i % 2:
+                tree.unlink(tree.root, f"t{n}-{i}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    names = [name for name, _ in tree.entries(tree.root)]
+    assert len(names) == 8 + 8 * 100
+    files = sum(i for n in range(8) for i in range(0, 200, 2))
+    entries = sum(ENTRY_COST + len(name) for name in names)
+    assert tree.used == files + entries
+
+
+def test_an_unlinked_files_bytes_count_until_it_is_closed() -> None:
+    tree = MemoryTree(capacity=ENTRY_COST + 1 + 1000)
+    f = tree.open_file(tree.root, "f", OpenMode(write=True, create=True))
+    tree.write(f, bytes(500), 0)
+    tree.unlink(tree.root, "f")
+    tree.write(f, bytes(500), 500)  # still held: still counted, so still bounded
+    assert tree.used == 1000
+    with pytest.raises(FsError):
+        tree.write(f, bytes(ENTRY_COST + 2), 1000)
+    tree.close_file(f)
+    assert tree.used == 0

@@ -152,3 +152,22 @@ def enable_async_features(config: Any) -> None:
         setter = getattr(_ffi, f"wasmtime_config_wasm_component_model_{feature}_set", None)
         if setter is not None:
             setter(config.ptr(), True)
+
+
+def disable_concurrency(config: Any) -> None:
+    """Turn off wasmtime's concurrency support (task and call-context tracking; on by default).
+
+    Needed because wasmtime 50 with concurrency on traps ("BUG: deferred host scope has no call
+    context", vm/component/resources.rs) while lifting the second `borrow` of a host-defined
+    resource into the arguments of a host function, before the host sees the call: `f(a:
+    borrow<r>, b: borrow<r>)`, `poll(list<borrow<pollable>>)` with two or more, wasi:filesystem's
+    `rename-at`. Without concurrency support those calls work (and wasmtime 51 fixes it); the
+    component-model async features need it, so only an engine for a component using them keeps it.
+    """
+    try:
+        from wasmtime import _ffi
+    except ImportError:  # pragma: no cover - wasmtime-py without its ctypes module
+        return
+    setter = getattr(_ffi, "wasmtime_config_concurrency_support_set", None)
+    if setter is not None:
+        setter(config.ptr(), False)

@@ -11,7 +11,7 @@ from wasmtime import component as wc
 from witgen.runtime.errors import LinkError
 from witgen.runtime.instance import Instance
 from witgen.runtime.limits import Limits
-from witgen.runtime.loading import check_engine, compile_component, default_engine
+from witgen.runtime.loading import check_engine, compile_component, default_engine, engine_of
 from witgen.runtime.wasi import WasiArg
 
 if TYPE_CHECKING:  # the cabi engine is imported when it is first used
@@ -92,7 +92,7 @@ def start(
     if isinstance(component, wc.Component):
         return Instance(
             component,
-            engine=engine_for(engine, store, limits),
+            engine=engine_of(component, engine_for(engine, store, limits)),
             store=store,
             wasi=wasi,
             wasi_http=wasi_http,

@@ -16,9 +16,10 @@ import wasmtime
 from witgen.runtime.cabi.types import FuncType
 from witgen.runtime.errors import HostBudgetExhausted, Trap
 
-MAX_HANDLES = 99_999
+MAX_HANDLES = 100_000
 """How many handles one table may hold by default: wasmtime-py 50's wasmtime refuses a store's
-100,000th handle ("store handle limit exceeded"; measured with a `resource.new` loop). The
+100,001st handle ("store handle limit exceeded"; measured with a `resource.new` loop on witgen's
+engines, which run without concurrency support: with it, the call's task takes one). The
 spec's own bound, 2**28 indices, is far above it."""
 
 
@@ -122,22 +123,25 @@ class ComponentInstance:
         return f"<ComponentInstance {self.name}>"
 
 
-@dataclass(eq=False)
 class CallScope:
-    """Per-call borrow tracking (spec Task `num_borrows` and `lenders`); call `exit()` at return."""
+    """Per-call borrow tracking (spec Task `num_borrows` and `lenders`); call `exit()` at return.
 
-    num_borrows: int = 0
-    lenders: list[ResourceHandle] = field(default_factory=list)
+    Made for every call that passes a handle (a plain class with slots: host calls such as
+    WASI's stream methods make one per call, and a dataclass's list factory doubled its cost)."""
+
+    __slots__ = ("num_borrows", "lenders")
+
+    def __init__(self) -> None:
+        self.num_borrows = 0
+        self.lenders: list[ResourceHandle] = []
 
     def exit(self) -> None:
         """Release lent handles; trap if the callee kept a borrow it was given."""
         for h in self.lenders:
             h.lend_count -= 1
         self.lenders.clear()
-        trap_if(
-            self.num_borrows != 0,
-            f"{self.num_borrows} borrowed handle(s) not dropped before the call returned",
-        )
+        if self.num_borrows:
+            raise Trap(f"{self.num_borrows} borrowed handle(s) not dropped before the call returned")
 
 
 @dataclass
@@ -175,7 +179,12 @@ def lift_own(inst: ComponentInstance, i: int, rt: ResourceType) -> int:
 
 def lift_borrow(inst: ComponentInstance, i: int, rt: ResourceType, scope: CallScope) -> int:
     """The rep behind handle `i`; an own handle stays lent until `scope` exits."""
-    h = _checked(inst, i, rt)
+    array = inst.table.array
+    h = array[i] if 0 <= i < len(array) else None  # `_checked`, inlined: every stream call has one
+    if h is None:
+        raise Trap(f"unknown handle index {i}")
+    if h.rt is not rt:
+        _checked(inst, i, rt)  # the wrong type: its trap
     if h.own:
         h.lend_count += 1
         scope.lenders.append(h)

@@ -4,9 +4,13 @@ data and directory entries) so a guest can't grow it without limit."""
 
 from __future__ import annotations
 
+import functools
 import itertools
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
 
 from witgen.wasi.fs.errors import FsError
 from witgen.wasi.fs.tree import Advice, Kind, OpenMode, Stat, Time
@@ -16,6 +20,19 @@ _inodes = itertools.count(1)
 ENTRY_COST = 128
 """Bytes of `capacity` one directory entry counts for (plus its name and a symlink's target),
 so that a guest making empty files or directories without end runs out of space too."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _locked(method: Callable[Concatenate[MemoryTree, P], R]) -> Callable[Concatenate[MemoryTree, P], R]:
+    @functools.wraps(method)
+    def call(tree: MemoryTree, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with tree.lock:
+            return method(tree, *args, **kwargs)
+
+    return call
 
 
 @dataclass(eq=False)
@@ -47,6 +64,8 @@ class Dir(Node):
 @dataclass(eq=False)
 class File(Node):
     data: bytearray = field(default_factory=bytearray)
+    handles: int = 0
+    """Open files of it: an unlinked file's bytes still count until the last is closed."""
     kind: Kind = "regular-file"
 
     def size(self) -> int:
@@ -72,26 +91,32 @@ class MemoryTree:
     """Directories are `Dir` nodes; an open file is an `OpenFile`. `root` is the top directory."""
 
     def __init__(self, capacity: int = 64 << 20) -> None:
+        self.lock = threading.RLock()
+        """Held by every operation: one tree may serve several instances on several threads."""
         self.root = Dir(links=1)
         self.capacity = capacity
         self.used = 0
 
     # --- building it from Python (tests) ---
 
+    @_locked
     def add_file(self, path: str, data: bytes = b"") -> None:
         parent, name = self._parent_of(path)
         node = File(data=bytearray(data))
         self._grow(len(data))
         self._attach(parent, name, node)
 
+    @_locked
     def add_dir(self, path: str) -> None:
         parent, name = self._parent_of(path)
         self._attach(parent, name, Dir())
 
+    @_locked
     def add_symlink(self, path: str, target: str) -> None:
         parent, name = self._parent_of(path)
         self._attach(parent, name, Link(target=target))
 
+    @_locked
     def read_file(self, path: str) -> bytes:
         parent, name = self._parent_of(path)
         node = parent.entries[name]
@@ -128,14 +153,16 @@ class MemoryTree:
         node.links += 1
         parent.touch()
 
-    def _detach(self, parent: Dir, name: str) -> Node:
+    def _detach(self, parent: Dir, name: str, moving: bool = False) -> Node:
+        """Remove the entry; a file's bytes count as freed with its last link, unless `moving`
+        (a rename attaches it again)."""
         node = parent.entries.pop(name)
         self.used -= _entry_cost(name, node)
         node.links -= 1
         node.changed = time.time_ns()
         parent.touch()
-        if isinstance(node, File) and node.links == 0:
-            self.used -= len(node.data)  # open handles keep the bytes readable; the space counts as freed
+        if isinstance(node, File) and node.links == 0 and node.handles == 0 and not moving:
+            self.used -= len(node.data)
         return node
 
     def _grow(self, more: int) -> None:
@@ -145,6 +172,7 @@ class MemoryTree:
             )
         self.used += more
 
+    @_locked
     def subdir(self, parent: Dir, name: str) -> Dir:
         node = self._get(parent, name)
         if isinstance(node, Link):
@@ -153,6 +181,7 @@ class MemoryTree:
             raise FsError("not-directory", name)
         return node
 
+    @_locked
     def link_target(self, parent: Dir, name: str) -> str | None:
         node = parent.entries.get(name)
         return node.target if isinstance(node, Link) else None
@@ -160,12 +189,15 @@ class MemoryTree:
     def close_dir(self, d: Dir) -> None:
         pass
 
+    @_locked
     def stat(self, parent: Dir, name: str) -> Stat:
         return _stat(self._get(parent, name))
 
+    @_locked
     def mkdir(self, parent: Dir, name: str) -> None:
         self._attach(parent, name, Dir())
 
+    @_locked
     def rmdir(self, parent: Dir, name: str) -> None:
         node = self._get(parent, name)
         if name == ".":
@@ -176,12 +208,14 @@ class MemoryTree:
             raise FsError("not-empty", name)
         self._detach(parent, name)
 
+    @_locked
     def unlink(self, parent: Dir, name: str) -> None:
         node = self._get(parent, name)
         if isinstance(node, Dir):
             raise FsError("is-directory", name)
         self._detach(parent, name)
 
+    @_locked
     def rename(self, old_parent: Dir, old: str, new_parent: Dir, new: str) -> None:
         node = self._get(old_parent, old)
         if old == "." or new == ".":
@@ -202,30 +236,36 @@ class MemoryTree:
                 if existing.entries:
                     raise FsError("not-empty", new)
             self._detach(new_parent, new)
-        self._detach(old_parent, old)
+        self._detach(old_parent, old, moving=True)
         self._attach(new_parent, new, node)
 
+    @_locked
     def symlink(self, target: str, parent: Dir, name: str) -> None:
         self._attach(parent, name, Link(target=target))
 
+    @_locked
     def hardlink(self, old_parent: Dir, old: str, new_parent: Dir, new: str) -> None:
         node = self._get(old_parent, old)
         if isinstance(node, Dir):
             raise FsError("not-permitted", "hard links to directories")
         self._attach(new_parent, new, node)
 
+    @_locked
     def readlink(self, parent: Dir, name: str) -> str:
         node = self._get(parent, name)
         if not isinstance(node, Link):
             raise FsError("invalid", f"{name!r} is not a symlink")
         return node.target
 
+    @_locked
     def set_times(self, parent: Dir, name: str, accessed: Time, modified: Time) -> None:
         _set_times(self._get(parent, name), accessed, modified)
 
+    @_locked
     def entries(self, d: Dir) -> list[tuple[str, Kind]]:
         return sorted((name, node.kind) for name, node in d.entries.items())
 
+    @_locked
     def open_file(self, parent: Dir, name: str, mode: OpenMode) -> OpenFile:
         node = parent.entries.get(name) if name != "." else parent
         if node is None:
@@ -244,17 +284,21 @@ class MemoryTree:
             self.used -= len(node.data)
             node.data.clear()
             node.touch()
+        node.handles += 1
         return OpenFile(node, mode)
 
+    @_locked
     def file_stat(self, f: OpenFile) -> Stat:
         return _stat(f.node)
 
+    @_locked
     def read(self, f: OpenFile, size: int, offset: int) -> bytes:
         if not f.mode.read:
             raise FsError("bad-descriptor", "the file is not open for reading")
         f.node.accessed = time.time_ns()
         return bytes(f.node.data[offset : offset + size])
 
+    @_locked
     def write(self, f: OpenFile, data: bytes, offset: int | None) -> int:
         if not f.mode.write:
             raise FsError("bad-descriptor", "the file is not open for writing")
@@ -267,6 +311,7 @@ class MemoryTree:
         f.node.touch()
         return len(data)
 
+    @_locked
     def set_size(self, f: OpenFile, size: int) -> None:
         if not f.mode.write:
             raise FsError("invalid", "the file is not open for writing")
@@ -278,6 +323,7 @@ class MemoryTree:
             buf.extend(bytes(size - len(buf)))
         f.node.touch()
 
+    @_locked
     def file_set_times(self, f: OpenFile, accessed: Time, modified: Time) -> None:
         _set_times(f.node, accessed, modified)
 
@@ -290,8 +336,11 @@ class MemoryTree:
     def sync_dir(self, d: Dir) -> None:
         pass
 
+    @_locked
     def close_file(self, f: OpenFile) -> None:
-        pass
+        f.node.handles -= 1
+        if f.node.links == 0 and f.node.handles == 0:
+            self.used -= len(f.node.data)
 
 
 def _entry_cost(name: str, node: Node) -> int:

@@ -50,3 +50,22 @@ def buffer_size(sock: socket.socket, option: int) -> int:
 
 def set_buffer_size(sock: socket.socket, option: int, value: int) -> None:
     set_positive(sock, socket.SOL_SOCKET, option, value, MAX_BUFFER)
+
+
+class BufferSizes:
+    """`receive-buffer-size`, `send-buffer-size` and their setters, which `tcp-socket` and
+    `udp-socket` share word for word, over the socket in `_sock`."""
+
+    _sock: socket.socket
+
+    def receive_buffer_size(self) -> int:
+        return buffer_size(self._sock, socket.SO_RCVBUF)
+
+    def set_receive_buffer_size(self, value: int) -> None:
+        set_buffer_size(self._sock, socket.SO_RCVBUF, value)
+
+    def send_buffer_size(self) -> int:
+        return buffer_size(self._sock, socket.SO_SNDBUF)
+
+    def set_send_buffer_size(self, value: int) -> None:
+        set_buffer_size(self._sock, socket.SO_SNDBUF, value)

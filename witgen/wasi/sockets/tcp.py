@@ -53,7 +53,7 @@ _BUSY = {State.BIND_STARTED, State.LISTEN_STARTED, State.CONNECTING}
 _BOUND = {State.BOUND, State.LISTEN_STARTED, State.LISTENING, State.CONNECTING, State.CONNECTED}
 
 
-class TcpSocket:
+class TcpSocket(options.BufferSizes):
     """The resource `tcp-socket`."""
 
     def __init__(self, shared: Shared, family: IpAddressFamily, state: State = State.UNBOUND) -> None:
@@ -236,18 +236,6 @@ class TcpSocket:
 
     def set_hop_limit(self, value: int) -> None:
         options.set_hop_limit(self._sock, value)
-
-    def receive_buffer_size(self) -> int:
-        return options.buffer_size(self._sock, socket.SO_RCVBUF)
-
-    def set_receive_buffer_size(self, value: int) -> None:
-        options.set_buffer_size(self._sock, socket.SO_RCVBUF, value)
-
-    def send_buffer_size(self) -> int:
-        return options.buffer_size(self._sock, socket.SO_SNDBUF)
-
-    def set_send_buffer_size(self, value: int) -> None:
-        options.set_buffer_size(self._sock, socket.SO_SNDBUF, value)
 
     # --- readiness, shutdown, drop -------------------------------------------------------
 

@@ -42,7 +42,7 @@ class State(enum.Enum):
     BOUND = "bound"
 
 
-class UdpSocket:
+class UdpSocket(options.BufferSizes):
     """The resource `udp-socket`."""
 
     def __init__(self, shared: Shared, family: IpAddressFamily) -> None:
@@ -111,18 +111,6 @@ class UdpSocket:
 
     def set_unicast_hop_limit(self, value: int) -> None:
         options.set_hop_limit(self._sock, value)
-
-    def receive_buffer_size(self) -> int:
-        return options.buffer_size(self._sock, socket.SO_RCVBUF)
-
-    def set_receive_buffer_size(self, value: int) -> None:
-        options.set_buffer_size(self._sock, socket.SO_RCVBUF, value)
-
-    def send_buffer_size(self) -> int:
-        return options.buffer_size(self._sock, socket.SO_SNDBUF)
-
-    def set_send_buffer_size(self, value: int) -> None:
-        options.set_buffer_size(self._sock, socket.SO_SNDBUF, value)
 
     def subscribe(self) -> Pollable:
         """Bind completes in `start-bind`, so nothing is ever pending."""

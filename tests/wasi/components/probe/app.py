@@ -99,6 +99,21 @@ def _fd_ops(file, directory, link):
     return out
 
 
+_held = []
+
+
+def _hold(path, n):
+    """Open `path` `n` times and keep the files open (until `release`)."""
+    for _ in range(int(n)):
+        _held.append(open(path, "rb"))
+    return len(_held)
+
+
+def _release():
+    while _held:
+        _held.pop().close()
+
+
 def _seek_write(path, offset, data):
     with open(path, "r+b") as f:
         f.seek(int(offset))
@@ -132,6 +147,8 @@ OPS = {
     "fill": _fill,
     "digest": _digest,
     "fd-ops": _fd_ops,
+    "hold": _hold,
+    "release": _release,
     "truncate": lambda path, size: os.truncate(path, int(size)),
     "stat": _stat,
     "mtime": lambda path: os.stat(path).st_mtime,
@@ -156,6 +173,7 @@ OPS = {
     "time": time.time,
     "exit": lambda code: os._exit(int(code)),
     "raw": lambda two_borrows: raw.battery(two_borrows == "1"),
+    "poll-two": raw.poll_two,
 }
 
 

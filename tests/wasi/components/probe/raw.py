@@ -6,7 +6,7 @@ import dataclasses
 import enum
 
 from componentize_py_types import Err
-from wit_world.imports import preopens, streams, types
+from wit_world.imports import monotonic_clock, poll, preopens, streams, types
 from wit_world.imports.wall_clock import Datetime
 
 NOFOLLOW = types.PathFlags(0)
@@ -255,3 +255,12 @@ def battery(two_borrows):
         ]:
             t(name, call)
     return out
+
+
+def poll_two(short_ms, long_ms):
+    """Which of two timers `poll` says are ready, and the milliseconds it waited."""
+    start = monotonic_clock.now()
+    short = monotonic_clock.subscribe_duration(int(short_ms) * 1_000_000)
+    long = monotonic_clock.subscribe_duration(int(long_ms) * 1_000_000)
+    ready = poll.poll([long, short])
+    return [list(ready), (monotonic_clock.now() - start) / 1e6]
