@@ -122,6 +122,7 @@ def _serve(args: argparse.Namespace) -> int:
             args.pool,
             args.workers,
             args.deadline,
+            args.pin,
         )
     )
 
@@ -244,6 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="SECONDS",
         help="wall-clock seconds a request's handler may run before it traps (a 500); default: no limit",
+    )
+    serve.add_argument(
+        "--no-pin",
+        dest="pin",
+        action="store_false",
+        help="let the server's threads run on every CPU (default: on one, which Python serves faster from)",
     )
     serve.set_defaults(run=_serve)
     return parser

@@ -88,3 +88,11 @@ def test_what_cant_be_served_is_an_error_line(tmp_path: Path, capsys: pytest.Cap
 
 def test_concurrent_clients(served: str) -> None:
     checks.concurrent(served)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux's")
+def test_the_server_pins_itself_to_one_cpu() -> None:
+    script = "import os; from witgen.run.serve import pin_to_one_cpu; pin_to_one_cpu(); print(len(os.sched_getaffinity(0)))"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"
