@@ -111,13 +111,14 @@ def main() -> int:
     parser.add_argument("--engine", choices=("cabi", "wasmtime"), default="cabi")
     parser.add_argument("--workers", type=int, default=None, help="witgen serve's workers (default: the pool)")
     parser.add_argument("--rounds", type=int, default=3, help="alternate the two servers this many times")
-    parser.add_argument("--pin-plain", action="store_true", help="run the plain app on one CPU too (taskset)")
+    parser.add_argument("--pin", action="store_true", help="both servers on one CPU (witgen serve --pin, taskset)")
     args = parser.parse_args()
     wasm = build("handler")
     served = [sys.executable, "-m", "witgen", "serve", str(wasm), "--engine", args.engine]
     served += ["--pool", str(args.pool), "--workers", str(args.workers or max(args.pool, 1))]
     uvicorn = [sys.executable, "-m", "uvicorn", "--app-dir", "bench", "http_serve:plain", "--log-level", "info"]
-    if args.pin_plain:  # as witgen serve pins itself to one CPU
+    if args.pin:
+        served.append("--pin")
         uvicorn = ["taskset", "-c", str(min(os.sched_getaffinity(0))), *uvicorn]
     component: list[tuple[float, float]] = []
     baseline: list[tuple[float, float]] = []

@@ -32,7 +32,7 @@ class ServeRequest:
     workers: int = 8
     deadline: float | None = None
     """Wall-clock seconds one request's `handle` (and an instantiation) may run."""
-    pin: bool = True
+    pin: bool = False
     """Keep the server on one CPU (see `pin_to_one_cpu`)."""
 
 
@@ -56,7 +56,9 @@ def pin_to_one_cpu() -> None:
     """Run this process (its threads to come included) on the CPU it runs on now. Python runs
     one thread at a time anyway, and each request hops between the event loop's thread and a
     worker's: on one CPU the guest's working set stays in that CPU's caches (measured: twice the
-    requests per second on 2 CPUs). Linux only; elsewhere nothing changes."""
+    requests per second on 2 CPUs). Opt-in (`--pin`): several servers started on one CPU would
+    share it, and a guest computing long does better on several. Linux only; elsewhere nothing
+    changes."""
     if not hasattr(os, "sched_setaffinity"):
         return
     try:
