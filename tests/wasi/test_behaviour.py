@@ -27,7 +27,8 @@ import pytest
 import wasmtime
 
 from tests.e2e import build
-from witgen.runtime.errors import Trap
+from witgen.runtime.errors import InstanceDead, Trap
+from witgen.runtime.limits import Limits, Timeout
 from witgen.wasi.clocks import FakeClock
 from witgen.wasi.fs.memory import MemoryTree
 from witgen.wasi.policy import Exit, Preopen, Wasi
@@ -568,6 +569,20 @@ def test_sleep_waits_on_a_pollable(probe: tuple[ModuleType, Path], tmp_path: Pat
     steps: list[Step] = [("sleep", "0.2")]
     for config, (elapsed,) in run(probe, tmp_path, steps).answers.items():
         assert 0.2 <= elapsed < 5, config
+
+
+@pytest.mark.parametrize("abi", ["wasmtime", "cabi"])
+def test_a_call_deadline_ends_a_guests_sleep(probe: tuple[ModuleType, Path], abi: str) -> None:
+    """The store's epoch interrupts wasm, not a host function sleeping on the guest's behalf:
+    witgen.wasi's poll stops at the call's deadline, a `Timeout` as wasm running past it."""
+    pkg, wasm = probe
+    guest = pkg.Probe.from_file(wasm, wasi=Wasi(), abi=abi, limits=Limits(deadline=1.5))
+    start = time.monotonic()
+    with pytest.raises(Timeout, match="waiting in wasi:io/poll"):
+        guest.call("sleep", ["30"])
+    assert time.monotonic() - start < 5
+    with pytest.raises(InstanceDead):
+        guest.call("time", [])
 
 
 def test_poll_waits_for_the_first_of_two_timers(probe: tuple[ModuleType, Path], tmp_path: Path) -> None:

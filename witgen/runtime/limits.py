@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import threading
 import time
 import weakref
 from collections.abc import Callable
@@ -158,6 +159,19 @@ try:
 except (ImportError, AttributeError):
     _C = None
 
+_calls = threading.local()
+"""`_calls.until`: the deadline list of the innermost guarded call with a deadline running on
+this thread (set and restored by `Guard`), for host code that waits (`call_deadline`)."""
+
+
+def call_deadline() -> float | None:
+    """When the guest call this thread is running must end (`time.monotonic()`), if it has a
+    deadline: host functions that wait (witgen.wasi's `poll`) stop waiting then, since the
+    store's epoch can only interrupt wasm, not a host function blocked in Python."""
+    until: list[float] | None = getattr(_calls, "until", None)
+    return None if until is None else until[0]
+
+
 _clocks: weakref.WeakKeyDictionary[wasmtime.Store, tuple[Any, list[float]]] = weakref.WeakKeyDictionary()
 """Each store's epoch callback (alive as long as the store that calls it) and the deadline it
 checks, `[until]`: the guards of instances sharing a store share both."""
@@ -183,14 +197,17 @@ class Guard:
         """When the current call must end (`time.monotonic()`), shared by the store's guards."""
         self.enter = self._enter_function(fuel)
         """Arm the store for a call from outside the guest."""
+        self._outer: list[float] | None = None
+        """The deadline `call_deadline` gave before a `with guard:` block (restored after it)."""
 
     def _enter_function(self, fuel: int | None) -> Callable[[], None]:
         deadline, clock = self.deadline, time.monotonic
         set_fuel = _fuel_setter(self.store)
         if deadline is not None and _C is None:  # no callback: set the epoch deadline per call
-            store, ticks = self.store, math.ceil(deadline / epochs.TICK) + 1
+            store, ticks, until = self.store, math.ceil(deadline / epochs.TICK) + 1, self.until
 
             def public() -> None:
+                until[0] = clock() + deadline  # for `call_deadline` only
                 store.set_epoch_deadline(ticks)
                 if fuel is not None:
                     set_fuel(fuel)
@@ -242,6 +259,7 @@ class Guard:
     def wrap(self, site: Callable[..., Any]) -> Callable[..., Any]:
         """`site`, holding the store's lock and arming the store when entered from outside."""
         acquire, release, enter, guard = self.lock.acquire, self.lock.release, self.enter, self
+        calls, timed = _calls, self.deadline is not None
 
         def guarded(*args: Any) -> Any:
             acquire()
@@ -250,10 +268,14 @@ class Guard:
                     return site(*args)
                 enter()
                 guard.depth = 1
+                if timed:
+                    outer, calls.until = getattr(calls, "until", None), guard.until
                 try:
                     return site(*args)
                 finally:
                     guard.depth = 0
+                    if timed:
+                        calls.until = outer
             finally:
                 release()
 
@@ -264,11 +286,16 @@ class Guard:
         self.lock.acquire()
         if self.depth == 0:
             self.enter()
+            if self.deadline is not None:
+                self._outer = getattr(_calls, "until", None)
+                _calls.until = self.until
         self.depth += 1
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.depth -= 1
+        if self.depth == 0 and self.deadline is not None:
+            _calls.until = self._outer
         self.lock.release()
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import selectors
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 from witgen.runtime.errors import Trap
+from witgen.runtime.limits import DEADLINE_PASSED, Timeout, call_deadline
 from witgen.wasi.clocks import Clock
 
 SLICE = 0.01
@@ -128,19 +130,31 @@ def poll(pollables: Sequence[Pollable]) -> list[int]:
 def _wait(pollables: Sequence[Pollable]) -> None:
     """Sleep until one of `pollables` may have become ready: the nearest timer, a descriptor
     event, or a condition's notification. With several kinds of wake-up at once, waits are cut
-    into slices of `SLICE` seconds so that none is missed for long."""
+    into slices of `SLICE` seconds so that none is missed for long.
+
+    A guest call with a deadline (`Limits.deadline`) stops waiting when it passes: the store's
+    epoch interrupts wasm, not a host function sleeping on the guest's behalf."""
     timers = [
         (d, clock) for p in pollables if (d := p.deadline()) is not None and (clock := p.clock()) is not None
     ]
     fds = [p for p in pollables if p.fileno() is not None]
     conds = [cond for p in pollables if (cond := p.condition()) is not None]
     nearest = min(timers, key=lambda t: t[0]) if timers else None
+    until = call_deadline()
+    left = None if until is None else until - time.monotonic()
+    if left is not None and left <= 0:
+        raise Timeout(f"{DEADLINE_PASSED}, waiting in wasi:io/poll")
     if not fds and not conds:
         if nearest is None:
             raise PollError("poll: none of the pollables can ever become ready")
+        if left is not None and (nearest[0] - nearest[1].monotonic_ns()) / 1e9 > left:
+            time.sleep(left)  # the call's deadline comes first
+            return
         nearest[1].sleep_until(nearest[0])
         return
     timeout = None if nearest is None else max(0.0, (nearest[0] - nearest[1].monotonic_ns()) / 1e9)
+    if left is not None:
+        timeout = left if timeout is None else min(timeout, left)
     if (fds and conds) or len(conds) > 1:
         timeout = SLICE if timeout is None else min(timeout, SLICE)
     if fds:

@@ -26,7 +26,7 @@ from witgen.runtime.cabi.plan import Lower
 from witgen.runtime.codecs import Codec, HostTable
 from witgen.runtime.errors import AbiViolation, InstanceDead, LinkError, Trap
 from witgen.runtime.instance import bind_guest_class
-from witgen.runtime.limits import NO_LIMITS, Guard, Limits, setup_store, trap_type
+from witgen.runtime.limits import NO_LIMITS, Guard, Limits, Timeout, setup_store, trap_type
 from witgen.runtime.loading import check_engine
 from witgen.runtime.wasi import WasiArg, python_wasi
 
@@ -566,7 +566,9 @@ class _Lowered:
 
     def on_error(self, i: int, exc: BaseException) -> str:
         what = self.definitions[i].qualname
-        if isinstance(exc, support.traps):  # the guest's call traps with it
+        # the guest's call traps with it; a deadline a host function saw pass (witgen.wasi's poll)
+        # is the call's `Timeout`, raised as itself as on wasmtime's engine
+        if isinstance(exc, support.traps) and not isinstance(exc, Timeout):
             # Its last line says why (a nested call's trap carries the inner backtraces before it).
             lines = str(exc).strip().splitlines() or [""]
             return f"calling host function {what}: {type(exc).__name__}: {lines[-1].strip()}"
