@@ -105,11 +105,11 @@ def test_not_a_binary_is_refused() -> None:
 
 def test_async_builtin_passes_validation_and_meets_the_engines_refusal(build_wat: BuildWat) -> None:
     """The validator enables async, so the refusal is the cabi engine's own, naming what it lacks."""
-    from witgen.runtime.cabi.instantiate import _plan_of
+    from witgen.runtime.cabi.instantiate import plan_of
 
     prepared = prepare(build_wat(ASYNC_BUILTIN), default_engine(), False)
     with pytest.raises(LinkError, match="thread.yield.*not supported"):
-        _plan_of(prepared)
+        plan_of(prepared)
 
 
 def test_verdict_is_cached_on_disk(

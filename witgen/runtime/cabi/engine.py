@@ -20,7 +20,7 @@ from witgen.runtime.cabi import exportcheck, fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
 from witgen.runtime.cabi.flat import flatten_func
 from witgen.runtime.cabi.gate import store_gate
-from witgen.runtime.cabi.instantiate import LowerRun, instantiate
+from witgen.runtime.cabi.instantiate import LowerRun, instantiate, plan_of
 from witgen.runtime.cabi.modules import Prepared
 from witgen.runtime.cabi.plan import Lower
 from witgen.runtime.codecs import Codec, HostTable
@@ -224,6 +224,9 @@ class CabiInstance:
                 self.pending = exc
             return f"{type(exc).__name__}: {exc}"
 
+        if self.guard is not None:
+            plan_of(self.component.prepared)  # compiles its core modules: not the guest's time
+            self.guard.enter()  # the deadline and fuel are for running its start functions
         mine = self.gate.enter()
         try:
             done = instantiate(self.component.prepared, self.store, self, on_error=on_error)

@@ -422,7 +422,7 @@ def missing_message(missing: list[tuple[Path, str]]) -> str:
     return "\n".join([*lines, fix])
 
 
-def _plan_of(prepared: Prepared) -> Plan:
+def plan_of(prepared: Prepared) -> Plan:
     """The component's plan, made and checked (`corecheck`) on first use, once per process."""
     if prepared.plan is None:
         made = plan(prepared.component, lambda d: prepared.module(d).imports)
@@ -453,7 +453,7 @@ def instantiate(
     core code with the message `on_error(exc)` gives (the engine keeps the exception to re-raise).
     """
     prepared = component if isinstance(component, Prepared) else prepare(component, store.engine, cache_dir)
-    the_plan = _plan_of(prepared)
+    the_plan = plan_of(prepared)
     run = _Run(store, imports, prepared, len(the_plan.steps), on_error)
     batch = _batch_of(prepared, the_plan, run.batch_resolver is not None)
     run.make_host_funcs(batch)

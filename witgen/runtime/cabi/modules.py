@@ -186,9 +186,9 @@ def prepare(data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir = None) ->
     if found is None:
         found = Prepared(data, engine, cache_dir, digest)
         if not found.judged:
-            from witgen.runtime.cabi.instantiate import _plan_of
+            from witgen.runtime.cabi.instantiate import plan_of
 
-            _plan_of(found)
+            plan_of(found)
     memo[key] = found  # most recent last
     while len(memo) > MAX_PREPARED:
         del memo[next(iter(memo))]
