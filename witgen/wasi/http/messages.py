@@ -61,7 +61,24 @@ class Head:
     headers: list[tuple[str, bytes]]
 
 
-class IncomingRequest:
+class _Incoming:
+    """What `incoming-request` and `incoming-response` share: a body taken once, and the rule
+    that they outlive the children (headers, body) they hand out."""
+
+    _body: Incoming | None
+    _family: Family
+
+    def consume(self) -> IncomingBody:
+        if self._body is None:
+            raise Err(None)
+        body, self._body = self._body, None
+        return IncomingBody(body)
+
+    def close(self) -> None:
+        self._family.check("dropping")
+
+
+class IncomingRequest(_Incoming):
     """The resource `incoming-request` (made by the server: `IncomingRequest(head, body)`)."""
 
     def __init__(self, head: Head, body: Incoming) -> None:
@@ -83,15 +100,6 @@ class IncomingRequest:
 
     def headers(self) -> Fields:
         return Fields.frozen(self._head.headers, self._family)
-
-    def consume(self) -> IncomingBody:
-        if self._body is None:
-            raise Err(None)
-        body, self._body = self._body, None
-        return IncomingBody(body)
-
-    def close(self) -> None:
-        self._family.check("dropping")
 
 
 class OutgoingRequest:
@@ -180,7 +188,7 @@ class RequestOptions:
         self.between_bytes = duration
 
 
-class IncomingResponse:
+class IncomingResponse(_Incoming):
     """The resource `incoming-response` (made by the client from what the server sent)."""
 
     def __init__(self, status: int, headers: list[tuple[str, bytes]], body: Incoming) -> None:
@@ -194,15 +202,6 @@ class IncomingResponse:
 
     def headers(self) -> Fields:
         return Fields.frozen(self._headers, self._family)
-
-    def consume(self) -> IncomingBody:
-        if self._body is None:
-            raise Err(None)
-        body, self._body = self._body, None
-        return IncomingBody(body)
-
-    def close(self) -> None:
-        self._family.check("dropping")
 
 
 class OutgoingResponse:
