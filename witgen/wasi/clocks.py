@@ -6,10 +6,10 @@ import time
 from typing import TYPE_CHECKING, Protocol
 
 from witgen.wasi.bindings.imports.wall_clock import Datetime
+from witgen.wasi.poll import Pollable, Timer
 
 if TYPE_CHECKING:
     from witgen.wasi.link import Session
-    from witgen.wasi.poll import Pollable
 
 
 class Clock(Protocol):
@@ -80,13 +80,9 @@ class MonotonicClockHost:
         return self._clock.resolution_ns
 
     def subscribe_instant(self, when: int) -> Pollable:
-        from witgen.wasi.poll import Timer
-
         return Timer(self._clock, when)
 
     def subscribe_duration(self, when: int) -> Pollable:
-        from witgen.wasi.poll import Timer
-
         return Timer(self._clock, self._clock.monotonic_ns() + when)
 
 

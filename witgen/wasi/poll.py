@@ -13,10 +13,13 @@ import selectors
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from witgen.runtime.errors import Trap
 from witgen.runtime.limits import DEADLINE_PASSED, Timeout, call_deadline
-from witgen.wasi.clocks import Clock
+
+if TYPE_CHECKING:  # clocks' pollables are this module's Timers
+    from witgen.wasi.clocks import Clock
 
 SLICE = 0.01
 """Seconds between checks when a poll waits on several kinds of event at once."""
