@@ -46,14 +46,21 @@ CASES = {
     "gated-export-of-missing-foreign-interface": Case(
         "world w { @unstable(feature = tz) export b:dep/nope; }", None
     ),
-    "gated-include-of-missing-foreign-world": Case("world w { @unstable(feature = tz) include b:dep/nope; }", None),
-    "gated-import-of-foreign-world-as-interface": Case("world w { @unstable(feature = tz) import b:dep/dw; }", None),
-    "gated-use-of-missing-foreign-name": Case("interface i { @unstable(feature = tz) use b:dep/x.{nope}; }", None),
+    "gated-include-of-missing-foreign-world": Case(
+        "world w { @unstable(feature = tz) include b:dep/nope; }", None
+    ),
+    "gated-import-of-foreign-world-as-interface": Case(
+        "world w { @unstable(feature = tz) import b:dep/dw; }", None
+    ),
+    "gated-use-of-missing-foreign-name": Case(
+        "interface i { @unstable(feature = tz) use b:dep/x.{nope}; }", None
+    ),
     "gated-use-in-ungated-inline-interface": Case(
         "world w { import n: interface { @unstable(feature = tz) use b:dep/nope.{t}; } }", None
     ),
     "paths-gated-by-different-features": Case(
-        "world w { @unstable(feature = tz) import b:dep/nope; @unstable(feature = other) export b:dep/nope; }", None
+        "world w { @unstable(feature = tz) import b:dep/nope; @unstable(feature = other) export b:dep/nope; }",
+        None,
     ),
     # ... until its gate is turned on.
     "missing-foreign-interface-with-feature-on": Case(
@@ -95,7 +102,8 @@ CASES = {
     ),
     # A missing package is an error whatever the gates.
     "gated-import-from-missing-package": Case(
-        "world w { @unstable(feature = tz) import c:nothere/timezone; }", "package 'c:nothere' not found @ 2:42"
+        "world w { @unstable(feature = tz) import c:nothere/timezone; }",
+        "package 'c:nothere' not found @ 2:42",
     ),
     # Names are checked before gates apply.
     "gated-import-of-missing-local-interface": Case(
@@ -122,7 +130,8 @@ CASES = {
         "name `missing` does not exist @ 2:63",
     ),
     "gated-world-function-with-missing-type": Case(
-        "world w { @unstable(feature = tz) import f: func(a: missing); }", "name `missing` does not exist @ 2:53"
+        "world w { @unstable(feature = tz) import f: func(a: missing); }",
+        "name `missing` does not exist @ 2:53",
     ),
     "function-in-gated-interface-with-missing-type": Case(
         "@unstable(feature = tz) interface i { @unstable(feature = tz) f: func(a: missing); }",
@@ -191,7 +200,7 @@ def write_case(root: Path, case: Case) -> Path:
 
 
 def witgen_outcome(root: Path, features: tuple[str, ...]) -> str | None:
-    names = [f for flag, f in zip(features, features[1:]) if flag == "--features"]
+    names = [f for flag, f in zip(features, features[1:], strict=False) if flag == "--features"]
     try:
         load(root, features=names, all_features="--all-features" in features)
     except WitError as e:
