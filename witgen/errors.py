@@ -78,17 +78,31 @@ class Span:
 
 
 class WitError(Exception):
-    """Invalid WIT input: carries a message and, usually, where it was found."""
+    """Invalid WIT input: carries a message and, usually, where it was found.
 
-    def __init__(self, message: str, span: Span | None = None) -> None:
+    Subclasses say what kind of problem it is (``ParseError``, ``ResolveError`` and its
+    ``NotFound``, ``CycleError`` and ``GateError``) so callers and tests can match on it; ``help``
+    is an optional hint (a "did you mean") rendered under the caret, as rustc does.
+    """
+
+    def __init__(self, message: str, span: Span | None = None, *, help: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.span = span
+        self.help = help
 
     def __str__(self) -> str:
         return self.render()
 
     def render(self) -> str:
+        text = self._render_located()
+        if self.help is None:
+            return text
+        if self.span is None:
+            return f"{text}\nhelp: {self.help}"
+        return f"{text}\n{' ' * (len(str(self.span.line)) + 1)} = help: {self.help}"
+
+    def _render_located(self) -> str:
         if self.span is None:
             return f"error: {self.message}"
         line, col = self.span.source.line_col(self.span.start)
@@ -107,3 +121,23 @@ class WitError(Exception):
             f"{line:>{gutter}} | {text}\n"
             f"{pad} | {' ' * (col - 1)}{caret}"
         )
+
+
+class ParseError(WitError):
+    """The text is not WIT: a lexing or syntax error."""
+
+
+class ResolveError(WitError):
+    """Well-formed WIT that does not resolve: a clash, a bad type, a misused item."""
+
+
+class NotFound(ResolveError):
+    """A name, interface, world or package that does not exist (``help`` may suggest one that does)."""
+
+
+class CycleError(ResolveError):
+    """An item, type or package that depends on itself."""
+
+
+class GateError(ResolveError):
+    """A reference to an item that its feature gate (``@unstable``, ``@since``) leaves out."""

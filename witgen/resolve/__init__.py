@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from witgen.errors import WitError
+from witgen.errors import CycleError, NotFound, ResolveError, WitError
 from witgen.resolve import ir
 from witgen.resolve.elaborate import elaborate_world
 from witgen.resolve.loader import PackageSource, load_sources, read_wasm
 from witgen.resolve.package_resolver import LookupEntry, PackageResolver, WorldSpans
 from witgen.resolve.semver import package_sort_key
+from witgen.suggest import did_you_mean
 
 __all__ = ["Loaded", "load", "WitError", "ir"]
 
@@ -30,7 +31,7 @@ class Loaded:
         if name is None:
             if len(pkg.worlds) != 1:
                 names = ", ".join(pkg.worlds) or "none"
-                raise WitError(
+                raise ResolveError(
                     f"package `{pkg.name}` has {len(pkg.worlds)} worlds ({names}); pick one with --world"
                 )
             return next(iter(pkg.worlds.values()))
@@ -42,7 +43,17 @@ class Loaded:
                         return other.worlds[world]
         elif name in pkg.worlds:
             return pkg.worlds[name]
-        raise WitError(f"world `{name}` not found in package `{pkg.name}`")
+        raise NotFound(f"world `{name}` not found in package `{pkg.name}`", help=self._world_hint(name))
+
+    def _world_hint(self, name: str) -> str | None:
+        """A world of the main package, or ``ns:pkg/world`` of any, that ``name`` may mean."""
+        if "/" not in name:
+            return did_you_mean(name, self.resolve.packages[self.main].worlds)
+        qualified = [f"{p.name}/{w}" for p in self.resolve.packages for w in p.worlds]
+        qualified += [
+            f"{p.name.namespace}:{p.name.name}/{w}" for p in self.resolve.packages for w in p.worlds
+        ]
+        return did_you_mean(name, qualified)
 
 
 def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False) -> Loaded:
@@ -65,11 +76,14 @@ def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_feature
         if key in by_name:
             prev = by_name[key].source
             assert prev.name is not None and source.name is not None
-            raise WitError(
+            raise ResolveError(
                 f"package `{source.name}` is defined in two different locations:\n"
                 f"  * {source.name.span.location()}\n  * {prev.name.span.location()}"
             )
         by_name[key] = PackageResolver(resolve, source, world_spans, lookups)
+    known = [r.pkg_name for r in by_name.values()]
+    for resolver in by_name.values():
+        resolver.known_packages = known
     main_key = main_group[-1].key()
     order: list[tuple[str, str, str | None]] = []
     visiting: set[tuple[str, str, str | None]] = set()
@@ -79,7 +93,7 @@ def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_feature
             return
         for dep, span in by_name[key].foreign_packages():
             if dep in visiting:
-                raise WitError(f"package `{_name(dep)}` creates a dependency cycle", span)
+                raise CycleError(f"package `{_name(dep)}` creates a dependency cycle", span)
             visiting.add(dep)
             if dep in by_name:
                 visit(dep)

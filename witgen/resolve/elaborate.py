@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from witgen.errors import WitError
+from witgen.errors import ResolveError
 from witgen.resolve import ir
 from witgen.resolve.clone import Cloner
 from witgen.resolve.package_resolver import IncludeSpec, WorldSpans
@@ -62,7 +62,7 @@ def elaborate_world(resolve: ir.Resolve, world_id: ir.WorldId, spans: WorldSpans
             exports.exports[key] = item
     for key, item in exports.exported.items():
         if not exports.add(key, True, item):
-            raise WitError(
+            raise ResolveError(
                 f"interface `{resolve.key_name(key)}` transitively depends on an interface in incompatible ways",
                 spans.name,
             )
@@ -152,7 +152,7 @@ def _include(resolve: ir.Resolve, world_id: ir.WorldId, include: IncludeSpec) ->
     present = {k for k in list(source.imports) + list(source.exports) if isinstance(k, str)}
     for name in include.names:
         if name.name.name not in present:
-            raise WitError(
+            raise ResolveError(
                 f"no import or export kebab-name `{name.name.name}`. Note that an ID does not support renaming",
                 include.span,
             )
@@ -167,7 +167,9 @@ def _include(resolve: ir.Resolve, world_id: ir.WorldId, include: IncludeSpec) ->
                 item = cloner.world_item(item)
                 new_key = item.func.name if isinstance(item, ir.FunctionItem) else renames.get(key, key)
                 if new_key in dst:
-                    raise WitError(f"{desc} of `{new_key}` shadows previously {desc}ed items", include.span)
+                    raise ResolveError(
+                        f"{desc} of `{new_key}` shadows previously {desc}ed items", include.span
+                    )
                 dst[new_key] = item
                 continue
             assert isinstance(item, ir.InterfaceItem)
@@ -194,7 +196,7 @@ def _check_case_insensitive(resolve: ir.Resolve, world: ir.World, spans: WorldSp
                 continue
             prev = seen.setdefault(key.lower(), key)
             if prev != key:
-                raise WitError(
+                raise ResolveError(
                     f"name `{key}` conflicts with previous name `{prev}`",
                     spans.items.get((desc, key), spans.name),
                 )

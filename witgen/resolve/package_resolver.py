@@ -8,16 +8,17 @@ printed WIT re-parses into the same structure.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar, Union
 
-from witgen.errors import Span, WitError
+from witgen.errors import GateError, NotFound, ResolveError, Span, WitError
 from witgen.parser import ast
 from witgen.resolve import ir
 from witgen.resolve.loader import PackageSource
 from witgen.resolve.semver import compatible_package, parse_version
 from witgen.resolve.toposort import toposort
+from witgen.suggest import closest, did_you_mean
 
 PRIMS = {p.value: p for p in ir.Prim}
 MAP_KEYS = {
@@ -118,6 +119,8 @@ class PackageResolver:
         self.cur_file = 0
         self.gate_span: Span | None = None
         self.gated_lookups: dict[str, dict[str, LookupEntry]] = {}
+        self.known_packages: list[ir.PackageName] = []
+        """Every package being loaded, for "did you mean" when a dependency is missing."""
         self.suppressed = False
         self.collect_foreign(source.decls)
 
@@ -225,8 +228,10 @@ class PackageResolver:
             pkg_id = compatible_package(resolve, ir.PackageName(*key))
             if pkg_id is None:
                 known = "\n".join(f"    {n}" for n in sorted(str(p.name) for p in resolve.packages))
-                err = WitError(
-                    f"package '{first.package}' not found. known packages:\n{known}", first.package.span
+                err = NotFound(
+                    f"package '{first.package}' not found. known packages:\n{known}",
+                    first.package.span,
+                    help=package_hint(self.known_packages, ir.PackageName(*key)),
                 )
                 for entry in entries.values():
                     entry.error = err
@@ -240,8 +245,10 @@ class PackageResolver:
                 ):
                     entry.ref = ItemRef(entry.kind, None, entry.name.name)
                 elif found is None:
-                    entry.error = WitError(
-                        f"{entry.kind} '{entry.name.name}' not found in package '{pkg.name}'", entry.name.span
+                    entry.error = NotFound(
+                        f"{entry.kind} '{entry.name.name}' not found in package '{pkg.name}'",
+                        entry.name.span,
+                        help=did_you_mean(entry.name.name, table),
                     )
                 else:
                     entry.ref = ItemRef(entry.kind, found, entry.name.name)
@@ -257,7 +264,7 @@ class PackageResolver:
             for item in items:
                 if isinstance(item, (ast.Interface, ast.World)):
                     if item.name.name in names:
-                        raise WitError(f"duplicate item named `{item.name.name}`", item.name.span)
+                        raise ResolveError(f"duplicate item named `{item.name.name}`", item.name.span)
                     names[item.name.name] = item
                     order[item.name.name] = []
         for _, items in decls:
@@ -271,7 +278,7 @@ class PackageResolver:
                 else:
                     continue
                 if local.name in file_ns:
-                    raise WitError(f"duplicate name `{local.name}` in this file", local.span)
+                    raise ResolveError(f"duplicate name `{local.name}` in this file", local.span)
                 file_ns[local.name] = (local.span, src)
             for owner, _, path, _ in self.for_each_path(items):
                 if owner is None or not isinstance(path, ast.LocalPath):
@@ -285,7 +292,11 @@ class PackageResolver:
                 elif used.name in names:
                     order[owner.name].append((used.name, used.span))
                 else:
-                    raise WitError(f"interface or world `{used.name}` does not exist", used.span)
+                    raise NotFound(
+                        f"interface or world `{used.name}` does not exist",
+                        used.span,
+                        help=did_you_mean(used.name, [*names, *file_ns]),
+                    )
         sorted_names = toposort("interface or world", order)
         ids: dict[str, ItemRef] = {}
         iface_order: list[str] = []
@@ -318,13 +329,15 @@ class PackageResolver:
             for item in items:
                 if isinstance(item, ast.ToplevelUse):
                     if item.attrs:
-                        raise WitError("attributes not allowed on top-level use", item.span)
+                        raise ResolveError("attributes not allowed on top-level use", item.span)
                     use_target: ItemRef | ForeignItem | None
                     if isinstance(item.path, ast.LocalPath):
                         use_target = ids.get(item.path.id.name)
                         if use_target is None:
-                            raise WitError(
-                                f"interface or world `{item.path.id.name}` does not exist", item.path.id.span
+                            raise NotFound(
+                                f"interface or world `{item.path.id.name}` does not exist",
+                                item.path.id.span,
+                                help=did_you_mean(item.path.id.name, ids),
                             )
                     else:
                         use_target = self.foreign[item.path.package.key()][item.path.item.name]
@@ -342,7 +355,7 @@ class PackageResolver:
         for item_attrs, span in uses + defs:
             if self.stability(item_attrs, span).kind == "unknown":
                 self.raise_foreign_errors()
-                raise WitError(
+                raise GateError(
                     GATE_MESSAGE.format("interface")
                     + "; this type is not gated by a feature but its interface is",
                     span,
@@ -356,7 +369,12 @@ class PackageResolver:
             return self.foreign[path.package.key()][path.item.name]
         ref = self.file_items[self.cur_file].get(path.id.name) or self.package_items.get(path.id.name)
         if ref is None:
-            raise WitError(f"interface or world `{path.id.name}` does not exist", path.id.span)
+            known = [*self.file_items[self.cur_file], *self.package_items]
+            raise NotFound(
+                f"interface or world `{path.id.name}` does not exist",
+                path.id.span,
+                help=did_you_mean(path.id.name, known),
+            )
         return ref
 
     def foreign_ref(self, entry: ForeignItem) -> ItemRef:
@@ -370,7 +388,7 @@ class PackageResolver:
         target = self.lookup_path(path)
         if target.kind != kind:
             other = "an interface" if kind == "world" else "a world"
-            raise WitError(
+            raise ResolveError(
                 f"name `{path.name.name}` is defined as {other}, not {kind_article(kind)}", path.name.span
             )
         return target
@@ -379,14 +397,14 @@ class PackageResolver:
         target = self.target_of(path, "interface")
         ref = self.foreign_ref(target) if isinstance(target, ForeignItem) else target
         if ref.id is None:
-            raise WitError(GATE_MESSAGE.format("interface"), path.name.span)
+            raise GateError(GATE_MESSAGE.format("interface"), path.name.span)
         return ref.id
 
     def world_for_path(self, path: ast.UsePath) -> ir.WorldId:
         target = self.target_of(path, "world")
         ref = self.foreign_ref(target) if isinstance(target, ForeignItem) else target
         if ref.id is None:
-            raise WitError(GATE_MESSAGE.format("world"), path.name.span)
+            raise GateError(GATE_MESSAGE.format("world"), path.name.span)
         return ref.id
 
     # ---- docs and stability ---------------------------------------------------------------
@@ -422,7 +440,7 @@ class PackageResolver:
             return ir.UNKNOWN_STABILITY
         by_kind = {a.kind: a for a in kinds}
         if len(by_kind) != len(kinds) or len(kinds) > 2 or ("since" in by_kind and "unstable" in by_kind):
-            raise WitError("unsupported combination of attributes", kinds[1].span)
+            raise ResolveError("unsupported combination of attributes", kinds[1].span)
         deprecated = by_kind.get("deprecated")
         if "since" in by_kind:
             since = by_kind["since"].value
@@ -434,17 +452,17 @@ class PackageResolver:
                 feature=by_kind["unstable"].value,
                 deprecated=deprecated.value if deprecated else None,
             )
-        raise WitError("must pair @deprecated with either @since or @unstable", kinds[0].span)
+        raise ResolveError("must pair @deprecated with either @since or @unstable", kinds[0].span)
 
     def check_since(self, since: str, span: Span) -> None:
         if self.pkg_version is None:
-            raise WitError(
+            raise ResolveError(
                 f"package [{self.pkg_name}] contains a feature gate with a version specifier, "
                 "so it must have a version",
                 span,
             )
         if parse_version(since) > self.pkg_version:
-            raise WitError(
+            raise ResolveError(
                 f"feature gate cannot reference unreleased version {since} of package "
                 f"[{self.pkg_name}] (current version {self.pkg_name.version})",
                 span,
@@ -517,7 +535,7 @@ class PackageResolver:
                         funcs.append((f, rfunc.func.name.span))
         for func, span in funcs:
             if func.name in interface.functions:
-                raise WitError(f"duplicate name `{func.name}`", span)
+                raise ResolveError(f"duplicate name `{func.name}`", span)
             interface.functions[func.name] = func
         scope = self.scope
         self.scope = {}
@@ -540,7 +558,7 @@ class PackageResolver:
         self, name: ast.Id, entry: LookupEntry, message: str = "name `{}` is defined more than once"
     ) -> None:
         if name.name in self.scope:
-            raise WitError(message.format(name.name), name.span)
+            raise ResolveError(message.format(name.name), name.span)
         self.scope[name.name] = entry
         self.scope_spans[name.name] = name.span
 
@@ -556,7 +574,7 @@ class PackageResolver:
         for item in items:
             if isinstance(item, ast.TypeDef):
                 if item.name.name in defs:
-                    raise WitError(f"name `{item.name.name}` is defined more than once", item.name.span)
+                    raise ResolveError(f"name `{item.name.name}` is defined more than once", item.name.span)
                 defs[item.name.name] = item
                 found: list[tuple[str, Span]] = []
                 collect_deps(item.body, found)
@@ -565,7 +583,7 @@ class PackageResolver:
                 for use_name in item.names:
                     deps[use_name.local.name] = []
                     defs[use_name.local.name] = None
-        for name in toposort("type", deps):
+        for name in toposort("type", deps, PRIMS):
             typedef = defs[name]
             if typedef is None:
                 continue
@@ -602,10 +620,16 @@ class PackageResolver:
             entry = lookup.get(use_name.name.name)
             if not local and not isinstance(entry, int):
                 # The reference looks names of other packages up among their resolved types.
-                raise WitError(f"type `{use_name.name.name}` not defined in interface", use_name.name.span)
+                raise NotFound(
+                    f"type `{use_name.name.name}` not defined in interface",
+                    use_name.name.span,
+                    help=did_you_mean(
+                        use_name.name.name, [n for n, e in lookup.items() if isinstance(e, int)]
+                    ),
+                )
             self.check_use_name(lookup, use_name.name)
             if entry == GATED:
-                raise WitError(GATE_MESSAGE.format("type"), use_name.name.span)
+                raise GateError(GATE_MESSAGE.format("type"), use_name.name.span)
             assert isinstance(entry, int)
             alias = ir.TypeDef(
                 use_name.local.name, ir.Alias(entry), owner, None, stability, external_id(use.attrs)
@@ -626,9 +650,9 @@ class PackageResolver:
     def check_use_name(self, lookup: dict[str, LookupEntry], name: ast.Id) -> None:
         entry = lookup.get(name.name)
         if entry is None:
-            raise WitError(f"name `{name.name}` does not exist", name.span)
+            raise self.unknown_name(name, lookup, ())
         if entry == FUNCTION:
-            raise WitError(f"cannot import function `{name.name}`", name.span)
+            raise ResolveError(f"cannot import function `{name.name}`", name.span)
 
     # ---- checks on gated-off items -------------------------------------------------------
 
@@ -638,7 +662,7 @@ class PackageResolver:
         seen = {"self"} if method else set()
         for pname, pty in named.func.params:
             if pname.name in seen:
-                raise WitError(f"param `{pname.name}` is defined more than once", pname.span)
+                raise ResolveError(f"param `{pname.name}` is defined more than once", pname.span)
             seen.add(pname.name)
             self.check_type(pty)
         if named.func.result is not None:
@@ -666,24 +690,32 @@ class PackageResolver:
         for m in maps:
             key = m.args[0]
             if not (isinstance(key, ast.PrimType) and PRIMS[key.name] in MAP_KEYS):
-                raise WitError(MAP_KEY_MESSAGE, m.span)
+                raise ResolveError(MAP_KEY_MESSAGE, m.span)
 
     def check_type_name(self, name: ast.Id) -> LookupEntry:
         entry = self.scope.get(name.name)
         if entry is None:
-            raise WitError(f"name `{name.name}` does not exist", name.span)
+            raise self.unknown_name(name, self.scope, PRIMS)
         if entry == FUNCTION:
-            raise WitError(f"cannot use function `{name.name}` as a type", name.span)
+            raise ResolveError(f"cannot use function `{name.name}` as a type", name.span)
         return entry
+
+    @staticmethod
+    def unknown_name(name: ast.Id, scope: dict[str, LookupEntry], builtin: Iterable[str]) -> NotFound:
+        """``name`` is not in ``scope``: suggest a type of the scope (or a builtin) it may mean."""
+        known = [n for n, e in scope.items() if e != FUNCTION]
+        return NotFound(
+            f"name `{name.name}` does not exist", name.span, help=did_you_mean(name.name, [*known, *builtin])
+        )
 
     def type_by_name(self, name: ast.Id) -> ir.TypeId:
         entry = self.scope.get(name.name)
         if entry is None:
-            raise WitError(f"name `{name.name}` does not exist", name.span)
+            raise self.unknown_name(name, self.scope, PRIMS)
         if entry == FUNCTION:
-            raise WitError(f"cannot use function `{name.name}` as a type", name.span)
+            raise ResolveError(f"cannot use function `{name.name}` as a type", name.span)
         if entry == GATED:
-            raise WitError(GATE_MESSAGE.format("type"), self.gate_span or name.span)
+            raise GateError(GATE_MESSAGE.format("type"), self.gate_span or name.span)
         assert isinstance(entry, int)
         return entry
 
@@ -703,8 +735,8 @@ class PackageResolver:
                 cur = kind.ty
                 continue
             if foreign:
-                raise WitError("type used in a handle must be a resource", name.span)
-            raise WitError(f"type `{name.name}` used in a handle must be a resource", name.span)
+                raise ResolveError("type used in a handle must be a resource", name.span)
+            raise ResolveError(f"type `{name.name}` used in a handle must be a resource", name.span)
 
     def owner_package(self, owner: ir.InterfaceOwner | ir.WorldOwner) -> ir.PackageId | None:
         if isinstance(owner, ir.InterfaceOwner):
@@ -753,7 +785,7 @@ class PackageResolver:
             key, value = args
             assert key is not None and value is not None
             if key not in MAP_KEYS:
-                raise WitError(MAP_KEY_MESSAGE, g.span)
+                raise ResolveError(MAP_KEY_MESSAGE, g.span)
             return ir.MapType(key, value)
         if g.kind == "option":
             assert args[0] is not None
@@ -811,14 +843,14 @@ class PackageResolver:
         if not isinstance(resource_id, int):
             self.check_function(named, rfunc.kind == "method")
             if self.enabled(self.stability(named.attrs, named.name.span)):
-                raise WitError(GATE_MESSAGE.format("type"), named.name.span)
+                raise GateError(GATE_MESSAGE.format("type"), named.name.span)
             return None
         if rfunc.kind == "constructor":
             return self.resolve_function(named, f"[constructor]{resource}", "constructor", resource_id)
         prefix = "[method]" if rfunc.kind == "method" else "[static]"
         if named.name.name == resource:
             # Component names must be strongly unique: `[method]r.r` clashes with `r` itself.
-            raise WitError(
+            raise ResolveError(
                 f"name `{prefix}{resource}.{named.name.name}` conflicts with previous name `{resource}`",
                 named.name.span,
             )
@@ -844,7 +876,7 @@ class PackageResolver:
             seen.add("self")
         for pname, pty in func.params:
             if pname.name in seen:
-                raise WitError(f"param `{pname.name}` is defined more than once", pname.span)
+                raise ResolveError(f"param `{pname.name}` is defined more than once", pname.span)
             seen.add(pname.name)
             params.append(ir.Param(pname.name, self.resolve_type(pty, ir.UNKNOWN_STABILITY)))
         result: ir.Type | None
@@ -854,7 +886,7 @@ class PackageResolver:
         else:
             result = self.resolve_type(func.result, ir.UNKNOWN_STABILITY) if func.result is not None else None
             if result is not None and self.contains_borrow(result):
-                raise WitError(
+                raise ResolveError(
                     f"function `{name}` returns a type which contains a `borrow<T>` which is not supported",
                     named.name.span,
                 )
@@ -868,11 +900,13 @@ class PackageResolver:
         result = self.resolve_type(expr, ir.UNKNOWN_STABILITY)
         kind = None if isinstance(result, ir.Prim) else self.resolve.types[result].kind
         if not isinstance(kind, ir.ResultType):
-            raise WitError("if a constructor return type is declared it must be a `result`", _type_span(expr))
+            raise ResolveError(
+                "if a constructor return type is declared it must be a `result`", _type_span(expr)
+            )
         ok = None if kind.ok is None or isinstance(kind.ok, ir.Prim) else self.resolve.types[kind.ok].kind
         if not (isinstance(ok, ir.Handle) and ok.kind == "own" and ok.resource == resource):
             ok_expr = expr.args[0] if isinstance(expr, ast.GenericType) and expr.args[0] is not None else expr
-            raise WitError("the `ok` type must be the resource being constructed", _type_span(ok_expr))
+            raise ResolveError("the `ok` type must be the resource being constructed", _type_span(ok_expr))
         return result
 
     def contains_borrow(self, ty: ir.Type) -> bool:
@@ -955,10 +989,10 @@ class PackageResolver:
             if isinstance(key, str):
                 prev = names.get((desc, key))
                 if prev is not None:
-                    raise WitError(f"{desc} `{key}` conflicts with prior {prev} of same name", span)
+                    raise ResolveError(f"{desc} `{key}` conflicts with prior {prev} of same name", span)
                 names[(desc, key)] = "func" if isinstance(item.kind, ast.ExternFunc) else "interface"
             elif id(key) in paths[desc]:
-                raise WitError(f"interface cannot be {desc}ed more than once", span)
+                raise ResolveError(f"interface cannot be {desc}ed more than once", span)
             else:
                 paths[desc].add(id(key))
             if is_path:
@@ -973,14 +1007,14 @@ class PackageResolver:
                 dest_key = ir.InterfaceKey(witem.id)
             if dest_key in dest:
                 # Two paths (say, two versions) that name the same interface.
-                raise WitError(f"interface cannot be {desc}ed more than once", span)
+                raise ResolveError(f"interface cannot be {desc}ed more than once", span)
             dest[dest_key] = witem
             spans.items[(desc, dest_key)] = span
         if not self.suppressed:
             for name, entry in type_scope.items():
                 if entry == GATED:
                     # Like the reference: a world's gated-off type is still looked up as an import.
-                    raise WitError(GATE_MESSAGE.format("type"), type_spans[name])
+                    raise GateError(GATE_MESSAGE.format("type"), type_spans[name])
         self.scope = {}
         self.scope_spans = {}
 
@@ -1030,6 +1064,14 @@ class PackageResolver:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def package_hint(known: list[ir.PackageName], wanted: ir.PackageName) -> str | None:
+    """A known package that ``wanted`` may be a misspelling of (its version aside)."""
+    by_base = {f"{p.namespace}:{p.name}": str(p) for p in known}
+    base = f"{wanted.namespace}:{wanted.name}"
+    found = base if base in by_base else closest(base, by_base)
+    return None if found is None else f"did you mean `{by_base[found]}`?"
 
 
 def kind_article(kind: Literal["interface", "world"]) -> str:

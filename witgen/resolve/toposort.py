@@ -8,13 +8,17 @@ re-parse into the same arenas.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from witgen.errors import Span, WitError
+from witgen.errors import CycleError, NotFound, Span
+from witgen.suggest import did_you_mean
 
 
-def toposort(kind: str, deps: Mapping[str, Sequence[tuple[str, Span]]]) -> list[str]:
-    """Order ``deps`` (name -> names it depends on, with spans) dependencies first."""
+def toposort(
+    kind: str, deps: Mapping[str, Sequence[tuple[str, Span]]], known: Iterable[str] = ()
+) -> list[str]:
+    """Order ``deps`` (name -> names it depends on, with spans) dependencies first; ``known`` are
+    other valid names, offered with the nodes when a dependency is misspelt."""
     names = list(deps)
     index = {name: i for i, name in enumerate(names)}
     remaining = [0] * len(names)
@@ -24,7 +28,8 @@ def toposort(kind: str, deps: Mapping[str, Sequence[tuple[str, Span]]]) -> list[
         for name, span in edges:
             j = index.get(name)
             if j is None:
-                raise WitError(f"{kind} `{name}` does not exist", span)
+                help = did_you_mean(name, [*names, *known])
+                raise NotFound(f"{kind} `{name}` does not exist", span, help=help)
             reverse[j].append(i)
     heap = [i for i in range(len(names)) if remaining[i] == 0]
     heapq.heapify(heap)
@@ -44,5 +49,5 @@ def toposort(kind: str, deps: Mapping[str, Sequence[tuple[str, Span]]]) -> list[
             continue
         for name, span in edges:
             if remaining[index[name]] != 0:
-                raise WitError(f"{kind} `{name}` depends on itself", span)
+                raise CycleError(f"{kind} `{name}` depends on itself", span)
     raise AssertionError("unreachable: cycle without a remaining edge")
