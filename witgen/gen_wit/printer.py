@@ -509,5 +509,5 @@ def print_package(resolve: Resolve, package: PackageId) -> str:
 
 def print_resolve(resolve: Resolve, main: PackageId) -> str:
     """WIT text of ``main`` followed by every other package of ``resolve`` as nested packages."""
-    nested = [id for id in range(len(resolve.packages)) if id != main]
+    nested = [PackageId(id) for id in range(len(resolve.packages)) if id != main]
     return WitPrinter(resolve).print(main, nested)

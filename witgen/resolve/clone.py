@@ -51,10 +51,9 @@ class Cloner:
         if old.owner is not None and name is not None:
             name = self.renames.get(name, name)
         owner = None if old.owner is None else self.target
-        self.resolve.types.append(replace(old, name=name, kind=kind, owner=owner))
-        found = len(self.resolve.types) - 1
-        self.types[type_id] = found
-        return found
+        new_id = self.resolve.add_type(replace(old, name=name, kind=kind, owner=owner))
+        self.types[type_id] = new_id
+        return new_id
 
     def ty(self, ty: ir.Type) -> ir.Type:
         return ty if isinstance(ty, ir.Prim) else self.type_id(ty)
@@ -114,9 +113,8 @@ class Cloner:
     def interface(self, iface_id: ir.InterfaceId) -> ir.InterfaceId:
         """A copy of anonymous interface ``iface_id`` in the target's package."""
         old = self.resolve.interfaces[iface_id]
-        new_id = len(self.resolve.interfaces)
         new = ir.Interface(None, self.package, docs=old.docs, stability=old.stability, clone_of=iface_id)
-        self.resolve.interfaces.append(new)
+        new_id = self.resolve.add_interface(new)
         inner = replace(
             self, source=ir.InterfaceOwner(iface_id), target=ir.InterfaceOwner(new_id), renames={}
         )

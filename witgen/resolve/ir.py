@@ -1,7 +1,8 @@
 """witgen's typed IR: a fully resolved set of WIT packages.
 
 Modelled on wit-parser's ``Resolve``: flat arenas of packages, interfaces,
-worlds and types, referring to each other by integer ids. Everything the
+worlds and types, referring to each other by integer ids, one ``NewType`` per
+arena so that mypy catches an id used in the wrong one. Everything the
 generators (host, guest, canonical ABI) need is here; none of them look at the
 AST. Anonymous types (``list<u8>``, ``option<T>``...) are interned type
 definitions without a name or owner, exactly as in wit-parser.
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal, Union
+from typing import Literal, NewType, Union
 
-TypeId = int
-InterfaceId = int
-WorldId = int
-PackageId = int
+TypeId = NewType("TypeId", int)
+InterfaceId = NewType("InterfaceId", int)
+WorldId = NewType("WorldId", int)
+PackageId = NewType("PackageId", int)
 
 
 class Prim(Enum):
@@ -342,6 +343,23 @@ class Resolve:
     package_names: dict[PackageName, PackageId] = field(default_factory=dict)
     features: frozenset[str] = frozenset()
     all_features: bool = False
+
+    def add_type(self, typedef: TypeDef) -> TypeId:
+        self.types.append(typedef)
+        return TypeId(len(self.types) - 1)
+
+    def add_interface(self, interface: Interface) -> InterfaceId:
+        self.interfaces.append(interface)
+        return InterfaceId(len(self.interfaces) - 1)
+
+    def add_world(self, world: World) -> WorldId:
+        self.worlds.append(world)
+        return WorldId(len(self.worlds) - 1)
+
+    def add_package(self, package: Package) -> PackageId:
+        """Append ``package`` (``package_names`` is the caller's to update: the id may be needed first)."""
+        self.packages.append(package)
+        return PackageId(len(self.packages) - 1)
 
     def interface_name(self, id: InterfaceId) -> str | None:
         """``ns:pkg/name@version`` of a named interface, or None if anonymous."""

@@ -28,6 +28,7 @@ from witgen.resolve.ir import (
     FutureType,
     Handle,
     Interface,
+    InterfaceId,
     InterfaceItem,
     InterfaceKey,
     InterfaceOwner,
@@ -35,6 +36,7 @@ from witgen.resolve.ir import (
     MapType,
     OptionType,
     Package,
+    PackageId,
     PackageName,
     Param,
     Prim,
@@ -48,6 +50,7 @@ from witgen.resolve.ir import (
     Type,
     TypeDef,
     TypeDefKind,
+    TypeId,
     TypeItem,
     TypeOwner,
     Unknown,
@@ -245,7 +248,7 @@ def from_json(data: JsonObject) -> Resolve:
         interfaces=[_interface_from_json(i) for i in data["interfaces"]],
         worlds=[_world_from_json(w) for w in data["worlds"]],
         types=[_typedef_from_json(t) for t in data["types"]],
-        package_names={pkg.name: id for id, pkg in enumerate(packages)},
+        package_names={pkg.name: PackageId(id) for id, pkg in enumerate(packages)},
     )
 
 
@@ -272,7 +275,7 @@ def _type(data: Json) -> Type:
     if isinstance(data, str):
         return _PRIMS[data]
     if isinstance(data, int):
-        return data
+        return TypeId(data)
     raise ValueError(f"invalid type reference {data!r}")
 
 
@@ -309,7 +312,7 @@ def _interface_from_json(data: JsonObject) -> Interface:
 
 def _function_from_json(data: JsonObject) -> Function:
     kind_data = data["kind"]
-    resource: int | None = None
+    resource: TypeId | None = None
     if isinstance(kind_data, dict):
         ((kind_data, resource),) = kind_data.items()
     return Function(
@@ -327,7 +330,7 @@ def _function_from_json(data: JsonObject) -> Function:
 def _world_key(name: str) -> WorldKey:
     """``interface-N`` (never a valid WIT name) stands for an interface imported by path."""
     match = _INTERFACE_KEY.fullmatch(name)
-    return InterfaceKey(int(match.group(1))) if match else name
+    return InterfaceKey(InterfaceId(int(match.group(1)))) if match else name
 
 
 def _world_items(data: JsonObject) -> dict[WorldKey, WorldItem]:

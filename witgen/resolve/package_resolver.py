@@ -48,6 +48,7 @@ class ItemRef:
 
     kind: Literal["interface", "world"]
     id: int | None
+    """An ``InterfaceId`` or ``WorldId`` as ``kind`` says."""
     name: str
 
 
@@ -86,7 +87,7 @@ class WorldSpans:
 
 FUNCTION = "function"
 GATED = "gated"
-LookupEntry = Union[int, str]
+LookupEntry = Union[ir.TypeId, str]
 """A name in an interface or world scope: a type id, FUNCTION or GATED."""
 
 
@@ -108,7 +109,7 @@ class PackageResolver:
         self.pkg_name = ir.PackageName(name.namespace.name, name.name.name, name.version)
         self.pkg_version = parse_version(name.version) if name.version else None
         self.package = ir.Package(self.pkg_name)
-        self.pkg_id = -1
+        self.pkg_id = ir.PackageId(-1)
         self.foreign: dict[tuple[str, str, str | None], dict[str, ForeignItem]] = {}
         self.file_items: list[dict[str, ItemRef | ForeignItem]] = []
         self.package_items: dict[str, ItemRef] = {}
@@ -132,9 +133,9 @@ class PackageResolver:
             docs.append(self.source.nested_docs)
         self.package.docs = self.docs(docs[0]) if docs else None
         decls = self.source.decls
-        self.pkg_id = len(self.resolve.packages)
+        self.pkg_id = ir.PackageId(len(self.resolve.packages))
         iface_order, world_order = self.populate_items(decls)
-        self.resolve.packages.append(self.package)
+        self.resolve.add_package(self.package)
         self.resolve.package_names[self.pkg_name] = self.pkg_id
         self.link_foreign()
         ifaces = {}
@@ -306,8 +307,7 @@ class PackageResolver:
             if isinstance(item, ast.Interface):
                 stability = self.stability(item.attrs, item.name.span)
                 if self.enabled(stability):
-                    iface_id = len(self.resolve.interfaces)
-                    self.resolve.interfaces.append(ir.Interface(name, self.pkg_id))
+                    iface_id = self.resolve.add_interface(ir.Interface(name, self.pkg_id))
                     self.package.interfaces[name] = iface_id
                     ids[name] = ItemRef("interface", iface_id, name)
                 else:
@@ -316,8 +316,7 @@ class PackageResolver:
             else:
                 stability = self.stability(item.attrs, item.name.span)
                 if self.enabled(stability):
-                    world_id = len(self.resolve.worlds)
-                    self.resolve.worlds.append(ir.World(name, self.pkg_id))
+                    world_id = self.resolve.add_world(ir.World(name, self.pkg_id))
                     self.package.worlds[name] = world_id
                     self.world_spans[world_id] = WorldSpans(item.name.span)
                     ids[name] = ItemRef("world", world_id, name)
@@ -398,14 +397,14 @@ class PackageResolver:
         ref = self.foreign_ref(target) if isinstance(target, ForeignItem) else target
         if ref.id is None:
             raise GateError(GATE_MESSAGE.format("interface"), path.name.span)
-        return ref.id
+        return ir.InterfaceId(ref.id)
 
     def world_for_path(self, path: ast.UsePath) -> ir.WorldId:
         target = self.target_of(path, "world")
         ref = self.foreign_ref(target) if isinstance(target, ForeignItem) else target
         if ref.id is None:
             raise GateError(GATE_MESSAGE.format("world"), path.name.span)
-        return ref.id
+        return ir.WorldId(ref.id)
 
     # ---- docs and stability ---------------------------------------------------------------
 
@@ -480,7 +479,7 @@ class PackageResolver:
             self.gated_lookups[iface.name.name] = self.check_gated(
                 lambda: self.resolve_interface(
                     ir.Interface(iface.name.name, None),
-                    -1,
+                    None,
                     iface.items,
                     iface.docs,
                     iface.attrs,
@@ -506,16 +505,17 @@ class PackageResolver:
     def resolve_interface(
         self,
         interface: ir.Interface,
-        iface_id: ir.InterfaceId,
+        iface_id: ir.InterfaceId | None,
         items: list[ast.InterfaceItem],
         docs: list[str],
         attrs: list[ast.Attribute],
         name_span: Span,
     ) -> dict[str, LookupEntry]:
-        """Resolve an interface's items into ``interface``; returns the names ``use`` can see."""
+        """Resolve an interface's items into ``interface`` (a scratch one, id None, when it is gated
+        off); returns the names ``use`` can see."""
         interface.docs = self.docs(docs)
         interface.stability = self.stability(attrs, name_span)
-        owner = ir.InterfaceOwner(iface_id)
+        owner = None if iface_id is None else ir.InterfaceOwner(iface_id)
         self.resolve_types(owner, [i for i in items if isinstance(i, (ast.Use, ast.TypeDef))])
         for name, entry in self.scope.items():
             if isinstance(entry, int):
@@ -597,12 +597,8 @@ class PackageResolver:
             typedef_ir = ir.TypeDef(
                 name, kind, owner, self.docs(typedef.docs), stability, external_id(typedef.attrs)
             )
-            type_id = self.alloc(typedef_ir)
+            type_id = self.resolve.add_type(typedef_ir)
             self.define_name(typedef.name, type_id)
-
-    def alloc(self, typedef: ir.TypeDef) -> ir.TypeId:
-        self.resolve.types.append(typedef)
-        return len(self.resolve.types) - 1
 
     def resolve_use(self, owner: ir.TypeOwner, use: ast.Use) -> None:
         stability = self.stability(use.attrs, use.path.name.span)
@@ -634,7 +630,7 @@ class PackageResolver:
             alias = ir.TypeDef(
                 use_name.local.name, ir.Alias(entry), owner, None, stability, external_id(use.attrs)
             )
-            type_id = self.alloc(alias)
+            type_id = self.resolve.add_type(alias)
             self.define_name(use_name.local, type_id)
 
     def gated_use_lookup(self, path: ast.UsePath) -> dict[str, LookupEntry] | None:
@@ -645,7 +641,7 @@ class PackageResolver:
             return None
         if target.id is None:
             return self.gated_lookups.get(target.name)
-        return self.lookup_of(target.id)
+        return self.lookup_of(ir.InterfaceId(target.id))
 
     def check_use_name(self, lookup: dict[str, LookupEntry], name: ast.Id) -> None:
         entry = lookup.get(name.name)
@@ -818,7 +814,9 @@ class PackageResolver:
         found = self.anon.get(key)
         if found is not None:
             return found
-        type_id = self.alloc(ir.TypeDef(None, kind, None, None, self.inherited_stability(kind, stability)))
+        type_id = self.resolve.add_type(
+            ir.TypeDef(None, kind, None, None, self.inherited_stability(kind, stability))
+        )
         self.anon[key] = type_id
         return type_id
 
@@ -858,7 +856,7 @@ class PackageResolver:
         return self.resolve_function(named, f"{prefix}{resource}.{named.name.name}", kind, resource_id)
 
     def resolve_function(
-        self, named: ast.NamedFunc, name: str, kind: ir.FunctionKindName, resource: int | None
+        self, named: ast.NamedFunc, name: str, kind: ir.FunctionKindName, resource: ir.TypeId | None
     ) -> ir.Function | None:
         func = named.func
         if func.is_async:
@@ -894,7 +892,7 @@ class PackageResolver:
             name, kind, params, result, resource, self.docs(named.docs), stability, external_id(named.attrs)
         )
 
-    def constructor_result(self, resource: int, expr: ast.TypeExpr | None) -> ir.Type:
+    def constructor_result(self, resource: ir.TypeId, expr: ast.TypeExpr | None) -> ir.Type:
         if expr is None:
             return self.intern(ir.Handle("own", resource), ir.UNKNOWN_STABILITY)
         result = self.resolve_type(expr, ir.UNKNOWN_STABILITY)
@@ -910,7 +908,7 @@ class PackageResolver:
         return result
 
     def contains_borrow(self, ty: ir.Type) -> bool:
-        seen: set[int] = set()
+        seen: set[ir.TypeId] = set()
         stack = [ty]
         while stack:
             cur = stack.pop()
@@ -932,7 +930,7 @@ class PackageResolver:
         if world_id is None:
             scratch = ir.World(world_ast.name.name, None)
             self.check_gated(
-                lambda: self.resolve_world_items(world_ast, scratch, -1, WorldSpans(world_ast.name.span))
+                lambda: self.resolve_world_items(world_ast, scratch, None, WorldSpans(world_ast.name.span))
             )
             return
         self.resolve_world_items(
@@ -940,11 +938,12 @@ class PackageResolver:
         )
 
     def resolve_world_items(
-        self, world_ast: ast.World, world: ir.World, world_id: ir.WorldId, spans: WorldSpans
+        self, world_ast: ast.World, world: ir.World, world_id: ir.WorldId | None, spans: WorldSpans
     ) -> None:
+        """Resolve a world's items into ``world`` (a scratch world, id None, when it is gated off)."""
         world.docs = self.docs(world_ast.docs)
         world.stability = self.stability(world_ast.attrs, world_ast.name.span)
-        owner = ir.WorldOwner(world_id)
+        owner = None if world_id is None else ir.WorldOwner(world_id)
         self.resolve_types(owner, [i for i in world_ast.items if isinstance(i, (ast.Use, ast.TypeDef))])
         for include in world_ast.items:
             if isinstance(include, ast.Include):
@@ -1029,9 +1028,8 @@ class PackageResolver:
             self.scope, self.scope_spans = {}, {}
             witem: ir.InterfaceItem | None = None
             if self.enabled(stability):
-                iface_id = len(self.resolve.interfaces)
                 iface = ir.Interface(None, self.pkg_id)
-                self.resolve.interfaces.append(iface)
+                iface_id = self.resolve.add_interface(iface)
                 self.lookups[iface_id] = self.resolve_interface(
                     iface, iface_id, kind.items, item.docs, item.attrs, kind.name.span
                 )
@@ -1040,7 +1038,7 @@ class PackageResolver:
                 scratch = ir.Interface(None, None)
                 self.check_gated(
                     lambda: self.resolve_interface(
-                        scratch, -1, kind.items, item.docs, item.attrs, kind.name.span
+                        scratch, None, kind.items, item.docs, item.attrs, kind.name.span
                     )
                 )
             self.scope, self.scope_spans = type_scope, type_spans

@@ -147,7 +147,7 @@ def listing(exports: Exports) -> str:
     return "\n".join(lines) + "\n"
 
 
-def has_handle(resolve: ir.Resolve, ty: ir.Type | None, seen: frozenset[int] = frozenset()) -> bool:
+def has_handle(resolve: ir.Resolve, ty: ir.Type | None, seen: frozenset[ir.TypeId] = frozenset()) -> bool:
     """Whether values of `ty` can hold a resource handle (which WAVE can't write)."""
     if ty is None or isinstance(ty, ir.Prim) or ty in seen:
         return False

@@ -48,7 +48,7 @@ def unsupported_by_cabi(resolve: ir.Resolve, func: ir.Function) -> str | None:
     a component needs it."""
     if func.kind.startswith("async"):
         return "an async function"
-    seen: set[int] = set()
+    seen: set[ir.TypeId] = set()
 
     def walk(ty: ir.Type | None) -> str | None:
         if ty is None:

@@ -109,15 +109,14 @@ class IrBuilder:
         """A `world` encoded as a component type exported under `ns:pkg/world`."""
         _, label = package_name(name)
         world = ir.World(label, None)
-        owner = ir.WorldOwner(len(self.resolve.worlds))
+        owner = ir.WorldOwner(ir.WorldId(len(self.resolve.worlds)))
         for item_name, ent in comp.imports.items():
             key, item = self.world_item(comp.import_names[item_name], ent, owner, main)
             world.imports[key] = item
         for item_name, ent in comp.exports.items():
             key, item = self.world_item(comp.names[item_name], ent, owner, main)
             world.exports[key] = item
-        self.resolve.worlds.append(world)
-        main.worlds[label] = len(self.resolve.worlds) - 1
+        main.worlds[label] = self.resolve.add_world(world)
 
     def register_interface(
         self, name: str, inst: Instance, main: PackageFields
@@ -128,7 +127,7 @@ class IrBuilder:
             return ir.InterfaceKey(iface_id), iface_id
         label = package_name(name)[1] if "/" in name else None
         iface = ir.Interface(label, None)
-        owner = ir.InterfaceOwner(len(self.resolve.interfaces))
+        owner = ir.InterfaceOwner(ir.InterfaceId(len(self.resolve.interfaces)))
         for item_name, ent in inst.exports.items():
             if isinstance(ent, Instance):  # an instance inside an interface: no WIT for it
                 self.skip_nested(ent)
@@ -142,8 +141,7 @@ class IrBuilder:
                 iface.functions[item_name] = self.function(item_name, ent.type, owner, external_id)
             else:
                 raise WitError(f"export `{item_name}` of `{name}` is not a type or function")
-        self.resolve.interfaces.append(iface)
-        iface_id = len(self.resolve.interfaces) - 1
+        iface_id = self.resolve.add_interface(iface)
         if label is None:
             return name, iface_id
         main.interfaces[label] = iface_id
@@ -186,8 +184,7 @@ class IrBuilder:
         pkg_name, label = package_name(name)
         pkg = self.foreign.setdefault(pkg_name, PackageFields(pkg_name))
         if label not in pkg.interfaces:
-            self.resolve.interfaces.append(ir.Interface(label, None))
-            pkg.interfaces[label] = len(self.resolve.interfaces) - 1
+            pkg.interfaces[label] = self.resolve.add_interface(ir.Interface(label, None))
         iface_id = pkg.interfaces[label]
         self.iface_package[iface_id] = pkg_name
         return iface_id
@@ -228,8 +225,7 @@ class IrBuilder:
         else:
             base = created.peel()
             kind = ir.Resource() if base.kind == "resource" else self.defined(base)
-        self.resolve.types.append(ir.TypeDef(name, kind, owner, external_id=external_id))
-        type_id = len(self.resolve.types) - 1
+        type_id = self.resolve.add_type(ir.TypeDef(name, kind, owner, external_id=external_id))
         if isinstance(kind, ir.Resource):
             self.resources.setdefault(owner, {})[name] = type_id
         self.type_map.setdefault(created, type_id)
@@ -255,8 +251,7 @@ class IrBuilder:
         base = tid.peel()
         if base.kind != "defined":
             raise WitError(f"a value type refers to a {base.kind} type that was never exported")
-        self.resolve.types.append(ir.TypeDef(None, self.defined(base), None))
-        type_id = len(self.resolve.types) - 1
+        type_id = self.resolve.add_type(ir.TypeDef(None, self.defined(base), None))
         self.type_map[tid] = type_id
         return type_id
 
@@ -358,8 +353,7 @@ class IrBuilder:
         resolve = self.resolve
         pkg_id = resolve.package_names.get(fields.name)
         if pkg_id is None:
-            resolve.packages.append(ir.Package(fields.name))
-            pkg_id = len(resolve.packages) - 1
+            pkg_id = resolve.add_package(ir.Package(fields.name))
             resolve.package_names[fields.name] = pkg_id
         pkg = resolve.packages[pkg_id]
         for name, iface_id in fields.interfaces.items():

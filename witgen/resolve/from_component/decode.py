@@ -125,14 +125,14 @@ def _decode_component(externs: list[Extern]) -> DecodedWasm:
     """
     builder = IrBuilder()
     world = ir.World("root", None)
-    builder.resolve.worlds.append(world)
-    owner = ir.WorldOwner(0)
+    world_id = builder.resolve.add_world(world)
+    owner = ir.WorldOwner(world_id)
     builder.home_world = (world, owner)
-    main = PackageFields(ROOT_PACKAGE, worlds={"root": 0})
+    main = PackageFields(ROOT_PACKAGE, worlds={"root": world_id})
     for extern in externs:
         if not _expressible(extern):
             continue
         builder.exporting = not extern.is_import
         key, item = builder.world_item(extern.spelling, extern.entity, owner, main)
         (world.imports if extern.is_import else world.exports)[key] = item
-    return DecodedWasm(builder.resolve, builder.finish(main), 0)
+    return DecodedWasm(builder.resolve, builder.finish(main), world_id)
