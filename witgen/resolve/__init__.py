@@ -11,7 +11,7 @@ from witgen.errors import CycleError, NotFound, ResolveError, WitError
 from witgen.resolve import ir
 from witgen.resolve.elaborate import elaborate_world
 from witgen.resolve.loader import PackageSource, load_sources, read_wasm
-from witgen.resolve.package_resolver import LookupEntry, PackageResolver, WorldSpans
+from witgen.resolve.package_resolver import LookupEntry, PackageResolver
 from witgen.resolve.semver import package_sort_key
 from witgen.suggest import did_you_mean
 
@@ -69,7 +69,6 @@ def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_feature
     main_group, deps = load_sources(path)
     resolve = ir.Resolve(features=frozenset(features), all_features=all_features)
     by_name: dict[tuple[str, str, str | None], PackageResolver] = {}
-    world_spans: dict[int, WorldSpans] = {}
     lookups: dict[ir.InterfaceId, dict[str, LookupEntry]] = {}
     for source in _without_partial_duplicates(main_group + deps):
         key = source.key()
@@ -80,7 +79,7 @@ def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_feature
                 f"package `{source.name}` is defined in two different locations:\n"
                 f"  * {source.name.span.location()}\n  * {prev.name.span.location()}"
             )
-        by_name[key] = PackageResolver(resolve, source, world_spans, lookups)
+        by_name[key] = PackageResolver(resolve, source, lookups)
     known = [r.pkg_name for r in by_name.values()]
     for resolver in by_name.values():
         resolver.known_packages = known
@@ -107,7 +106,7 @@ def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_feature
         pkg_id = by_name[key].run()
         ids[key] = pkg_id
         for world_id in resolve.packages[pkg_id].worlds.values():
-            elaborate_world(resolve, world_id, world_spans[world_id])
+            elaborate_world(resolve, world_id)
     return Loaded(resolve, ids[main_key])
 
 

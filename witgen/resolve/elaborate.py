@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from witgen.errors import ResolveError
 from witgen.resolve import ir
 from witgen.resolve.clone import Cloner
-from witgen.resolve.package_resolver import IncludeSpec, WorldSpans
 
 
 def interface_deps(resolve: ir.Resolve, iface_id: ir.InterfaceId) -> list[ir.InterfaceId]:
@@ -48,11 +47,12 @@ def _import_sort_key(resolve: ir.Resolve, item: ir.WorldItem) -> int:
     return 3 if item.func.resource is None else 4
 
 
-def elaborate_world(resolve: ir.Resolve, world_id: ir.WorldId, spans: WorldSpans) -> None:
+def elaborate_world(resolve: ir.Resolve, world_id: ir.WorldId) -> None:
     world = resolve.worlds[world_id]
-    for include in spans.includes:
+    for include in world.includes:
         if resolve.is_enabled(include.stability):
             _include(resolve, world_id, include)
+    world.includes = []
     imports = _elaborate_imports(resolve, world.imports)
     exports = _Exports(resolve, imports)
     for key, item in world.exports.items():
@@ -64,12 +64,12 @@ def elaborate_world(resolve: ir.Resolve, world_id: ir.WorldId, spans: WorldSpans
         if not exports.add(key, True, item):
             raise ResolveError(
                 f"interface `{resolve.key_name(key)}` transitively depends on an interface in incompatible ways",
-                spans.name,
+                world.span,
             )
     # Exports can add imports after types and functions; restore the class order.
     world.imports = _sorted_imports(resolve, imports)
     world.exports = exports.exports
-    _check_case_insensitive(resolve, world, spans)
+    _check_case_insensitive(world)
 
 
 def _sorted_imports(
@@ -144,16 +144,16 @@ class _Exports:
         return True
 
 
-def _include(resolve: ir.Resolve, world_id: ir.WorldId, include: IncludeSpec) -> None:
+def _include(resolve: ir.Resolve, world_id: ir.WorldId, include: ir.WorldInclude) -> None:
     """Copy the included world's items into ``world_id``, renamed as the include says."""
     world = resolve.worlds[world_id]
     source = resolve.worlds[include.world]
-    renames = {n.name.name: n.as_.name for n in include.names}
+    renames = {n.name: n.as_ for n in include.names}
     present = {k for k in list(source.imports) + list(source.exports) if isinstance(k, str)}
     for name in include.names:
-        if name.name.name not in present:
+        if name.name not in present:
             raise ResolveError(
-                f"no import or export kebab-name `{name.name.name}`. Note that an ID does not support renaming",
+                f"no import or export kebab-name `{name.name}`. Note that an ID does not support renaming",
                 include.span,
             )
     foreign = source.package != world.package
@@ -188,7 +188,12 @@ def _merge_stability(new: ir.Stability, old: ir.Stability) -> ir.Stability:
     return old if new.kind == "unknown" else new
 
 
-def _check_case_insensitive(resolve: ir.Resolve, world: ir.World, spans: WorldSpans) -> None:
+def _check_case_insensitive(world: ir.World) -> None:
+    """Names an include brings in must differ from the world's in more than case.
+
+    Clashes between names written in the world itself were reported where they were written;
+    like the reference, these name the world (no item of it was written wrong).
+    """
     for desc, items in (("import", world.imports), ("export", world.exports)):
         seen: dict[str, str] = {}
         for key in items:
@@ -197,6 +202,7 @@ def _check_case_insensitive(resolve: ir.Resolve, world: ir.World, spans: WorldSp
             prev = seen.setdefault(key.lower(), key)
             if prev != key:
                 raise ResolveError(
-                    f"name `{key}` conflicts with previous name `{prev}`",
-                    spans.items.get((desc, key), spans.name),
+                    f"{desc} `{key}` in world `{world.name}` conflicts with {desc} `{prev}` "
+                    "(names must be strongly unique)",
+                    world.span,
                 )

@@ -4,7 +4,9 @@ Modelled on wit-parser's ``Resolve``: flat arenas of packages, interfaces,
 worlds and types, referring to each other by integer ids, one ``NewType`` per
 arena so that mypy catches an id used in the wrong one. Everything the
 generators (host, guest, canonical ABI) need is here; none of them look at the
-AST. Anonymous types (``list<u8>``, ``option<T>``...) are interned type
+AST. Items parsed from WIT carry the ``span`` of their name (None when read
+from JSON or a binary), for errors found after resolution; spans never take
+part in equality. Anonymous types (``list<u8>``, ``option<T>``...) are interned type
 definitions without a name or owner, exactly as in wit-parser.
 """
 
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal, NewType, Union
+from typing import Any, Literal, NewType, Union
+
+from witgen.errors import Span
 
 TypeId = NewType("TypeId", int)
 InterfaceId = NewType("InterfaceId", int)
@@ -54,6 +58,11 @@ class Stability:
 
 
 UNKNOWN_STABILITY = Stability()
+
+
+def span_field() -> Any:
+    """Where an item's name was written: not compared, not shown in ``repr``."""
+    return field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +237,7 @@ class TypeDef:
     docs: str | None = None
     stability: Stability = UNKNOWN_STABILITY
     external_id: str | None = None
+    span: Span | None = span_field()
 
 
 # ---- functions, interfaces, worlds, packages -------------------------------------
@@ -255,6 +265,7 @@ class Function:
     docs: str | None = None
     stability: Stability = UNKNOWN_STABILITY
     external_id: str | None = None
+    span: Span | None = span_field()
 
     @property
     def is_async(self) -> bool:
@@ -280,6 +291,7 @@ class Interface:
     stability: Stability = UNKNOWN_STABILITY
     clone_of: InterfaceId | None = None
     """The anonymous interface this one was copied from by a world's ``include``."""
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,19 +311,43 @@ class InterfaceItem:
     stability: Stability = UNKNOWN_STABILITY
     docs: str | None = None
     external_id: str | None = None
+    span: Span | None = span_field()
 
 
 @dataclass(slots=True)
 class FunctionItem:
     func: Function
 
+    @property
+    def span(self) -> Span | None:
+        return self.func.span
+
 
 @dataclass(slots=True)
 class TypeItem:
     id: TypeId
+    span: Span | None = span_field()
 
 
 WorldItem = Union[InterfaceItem, FunctionItem, TypeItem]
+
+
+@dataclass(frozen=True, slots=True)
+class IncludeName:
+    """``include w with { name as as_ }``."""
+
+    name: str
+    as_: str
+
+
+@dataclass(slots=True)
+class WorldInclude:
+    """An ``include`` not yet elaborated into its world's imports and exports."""
+
+    world: WorldId
+    stability: Stability
+    names: list[IncludeName]
+    span: Span | None = span_field()
 
 
 @dataclass(slots=True)
@@ -322,6 +358,9 @@ class World:
     exports: dict[WorldKey, WorldItem] = field(default_factory=dict)
     docs: str | None = None
     stability: Stability = UNKNOWN_STABILITY
+    includes: list[WorldInclude] = field(default_factory=list, compare=False, repr=False)
+    """Pending until elaboration copies them into ``imports`` and ``exports`` (then empty)."""
+    span: Span | None = span_field()
 
 
 @dataclass(slots=True)

@@ -68,23 +68,6 @@ class ForeignItem:
     error: WitError | None = None
 
 
-@dataclass
-class IncludeSpec:
-    stability: ir.Stability
-    world: ir.WorldId
-    names: list[ast.IncludeName]
-    span: Span
-
-
-@dataclass
-class WorldSpans:
-    """Where a world's items were written, for errors found during elaboration."""
-
-    name: Span
-    includes: list[IncludeSpec] = field(default_factory=list)
-    items: dict[tuple[str, ir.WorldKey], Span] = field(default_factory=dict)
-
-
 FUNCTION = "function"
 GATED = "gated"
 LookupEntry = Union[ir.TypeId, str]
@@ -98,13 +81,11 @@ class PackageResolver:
         self,
         resolve: ir.Resolve,
         source: PackageSource,
-        world_spans: dict[int, WorldSpans],
         lookups: dict[ir.InterfaceId, dict[str, LookupEntry]],
     ) -> None:
         assert source.name is not None
         self.resolve = resolve
         self.source = source
-        self.world_spans = world_spans
         name = source.name
         self.pkg_name = ir.PackageName(name.namespace.name, name.name.name, name.version)
         self.pkg_version = parse_version(name.version) if name.version else None
@@ -307,7 +288,9 @@ class PackageResolver:
             if isinstance(item, ast.Interface):
                 stability = self.stability(item.attrs, item.name.span)
                 if self.enabled(stability):
-                    iface_id = self.resolve.add_interface(ir.Interface(name, self.pkg_id))
+                    iface_id = self.resolve.add_interface(
+                        ir.Interface(name, self.pkg_id, span=item.name.span)
+                    )
                     self.package.interfaces[name] = iface_id
                     ids[name] = ItemRef("interface", iface_id, name)
                 else:
@@ -316,9 +299,8 @@ class PackageResolver:
             else:
                 stability = self.stability(item.attrs, item.name.span)
                 if self.enabled(stability):
-                    world_id = self.resolve.add_world(ir.World(name, self.pkg_id))
+                    world_id = self.resolve.add_world(ir.World(name, self.pkg_id, span=item.name.span))
                     self.package.worlds[name] = world_id
-                    self.world_spans[world_id] = WorldSpans(item.name.span)
                     ids[name] = ItemRef("world", world_id, name)
                 else:
                     ids[name] = ItemRef("world", None, name)
@@ -517,6 +499,7 @@ class PackageResolver:
         interface.stability = self.stability(attrs, name_span)
         owner = None if iface_id is None else ir.InterfaceOwner(iface_id)
         self.resolve_types(owner, [i for i in items if isinstance(i, (ast.Use, ast.TypeDef))])
+        fold_clash((name, self.scope_spans[name]) for name in self.scope)
         for name, entry in self.scope.items():
             if isinstance(entry, int):
                 interface.types[name] = entry
@@ -533,6 +516,8 @@ class PackageResolver:
                     f = self.resolve_resource_func(rfunc, item.name.name, resource_entry)
                     if f is not None:
                         funcs.append((f, rfunc.func.name.span))
+        fold_clash((name, self.scope_spans[name]) for name in self.scope)
+        fold_clash((func.name, span) for func, span in funcs)
         for func, span in funcs:
             if func.name in interface.functions:
                 raise ResolveError(f"duplicate name `{func.name}`", span)
@@ -595,7 +580,13 @@ class PackageResolver:
             self.gate_span = typedef.name.span
             kind = self.resolve_type_def(typedef.body, stability, typedef.name.span)
             typedef_ir = ir.TypeDef(
-                name, kind, owner, self.docs(typedef.docs), stability, external_id(typedef.attrs)
+                name,
+                kind,
+                owner,
+                self.docs(typedef.docs),
+                stability,
+                external_id(typedef.attrs),
+                typedef.name.span,
             )
             type_id = self.resolve.add_type(typedef_ir)
             self.define_name(typedef.name, type_id)
@@ -628,7 +619,13 @@ class PackageResolver:
                 raise GateError(GATE_MESSAGE.format("type"), use_name.name.span)
             assert isinstance(entry, int)
             alias = ir.TypeDef(
-                use_name.local.name, ir.Alias(entry), owner, None, stability, external_id(use.attrs)
+                use_name.local.name,
+                ir.Alias(entry),
+                owner,
+                None,
+                stability,
+                external_id(use.attrs),
+                use_name.name.span,
             )
             type_id = self.resolve.add_type(alias)
             self.define_name(use_name.local, type_id)
@@ -657,15 +654,16 @@ class PackageResolver:
         and the types it names exist."""
         seen = {"self"} if method else set()
         for pname, pty in named.func.params:
-            if pname.name in seen:
+            if pname.name.lower() in seen:
                 raise ResolveError(f"param `{pname.name}` is defined more than once", pname.span)
-            seen.add(pname.name)
+            seen.add(pname.name.lower())
             self.check_type(pty)
         if named.func.result is not None:
             self.check_type(named.func.result)
 
     def check_type(self, body: ast.TypeBody) -> None:
         """Every name a gated-off type refers to exists, handles name resources, map keys are valid."""
+        check_members(body)
         stack: list[ast.TypeBody | None] = [body]
         maps: list[ast.GenericType] = []
         while stack:
@@ -750,6 +748,7 @@ class PackageResolver:
             return ir.Handle(body.kind, self.resource_by_name(body.resource))
         if isinstance(body, ast.GenericType):
             return self.resolve_generic(body, stability)
+        check_members(body)
         if isinstance(body, ast.RecordBody):
             fields = []
             for f in body.fields:
@@ -873,9 +872,10 @@ class PackageResolver:
             params.append(ir.Param("self", self.intern(ir.Handle("borrow", resource), ir.UNKNOWN_STABILITY)))
             seen.add("self")
         for pname, pty in func.params:
-            if pname.name in seen:
+            # Parameter names are compared without case, like every kebab-case name.
+            if pname.name.lower() in seen:
                 raise ResolveError(f"param `{pname.name}` is defined more than once", pname.span)
-            seen.add(pname.name)
+            seen.add(pname.name.lower())
             params.append(ir.Param(pname.name, self.resolve_type(pty, ir.UNKNOWN_STABILITY)))
         result: ir.Type | None
         if kind == "constructor":
@@ -889,7 +889,15 @@ class PackageResolver:
                     named.name.span,
                 )
         return ir.Function(
-            name, kind, params, result, resource, self.docs(named.docs), stability, external_id(named.attrs)
+            name,
+            kind,
+            params,
+            result,
+            resource,
+            self.docs(named.docs),
+            stability,
+            external_id(named.attrs),
+            named.name.span,
         )
 
     def constructor_result(self, resource: ir.TypeId, expr: ast.TypeExpr | None) -> ir.Type:
@@ -929,17 +937,11 @@ class PackageResolver:
         world_id = self.package.worlds.get(world_ast.name.name)
         if world_id is None:
             scratch = ir.World(world_ast.name.name, None)
-            self.check_gated(
-                lambda: self.resolve_world_items(world_ast, scratch, None, WorldSpans(world_ast.name.span))
-            )
+            self.check_gated(lambda: self.resolve_world_items(world_ast, scratch, None))
             return
-        self.resolve_world_items(
-            world_ast, self.resolve.worlds[world_id], world_id, self.world_spans[world_id]
-        )
+        self.resolve_world_items(world_ast, self.resolve.worlds[world_id], world_id)
 
-    def resolve_world_items(
-        self, world_ast: ast.World, world: ir.World, world_id: ir.WorldId | None, spans: WorldSpans
-    ) -> None:
+    def resolve_world_items(self, world_ast: ast.World, world: ir.World, world_id: ir.WorldId | None) -> None:
         """Resolve a world's items into ``world`` (a scratch world, id None, when it is gated off)."""
         world.docs = self.docs(world_ast.docs)
         world.stability = self.stability(world_ast.attrs, world_ast.name.span)
@@ -952,14 +954,16 @@ class PackageResolver:
                     self.target_of(include.path, "world")
                     continue
                 target = self.world_for_path(include.path)
-                spans.includes.append(IncludeSpec(stability, target, include.names, include.path.name.span))
+                renames = [ir.IncludeName(n.name.name, n.as_.name) for n in include.names]
+                world.includes.append(ir.WorldInclude(target, stability, renames, include.path.name.span))
         # Names are checked for clashes whether or not their items are gated off, as the reference does.
         names: dict[tuple[str, str], str] = {}
+        folded: dict[tuple[str, str], str] = {}
         for name, entry in self.scope.items():
             names[("import", name)] = "type"
+            claim_folded(folded, "import", name, self.scope_spans[name])
             if isinstance(entry, int):
-                world.imports[name] = ir.TypeItem(entry)
-                spans.items[("import", name)] = self.scope_spans[name]
+                world.imports[name] = ir.TypeItem(entry, self.scope_spans[name])
         type_scope, type_spans = self.scope, self.scope_spans
         paths: dict[str, set[int]] = {"import": set(), "export": set()}
         for item in world_ast.items:
@@ -968,8 +972,8 @@ class PackageResolver:
                 for rfunc in item.body.funcs:
                     f = self.resolve_resource_func(rfunc, item.name.name, world_entry)
                     if f is not None:
+                        claim_folded(folded, "import", f.name, rfunc.func.name.span)
                         world.imports[f.name] = ir.FunctionItem(f)
-                        spans.items[("import", f.name)] = rfunc.func.name.span
                 continue
             if not isinstance(item, (ast.Import, ast.Export)):
                 continue
@@ -990,6 +994,7 @@ class PackageResolver:
                 if prev is not None:
                     raise ResolveError(f"{desc} `{key}` conflicts with prior {prev} of same name", span)
                 names[(desc, key)] = "func" if isinstance(item.kind, ast.ExternFunc) else "interface"
+                claim_folded(folded, desc, key, span)
             elif id(key) in paths[desc]:
                 raise ResolveError(f"interface cannot be {desc}ed more than once", span)
             else:
@@ -1008,7 +1013,6 @@ class PackageResolver:
                 # Two paths (say, two versions) that name the same interface.
                 raise ResolveError(f"interface cannot be {desc}ed more than once", span)
             dest[dest_key] = witem
-            spans.items[(desc, dest_key)] = span
         if not self.suppressed:
             for name, entry in type_scope.items():
                 if entry == GATED:
@@ -1028,12 +1032,14 @@ class PackageResolver:
             self.scope, self.scope_spans = {}, {}
             witem: ir.InterfaceItem | None = None
             if self.enabled(stability):
-                iface = ir.Interface(None, self.pkg_id)
+                iface = ir.Interface(None, self.pkg_id, span=kind.name.span)
                 iface_id = self.resolve.add_interface(iface)
                 self.lookups[iface_id] = self.resolve_interface(
                     iface, iface_id, kind.items, item.docs, item.attrs, kind.name.span
                 )
-                witem = ir.InterfaceItem(iface_id, iface.stability, None, external_id(item.attrs))
+                witem = ir.InterfaceItem(
+                    iface_id, iface.stability, None, external_id(item.attrs), kind.name.span
+                )
             else:
                 scratch = ir.Interface(None, None)
                 self.check_gated(
@@ -1058,7 +1064,8 @@ class PackageResolver:
         if not self.enabled(stability):
             return None
         iface_id = self.interface_for_path(kind.path)
-        return ir.InterfaceItem(iface_id, stability, self.docs(item.docs), external_id(item.attrs))
+        span = ast.extern_span(kind)
+        return ir.InterfaceItem(iface_id, stability, self.docs(item.docs), external_id(item.attrs), span)
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -1070,6 +1077,41 @@ def package_hint(known: list[ir.PackageName], wanted: ir.PackageName) -> str | N
     base = f"{wanted.namespace}:{wanted.name}"
     found = base if base in by_base else closest(base, by_base)
     return None if found is None else f"did you mean `{by_base[found]}`?"
+
+
+def fold_clash(names: Iterable[tuple[str, Span]]) -> None:
+    """Names of one scope must differ in more than case (kebab-case names are case-insensitive)."""
+    folded: dict[tuple[str, str], str] = {}
+    for name, span in names:
+        claim_folded(folded, "", name, span)
+
+
+def claim_folded(folded: dict[tuple[str, str], str], space: str, name: str, span: Span) -> None:
+    prev = folded.setdefault((space, name.lower()), name)
+    if prev != name:
+        raise ResolveError(f"name `{name}` conflicts with previous name `{prev}`", span)
+
+
+def check_members(body: ast.TypeBody) -> None:
+    """A record's fields, a variant's or enum's cases and a type's flags are unique, ignoring case."""
+    what: str
+    if isinstance(body, ast.RecordBody):
+        what, names = "field", [f.name for f in body.fields]
+    elif isinstance(body, (ast.VariantBody, ast.EnumBody)):
+        what, names = "case", [c.name for c in body.cases]
+    elif isinstance(body, ast.FlagsBody):
+        what, names = "flag", [f.name for f in body.flags]
+    else:
+        return
+    seen: dict[str, str] = {}
+    for name in names:
+        prev = seen.get(name.name.lower())
+        if prev is None:
+            seen[name.name.lower()] = name.name
+        elif prev == name.name:
+            raise ResolveError(f"duplicate {what} `{name.name}`", name.span)
+        else:
+            raise ResolveError(f"{what} `{name.name}` conflicts with previous {what} `{prev}`", name.span)
 
 
 def kind_article(kind: Literal["interface", "world"]) -> str:
