@@ -139,6 +139,18 @@ CASES = {
         "interface i { @unstable(feature = tz) f: func(a: u32, a: u32); }",
         "param `a` is defined more than once @ 2:55",
     ),
+    "duplicate-constructors-of-gated-resource": Case(
+        "interface i { @unstable(feature = tz) resource r { constructor(); constructor(); } }",
+        "duplicate name `[constructor]r` @ 2:67",
+    ),
+    "constructor-of-gated-resource-returning-no-result": Case(
+        "interface i { @unstable(feature = tz) resource r { constructor() -> u32; } }",
+        "if a constructor return type is declared it must be a `result` @ 2:69",
+    ),
+    "gated-map-with-bad-key": Case(
+        "interface i { @unstable(feature = tz) type t = map<f32, u8>; }",
+        "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, s32, s64, char, or string @ 2:48",
+    ),
     "gated-use-of-missing-local-name": Case(
         "interface i { type t = u32; }\ninterface j { @unstable(feature = tz) use i.{nope}; }",
         "name `nope` does not exist @ 3:46",
@@ -156,6 +168,10 @@ CASES = {
         "interface i { type t = u32; }\n@unstable(feature = tz) interface j { use i.{t}; }",
         "found a reference to a interface which is excluded due to its feature not being activated; "
         "this type is not gated by a feature but its interface is @ 3:46",
+    ),
+    "ungated-method-of-gated-resource": Case(
+        "interface i { @unstable(feature = tz) resource r { g: func(); } }",
+        "found a reference to a type which is excluded due to its feature not being activated @ 2:52",
     ),
     "ungated-use-of-gated-local-type": Case(
         "interface i { @unstable(feature = tz) type t = u32; }\ninterface j { use i.{t}; }",

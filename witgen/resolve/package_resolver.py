@@ -101,6 +101,7 @@ class PackageResolver:
         self.cur_file = 0
         self.gate_span: Span | None = None
         self.gated_lookups: dict[str, dict[str, LookupEntry]] = {}
+        self.pending_gate: GateError | None = None
         self.known_packages: list[ir.PackageName] = []
         """Every package being loaded, for "did you mean" when a dependency is missing."""
         self.suppressed = False
@@ -137,6 +138,11 @@ class PackageResolver:
             self.resolve_world(world)
         self.raise_foreign_errors()
         return self.pkg_id
+
+    def raise_pending_gate(self) -> None:
+        error, self.pending_gate = self.pending_gate, None
+        if error is not None:
+            raise error
 
     def raise_foreign_errors(self) -> None:
         """Report a missing package or item of another package; the reference does so after
@@ -517,7 +523,8 @@ class PackageResolver:
                     if f is not None:
                         funcs.append((f, rfunc.func.name.span))
         fold_clash((name, self.scope_spans[name]) for name in self.scope)
-        fold_clash((func.name, span) for func, span in funcs)
+        fold_clash(resource_funcs(items))
+        self.raise_pending_gate()
         for func, span in funcs:
             if func.name in interface.functions:
                 raise ResolveError(f"duplicate name `{func.name}`", span)
@@ -649,17 +656,27 @@ class PackageResolver:
 
     # ---- checks on gated-off items -------------------------------------------------------
 
-    def check_function(self, named: ast.NamedFunc, method: bool) -> None:
-        """What the reference checks in a function before gates apply: parameter names are unique
-        and the types it names exist."""
+    def check_function(self, named: ast.NamedFunc, method: bool, constructs: str | None = None) -> None:
+        """What the reference checks in a function before gates apply: parameter names are unique,
+        the types it names exist, a constructor (of resource ``constructs``) returns the resource or
+        a ``result`` of it."""
         seen = {"self"} if method else set()
         for pname, pty in named.func.params:
             if pname.name.lower() in seen:
                 raise ResolveError(f"param `{pname.name}` is defined more than once", pname.span)
             seen.add(pname.name.lower())
             self.check_type(pty)
-        if named.func.result is not None:
-            self.check_type(named.func.result)
+        result = named.func.result
+        if result is None:
+            return
+        self.check_type(result)
+        if constructs is None:
+            return
+        if not (isinstance(result, ast.GenericType) and result.kind == "result"):
+            raise ResolveError("if a constructor return type is declared it must be a `result`", result.span)
+        ok = result.args[0]
+        if not (isinstance(ok, ast.NamedType) and ok.id.name == constructs):
+            raise ResolveError("the `ok` type must be the resource being constructed", (ok or result).span)
 
     def check_type(self, body: ast.TypeBody) -> None:
         """Every name a gated-off type refers to exists, handles name resources, map keys are valid."""
@@ -837,22 +854,17 @@ class PackageResolver:
     ) -> ir.Function | None:
         """A resource's constructor, method or static function (None if gated off)."""
         named = rfunc.func
+        name = resource_func_name(rfunc, resource)
         if not isinstance(resource_id, int):
-            self.check_function(named, rfunc.kind == "method")
-            if self.enabled(self.stability(named.attrs, named.name.span)):
-                raise GateError(GATE_MESSAGE.format("type"), named.name.span)
-            return None
-        if rfunc.kind == "constructor":
-            return self.resolve_function(named, f"[constructor]{resource}", "constructor", resource_id)
-        prefix = "[method]" if rfunc.kind == "method" else "[static]"
-        if named.name.name == resource:
-            # Component names must be strongly unique: `[method]r.r` clashes with `r` itself.
-            raise ResolveError(
-                f"name `{prefix}{resource}.{named.name.name}` conflicts with previous name `{resource}`",
-                named.name.span,
+            self.check_function(
+                named, rfunc.kind == "method", resource if rfunc.kind == "constructor" else None
             )
+            if self.enabled(self.stability(named.attrs, named.name.span)) and self.pending_gate is None:
+                # Reported once the scope's names are checked, as the reference applies gates last.
+                self.pending_gate = GateError(GATE_MESSAGE.format("type"), named.name.span)
+            return None
         kind: ir.FunctionKindName = rfunc.kind
-        return self.resolve_function(named, f"{prefix}{resource}.{named.name.name}", kind, resource_id)
+        return self.resolve_function(named, name, kind, resource_id)
 
     def resolve_function(
         self, named: ast.NamedFunc, name: str, kind: ir.FunctionKindName, resource: ir.TypeId | None
@@ -862,7 +874,8 @@ class PackageResolver:
             kind = "async-" + kind  # type: ignore[assignment]
         stability = self.stability(named.attrs, named.name.span)
         if not self.enabled(stability):
-            self.check_function(named, kind in ("method", "async-method"))
+            constructed = name.removeprefix("[constructor]") if kind == "constructor" else None
+            self.check_function(named, kind in ("method", "async-method"), constructed)
             return None
         self.gate_span = named.name.span
         params: list[ir.Param] = []
@@ -970,9 +983,12 @@ class PackageResolver:
             if isinstance(item, ast.TypeDef) and isinstance(item.body, ast.ResourceBody):
                 world_entry: LookupEntry | None = type_scope.get(item.name.name)
                 for rfunc in item.body.funcs:
+                    fname = resource_func_name(rfunc, item.name.name)
+                    if folded.get(("import", fname.lower())) == fname:
+                        raise ResolveError(f"duplicate name `{fname}`", rfunc.func.name.span)
+                    claim_folded(folded, "import", fname, rfunc.func.name.span)
                     f = self.resolve_resource_func(rfunc, item.name.name, world_entry)
                     if f is not None:
-                        claim_folded(folded, "import", f.name, rfunc.func.name.span)
                         world.imports[f.name] = ir.FunctionItem(f)
                 continue
             if not isinstance(item, (ast.Import, ast.Export)):
@@ -1013,6 +1029,7 @@ class PackageResolver:
                 # Two paths (say, two versions) that name the same interface.
                 raise ResolveError(f"interface cannot be {desc}ed more than once", span)
             dest[dest_key] = witem
+        self.raise_pending_gate()
         if not self.suppressed:
             for name, entry in type_scope.items():
                 if entry == GATED:
@@ -1080,10 +1097,36 @@ def package_hint(known: list[ir.PackageName], wanted: ir.PackageName) -> str | N
 
 
 def fold_clash(names: Iterable[tuple[str, Span]]) -> None:
-    """Names of one scope must differ in more than case (kebab-case names are case-insensitive)."""
+    """Names of one scope are unique, even ignoring case (kebab-case names are case-insensitive)."""
     folded: dict[tuple[str, str], str] = {}
     for name, span in names:
+        if folded.get(("", name.lower())) == name:
+            raise ResolveError(f"duplicate name `{name}`", span)
         claim_folded(folded, "", name, span)
+
+
+def resource_func_name(rfunc: ast.ResourceFunc, resource: str) -> str:
+    """``[constructor]r``, ``[method]r.f`` or ``[static]r.f``."""
+    if rfunc.kind == "constructor":
+        return f"[constructor]{resource}"
+    prefix = "[method]" if rfunc.kind == "method" else "[static]"
+    if rfunc.func.name.name == resource:
+        # Component names must be strongly unique: `[method]r.r` clashes with `r` itself.
+        raise ResolveError(
+            f"name `{prefix}{resource}.{resource}` conflicts with previous name `{resource}`",
+            rfunc.func.name.span,
+        )
+    return f"{prefix}{resource}.{rfunc.func.name.name}"
+
+
+def resource_funcs(items: Sequence[ast.InterfaceItem | ast.WorldItem]) -> list[tuple[str, Span]]:
+    """The name and span of every resource function in ``items``, gated off or not."""
+    return [
+        (resource_func_name(rfunc, item.name.name), rfunc.func.name.span)
+        for item in items
+        if isinstance(item, ast.TypeDef) and isinstance(item.body, ast.ResourceBody)
+        for rfunc in item.body.funcs
+    ]
 
 
 def claim_folded(folded: dict[tuple[str, str], str], space: str, name: str, span: Span) -> None:
