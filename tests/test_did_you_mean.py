@@ -78,6 +78,13 @@ CASES = {
         "3:22",
         "handle",
     ),
+    "include-rename": (
+        "package a:b;\nworld x { import alpha: func(); }\nworld w { include x with { alpah as b } }\n",
+        None,
+        "no import or export kebab-name `alpah`",
+        "3:19",
+        "alpha",
+    ),
     "foreign-interface": (
         "package a:b;\ninterface i { use wasi:clocks/wall-clok@0.2.0.{datetime}; }\n",
         CLOCKS,

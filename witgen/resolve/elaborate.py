@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from witgen.errors import ResolveError
+from witgen.errors import NotFound, ResolveError
 from witgen.resolve import ir
 from witgen.resolve.clone import Cloner
+from witgen.suggest import did_you_mean
 
 
 def interface_deps(resolve: ir.Resolve, iface_id: ir.InterfaceId) -> list[ir.InterfaceId]:
@@ -152,9 +153,10 @@ def _include(resolve: ir.Resolve, world_id: ir.WorldId, include: ir.WorldInclude
     present = {k for k in list(source.imports) + list(source.exports) if isinstance(k, str)}
     for name in include.names:
         if name.name not in present:
-            raise ResolveError(
+            raise NotFound(
                 f"no import or export kebab-name `{name.name}`. Note that an ID does not support renaming",
                 include.span,
+                help=did_you_mean(name.name, present),
             )
     foreign = source.package != world.package
     cloner = Cloner(resolve, ir.WorldOwner(include.world), ir.WorldOwner(world_id), world.package, renames)
