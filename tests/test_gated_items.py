@@ -9,12 +9,16 @@ with it again.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import WASI, reference_json
 from tests.wit_outcomes import normalise, reference_outcome, reference_tool, witgen_outcome
+from witgen.errors import NotFound
+from witgen.resolve import load
 
 DEP = """package b:dep;
 interface x { f: func(); type t = u32; @unstable(feature = tz) type g = u32; }
@@ -209,3 +213,39 @@ def test_gated_items_like_the_reference(name: str, tmp_path: Path) -> None:
     tool = reference_tool()
     if tool is not None:
         assert normalise(reference_outcome(tool, root, case.features)) == case.error
+
+
+def test_wasi_cli_with_a_gated_import_the_clocks_package_lacks(tmp_path: Path) -> None:
+    """componentize-py's case: a world of WASI 0.3's cli imports ``wasi:clocks/timezone`` behind
+    ``@unstable(feature = clocks-timezone)`` while the clocks package it ships has no timezone."""
+    cli = shutil.copytree(WASI / "0.3.0" / "cli", tmp_path / "cli")
+    clocks = cli / "deps" / "clocks"
+    (clocks / "timezone.wit").unlink()
+    world = (clocks / "world.wit").read_text()
+    gated = "    @unstable(feature = clocks-timezone)\n    import timezone;\n"
+    assert gated in world
+    (clocks / "world.wit").write_text(world.replace(gated, ""))
+    imports = (cli / "imports.wit").read_text()
+    (cli / "imports.wit").write_text(
+        imports.replace(
+            "world imports {\n",
+            "world imports {\n  @unstable(feature = clocks-timezone)\n  import wasi:clocks/timezone@0.3.0;\n",
+        )
+    )
+    loaded = load(cli)
+    world_id = loaded.resolve.packages[loaded.main].worlds["imports"]
+    names = [loaded.resolve.key_name(k) for k in loaded.resolve.worlds[world_id].imports]
+    assert "wasi:clocks/system-clock@0.3.0" in names
+    assert not any("timezone" in n for n in names)
+    with pytest.raises(NotFound, match="interface 'timezone' not found in package 'wasi:clocks@0.3.0'"):
+        load(cli, features=["clocks-timezone"])
+    if reference_tool() is not None:
+        reference = reference_json(cli, [])
+        ref_world = reference["worlds"][reference["packages"][-1]["worlds"]["imports"]]
+        ref_names = []
+        for key in ref_world["imports"]:
+            iface = reference["interfaces"][int(key.removeprefix("interface-"))]
+            pkg = reference["packages"][iface["package"]]["name"]
+            ns_name, _, version = pkg.partition("@")
+            ref_names.append(f"{ns_name}/{iface['name']}@{version}")
+        assert names == ref_names
