@@ -38,7 +38,7 @@ try:
     from witgen.runtime.cabi import _wire
 
     _c_new_funcs, _CMemory, _CRealloc = _wire.new_funcs, _wire.Memory, _wire.Realloc
-except ImportError:  # built without a C compiler: the same work runs through ctypes
+except (ImportError, AttributeError):  # not built (no C compiler), or built from an older _wire.c
     _c_new_funcs = _CMemory = _CRealloc = None
 
 COMPILED = _CMemory is not None
