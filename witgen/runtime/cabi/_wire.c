@@ -9,6 +9,9 @@ C compiler the same loops run through ctypes).
 - `Memory`, a linear memory's `memoryview`, rebuilt only when the memory grew (`fastcall.MemoryView`).
 - `Realloc`, a component instance's `cabi_realloc` called as the spec's lowering does, with its
   checks (`engine._Site.alloc`): a list of 1,000 strings calls it 1,001 times.
+- `Adapter`, the fused adapter between two component instances for functions whose values all
+  pass as they are (32- and 64-bit numbers: `fuse.py`'s `call_numbers` with no conversion), as a
+  host function of its own: no Python frame per call between composed components.
 
 From Python each C call also pays ctypes' argument conversion (~0.25-1 us); here the calls run
 back to back. This module knows nothing of wasmtime: it is handed the C functions' addresses
@@ -381,6 +384,221 @@ static PyTypeObject ReallocType = {
     .tp_methods = Realloc_methods,
 };
 
+typedef void *(*trap_new_fn)(const char *message, size_t len);
+
+/* Adapter(call, trap_new, context, callee, post_return, count, post_count, body): a fused adapter
+   whose core signature is the callee's. `callee`/`post_return` are the 16-byte `wasmtime_func_t`s
+   (post_return b"" when there is none); `count` is the callee's max(params, results) slots,
+   `post_count` its result count (post-return's parameters). `body` is a weak reference to the
+   Python object with `caller` and `callee` (component instances) and `message(error, trap, where)`,
+   which makes the trap message of a failure (where: 0 the flags refused the call or the callee
+   trapped, 1 post-return trapped) and poisons what it must. The function's `env` holds a reference
+   to the Adapter (dropped by `adapter_finalizer` with the store), the Adapter only a weak one to
+   `body`, which the instance keeps: no cycle through the store. */
+typedef struct {
+    PyObject_HEAD
+    call_fn call;
+    trap_new_fn trap_new;
+    void *context;
+    unsigned char callee[16];
+    unsigned char post[16];
+    bool has_post;
+    size_t count;
+    size_t post_count;
+    PyObject *body;
+} AdapterObject;
+
+static PyObject *caller_name, *callee_name, *poisoned_name, *may_enter_name;
+
+static void Adapter_dealloc(AdapterObject *self) {
+    Py_XDECREF(self->body);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Adapter_init(AdapterObject *self, PyObject *args, PyObject *kwds) {
+    PyObject *call, *trap_new, *context, *body;
+    Py_buffer callee, post;
+    Py_ssize_t count, post_count;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0) {
+        PyErr_SetString(PyExc_TypeError, "Adapter() takes no keyword arguments");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(args, "OOOy*y*nnO", &call, &trap_new, &context, &callee, &post, &count, &post_count,
+                          &body)) {
+        return -1;
+    }
+    int ok = -1;
+    if (callee.len != 16 || (post.len != 0 && post.len != 16) || count < 0 || count > 64 || post_count < 0 ||
+        post_count > count || !PyWeakref_CheckRef(body)) {
+        PyErr_SetString(PyExc_ValueError, "Adapter: bad function, counts or body reference");
+        goto out;
+    }
+    self->call = (call_fn)PyLong_AsVoidPtr(call);
+    self->trap_new = (trap_new_fn)PyLong_AsVoidPtr(trap_new);
+    self->context = PyLong_AsVoidPtr(context);
+    if (PyErr_Occurred()) {
+        goto out;
+    }
+    if (self->call == NULL || self->trap_new == NULL || self->context == NULL) {
+        PyErr_SetString(PyExc_ValueError, "Adapter: null address");
+        goto out;
+    }
+    memcpy(self->callee, callee.buf, 16);
+    self->has_post = post.len == 16;
+    if (self->has_post) {
+        memcpy(self->post, post.buf, 16);
+    }
+    self->count = (size_t)count;
+    self->post_count = (size_t)post_count;
+    Py_INCREF(body);
+    Py_XSETREF(self->body, body);
+    ok = 0;
+out:
+    PyBuffer_Release(&callee);
+    PyBuffer_Release(&post);
+    return ok;
+}
+
+static void *adapter_trap(AdapterObject *a, const char *message) { return a->trap_new(message, strlen(message)); }
+
+/* The trap for a failure: its message is `body.message(error, trap, where)` (bytes). */
+static void *adapter_failed(AdapterObject *a, PyObject *body, void *error, void *trap, int where) {
+    PyErr_Clear();
+    PyObject *out = PyObject_CallMethod(body, "message", "nni", (Py_ssize_t)error, (Py_ssize_t)trap, where);
+    void *made;
+    if (out != NULL && PyBytes_Check(out)) {
+        made = a->trap_new(PyBytes_AS_STRING(out), (size_t)PyBytes_GET_SIZE(out));
+    } else {
+        PyErr_Clear();
+        made = adapter_trap(a, "a fused adapter failed, and so did reporting why");
+    }
+    Py_XDECREF(out);
+    return made;
+}
+
+/* An attribute of `obj` compared with `expected` by identity (-1: the lookup failed). */
+static int attr_is(PyObject *obj, PyObject *name, PyObject *expected) {
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL) {
+        return -1;
+    }
+    int same = v == expected;
+    Py_DECREF(v);
+    return same;
+}
+
+/* wasmtime_func_unchecked_callback_t: runs with the GIL released (wasm was called without it). */
+static void *adapter_callback(void *env, void *caller, raw_slot *slots, size_t count) {
+    (void)caller;
+    AdapterObject *a = (AdapterObject *)env;
+    void *result = NULL;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyObject *body = PyWeakref_GetObject(a->body); /* borrowed */
+    if (body == NULL || body == Py_None) {
+        PyErr_Clear();
+        result = adapter_trap(a, "a fused adapter was called after the instance that made it was dropped");
+        goto release;
+    }
+    Py_INCREF(body);
+    PyObject *from = PyObject_GetAttr(body, caller_name);
+    PyObject *to = from == NULL ? NULL : PyObject_GetAttr(body, callee_name);
+    if (to == NULL || count < a->count) {
+        result = adapter_failed(a, body, NULL, NULL, 0);
+        goto done;
+    }
+    /* fuse.py's `enter`: the caller may leave, the callee is alive and not on the stack */
+    if (attr_is(from, may_leave_name, Py_True) != 1 || attr_is(to, poisoned_name, Py_None) != 1 ||
+        attr_is(to, may_enter_name, Py_True) != 1 || PyObject_SetAttr(to, may_enter_name, Py_False) < 0) {
+        PyErr_Clear();
+        result = adapter_failed(a, body, NULL, NULL, 0);
+        goto done;
+    }
+    void *trap = NULL;
+    void *error;
+    raw_slot results[64];
+    PyThreadState *state = PyEval_SaveThread();
+    error = a->call(a->context, a->callee, slots, a->count, &trap);
+    PyEval_RestoreThread(state);
+    if (PyObject_SetAttr(to, may_enter_name, Py_True) < 0) {
+        PyErr_Clear();
+    }
+    if (error != NULL || trap != NULL) {
+        result = adapter_failed(a, body, error, trap, 0);
+        goto done;
+    }
+    if (a->has_post) { /* post-return gets the results; the caller gets them unchanged */
+        memcpy(results, slots, a->post_count * sizeof(raw_slot));
+        if (PyObject_SetAttr(to, may_leave_name, Py_False) < 0) {
+            PyErr_Clear();
+        }
+        state = PyEval_SaveThread();
+        error = a->call(a->context, a->post, results, a->post_count, &trap);
+        PyEval_RestoreThread(state);
+        if (PyObject_SetAttr(to, may_leave_name, Py_True) < 0) {
+            PyErr_Clear();
+        }
+        if (error != NULL || trap != NULL) {
+            result = adapter_failed(a, body, error, trap, 1);
+        }
+    }
+done:
+    Py_XDECREF(from);
+    Py_XDECREF(to);
+    Py_DECREF(body);
+release:
+    PyGILState_Release(gil);
+    return result;
+}
+
+/* The function's finalizer: wasmtime drops its env (a reference to the Adapter) with the store. */
+static void adapter_finalizer(void *env) {
+    PyGILState_STATE gil = PyGILState_Ensure();
+    Py_DECREF((PyObject *)env);
+    PyGILState_Release(gil);
+}
+
+typedef void (*func_new_unchecked_fn)(void *context, const void *type, void *callback, void *env,
+                                      void (*finalizer)(void *), void *out);
+
+/* Adapter.new_func(func_new, type, out): make the wasmtime function running this adapter into the
+   `wasmtime_func_t` at `out` (it holds a reference to the adapter until the store drops it). */
+static PyObject *Adapter_new_func(AdapterObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "new_func(func_new, type, out) takes 3 arguments");
+        return NULL;
+    }
+    func_new_unchecked_fn func_new = (func_new_unchecked_fn)PyLong_AsVoidPtr(args[0]);
+    void *type = PyLong_AsVoidPtr(args[1]);
+    void *out = PyLong_AsVoidPtr(args[2]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    if (func_new == NULL || type == NULL || out == NULL || self->body == NULL) {
+        PyErr_SetString(PyExc_ValueError, "new_func: null address");
+        return NULL;
+    }
+    Py_INCREF(self);
+    func_new(self->context, type, (void *)adapter_callback, self, adapter_finalizer, out);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef Adapter_methods[] = {
+    {"new_func", (PyCFunction)(void (*)(void))Adapter_new_func, METH_FASTCALL,
+     "Make the wasmtime function running this adapter at the address `out`."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject AdapterType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "witgen.runtime.cabi._wire.Adapter",
+    .tp_basicsize = sizeof(AdapterObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A fused adapter for values that pass between two component instances as they are.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Adapter_init,
+    .tp_dealloc = (destructor)Adapter_dealloc,
+    .tp_methods = Adapter_methods,
+};
+
 static PyMethodDef methods[] = {
     {"fill", (PyCFunction)(void (*)(void))fill, METH_FASTCALL,
      "Look up `count` wires with `export_get`; the index of the first that fails, else `count`."},
@@ -395,7 +613,13 @@ static struct PyModuleDef wire_module = {
 
 PyMODINIT_FUNC PyInit__wire(void) {
     may_leave_name = PyUnicode_InternFromString("may_leave");
-    if (may_leave_name == NULL || PyType_Ready(&MemoryType) < 0 || PyType_Ready(&ReallocType) < 0) {
+    may_enter_name = PyUnicode_InternFromString("may_enter");
+    poisoned_name = PyUnicode_InternFromString("poisoned");
+    caller_name = PyUnicode_InternFromString("caller");
+    callee_name = PyUnicode_InternFromString("callee");
+    if (may_leave_name == NULL || may_enter_name == NULL || poisoned_name == NULL || caller_name == NULL ||
+        callee_name == NULL || PyType_Ready(&MemoryType) < 0 || PyType_Ready(&ReallocType) < 0 ||
+        PyType_Ready(&AdapterType) < 0) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&wire_module);
@@ -404,8 +628,10 @@ PyMODINIT_FUNC PyInit__wire(void) {
     }
     Py_INCREF(&MemoryType);
     Py_INCREF(&ReallocType);
+    Py_INCREF(&AdapterType);
     if (PyModule_AddObject(module, "Memory", (PyObject *)&MemoryType) < 0 ||
-        PyModule_AddObject(module, "Realloc", (PyObject *)&ReallocType) < 0) {
+        PyModule_AddObject(module, "Realloc", (PyObject *)&ReallocType) < 0 ||
+        PyModule_AddObject(module, "Adapter", (PyObject *)&AdapterType) < 0) {
         Py_DECREF(module);
         return NULL;
     }

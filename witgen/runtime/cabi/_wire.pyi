@@ -32,3 +32,18 @@ class Realloc:
         /,
     ) -> None: ...
     def alloc(self, align: int, size: int, /) -> int: ...
+
+class Adapter:
+    def __init__(
+        self,
+        call: int,
+        trap_new: int,
+        context: int,
+        callee: bytes,
+        post_return: bytes,
+        count: int,
+        post_count: int,
+        body: object,
+        /,
+    ) -> None: ...
+    def new_func(self, func_new: int, type: int, out: int, /) -> None: ...
