@@ -47,3 +47,18 @@ class Adapter:
         /,
     ) -> None: ...
     def new_func(self, func_new: int, type: int, out: int, /) -> None: ...
+
+def pack_records(
+    items: object, cls: type, names: tuple[str, ...], kinds: bytes, offsets: tuple[int, ...], size: int, /
+) -> tuple[bytes, int] | None: ...
+def unpack_records(
+    view: memoryview,
+    ptr: int,
+    count: int,
+    cls: type,
+    names: tuple[str, ...],
+    kinds: bytes,
+    offsets: tuple[int, ...],
+    size: int,
+    /,
+) -> list[object]: ...

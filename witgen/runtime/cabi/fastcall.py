@@ -32,6 +32,7 @@ import wasmtime
 from witgen.runtime.cabi.gate import store_gate
 
 _c_new_funcs: Callable[[int, int, int, int, int, int, int, int, int], None] | None
+_c_records: tuple[Callable[..., Any], Callable[..., Any]] | None
 _CMemory: Any
 _CRealloc: Any
 _CAdapter: Any
@@ -39,8 +40,9 @@ try:
     from witgen.runtime.cabi import _wire
 
     _c_new_funcs, _CMemory, _CRealloc, _CAdapter = _wire.new_funcs, _wire.Memory, _wire.Realloc, _wire.Adapter
+    _c_records = (_wire.pack_records, _wire.unpack_records)
 except (ImportError, AttributeError):  # not built (no C compiler), or built from an older _wire.c
-    _c_new_funcs = _CMemory = _CRealloc = _CAdapter = None
+    _c_new_funcs = _CMemory = _CRealloc = _CAdapter = _c_records = None
 
 COMPILED = _CMemory is not None
 """Whether `_wire` is built. Tests set it False to run the ctypes paths beside the compiled
@@ -283,6 +285,19 @@ def compiled_alloc(
     )
     alloc: Callable[[int, int], int] = c.alloc
     return alloc
+
+
+def _leave_to_python(*args: Any) -> None:
+    return None
+
+
+def record_codecs() -> tuple[Callable[..., Any], Callable[..., Any] | None]:
+    """`(pack, unpack)` of lists of plain records for generated call sites: the compiled
+    `_wire.pack_records`/`unpack_records`, or a `pack` that leaves every list to the
+    generated Python loop and no `unpack` when `_wire` is not built (or `COMPILED` is off)."""
+    if COMPILED and _c_records is not None:
+        return _c_records
+    return _leave_to_python, None
 
 
 class AdapterBody(Protocol):
