@@ -8,6 +8,7 @@ import pytest
 from conftest import reference_json, wasi_packages
 
 from witgen.resolve import ir, load
+from witgen.resolve.json_io import to_json
 
 
 @pytest.mark.parametrize("all_features", [False, True], ids=["default", "all-features"])
@@ -40,3 +41,12 @@ def _ref_key(reference: dict, key: str) -> str:  # type: ignore[type-arg]
     pkg = reference["packages"][iface["package"]]["name"]
     name = ir.PackageName(*pkg.split("@")[0].split(":"), pkg.split("@")[1] if "@" in pkg else None)
     return name.interface_id(iface["name"])
+
+
+@pytest.mark.parametrize("all_features", [False, True], ids=["default", "all-features"])
+@pytest.mark.parametrize("path", wasi_packages(), ids=lambda p: f"{p.parent.name}-{p.name}")
+def test_wasi_package_json_is_the_references(path: Path, all_features: bool) -> None:
+    """Every id too: anonymous types of gated-off functions are kept and `own<T>` handles are
+    placed where wit-parser allocates them."""
+    loaded = load(path, all_features=all_features)
+    assert to_json(loaded.resolve) == reference_json(path, ["--all-features"] if all_features else [])

@@ -16,6 +16,7 @@ from witgen.errors import GateError, NotFound, ResolveError, Span, WitError
 from witgen.parser import ast
 from witgen.resolve import ir
 from witgen.resolve.loader import PackageSource
+from witgen.resolve.own_handles import order_own_handles
 from witgen.resolve.semver import compatible_package, parse_version
 from witgen.resolve.toposort import toposort
 from witgen.suggest import closest, did_you_mean
@@ -116,6 +117,7 @@ class PackageResolver:
         self.package.docs = self.docs(docs[0]) if docs else None
         decls = self.source.decls
         self.pkg_id = ir.PackageId(len(self.resolve.packages))
+        first = (len(self.resolve.types), len(self.resolve.interfaces), len(self.resolve.worlds))
         iface_order, world_order = self.populate_items(decls)
         self.resolve.add_package(self.package)
         self.resolve.package_names[self.pkg_name] = self.pkg_id
@@ -137,7 +139,23 @@ class PackageResolver:
             self.cur_file = i
             self.resolve_world(world)
         self.raise_foreign_errors()
+        self.place_own_handles(*first)
         return self.pkg_id
+
+    def place_own_handles(self, first_type: int, first_interface: int, first_world: int) -> None:
+        """Give this package's ``own<T>`` handles the reference's ids (see ``own_handles``)."""
+        owns = {type_id for key, type_id in self.anon.items() if key[:2] == ("handle", "own")}
+        interfaces = [ir.InterfaceId(i) for i in range(first_interface, len(self.resolve.interfaces))]
+        worlds = [ir.WorldId(i) for i in range(first_world, len(self.resolve.worlds))]
+        moved = order_own_handles(self.resolve, first_type, interfaces, worlds, owns)
+        if not moved:
+            return
+        self.anon = {key: moved.get(type_id, type_id) for key, type_id in self.anon.items()}
+        for iface_id in interfaces:
+            lookup = self.lookups.get(iface_id, {})
+            for name, entry in lookup.items():
+                if isinstance(entry, int):
+                    lookup[name] = moved.get(entry, entry)
 
     def raise_pending_gate(self) -> None:
         error, self.pending_gate = self.pending_gate, None
@@ -703,6 +721,33 @@ class PackageResolver:
             if not (isinstance(key, ast.PrimType) and PRIMS[key.name] in MAP_KEYS):
                 raise ResolveError(MAP_KEY_MESSAGE, m.span)
 
+    def intern_gated_signature(self, func: ast.Func, method_of: ir.TypeId | None) -> None:
+        """The anonymous types of a gated-off function's signature, as the reference has them:
+        it makes them before applying gates and keeps those that aren't gated off themselves
+        (``option<u32>``, ``borrow<r>`` of a method), so later ids match its own."""
+        if method_of is not None:
+            self.intern(ir.Handle("borrow", method_of), ir.UNKNOWN_STABILITY)
+        exprs = [ty for _, ty in func.params] + ([func.result] if func.result is not None else [])
+        for expr in exprs:
+            if isinstance(expr, ast.HandleType) and expr.kind == "borrow":
+                entry = self.scope.get(expr.resource.name)
+                if isinstance(entry, int):
+                    self.intern(ir.Handle("borrow", entry), ir.UNKNOWN_STABILITY)
+            elif isinstance(expr, ast.GenericType) and self.all_names_resolved(expr):
+                self.resolve_type(expr, ir.UNKNOWN_STABILITY)
+
+    def all_names_resolved(self, expr: ast.TypeBody) -> bool:
+        stack: list[ast.TypeBody | None] = [expr]
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, ast.NamedType) and not isinstance(self.scope.get(cur.id.name), int):
+                return False
+            if isinstance(cur, ast.HandleType) and not isinstance(self.scope.get(cur.resource.name), int):
+                return False
+            if isinstance(cur, ast.GenericType):
+                stack.extend(cur.args)
+        return True
+
     def check_type_name(self, name: ast.Id) -> LookupEntry:
         entry = self.scope.get(name.name)
         if entry is None:
@@ -830,9 +875,11 @@ class PackageResolver:
         found = self.anon.get(key)
         if found is not None:
             return found
-        type_id = self.resolve.add_type(
-            ir.TypeDef(None, kind, None, None, self.inherited_stability(kind, stability))
-        )
+        if isinstance(kind, ir.Handle) and kind.kind == "own":
+            stability = ir.UNKNOWN_STABILITY  # the reference makes these after gates apply, without one
+        else:
+            stability = self.inherited_stability(kind, stability)
+        type_id = self.resolve.add_type(ir.TypeDef(None, kind, None, None, stability))
         self.anon[key] = type_id
         return type_id
 
@@ -842,6 +889,9 @@ class PackageResolver:
             return stability
         for ty in child_types(kind):
             if not isinstance(ty, ir.Prim):
+                child = self.resolve.types[ty]
+                if child.name is None and isinstance(child.kind, ir.Handle) and child.kind.kind == "own":
+                    ty = child.kind.resource  # to the reference, `own<T>` here is `T` itself
                 found = self.resolve.types[ty].stability
                 if found.kind != "unknown":
                     return found
@@ -876,6 +926,7 @@ class PackageResolver:
         if not self.enabled(stability):
             constructed = name.removeprefix("[constructor]") if kind == "constructor" else None
             self.check_function(named, kind in ("method", "async-method"), constructed)
+            self.intern_gated_signature(named.func, resource if kind in ("method", "async-method") else None)
             return None
         self.gate_span = named.name.span
         params: list[ir.Param] = []
