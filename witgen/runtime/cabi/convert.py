@@ -17,7 +17,7 @@ from typing import Any
 
 import wasmtime
 
-from witgen.runtime.cabi import types as t
+from witgen.component import types as t
 from witgen.runtime.cabi.fastcall import MemoryView, caller
 from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, join
 from witgen.runtime.cabi.state import (
