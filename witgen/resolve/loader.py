@@ -14,6 +14,7 @@ from pathlib import Path
 from witgen.errors import SourceFile, WitError
 from witgen.parser import ast
 from witgen.parser.parser import parse_file
+from witgen.resolve import ir
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -26,13 +27,27 @@ class PackageSource:
     headers: list[ast.PackageHeader] = field(default_factory=list)
     decls: list[tuple[SourceFile, list[ast.FileItem]]] = field(default_factory=list)
     nested_docs: list[str] | None = None
-    partial: bool = False
-    """A foreign package rebuilt from a binary dependency: only the items it uses; a full
-    definition of the same package elsewhere replaces it."""
 
     def key(self) -> tuple[str, str, str | None]:
         assert self.name is not None
         return self.name.key()
+
+
+@dataclass
+class BinaryPackage:
+    """A binary WIT package from ``deps/``, decoded straight to IR: its package is the last of
+    `resolve.packages`, after the parts of other packages it uses (which give way to their
+    full definitions when it is merged, see ``merge.py``)."""
+
+    resolve: ir.Resolve
+    display: str
+
+    def keys(self) -> list[tuple[str, str, str | None]]:
+        """Its packages' names, the foreign ones first and its own last."""
+        return [(p.name.namespace, p.name.name, p.name.version) for p in self.resolve.packages]
+
+    def key(self) -> tuple[str, str, str | None]:
+        return self.keys()[-1]
 
 
 def read_source(path: Path, display: str) -> SourceFile:
@@ -93,7 +108,9 @@ def _display(path: Path) -> str:
     return str(path)
 
 
-def load_sources(path: str | os.PathLike[str]) -> tuple[list[PackageSource], list[PackageSource]]:
+def load_sources(
+    path: str | os.PathLike[str],
+) -> tuple[list[PackageSource], list[PackageSource | BinaryPackage]]:
     """Parse a WIT file or directory and its ``deps/``.
 
     Returns (packages of the main group, packages of all dependencies).
@@ -103,7 +120,7 @@ def load_sources(path: str | os.PathLike[str]) -> tuple[list[PackageSource], lis
         raise WitError(f"no such file or directory: {root}")
     if root.is_dir():
         main = parse_group(_wit_files(root))
-        deps: list[PackageSource] = []
+        deps: list[PackageSource | BinaryPackage] = []
         deps_dir = root / "deps"
         if deps_dir.is_dir():
             for entry in sorted(deps_dir.iterdir(), key=lambda p: p.name):
@@ -112,7 +129,7 @@ def load_sources(path: str | os.PathLike[str]) -> tuple[list[PackageSource], lis
                 elif entry.suffix == ".wit":
                     deps.extend(parse_group([read_source(entry, _display(entry))]))
                 elif entry.suffix == ".wasm":
-                    deps.extend(binary_package_sources(entry))
+                    deps.append(binary_package(entry))
                 elif entry.suffix == ".wat":
                     raise WitError(
                         f"{_display(entry)}: WebAssembly text in deps/ is not supported yet; "
@@ -137,9 +154,8 @@ def read_wasm(path: Path) -> bytes | None:
         raise WitError(f"failed to read {_display(path)}: {exc.strerror or exc}") from None
 
 
-def binary_package_sources(path: Path) -> list[PackageSource]:
-    """A binary WIT package in deps/, printed as WIT and parsed like any other dependency."""
-    from witgen.gen_wit.printer import print_resolve
+def binary_package(path: Path) -> BinaryPackage:
+    """A binary WIT package in deps/, decoded to IR."""
     from witgen.resolve.from_component import decode_wasm
 
     data = read_wasm(path)
@@ -147,11 +163,7 @@ def binary_package_sources(path: Path) -> list[PackageSource]:
     decoded = decode_wasm(data, _display(path))
     if decoded.world is not None:
         raise WitError(f"{_display(path)}: is a component, not a binary WIT package")
-    text = print_resolve(decoded.resolve, decoded.package)
-    sources = parse_group([SourceFile(f"{_display(path)} (as WIT)", text)])
-    for source in sources[:-1]:
-        source.partial = True
-    return sources
+    return BinaryPackage(decoded.resolve, _display(path))
 
 
 def _wit_files(directory: Path) -> list[SourceFile]:
