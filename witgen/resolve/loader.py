@@ -2,7 +2,9 @@
 
 A path is a ``.wit`` file (one package, plus any nested ``package x { }``
 blocks) or a directory (one package from all its ``.wit`` files, with its
-dependencies under ``deps/``: each a ``.wit`` file or a directory).
+dependencies under ``deps/``: each a directory, a ``.wit`` file, or a WIT
+package encoded as WebAssembly, binary or text, in a ``.wasm`` or ``.wat``
+file; a file's content, not its name, says which, as for the reference).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from witgen.errors import SourceFile, WitError
 from witgen.parser import ast
 from witgen.parser.parser import parse_file
 from witgen.resolve import ir
+from witgen.resolve.wat import is_wasm_text, wat_to_wasm
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -126,40 +129,41 @@ def load_sources(
             for entry in sorted(deps_dir.iterdir(), key=lambda p: p.name):
                 if entry.is_dir():
                     deps.extend(parse_group(_wit_files(entry)))
-                elif entry.suffix == ".wit":
-                    deps.extend(parse_group([read_source(entry, _display(entry))]))
-                elif entry.suffix == ".wasm":
-                    deps.append(binary_package(entry))
-                elif entry.suffix == ".wat":
-                    raise WitError(
-                        f"{_display(entry)}: WebAssembly text in deps/ is not supported yet; "
-                        "convert it with `wasm-tools parse` to a .wasm file"
-                    )
+                elif entry.suffix in (".wit", ".wat", ".wasm"):  # each by its content, like the reference
+                    data = read_wasm(entry)
+                    if data is None:
+                        deps.extend(parse_group([read_source(entry, _display(entry))]))
+                    else:
+                        deps.append(binary_package(entry, data))
         return main, deps
-    if root.suffix == ".wat":
-        raise WitError(f"{_display(root)}: WebAssembly text is not supported yet; convert it to a .wasm file")
     return parse_group([read_source(root, _display(root))]), []
 
 
 def read_wasm(path: Path) -> bytes | None:
-    """The file's bytes if it is a WebAssembly binary (by its magic), else None."""
+    """The WebAssembly binary the file holds: its bytes (by the `\\0asm` magic) or the binary its
+    WebAssembly text spells (`wat.py`); None if it is neither (WIT)."""
+    display = _display(path)
     try:
         with path.open("rb") as f:
-            if f.read(4) != b"\0asm":
-                if path.suffix == ".wasm":
-                    raise WitError(f"{_display(path)}: not a WebAssembly binary (no `\\0asm` magic)")
-                return None
-            return b"\0asm" + f.read()
+            data = f.read(4)
+            if data != b"\0asm" and path.stat().st_size > MAX_FILE_BYTES:
+                raise WitError(f"{display}: file is larger than {MAX_FILE_BYTES} bytes")
+            data += f.read()
     except OSError as exc:
-        raise WitError(f"failed to read {_display(path)}: {exc.strerror or exc}") from None
+        raise WitError(f"failed to read {display}: {exc.strerror or exc}") from None
+    if data[:4] == b"\0asm":
+        return data
+    if is_wasm_text(data):
+        return wat_to_wasm(data, display)
+    if path.suffix == ".wasm":
+        raise WitError(f"{display}: not a WebAssembly binary (no `\\0asm` magic)")
+    return None
 
 
-def binary_package(path: Path) -> BinaryPackage:
-    """A binary WIT package in deps/, decoded to IR."""
+def binary_package(path: Path, data: bytes) -> BinaryPackage:
+    """A binary WIT package in deps/ (`data`, read from `path`), decoded to IR."""
     from witgen.resolve.from_component import decode_wasm
 
-    data = read_wasm(path)
-    assert data is not None
     decoded = decode_wasm(data, _display(path))
     if decoded.world is not None:
         raise WitError(f"{_display(path)}: is a component, not a binary WIT package")
