@@ -34,8 +34,8 @@ setup(
     },
     cmdclass={"build_py": RuntimeOnly},
     ext_modules=[
-        # The cabi engine's instantiation loops in C; without a C compiler the runtime installs
-        # and runs the same loops through ctypes (slower instantiation of large components).
+        # The cabi engine's instantiation loops, memory views and realloc calls in C; without a
+        # C compiler the runtime installs and runs the same work through ctypes (slower).
         Extension("witgen.runtime.cabi._wire", ["witgen/runtime/cabi/_wire.c"], optional=True),
     ],
 )

@@ -32,10 +32,18 @@ import wasmtime
 from witgen.runtime.cabi.gate import store_gate
 
 _c_new_funcs: Callable[[int, int, int, int, int, int, int, int, int], None] | None
+_CMemory: Any
+_CRealloc: Any
 try:
-    from witgen.runtime.cabi._wire import new_funcs as _c_new_funcs
-except ImportError:  # built without a C compiler: `HostFuncs.add_all` loops through ctypes
-    _c_new_funcs = None
+    from witgen.runtime.cabi import _wire
+
+    _c_new_funcs, _CMemory, _CRealloc = _wire.new_funcs, _wire.Memory, _wire.Realloc
+except (ImportError, AttributeError):  # not built (no C compiler), or built from an older _wire.c
+    _c_new_funcs = _CMemory = _CRealloc = None
+
+COMPILED = _CMemory is not None
+"""Whether `_wire` is built. Tests set it False to run the ctypes paths beside the compiled
+ones (it is read when an instance's memories and reallocs are first used)."""
 
 _VALTYPES = {
     "I": wasmtime.ValType.i32,
@@ -93,6 +101,8 @@ if _ffi is not None:
     _memory_data = _QUICK(c_void_p, c_void_p, c_void_p)(("wasmtime_memory_data", _dll))
     _memory_size = _QUICK(c_size_t, c_void_p, c_void_p)(("wasmtime_memory_data_size", _dll))
     _trap_new = _QUICK(c_void_p, ctypes.c_char_p, c_size_t)(("wasmtime_trap_new", _dll))
+    _MEMORY_DATA = ctypes.cast(_memory_data, c_void_p).value or 0
+    _MEMORY_SIZE = ctypes.cast(_memory_size, c_void_p).value or 0
     _UNCHECKED_CB = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t)
     _FINALIZER = CFUNCTYPE(None, c_void_p)
     _func_new_unchecked = _QUICK(None, c_void_p, c_void_p, _UNCHECKED_CB, c_void_p, _FINALIZER, c_void_p)(
@@ -223,6 +233,54 @@ class MemoryView:
             )
             self.size = size
         return self.mv
+
+
+class Memory(Protocol):
+    """A linear memory: `view()` as a writable memoryview (fetch it again after wasm ran)."""
+
+    def view(self) -> memoryview: ...
+
+
+def memory(store: wasmtime.Store, memory: wasmtime.Memory) -> Memory:
+    """`memory`'s view, kept by the compiled `_wire.Memory` when built (it holds the store
+    alive: the addresses it calls C with are the store's), else by `MemoryView`."""
+    if COMPILED:
+        found: Memory = _CMemory(
+            _MEMORY_DATA,
+            _MEMORY_SIZE,
+            context_address(store),
+            ctypes.addressof(memory._memory),
+            (memory, store),
+        )
+        return found
+    return MemoryView(store, memory)
+
+
+def compiled_alloc(
+    store: wasmtime.Store,
+    realloc: wasmtime.Func,
+    memory: Memory,
+    inst: object,
+    bad: Callable[[int, int, int], int],
+) -> Callable[[int, int], int] | None:
+    """`realloc(0, 0, align, size)` run in C with `inst.may_leave` false around it, its pointer
+    checked against `memory` (`bad(ptr, align, size)` raises), a trap raised as `CoreFault`; None
+    when `_wire` is not built or `memory` is not its `Memory` (callers keep their Python path)."""
+    if not COMPILED or not isinstance(memory, _CMemory):
+        return None
+    call = ctypes.cast(_call_unchecked, c_void_p).value or 0
+    c = _CRealloc(
+        call,
+        context_address(store),
+        ctypes.addressof(realloc._func),
+        (realloc, store),
+        memory,
+        inst,
+        _fault,
+        bad,
+    )
+    alloc: Callable[[int, int], int] = c.alloc
+    return alloc
 
 
 _TYPES: weakref.WeakKeyDictionary[wasmtime.Engine, dict[tuple[str, str], tuple[wasmtime.FuncType, int]]] = (
