@@ -32,10 +32,6 @@ class DecodedWasm:
     world: ir.WorldId | None = None
 
 
-def is_wasm(data: bytes) -> bool:
-    return data[:4] == b"\0asm"
-
-
 def decode_wasm(data: bytes, display: str) -> DecodedWasm:
     """Decode `data` (read from `display`) into a resolve; every failure is a one-line WitError."""
     try:
