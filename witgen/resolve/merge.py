@@ -4,7 +4,8 @@
 A binary package (`deps/x.wasm`) decodes to a resolve of its own: the package, preceded by the
 parts of other packages it uses. Packages already present (defined in full, or carried by an
 earlier binary) are matched by name: their interfaces and worlds by name, an interface's types
-by name; what only the binary has is copied in. Everything else is copied with its ids remapped.
+by name; what only the binary has is copied in. Everything else is copied with its ids remapped
+(with `dataclasses.replace`, so fields the IR gains later are carried along).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class Merger:
         existing = self.into.package_names.get(pkg.name)
         if existing is None:
             existing = len(self.into.packages)
-            self.into.packages.append(ir.Package(pkg.name, pkg.docs))
+            self.into.packages.append(replace(pkg, interfaces={}, worlds={}))
             self.into.package_names[pkg.name] = existing
         self.packages[pkg_id] = existing
         target = self.into.packages[existing]
@@ -121,7 +122,7 @@ class Merger:
             return found
         new_id = len(self.into.interfaces)
         self.interfaces[iface_id] = new_id
-        new = ir.Interface(old.name, package, docs=old.docs, stability=old.stability)
+        new = replace(old, package=package, types={}, functions={}, clone_of=None)
         self.into.interfaces.append(new)
         new.clone_of = None if old.clone_of is None else self.interface(old.clone_of)
         new.types = {name: self.type_id(ty) for name, ty in old.types.items()}
@@ -135,7 +136,7 @@ class Merger:
         old = self.source.worlds[world_id]
         new_id = len(self.into.worlds)
         self.worlds[world_id] = new_id
-        new = ir.World(old.name, None, docs=old.docs, stability=old.stability)
+        new = replace(old, package=None, imports={}, exports={})
         self.into.worlds.append(new)
         new.package = None if old.package is None else self.package(old.package)
         new.imports = {self.key(k): self.world_item(item) for k, item in old.imports.items()}
