@@ -32,3 +32,33 @@ class Realloc:
         /,
     ) -> None: ...
     def alloc(self, align: int, size: int, /) -> int: ...
+
+class Adapter:
+    def __init__(
+        self,
+        call: int,
+        trap_new: int,
+        context: int,
+        callee: bytes,
+        post_return: bytes,
+        count: int,
+        post_count: int,
+        body: object,
+        /,
+    ) -> None: ...
+    def new_func(self, func_new: int, type: int, out: int, /) -> None: ...
+
+def pack_records(
+    items: object, cls: type, names: tuple[str, ...], kinds: bytes, offsets: tuple[int, ...], size: int, /
+) -> tuple[bytes, int] | None: ...
+def unpack_records(
+    view: memoryview,
+    ptr: int,
+    count: int,
+    cls: type,
+    names: tuple[str, ...],
+    kinds: bytes,
+    offsets: tuple[int, ...],
+    size: int,
+    /,
+) -> list[object]: ...

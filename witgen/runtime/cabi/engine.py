@@ -424,6 +424,7 @@ class _Site:
         if compiled is not None:
             self.alloc = compiled  # type: ignore[method-assign,assignment]
         self.strings = support.STRING_CODECS[self.options.string_encoding]
+        self.records = fastcall.record_codecs()
         self.string_cost = support.STRING_COSTS[self.options.string_encoding]
         self.gate = self.rt.gate
         self.handles = (_lower_own, _lower_borrow, _lift_own, _lift_borrow)

@@ -32,14 +32,17 @@ import wasmtime
 from witgen.runtime.cabi.gate import store_gate
 
 _c_new_funcs: Callable[[int, int, int, int, int, int, int, int, int], None] | None
+_c_records: tuple[Callable[..., Any], Callable[..., Any]] | None
 _CMemory: Any
 _CRealloc: Any
+_CAdapter: Any
 try:
     from witgen.runtime.cabi import _wire
 
-    _c_new_funcs, _CMemory, _CRealloc = _wire.new_funcs, _wire.Memory, _wire.Realloc
+    _c_new_funcs, _CMemory, _CRealloc, _CAdapter = _wire.new_funcs, _wire.Memory, _wire.Realloc, _wire.Adapter
+    _c_records = (_wire.pack_records, _wire.unpack_records)
 except (ImportError, AttributeError):  # not built (no C compiler), or built from an older _wire.c
-    _c_new_funcs = _CMemory = _CRealloc = None
+    _c_new_funcs = _CMemory = _CRealloc = _CAdapter = _c_records = None
 
 COMPILED = _CMemory is not None
 """Whether `_wire` is built. Tests set it False to run the ctypes paths beside the compiled
@@ -128,16 +131,17 @@ def context_address(store: wasmtime.Store) -> int:
     return addr
 
 
-def _fault(err: int, trap_addr: int) -> CoreFault:
+def fault(err: int, trap_addr: int) -> CoreFault:
+    """The `CoreFault` of a C call that returned error `err` or set trap `trap_addr` (taking it)."""
     if err:
         exc: Exception = wasmtime.WasmtimeError._from_ptr(
             ctypes.cast(err, ctypes.POINTER(_ffi.wasmtime_error_t))
         )
     else:
         exc = wasmtime.Trap._from_ptr(ctypes.cast(trap_addr, ctypes.POINTER(_ffi.wasm_trap_t)))
-    fault = CoreFault(str(exc))
-    fault.__cause__ = exc
-    return fault
+    out = CoreFault(str(exc))
+    out.__cause__ = exc
+    return out
 
 
 def _arg_format(params: str) -> str:
@@ -169,7 +173,7 @@ class RawCall:
 
     def fault(self, err: int) -> CoreFault:
         t, self.trap.value = self.trap.value or 0, None
-        return _fault(err or 0, t)
+        return fault(err or 0, t)
 
 
 def caller(store: wasmtime.Store, func: wasmtime.Func, params: str, result: str) -> Callable[..., Any]:
@@ -276,11 +280,64 @@ def compiled_alloc(
         (realloc, store),
         memory,
         inst,
-        _fault,
+        fault,
         bad,
     )
     alloc: Callable[[int, int], int] = c.alloc
     return alloc
+
+
+def _leave_to_python(*args: Any) -> None:
+    return None
+
+
+def record_codecs() -> tuple[Callable[..., Any], Callable[..., Any] | None]:
+    """`(pack, unpack)` of lists of plain records for generated call sites: the compiled
+    `_wire.pack_records`/`unpack_records`, or a `pack` that leaves every list to the
+    generated Python loop and no `unpack` when `_wire` is not built (or `COMPILED` is off)."""
+    if COMPILED and _c_records is not None:
+        return _c_records
+    return _leave_to_python, None
+
+
+class AdapterBody(Protocol):
+    """What a compiled adapter reads on each call: the two component instances' flags, and the
+    trap message of a failure (`where`: 0 the call was refused or the callee trapped, 1 its
+    post-return trapped; `error`/`trap` the C pointers, both 0 for a refusal)."""
+
+    caller: Any
+    callee: Any
+
+    def message(self, error: int, trap: int, where: int) -> bytes: ...
+
+
+def compiled_adapter(
+    store: wasmtime.Store,
+    callee: wasmtime.Func,
+    post_return: wasmtime.Func | None,
+    params: str,
+    results: str,
+    body: AdapterBody,
+) -> wasmtime.Func | None:
+    """A core function calling `callee` (same core signature) with its arguments as they are,
+    then `post_return` with its results, entirely in C (`_wire.Adapter`); None when `_wire` is
+    not built. It holds `body` weakly: keep `body` alive as long as the function may run."""
+    if not COMPILED:
+        return None
+    func_size = ctypes.sizeof(_ffi.wasmtime_func_t)
+    adapter = _CAdapter(
+        ctypes.cast(_call_unchecked, c_void_p).value or 0,
+        ctypes.cast(_trap_new, c_void_p).value or 0,
+        context_address(store),
+        ctypes.string_at(addressof(callee._func), func_size),
+        b"" if post_return is None else ctypes.string_at(addressof(post_return._func), func_size),
+        max(len(params), len(results)),
+        len(results),
+        weakref.ref(body),
+    )
+    extern = EXTERN(_EXTERN_FUNC)
+    adapter.new_func(_FUNC_NEW, _func_type(store.engine, params, results)[1], addressof(extern) + _EXTERN_OF)
+    return wasmtime.Func._from_raw(extern.of.func)
 
 
 _TYPES: weakref.WeakKeyDictionary[wasmtime.Engine, dict[tuple[str, str], tuple[wasmtime.FuncType, int]]] = (

@@ -349,7 +349,7 @@ class _Run:
         )
 
     def fuse(self, s: Fuse) -> None:
-        adapter = fuse(
+        adapter, body = fuse(
             self.store,
             self.regs[s.callee],
             self.regs[s.caller],
@@ -357,7 +357,7 @@ class _Run:
             s.label,
             self.on_error,
         )
-        self.keep.append(adapter)
+        self.keep += (adapter, body)
         self.regs[s.reg] = adapter
 
     def caller(self, s: Lower) -> ComponentInstance:
