@@ -13,7 +13,8 @@ from witgen.resolve import Loaded, load
 def _add_wit_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "path",
-        help="a .wit file, a directory holding one package and its deps/, or a .wasm component or binary WIT package",
+        help="a .wit file, a directory holding one package and its deps/, or a component or binary WIT package"
+        " (.wasm, or WebAssembly text: .wat/.wast)",
     )
     parser.add_argument("--features", default="", help="comma-separated @unstable features to enable")
     parser.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
