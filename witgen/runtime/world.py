@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import wasmtime
 from wasmtime import component as wc
 
-from witgen.runtime.errors import DecodeError, LinkError
+from witgen.runtime.errors import DecodeError
 from witgen.runtime.instance import Instance
 from witgen.runtime.limits import Limits
 from witgen.runtime.loading import check_engine, compile_component, default_engine, engine_of
