@@ -79,7 +79,6 @@ def _sdk(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from witgen.gen_sdk import SdkNames, check_fits, generate_sdk, write_sdk
-
     from witgen.resolve.loader import read_wasm
 
     component = Path(args.component)
