@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import BINARY_CASES, UI, manifest, reference_error, reference_json
+from conftest import UI, manifest, reference_error, reference_json
 
 from witgen.errors import WitError
 from witgen.resolve import load
@@ -22,10 +22,6 @@ def _location(text: str) -> tuple[int, int] | None:
 
 @pytest.mark.parametrize("case", [c["case"] for c in CASES if c["expect"] == "pass"])
 def test_pass_case_resolves(case: str) -> None:
-    if case in BINARY_CASES:
-        with pytest.raises(WitError, match="not supported yet"):
-            load(UI / case, features=["active"])
-        return
     loaded = load(UI / case, features=["active"])
     pkg = loaded.resolve.packages[loaded.main]
     assert pkg.interfaces or pkg.worlds or len(loaded.resolve.packages) >= 1
@@ -44,13 +40,20 @@ def test_fail_case_rejected_at_reference_location(case: str) -> None:
         assert (info.value.span.line, info.value.span.column) == expected, rendered
 
 
-@pytest.mark.parametrize("case", [c["case"] for c in CASES if c["expect"] == "pass"])
+# wit-parser merges binary deps (`.wasm`, `.wat`) as it reads deps/, before any text package:
+# witgen orders them with the text packages, so package and interface ids differ.
+BINARY_DEPS_FIRST = pytest.mark.xfail(strict=True, reason="binary deps are not merged first")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c["case"], marks=BINARY_DEPS_FIRST) if c["case"] == "kinds-of-deps" else c["case"]
+        for c in CASES
+        if c["expect"] == "pass"
+    ],
+)
 def test_pass_case_json_is_the_references(case: str) -> None:
     """Every id and field, like test_wasi's: what `wasm-tools component wit --json` prints."""
-    try:
-        loaded = load(UI / case, features=["active"])
-    except WitError as exc:
-        if "not supported yet" in exc.message:  # WebAssembly text, until witgen reads it
-            pytest.skip(exc.message)
-        raise
+    loaded = load(UI / case, features=["active"])
     assert to_json(loaded.resolve) == reference_json(UI / case, ["--features", "active"])

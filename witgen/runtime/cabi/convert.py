@@ -17,8 +17,8 @@ from typing import Any
 
 import wasmtime
 
+from witgen.component import types as t
 from witgen.runtime.cabi import fastcall
-from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.fastcall import caller
 from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, join
 from witgen.runtime.cabi.state import (

@@ -122,12 +122,14 @@ class CoreFault(Exception):
     """A core call ended in a trap or an error; `message` is wasmtime's text (with backtrace)."""
 
 
+_CONTEXTS: weakref.WeakKeyDictionary[wasmtime.Store, int] = weakref.WeakKeyDictionary()
+
+
 def context_address(store: wasmtime.Store) -> int:
     """The store's `wasmtime_context_t*` (fixed for the store's life), asked of C once."""
-    try:
-        addr: int = store._witgen_context  # type: ignore[attr-defined]
-    except AttributeError:
-        addr = store._witgen_context = ctypes.cast(store._context(), c_void_p).value or 0  # type: ignore[attr-defined]
+    addr = _CONTEXTS.get(store)
+    if addr is None:
+        addr = _CONTEXTS[store] = ctypes.cast(store._context(), c_void_p).value or 0
     return addr
 
 
@@ -468,16 +470,14 @@ def host_func(
     on_error: Callable[[BaseException], str],
     *,
     lazy: bool = False,
-) -> wasmtime.Func:
+) -> tuple[wasmtime.Func, HostFuncs]:
     """A core function calling `body(*args)` with the unpacked arguments; its return value is
     the result. An exception becomes a trap whose message `on_error` gives (and stashes the
     exception for the caller to re-raise). `lazy`: `body()` makes the body, on the first call.
-    Keep the returned function alive while wasm may call it: it owns the body."""
+    Keep the returned owner alive while wasm may call the function: it owns the body."""
     owner = HostFuncs(store)
     extern = owner.new(params, results, body if lazy else (lambda: body), on_error)
-    func = wasmtime.Func._from_raw(extern.of.func)
-    func._witgen_body = owner  # type: ignore[attr-defined]
-    return func
+    return wasmtime.Func._from_raw(extern.of.func), owner
 
 
 class HostFuncs:

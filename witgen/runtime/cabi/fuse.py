@@ -37,7 +37,7 @@ def fuse(
     on_error: Callable[[BaseException], str],
 ) -> tuple[wasmtime.Func, object]:
     """A core function for `caller` that calls `callee` across the two instances, and what to
-    keep alive beside it (or None).
+    keep alive beside it (what runs it).
 
     Both directions use `fastcall`: the adapter is an unchecked host function, and it calls the
     callee's core function, `realloc` and `post-return` unchecked. An exception inside it traps
@@ -187,14 +187,13 @@ def fuse(
         finally:
             src.scope, dst.scope = saved
 
-    func = fastcall.host_func(
+    return fastcall.host_func(
         store,
         fastcall.slot_codes(core_params),
         fastcall.slot_codes(core_results),
         call_numbers if numbers else call,
         on_error,
     )
-    return func, None
 
 
 class _NumbersBody:
