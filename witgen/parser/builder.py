@@ -15,6 +15,7 @@ from witgen.parser import ast
 from witgen.parser.identifiers import check_identifier
 
 MAX_NESTING = 100
+_U64_MAX = str(2**64 - 1)
 
 _ATTRIBUTE_KEYS = {"since": "version", "deprecated": "version", "unstable": "feature"}
 
@@ -49,7 +50,9 @@ class DocIndex:
         self.by_end: dict[int, tuple[int, str]] = {}
 
     def add(self, token: Token) -> Token:
-        self.add_at(token.start_pos or 0, str(token))
+        # From the original text: the lexers read nested comments with blanks in them.
+        start = token.start_pos or 0
+        self.add_at(start, self.text[start : token.end_pos or start + len(token)])
         return token
 
     def add_at(self, start: int, text: str) -> None:
@@ -79,6 +82,23 @@ class DocIndex:
         return docs
 
 
+def version_problem(text: str) -> str | None:
+    """Why the reference's semver parser refuses a version the grammar accepts, or None.
+
+    Compares digit strings rather than ``int``s: a version may have thousands of digits."""
+    core, _, _build = text.partition("+")
+    core, _, pre = core.partition("-")
+    for part, name in zip(core.split("."), ("major", "minor", "patch"), strict=True):
+        if len(part) > 1 and part[0] == "0":
+            return f"invalid leading zero in {name} version number"
+        if (len(part), part) > (len(_U64_MAX), _U64_MAX):
+            return f"value of {name} version number exceeds u64::MAX"
+    for ident in pre.split(".") if pre else ():
+        if ident.isdigit() and len(ident) > 1 and ident[0] == "0":
+            return "invalid leading zero in pre-release identifier"
+    return None
+
+
 class AstBuilder:
     """One callback per grammar rule; ``source`` and ``docs`` are set per parse."""
 
@@ -101,7 +121,13 @@ class AstBuilder:
         return ast.Id(check_identifier(str(tok), span), span)
 
     def version(self, c: list[Token]) -> Token:
-        return c[1]
+        return self._checked_version(c[1])
+
+    def _checked_version(self, tok: Token) -> Token:
+        problem = version_problem(str(tok))
+        if problem is not None:
+            raise WitError(problem, Span(self.source, tok.start_pos, tok.end_pos))
+        return tok
 
     def package_name(self, c: list[Any]) -> ast.PackageName:
         ns, name = c[0], c[2]
@@ -175,7 +201,7 @@ class AstBuilder:
         if expected == "version":
             if not is_token(value):
                 raise WitError("expected a version", value.span)
-            return ast.Attribute(kind, str(value), span)
+            return ast.Attribute(kind, str(self._checked_version(value)), span)
         if is_token(value):
             raise WitError("expected an identifier", self.span(value))
         return ast.Attribute("unstable", value.name, span)

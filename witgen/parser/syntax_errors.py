@@ -1,0 +1,134 @@
+"""Syntax errors phrased as the reference phrases them.
+
+lark reports the set of terminals its LALR state accepts; wit-parser, a recursive
+descent parser, names what the construct it is reading needs (``expected ':'``,
+``expected a type``, ``expected `world`, `interface` or `use```). ``phrase``
+maps a set of expected terminals to the reference's words, and ``found`` names
+a token as the reference's ``Token::describe`` does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# How the reference names each token (wit-parser's ``Token::describe``).
+_NAMES = {
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "SEMICOLON": "';'",
+    "COLON": "':'",
+    "COMMA": "','",
+    "DOT": "'.'",
+    "EQUAL": "'='",
+    "LT": "'<'",
+    "GT": "'>'",
+    "SLASH": "`/`",
+    "AT": "`@`",
+    "INTEGER": "an integer",
+    "VERSION": "an integer",  # the reference reads a version as integers and dots
+    "STRING": "a string literal",
+    "$END": "eof",
+}
+
+# Where the reference reads one of several constructs, it names them together:
+# the terminals that mark the grammar's state for each, and the reference's words.
+_CONSTRUCTS = (
+    ({"IMPORT"}, "`import`, `export`, `include`, `use`, or type definition"),
+    ({"CONSTRUCTOR"}, "`constructor` or identifier"),
+    ({"TYPE", "ID"}, "`type`, `resource` or `func`"),
+    ({"INTERFACE"}, "`world`, `interface` or `use`"),
+    ({"U8"}, "a type"),
+    ({"INTEGER"}, "fixed-length"),
+)
+
+_OPTIONAL = frozenset({"AT", "COLON", "COMMA", "AS", "WITH", "LT", "__ANON_0"})
+
+_KEYLIKE = re.compile(r"(?:[^\W\d]|_)[\w-]*")
+
+
+def describe(token_type: str, literal: str | None = None, value: str = "") -> str:
+    """The reference's name for a token of this terminal (``literal``: its fixed text)."""
+    if token_type == "ID":
+        return "an '%' identifier" if value.startswith("%") else "an identifier"
+    if token_type in _NAMES:
+        return _NAMES[token_type]
+    text = literal or value
+    if text == "->":
+        return "`->`"
+    if text and (text[0].isalpha() or text == "_"):
+        return f"keyword `{text}`"
+    return f"'{text}'"
+
+
+def phrase(expected: Iterable[str], literals: dict[str, str], in_package_name: bool = False) -> str:
+    """What the reference says it expected where the grammar accepts ``expected``."""
+    wanted = set(expected) - {"$END"} or {"$END"}
+    for markers, words in _CONSTRUCTS:
+        if markers <= wanted:
+            return words
+    if wanted <= {"ID", "STRING"} and "ID" in wanted:
+        return "an identifier or string"
+    # The reference eats optional tokens (a version's `@`, a `,` before a closing
+    # bracket, `as`, `with`, `->`, ...) and then names the one it needs.
+    if len(wanted) > 1:
+        wanted = (wanted - _OPTIONAL) or wanted
+    if wanted == {"SEMICOLON", "LBRACE"}:
+        # `package a:b` then neither: the reference reads a nested package;
+        # `resource r` then neither: it needs the `;` of a plain resource.
+        wanted = {"LBRACE"} if in_package_name else {"SEMICOLON"}
+    names = sorted(describe(t, literals.get(t)) for t in wanted)
+    if "ID" in wanted:
+        names = ["an identifier or string" if n == "an identifier" else n for n in names]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def identifier_problem(word: str) -> str | None:
+    """Why the reference refuses ``word`` as an identifier (its ``validate_id``), or None."""
+    if word.startswith("%"):
+        word = word[1:]
+    if not word:
+        return "identifiers must have characters between '-'s"
+    for index, part in enumerate(word.split("-")):
+        if not part:
+            return "identifiers must have characters between '-'s"
+        if index == 0 and not (part[0].isascii() and part[0].isalpha()):
+            return f"invalid character in identifier {_quote(part[0])}"
+        upper: bool | None = None
+        for ch in part:
+            if ch.isascii() and ch.isdigit():
+                continue
+            if not (ch.isascii() and ch.isalpha()):
+                return f"invalid character in identifier {_quote(ch)}"
+            if upper is None:
+                upper = ch.isupper()
+            elif upper != ch.isupper():
+                return f"invalid character in identifier {_quote(ch)}"
+    return None
+
+
+def keylike_at(text: str, offset: int) -> tuple[int, str] | None:
+    """The reference's identifier-like token covering ``offset`` if it starts before it:
+    (its start, its text). witgen's terminals split such words (``foo_bar``, ``garçon``)."""
+    pos = offset
+    while pos > 0 and (text[pos - 1].isalnum() or text[pos - 1] in "_-"):
+        pos -= 1
+    while pos < offset:
+        m = _KEYLIKE.match(text, pos)
+        if m is None:  # an integer or a minus sign
+            pos += 1
+            while text[pos - 1].isdigit() and pos < len(text) and text[pos].isdigit():
+                pos += 1
+        elif m.end() > offset:
+            return pos, m.group()
+        else:
+            pos = m.end()
+    return None
+
+
+def _quote(ch: str) -> str:
+    return f"'{ch}'" if ch.isprintable() else f"'\\u{{{ord(ch):x}}}'"
