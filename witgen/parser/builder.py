@@ -105,9 +105,21 @@ class AstBuilder:
     def __init__(self, source: SourceFile | None = None, docs: DocIndex | None = None) -> None:
         self.source = source or SourceFile("", "")
         self.docs = docs or DocIndex("")
+        self.late: WitError | None = None
 
     def span(self, token: Token) -> Span:
         return Span(self.source, token.start_pos or 0, token.end_pos or 0)
+
+    def later(self, error: WitError) -> None:
+        """Keep an error the reference finds only once the file has parsed (it checks
+        empty types while resolving): a syntax error anywhere in the file comes first."""
+        if self.late is None:
+            self.late = error
+
+    def take_late(self) -> WitError | None:
+        """The first error kept by ``later`` in this parse (and forget it)."""
+        error, self.late = self.late, None
+        return error
 
     def _docs_at(self, attrs: list[ast.Attribute], start: int) -> list[str]:
         """Docs of an item: the comments before its first attribute or keyword."""
@@ -277,8 +289,7 @@ class AstBuilder:
                 if isinstance(body, ast.RecordBody)
                 else body.flags if isinstance(body, ast.FlagsBody) else body.cases
             ):
-                what = str(c[1])
-                raise WitError(f"empty {what}", c[2].span)
+                self.later(WitError(f"empty {c[1]}", c[2].span))
         return ast.TypeDef(self._docs_at(c[0], c[1].start_pos), c[0], c[2], body, self.span(c[1]))
 
     def type_alias(self, c: list[Any]) -> ast.TypeDef:
@@ -366,5 +377,5 @@ class AstBuilder:
         elif kind in ("FUTURE", "STREAM"):
             args = args or [None]
         elif kind == "TUPLE" and not args:
-            raise WitError("empty tuple", span)
+            self.later(WitError("empty tuple", span))
         return ast.GenericType(generic_kind, args, span, size, height)  # type: ignore[arg-type]

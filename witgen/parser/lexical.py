@@ -29,7 +29,7 @@ _REFUSED = re.compile(f"[{_BIDI}{_DEPRECATED}{_CONTROL}]")
 # One token of the reference's tokenizer, or the start of a block comment or string
 # (read by hand: comments nest, strings have escapes). Anything else is unexpected.
 _TOKEN = re.compile(
-    r"(?:[ \t\n]|\r\n)+|//[^\n]*|(/\*)|(\")|%?(?:[^\W\d]|_)[\w-]*|%|[0-9]+|->|[=,:.;(){}<>*@/+\-]"
+    r"(?:[ \t\n]|\r\n)+|//[^\n]*|(/\*)|(\")|(%?[A-Za-z_][A-Za-z0-9_-]*|%)|[0-9]+|->|[=,:.;(){}<>*@/+\-]"
 )
 _COMMENT_DELIMITER = re.compile(r"/\*|\*/")
 _SIMPLE_ESCAPES = set("\"'tnr\\")
@@ -58,8 +58,16 @@ def scan(source: SourceFile) -> Scanned:
     match = _TOKEN.match
     while pos < end:
         m = match(text, pos)
-        if m is None:
-            return _result(text, view, WitError(f"unexpected character {_char(text[pos])}", _at(source, pos)))
+        if m is None or (m.group(3) and m.end() < end and not text[m.end()].isascii()):
+            # Not ASCII: an identifier goes on while its characters are XID_Continue.
+            start = m.end() if m is not None else pos
+            word = word_end(text, start) if m is not None or text[pos].isidentifier() else pos
+            if word > pos:
+                pos = word
+                continue
+            return _result(
+                text, view, WitError(f"unexpected character {rust_char(text[pos])}", _at(source, pos))
+            )
         if m.group(1):
             close = _comment_end(text, m.end())
             if close is None:
@@ -77,6 +85,15 @@ def scan(source: SourceFile) -> Scanned:
         else:
             pos = m.end()
     return _result(text, view, None)
+
+
+def word_end(text: str, pos: int) -> int:
+    """The end of the identifier-like word going on at ``pos`` (the reference lexes
+    any XID_Continue character or ``-`` into a word, and validates it later)."""
+    end = len(text)
+    while pos < end and (text[pos] == "-" or ("a" + text[pos]).isidentifier()):
+        pos += 1
+    return pos
 
 
 def _result(text: str, view: list[str] | None, error: WitError | None) -> Scanned:
@@ -119,10 +136,10 @@ def _string_end(source: SourceFile, pos: int) -> tuple[WitError | None, int]:
                     pos += 2
                     continue
                 bad = text[pos + 1] if pos + 1 < end else ""
-                return WitError(f"invalid hex digit {_char(bad)}", _at(source, pos + 1)), end
-            return WitError(f"invalid string escape {_char(esc)}", _at(source, pos)), end
+                return WitError(f"invalid hex digit {rust_char(bad)}", _at(source, pos + 1)), end
+            return WitError(f"invalid string escape {rust_char(esc)}", _at(source, pos)), end
         if ch < " " or ch == "\x7f":
-            return WitError(f"invalid string character {_char(ch)}", _at(source, pos)), end
+            return WitError(f"invalid string character {rust_char(ch)}", _at(source, pos)), end
         pos += 1
     return WitError("unexpected end of file", _at(source, end)), end
 
@@ -135,7 +152,7 @@ def _unicode_escape(source: SourceFile, pos: int) -> tuple[WitError | None, int]
     m = _HEX_DIGITS.match(text, pos + 1)
     if m is None:
         bad = text[pos + 1] if pos + 1 < len(text) else ""
-        return WitError(f"invalid hex digit {_char(bad)}", _at(source, pos + 1)), pos
+        return WitError(f"invalid hex digit {rust_char(bad)}", _at(source, pos + 1)), pos
     digits = m.group()
     if digits.endswith("_"):
         return WitError("trailing underscore in number", _at(source, pos + 1)), pos
@@ -162,7 +179,7 @@ def _refused_message(ch: str) -> str:
     return f"Control code '{escaped}'"
 
 
-def _char(ch: str) -> str:
+def rust_char(ch: str) -> str:
     """A character quoted as Rust's ``{:?}`` prints it (the reference's messages do)."""
     named = {"\0": "\\0", "\t": "\\t", "\r": "\\r", "\n": "\\n", "'": "\\'", "\\": "\\\\"}
     if ch in named:

@@ -27,7 +27,7 @@ from witgen.errors import SourceFile, Span, WitError
 from witgen.parser import ast, syntax_errors
 from witgen.parser.builder import MAX_NESTING, AstBuilder, DocIndex, Token, TooDeep
 from witgen.parser.identifiers import KEYWORDS
-from witgen.parser.lexical import scan
+from witgen.parser.lexical import scan, word_end
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -202,6 +202,9 @@ def parse_fast(source: SourceFile, text: str | None = None) -> Parsed:
                 result = children  # an inlined `__rule`: spliced into its parent
             state = actions[stack[-1]][origin]
             if state == end_state and kind == _END:
+                late = builder.take_late()
+                if late is not None:
+                    raise late
                 return result  # type: ignore[no-any-return]
             stack.append(state)
             values.append(result)
@@ -254,6 +257,7 @@ def _parse_lark(source: SourceFile, text: str | None = None) -> Parsed:
         _State.docs = docs
         builder.source = source
         builder.docs = docs
+        builder.take_late()
         try:
             parsed: Any = lark.parse(text)
         except UnexpectedInput as exc:
@@ -263,6 +267,9 @@ def _parse_lark(source: SourceFile, text: str | None = None) -> Parsed:
             raise _nesting_error(source, text, len(text)) or exc.error from None
         finally:
             _State.docs = DocIndex("")
+        late = builder.take_late()
+    if late is not None:
+        raise late
     return parsed  # type: ignore[no-any-return]
 
 
@@ -293,6 +300,13 @@ def _syntax_error(source: SourceFile, text: str, exc: UnexpectedInput) -> WitErr
         expected = set(exc.expected)
     if state is not None:
         expected = _viable(state)
+    # The reference refuses an attribute's name before reading its arguments.
+    attribute = _OPEN_ATTRIBUTE.search(text, 0, offset)
+    if attribute is not None and attribute.group(1).removeprefix("%") not in _ATTRIBUTES:
+        start, stop = attribute.span(1)
+        return WitError(
+            f"unknown attribute `{attribute.group(1).removeprefix('%')}`", Span(source, start, stop)
+        )
     # A word the reference reads as one identifier and witgen's terminals split
     # (`foo_bar`, `garçon`): the reference refuses the whole word.
     word = syntax_errors.keylike_at(text, offset)
@@ -303,18 +317,17 @@ def _syntax_error(source: SourceFile, text: str, exc: UnexpectedInput) -> WitErr
             return WitError(problem, Span(source, start, start + len(value)))
     if isinstance(exc, UnexpectedCharacters):
         ch = text[offset] if offset < len(text) else ""
-        m = _KEYLIKE.match(text, offset)
-        if m is not None:
-            problem = syntax_errors.identifier_problem(m.group())
+        word_start = offset + (ch == "%")
+        if ch.isidentifier() or ch == "%":
+            end = word_end(text, word_start)
+            problem = syntax_errors.identifier_problem(text[word_start:end])
             if problem is not None and (not expected or "ID" in expected):
-                return WitError(problem, Span(source, offset, m.end()))
-            found = "an identifier"
+                return WitError(problem, Span(source, offset, end))
+            found = "an '%' identifier" if ch == "%" else "an identifier"
         else:
-            found = {"*": "`*`", "+": "`+`", "-": "`-`", "%": "an '%' identifier"}.get(ch, f"'{ch}'")
-        return WitError(
-            f"expected {syntax_errors.phrase(expected, literals)}, found {found}",
-            Span(source, offset, offset + 1),
-        )
+            found = {"*": "`*`", "+": "`+`", "-": "`-`"}.get(ch, f"'{ch}'")
+        wanted = syntax_errors.phrase(expected, literals)
+        return WitError(f"expected {wanted}, found {found}", Span(source, offset, offset + 1))
     end = offset + 1
     found = "eof"
     in_package = _PACKAGE_NAME_BEFORE.search(text, 0, offset) is not None
@@ -322,6 +335,13 @@ def _syntax_error(source: SourceFile, text: str, exc: UnexpectedInput) -> WitErr
         token = exc.token
         found = syntax_errors.describe(token.type, literals.get(token.type), str(token))
         end = token.end_pos or end
+        glued = text[offset : word_end(text, offset)] if text[offset].isidentifier() else ""
+        if len(glued) > len(token):
+            # `_x`, `list_`: one identifier to the reference, two tokens to lark.
+            problem = syntax_errors.identifier_problem(glued)
+            if problem is not None and "ID" in expected:
+                return WitError(problem, Span(source, offset, offset + len(glued)))
+            found = "an identifier"
     wanted = syntax_errors.phrase(expected, literals, in_package)
     return WitError(f"expected {wanted}, found {found}", Span(source, offset, max(end, offset + 1)))
 
@@ -357,7 +377,8 @@ def _viable(state: Any) -> set[str]:
     return viable
 
 
-_KEYLIKE = re.compile(r"(?:[^\W\d]|_)[\w-]*")
+_ATTRIBUTES = ("since", "unstable", "deprecated", "external-id")
+_OPEN_ATTRIBUTE = re.compile(r"@\s*(%?[A-Za-z][A-Za-z0-9-]*)\s*(?:\([^()@;{}]*)?\Z")
 _PACKAGE_NAME_BEFORE = re.compile(r"\bpackage\s+[^;{}()]*\Z")
 
 

@@ -9,8 +9,9 @@ a token as the reference's ``Token::describe`` does.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from witgen.parser.lexical import rust_char, word_end
 
 # How the reference names each token (wit-parser's ``Token::describe``).
 _NAMES = {
@@ -44,9 +45,7 @@ _CONSTRUCTS = (
     ({"INTEGER"}, "fixed-length"),
 )
 
-_OPTIONAL = frozenset({"AT", "COLON", "COMMA", "AS", "WITH", "LT", "__ANON_0"})
-
-_KEYLIKE = re.compile(r"(?:[^\W\d]|_)[\w-]*")
+_OPTIONAL = frozenset({"AT", "COLON", "COMMA", "AS", "WITH", "LT", "__ANON_0", "ASYNC", "STATIC", "SLASH"})
 
 
 def describe(token_type: str, literal: str | None = None, value: str = "") -> str:
@@ -75,6 +74,9 @@ def phrase(expected: Iterable[str], literals: dict[str, str], in_package_name: b
     # bracket, `as`, `with`, `->`, ...) and then names the one it needs.
     if len(wanted) > 1:
         wanted = (wanted - _OPTIONAL) or wanted
+    if "ID" in wanted:
+        # A list's closing bracket is checked first; the item is what is named.
+        wanted -= {"RBRACE", "RPAR", "GT"}
     if wanted == {"SEMICOLON", "LBRACE"}:
         # `package a:b` then neither: the reference reads a nested package;
         # `resource r` then neither: it needs the `;` of a plain resource.
@@ -97,17 +99,17 @@ def identifier_problem(word: str) -> str | None:
         if not part:
             return "identifiers must have characters between '-'s"
         if index == 0 and not (part[0].isascii() and part[0].isalpha()):
-            return f"invalid character in identifier {_quote(part[0])}"
+            return f"invalid character in identifier {rust_char(part[0])}"
         upper: bool | None = None
         for ch in part:
             if ch.isascii() and ch.isdigit():
                 continue
             if not (ch.isascii() and ch.isalpha()):
-                return f"invalid character in identifier {_quote(ch)}"
+                return f"invalid character in identifier {rust_char(ch)}"
             if upper is None:
                 upper = ch.isupper()
             elif upper != ch.isupper():
-                return f"invalid character in identifier {_quote(ch)}"
+                return f"invalid character in identifier {rust_char(ch)}"
     return None
 
 
@@ -115,20 +117,16 @@ def keylike_at(text: str, offset: int) -> tuple[int, str] | None:
     """The reference's identifier-like token covering ``offset`` if it starts before it:
     (its start, its text). witgen's terminals split such words (``foo_bar``, ``garçon``)."""
     pos = offset
-    while pos > 0 and (text[pos - 1].isalnum() or text[pos - 1] in "_-"):
+    while pos > 0 and (text[pos - 1] == "-" or ("a" + text[pos - 1]).isidentifier()):
         pos -= 1
     while pos < offset:
-        m = _KEYLIKE.match(text, pos)
-        if m is None:  # an integer or a minus sign
+        if text[pos].isidentifier():
+            end = word_end(text, pos)
+            if end > offset:
+                return pos, text[pos:end]
+            pos = end
+        else:  # an integer or a minus sign
             pos += 1
             while text[pos - 1].isdigit() and pos < len(text) and text[pos].isdigit():
                 pos += 1
-        elif m.end() > offset:
-            return pos, m.group()
-        else:
-            pos = m.end()
     return None
-
-
-def _quote(ch: str) -> str:
-    return f"'{ch}'" if ch.isprintable() else f"'\\u{{{ord(ch):x}}}'"

@@ -47,8 +47,6 @@ def read_source(path: Path, display: str) -> SourceFile:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise WitError(f"{display}: file is not valid UTF-8 (byte offset {exc.start})") from None
-    if "\0" in text:
-        raise WitError(f"{display}: file contains a NUL character; is it a binary file?")
     return SourceFile(display, text)
 
 
