@@ -51,9 +51,9 @@ def parse_file(source: SourceFile) -> ast.File:
             header, items = _parse_lark(source, scanned.text)
     except WitError as exc:
         # The reference reads tokens as it parses: a token error comes first
-        # unless the parser stopped before reaching it.
+        # unless the parser stopped at a token before it.
         lex = scanned.error
-        if lex is None or lex.span is None or (exc.span is not None and exc.span.start < lex.span.start):
+        if lex is None or lex.span is None or (exc.span is not None and exc.span.end <= lex.span.start):
             raise
         raise lex from None
     if scanned.error is not None:
