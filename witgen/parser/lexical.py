@@ -42,6 +42,8 @@ class Scanned:
 
     text: str
     error: WitError | None
+    error_token: int = 0
+    """Where the token holding ``error`` starts: a parser error before it comes first."""
 
 
 def scan(source: SourceFile) -> Scanned:
@@ -65,13 +67,12 @@ def scan(source: SourceFile) -> Scanned:
             if word > pos:
                 pos = word
                 continue
-            return _result(
-                text, view, WitError(f"unexpected character {rust_char(text[pos])}", _at(source, pos))
-            )
+            unexpected = WitError(f"unexpected character {rust_char(text[pos])}", _at(source, pos))
+            return _result(text, view, unexpected, pos)
         if m.group(1):
             close = _comment_end(text, m.end())
             if close is None:
-                return _result(text, view, WitError("unterminated block comment", _at(source, pos)))
+                return _result(text, view, WitError("unterminated block comment", _at(source, pos)), pos)
             if "/*" in text[m.end() : close - 2]:
                 view = view if view is not None else list(text)
                 for i in range(m.end(), close - 2):
@@ -81,7 +82,7 @@ def scan(source: SourceFile) -> Scanned:
         elif m.group(2):
             error, pos = _string_end(source, m.end())
             if error is not None:
-                return _result(text, view, error)
+                return _result(text, view, error, m.start())
         else:
             pos = m.end()
     return _result(text, view, None)
@@ -96,8 +97,8 @@ def word_end(text: str, pos: int) -> int:
     return pos
 
 
-def _result(text: str, view: list[str] | None, error: WitError | None) -> Scanned:
-    return Scanned(text if view is None else "".join(view), error)
+def _result(text: str, view: list[str] | None, error: WitError | None, error_token: int = 0) -> Scanned:
+    return Scanned(text if view is None else "".join(view), error, error_token)
 
 
 def _comment_end(text: str, pos: int) -> int | None:

@@ -53,7 +53,7 @@ def parse_file(source: SourceFile) -> ast.File:
         # The reference reads tokens as it parses: a token error comes first
         # unless the parser stopped at a token before it.
         lex = scanned.error
-        if lex is None or lex.span is None or (exc.span is not None and exc.span.end <= lex.span.start):
+        if lex is None or (exc.span is not None and exc.span.start < scanned.error_token):
             raise
         raise lex from None
     if scanned.error is not None:
@@ -300,21 +300,10 @@ def _syntax_error(source: SourceFile, text: str, exc: UnexpectedInput) -> WitErr
         expected = set(exc.expected)
     if state is not None:
         expected = _viable(state)
-    # The reference refuses an attribute's name before reading its arguments.
-    attribute = _OPEN_ATTRIBUTE.search(text, 0, offset)
-    if attribute is not None and attribute.group(1).removeprefix("%") not in _ATTRIBUTES:
-        start, stop = attribute.span(1)
-        return WitError(
-            f"unknown attribute `{attribute.group(1).removeprefix('%')}`", Span(source, start, stop)
-        )
-    # A word the reference reads as one identifier and witgen's terminals split
-    # (`foo_bar`, `garçon`): the reference refuses the whole word.
-    word = syntax_errors.keylike_at(text, offset)
-    if word is not None:
-        start, value = word
-        problem = syntax_errors.identifier_problem(value)
-        if problem is not None:
-            return WitError(problem, Span(source, start, start + len(value)))
+    in_package = _PACKAGE_NAME_BEFORE.search(text, 0, offset) is not None
+    earlier = _earlier_stop(source, text, offset, state, expected)
+    if earlier is not None:
+        return earlier
     if isinstance(exc, UnexpectedCharacters):
         ch = text[offset] if offset < len(text) else ""
         word_start = offset + (ch == "%")
@@ -326,11 +315,10 @@ def _syntax_error(source: SourceFile, text: str, exc: UnexpectedInput) -> WitErr
             found = "an '%' identifier" if ch == "%" else "an identifier"
         else:
             found = {"*": "`*`", "+": "`+`", "-": "`-`"}.get(ch, f"'{ch}'")
-        wanted = syntax_errors.phrase(expected, literals)
+        wanted = syntax_errors.phrase(expected, literals, in_package)
         return WitError(f"expected {wanted}, found {found}", Span(source, offset, offset + 1))
     end = offset + 1
     found = "eof"
-    in_package = _PACKAGE_NAME_BEFORE.search(text, 0, offset) is not None
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         token = exc.token
         found = syntax_errors.describe(token.type, literals.get(token.type), str(token))
@@ -344,6 +332,47 @@ def _syntax_error(source: SourceFile, text: str, exc: UnexpectedInput) -> WitErr
             found = "an identifier"
     wanted = syntax_errors.phrase(expected, literals, in_package)
     return WitError(f"expected {wanted}, found {found}", Span(source, offset, max(end, offset + 1)))
+
+
+def _earlier_stop(
+    source: SourceFile, text: str, offset: int, state: Any, expected: set[str]
+) -> WitError | None:
+    """An error the reference finds at or before ``offset``, where lark reads on: it
+    checks attribute names and keys, identifiers and versions as it reads them."""
+    attribute = _OPEN_ATTRIBUTE.search(text, 0, offset)
+    if attribute is not None:
+        name = attribute.group(1).removeprefix("%")
+        if name not in _ATTRIBUTE_KEYS:
+            return WitError(f"unknown attribute `{name}`", Span(source, *attribute.span(1)))
+        key = attribute.group(2)
+        wanted = _ATTRIBUTE_KEYS[name]
+        if wanted and key is not None and key.removeprefix("%") != wanted and key not in KEYWORDS:
+            return WitError(
+                f"expected `{wanted}`, found `{key.removeprefix('%')}`", Span(source, *attribute.span(2))
+            )
+    # The identifier just read (lark reduces it to `id` only on a fitting next token).
+    last: Any = state.value_stack[-1] if state is not None and state.value_stack else None
+    if getattr(last, "type", None) == "ID":
+        problem = syntax_errors.identifier_problem(str(last))
+        if problem is not None:
+            return WitError(problem, Span(source, last.start_pos, last.end_pos))
+    # A word the reference reads as one identifier and witgen's terminals split
+    # (`foo_bar`, `garçon`): the reference refuses the whole word.
+    word = syntax_errors.keylike_at(text, offset)
+    if word is not None and (getattr(last, "start_pos", None) != word[0] or last.type == "ID"):
+        problem = syntax_errors.identifier_problem(word[1])
+        if problem is not None:
+            return WitError(problem, Span(source, word[0], word[0] + len(word[1])))
+    # The reference reads a version as `integer . integer . integer`, token by token.
+    is_version = "VERSION" in expected and (
+        "ID" not in expected
+        or (attribute is not None and _ATTRIBUTE_KEYS.get(attribute.group(1).removeprefix("%")) == "version")
+    )
+    if is_version:
+        stop = syntax_errors.version_error(text, offset)
+        if stop is not None:
+            return WitError(stop[1], Span(source, stop[0], stop[0] + 1))
+    return None
 
 
 def _viable(state: Any) -> set[str]:
@@ -377,8 +406,12 @@ def _viable(state: Any) -> set[str]:
     return viable
 
 
-_ATTRIBUTES = ("since", "unstable", "deprecated", "external-id")
-_OPEN_ATTRIBUTE = re.compile(r"@\s*(%?[A-Za-z][A-Za-z0-9-]*)\s*(?:\([^()@;{}]*)?\Z")
+# Each attribute and the key it takes (`external-id` takes a string).
+_ATTRIBUTE_KEYS = {"since": "version", "unstable": "feature", "deprecated": "version", "external-id": ""}
+# An attribute the error is in: its name and its key, if read yet.
+_OPEN_ATTRIBUTE = re.compile(
+    r"@\s*(%?[A-Za-z][A-Za-z0-9-]*)\s*(?:\(\s*(?:(%?[A-Za-z][A-Za-z0-9-]*)\b)?[^()@;{}]*)?\Z"
+)
 _PACKAGE_NAME_BEFORE = re.compile(r"\bpackage\s+[^;{}()]*\Z")
 
 

@@ -9,8 +9,10 @@ a token as the reference's ``Token::describe`` does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+from witgen.parser.identifiers import KEYWORDS as _KEYWORDS
 from witgen.parser.lexical import rust_char, word_end
 
 # How the reference names each token (wit-parser's ``Token::describe``).
@@ -40,12 +42,14 @@ _CONSTRUCTS = (
     ({"IMPORT"}, "`import`, `export`, `include`, `use`, or type definition"),
     ({"CONSTRUCTOR"}, "`constructor` or identifier"),
     ({"TYPE", "ID"}, "`type`, `resource` or `func`"),
-    ({"INTERFACE"}, "`world`, `interface` or `use`"),
+    ({"INTERFACE", "WORLD"}, "`world`, `interface` or `use`"),
     ({"U8"}, "a type"),
     ({"INTEGER"}, "fixed-length"),
 )
 
-_OPTIONAL = frozenset({"AT", "COLON", "COMMA", "AS", "WITH", "LT", "__ANON_0", "ASYNC", "STATIC", "SLASH"})
+_OPTIONAL = frozenset(
+    {"AT", "COLON", "COMMA", "AS", "WITH", "LT", "LPAR", "__ANON_0", "ASYNC", "STATIC", "SLASH"}
+)
 
 
 def describe(token_type: str, literal: str | None = None, value: str = "") -> str:
@@ -68,22 +72,19 @@ def phrase(expected: Iterable[str], literals: dict[str, str], in_package_name: b
     for markers, words in _CONSTRUCTS:
         if markers <= wanted:
             return words
-    if wanted <= {"ID", "STRING"} and "ID" in wanted:
+    if "ID" in wanted:
+        # Where an identifier fits, the reference tries the other choices first
+        # and names the identifier it reads last.
         return "an identifier or string"
     # The reference eats optional tokens (a version's `@`, a `,` before a closing
     # bracket, `as`, `with`, `->`, ...) and then names the one it needs.
     if len(wanted) > 1:
         wanted = (wanted - _OPTIONAL) or wanted
-    if "ID" in wanted:
-        # A list's closing bracket is checked first; the item is what is named.
-        wanted -= {"RBRACE", "RPAR", "GT"}
     if wanted == {"SEMICOLON", "LBRACE"}:
         # `package a:b` then neither: the reference reads a nested package;
         # `resource r` then neither: it needs the `;` of a plain resource.
         wanted = {"LBRACE"} if in_package_name else {"SEMICOLON"}
     names = sorted(describe(t, literals.get(t)) for t in wanted)
-    if "ID" in wanted:
-        names = ["an identifier or string" if n == "an identifier" else n for n in names]
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " or " + names[-1]
@@ -130,3 +131,52 @@ def keylike_at(text: str, offset: int) -> tuple[int, str] | None:
             while text[pos - 1].isdigit() and pos < len(text) and text[pos].isdigit():
                 pos += 1
     return None
+
+
+def version_error(text: str, pos: int) -> tuple[int, str] | None:
+    """Where and why the reference stops reading a version at ``pos`` (it reads
+    ``integer . integer . integer`` as separate tokens), or None if it does not."""
+    for want in ("an integer", "'.'", "an integer", "'.'", "an integer"):
+        start, end, found = reference_token(text, pos)
+        if found != want:
+            return start, f"expected {want}, found {found}"
+        pos = end
+    return None
+
+
+def reference_token(text: str, pos: int) -> tuple[int, int, str]:
+    """The reference's next token from ``pos`` after blanks and comments:
+    (start, end, its description)."""
+    while True:
+        pos = _BLANKS.match(text, pos).end()  # type: ignore[union-attr]  # matches empty text
+        if not text.startswith("/*", pos):
+            break
+        depth, pos = 1, pos + 2
+        while depth and pos < len(text):
+            if text.startswith("/*", pos):
+                depth, pos = depth + 1, pos + 2
+            elif text.startswith("*/", pos):
+                depth, pos = depth - 1, pos + 2
+            else:
+                pos += 1
+    if pos >= len(text):
+        return pos, pos, "eof"
+    ch = text[pos]
+    if ch.isdigit() and ch.isascii():
+        end = pos
+        while end < len(text) and text[end].isascii() and text[end].isdigit():
+            end += 1
+        return pos, end, "an integer"
+    if ch.isidentifier() or ch == "%":
+        end = word_end(text, pos + 1)
+        word = text[pos:end]
+        if word in _KEYWORDS or word == "_":
+            return pos, end, f"keyword `{word}`"
+        return pos, end, "an '%' identifier" if ch == "%" else "an identifier"
+    if text.startswith("->", pos):
+        return pos, pos + 2, "`->`"
+    return pos, pos + 1, _PUNCTUATION.get(ch, f"'{ch}'")
+
+
+_BLANKS = re.compile(r"(?:[ \t\n]|\r\n|//[^\n]*)*")
+_PUNCTUATION = {"@": "`@`", "/": "`/`", "*": "`*`", "+": "`+`", "-": "`-`", '"': "a string literal"}
