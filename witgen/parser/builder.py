@@ -8,6 +8,7 @@ Children are AST nodes, lists and tokens; a token is any ``str`` with ``type``,
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeGuard
 
 from witgen.errors import SourceFile, Span, WitError
@@ -16,6 +17,7 @@ from witgen.parser.identifiers import check_identifier
 
 MAX_NESTING = 100
 _U64_MAX = str(2**64 - 1)
+_EMPTY_PRERELEASE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+-")
 
 _ATTRIBUTE_KEYS = {"since": "version", "deprecated": "version", "unstable": "feature"}
 
@@ -136,10 +138,21 @@ class AstBuilder:
         return self._checked_version(c[1])
 
     def _checked_version(self, tok: Token) -> Token:
-        problem = version_problem(str(tok))
+        text = str(tok)
+        # The reference's version ends at its last number or identifier: a
+        # trailing `+` or `-` is read but not part of it.
+        if text.endswith("+"):
+            text = text[:-1]
+        if _EMPTY_PRERELEASE.fullmatch(text):
+            text = text[:-1]
+        problem = version_problem(text)
         if problem is not None:
             raise WitError(problem, Span(self.source, tok.start_pos, tok.end_pos))
-        return tok
+        if len(text) == len(tok):
+            return tok
+        trimmed: Token = str.__new__(Token, text)
+        trimmed.type, trimmed.start_pos, trimmed.end_pos = tok.type, tok.start_pos, tok.end_pos
+        return trimmed
 
     def package_name(self, c: list[Any]) -> ast.PackageName:
         ns, name = c[0], c[2]

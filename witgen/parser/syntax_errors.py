@@ -134,14 +134,21 @@ def keylike_at(text: str, offset: int) -> tuple[int, str] | None:
 
 
 def version_error(text: str, pos: int) -> tuple[int, str] | None:
-    """Where and why the reference stops reading a version at ``pos`` (it reads
-    ``integer . integer . integer`` as separate tokens), or None if it does not."""
-    for want in ("an integer", "'.'", "an integer", "'.'", "an integer"):
+    """Where and why the reference stops reading a version at ``pos``, or None if it
+    does not: it reads ``integer . integer . integer`` as separate tokens, then
+    refuses blanks or comments between them when it parses the version's text."""
+    begin = pos
+    gap: str | None = None
+    for index, want in enumerate(("an integer", "'.'", "an integer", "'.'", "an integer")):
         start, end, found = reference_token(text, pos)
         if found != want:
             return start, f"expected {want}, found {found}"
+        if start > pos and gap is None:
+            part = ("major", "minor", "patch")[index // 2]
+            where = f"after {('major', 'minor')[index // 2]}" if index % 2 else f"while parsing {part}"
+            gap = f"unexpected character {rust_char(text[pos])} {where} version number"
         pos = end
-    return None
+    return (begin, gap) if gap is not None else None
 
 
 def reference_token(text: str, pos: int) -> tuple[int, int, str]:
