@@ -26,11 +26,9 @@ _DEPRECATED = "\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5"
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _REFUSED = re.compile(f"[{_BIDI}{_DEPRECATED}{_CONTROL}]")
 
-# One token of the reference's tokenizer, or the start of a block comment or string
-# (read by hand: comments nest, strings have escapes). Anything else is unexpected.
-_TOKEN = re.compile(
-    r"(?:[ \t\n]|\r\n)+|//[^\n]*|(/\*)|(\")|(%?[A-Za-z_][A-Za-z0-9_-]*|%)|[0-9]+|->|[=,:.;(){}<>*@/+\-]"
-)
+# What needs a closer look: comments (skipped, block comments nest), strings (read
+# by hand: escapes), carriage returns, and any character outside the ASCII tokens.
+_NOTABLE = re.compile(r"//[^\n]*(?:\n[ \t]*//[^\n]*)*|(/\*)|(\")|[^ \t\nA-Za-z0-9_=,:.;(){}<>*@/+%-]")
 _COMMENT_DELIMITER = re.compile(r"/\*|\*/")
 _SIMPLE_ESCAPES = set("\"'tnr\\")
 _HEX_DIGITS = re.compile(r"[0-9a-fA-F][0-9a-fA-F_]*")
@@ -57,35 +55,63 @@ def scan(source: SourceFile) -> Scanned:
     if view is not None:
         view[0] = " "
     end = len(text)
-    match = _TOKEN.match
+    search = _NOTABLE.search
     while pos < end:
-        m = match(text, pos)
-        if m is None or (m.group(3) and m.end() < end and not text[m.end()].isascii()):
-            # Not ASCII: an identifier goes on while its characters are XID_Continue.
-            start = m.end() if m is not None else pos
-            word = word_end(text, start) if m is not None or text[pos].isidentifier() else pos
-            if word > pos:
-                pos = word
-                continue
-            unexpected = WitError(f"unexpected character {rust_char(text[pos])}", _at(source, pos))
-            return _result(text, view, unexpected, pos)
+        m = search(text, pos)
+        if m is None:
+            break
+        pos = m.end()
         if m.group(1):
-            close = _comment_end(text, m.end())
+            close = _comment_end(text, pos)
             if close is None:
-                return _result(text, view, WitError("unterminated block comment", _at(source, pos)), pos)
-            if "/*" in text[m.end() : close - 2]:
+                return _result(
+                    text, view, WitError("unterminated block comment", _at(source, m.start())), m.start()
+                )
+            if "/*" in text[pos : close - 2]:
                 view = view if view is not None else list(text)
-                for i in range(m.end(), close - 2):
+                for i in range(pos, close - 2):
                     if view[i] in "/*":
                         view[i] = " "
             pos = close
         elif m.group(2):
-            error, pos = _string_end(source, m.end())
+            error, pos = _string_end(source, pos)
             if error is not None:
                 return _result(text, view, error, m.start())
-        else:
-            pos = m.end()
+        elif m.group()[0] != "/":
+            start = m.start()
+            if text.startswith("\r\n", start):
+                pos = start + 2
+                continue
+            # A character of a word (an identifier to be validated) is no token error.
+            if text[start].isidentifier():
+                pos = word_end(text, start)
+                continue
+            word = keylike_at(text, start)
+            if word is not None:
+                pos = word[0] + len(word[1])
+                continue
+            unexpected = WitError(f"unexpected character {rust_char(text[start])}", _at(source, start))
+            return _result(text, view, unexpected, start)
     return _result(text, view, None)
+
+
+def keylike_at(text: str, offset: int) -> tuple[int, str] | None:
+    """The reference's identifier-like token covering ``offset`` if it starts before it:
+    (its start, its text). witgen's terminals split such words (``foo_bar``, ``garçon``)."""
+    pos = offset
+    while pos > 0 and (text[pos - 1] == "-" or ("a" + text[pos - 1]).isidentifier()):
+        pos -= 1
+    while pos < offset:
+        if text[pos].isidentifier():
+            end = word_end(text, pos)
+            if end > offset:
+                return pos, text[pos:end]
+            pos = end
+        else:  # an integer or a minus sign
+            pos += 1
+            while text[pos - 1].isdigit() and pos < len(text) and text[pos].isdigit():
+                pos += 1
+    return None
 
 
 def word_end(text: str, pos: int) -> int:

@@ -27,7 +27,7 @@ from witgen.errors import SourceFile, Span, WitError
 from witgen.parser import ast, syntax_errors
 from witgen.parser.builder import MAX_NESTING, AstBuilder, DocIndex, Token, TooDeep
 from witgen.parser.identifiers import KEYWORDS
-from witgen.parser.lexical import scan, word_end
+from witgen.parser.lexical import keylike_at, scan, word_end
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -358,7 +358,7 @@ def _earlier_stop(
             return WitError(problem, Span(source, last.start_pos, last.end_pos))
     # A word the reference reads as one identifier and witgen's terminals split
     # (`foo_bar`, `garçon`): the reference refuses the whole word.
-    word = syntax_errors.keylike_at(text, offset)
+    word = keylike_at(text, offset)
     if word is not None and (getattr(last, "start_pos", None) != word[0] or last.type == "ID"):
         problem = syntax_errors.identifier_problem(word[1])
         if problem is not None:

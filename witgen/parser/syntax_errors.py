@@ -114,25 +114,6 @@ def identifier_problem(word: str) -> str | None:
     return None
 
 
-def keylike_at(text: str, offset: int) -> tuple[int, str] | None:
-    """The reference's identifier-like token covering ``offset`` if it starts before it:
-    (its start, its text). witgen's terminals split such words (``foo_bar``, ``garçon``)."""
-    pos = offset
-    while pos > 0 and (text[pos - 1] == "-" or ("a" + text[pos - 1]).isidentifier()):
-        pos -= 1
-    while pos < offset:
-        if text[pos].isidentifier():
-            end = word_end(text, pos)
-            if end > offset:
-                return pos, text[pos:end]
-            pos = end
-        else:  # an integer or a minus sign
-            pos += 1
-            while text[pos - 1].isdigit() and pos < len(text) and text[pos].isdigit():
-                pos += 1
-    return None
-
-
 def version_error(text: str, pos: int) -> tuple[int, str] | None:
     """Where and why the reference stops reading a version at ``pos``, or None if it
     does not: it reads ``integer . integer . integer`` as separate tokens, then
