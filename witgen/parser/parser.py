@@ -3,8 +3,9 @@
 Two parsers share the grammar (``wit.lark``) and the AST builder:
 
 * the fast path: lark's LALR(1) tables, pre-generated as plain data
-  (``tables.py``), run by the loop in ``parse_fast`` with a one-regex lexer that
-  classifies each token by parser state, as lark's contextual lexer does;
+  (``tables.py``), run by the loop in ``parse_fast`` with a one-regex lexer
+  (a word is a keyword where the state takes it; a keyword anywhere else is
+  an error left to lark, which types keywords as keywords everywhere);
 * lark itself, imported only when the fast path gives up (on any error, or
   input where the two lexers could disagree), so syntax errors keep lark's
   diagnostics, phrased as the reference phrases them. Built once per process,
