@@ -1,8 +1,8 @@
 """The generator's packages and dependencies; everything else is in pyproject.toml.
 
 Two distributions share the `witgen` package. `witgen-runtime` (built from `runtime/`) owns
-`witgen/__init__.py`, `py.typed`, `witgen/runtime/`, `witgen/wasi/` and `witgen/http/`: what generated bindings
-import and the ASGI server of wasi:http components, with wasmtime and urllib3 (wasi:http's client) as its
+`witgen/__init__.py`, `py.typed`, `witgen/runtime/`, `witgen/component/`, `witgen/wasi/` and `witgen/http/`: what
+generated bindings import and the ASGI server of wasi:http components, with wasmtime and urllib3 (wasi:http's client) as its
 dependencies. This one, `witgen`, owns the rest (the front-end, the generators, the command line, with
 uvicorn for `witgen serve`) and pins the runtime of the same version.
 
@@ -38,10 +38,18 @@ class GeneratorOnly(build_py):
 setup(
     # namespace packages too: witgen/gen_host/cabi has no __init__.py
     packages=find_namespace_packages(
-        include=["witgen", "witgen.*"], exclude=["*.__pycache__"] + [f"witgen.{top}{sub}" for top in ("runtime", "wasi", "http") for sub in ("", ".*")]
+        include=["witgen", "witgen.*"],
+        exclude=["*.__pycache__"]
+        + [f"witgen.{top}{sub}" for top in ("runtime", "component", "wasi", "http") for sub in ("", ".*")],
     )
     + template_packages,
     package_dir={"witgen.templates": "templates"},
     cmdclass={"build_py": GeneratorOnly},
-    install_requires=["lark>=1.2", "jinja2>=3.1", "black>=26.1,<27", "uvicorn>=0.30", f"witgen-runtime=={VERSION}"],
+    install_requires=[
+        "lark>=1.2",
+        "jinja2>=3.1",
+        "black>=26.1,<27",
+        "uvicorn>=0.30",
+        f"witgen-runtime=={VERSION}",
+    ],
 )

@@ -25,9 +25,14 @@ sys.path.append(str(ROOT))  # this checkout's tests helpers; `witgen` may come f
 
 import witgen  # noqa: E402
 from tests.e2e.build import build  # noqa: E402
-from witgen.runtime.cabi import binary, instantiate, modules  # noqa: E402
+from witgen.runtime.cabi import instantiate, modules  # noqa: E402
 from witgen.runtime.loading import default_engine  # noqa: E402
 from witgen.runtime.world import load_bytes  # noqa: E402
+
+try:
+    from witgen.component import binary
+except ImportError:  # a checkout from before witgen/component
+    from witgen.runtime.cabi import binary  # type: ignore[no-redef]
 
 
 def _forget() -> None:

@@ -17,10 +17,6 @@ CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
 UI = CORPUS / "wit-parser-ui"
 WASI = CORPUS / "wasi"
 
-# Cases with a package in WebAssembly text (`.wat`): witgen reads binaries (`.wasm`, see
-# tests/wasm_wit) but no WAT, and reports a clean "not supported yet" error for those.
-BINARY_CASES = {"kinds-of-deps", "simple-wasm-text.wat"}
-
 
 def wasm_tools() -> str:
     """The reference binary itself: the `wasm-tools` on PATH is a Python wrapper that costs

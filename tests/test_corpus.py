@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import BINARY_CASES, UI, manifest, reference_error, reference_message
+from conftest import UI, manifest, reference_error, reference_message
 
 from witgen.errors import WitError
 from witgen.resolve import load
@@ -21,10 +21,6 @@ def _location(text: str) -> tuple[int, int] | None:
 
 @pytest.mark.parametrize("case", [c["case"] for c in CASES if c["expect"] == "pass"])
 def test_pass_case_resolves(case: str) -> None:
-    if case in BINARY_CASES:
-        with pytest.raises(WitError, match="not supported yet"):
-            load(UI / case, features=["active"])
-        return
     loaded = load(UI / case, features=["active"])
     pkg = loaded.resolve.packages[loaded.main]
     assert pkg.interfaces or pkg.worlds or len(loaded.resolve.packages) >= 1

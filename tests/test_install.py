@@ -86,8 +86,8 @@ def test_sdist_carries_the_templates(built: Dist) -> None:
 
 
 def test_the_distributions_split_the_package_without_overlap(built: Dist) -> None:
-    """`witgen-runtime` owns `witgen/__init__.py`, `py.typed`, `witgen/runtime/`, `witgen/wasi/` and
-    `witgen/http/` (with urllib3 for wasi:http); `witgen` the rest (with uvicorn for `witgen serve`),
+    """`witgen-runtime` owns `witgen/__init__.py`, `py.typed`, `witgen/runtime/`, `witgen/component/`
+    (the binary reader it shares with the front-end), `witgen/wasi/` and `witgen/http/` (with urllib3 for wasi:http); `witgen` the rest (with uvicorn for `witgen serve`),
     and pins that runtime: no file is in both (uninstalling one never breaks the other)."""
 
     def files(wheel: Path) -> set[str]:
@@ -96,8 +96,8 @@ def test_the_distributions_split_the_package_without_overlap(built: Dist) -> Non
 
     runtime, generator = files(built.runtime), files(built.wheel)
     assert not runtime & generator, runtime & generator
-    assert {"witgen/__init__.py", "witgen/py.typed", "witgen/runtime/version.py"} <= runtime
-    own = ("witgen/runtime/", "witgen/wasi/", "witgen/http/")
+    assert {"witgen/__init__.py", "witgen/py.typed", "witgen/runtime/version.py", "witgen/component/binary.py"} <= runtime
+    own = ("witgen/runtime/", "witgen/component/", "witgen/wasi/", "witgen/http/")
     assert all(n.startswith(own) for n in runtime - {"witgen/__init__.py", "witgen/py.typed"}), runtime
     assert {"witgen/wasi/fs/walk.py", "witgen/wasi/http/client.py", "witgen/http/app.py"} <= runtime
     assert {"witgen/cli.py", "witgen/run/serve.py", "witgen/templates/host/world.py.j2"} <= generator

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BINARY_CASES, UI, manifest, reference_json, reference_text, wasi_packages, wasm_tools
+from conftest import UI, manifest, reference_json, reference_text, wasi_packages, wasm_tools
 
 from witgen.gen_wit.printer import print_resolve
 from witgen.resolve import load
@@ -35,9 +35,7 @@ def assert_round_trip(path: Path, tmp_path: Path, flags: list[str], **load_args:
     assert ours == reference_json(reference_printed, flags), printed.read_text()
 
 
-@pytest.mark.parametrize(
-    "case", [c["case"] for c in manifest() if c["expect"] == "pass" and c["case"] not in BINARY_CASES]
-)
+@pytest.mark.parametrize("case", [c["case"] for c in manifest() if c["expect"] == "pass"])
 def test_corpus_round_trip(case: str, tmp_path: Path) -> None:
     assert_round_trip(UI / case, tmp_path, ["--features", "active"], features=["active"])
 

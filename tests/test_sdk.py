@@ -93,6 +93,22 @@ def test_errors_are_one_line_not_a_traceback(
     assert not (tmp_path / "x").exists()
 
 
+def test_a_component_in_webassembly_text_ships_as_its_binary(tmp_path: Path) -> None:
+    import wasmtime
+
+    text = tmp_path / "adder.wat"
+    text.write_text(
+        '(component (core module $M (func (export "add") (param i32 i32) (result i32)'
+        " (i32.add (local.get 0) (local.get 1))))"
+        " (core instance $m (instantiate $M))"
+        ' (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $m "add"))))'
+    )
+    out = tmp_path / "sdk"
+    assert main(["sdk", str(text), "-o", str(out)]) == 0
+    shipped = (out / "src" / "adder" / "component.wasm").read_bytes()
+    assert shipped == bytes(wasmtime.wat2wasm(text.read_text()))
+
+
 def test_not_a_component(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sdk", str(CALC / "calc.wit"), "-o", str(tmp_path / "x")]) == 1
     assert "is not a WebAssembly component" in capsys.readouterr().err

@@ -13,7 +13,8 @@ from witgen.resolve import Loaded, load
 def _add_wit_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "path",
-        help="a .wit file, a directory holding one package and its deps/, or a .wasm component or binary WIT package",
+        help="a .wit file, a directory holding one package and its deps/, or a component or binary WIT package"
+        " (.wasm, or WebAssembly text: .wat/.wast)",
     )
     parser.add_argument("--features", default="", help="comma-separated @unstable features to enable")
     parser.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
@@ -78,14 +79,12 @@ def _sdk(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from witgen.gen_sdk import SdkNames, check_fits, generate_sdk, write_sdk
+    from witgen.resolve.loader import read_wasm
 
     component = Path(args.component)
-    try:
-        data = component.read_bytes()
-    except OSError as exc:
-        raise WitError(f"cannot read component `{component}`: {exc.strerror}") from None
-    if not data.startswith(b"\0asm"):
-        raise WitError(f"`{component}` is not a WebAssembly component (binary)")
+    data = read_wasm(component)  # the binary, also when the file is WebAssembly text
+    if data is None:
+        raise WitError(f"`{component}` is not a WebAssembly component (binary or text)")
     loaded = load(args.wit or component, features=_features(args), all_features=args.all_features)
     world = loaded.select_world(args.world)
     if args.wit:
@@ -164,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     sdk = sub.add_parser(
         "sdk", help="write a pip-installable project: a component, its typed bindings and a README"
     )
-    sdk.add_argument("component", help="the component (.wasm) to ship")
+    sdk.add_argument("component", help="the component (.wasm, or WebAssembly text) to ship")
     sdk.add_argument("-o", "--out", required=True, help="the project directory to write")
     sdk.add_argument("--wit", help="WIT to generate from (default: the component's own)")
     sdk.add_argument("--world", help="the world to generate (needed if the WIT package has several)")

@@ -8,9 +8,9 @@ from typing import Any
 
 import wasmtime
 
+from witgen.component.types import FuncType
 from witgen.runtime.cabi import CanonOptions, ComponentInstance, ResourceType
 from witgen.runtime.cabi.flat import flatten_func
-from witgen.runtime.cabi.types import FuncType
 
 CORE = {
     "i32": wasmtime.ValType.i32,

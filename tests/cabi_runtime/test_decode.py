@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from witgen.runtime.cabi import binary as b
-from witgen.runtime.cabi import types as t
-from witgen.runtime.cabi.names import parse_name
-from witgen.runtime.errors import DecodeError
+from witgen.component import binary as b
+from witgen.component import types as t
+from witgen.component.errors import DecodeError
+from witgen.component.names import parse_name
 
 from . import printed
 from .conftest import WAT_DIR, wasm_tools

@@ -26,8 +26,8 @@ def _run(store: wasmtime.Store, func: wasmtime.Func) -> wasmtime.Func:
 
 def test_functions_of_one_signature_keep_their_own_bodies() -> None:
     store = wasmtime.Store()
-    add = fastcall.host_func(store, "II", "I", lambda a, b: a + b, str)
-    sub = fastcall.host_func(store, "II", "I", lambda a, b: a - b, str)
+    add, add_owner = fastcall.host_func(store, "II", "I", lambda a, b: a + b, str)
+    sub, sub_owner = fastcall.host_func(store, "II", "I", lambda a, b: a - b, str)
     assert _run(store, add)(store, 10) == 11
     assert _run(store, sub)(store, 10) == 9
 
@@ -40,7 +40,7 @@ def test_a_lazy_body_is_made_once_on_the_first_call() -> None:
         made.append(1)
         return lambda a, b: a * b
 
-    func = fastcall.host_func(store, "II", "I", make, str, lazy=True)  # kept: it owns the body
+    func, owner = fastcall.host_func(store, "II", "I", make, str, lazy=True)  # owner kept: it owns the body
     run = _run(store, func)
     assert made == []
     assert run(store, 6) == 6 and run(store, 7) == 7
@@ -53,7 +53,7 @@ def test_an_exception_becomes_a_trap_with_on_errors_message() -> None:
     def fail(a: int, b: int) -> int:
         raise ValueError("nope")
 
-    func = fastcall.host_func(store, "II", "I", fail, lambda exc: f"host said {exc}")
+    func, owner = fastcall.host_func(store, "II", "I", fail, lambda exc: f"host said {exc}")
     run = _run(store, func)
     try:
         run(store, 1)
@@ -69,7 +69,7 @@ def test_bodies_are_released_with_their_functions() -> None:
     before = len(fastcall._OWNERS)
     funcs = [fastcall.host_func(store, "II", "I", lambda a, b: a, str) for _ in range(50)]
     assert len(fastcall._OWNERS) == before + 50
-    run = _run(store, funcs[0])
+    run = _run(store, funcs[0][0])
     del funcs
     gc.collect()
     assert len(fastcall._OWNERS) == before  # the registry holds no strong reference

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import wasmtime
 
+from witgen.component import binary as b
+from witgen.component import types as t
 from witgen.runtime.cabi import CanonOptions, ComponentInstance, LiftedFunc, ResourceType
-from witgen.runtime.cabi import binary as b
-from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.engine import CabiComponent, CabiInstance, ImportSite
 from witgen.runtime.cabi.instantiate import host_funcs, instantiate
 from witgen.runtime.cabi.modules import cache_root, prepare

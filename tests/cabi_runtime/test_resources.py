@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import wasmtime
 
+from witgen.component import types as t
 from witgen.runtime.cabi import (
     CallScope,
     CanonOptions,
@@ -18,7 +19,6 @@ from witgen.runtime.cabi import (
     lower_borrow,
     lower_own,
 )
-from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.instantiate import instantiate
 from witgen.runtime.errors import Trap
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 import wasmtime
 
-from witgen.runtime.cabi import types as t
+from witgen.component import types as t
 from witgen.runtime.cabi.convert import Fields, FixedList, codec
 from witgen.runtime.cabi.instantiate import instantiate
 from witgen.runtime.errors import LinkError

@@ -137,10 +137,24 @@ COMPONENTIZE_JS = "0.23.0"
 """The npm release of @bytecodealliance/componentize-js the JavaScript guests are built with."""
 
 
+JCO = "1.35.0"
+"""The npm release of @bytecodealliance/jco whose transpiled JavaScript bench/peers.py times."""
+
+
 def componentize_js() -> str:
     """The componentize-js command, installed from npm into the cache once (about 15 s, 390 MB)."""
-    prefix = cache_dir() / "npm" / f"componentize-js-{COMPONENTIZE_JS}"
-    exe = prefix / "node_modules" / ".bin" / "componentize-js"
+    return npm_command("componentize-js", "@bytecodealliance/componentize-js", COMPONENTIZE_JS)
+
+
+def jco() -> str:
+    """The jco command, installed from npm into the cache once (about 12 s)."""
+    return npm_command("jco", "@bytecodealliance/jco", JCO)
+
+
+def npm_command(command: str, package: str, version: str) -> str:
+    """`command` of npm `package@version`, installed into the cache once."""
+    prefix = cache_dir() / "npm" / f"{command}-{version}"
+    exe = prefix / "node_modules" / ".bin" / command
     if exe.exists():
         return str(exe)
     npm = shutil.which("npm")
@@ -159,7 +173,7 @@ def componentize_js() -> str:
                     "--no-fund",
                     "--prefix",
                     str(prefix),
-                    f"@bytecodealliance/componentize-js@{COMPONENTIZE_JS}",
+                    f"{package}@{version}",
                 ],
                 cwd=prefix,
             )

@@ -15,7 +15,7 @@ import wasmtime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from witgen.runtime.cabi import binary
+from witgen.component import binary
 from witgen.runtime.errors import InstanceDead, Trap
 from witgen.runtime.types import Err, Ok
 

@@ -18,11 +18,14 @@ from typing import Any
 import pytest
 import wasmtime
 
+from witgen.runtime.cabi import fastcall
 from witgen.runtime.errors import Trap
 
 from .conftest import bindings_from_wat
 
-ENGINES = ("wasmtime", "cabi")
+ENGINES = ("wasmtime", "cabi", "cabi-ctypes")
+"""`cabi-ctypes`: the cabi engine with its compiled helper (`_wire`: memory views and `realloc`
+calls in C) turned off, so each test also covers the plain path beside the fast one."""
 ENCODINGS = ("utf8", "utf16", "latin1+utf16")
 BAD_END = 0xFFFFFFFC  # 4-aligned, so only the bounds check trips
 ODD = 0xFFFFFFFF
@@ -183,9 +186,23 @@ def host_pkg(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, Path
     return bindings_from_wat(tmp_path_factory, HOST_WAT, "witgen_realloc_host")
 
 
+@pytest.fixture(autouse=True)
+def _plain_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("abi") == "cabi-ctypes":
+        monkeypatch.setattr(fastcall, "COMPILED", False)
+
+
 def _load(built: tuple[ModuleType, Path], abi: str, **kw: Any) -> Any:
     pkg, path = built
-    return pkg.Root.from_file(path, abi=abi, engine=wasmtime.Engine(), cache_dir=False, **kw)
+    engine = "cabi" if abi == "cabi-ctypes" else abi
+    return pkg.Root.from_file(path, abi=engine, engine=wasmtime.Engine(), cache_dir=False, **kw)
+
+
+def test_the_fast_path_is_built_and_used() -> None:
+    """The C helper exists wherever the tests run (`pip install` builds it), so `cabi` above
+    is the compiled path and `cabi-ctypes` the plain one."""
+    assert fastcall.COMPILED
 
 
 def _calls(log: list[int]) -> list[tuple[int, ...]]:
@@ -249,6 +266,33 @@ def test_fused_strings_make_the_spec_realloc_calls(
     c = _load(fused[src, dst], abi)
     assert c.pass_string(text) == text
     assert _calls(c.log()) == calls
+
+
+@pytest.mark.parametrize("abi", ENGINES)
+@pytest.mark.parametrize("src", ENCODINGS)
+@pytest.mark.parametrize("dst", ENCODINGS)
+def test_fused_string_lists_make_each_string_s_realloc_calls(
+    fused: Any, abi: str, src: str, dst: str
+) -> None:
+    """A list of strings: the pairs' array, then each string's calls as if it were passed alone
+    (the UTF-8 to UTF-8 copy has a loop of its own on the cabi engine)."""
+    texts = ["tag-1", "café", "", "a€", "x" * 300]
+    c = _load(fused[src, dst], abi)
+    alone = []
+    for text in texts:
+        assert c.pass_string(text) == text
+        alone += [_shape(call) for call in _calls(c.log())]
+    assert c.pass_strings(texts) == len(texts)
+    calls = _calls(c.log())
+    assert calls[0][:3] == (0, 0, 4) and calls[0][3] == 8 * len(texts)
+    assert [_shape(call) for call in calls[1:]] == alone
+
+
+def _shape(call: tuple[int, ...]) -> tuple[int, ...]:
+    """A logged call without its pointer: (whether it grows an earlier string, old size,
+    alignment, new size)."""
+    old, *rest = call
+    return (int(old != 0), *rest)
 
 
 @pytest.mark.parametrize("abi", ENGINES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from witgen import __version__
+from witgen import RUNTIME_API, __version__, runtime_requirement
 from witgen.gen_host.cabi.functions import export_factory, import_factory, unsupported_by_cabi
 from witgen.gen_host.cabi.values import ValueCode
 from witgen.pyview.layout import Slot, WorldLayout, is_wasi
@@ -16,7 +16,6 @@ from witgen.pyview.names import camel, shouty, snake
 from witgen.pyview.resource_funcs import attach
 from witgen.pyview.types import Home, TypeView
 from witgen.resolve import ir
-from witgen.runtime import version as runtime_version
 
 # ---- where generated code lives -------------------------------------------------------------
 
@@ -287,9 +286,9 @@ class RuntimeNeed:
     """What a generated package needs of the installed witgen-runtime: the runtime API this
     generator writes for, the generator's version, and the pip requirement for both."""
 
-    api: int = runtime_version.API
+    api: int = RUNTIME_API
     generator: str = __version__
-    requirement: str = runtime_version.requirement()
+    requirement: str = runtime_requirement()
 
 
 @dataclass

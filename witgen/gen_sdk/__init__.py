@@ -14,13 +14,13 @@ from pathlib import Path
 
 import jinja2
 
+from witgen import runtime_requirement
 from witgen.errors import WitError
 from witgen.gen_host import world_view
 from witgen.gen_host.render import render_world
 from witgen.gen_sdk.readme import INSTANCE, plain, readme_sections
 from witgen.pyview.render import environment, write_files
 from witgen.resolve import Loaded, ir
-from witgen.runtime import version as runtime_version
 
 COMPONENT_FILE = "component.wasm"
 
@@ -99,7 +99,7 @@ def generate_sdk(
         "names": names,
         "w": view,
         "sections": readme_sections(view),
-        "runtime": runtime_version.requirement(),
+        "runtime": runtime_requirement(),
         "component": COMPONENT_FILE,
         "label": label,
         "summary": _summary(view.docs, label),

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from witgen.errors import WitError
+from witgen.errors import Span, WitError
 from witgen.resolve import ir
 from witgen.resolve.elaborate import elaborate_world
-from witgen.resolve.loader import PackageSource, load_sources, read_wasm
+from witgen.resolve.loader import BinaryPackage, PackageSource, load_sources, read_wasm
+from witgen.resolve.merge import merge
 from witgen.resolve.package_resolver import LookupEntry, PackageResolver, WorldSpans
 from witgen.resolve.semver import package_sort_key
 
@@ -57,60 +58,78 @@ def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_feature
             return Loaded(decoded.resolve, decoded.package)
     main_group, deps = load_sources(path)
     resolve = ir.Resolve(features=frozenset(features), all_features=all_features)
-    by_name: dict[tuple[str, str, str | None], PackageResolver] = {}
     world_spans: dict[int, WorldSpans] = {}
     lookups: dict[ir.InterfaceId, dict[str, LookupEntry]] = {}
-    for source in _without_partial_duplicates(main_group + deps):
+    nodes: dict[Key, PackageResolver | BinaryPackage] = {}
+    for source in main_group + deps:
         key = source.key()
-        if key in by_name:
-            prev = by_name[key].source
-            assert prev.name is not None and source.name is not None
+        if key in nodes:
             raise WitError(
-                f"package `{source.name}` is defined in two different locations:\n"
-                f"  * {source.name.span.location()}\n  * {prev.name.span.location()}"
+                f"package `{_name(key)}` is defined in two different locations:\n"
+                f"  * {_where(source)}\n  * {_where(nodes[key])}"
             )
-        by_name[key] = PackageResolver(resolve, source, world_spans, lookups)
-    main_key = main_group[-1].key()
-    order: list[tuple[str, str, str | None]] = []
-    visiting: set[tuple[str, str, str | None]] = set()
+        nodes[key] = (
+            source
+            if isinstance(source, BinaryPackage)
+            else PackageResolver(resolve, source, world_spans, lookups)
+        )
+    for dep in deps:  # the parts of other packages a binary carries, unless defined in full
+        if isinstance(dep, BinaryPackage):
+            for key in dep.keys()[:-1]:
+                nodes.setdefault(key, dep)
+    order: list[PackageResolver | BinaryPackage] = []
+    done: set[int] = set()
+    visiting: set[Key] = set()
 
-    def visit(key: tuple[str, str, str | None]) -> None:
-        if key in order:
+    def visit(node: PackageResolver | BinaryPackage) -> None:
+        if id(node) in done:
             return
-        for dep, span in by_name[key].foreign_packages():
+        for dep, span in _foreign_packages(node):
+            if isinstance(node, BinaryPackage) and nodes.get(dep) is node:
+                continue  # a part it carries itself
             if dep in visiting:
                 raise WitError(f"package `{_name(dep)}` creates a dependency cycle", span)
             visiting.add(dep)
-            if dep in by_name:
-                visit(dep)
+            if dep in nodes:
+                visit(nodes[dep])
             visiting.discard(dep)
-        order.append(key)
+        order.append(node)
+        done.add(id(node))
 
-    for key in sorted(by_name, key=package_sort_key):
-        visit(key)
-    ids: dict[tuple[str, str, str | None], ir.PackageId] = {}
-    for key in order:
-        pkg_id = by_name[key].run()
-        ids[key] = pkg_id
+    for key in sorted(nodes, key=package_sort_key):
+        visit(nodes[key])
+    main: ir.PackageId | None = None
+    for node in order:
+        if isinstance(node, BinaryPackage):
+            merge(resolve, node.resolve)
+            continue
+        pkg_id = node.run()
+        if node.source is main_group[-1]:
+            main = pkg_id
         for world_id in resolve.packages[pkg_id].worlds.values():
             elaborate_world(resolve, world_id, world_spans[world_id])
-    return Loaded(resolve, ids[main_key])
+    assert main is not None
+    return Loaded(resolve, main)
 
 
-def _without_partial_duplicates(sources: list[PackageSource]) -> list[PackageSource]:
-    """Drop packages rebuilt from binary deps when the same package is defined in full, or
-    already rebuilt from an earlier binary."""
-    full = {s.key() for s in sources if not s.partial}
-    kept: list[PackageSource] = []
-    seen: set[tuple[str, str, str | None]] = set()
-    for source in sources:
-        if source.partial and (source.key() in full or source.key() in seen):
-            continue
-        seen.add(source.key())
-        kept.append(source)
-    return kept
+Key = tuple[str, str, str | None]
 
 
-def _name(key: tuple[str, str, str | None]) -> str:
+def _foreign_packages(node: PackageResolver | BinaryPackage) -> list[tuple[Key, Span | None]]:
+    """The packages `node` depends on, each with the first place it is named."""
+    if isinstance(node, BinaryPackage):
+        return [(key, None) for key in node.keys()[:-1]]
+    return list(node.foreign_packages())
+
+
+def _where(node: PackageSource | PackageResolver | BinaryPackage) -> str:
+    if isinstance(node, BinaryPackage):
+        return node.display
+    source = node.source if isinstance(node, PackageResolver) else node
+    assert source.name is not None
+    return source.name.span.location()
+
+
+def _name(key: Key) -> str:
     ns, name, version = key
     return f"{ns}:{name}@{version}" if version else f"{ns}:{name}"

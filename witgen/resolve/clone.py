@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from witgen.resolve import ir
+from witgen.resolve.merge import map_kind
 
 
 @dataclass
@@ -64,33 +65,7 @@ class Cloner:
 
     def kind(self, kind: ir.TypeDefKind) -> ir.TypeDefKind:
         """A type definition's body, with the types it refers to copied first."""
-        t = self.ty
-        match kind:
-            case ir.Alias(ty):
-                return ir.Alias(t(ty))
-            case ir.Handle(handle_kind, resource):
-                return ir.Handle(handle_kind, self.type_id(resource))
-            case ir.Record(fields):
-                return ir.Record([replace(f, ty=t(f.ty)) for f in fields])
-            case ir.Variant(cases):
-                return ir.Variant([replace(c, ty=self.opt(c.ty)) for c in cases])
-            case ir.Tuple(types):
-                return ir.Tuple([t(ty) for ty in types])
-            case ir.OptionType(ty):
-                return ir.OptionType(t(ty))
-            case ir.ListType(ty):
-                return ir.ListType(t(ty))
-            case ir.FixedListType(ty, size):
-                return ir.FixedListType(t(ty), size)
-            case ir.MapType(key, value):
-                return ir.MapType(t(key), t(value))
-            case ir.ResultType(ok, err):
-                return ir.ResultType(self.opt(ok), self.opt(err))
-            case ir.FutureType(ty):
-                return ir.FutureType(self.opt(ty))
-            case ir.StreamType(ty):
-                return ir.StreamType(self.opt(ty))
-        return kind
+        return map_kind(kind, self.type_id)
 
     def function(self, func: ir.Function) -> ir.Function:
         resource = None if func.resource is None else self.type_id(func.resource)

@@ -2,7 +2,9 @@
 
 A path is a ``.wit`` file (one package, plus any nested ``package x { }``
 blocks) or a directory (one package from all its ``.wit`` files, with its
-dependencies under ``deps/``: each a ``.wit`` file or a directory).
+dependencies under ``deps/``: each a directory, a ``.wit`` file, or a WIT
+package encoded as WebAssembly, binary or text, in a ``.wasm`` or ``.wat``
+file; a file's content, not its name, says which, as for the reference).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 from witgen.errors import SourceFile, WitError
 from witgen.parser import ast
 from witgen.parser.parser import parse_file
+from witgen.resolve import ir
+from witgen.resolve.wat import is_wasm_text, wat_to_wasm
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -26,13 +30,27 @@ class PackageSource:
     headers: list[ast.PackageHeader] = field(default_factory=list)
     decls: list[tuple[SourceFile, list[ast.FileItem]]] = field(default_factory=list)
     nested_docs: list[str] | None = None
-    partial: bool = False
-    """A foreign package rebuilt from a binary dependency: only the items it uses; a full
-    definition of the same package elsewhere replaces it."""
 
     def key(self) -> tuple[str, str, str | None]:
         assert self.name is not None
         return self.name.key()
+
+
+@dataclass
+class BinaryPackage:
+    """A binary WIT package from ``deps/``, decoded straight to IR: its package is the last of
+    `resolve.packages`, after the parts of other packages it uses (which give way to their
+    full definitions when it is merged, see ``merge.py``)."""
+
+    resolve: ir.Resolve
+    display: str
+
+    def keys(self) -> list[tuple[str, str, str | None]]:
+        """Its packages' names, the foreign ones first and its own last."""
+        return [(p.name.namespace, p.name.name, p.name.version) for p in self.resolve.packages]
+
+    def key(self) -> tuple[str, str, str | None]:
+        return self.keys()[-1]
 
 
 def read_source(path: Path, display: str) -> SourceFile:
@@ -90,7 +108,9 @@ def _display(path: Path) -> str:
     return str(path)
 
 
-def load_sources(path: str | os.PathLike[str]) -> tuple[list[PackageSource], list[PackageSource]]:
+def load_sources(
+    path: str | os.PathLike[str],
+) -> tuple[list[PackageSource], list[PackageSource | BinaryPackage]]:
     """Parse a WIT file or directory and its ``deps/``.
 
     Returns (packages of the main group, packages of all dependencies).
@@ -100,55 +120,51 @@ def load_sources(path: str | os.PathLike[str]) -> tuple[list[PackageSource], lis
         raise WitError(f"no such file or directory: {root}")
     if root.is_dir():
         main = parse_group(_wit_files(root))
-        deps: list[PackageSource] = []
+        deps: list[PackageSource | BinaryPackage] = []
         deps_dir = root / "deps"
         if deps_dir.is_dir():
             for entry in sorted(deps_dir.iterdir(), key=lambda p: p.name):
                 if entry.is_dir():
                     deps.extend(parse_group(_wit_files(entry)))
-                elif entry.suffix == ".wit":
-                    deps.extend(parse_group([read_source(entry, _display(entry))]))
-                elif entry.suffix == ".wasm":
-                    deps.extend(binary_package_sources(entry))
-                elif entry.suffix == ".wat":
-                    raise WitError(
-                        f"{_display(entry)}: WebAssembly text in deps/ is not supported yet; "
-                        "convert it with `wasm-tools parse` to a .wasm file"
-                    )
+                elif entry.suffix in (".wit", ".wat", ".wasm"):  # each by its content, like the reference
+                    data = read_wasm(entry)
+                    if data is None:
+                        deps.extend(parse_group([read_source(entry, _display(entry))]))
+                    else:
+                        deps.append(binary_package(entry, data))
         return main, deps
-    if root.suffix == ".wat":
-        raise WitError(f"{_display(root)}: WebAssembly text is not supported yet; convert it to a .wasm file")
     return parse_group([read_source(root, _display(root))]), []
 
 
 def read_wasm(path: Path) -> bytes | None:
-    """The file's bytes if it is a WebAssembly binary (by its magic), else None."""
+    """The WebAssembly binary the file holds: its bytes (by the `\\0asm` magic) or the binary its
+    WebAssembly text spells (`wat.py`); None if it is neither (WIT)."""
+    display = _display(path)
     try:
         with path.open("rb") as f:
-            if f.read(4) != b"\0asm":
-                if path.suffix == ".wasm":
-                    raise WitError(f"{_display(path)}: not a WebAssembly binary (no `\\0asm` magic)")
-                return None
-            return b"\0asm" + f.read()
+            data = f.read(4)
+            if data != b"\0asm" and path.stat().st_size > MAX_FILE_BYTES:
+                raise WitError(f"{display}: file is larger than {MAX_FILE_BYTES} bytes")
+            data += f.read()
     except OSError as exc:
-        raise WitError(f"failed to read {_display(path)}: {exc.strerror or exc}") from None
+        raise WitError(f"failed to read {display}: {exc.strerror or exc}") from None
+    if data[:4] == b"\0asm":
+        return data
+    if is_wasm_text(data):
+        return wat_to_wasm(data, display)
+    if path.suffix == ".wasm":
+        raise WitError(f"{display}: not a WebAssembly binary (no `\\0asm` magic)")
+    return None
 
 
-def binary_package_sources(path: Path) -> list[PackageSource]:
-    """A binary WIT package in deps/, printed as WIT and parsed like any other dependency."""
-    from witgen.gen_wit.printer import print_resolve
+def binary_package(path: Path, data: bytes) -> BinaryPackage:
+    """A binary WIT package in deps/ (`data`, read from `path`), decoded to IR."""
     from witgen.resolve.from_component import decode_wasm
 
-    data = read_wasm(path)
-    assert data is not None
     decoded = decode_wasm(data, _display(path))
     if decoded.world is not None:
         raise WitError(f"{_display(path)}: is a component, not a binary WIT package")
-    text = print_resolve(decoded.resolve, decoded.package)
-    sources = parse_group([SourceFile(f"{_display(path)} (as WIT)", text)])
-    for source in sources[:-1]:
-        source.partial = True
-    return sources
+    return BinaryPackage(decoded.resolve, _display(path))
 
 
 def _wit_files(directory: Path) -> list[SourceFile]:

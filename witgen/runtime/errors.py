@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from witgen.component import errors as component_errors
+
 
 class WitgenRuntimeError(Exception):
     """Base class of the errors raised by a running component."""
@@ -34,11 +36,10 @@ class LinkError(WitgenRuntimeError):
     satisfied (a missing or mistyped implementation)."""
 
 
-class DecodeError(LinkError):
+class DecodeError(LinkError, component_errors.DecodeError):
     """A component binary is malformed or invalid, or uses an encoding witgen does not know;
-    `offset` locates it."""
+    `offset` locates it. The runtime turns the decoder's `witgen.component` error into this
+    one, so loading raises only `LinkError`s."""
 
     def __init__(self, message: str, offset: int | None) -> None:
-        super().__init__(message if offset is None else f"{message} (at byte offset {offset:#x})")
-        self.message = message
-        self.offset = offset
+        component_errors.DecodeError.__init__(self, message, offset)

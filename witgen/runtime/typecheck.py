@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from witgen.component import types as t
 from witgen.runtime import codecs as c
 from witgen.runtime.errors import LinkError
 
@@ -187,10 +188,8 @@ def check_func(
 
 
 def cabi_shape(vt: Any, resource: Callable[[Any], Res], depth: int = 0) -> Shape:
-    """The shape of a resolved `witgen.runtime.cabi.types` value type (`resource` names a
+    """The shape of a resolved `witgen.component.types` value type (`resource` names a
     handle's resource, a `ResourceSlot` or `ResourceType`)."""
-    from witgen.runtime.cabi import types as t
-
     if depth > MAX_DEPTH:
         raise LinkError(f"a type is nested more than {MAX_DEPTH} levels deep")
     d = depth + 1

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import wasmtime
 from wasmtime import component as wc
 
-from witgen.runtime.errors import LinkError
+from witgen.runtime.errors import DecodeError
 from witgen.runtime.instance import Instance
 from witgen.runtime.limits import Limits
 from witgen.runtime.loading import check_engine, compile_component, default_engine, engine_of
@@ -69,11 +69,17 @@ def load_bytes(
 
         data = bytes(data)
         if not data.startswith(b"\0asm"):
-            raise LinkError(
-                "the cabi engine loads component binaries; compile WAT text with `wasm-tools parse` first"
-            )
+            data = _text_to_binary(data)
         return CabiComponent(prepare(data, engine, cache_dir), engine)
     return compile_component(engine, bytes(data), cache_dir)
+
+
+def _text_to_binary(data: bytes) -> bytes:
+    """A component written as WebAssembly text, as its binary (as wasmtime's engine takes it)."""
+    try:
+        return bytes(wasmtime.wat2wasm(data))
+    except (wasmtime.WasmtimeError, UnicodeDecodeError, ValueError) as exc:
+        raise DecodeError(f"not a component binary, nor valid WebAssembly text: {exc}", 0) from None
 
 
 def start(

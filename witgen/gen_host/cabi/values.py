@@ -404,14 +404,45 @@ class ValueCode:
             # Packed right away: the list's bytes are its prepared form.
             s = self.pro.struct("<" + code)
             parts, e = w.fresh("parts"), w.fresh("e")
-            w.line(f"{parts} = []")
-            w.line(f"for {e} in {src}:")
-            with w.indent():
-                prep = self.check(w, elem, e)
-                leaves = self._plain_values(w, elem, prep)
-                w.line(f"{parts}.append({s}.pack({', '.join(leaves)}))")
-            return f"(b''.join({parts}), len({parts}))"
+            record = self._compiled_record(elem)
+            packed = ""
+            if record is not None:
+                # the compiled helper packs it when every value is exactly what the loop below
+                # takes as it is; anything else goes through the loop, which reports it
+                packed = w.fresh("packed")
+                w.line(f"{packed} = {self.pro.bind('pack_records', 'site.records[0]')}({src}, *{record})")
+                w.line(f"if {packed} is None:")
+            with w.indent() if record is not None else _no_indent():
+                w.line(f"{parts} = []")
+                w.line(f"for {e} in {src}:")
+                with w.indent():
+                    prep = self.check(w, elem, e)
+                    leaves = self._plain_values(w, elem, prep)
+                    w.line(f"{parts}.append({s}.pack({', '.join(leaves)}))")
+                if record is not None:
+                    w.line(f"{packed} = (b''.join({parts}), len({parts}))")
+            return packed if record is not None else f"(b''.join({parts}), len({parts}))"
         return w.collect("e", src, lambda e: self.check(w, elem, e))
+
+    def _compiled_record(self, elem: ir.Type) -> str | None:
+        """The local bound to `(class, attribute names, kinds, offsets, size)` of a record of
+        numbers and bools only, for the compiled helper (`_wire.pack_records`); None for
+        other element types."""
+        k = self.kind(elem)
+        if not isinstance(k, ir.Record) or not k.fields:
+            return None
+        kinds = []
+        for f in k.fields:
+            fk = self.kind(f.ty)
+            if not isinstance(fk, ir.Prim) or fk is ir.Prim.CHAR or fk not in MEM_CODE:
+                return None
+            kinds.append("?" if fk is ir.Prim.BOOL else MEM_CODE[fk])
+        rec = self.layout.record(elem)
+        names = tuple(snake(f.name) for f in k.fields)
+        description = (
+            f"({self.cls(elem)}, {names!r}, {''.join(kinds).encode()!r}, {tuple(rec.offsets)!r}, {rec.size})"
+        )
+        return self.pro.bind("rec", description, numbered=True)
 
     def _plain_values(self, w: Writer, ty: ir.Type, prep: str) -> list[str]:
         """The leaf values of a prepared plain value, in `plain_code` order."""
@@ -855,7 +886,13 @@ class ValueCode:
             expr = self._from_leaves(inner, elem, iter(leaves))
             if not inner.lines:
                 target = ", ".join(leaves) + ("," if len(leaves) == 1 else "")
-                return f"[{expr} for {target} in {s}.iter_unpack(m[{p}:{p} + {size} * {n}])]"
+                plain = f"[{expr} for {target} in {s}.iter_unpack(m[{p}:{p} + {size} * {n}])]"
+                record = self._compiled_record(elem)
+                if record is None:
+                    return plain
+                unpack, out = self.pro.bind("unpack_records", "site.records[1]"), w.fresh("recs")
+                w.line(f"{out} = {plain} if {unpack} is None else {unpack}(m, {p}, {n}, *{record})")
+                return out
         return w.collect("i", f"range({n})", lambda i: self.load(w, elem, f"{p} + {size} * {i}"))
 
     def _load_string(self, w: Writer, p: str, n: str) -> str:
@@ -865,6 +902,16 @@ class ValueCode:
         )
         self.charge(w, f"({n} & {mask}) << {shift}")
         return f"{self.pro.bind('ld_str', 'site.strings[1]')}(m, {p}, {n})"
+
+
+class _no_indent:
+    """`with`-compatible stand-in for `Writer.indent()` that indents nothing."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def _unparen(expr: str) -> str:

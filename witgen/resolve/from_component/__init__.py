@@ -1,5 +1,5 @@
 """Reconstructing WIT from component binaries (see `decode.py`)."""
 
-from witgen.resolve.from_component.decode import DecodedWasm, decode_wasm, is_wasm
+from witgen.resolve.from_component.decode import DecodedWasm, decode_wasm
 
-__all__ = ["DecodedWasm", "decode_wasm", "is_wasm"]
+__all__ = ["DecodedWasm", "decode_wasm"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from witgen.component import types as t
+from witgen.component.names import parse_name
 from witgen.errors import WitError
 from witgen.resolve import ir
 from witgen.resolve.from_component.entities import Entity, Func, Instance, Nested, Tid
-from witgen.runtime.cabi import types as t
-from witgen.runtime.cabi.names import parse_name
 
 _PRIMS = {p.value: p for p in ir.Prim}
 _RESOURCE_KINDS: dict[tuple[str, bool], ir.FunctionKindName] = {

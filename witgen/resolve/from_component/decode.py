@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from witgen.component import binary
+from witgen.component.errors import DecodeError
+from witgen.component.names import parse_name
 from witgen.errors import WitError
 from witgen.resolve import ir
 from witgen.resolve.from_component.builder import IrBuilder, PackageFields, inexpressible, package_name
 from witgen.resolve.from_component.entities import EvalError, Extern, Instance, Tid, evaluate
 from witgen.resolve.from_component.metadata import inject_package_docs
-from witgen.runtime.cabi import binary
-from witgen.runtime.cabi.names import parse_name
-from witgen.runtime.errors import DecodeError
 
 ROOT_PACKAGE = ir.PackageName("root", "component")
 
@@ -30,10 +30,6 @@ class DecodedWasm:
     resolve: ir.Resolve
     package: ir.PackageId
     world: ir.WorldId | None = None
-
-
-def is_wasm(data: bytes) -> bool:
-    return data[:4] == b"\0asm"
 
 
 def decode_wasm(data: bytes, display: str) -> DecodedWasm:

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from witgen.runtime.cabi import binary as b
-from witgen.runtime.cabi import types as t
+from witgen.component import binary as b
+from witgen.component import types as t
 
 
 @dataclass(eq=False)

@@ -1,8 +1,9 @@
 """The "cabi" engine: witgen runs the Canonical ABI itself over wasmtime's core API.
 
-`instantiate.instantiate(component, store, imports)` decodes the component binary (`binary.decode`)
-and plans its instantiation once (`plan.py`: definitions walked in order — nested and composed
-components included — down to the steps every instance must run), then runs the plan: core
+`instantiate.instantiate(component, store, imports)` decodes the component binary
+(`witgen.component.binary`, shared with the front-end) and plans its instantiation once
+(`plan.py`: definitions walked in order — nested and composed components included — down to
+the steps every instance must run), then runs the plan: core
 modules are instantiated over wasmtime's core API with their imports wired in C (compiled
 modules are cached on disk, see `modules.py`). Generated bindings then lower/lift values over
 linear memory and call core functions directly.
@@ -44,7 +45,6 @@ streams, futures and error contexts passed between components.
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from witgen.runtime.cabi.binary import Component, decode
     from witgen.runtime.cabi.instantiate import ImportResolver, Instantiated
     from witgen.runtime.cabi.plan import HostFunc
     from witgen.runtime.cabi.state import (
@@ -62,8 +62,6 @@ if TYPE_CHECKING:
     )
 
 _LAZY = {
-    "Component": "binary",
-    "decode": "binary",
     "HostFunc": "plan",
     "ImportResolver": "instantiate",
     "Instantiated": "instantiate",
@@ -99,7 +97,6 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CallScope",
     "CanonOptions",
-    "Component",
     "ComponentInstance",
     "HandleTable",
     "HostFunc",
@@ -108,7 +105,6 @@ __all__ = [
     "LiftedFunc",
     "ResourceHandle",
     "ResourceType",
-    "decode",
     "lift_borrow",
     "lift_own",
     "lower_borrow",

@@ -17,8 +17,9 @@ from typing import Any
 
 import wasmtime
 
-from witgen.runtime.cabi import types as t
-from witgen.runtime.cabi.fastcall import MemoryView, caller
+from witgen.component import types as t
+from witgen.runtime.cabi import fastcall
+from witgen.runtime.cabi.fastcall import caller
 from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, join
 from witgen.runtime.cabi.state import (
     CallScope,
@@ -55,12 +56,18 @@ class Side:
     cached until wasm may have run (`realloc` here, or `stale()` after a call).
     """
 
-    __slots__ = ("inst", "memory", "mv", "core_realloc", "encoding", "decode", "scope")
+    __slots__ = ("inst", "memory", "mv", "core_realloc", "fresh", "encoding", "decode", "scope")
 
     def __init__(self, store: wasmtime.Store, inst: ComponentInstance, options: CanonOptions) -> None:
         self.inst = inst
-        self.memory = None if options.memory is None else MemoryView(store, options.memory)
+        self.memory = None if options.memory is None else fastcall.memory(store, options.memory)
         self.core_realloc = None if options.realloc is None else caller(store, options.realloc, "IIII", "I")
+        self.fresh = (
+            None
+            if self.memory is None or options.realloc is None
+            else fastcall.compiled_alloc(store, options.realloc, self.memory, inst, self._bad_pointer)
+        )
+        """`realloc(0, 0, align, size)` with its checks, in C (None: `_wire` is not built)."""
         self.encoding = options.string_encoding
         self.decode: StringLoader = STRING_CODECS[options.string_encoding][1]
         self.scope = CallScope()
@@ -86,17 +93,23 @@ class Side:
     def realloc(self, old: int, old_size: int, align: int, size: int) -> int:
         if self.core_realloc is None:
             raise Trap(f"{self.inst.name} receives values in linear memory but gave no realloc option")
+        self.mv = None
+        fresh = self.fresh
+        if fresh is not None and old == 0 and old_size == 0:
+            return fresh(align, size)
         inst = self.inst
         inst.may_leave = False
         try:
             ptr: int = self.core_realloc(old, old_size, align, size)
         finally:
             inst.may_leave = True
-        self.mv = None
         if ptr % align or ptr + size > len(self.view()):
-            what = "unaligned pointer" if ptr % align else "list content out-of-bounds"
-            raise Trap(f"{what}: realloc of {inst.name} returned {ptr} for {size} bytes (alignment {align})")
+            self._bad_pointer(ptr, align, size)
         return ptr
+
+    def _bad_pointer(self, ptr: int, align: int, size: int) -> int:
+        what = "unaligned pointer" if ptr % align else "list content out-of-bounds"
+        raise Trap(f"{what}: realloc of {self.inst.name} returned {ptr} for {size} bytes (alignment {align})")
 
     def check_span(self, ptr: int, size: int, align: int, what: str) -> memoryview:
         view = self.view()
@@ -272,13 +285,40 @@ class Strings(_PtrLen):
     def read(self, side: Side, ptr: int, n: int) -> Any:
         view = side.check_list(ptr, n, 8, 4)
         decode, encoding = side.decode, side.encoding
-        return [(decode(view, p, k), encoding, k) for p, k in _PTR_LEN.iter_unpack(view[ptr : ptr + n * 8])]
+        pairs = _PTR_LEN.iter_unpack(view[ptr : ptr + n * 8])
+        if encoding == "utf8":  # `decode` inlined while every string is in bounds and valid
+            out: list[tuple[str, str, int]] = []
+            size = len(view)
+            try:
+                for p, k in pairs:
+                    if p + k > size:
+                        break
+                    out.append((str(view[p : p + k], "utf-8"), "utf8", k))
+                else:
+                    return out
+            except UnicodeDecodeError:
+                pass
+            pairs = _PTR_LEN.iter_unpack(view[ptr : ptr + n * 8])  # again, for `decode`'s trap
+        return [(decode(view, p, k), encoding, k) for p, k in pairs]
 
     def write(self, side: Side, v: Any) -> tuple[int, int]:
         base = side.alloc(4, 8 * len(v))
         pairs: list[int] = []
-        for s in v:
-            pairs += store_string(side, *s)
+        fresh, memory = side.fresh, side.memory
+        if fresh is not None and memory is not None and side.encoding == "utf8":
+            # `store_string`'s UTF-8 to UTF-8 copy inlined: a frame per string was most of the cost
+            for s in v:
+                text, encoding, units = s
+                if encoding == "utf8":
+                    ptr = fresh(1, units)
+                    memory.view()[ptr : ptr + units] = text.encode()
+                    pairs += (ptr, units)
+                else:
+                    pairs += store_string(side, *s)
+            side.mv = None
+        else:
+            for s in v:
+                pairs += store_string(side, *s)
         struct.pack_into(f"<{len(pairs)}I", side.view(), base, *pairs)
         return base, len(v)
 

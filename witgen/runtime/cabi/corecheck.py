@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from witgen.runtime.cabi import types as t
+from witgen.component import types as t
 from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, flatten_func, flatten_type
 from witgen.runtime.cabi.plan import (
     CoreExport,

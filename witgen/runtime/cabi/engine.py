@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import wasmtime
 
 from witgen.runtime.cabi import exportcheck, fastcall, state, support, versions
-from witgen.runtime.cabi.fastcall import CoreFault, MemoryView
+from witgen.runtime.cabi.fastcall import CoreFault, Memory
 from witgen.runtime.cabi.flat import flatten_func
 from witgen.runtime.cabi.gate import store_gate
 from witgen.runtime.cabi.instantiate import LowerRun, instantiate, plan_of
@@ -122,7 +122,8 @@ class CabiInstance:
         self._exports: dict[str, Any] = {}
         self._instances: list[state.ComponentInstance] = []
         self.keep: list[Any] = []
-        self._access: dict[tuple[int, int], tuple[MemoryView | None, Callable[..., Any] | None]] = {}
+        self._access: dict[tuple[int, int], tuple[Memory | None, Callable[..., Any] | None]] = {}
+        self._allocs: dict[tuple[int, int, int], Callable[[int, int], int] | None] = {}
         self.gate = store_gate(self.store)
         """Taken by every call into the instance's store (`witgen.runtime.cabi.gate`)."""
         self.hostcall_fuel: int = support.DEFAULT_HOSTCALL_FUEL
@@ -316,9 +317,7 @@ class CabiInstance:
         self._site_resources[key] = site
         return site
 
-    def memory_access(
-        self, options: state.CanonOptions
-    ) -> tuple[MemoryView | None, Callable[..., Any] | None]:
+    def memory_access(self, options: state.CanonOptions) -> tuple[Memory | None, Callable[..., Any] | None]:
         """The memory view and `realloc` caller for `options`, shared by every call site with
         the same memory and realloc (componentize-py output has one pair for ~180 sites)."""
         key = (id(options.memory), id(options.realloc))
@@ -326,10 +325,25 @@ class CabiInstance:
         if found is None:
             memory, realloc, store = options.memory, options.realloc, self.store
             found = (
-                MemoryView(store, memory) if memory is not None else None,
+                fastcall.memory(store, memory) if memory is not None else None,
                 fastcall.caller(store, realloc, "IIII", "I") if realloc is not None else None,
             )
             self._access[key] = found  # holds both objects, so their ids stay theirs
+        return found
+
+    def compiled_alloc(
+        self, options: state.CanonOptions, inst: state.ComponentInstance
+    ) -> Callable[[int, int], int] | None:
+        """`_Site.alloc` done in C for `inst` with `options`' memory and realloc (shared like
+        `memory_access`), or None: `_wire` is not built, or there is no memory or realloc."""
+        key = (id(options.memory), id(options.realloc), id(inst))
+        if key in self._allocs:
+            return self._allocs[key]
+        memory, _ = self.memory_access(options)
+        found = None
+        if memory is not None and options.realloc is not None:
+            found = fastcall.compiled_alloc(self.store, options.realloc, memory, inst, _bad_realloc)
+        self._allocs[key] = found  # options and inst live as long as this instance
         return found
 
     # --- failures --------------------------------------------------------------------------
@@ -381,6 +395,13 @@ class CabiInstance:
             self.gate.leave(mine)
 
 
+def _bad_realloc(ptr: int, align: int, size: int) -> int:
+    """Raise the violation of a realloc that returned `ptr` for `size` bytes aligned to `align`."""
+    if ptr % align:
+        raise AbiViolation(f"realloc return: result not aligned ({ptr}, alignment {align})")
+    raise AbiViolation(f"realloc return: beyond end of memory ({size} bytes at {ptr})")
+
+
 def _interface(path: tuple[str, ...]) -> str:
     return "/".join(path) if len(path) > 1 else (path[0] if path else "")
 
@@ -397,7 +418,13 @@ class _Site:
 
     def _setup(self) -> None:
         self._memory, self._realloc = self.rt.memory_access(self.options)
+        if self._memory is not None:
+            self.view = self._memory.view  # type: ignore[method-assign]  # no frame in between
+        compiled = self.rt.compiled_alloc(self.options, self.inst)
+        if compiled is not None:
+            self.alloc = compiled  # type: ignore[method-assign,assignment]
         self.strings = support.STRING_CODECS[self.options.string_encoding]
+        self.records = fastcall.record_codecs()
         self.string_cost = support.STRING_COSTS[self.options.string_encoding]
         self.gate = self.rt.gate
         self.handles = (_lower_own, _lower_borrow, _lift_own, _lift_borrow)
@@ -409,6 +436,7 @@ class _Site:
         return self._memory.view()
 
     def alloc(self, align: int, size: int) -> int:
+        """`realloc(0, 0, align, size)` with its checks (`compiled_alloc` in C shadows this)."""
         if self._realloc is None:
             raise LinkError("the component's canonical options give no realloc for a function that needs one")
         inst = self.inst
@@ -417,10 +445,8 @@ class _Site:
             ptr: int = self._realloc(0, 0, align, size)
         finally:
             inst.may_leave = True
-        if ptr % align:
-            raise AbiViolation(f"realloc return: result not aligned ({ptr}, alignment {align})")
-        if ptr + size > len(self.view()):
-            raise AbiViolation(f"realloc return: beyond end of memory ({size} bytes at {ptr})")
+        if ptr % align or ptr + size > len(self.view()):
+            _bad_realloc(ptr, align, size)
         return ptr
 
     def resource(self, key: str, guest: bool) -> SiteResource:

@@ -32,10 +32,21 @@ import wasmtime
 from witgen.runtime.cabi.gate import store_gate
 
 _c_new_funcs: Callable[[int, int, int, int, int, int, int, int, int], None] | None
+_c_records: tuple[Callable[..., Any], Callable[..., Any]] | None
+_CMemory: Any
+_CRealloc: Any
+_CAdapter: Any
 try:
-    from witgen.runtime.cabi._wire import new_funcs as _c_new_funcs
-except ImportError:  # built without a C compiler: `HostFuncs.add_all` loops through ctypes
-    _c_new_funcs = None
+    from witgen.runtime.cabi import _wire
+
+    _c_new_funcs, _CMemory, _CRealloc, _CAdapter = _wire.new_funcs, _wire.Memory, _wire.Realloc, _wire.Adapter
+    _c_records = (_wire.pack_records, _wire.unpack_records)
+except (ImportError, AttributeError):  # not built (no C compiler), or built from an older _wire.c
+    _c_new_funcs = _CMemory = _CRealloc = _CAdapter = _c_records = None
+
+COMPILED = _CMemory is not None
+"""Whether `_wire` is built. Tests set it False to run the ctypes paths beside the compiled
+ones (it is read when an instance's memories and reallocs are first used)."""
 
 _VALTYPES = {
     "I": wasmtime.ValType.i32,
@@ -93,6 +104,8 @@ if _ffi is not None:
     _memory_data = _QUICK(c_void_p, c_void_p, c_void_p)(("wasmtime_memory_data", _dll))
     _memory_size = _QUICK(c_size_t, c_void_p, c_void_p)(("wasmtime_memory_data_size", _dll))
     _trap_new = _QUICK(c_void_p, ctypes.c_char_p, c_size_t)(("wasmtime_trap_new", _dll))
+    _MEMORY_DATA = ctypes.cast(_memory_data, c_void_p).value or 0
+    _MEMORY_SIZE = ctypes.cast(_memory_size, c_void_p).value or 0
     _UNCHECKED_CB = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t)
     _FINALIZER = CFUNCTYPE(None, c_void_p)
     _func_new_unchecked = _QUICK(None, c_void_p, c_void_p, _UNCHECKED_CB, c_void_p, _FINALIZER, c_void_p)(
@@ -109,25 +122,28 @@ class CoreFault(Exception):
     """A core call ended in a trap or an error; `message` is wasmtime's text (with backtrace)."""
 
 
+_CONTEXTS: weakref.WeakKeyDictionary[wasmtime.Store, int] = weakref.WeakKeyDictionary()
+
+
 def context_address(store: wasmtime.Store) -> int:
     """The store's `wasmtime_context_t*` (fixed for the store's life), asked of C once."""
-    try:
-        addr: int = store._witgen_context  # type: ignore[attr-defined]
-    except AttributeError:
-        addr = store._witgen_context = ctypes.cast(store._context(), c_void_p).value or 0  # type: ignore[attr-defined]
+    addr = _CONTEXTS.get(store)
+    if addr is None:
+        addr = _CONTEXTS[store] = ctypes.cast(store._context(), c_void_p).value or 0
     return addr
 
 
-def _fault(err: int, trap_addr: int) -> CoreFault:
+def fault(err: int, trap_addr: int) -> CoreFault:
+    """The `CoreFault` of a C call that returned error `err` or set trap `trap_addr` (taking it)."""
     if err:
         exc: Exception = wasmtime.WasmtimeError._from_ptr(
             ctypes.cast(err, ctypes.POINTER(_ffi.wasmtime_error_t))
         )
     else:
         exc = wasmtime.Trap._from_ptr(ctypes.cast(trap_addr, ctypes.POINTER(_ffi.wasm_trap_t)))
-    fault = CoreFault(str(exc))
-    fault.__cause__ = exc
-    return fault
+    out = CoreFault(str(exc))
+    out.__cause__ = exc
+    return out
 
 
 def _arg_format(params: str) -> str:
@@ -159,7 +175,7 @@ class RawCall:
 
     def fault(self, err: int) -> CoreFault:
         t, self.trap.value = self.trap.value or 0, None
-        return _fault(err or 0, t)
+        return fault(err or 0, t)
 
 
 def caller(store: wasmtime.Store, func: wasmtime.Func, params: str, result: str) -> Callable[..., Any]:
@@ -223,6 +239,107 @@ class MemoryView:
             )
             self.size = size
         return self.mv
+
+
+class Memory(Protocol):
+    """A linear memory: `view()` as a writable memoryview (fetch it again after wasm ran)."""
+
+    def view(self) -> memoryview: ...
+
+
+def memory(store: wasmtime.Store, memory: wasmtime.Memory) -> Memory:
+    """`memory`'s view, kept by the compiled `_wire.Memory` when built (it holds the store
+    alive: the addresses it calls C with are the store's), else by `MemoryView`."""
+    if COMPILED:
+        found: Memory = _CMemory(
+            _MEMORY_DATA,
+            _MEMORY_SIZE,
+            context_address(store),
+            ctypes.addressof(memory._memory),
+            (memory, store),
+        )
+        return found
+    return MemoryView(store, memory)
+
+
+def compiled_alloc(
+    store: wasmtime.Store,
+    realloc: wasmtime.Func,
+    memory: Memory,
+    inst: object,
+    bad: Callable[[int, int, int], int],
+) -> Callable[[int, int], int] | None:
+    """`realloc(0, 0, align, size)` run in C with `inst.may_leave` false around it, its pointer
+    checked against `memory` (`bad(ptr, align, size)` raises), a trap raised as `CoreFault`; None
+    when `_wire` is not built or `memory` is not its `Memory` (callers keep their Python path)."""
+    if not COMPILED or not isinstance(memory, _CMemory):
+        return None
+    call = ctypes.cast(_call_unchecked, c_void_p).value or 0
+    c = _CRealloc(
+        call,
+        context_address(store),
+        ctypes.addressof(realloc._func),
+        (realloc, store),
+        memory,
+        inst,
+        fault,
+        bad,
+    )
+    alloc: Callable[[int, int], int] = c.alloc
+    return alloc
+
+
+def _leave_to_python(*args: Any) -> None:
+    return None
+
+
+def record_codecs() -> tuple[Callable[..., Any], Callable[..., Any] | None]:
+    """`(pack, unpack)` of lists of plain records for generated call sites: the compiled
+    `_wire.pack_records`/`unpack_records`, or a `pack` that leaves every list to the
+    generated Python loop and no `unpack` when `_wire` is not built (or `COMPILED` is off)."""
+    if COMPILED and _c_records is not None:
+        return _c_records
+    return _leave_to_python, None
+
+
+class AdapterBody(Protocol):
+    """What a compiled adapter reads on each call: the two component instances' flags, and the
+    trap message of a failure (`where`: 0 the call was refused or the callee trapped, 1 its
+    post-return trapped; `error`/`trap` the C pointers, both 0 for a refusal)."""
+
+    caller: Any
+    callee: Any
+
+    def message(self, error: int, trap: int, where: int) -> bytes: ...
+
+
+def compiled_adapter(
+    store: wasmtime.Store,
+    callee: wasmtime.Func,
+    post_return: wasmtime.Func | None,
+    params: str,
+    results: str,
+    body: AdapterBody,
+) -> wasmtime.Func | None:
+    """A core function calling `callee` (same core signature) with its arguments as they are,
+    then `post_return` with its results, entirely in C (`_wire.Adapter`); None when `_wire` is
+    not built. It holds `body` weakly: keep `body` alive as long as the function may run."""
+    if not COMPILED:
+        return None
+    func_size = ctypes.sizeof(_ffi.wasmtime_func_t)
+    adapter = _CAdapter(
+        ctypes.cast(_call_unchecked, c_void_p).value or 0,
+        ctypes.cast(_trap_new, c_void_p).value or 0,
+        context_address(store),
+        ctypes.string_at(addressof(callee._func), func_size),
+        b"" if post_return is None else ctypes.string_at(addressof(post_return._func), func_size),
+        max(len(params), len(results)),
+        len(results),
+        weakref.ref(body),
+    )
+    extern = EXTERN(_EXTERN_FUNC)
+    adapter.new_func(_FUNC_NEW, _func_type(store.engine, params, results)[1], addressof(extern) + _EXTERN_OF)
+    return wasmtime.Func._from_raw(extern.of.func)
 
 
 _TYPES: weakref.WeakKeyDictionary[wasmtime.Engine, dict[tuple[str, str], tuple[wasmtime.FuncType, int]]] = (
@@ -353,16 +470,14 @@ def host_func(
     on_error: Callable[[BaseException], str],
     *,
     lazy: bool = False,
-) -> wasmtime.Func:
+) -> tuple[wasmtime.Func, HostFuncs]:
     """A core function calling `body(*args)` with the unpacked arguments; its return value is
     the result. An exception becomes a trap whose message `on_error` gives (and stashes the
     exception for the caller to re-raise). `lazy`: `body()` makes the body, on the first call.
-    Keep the returned function alive while wasm may call it: it owns the body."""
+    Keep the returned owner alive while wasm may call the function: it owns the body."""
     owner = HostFuncs(store)
     extern = owner.new(params, results, body if lazy else (lambda: body), on_error)
-    func = wasmtime.Func._from_raw(extern.of.func)
-    func._witgen_body = owner  # type: ignore[attr-defined]
-    return func
+    return wasmtime.Func._from_raw(extern.of.func), owner
 
 
 class HostFuncs:

@@ -6,7 +6,7 @@ needs it to create host-side core functions, and generated code to know how valu
 
 from __future__ import annotations
 
-from witgen.runtime.cabi import types as t
+from witgen.component import types as t
 from witgen.runtime.errors import LinkError
 
 MAX_FLAT_PARAMS = 16

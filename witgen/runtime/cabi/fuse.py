@@ -35,8 +35,9 @@ def fuse(
     caller_options: CanonOptions,
     name: str,
     on_error: Callable[[BaseException], str],
-) -> wasmtime.Func:
-    """A core function for `caller` that calls `callee` across the two instances.
+) -> tuple[wasmtime.Func, object]:
+    """A core function for `caller` that calls `callee` across the two instances, and what to
+    keep alive beside it (what runs it).
 
     Both directions use `fastcall`: the adapter is an unchecked host function, and it calls the
     callee's core function, `realloc` and `post-return` unchecked. An exception inside it traps
@@ -106,6 +107,19 @@ def fuse(
     )
     param_conversions = [_conversion(c, src, dst) for c in params.fields] if numbers else []
     result_conversion = None if result is None or not numbers else _conversion(result, dst, src)
+
+    if numbers and not any(param_conversions) and result_conversion is None:
+        body = _NumbersBody(caller, callee_inst, enter, name, on_error)
+        compiled = fastcall.compiled_adapter(
+            store,
+            callee.core,
+            post,
+            fastcall.slot_codes(core_params),
+            fastcall.slot_codes(core_results),
+            body,
+        )
+        if compiled is not None:
+            return compiled, body
 
     def call_numbers(*args: Any) -> Any:
         """Numbers only (nothing in memory, no handles): no borrow scope, no views to refresh,
@@ -180,6 +194,39 @@ def fuse(
         call_numbers if numbers else call,
         on_error,
     )
+
+
+class _NumbersBody:
+    """What the compiled adapter (`fastcall.compiled_adapter`) reads on each call, and the trap
+    messages of its failures, as `call_numbers` would raise them."""
+
+    __slots__ = ("caller", "callee", "enter", "name", "on_error", "__weakref__")
+
+    def __init__(
+        self,
+        caller: ComponentInstance,
+        callee: ComponentInstance,
+        enter: Callable[[], None],
+        name: str,
+        on_error: Callable[[BaseException], str],
+    ) -> None:
+        self.caller, self.callee, self.enter, self.name, self.on_error = caller, callee, enter, name, on_error
+
+    def message(self, error: int, trap: int, where: int) -> bytes:
+        try:
+            if not error and not trap:
+                self.enter()  # raises what refused the call
+                raise Trap(f"{self.name}: the call was refused")
+            fault = fastcall.fault(error, trap)
+            if where == 1:
+                raise fault  # post-return trapped
+            self.callee.poisoned = str(fault)
+            raise Trap(f"{self.name} trapped in {self.callee.name}: {fault}") from fault
+        except BaseException as exc:  # noqa: BLE001 - every failure must become a trap
+            try:
+                return self.on_error(exc).encode()
+            except BaseException:  # noqa: BLE001
+                return b"a fused adapter failed, and so did reporting why"
 
 
 _NUMBERS = {Int, Bool, Char, Float}

@@ -29,11 +29,11 @@ from typing import Any, Protocol, runtime_checkable
 import wasmtime
 from wasmtime._extern import get_extern_ptr
 
-from witgen.runtime.cabi import binary as b
+from witgen.component import binary as b
+from witgen.component import types as t
 from witgen.runtime.cabi import corecheck, fastcall
-from witgen.runtime.cabi import types as t
 from witgen.runtime.cabi.fuse import fuse
-from witgen.runtime.cabi.modules import CacheDir, Prepared, prepare
+from witgen.runtime.cabi.modules import CacheDir, Prepared, decode, prepare
 from witgen.runtime.cabi.plan import (
     CoreExport,
     CoreSignature,
@@ -349,7 +349,7 @@ class _Run:
         )
 
     def fuse(self, s: Fuse) -> None:
-        adapter = fuse(
+        adapter, body = fuse(
             self.store,
             self.regs[s.callee],
             self.regs[s.caller],
@@ -357,7 +357,7 @@ class _Run:
             s.label,
             self.on_error,
         )
-        self.keep.append(adapter)
+        self.keep += (adapter, body)
         self.regs[s.reg] = adapter
 
     def caller(self, s: Lower) -> ComponentInstance:
@@ -472,7 +472,7 @@ def host_funcs(component: bytes | b.Component) -> dict[tuple[Path, str], t.FuncT
     Plans the component without compiling or running anything; useful to stub or check a
     resolver before instantiating.
     """
-    decoded = component if isinstance(component, b.Component) else b.decode(component)
+    decoded = component if isinstance(component, b.Component) else decode(component)
     the_plan = plan(decoded, lambda d: [])
     placeholders: dict[int, ResourceType] = {}
 

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import wasmtime
 from wasmtime import _ffi as ffi
 
-from witgen.runtime.cabi import binary as b
+from witgen.component import binary as b
+from witgen.component import errors as component_errors
 from witgen.runtime.cabi.plan import Plan
 from witgen.runtime.cabi.validate import validate
 from witgen.runtime.cabi.wiring import ImportArrays
@@ -130,6 +131,15 @@ def export_types(
     return found
 
 
+def decode(data: bytes | memoryview) -> b.Component:
+    """`witgen.component`'s decoder, its errors raised as the runtime's `DecodeError` (a
+    `LinkError`, what loading a component raises)."""
+    try:
+        return b.decode(data)
+    except component_errors.DecodeError as exc:
+        raise DecodeError(exc.message, exc.offset) from None
+
+
 class Prepared:
     """A component decoded once, its core modules compiled once: what every instantiation of it
     in this process (with this engine) shares. Get one with `prepare`."""
@@ -138,7 +148,7 @@ class Prepared:
         self.judged = validate(data, engine, digest, cache_root(cache_dir))
         """Whether wasmtime's validator judged it; if not, `prepare` plans it at once (the
         planner's checks stand in for the validator's)."""
-        self.component = b.decode(data)
+        self.component = decode(data)
         self.engine = engine
         self.cache_dir = cache_dir
         self.digest = digest

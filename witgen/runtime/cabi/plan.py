@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from witgen.runtime.cabi import binary as b
-from witgen.runtime.cabi import types as t
+from witgen.component import binary as b
+from witgen.component import types as t
 from witgen.runtime.cabi.flat import flatten_func
 from witgen.runtime.cabi.resolve import (
     ResourceSlot,

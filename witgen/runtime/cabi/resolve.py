@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from witgen.runtime.cabi import types as t
+from witgen.component import types as t
 from witgen.runtime.cabi.state import ResourceType
 from witgen.runtime.errors import LinkError
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import wasmtime
 
-from witgen.runtime.cabi.types import FuncType
+from witgen.component.types import FuncType
 from witgen.runtime.errors import HostBudgetExhausted, Trap
 
 MAX_HANDLES = 100_000

@@ -106,6 +106,8 @@ def export_run(site: Any) -> Any:
     bad = _abi.bad
     as_int = _abi.as_int
     st1 = _abi.struct.Struct("<II")
+    rec1 = (_world.Point, ("x", "y"), b"II", (0, 4), 8)
+    pack_records = site.records[0]
     alloc = site.alloc
     view = site.view
     check_span = _abi.check_span
@@ -166,23 +168,26 @@ def export_run(site: Any) -> Any:
             try:
                 if isinstance(a2, (str, bytes, dict)) or not hasattr(a2, "__len__"):
                     raise bad
-                parts1 = []
-                for e1 in a2:
-                    if type(e1) is not _world.Point:
-                        raise bad
-                    i3 = e1.x
-                    if type(i3) is not int:
-                        i3 = as_int(i3)
-                    if i3 < 0 or i3 > 4294967295:
-                        raise bad
-                    i4 = e1.y
-                    if type(i4) is not int:
-                        i4 = as_int(i4)
-                    if i4 < 0 or i4 > 4294967295:
-                        raise bad
-                    t1 = (i3, i4)
-                    parts1.append(st1.pack(t1[0], t1[1]))
-                q2 = (b"".join(parts1), len(parts1))
+                packed1 = pack_records(a2, *rec1)
+                if packed1 is None:
+                    parts1 = []
+                    for e1 in a2:
+                        if type(e1) is not _world.Point:
+                            raise bad
+                        i3 = e1.x
+                        if type(i3) is not int:
+                            i3 = as_int(i3)
+                        if i3 < 0 or i3 > 4294967295:
+                            raise bad
+                        i4 = e1.y
+                        if type(i4) is not int:
+                            i4 = as_int(i4)
+                        if i4 < 0 or i4 > 4294967295:
+                            raise bad
+                        t1 = (i3, i4)
+                        parts1.append(st1.pack(t1[0], t1[1]))
+                    packed1 = (b"".join(parts1), len(parts1))
+                q2 = packed1
             except bad:
                 site.bad_arg(2, a2)
             try:

@@ -96,6 +96,8 @@ def export_calls_draw(site: Any) -> Any:
     bad = _abi.bad
     as_int = _abi.as_int
     st1 = _abi.struct.Struct("<ii")
+    rec1 = (_i_shapes.Point, ("x", "y"), b"ii", (0, 4), 8)
+    pack_records = site.records[0]
     f64_bits = _abi.f64_bits
     alloc = site.alloc
     view = site.view
@@ -105,6 +107,7 @@ def export_calls_draw(site: Any) -> Any:
     st2 = _abi.struct.Struct("<B")
     st3 = _abi.struct.Struct("<d")
     st4 = _abi.struct.Struct("<iiii")
+    unpack_records = site.records[1]
     trap = _abi.trap
     core_fault = _abi.faults
     raw = site.raw_call("IQIIIII", "I")
@@ -168,23 +171,26 @@ def export_calls_draw(site: Any) -> Any:
                 elif type(a0) is _i_shapes.Shape_Polygon:
                     if isinstance(a0.value, (str, bytes, dict)) or not hasattr(a0.value, "__len__"):
                         raise bad
-                    parts1 = []
-                    for e1 in a0.value:
-                        if type(e1) is not _i_shapes.Point:
-                            raise bad
-                        i5 = e1.x
-                        if type(i5) is not int:
-                            i5 = as_int(i5)
-                        if i5 < -2147483648 or i5 > 2147483647:
-                            raise bad
-                        i6 = e1.y
-                        if type(i6) is not int:
-                            i6 = as_int(i6)
-                        if i6 < -2147483648 or i6 > 2147483647:
-                            raise bad
-                        t1 = (i5, i6)
-                        parts1.append(st1.pack(t1[0], t1[1]))
-                    c1 = (2, (b"".join(parts1), len(parts1)))
+                    packed1 = pack_records(a0.value, *rec1)
+                    if packed1 is None:
+                        parts1 = []
+                        for e1 in a0.value:
+                            if type(e1) is not _i_shapes.Point:
+                                raise bad
+                            i5 = e1.x
+                            if type(i5) is not int:
+                                i5 = as_int(i5)
+                            if i5 < -2147483648 or i5 > 2147483647:
+                                raise bad
+                            i6 = e1.y
+                            if type(i6) is not int:
+                                i6 = as_int(i6)
+                            if i6 < -2147483648 or i6 > 2147483647:
+                                raise bad
+                            t1 = (i5, i6)
+                            parts1.append(st1.pack(t1[0], t1[1]))
+                        packed1 = (b"".join(parts1), len(parts1))
+                    c1 = (2, packed1)
                 elif type(a0) is _i_shapes.Shape_Empty:
                     c1 = (3, None)
                 else:
@@ -254,9 +260,12 @@ def export_calls_draw(site: Any) -> Any:
                         fuel -= n2 * 48
                         if fuel < 0:
                             out_of_fuel()
-                        c3 = _i_shapes.Shape_Polygon(
+                        recs1 = (
                             [_i_shapes.Point(l5, l6) for l5, l6 in st1.iter_unpack(m[p3 : p3 + 8 * n2])]
+                            if unpack_records is None
+                            else unpack_records(m, p3, n2, *rec1)
                         )
+                        c3 = _i_shapes.Shape_Polygon(recs1)
                     elif d1 == 3:
                         c3 = _i_shapes.Shape_Empty()
                     else:
@@ -882,6 +891,8 @@ def export_calls_keyword_params(site: Any) -> Any:
     st2 = _abi.struct.Struct("<B")
     trap = _abi.trap
     st3 = _abi.struct.Struct("<ii")
+    rec1 = (_i_shapes.Point, ("x", "y"), b"ii", (0, 4), 8)
+    unpack_records = site.records[1]
     st4 = _abi.struct.Struct("<f")
     ld_bytes = _abi.ld_bytes
     st5 = _abi.struct.Struct("<BbHxxxxqfI")
@@ -978,7 +989,12 @@ def export_calls_keyword_params(site: Any) -> Any:
                 fuel -= n3 * 48
                 if fuel < 0:
                     out_of_fuel()
-                v5 = [_i_shapes.Point(l1, l2) for l1, l2 in st3.iter_unpack(m[p5 : p5 + 8 * n3])]
+                recs1 = (
+                    [_i_shapes.Point(l1, l2) for l1, l2 in st3.iter_unpack(m[p5 : p5 + 8 * n3])]
+                    if unpack_records is None
+                    else unpack_records(m, p5, n3, *rec1)
+                )
+                v5 = recs1
                 d2 = st2.unpack_from(m, r + 36)[0]
                 if d2 == 0:
                     c2 = None

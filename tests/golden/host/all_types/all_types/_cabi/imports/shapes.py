@@ -66,10 +66,13 @@ def import_shapes_draw(site: Any) -> Any:
     check_span = _abi.check_span
     out_of_fuel = _abi.out_of_fuel
     st1 = _abi.struct.Struct("<ii")
+    rec1 = (_i_shapes.Point, ("x", "y"), b"ii", (0, 4), 8)
+    unpack_records = site.records[1]
     trap = _abi.trap
     bad = _abi.bad
     as_float = _abi.as_float
     as_int = _abi.as_int
+    pack_records = site.records[0]
     alloc = site.alloc
     st2 = _abi.struct.Struct("<B")
     st3 = _abi.struct.Struct("<d")
@@ -104,12 +107,15 @@ def import_shapes_draw(site: Any) -> Any:
             fuel -= c2 * 48
             if fuel < 0:
                 out_of_fuel()
-            c8 = _i_shapes.Shape_Polygon(
+            recs1 = (
                 [
                     _i_shapes.Point(l1, l2)
                     for l1, l2 in st1.iter_unpack(m[(c1 & 0xFFFFFFFF) : (c1 & 0xFFFFFFFF) + 8 * c2])
                 ]
+                if unpack_records is None
+                else unpack_records(m, (c1 & 0xFFFFFFFF), c2, *rec1)
             )
+            c8 = _i_shapes.Shape_Polygon(recs1)
         elif c0 == 3:
             c8 = _i_shapes.Shape_Empty()
         else:
@@ -161,23 +167,26 @@ def import_shapes_draw(site: Any) -> Any:
                 elif type(e1) is _i_shapes.Shape_Polygon:
                     if isinstance(e1.value, (str, bytes, dict)) or not hasattr(e1.value, "__len__"):
                         raise bad
-                    parts1 = []
-                    for e2 in e1.value:
-                        if type(e2) is not _i_shapes.Point:
-                            raise bad
-                        i5 = e2.x
-                        if type(i5) is not int:
-                            i5 = as_int(i5)
-                        if i5 < -2147483648 or i5 > 2147483647:
-                            raise bad
-                        i6 = e2.y
-                        if type(i6) is not int:
-                            i6 = as_int(i6)
-                        if i6 < -2147483648 or i6 > 2147483647:
-                            raise bad
-                        t1 = (i5, i6)
-                        parts1.append(st1.pack(t1[0], t1[1]))
-                    c9 = (2, (b"".join(parts1), len(parts1)))
+                    packed1 = pack_records(e1.value, *rec1)
+                    if packed1 is None:
+                        parts1 = []
+                        for e2 in e1.value:
+                            if type(e2) is not _i_shapes.Point:
+                                raise bad
+                            i5 = e2.x
+                            if type(i5) is not int:
+                                i5 = as_int(i5)
+                            if i5 < -2147483648 or i5 > 2147483647:
+                                raise bad
+                            i6 = e2.y
+                            if type(i6) is not int:
+                                i6 = as_int(i6)
+                            if i6 < -2147483648 or i6 > 2147483647:
+                                raise bad
+                            t1 = (i5, i6)
+                            parts1.append(st1.pack(t1[0], t1[1]))
+                        packed1 = (b"".join(parts1), len(parts1))
+                    c9 = (2, packed1)
                 elif type(e1) is _i_shapes.Shape_Empty:
                     c9 = (3, None)
                 else:

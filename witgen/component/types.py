@@ -1,9 +1,10 @@
 """The decoded type model of the component binary format (Binary.md "Type Definitions").
 
 Types are kept as the binary spells them: a value type that names another type holds a `TypeRef`
-into the enclosing scope's type index space. `instantiate` resolves those references against the
-live index space (see `resolve.py`), replacing `TypeRef`s by the definitions and `Own`/`Borrow`
-targets by runtime `ResourceType` objects.
+into the enclosing scope's type index space. Readers resolve those references against their own
+index spaces: the cabi engine against the live one (`witgen/runtime/cabi/resolve.py`, `Own`/`Borrow`
+targets becoming runtime `ResourceType`s), the front-end against a component's static types
+(`witgen/resolve/from_component/entities.py`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from witgen.runtime.errors import DecodeError
+from witgen.component.errors import DecodeError
 
 T = TypeVar("T")
 

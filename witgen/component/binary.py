@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from witgen.runtime.cabi import types as t
-from witgen.runtime.cabi.reader import Reader
-from witgen.runtime.errors import DecodeError
+from witgen.component import types as t
+from witgen.component.errors import DecodeError
+from witgen.component.reader import Reader
 
 COMPONENT_VERSION = 0x0D
 CORE_SORTS = {

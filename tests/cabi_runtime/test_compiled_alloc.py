@@ -1,0 +1,117 @@
+"""The compiled helper's memory view and `realloc` call (`_wire.Memory`, `_wire.Realloc`), on a
+plain core module: the view follows the memory's growth, `may_leave` is false while realloc
+runs, a trap becomes `CoreFault`, and a bad pointer goes to the caller's check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import wasmtime
+
+from witgen.runtime.cabi import fastcall
+
+WAT = """(module
+  (import "host" "seen" (func $seen))
+  (memory (export "memory") 1)
+  (global $next (mut i32) (i32.const 16))
+  (func (export "realloc") (param i32 i32) (param $align i32) (param $size i32) (result i32)
+    (local $p i32)
+    (call $seen)
+    (if (i32.eq (local.get $size) (i32.const 13)) (then unreachable))
+    (if (i32.eq (local.get $size) (i32.const 99999)) (then (return (i32.const 65535))))
+    (if (i32.eq (local.get $size) (i32.const 65536)) (then (return (i32.mul (memory.grow (i32.const 1)) (i32.const 65536)))))
+    (local.set $p (global.get $next))
+    (global.set $next (i32.add (local.get $p) (local.get $size)))
+    (local.get $p)))"""
+
+
+@dataclass
+class Instance:
+    may_leave: bool = True
+
+
+@pytest.fixture
+def parts() -> tuple[fastcall.Memory, object, Instance, list[bool]]:
+    assert fastcall.COMPILED
+    store = wasmtime.Store()
+    inst = Instance()
+    seen: list[bool] = []
+    host = wasmtime.Func(store, wasmtime.FuncType([], []), lambda: seen.append(inst.may_leave))
+    module = wasmtime.Instance(store, wasmtime.Module(store.engine, WAT), [host])
+    memory = module.exports(store)["memory"]
+    realloc = module.exports(store)["realloc"]
+    assert isinstance(memory, wasmtime.Memory) and isinstance(realloc, wasmtime.Func)
+    view = fastcall.memory(store, memory)
+
+    def bad(ptr: int, align: int, size: int) -> int:
+        raise ValueError(f"bad pointer {ptr} for {size} bytes aligned to {align}")
+
+    alloc = fastcall.compiled_alloc(store, realloc, view, inst, bad)
+    assert alloc is not None
+    return view, alloc, inst, seen
+
+
+def test_alloc_calls_realloc_with_the_instance_unable_to_leave(parts: tuple) -> None:
+    view, alloc, inst, seen = parts
+    assert alloc(4, 8) == 16 and alloc(1, 3) == 24
+    assert seen == [False, False] and inst.may_leave
+
+
+def test_the_view_follows_growth(parts: tuple) -> None:
+    view, alloc, _, _ = parts
+    assert len(view.view()) == 65536
+    ptr = alloc(1, 65536)
+    assert ptr == 65536 and len(view.view()) == 2 * 65536
+    view.view()[ptr + 65535] = 7  # the new page is writable through the new view
+    assert view.view()[-1] == 7
+
+
+def test_a_trap_is_a_core_fault_and_leaves_may_leave_restored(parts: tuple) -> None:
+    _, alloc, inst, _ = parts
+    with pytest.raises(fastcall.CoreFault, match="unreachable"):
+        alloc(1, 13)
+    assert inst.may_leave
+
+
+def test_bad_pointers_go_to_the_check(parts: tuple) -> None:
+    _, alloc, _, _ = parts
+    with pytest.raises(ValueError, match="bad pointer 17 for 4 bytes aligned to 2"):
+        alloc(1, 1)  # 16: fine
+        alloc(2, 4)  # 17: odd
+    with pytest.raises(ValueError, match="bad pointer 65535 for 99999 bytes"):
+        alloc(1, 99999)
+
+
+def test_sizes_beyond_u32_are_refused_before_wasm(parts: tuple) -> None:
+    _, alloc, _, seen = parts
+    with pytest.raises(ValueError, match="out of range"):
+        alloc(1, 1 << 32)
+    with pytest.raises(ValueError, match="out of range"):
+        alloc(0, 1)
+    assert seen == []
+
+
+def test_an_allocator_in_a_cycle_is_collected() -> None:
+    """`bad` is usually a method of the object holding `alloc` (`convert.Side`): the helper's
+    objects take part in garbage collection, so the store they hold is freed."""
+    import gc
+    import weakref
+
+    store = wasmtime.Store()
+    host = wasmtime.Func(store, wasmtime.FuncType([], []), lambda: None)
+    module = wasmtime.Instance(store, wasmtime.Module(store.engine, WAT), [host])
+    memory, realloc = module.exports(store)["memory"], module.exports(store)["realloc"]
+    assert isinstance(memory, wasmtime.Memory) and isinstance(realloc, wasmtime.Func)
+
+    class Holder:
+        def bad(self, ptr: int, align: int, size: int) -> int:
+            raise ValueError
+
+    holder = Holder()
+    holder.alloc = fastcall.compiled_alloc(store, realloc, fastcall.memory(store, memory), Instance(), holder.bad)  # type: ignore[attr-defined]
+    assert holder.alloc(1, 1) == 16  # type: ignore[attr-defined]
+    gone = weakref.ref(store)
+    del store, host, module, memory, realloc, holder
+    gc.collect()
+    assert gone() is None

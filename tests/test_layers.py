@@ -1,0 +1,165 @@
+"""The layers of `witgen/` (issue 19, item 1): the front-end (parser, resolve, abi, the
+generators) never imports the runtime (nor wasmtime, but to read WebAssembly text), `witgen.component` (the binary reader both share) imports
+neither, and no package cycle is added. Checked statically over every import statement (those
+inside functions and `TYPE_CHECKING` blocks too) and at run time in a fresh process."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from tests.wasm_wit.helpers import wasm_tools
+
+ROOT = Path(__file__).resolve().parents[1]
+WITGEN = ROOT / "witgen"
+EXAMPLE = ROOT / "examples" / "calculator"
+
+FRONT_END = ("parser", "resolve", "abi", "pyview", "gen_host", "gen_guest", "gen_wit", "gen_sdk", "component")
+RUNTIME = ("witgen.runtime", "witgen.wasi", "witgen.http")
+KNOWN_CYCLES = {
+    # The runtime picks an engine by importing it (`runtime/world.py`, `runtime.__getattr__`),
+    # and runs witgen's WASI, whose generated bindings import the runtime: item 3's `Engine`
+    # protocol is where these go.
+    ("witgen.runtime", "witgen.runtime.cabi"),
+    ("witgen.runtime", "witgen.wasi"),
+    ("witgen.runtime.cabi", "witgen.runtime"),
+    ("witgen.runtime.cabi", "witgen.wasi"),
+    ("witgen.wasi", "witgen.runtime"),
+    ("witgen.wasi", "witgen.runtime.cabi"),
+}
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module `path` imports, relative imports made absolute."""
+    module = _module(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+GRAPH = {_module(p): _imports(p) for p in sorted(WITGEN.rglob("*.py"))}
+
+
+def _under(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def test_the_front_end_never_imports_the_runtime() -> None:
+    front = tuple(f"witgen.{p}" for p in FRONT_END)
+    arrows = sorted(
+        f"{module} -> {name}"
+        for module, names in GRAPH.items()
+        if _under(module, front)
+        for name in names
+        if _under(name, RUNTIME)
+    )
+    assert not arrows, arrows
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    return {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names} | {
+        node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module
+    }
+
+
+def test_the_front_end_imports_wasmtime_only_to_read_webassembly_text() -> None:
+    """`witgen.resolve.wat` converts `.wat` with `wasmtime.wat2wasm`, imported when text is met."""
+    front = tuple(f"witgen.{p}" for p in FRONT_END)
+    users = sorted(
+        m for m, names in GRAPH.items() if _under(m, front) and any(_under(n, ("wasmtime",)) for n in names)
+    )
+    assert users == ["witgen.resolve.wat"]
+    assert not any(_under(n, ("wasmtime",)) for n in _top_level_imports(WITGEN / "resolve" / "wat.py"))
+
+
+def test_the_component_reader_imports_only_itself_and_the_standard_library() -> None:
+    arrows = sorted(
+        f"{module} -> {name}"
+        for module, names in GRAPH.items()
+        if _under(module, ("witgen.component",))
+        for name in names
+        if name.split(".")[0] not in sys.stdlib_module_names | {"__future__"}
+        and not _under(name, ("witgen.component",))
+    )
+    assert not arrows, arrows
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return ".".join(parts[:3] if parts[1:3] in (["runtime", "cabi"], ["gen_host", "cabi"]) else parts[:2])
+
+
+def test_no_new_cycles_between_packages() -> None:
+    edges: dict[str, set[str]] = defaultdict(set)
+    for module, names in GRAPH.items():
+        for name in names:
+            if name.startswith("witgen.") and _package(name) != _package(module):
+                edges[_package(module)].add(_package(name))
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            node = todo.pop()
+            if node == goal:
+                return True
+            if node not in seen:
+                seen.add(node)
+                todo.extend(edges.get(node, ()))
+        return False
+
+    cycles = {(a, b) for a, targets in edges.items() for b in targets if reaches(b, a)}
+    assert cycles <= KNOWN_CYCLES, sorted(cycles - KNOWN_CYCLES)
+
+
+PROGRAM = """
+import sys
+from witgen.cli import main
+code = main(sys.argv[1:])
+print(code, "wasmtime" in sys.modules, sorted(m for m in sys.modules if m.startswith(("witgen.runtime", "witgen.wasi"))))
+"""
+
+
+@pytest.fixture(scope="module")
+def package_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pkg") / "calc-package.wasm"
+    wasm_tools("component", "wit", EXAMPLE / "calc.wit", "--wasm", "-o", out)
+    return out
+
+
+@pytest.mark.parametrize("command", ["check", "wit"])
+@pytest.mark.parametrize("kind", ["component", "package", "text"])
+def test_reading_a_binary_loads_no_runtime(
+    command: str, kind: str, package_wasm: Path, tmp_path: Path
+) -> None:
+    """`witgen check x.wasm` and `witgen wit x.wasm` import neither wasmtime nor the runtime;
+    WebAssembly text (`x.wat`) needs wasmtime's `wat2wasm`, still not the runtime."""
+    wasm = {"component": EXAMPLE / "calculator.wasm", "package": package_wasm}.get(kind)
+    if wasm is None:
+        wasm = tmp_path / "calc.wat"
+        wasm.write_text(wasm_tools("print", package_wasm))
+    out = subprocess.run(
+        [sys.executable, "-c", PROGRAM, command, str(wasm)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == f"0 {kind == 'text'} []", out.stdout
