@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -55,6 +56,13 @@ def reference_text(path: Path, features: list[str]) -> str:
     )
     assert out.returncode == 0, out.stderr
     return out.stdout
+
+
+def reference_message(stderr: str) -> str:
+    """The reference's error message without the file paths it prefixes (first line only)."""
+    message = stderr.splitlines()[0].removeprefix("error: ")
+    message = re.sub(r"^(failed to parse (package|dependency directory): \S+: )+", "", message)
+    return re.sub(r"^\S+:\d+:\d+: ", "", message)
 
 
 def reference_error(path: Path, features: list[str]) -> str:

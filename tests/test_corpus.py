@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import UI, manifest, reference_error, reference_json
+from conftest import UI, manifest, reference_error, reference_json, reference_message
 
 from witgen.errors import WitError
 from witgen.resolve import load
@@ -38,6 +38,16 @@ def test_fail_case_rejected_at_reference_location(case: str) -> None:
     if expected is not None:
         assert info.value.span is not None, rendered
         assert (info.value.span.line, info.value.span.column) == expected, rendered
+
+
+@pytest.mark.parametrize("case", [c["case"] for c in CASES if c["expect"] == "fail"])
+def test_fail_case_message_is_the_references(case: str) -> None:
+    """Parse errors too: `expected ':'` where the reference says so, not a list of tokens."""
+    path = UI / case
+    expected = reference_message(reference_error(path, ["--features", "active"]))
+    with pytest.raises(WitError) as info:
+        load(path, features=["active"])
+    assert info.value.message.splitlines()[0] == expected
 
 
 # wit-parser merges binary deps (`.wasm`, `.wat`) as it reads deps/, before any text package:

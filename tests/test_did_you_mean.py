@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from witgen.cli import main
-from witgen.errors import CycleError, GateError, NotFound, ResolveError, WitError
+from witgen.errors import CycleError, GateError, NotFound, ParseError, ResolveError, WitError
 from witgen.resolve import load
 from witgen.suggest import closest, edit_distance
 
@@ -168,6 +168,9 @@ KINDS: dict[str, tuple[str, type[WitError]]] = {
     "gate": ("package a:b;\ninterface i { @unstable(feature = f) type a = u32; type b = a; }\n", GateError),
     "clash": ("package a:b;\ninterface i { type a = u32; type a = u32; }\n", ResolveError),
     "missing": ("package a:b;\ninterface i { type a = nope; }\n", NotFound),
+    "syntax": ("package a:b;\ninterface i { type a = ; }\n", ParseError),
+    "lexing": ("package a:b;\ninterface i { type a = u32 $ }\n", ParseError),
+    "empty-record": ("package a:b;\ninterface i { record r {} }\n", ParseError),
 }
 
 
@@ -178,4 +181,4 @@ def test_error_kinds(name: str, tmp_path: Path) -> None:
     with pytest.raises(WitError) as info:
         load(root)
     assert type(info.value) is kind
-    assert isinstance(info.value, ResolveError)
+    assert isinstance(info.value, ResolveError) != (kind is ParseError)

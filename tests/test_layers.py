@@ -22,9 +22,10 @@ EXAMPLE = ROOT / "examples" / "calculator"
 FRONT_END = ("parser", "resolve", "abi", "pyview", "gen_host", "gen_guest", "gen_wit", "gen_sdk", "component")
 RUNTIME = ("witgen.runtime", "witgen.wasi", "witgen.http")
 KNOWN_CYCLES = {
-    # The runtime picks an engine by importing it (`runtime/world.py`, `runtime.__getattr__`),
-    # and runs witgen's WASI, whose generated bindings import the runtime: item 3's `Engine`
-    # protocol is where these go.
+    # Engines are found by name through `runtime/engines.py` (the `Engine` protocol); what is
+    # left is the runtime re-exporting the cabi engine's public types for annotations
+    # (`runtime.__getattr__`, `world.py` under TYPE_CHECKING), and witgen's WASI, whose
+    # generated bindings import the runtime, linked by both engines.
     ("witgen.runtime", "witgen.runtime.cabi"),
     ("witgen.runtime", "witgen.wasi"),
     ("witgen.runtime.cabi", "witgen.runtime"),
@@ -91,6 +92,41 @@ def test_the_front_end_imports_wasmtime_only_to_read_webassembly_text() -> None:
     )
     assert users == ["witgen.resolve.wat"]
     assert not any(_under(n, ("wasmtime",)) for n in _top_level_imports(WITGEN / "resolve" / "wat.py"))
+
+
+PRIVATE_MEMBERS = {"_from_ptr", "_from_raw", "_context", "_consume", "_func", "_memory", "ptr", "LAST_EXCEPTION"}
+"""Members of wasmtime-py's objects that are not its public API (and that witgen's own objects
+don't use as names)."""
+
+
+def test_wasmtime_internals_are_touched_in_one_module() -> None:
+    """Item 3: `witgen/runtime/internals.py` (version-checked, with `AVAILABLE` and a reason)
+    is the only module importing wasmtime-py's private modules or using its objects' private
+    members; everything else asks it."""
+    private_imports = sorted(
+        f"{m} -> {n}"
+        for m, names in GRAPH.items()
+        for n in names
+        if n.startswith("wasmtime.") and any(part.startswith("_") for part in n.split(".")[1:])
+    )
+    assert private_imports == [
+        "witgen.runtime.internals -> wasmtime._bindings",
+        "witgen.runtime.internals -> wasmtime._extern",
+        "witgen.runtime.internals -> wasmtime._extern.get_extern_ptr",
+        "witgen.runtime.internals -> wasmtime._extern.wrap_extern",
+        "witgen.runtime.internals -> wasmtime._ffi",
+        "witgen.runtime.internals -> wasmtime.component._enter",
+    ], private_imports
+    members = sorted(
+        f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}"
+        for path in sorted(WITGEN.rglob("*.py"))
+        if path.name != "internals.py"
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Attribute)
+        and node.attr in PRIVATE_MEMBERS
+        and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+    )
+    assert members == [], members
 
 
 def test_the_component_reader_imports_only_itself_and_the_standard_library() -> None:

@@ -7,10 +7,11 @@ importing the runtime.
 
 __version__ = "0.1.0"
 
-RUNTIME_API = 3
+RUNTIME_API = 4
 """The runtime API generated packages are written against (`witgen.runtime.version` checks it).
 2: generated packages name the cabi engine's code (their `_cabi` modules) through `CabiCode`;
-3: they annotate `wasi=` with `WasiArg` (witgen's WASI in Python, `witgen.wasi.Wasi`)."""
+3: they annotate `wasi=` with `WasiArg` (witgen's WASI in Python, `witgen.wasi.Wasi`);
+4: they drive a running component through the `EngineInstance` protocol, whichever engine."""
 
 
 def runtime_requirement(version: str = __version__) -> str:

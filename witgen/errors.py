@@ -31,6 +31,13 @@ class SourceFile:
         line = bisect_right(self._line_starts, offset) - 1
         return line + 1, offset - self._line_starts[line] + 1
 
+    def byte_column(self, offset: int) -> int:
+        """1-based column of a character offset counted in UTF-8 bytes, as the reference
+        counts columns in its ``file:line:col`` locations."""
+        line, col = self.line_col(offset)
+        start = offset - col + 1
+        return len(self.text[start:offset].encode("utf-8", "surrogatepass")) + 1
+
     def line_text(self, line: int) -> str:
         self.line_col(0)
         assert self._line_starts is not None
@@ -70,11 +77,13 @@ class Span:
 
     @property
     def column(self) -> int:
-        return self.source.line_col(self.start)[1]
+        """The column in UTF-8 bytes, like the reference's locations (see ``location``)."""
+        return self.source.byte_column(self.start)
 
     def location(self) -> str:
-        line, col = self.source.line_col(self.start)
-        return f"{self.source.path}:{line}:{col}"
+        """``path:line:column``, the column counted in bytes as the reference counts it
+        (the caret under the source line is placed by characters)."""
+        return f"{self.source.path}:{self.line}:{self.column}"
 
 
 class WitError(Exception):

@@ -8,13 +8,16 @@ Children are AST nodes, lists and tokens; a token is any ``str`` with ``type``,
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeGuard
 
-from witgen.errors import SourceFile, Span, WitError
+from witgen.errors import ParseError, SourceFile, Span, WitError
 from witgen.parser import ast
 from witgen.parser.identifiers import check_identifier
 
 MAX_NESTING = 100
+_U64_MAX = str(2**64 - 1)
+_EMPTY_PRERELEASE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+-")
 
 _ATTRIBUTE_KEYS = {"since": "version", "deprecated": "version", "unstable": "feature"}
 
@@ -49,7 +52,9 @@ class DocIndex:
         self.by_end: dict[int, tuple[int, str]] = {}
 
     def add(self, token: Token) -> Token:
-        self.add_at(token.start_pos or 0, str(token))
+        # From the original text: the lexers read nested comments with blanks in them.
+        start = token.start_pos or 0
+        self.add_at(start, self.text[start : token.end_pos or start + len(token)])
         return token
 
     def add_at(self, start: int, text: str) -> None:
@@ -79,15 +84,44 @@ class DocIndex:
         return docs
 
 
+def version_problem(text: str) -> str | None:
+    """Why the reference's semver parser refuses a version the grammar accepts, or None.
+
+    Compares digit strings rather than ``int``s: a version may have thousands of digits."""
+    core, _, _build = text.partition("+")
+    core, _, pre = core.partition("-")
+    for part, name in zip(core.split("."), ("major", "minor", "patch"), strict=True):
+        if len(part) > 1 and part[0] == "0":
+            return f"invalid leading zero in {name} version number"
+        if (len(part), part) > (len(_U64_MAX), _U64_MAX):
+            return f"value of {name} version number exceeds u64::MAX"
+    for ident in pre.split(".") if pre else ():
+        if ident.isdigit() and len(ident) > 1 and ident[0] == "0":
+            return "invalid leading zero in pre-release identifier"
+    return None
+
+
 class AstBuilder:
     """One callback per grammar rule; ``source`` and ``docs`` are set per parse."""
 
     def __init__(self, source: SourceFile | None = None, docs: DocIndex | None = None) -> None:
         self.source = source or SourceFile("", "")
         self.docs = docs or DocIndex("")
+        self.late: WitError | None = None
 
     def span(self, token: Token) -> Span:
         return Span(self.source, token.start_pos or 0, token.end_pos or 0)
+
+    def later(self, error: WitError) -> None:
+        """Keep an error the reference finds only once the file has parsed (it checks
+        empty types while resolving): a syntax error anywhere in the file comes first."""
+        if self.late is None:
+            self.late = error
+
+    def take_late(self) -> WitError | None:
+        """The first error kept by ``later`` in this parse (and forget it)."""
+        error, self.late = self.late, None
+        return error
 
     def _docs_at(self, attrs: list[ast.Attribute], start: int) -> list[str]:
         """Docs of an item: the comments before its first attribute or keyword."""
@@ -101,7 +135,24 @@ class AstBuilder:
         return ast.Id(check_identifier(str(tok), span), span)
 
     def version(self, c: list[Token]) -> Token:
-        return c[1]
+        return self._checked_version(c[1])
+
+    def _checked_version(self, tok: Token) -> Token:
+        text = str(tok)
+        # The reference's version ends at its last number or identifier: a
+        # trailing `+` or `-` is read but not part of it.
+        if text.endswith("+"):
+            text = text[:-1]
+        if _EMPTY_PRERELEASE.fullmatch(text):
+            text = text[:-1]
+        problem = version_problem(text)
+        if problem is not None:
+            raise ParseError(problem, Span(self.source, tok.start_pos, tok.end_pos))
+        if len(text) == len(tok):
+            return tok
+        trimmed: Token = str.__new__(Token, text)
+        trimmed.type, trimmed.start_pos, trimmed.end_pos = tok.type, tok.start_pos, tok.end_pos
+        return trimmed
 
     def package_name(self, c: list[Any]) -> ast.PackageName:
         ns, name = c[0], c[2]
@@ -123,7 +174,7 @@ class AstBuilder:
         items = c[3:-1]
         height = 1 + max((i.height for i in items if isinstance(i, ast.NestedPackage)), default=0)
         if height > MAX_NESTING:
-            raise TooDeep(WitError("package nesting too deep", self.span(c[0])))
+            raise TooDeep(ParseError("package nesting too deep", self.span(c[0])))
         return ast.NestedPackage(self.docs.before(c[0].start_pos), c[1], items, self.span(c[0]), height)
 
     def start(self, c: list[Any]) -> tuple[ast.PackageHeader | None, list[ast.FileItem]]:
@@ -162,22 +213,22 @@ class AstBuilder:
         kind = name.name
         if kind == "external-id":
             if len(c) != 5 or not is_token(c[3]) or c[3].type != "STRING":
-                raise WitError("expected a string", name.span)
+                raise ParseError("expected a string", name.span)
             return ast.Attribute("external-id", str(c[3])[1:-1], span)
         expected = _ATTRIBUTE_KEYS.get(kind)
         if expected is None:
-            raise WitError(f"unknown attribute `{kind}`", name.span)
+            raise ParseError(f"unknown attribute `{kind}`", name.span)
         if len(c) != 7:
-            raise WitError(f"expected `{expected}`, found a string", self.span(c[3]))
+            raise ParseError(f"expected `{expected}`, found a string", self.span(c[3]))
         key, value = c[3], c[5]
         if key.name != expected:
-            raise WitError(f"expected `{expected}`, found `{key.name}`", key.span)
+            raise ParseError(f"expected `{expected}`, found `{key.name}`", key.span)
         if expected == "version":
             if not is_token(value):
-                raise WitError("expected a version", value.span)
-            return ast.Attribute(kind, str(value), span)
+                raise ParseError("expected a version", value.span)
+            return ast.Attribute(kind, str(self._checked_version(value)), span)
         if is_token(value):
-            raise WitError("expected an identifier", self.span(value))
+            raise ParseError("expected an identifier", self.span(value))
         return ast.Attribute("unstable", value.name, span)
 
     # ---- functions -----------------------------------------------------------
@@ -251,8 +302,7 @@ class AstBuilder:
                 if isinstance(body, ast.RecordBody)
                 else body.flags if isinstance(body, ast.FlagsBody) else body.cases
             ):
-                what = str(c[1])
-                raise WitError(f"empty {what}", c[2].span)
+                self.later(ParseError(f"empty {c[1]}", c[2].span))
         return ast.TypeDef(self._docs_at(c[0], c[1].start_pos), c[0], c[2], body, self.span(c[1]))
 
     def type_alias(self, c: list[Any]) -> ast.TypeDef:
@@ -322,14 +372,14 @@ class AstBuilder:
         args = [x for x in c[2:-1] if not isinstance(x, str)]
         height = 1 + max((a.height for a in args if isinstance(a, ast.GenericType)), default=0)
         if height > MAX_NESTING:
-            raise TooDeep(WitError("type nesting too deep", span))
+            raise TooDeep(ParseError("type nesting too deep", span))
         generic_kind = kind.lower()
         size = 0
         if kind == "LIST" and len(c) == 6:
             generic_kind = "fixed-list"
             size = int(str(c[4]))
             if size >= 1 << 32:
-                raise WitError("invalid list size: number too large to fit in target type", self.span(c[4]))
+                raise ParseError("invalid list size: number too large to fit in target type", self.span(c[4]))
         elif kind == "RESULT":
             if len(c) == 1:
                 args = [None, None]
@@ -340,5 +390,5 @@ class AstBuilder:
         elif kind in ("FUTURE", "STREAM"):
             args = args or [None]
         elif kind == "TUPLE" and not args:
-            raise WitError("empty tuple", span)
+            self.later(ParseError("empty tuple", span))
         return ast.GenericType(generic_kind, args, span, size, height)  # type: ignore[arg-type]

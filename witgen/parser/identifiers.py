@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from witgen.errors import Span, WitError
+from witgen.errors import ParseError, Span
 
 KEYWORDS = frozenset("""use type func u8 u16 u32 u64 s8 s16 s32 s64 f32 f64 char record resource own
     borrow flags variant enum bool string option result future stream error-context
@@ -15,19 +15,19 @@ def check_identifier(text: str, span: Span) -> str:
     if text[0] == "%":
         name = text[1:]
     elif text in KEYWORDS:
-        raise WitError(f"expected an identifier or string, found keyword `{text}`", span)
+        raise ParseError(f"expected an identifier or string, found keyword `{text}`", span)
     else:
         name = text
     if name.islower() or name.isupper():
         # Fast path: a single-case identifier only needs its dashes checked.
         if "--" in name or name.endswith("-"):
-            raise WitError("identifiers must have characters between '-'s", span)
+            raise ParseError("identifiers must have characters between '-'s", span)
         return name
     for part in name.split("-"):
         if not part:
-            raise WitError("identifiers must have characters between '-'s", span)
+            raise ParseError("identifiers must have characters between '-'s", span)
         if not (part.islower() or part.isupper() or part.isdigit()):
             upper = part[0].isupper() if part[0].isalpha() else any(ch.isupper() for ch in part)
             bad = next(ch for ch in part if ch.isalpha() and ch.isupper() != upper)
-            raise WitError(f"invalid character in identifier '{bad}'", span)
+            raise ParseError(f"invalid character in identifier '{bad}'", span)
     return name

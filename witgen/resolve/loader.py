@@ -65,8 +65,6 @@ def read_source(path: Path, display: str) -> SourceFile:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise WitError(f"{display}: file is not valid UTF-8 (byte offset {exc.start})") from None
-    if "\0" in text:
-        raise WitError(f"{display}: file contains a NUL character; is it a binary file?")
     return SourceFile(display, text)
 
 
@@ -94,8 +92,7 @@ def parse_group(sources: list[SourceFile]) -> list[PackageSource]:
             main.name = header.name
             main.headers.append(header)
         main.decls.append((source, top))
-    has_items = any(items for _, items in main.decls)
-    if main.name is None and (has_items or not nested):
+    if main.name is None:  # the reference: even when the files hold nested packages
         raise WitError("no `package` header was found in any WIT file for this package")
     return nested + ([main] if main.name is not None else [])
 

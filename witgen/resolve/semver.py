@@ -17,7 +17,9 @@ class Version:
         core, _, pre = core.partition("-")
         major, minor, patch = (int(x) for x in core.split("."))
         self.core = (major, minor, patch)
-        self.pre = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split(".")) if pre else ()
+        # Numeric identifiers compare as numbers: by length, then digits (no int():
+        # they may be longer than Python's int-from-str limit).
+        self.pre = tuple((0, len(p), p) if p.isdigit() else (1, 0, p) for p in pre.split(".")) if pre else ()
         self.build = build
 
     def _key(self) -> tuple[object, ...]:

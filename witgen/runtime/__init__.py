@@ -39,15 +39,16 @@ from witgen.runtime.codecs import (
     list_of,
     unsupported,
 )
+from witgen.runtime.engines import Abi, CacheDir, Engine, EngineInstance
 from witgen.runtime.errors import InstanceDead, LinkError, ResourceDropped, Trap, WitgenRuntimeError
 from witgen.runtime.host import call_method, implementation
 from witgen.runtime.instance import ExportFunc, GuestResource, Instance
 from witgen.runtime.limits import Limits, OutOfFuel, Timeout
-from witgen.runtime.loading import default_engine, make_engine
+from witgen.runtime.loading import default_engine, engine_for, make_engine
 from witgen.runtime.sites import Exports, SiteSpec, SiteTable
 from witgen.runtime.types import Err, Ok, Result, Some
 from witgen.runtime.wasi import WasiArg
-from witgen.runtime.world import Abi, CacheDir, PathLike, engine_for, load_bytes, load_file, pick_abi, start
+from witgen.runtime.world import PathLike, load_bytes, load_file, pick_abi, start
 
 if TYPE_CHECKING:
     from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
@@ -82,6 +83,8 @@ __all__ = [
     "U64",
     "CacheDir",
     "Codec",
+    "Engine",
+    "EngineInstance",
     "EnumCodec",
     "Err",
     "ExportFunc",

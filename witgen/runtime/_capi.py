@@ -1,4 +1,5 @@
-"""The one module that reaches into wasmtime-py's internals: its ctypes handle on libwasmtime.
+"""The wasmtime engine's direct calls into libwasmtime's component API (through
+`witgen.runtime.internals`, the one module that touches wasmtime-py's internals).
 
 Generated bindings call component functions through `wasmtime_component_func_call` with value
 structs they build themselves, skipping `Func.__call__`'s per-call type lookup and per-element
@@ -16,6 +17,8 @@ import os
 from ctypes import CFUNCTYPE, c_bool, c_size_t, c_uint32, c_void_p
 from typing import Any
 
+from witgen.runtime import internals
+
 VAL_SIZE = 32
 RECORD_ENTRY_SIZE = 48
 MAP_ENTRY_SIZE = 64
@@ -30,16 +33,13 @@ CALLBACK = CFUNCTYPE(c_size_t, c_void_p, c_void_p, c_void_p, c_void_p, c_size_t,
 FINALIZER = CFUNCTYPE(None, c_void_p)
 
 
-def _check_layout() -> tuple[Any, Any] | None:
-    """Import wasmtime's private ctypes module and confirm the struct layout we write by hand."""
-    if os.environ.get("WITGEN_RUNTIME") == "public":
+def _check_layout() -> Any:
+    """wasmtime's private ctypes module (`internals.ffi`), if the component value structs we
+    write by hand have the layout this module expects."""
+    if os.environ.get("WITGEN_RUNTIME") == "public" or not internals.AVAILABLE:
         return None
+    ffi: Any = internals.ffi
     try:
-        from wasmtime import _ffi
-        from wasmtime.component import _enter as enter
-
-        ffi: Any = _ffi
-
         val = ffi.wasmtime_component_val_t
         ok = (
             ctypes.sizeof(val) == VAL_SIZE
@@ -49,18 +49,18 @@ def _check_layout() -> tuple[Any, Any] | None:
             and ffi.wasmtime_component_valresult.val.offset == 8
             and ffi.WASMTIME_COMPONENT_RESOURCE.value == RESOURCE
             and ffi.WASMTIME_COMPONENT_FLAGS.value == FLAGS
-            and hasattr(enter, "LAST_EXCEPTION")
+            and internals.can_take_host_exceptions()
         )
-        return (ffi, enter) if ok else None
-    except (ImportError, AttributeError):
+    except AttributeError:
         return None
+    return ffi if ok else None
 
 
 _found = _check_layout()
 AVAILABLE = _found is not None
 
 if _found is not None:
-    _ffi, _enter = _found
+    _ffi = _found
     _dll = _ffi.dll
 
     def _proto(name: str, restype: Any, *argtypes: Any) -> Any:
@@ -99,59 +99,20 @@ if _found is not None:
         FINALIZER,
     )
 
-    def error_from(addr: int) -> Exception:
-        """Wrap an owned `wasmtime_error_t*` as wasmtime-py's WasmtimeError (which frees it)."""
-        from wasmtime import WasmtimeError
-
-        ptr = ctypes.cast(addr, ctypes.POINTER(_ffi.wasmtime_error_t))
-        err: Exception = WasmtimeError._from_ptr(ptr)
-        return err
-
-    def take_host_exception() -> BaseException | None:
-        """The Python exception wasmtime-py stashed when one of its own callbacks raised."""
-        exc: BaseException | None = _enter.LAST_EXCEPTION
-        _enter.LAST_EXCEPTION = None
-        return exc
-
-    def context_address(store: Any) -> int:
-        """The `wasmtime_context_t*` of a Store, as an integer."""
-        addr: int = ctypes.cast(store._context(), c_void_p).value or 0
-        return addr
-
-    def func_address(func: Any) -> int:
-        """The address of a component `Func`'s `wasmtime_component_func_t` (kept alive by `func`)."""
-        return ctypes.addressof(func._func)
-
-    def pointer_address(managed: Any) -> int:
-        """The raw pointer behind a wasmtime-py `Managed` object."""
-        addr: int = ctypes.cast(managed.ptr(), c_void_p).value or 0
-        return addr
-
-    def adopt_resource_any(addr: int) -> Any:
-        """Wrap an owned `resource_any_t*` in wasmtime-py's ResourceAny (which frees it)."""
-        from wasmtime.component import ResourceAny
-
-        return ResourceAny._from_ptr(
-            ctypes.cast(addr, ctypes.POINTER(_ffi.wasmtime_component_resource_any_t))
-        )
-
-    def release(managed: Any) -> int:
-        """Take the raw pointer out of a wasmtime-py `Managed` object; the caller now owns it."""
-        addr: int = ctypes.cast(managed._consume(), c_void_p).value or 0
-        return addr
+    error_from = internals.error_from
+    take_host_exception = internals.take_host_exception
+    context_address = internals.store_context
+    func_address = internals.struct_address
+    pointer_address = internals.handle
+    adopt_resource_any = internals.resource_any_from
+    release = internals.release
 
 
 def enable_async_features(config: Any) -> None:
     """Turn on the component-model async features on a `wasmtime.Config` (wasmtime-py has no
     setters for them; the C API has). Missing setters (another libwasmtime) are skipped."""
-    try:
-        from wasmtime import _ffi
-    except ImportError:  # pragma: no cover - wasmtime-py without its ctypes module
-        return
     for feature in ("async", "async_stackful", "more_async_builtins"):
-        setter = getattr(_ffi, f"wasmtime_config_wasm_component_model_{feature}_set", None)
-        if setter is not None:
-            setter(config.ptr(), True)
+        internals.set_config_flag(config, f"wasm_component_model_{feature}", True)
 
 
 def disable_concurrency(config: Any) -> None:
@@ -164,10 +125,4 @@ def disable_concurrency(config: Any) -> None:
     `rename-at`. Without concurrency support those calls work (and wasmtime 51 fixes it); the
     component-model async features need it, so only an engine for a component using them keeps it.
     """
-    try:
-        from wasmtime import _ffi
-    except ImportError:  # pragma: no cover - wasmtime-py without its ctypes module
-        return
-    setter = getattr(_ffi, "wasmtime_config_concurrency_support_set", None)
-    if setter is not None:
-        setter(config.ptr(), False)
+    internals.set_config_flag(config, "concurrency_support", False)

@@ -121,6 +121,8 @@ def _ran_wasm(exc: BaseException) -> bool:
 class Instance:
     """The per-instance context that codecs, call sites and resource classes share."""
 
+    abi = "wasmtime"
+
     def __init__(
         self,
         component: wc.Component,

@@ -23,7 +23,7 @@ from typing import Any
 
 import wasmtime
 
-from witgen.runtime import epochs
+from witgen.runtime import epochs, internals
 from witgen.runtime.errors import Trap
 from witgen.runtime.stores import store_lock
 
@@ -137,27 +137,26 @@ class _CApi:
     """wasmtime's C functions for a store's deadline and fuel (the quick ones keep the GIL)."""
 
     def __init__(self) -> None:
-        from wasmtime import _ffi
-
-        dll: Any = _ffi.dll
-        quick = ctypes.PYFUNCTYPE
-        self.set_deadline = quick(None, ctypes.c_void_p, ctypes.c_uint64)(
-            ("wasmtime_context_set_epoch_deadline", dll)
+        c = internals.c_function
+        self.set_deadline = c(
+            "wasmtime_context_set_epoch_deadline", None, ctypes.c_void_p, ctypes.c_uint64, keep_gil=True
         )
-        self.set_fuel = quick(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64)(
-            ("wasmtime_context_set_fuel", dll)
+        self.set_fuel = c(
+            "wasmtime_context_set_fuel", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64, keep_gil=True
         )
-        self.set_callback = quick(None, ctypes.c_void_p, _CALLBACK, ctypes.c_void_p, _FINALIZER)(
-            ("wasmtime_store_epoch_deadline_callback", dll)
+        self.set_callback = c(
+            "wasmtime_store_epoch_deadline_callback",
+            None,
+            ctypes.c_void_p,
+            _CALLBACK,
+            ctypes.c_void_p,
+            _FINALIZER,
+            keep_gil=True,
         )
-        self.error_new = quick(ctypes.c_void_p, ctypes.c_char_p)(("wasmtime_error_new", dll))
-        self.error_t = _ffi.wasmtime_error_t
+        self.error_new = c("wasmtime_error_new", ctypes.c_void_p, ctypes.c_char_p, keep_gil=True)
 
 
-try:
-    _C: _CApi | None = _CApi()
-except (ImportError, AttributeError):
-    _C = None
+_C: _CApi | None = _CApi() if internals.AVAILABLE else None
 
 _calls = threading.local()
 """`_calls.until`: the deadline list of the innermost guarded call with a deadline running on
@@ -251,7 +250,7 @@ class Guard:
 
         callback = _CALLBACK(check)
         _clocks[self.store] = (callback, until)
-        store_ptr = ctypes.cast(self.store.ptr(), ctypes.c_void_p).value
+        store_ptr = internals.handle(self.store)
         c.set_callback(store_ptr, callback, None, _FINALIZER())
         c.set_deadline(_context(self.store), math.ceil(self.deadline / tick))
         return until
@@ -300,19 +299,19 @@ class Guard:
 
 
 def _context(store: wasmtime.Store) -> int:
-    return ctypes.cast(store._context(), ctypes.c_void_p).value or 0
+    return internals.store_context(store)
 
 
 def _fuel_setter(store: wasmtime.Store) -> Callable[[int], None]:
     """Set `store`'s fuel: straight through C (keeping the GIL), or wasmtime-py's method."""
     if _C is None:
         return store.set_fuel
-    c_fuel, error_t, ctx = _C.set_fuel, _C.error_t, _context(store)
+    c_fuel, ctx = _C.set_fuel, _context(store)
 
     def set_fuel(fuel: int) -> None:
         err = c_fuel(ctx, fuel)
         if err:  # the engine does not consume fuel: wasmtime's own message
-            raise wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, ctypes.POINTER(error_t)))
+            raise internals.error_from(err)
 
     return set_fuel
 

@@ -127,6 +127,34 @@ def make_engine(
     return engine
 
 
+def check_limits(limits: object) -> None:
+    if limits is not None and not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a witgen.runtime.Limits, got {type(limits).__name__}")
+
+
+def engine_for(
+    engine: wasmtime.Engine | None, store: wasmtime.Store | None, limits: Limits | None = None
+) -> wasmtime.Engine:
+    """The engine to compile with: the given one (checked against `limits`), else the
+    process-wide one for `limits` (`loading.default_engine`)."""
+    check_limits(limits)
+    if engine is not None:
+        if limits is not None:
+            check_engine(engine, limits)
+        return engine
+    if store is not None:
+        raise TypeError("pass the engine the store was created with: engine=..., store=...")
+    return default_engine(limits)
+
+
+def text_to_binary(data: bytes) -> bytes:
+    """A component written as WebAssembly text, as its binary (both engines take text)."""
+    try:
+        return bytes(wasmtime.wat2wasm(data))
+    except (wasmtime.WasmtimeError, UnicodeDecodeError, ValueError) as exc:
+        raise DecodeError(f"not a component binary, nor valid WebAssembly text: {exc}", 0) from None
+
+
 def engine_of(component: wc.Component, engine: wasmtime.Engine) -> wasmtime.Engine:
     """The engine to run `component` on when given `engine`: the concurrent sibling if
     `compile_component` moved it there from `engine` (it uses async), else `engine` itself."""

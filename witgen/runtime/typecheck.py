@@ -277,12 +277,11 @@ def c_valtype_shape(vt: Any, resource: Callable[[Any], Res], depth: int = 0) -> 
     """The shape of a `wasmtime_component_valtype_t` (consumed: its parts are freed)."""
     from ctypes import POINTER, byref, c_bool, c_char, c_size_t
 
-    from wasmtime import _ffi as ffi
-    from wasmtime.component import ResourceType
+    from witgen.runtime.internals import ffi, resource_type_from
 
     kind = vt.kind
     if kind in (21, 22):  # own, borrow: the resource type takes the pointer over
-        rt = ResourceType._from_ptr(vt.of.own if kind == 21 else vt.of.borrow)
+        rt = resource_type_from(vt.of.own if kind == 21 else vt.of.borrow)
         return ("own" if kind == 21 else "borrow", resource(rt))
     try:
         prim = _C_PRIMS.get(kind)
@@ -364,9 +363,9 @@ def wasmtime_func(ft: Any, resource: Callable[[Any], Res]) -> FuncShape:
     """The shape of a `wasmtime.component.FuncType`."""
     from ctypes import POINTER, byref, c_char, c_size_t
 
-    from wasmtime import _ffi as ffi
+    from witgen.runtime.internals import ffi, pointer
 
-    ptr = ft.ptr()
+    ptr = pointer(ft)
     name_ptr, name_len = POINTER(c_char)(), c_size_t()
     params = []
     for i in range(ffi.wasmtime_component_func_type_param_count(ptr)):

@@ -16,18 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
+from witgen.runtime import internals
 from witgen.runtime.cabi import exportcheck, fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, Memory
 from witgen.runtime.cabi.flat import flatten_func
 from witgen.runtime.cabi.gate import store_gate
 from witgen.runtime.cabi.instantiate import LowerRun, instantiate, plan_of
-from witgen.runtime.cabi.modules import Prepared
+from witgen.runtime.cabi.modules import CacheDir, Prepared, prepare
 from witgen.runtime.cabi.plan import Lower
 from witgen.runtime.codecs import Codec, HostTable
+from witgen.runtime.engines import Abi, Engine
 from witgen.runtime.errors import AbiViolation, InstanceDead, LinkError, Trap
 from witgen.runtime.instance import bind_guest_class
 from witgen.runtime.limits import NO_LIMITS, Guard, Limits, Timeout, setup_store, trap_type
-from witgen.runtime.loading import check_engine
+from witgen.runtime.loading import check_engine, text_to_binary
 from witgen.runtime.wasi import WasiArg, python_wasi
 
 if TYPE_CHECKING:
@@ -661,3 +663,42 @@ class ImportSite(_Site):
         except Exception:  # noqa: BLE001
             pass
         raise TypeError(f"the host implementation of {d.qualname} returned a bad value: {value!r}")
+
+
+class CabiEngine:
+    """The cabi engine as an `engines.Engine`."""
+
+    abi: Abi = "cabi"
+
+    def load(self, data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir) -> CabiComponent:
+        if not internals.AVAILABLE:
+            raise LinkError(f"the cabi engine cannot run here: {internals.reason}; use abi='wasmtime'")
+        if not data.startswith(b"\0asm"):
+            data = text_to_binary(data)
+        return CabiComponent(prepare(data, engine, cache_dir), engine)
+
+    def owns(self, component: object) -> bool:
+        return isinstance(component, CabiComponent)
+
+    def start(
+        self,
+        component: Any,
+        *,
+        engine: wasmtime.Engine | None,
+        store: wasmtime.Store | None,
+        wasi: WasiArg,
+        wasi_http: bool,
+        limits: Limits | None,
+    ) -> CabiInstance:
+        return CabiInstance(
+            component,
+            engine=engine or component.engine,
+            store=store,
+            wasi=wasi,
+            wasi_http=wasi_http,
+            limits=limits,
+        )
+
+
+CABI: Engine = CabiEngine()
+"""(Typed as the protocol, so mypy checks this engine and its `CabiInstance` against it.)"""

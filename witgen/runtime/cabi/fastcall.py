@@ -6,9 +6,9 @@ call (~28 µs for a core function); `wasmtime_func_call_unchecked` over a preall
 signature when it is written, so it packs arguments with one precompiled `struct` and calls
 unchecked. Host functions go the other way through `wasmtime_func_new_unchecked`.
 
-Like `witgen/runtime/_capi.py`, this reaches into wasmtime-py's ctypes layer; `AVAILABLE`
-says whether it found what it needs (the cabi engine needs it: there is no public fallback
-for raw calls that is not 40× slower).
+It calls libwasmtime through `witgen.runtime.internals` (wasmtime-py's private ctypes layer);
+`AVAILABLE` says whether that was found usable (the cabi engine needs it: there is no public
+fallback for raw calls that is not 40× slower).
 
 Slot codes (one per core value, as `struct` spells them): `I` i32, `Q` i64, `f` f32, `d` f64
 for arguments (unsigned bit patterns); results may also use `i`/`q` to read an i32/i64 as
@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 import wasmtime
 
+from witgen.runtime import internals
 from witgen.runtime.cabi.gate import store_gate
 
 _c_new_funcs: Callable[[int, int, int, int, int, int, int, int, int], None] | None
@@ -72,49 +73,43 @@ def slot_codes(core: list[str] | tuple[str, ...]) -> str:
 _SLOT_STRINGS: dict[tuple[str, ...], str] = {}
 
 
-def _load() -> Any:
-    try:
-        from wasmtime import _bindings, _ffi
-
-        ok = ctypes.sizeof(_ffi.wasmtime_val_raw_t) == _SLOT and hasattr(
-            _bindings, "_wasmtime_func_call_unchecked"
-        )
-        return _ffi if ok else None
-    except ImportError:
-        return None
-
-
-_ffi: Any = _load()
-AVAILABLE = _ffi is not None
+_ffi: Any = internals.ffi
+AVAILABLE = internals.AVAILABLE
 
 if _ffi is not None:
-    from wasmtime._extern import wrap_extern as _wrap_extern
-
     _EXTERN_FUNC = _ffi.WASMTIME_EXTERN_FUNC.value
     EXTERN = _ffi.wasmtime_extern_t
     """The type of a core import (`wasmtime_extern_t`)."""
     _EXTERN_OF = _ffi.wasmtime_extern_t.of.offset
-    _dll = _ffi.dll
     # Short C functions that never run wasm keep the GIL: releasing and taking it back costs
     # ~0.1 µs, a tenth of a memory lookup or an export lookup.
-    _QUICK = ctypes.PYFUNCTYPE
-    _call_unchecked = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p)(
-        ("wasmtime_func_call_unchecked", _dll)
+    _call_unchecked = internals.c_function(
+        "wasmtime_func_call_unchecked", c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p
     )
-    _memory_data = _QUICK(c_void_p, c_void_p, c_void_p)(("wasmtime_memory_data", _dll))
-    _memory_size = _QUICK(c_size_t, c_void_p, c_void_p)(("wasmtime_memory_data_size", _dll))
-    _trap_new = _QUICK(c_void_p, ctypes.c_char_p, c_size_t)(("wasmtime_trap_new", _dll))
+    _memory_data = internals.c_function("wasmtime_memory_data", c_void_p, c_void_p, c_void_p, keep_gil=True)
+    _memory_size = internals.c_function(
+        "wasmtime_memory_data_size", c_size_t, c_void_p, c_void_p, keep_gil=True
+    )
+    _trap_new = internals.c_function("wasmtime_trap_new", c_void_p, ctypes.c_char_p, c_size_t, keep_gil=True)
     _MEMORY_DATA = ctypes.cast(_memory_data, c_void_p).value or 0
     _MEMORY_SIZE = ctypes.cast(_memory_size, c_void_p).value or 0
     _UNCHECKED_CB = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t)
     _FINALIZER = CFUNCTYPE(None, c_void_p)
-    _func_new_unchecked = _QUICK(None, c_void_p, c_void_p, _UNCHECKED_CB, c_void_p, _FINALIZER, c_void_p)(
-        ("wasmtime_func_new_unchecked", _dll)
+    _func_new_unchecked = internals.c_function(
+        "wasmtime_func_new_unchecked",
+        None,
+        c_void_p,
+        c_void_p,
+        _UNCHECKED_CB,
+        c_void_p,
+        _FINALIZER,
+        c_void_p,
+        keep_gil=True,
     )
     _NO_FINALIZER = _FINALIZER()
     _FUNC_NEW = ctypes.cast(_func_new_unchecked, c_void_p).value or 0
-    _instance_new = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_void_p)(
-        ("wasmtime_instance_new", _dll)
+    _instance_new = internals.c_function(
+        "wasmtime_instance_new", c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_void_p
     )
 
 
@@ -129,18 +124,13 @@ def context_address(store: wasmtime.Store) -> int:
     """The store's `wasmtime_context_t*` (fixed for the store's life), asked of C once."""
     addr = _CONTEXTS.get(store)
     if addr is None:
-        addr = _CONTEXTS[store] = ctypes.cast(store._context(), c_void_p).value or 0
+        addr = _CONTEXTS[store] = internals.store_context(store)
     return addr
 
 
 def fault(err: int, trap_addr: int) -> CoreFault:
     """The `CoreFault` of a C call that returned error `err` or set trap `trap_addr` (taking it)."""
-    if err:
-        exc: Exception = wasmtime.WasmtimeError._from_ptr(
-            ctypes.cast(err, ctypes.POINTER(_ffi.wasmtime_error_t))
-        )
-    else:
-        exc = wasmtime.Trap._from_ptr(ctypes.cast(trap_addr, ctypes.POINTER(_ffi.wasm_trap_t)))
+    exc: Exception = internals.error_from(err) if err else internals.trap_from(trap_addr)
     out = CoreFault(str(exc))
     out.__cause__ = exc
     return out
@@ -164,7 +154,7 @@ class RawCall:
         self.call = _call_unchecked
         self.args = (
             context_address(store),
-            ctypes.addressof(func._func),
+            internals.struct_address(func),
             ctypes.addressof(self.buf),
             n,
             ctypes.addressof(self.trap),
@@ -204,13 +194,17 @@ def core_export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -
     item = _ffi.wasmtime_extern_t()
     raw = name.encode()
     found = _ffi.wasmtime_instance_export_get(
-        store._context(), ctypes.byref(instance._instance), raw, len(raw), ctypes.byref(item)
+        internals.store_context_pointer(store),
+        ctypes.byref(internals.core_instance_struct(instance)),
+        raw,
+        len(raw),
+        ctypes.byref(item),
     )
     if not found:
         raise KeyError(name)
     if item.kind == _EXTERN_FUNC:  # most exports: skip `wrap_extern`'s imports
-        return wasmtime.Func._from_raw(item.of.func)
-    return _wrap_extern(item)
+        return internals.func_from_raw(item.of.func)
+    return internals.wrap_extern(item)
 
 
 class MemoryView:
@@ -226,7 +220,7 @@ class MemoryView:
     def __init__(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
         self.ctx = context_address(store)
         self.memory = memory
-        self.addr = ctypes.addressof(memory._memory)
+        self.addr = internals.struct_address(memory)
         self.size = -1
         self.mv = memoryview(b"")
 
@@ -255,7 +249,7 @@ def memory(store: wasmtime.Store, memory: wasmtime.Memory) -> Memory:
             _MEMORY_DATA,
             _MEMORY_SIZE,
             context_address(store),
-            ctypes.addressof(memory._memory),
+            internals.struct_address(memory),
             (memory, store),
         )
         return found
@@ -278,7 +272,7 @@ def compiled_alloc(
     c = _CRealloc(
         call,
         context_address(store),
-        ctypes.addressof(realloc._func),
+        internals.struct_address(realloc),
         (realloc, store),
         memory,
         inst,
@@ -331,15 +325,15 @@ def compiled_adapter(
         ctypes.cast(_call_unchecked, c_void_p).value or 0,
         ctypes.cast(_trap_new, c_void_p).value or 0,
         context_address(store),
-        ctypes.string_at(addressof(callee._func), func_size),
-        b"" if post_return is None else ctypes.string_at(addressof(post_return._func), func_size),
+        ctypes.string_at(internals.struct_address(callee), func_size),
+        b"" if post_return is None else ctypes.string_at(internals.struct_address(post_return), func_size),
         max(len(params), len(results)),
         len(results),
         weakref.ref(body),
     )
     extern = EXTERN(_EXTERN_FUNC)
     adapter.new_func(_FUNC_NEW, _func_type(store.engine, params, results)[1], addressof(extern) + _EXTERN_OF)
-    return wasmtime.Func._from_raw(extern.of.func)
+    return internals.func_from_raw(extern.of.func)
 
 
 _TYPES: weakref.WeakKeyDictionary[wasmtime.Engine, dict[tuple[str, str], tuple[wasmtime.FuncType, int]]] = (
@@ -356,7 +350,7 @@ def _func_type(engine: wasmtime.Engine, params: str, results: str) -> tuple[wasm
         ty = wasmtime.FuncType(
             [_VALTYPES[c.upper()]() for c in params], [_VALTYPES[c.upper()]() for c in results]
         )
-        found = known[(params, results)] = (ty, ctypes.cast(ty.ptr(), c_void_p).value or 0)
+        found = known[(params, results)] = (ty, internals.handle(ty))
     return found
 
 
@@ -477,7 +471,7 @@ def host_func(
     Keep the returned owner alive while wasm may call the function: it owns the body."""
     owner = HostFuncs(store)
     extern = owner.new(params, results, body if lazy else (lambda: body), on_error)
-    return wasmtime.Func._from_raw(extern.of.func), owner
+    return internals.func_from_raw(extern.of.func), owner
 
 
 class HostFuncs:
@@ -582,7 +576,7 @@ class Signatures:
 def func_of(item: Any) -> Any:
     """`item` as a `wasmtime.Func` if it is a function extern (from `HostFuncs.new`), else itself."""
     if type(item) is EXTERN:
-        return wasmtime.Func._from_raw(item.of.func)
+        return internals.func_from_raw(item.of.func)
     return item
 
 
@@ -598,7 +592,7 @@ def extern_array(n: int) -> Any:
 
 
 def instance_address(instance: wasmtime.Instance) -> int:
-    return ctypes.addressof(instance._instance)
+    return ctypes.addressof(internals.core_instance_struct(instance))
 
 
 def new_instance(store: wasmtime.Store, module: wasmtime.Module, imports: Any) -> wasmtime.Instance:
@@ -608,14 +602,14 @@ def new_instance(store: wasmtime.Store, module: wasmtime.Module, imports: Any) -
     trap = c_void_p()
     err = _instance_new(
         context_address(store),
-        ctypes.cast(module.ptr(), c_void_p).value,
+        internals.handle(module),
         ctypes.addressof(imports),
         len(imports),
         ctypes.addressof(out),
         ctypes.addressof(trap),
     )
     if err:
-        raise wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, ctypes.POINTER(_ffi.wasmtime_error_t)))
+        raise internals.error_from(err)
     if trap.value:
-        raise wasmtime.Trap._from_ptr(ctypes.cast(trap.value, ctypes.POINTER(_ffi.wasm_trap_t)))
-    return wasmtime.Instance._from_raw(out)
+        raise internals.trap_from(trap.value)
+    return internals.instance_from_raw(out)

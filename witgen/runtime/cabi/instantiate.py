@@ -27,10 +27,10 @@ from functools import partial
 from typing import Any, Protocol, runtime_checkable
 
 import wasmtime
-from wasmtime._extern import get_extern_ptr
 
 from witgen.component import binary as b
 from witgen.component import types as t
+from witgen.runtime import internals
 from witgen.runtime.cabi import corecheck, fastcall
 from witgen.runtime.cabi.fuse import fuse
 from witgen.runtime.cabi.modules import CacheDir, Prepared, decode, prepare
@@ -328,7 +328,7 @@ class _Run:
                 raise LinkError(error)
             for position, v in s.by_value:
                 item = self.value(v)
-                imports.put(position, item if type(item) is fastcall.EXTERN else get_extern_ptr(item))
+                imports.put(position, item if type(item) is fastcall.EXTERN else internals.extern_of(item))
             instance_ = fastcall.new_instance(self.store, compiled.module, imports.externs)
         except wasmtime.Trap as exc:
             raise Trap(f"{s.where} trapped while starting: {exc}") from exc

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import wasmtime
-from wasmtime import _ffi as ffi
 
 from witgen.component import binary as b
 from witgen.component import errors as component_errors
@@ -28,6 +27,7 @@ from witgen.runtime.cabi.validate import validate
 from witgen.runtime.cabi.wiring import ImportArrays
 from witgen.runtime.errors import DecodeError
 from witgen.runtime.instance import default_cache_dir
+from witgen.runtime.internals import ffi, pointer
 from witgen.runtime.loading import _wasmtime_build, engine_tag
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def export_types(
     """`CompiledModule.exports` of `module`: the exports `names` that exist."""
     wanted = {n.encode("utf-8", "replace"): n for n in names}
     vec = ffi.wasm_exporttype_vec_t()
-    ffi.wasmtime_module_exports(module.ptr(), ctypes.byref(vec))
+    ffi.wasmtime_module_exports(pointer(module), ctypes.byref(vec))
     found: dict[str, tuple[str, tuple[tuple[str, ...], tuple[str, ...]] | None]] = {}
     try:
         for i in range(vec.size):

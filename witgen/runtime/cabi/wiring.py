@@ -19,6 +19,7 @@ from ctypes import c_size_t, c_void_p
 from itertools import starmap
 from typing import Any
 
+from witgen.runtime import internals
 from witgen.runtime.cabi import fastcall
 
 _c_fill: Callable[[int, int, int, int], int] | None
@@ -35,7 +36,7 @@ Wire = tuple[int, int, bytes, str]
 
 if fastcall.AVAILABLE:
     # No argument types: every argument is a ready ctypes object, passed as it is.
-    _export_get = ctypes.PYFUNCTYPE(ctypes.c_bool)(("wasmtime_instance_export_get", fastcall._dll))
+    _export_get = internals.c_function("wasmtime_instance_export_get", ctypes.c_bool, keep_gil=True)
     _EXPORT_GET = ctypes.cast(_export_get, c_void_p).value or 0
 
 

@@ -13,7 +13,7 @@ except ImportError as _missing:
         f"{__name__} needs witgen-runtime>=0.1.0,<0.2: pip install 'witgen-runtime>=0.1.0,<0.2'"
     ) from _missing
 
-_runtime_version.require(api=3, generator="0.1.0", package=__name__)
+_runtime_version.require(api=4, generator="0.1.0", package=__name__)
 
 import enum
 from collections.abc import Callable, Sequence

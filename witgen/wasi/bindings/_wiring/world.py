@@ -41,7 +41,7 @@ from .._wiring.imports import wasi_filesystem_types as _i_wasi_filesystem_types
 from .._wiring.imports import wasi_http_types as _i_wasi_http_types
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, imports: _api.HostImports | None) -> None:
+def link(rt: _rt.EngineInstance, imports: _api.HostImports | None) -> None:
     """Define the world's imports in `rt` with the host's implementations in `imports`."""
     if imports is None:
         return

@@ -37,7 +37,7 @@ class IncomingHandler(_rt.Exports):
 
     _call_handle: Callable[..., Any]
 
-    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+    def __init__(self, rt: _rt.EngineInstance) -> None:
         """The interface of the instance `rt` (the world class makes it)."""
         from .._wiring.exports.incoming_handler import bind
 

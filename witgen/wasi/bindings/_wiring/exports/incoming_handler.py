@@ -15,7 +15,7 @@ _interface = "wasi:http/incoming-handler@0.2.12"
 _cabi = _rt.CabiCode("witgen.wasi.bindings._cabi.exports.incoming_handler")
 
 
-def bind(api: _api.IncomingHandler, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.IncomingHandler, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
 

@@ -18,7 +18,7 @@ _cabi = _rt.CabiCode("witgen.wasi.bindings._cabi.imports.outgoing_handler")
 _ERROR_CODE = _i_wasi_http_types._ERROR_CODE
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+def link(rt: _rt.EngineInstance, host: _api.Host, interface: str = _interface) -> None:
     """Define this interface's imports in `rt` with the host's implementations, under the
     name `interface` (by default the WIT's; another version of it, for semver-compatible
     imports)."""

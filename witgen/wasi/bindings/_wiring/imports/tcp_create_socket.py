@@ -19,7 +19,7 @@ _ERROR_CODE = _i_network._ERROR_CODE
 _IP_ADDRESS_FAMILY = _i_network._IP_ADDRESS_FAMILY
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+def link(rt: _rt.EngineInstance, host: _api.Host, interface: str = _interface) -> None:
     """Define this interface's imports in `rt` with the host's implementations, under the
     name `interface` (by default the WIT's; another version of it, for semver-compatible
     imports)."""

@@ -14,7 +14,7 @@ from ...imports import terminal_output as _api
 _interface = "wasi:cli/terminal-output@0.2.12"
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+def link(rt: _rt.EngineInstance, host: _api.Host, interface: str = _interface) -> None:
     """Define this interface's imports in `rt` with the host's implementations, under the
     name `interface` (by default the WIT's; another version of it, for semver-compatible
     imports)."""

@@ -149,7 +149,7 @@ _FIELD_VALUE = _rt.list_of(_rt.U8)
 _STATUS_CODE = _rt.U16
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+def link(rt: _rt.EngineInstance, host: _api.Host, interface: str = _interface) -> None:
     """Define this interface's imports in `rt` with the host's implementations, under the
     name `interface` (by default the WIT's; another version of it, for semver-compatible
     imports)."""

@@ -13,7 +13,7 @@ import all_types as _api
 from .._wiring.imports import shapes as _i_shapes
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, imports: _api.AllTypesImports | None) -> None:
+def link(rt: _rt.EngineInstance, imports: _api.AllTypesImports | None) -> None:
     """Define the world's imports in `rt` with the host's implementations in `imports`."""
     if imports is None:
         return

@@ -108,7 +108,7 @@ class Calls(_rt.Exports):
     _call_echo_payloads: Callable[..., Any]
     _call_import_: Callable[..., Any]
 
-    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+    def __init__(self, rt: _rt.EngineInstance) -> None:
         """The interface of the instance `rt` (the world class makes it)."""
         from .._wiring.exports.calls import bind
 

@@ -56,7 +56,7 @@ class Users(_rt.Exports):
     _call_list_users: Callable[..., Any]
     _call_rename: Callable[..., Any]
 
-    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+    def __init__(self, rt: _rt.EngineInstance) -> None:
         """The interface of the instance `rt` (the world class makes it)."""
         from .._wiring.exports.users import bind
 

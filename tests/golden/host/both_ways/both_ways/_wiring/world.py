@@ -13,7 +13,7 @@ import both_ways as _api
 from .._wiring.imports import r as _i_r
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, imports: _api.BothWaysImports | None) -> None:
+def link(rt: _rt.EngineInstance, imports: _api.BothWaysImports | None) -> None:
     """Define the world's imports in `rt` with the host's implementations in `imports`."""
     if imports is None:
         return

@@ -54,7 +54,7 @@ class R(_rt.Exports):
     _call_make: Callable[..., Any]
     _call_mk: Callable[..., Any]
 
-    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+    def __init__(self, rt: _rt.EngineInstance) -> None:
         """The interface of the instance `rt` (the world class makes it)."""
         from .._wiring.exports.r import bind
 

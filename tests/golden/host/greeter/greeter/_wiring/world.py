@@ -14,7 +14,7 @@ import greeter as _api
 _cabi = _rt.CabiCode("greeter._cabi.world")
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, imports: _api.GreeterImports | None) -> None:
+def link(rt: _rt.EngineInstance, imports: _api.GreeterImports | None) -> None:
     """Define the world's imports in `rt` with the host's implementations in `imports`."""
     if imports is None:
         return

@@ -18,7 +18,7 @@ from .._wiring.imports import log as _i_log
 _cabi = _rt.CabiCode("name_clashes._cabi.world")
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, imports: _api.NameClashesImports | None) -> None:
+def link(rt: _rt.EngineInstance, imports: _api.NameClashesImports | None) -> None:
     """Define the world's imports in `rt` with the host's implementations in `imports`."""
     if imports is None:
         return
@@ -29,7 +29,7 @@ def link(rt: _rt.Instance | _rt.CabiInstance, imports: _api.NameClashesImports |
     rt.define_func("", "log", "log", [], None, imports.log_, False, cabi=_cabi.import_log)
 
 
-def bind(world: _api.NameClashes, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(world: _api.NameClashes, rt: _rt.EngineInstance) -> None:
     """Give `world` the call sites of its exported functions, bound on first use."""
     world._sites = _rt.SiteTable(rt, "", _sites)
 

@@ -25,7 +25,7 @@ class FromBytes(_rt.Exports):
 
     _call_b: Callable[..., Any]
 
-    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+    def __init__(self, rt: _rt.EngineInstance) -> None:
         """The interface of the instance `rt` (the world class makes it)."""
         from .._wiring.exports.from_bytes import bind
 

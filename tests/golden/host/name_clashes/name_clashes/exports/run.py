@@ -34,7 +34,7 @@ class Run(_rt.Exports):
     _call_r: Callable[..., Any]
     _call_echo: Callable[..., Any]
 
-    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+    def __init__(self, rt: _rt.EngineInstance) -> None:
         """The interface of the instance `rt` (the world class makes it)."""
         from .._wiring.exports.run import bind
 

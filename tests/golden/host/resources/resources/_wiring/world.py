@@ -13,7 +13,7 @@ import resources as _api
 from .._wiring.imports import host_side as _i_host_side
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, imports: _api.ResourceWorldImports | None) -> None:
+def link(rt: _rt.EngineInstance, imports: _api.ResourceWorldImports | None) -> None:
     """Define the world's imports in `rt` with the host's implementations in `imports`."""
     if imports is None:
         return

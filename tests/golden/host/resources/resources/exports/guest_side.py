@@ -89,7 +89,7 @@ class GuestSide(_rt.Exports):
     _call_snapshot_of: Callable[..., Any]
     _call_adopt: Callable[..., Any]
 
-    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+    def __init__(self, rt: _rt.EngineInstance) -> None:
         """The interface of the instance `rt` (the world class makes it)."""
         from .._wiring.exports.guest_side import bind
 

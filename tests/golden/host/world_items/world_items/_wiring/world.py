@@ -37,7 +37,7 @@ _LEVEL = _rt.EnumCodec(
 _POINTS = _rt.list_of(_POINT)
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, imports: _api.ItemsImports | None) -> None:
+def link(rt: _rt.EngineInstance, imports: _api.ItemsImports | None) -> None:
     """Define the world's imports in `rt` with the host's implementations in `imports`."""
     if imports is None:
         return
@@ -54,7 +54,7 @@ _params_log: list[tuple[str, _rt.Codec]] = [("level", _LEVEL), ("msg", _rt.STRIN
 _result_now: _rt.Codec = _rt.ResultCodec(_rt.U64, _rt.STRING)
 
 
-def bind(world: _api.Items, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(world: _api.Items, rt: _rt.EngineInstance) -> None:
     """Give `world` the call sites of its exported functions, bound on first use."""
     world._sites = _rt.SiteTable(rt, "", _sites)
 

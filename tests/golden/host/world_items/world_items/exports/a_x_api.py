@@ -35,7 +35,7 @@ class AXApi(_rt.Exports):
 
     _call_make: Callable[..., Any]
 
-    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+    def __init__(self, rt: _rt.EngineInstance) -> None:
         """The interface of the instance `rt` (the world class makes it)."""
         from .._wiring.exports.a_x_api import bind
 

@@ -35,7 +35,7 @@ class BYApi(_rt.Exports):
 
     _call_named: Callable[..., Any]
 
-    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+    def __init__(self, rt: _rt.EngineInstance) -> None:
         """The interface of the instance `rt` (the world class makes it)."""
         from .._wiring.exports.b_y_api import bind
 

@@ -31,7 +31,7 @@ class Stats(_rt.Exports):
     _call_count: Callable[..., Any]
     _call_last: Callable[..., Any]
 
-    def __init__(self, rt: _rt.Instance | _rt.CabiInstance) -> None:
+    def __init__(self, rt: _rt.EngineInstance) -> None:
         """The interface of the instance `rt` (the world class makes it)."""
         from .._wiring.exports.stats import bind
 

@@ -31,7 +31,7 @@ _SOME = _i_shapes._SOME
 _PAYLOADS = _i_shapes._PAYLOADS
 
 
-def bind(api: _api.Calls, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.Calls, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
 

@@ -30,7 +30,7 @@ _USER = _rt.RecordCodec(
 )
 
 
-def bind(api: _api.Users, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.Users, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
 

@@ -23,7 +23,7 @@ _PT = _rt.RecordCodec(
 )
 
 
-def bind(api: _api.R, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.R, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions and its resource classes, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
     api.Res = rt.bind_guest_resource(_api.Res, "t:both/r#res", _rt.SiteTable(rt, _interface, _sites_Res))

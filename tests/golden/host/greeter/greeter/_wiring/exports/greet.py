@@ -19,7 +19,7 @@ _PERSON = _i_types._PERSON
 _GREET_ERROR = _i_types._GREET_ERROR
 
 
-def bind(api: _api.Greet, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.Greet, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions and its resource classes, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
     api.Counter = rt.bind_guest_resource(

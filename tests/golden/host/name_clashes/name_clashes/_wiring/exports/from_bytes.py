@@ -15,7 +15,7 @@ _interface = "from-bytes"
 _cabi = _rt.CabiCode("name_clashes._cabi.exports.from_bytes")
 
 
-def bind(api: _api.FromBytes, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.FromBytes, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
 

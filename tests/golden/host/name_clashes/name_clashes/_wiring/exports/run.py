@@ -23,7 +23,7 @@ _INTERFACE = _rt.RecordCodec(
 )
 
 
-def bind(api: _api.Run, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.Run, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
 

@@ -15,7 +15,7 @@ _interface = "b:y/types"
 _cabi = _rt.CabiCode("name_clashes._cabi.imports.b_y_types")
 
 
-def link(rt: _rt.Instance | _rt.CabiInstance, host: _api.Host, interface: str = _interface) -> None:
+def link(rt: _rt.EngineInstance, host: _api.Host, interface: str = _interface) -> None:
     """Define this interface's imports in `rt` with the host's implementations, under the
     name `interface` (by default the WIT's; another version of it, for semver-compatible
     imports)."""

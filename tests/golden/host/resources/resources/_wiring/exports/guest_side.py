@@ -15,7 +15,7 @@ _interface = "golden:resources/guest-side"
 _cabi = _rt.CabiCode("resources._cabi.exports.guest_side")
 
 
-def bind(api: _api.GuestSide, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.GuestSide, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions and its resource classes, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
     api.Counter = rt.bind_guest_resource(

@@ -19,7 +19,7 @@ _ID = _i_a_x_types._ID
 _THING = _i_a_x_types._THING
 
 
-def bind(api: _api.AXApi, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.AXApi, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
 

@@ -19,7 +19,7 @@ _NAME = _i_b_y_types._NAME
 _THING = _i_b_y_types._THING
 
 
-def bind(api: _api.BYApi, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.BYApi, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
 

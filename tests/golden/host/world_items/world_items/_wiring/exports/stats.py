@@ -18,7 +18,7 @@ _cabi = _rt.CabiCode("world_items._cabi.exports.stats")
 _THING = _i_b_y_types._THING
 
 
-def bind(api: _api.Stats, rt: _rt.Instance | _rt.CabiInstance) -> None:
+def bind(api: _api.Stats, rt: _rt.EngineInstance) -> None:
     """Give `api` the call sites of its exported functions, bound on first use."""
     api._sites = _rt.SiteTable(rt, _interface, _sites)
 
