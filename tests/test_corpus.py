@@ -50,19 +50,7 @@ def test_fail_case_message_is_the_references(case: str) -> None:
     assert info.value.message.splitlines()[0] == expected
 
 
-# wit-parser merges binary deps (`.wasm`, `.wat`) as it reads deps/, before any text package:
-# witgen orders them with the text packages, so package and interface ids differ.
-BINARY_DEPS_FIRST = pytest.mark.xfail(strict=True, reason="binary deps are not merged first")
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c["case"], marks=BINARY_DEPS_FIRST) if c["case"] == "kinds-of-deps" else c["case"]
-        for c in CASES
-        if c["expect"] == "pass"
-    ],
-)
+@pytest.mark.parametrize("case", [c["case"] for c in CASES if c["expect"] == "pass"])
 def test_pass_case_json_is_the_references(case: str) -> None:
     """Every id and field, like test_wasi's: what `wasm-tools component wit --json` prints."""
     loaded = load(UI / case, features=["active"])

@@ -108,6 +108,9 @@ def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_feature
         order.append(node)
         done.add(id(node))
 
+    for dep in deps:  # binaries first, in the order deps/ is read, as wit-parser merges them
+        if isinstance(dep, BinaryPackage):
+            visit(dep)
     for key in sorted(nodes, key=package_sort_key):
         visit(nodes[key])
     main: ir.PackageId | None = None
