@@ -115,3 +115,108 @@ def test_an_allocator_in_a_cycle_is_collected() -> None:
     del store, host, module, memory, realloc, holder
     gc.collect()
     assert gone() is None
+
+
+EDGES = [
+    b"",
+    b"plain ascii",
+    "café €𝄞".encode(),
+    b"\xc0\x80",  # overlong NUL
+    b"\xe0\x80\xaf",  # overlong
+    b"\xed\xa0\x80",  # a surrogate
+    b"\xf4\x90\x80\x80",  # past U+10FFFF
+    b"\xf0\x9d\x84",  # cut short
+    b"\x80",  # a lone continuation byte
+    b"\xff",
+    b"ok\xe2\x82",  # cut short at the end
+    "\U0010ffff".encode(),
+    "\ud7ff\ue000".encode("utf-8", "surrogatepass"),
+]
+
+
+def _python_accepts(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _lay_out(strings: list[bytes]) -> tuple[memoryview, int]:
+    """The strings' bytes from 64 on, their pairs after them."""
+    import struct
+
+    mem = bytearray(64)
+    pairs = []
+    for s in strings:
+        pairs.append((len(mem), len(s)))
+        mem += s
+    while len(mem) % 4:
+        mem += b"\0"
+    at = len(mem)
+    for p, k in pairs:
+        mem += struct.pack("<II", p, k)
+    return memoryview(mem), at
+
+
+@pytest.mark.parametrize("data", EDGES)
+def test_utf8_strings_are_checked_like_python(data: bytes) -> None:
+    view, at = _lay_out([b"first", data])
+    found = fastcall.load_utf8_strings(view, at, 2)
+    if _python_accepts(data):
+        assert found == (b"first" + data, (5, len(data)))
+    else:
+        assert found is None
+
+
+def test_utf8_checks_agree_with_python_on_random_bytes() -> None:
+    import random
+
+    rng = random.Random(19)
+    alphabet = [
+        b"a",
+        b"\x7f",
+        b"\x80",
+        b"\xbf",
+        b"\xc2",
+        b"\xdf",
+        b"\xe0",
+        b"\xed",
+        b"\xef",
+        b"\xf0",
+        b"\xf4",
+        b"\xf5",
+        b"\xff",
+        b"\xa0",
+        b"\x9f",
+        b"\x90",
+        b"\x8f",
+    ]
+    for _ in range(3000):
+        data = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(8)))
+        view, at = _lay_out([data])
+        assert (fastcall.load_utf8_strings(view, at, 1) is not None) == _python_accepts(data), data
+
+
+def test_strings_out_of_bounds_are_left_to_the_plain_path() -> None:
+    import struct
+
+    mem = bytearray(64) + struct.pack("<II", 68, 8)  # runs 4 bytes past the end (72)
+    assert fastcall.load_utf8_strings(memoryview(mem), 64, 1) is None
+    with pytest.raises(IndexError):
+        fastcall.load_utf8_strings(memoryview(mem), 64, 2)  # the pairs themselves
+
+
+def test_storing_utf8_strings_reallocs_each_and_writes_its_pair(parts: tuple) -> None:
+    import struct
+
+    view, alloc, inst, seen = parts
+    realloc = alloc.__self__  # the _wire.Realloc
+    base = alloc(4, 16)
+    realloc.store_utf8_strings(b"abcdef", (2, 4), base)
+    m = view.view()
+    (p1, n1), (p2, n2) = struct.unpack_from("<II", m, base), struct.unpack_from("<II", m, base + 8)
+    assert (n1, n2) == (2, 4) and bytes(m[p1 : p1 + 2]) == b"ab" and bytes(m[p2 : p2 + 4]) == b"cdef"
+    assert seen == [False] * 3 and inst.may_leave
+    with pytest.raises(ValueError):
+        realloc.store_utf8_strings(b"ab", (3,), base)

@@ -313,6 +313,52 @@ typedef union {
     unsigned char bytes[16];
 } raw_slot;
 
+/* `realloc(0, 0, align, size)` with its checks; 0 and the pointer in `*out`, or -1 with the
+   exception set (the trap's `fault`, or what `bad` raised). */
+static int realloc_call(ReallocObject *self, uint32_t align, uint32_t size, uint32_t *out) {
+    if (self->owner == NULL || self->instance == NULL || self->fault == NULL || self->bad == NULL ||
+        self->memory == NULL || self->memory->owner == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "alloc: cleared");
+        return -1;
+    }
+    raw_slot slots[4];
+    memset(slots, 0, sizeof slots);
+    slots[2].i32 = align;
+    slots[3].i32 = size;
+    void *trap = NULL;
+    if (PyObject_SetAttr(self->instance, may_leave_name, Py_False) < 0) {
+        return -1;
+    }
+    void *error;
+    Py_BEGIN_ALLOW_THREADS
+    error = self->call(self->context, self->func, slots, 4, &trap);
+    Py_END_ALLOW_THREADS
+    if (PyObject_SetAttr(self->instance, may_leave_name, Py_True) < 0) {
+        return -1;
+    }
+    if (error != NULL || trap != NULL) {
+        PyObject *exc = PyObject_CallFunction(self->fault, "nn", (Py_ssize_t)error, (Py_ssize_t)trap);
+        if (exc != NULL) {
+            PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+            Py_DECREF(exc);
+        }
+        return -1;
+    }
+    uint32_t ptr = slots[0].i32;
+    size_t memory_size = self->memory->data_size(self->memory->context, self->memory->memory);
+    if (ptr % align != 0 || (uint64_t)ptr + size > memory_size) {
+        PyObject *raised = PyObject_CallFunction(self->bad, "kkk", (unsigned long)ptr, (unsigned long)align,
+                                                 (unsigned long)size);
+        if (raised != NULL) {
+            Py_DECREF(raised);
+            PyErr_SetString(PyExc_RuntimeError, "alloc: the bad-pointer check did not raise");
+        }
+        return -1;
+    }
+    *out = ptr;
+    return 0;
+}
+
 static PyObject *Realloc_alloc(ReallocObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 2) {
         PyErr_SetString(PyExc_TypeError, "alloc(align, size) takes 2 arguments");
@@ -327,52 +373,171 @@ static PyObject *Realloc_alloc(ReallocObject *self, PyObject *const *args, Py_ss
         PyErr_SetString(PyExc_ValueError, "alloc: alignment or size out of range");
         return NULL;
     }
-    raw_slot slots[4];
-    memset(slots, 0, sizeof slots);
-    slots[2].i32 = (uint32_t)align;
-    slots[3].i32 = (uint32_t)size;
-    void *trap = NULL;
-    if (self->owner == NULL || self->instance == NULL || self->fault == NULL || self->bad == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "alloc: cleared");
-        return NULL;
-    }
-    if (PyObject_SetAttr(self->instance, may_leave_name, Py_False) < 0) {
-        return NULL;
-    }
-    void *error;
-    Py_BEGIN_ALLOW_THREADS
-    error = self->call(self->context, self->func, slots, 4, &trap);
-    Py_END_ALLOW_THREADS
-    if (PyObject_SetAttr(self->instance, may_leave_name, Py_True) < 0) {
-        return NULL;
-    }
-    if (error != NULL || trap != NULL) {
-        PyObject *exc = PyObject_CallFunction(self->fault, "nn", (Py_ssize_t)error, (Py_ssize_t)trap);
-        if (exc != NULL) {
-            PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
-            Py_DECREF(exc);
-        }
-        return NULL;
-    }
-    uint32_t ptr = slots[0].i32;
-    if (self->memory == NULL || self->memory->owner == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "alloc: cleared");
-        return NULL;
-    }
-    size_t memory_size = self->memory->data_size(self->memory->context, self->memory->memory);
-    if (ptr % align != 0 || (uint64_t)ptr + size > memory_size) {
-        PyObject *out = PyObject_CallFunction(self->bad, "kkk", (unsigned long)ptr, align, size);
-        if (out != NULL) { /* `bad` must raise; if it did not, its result is the pointer */
-            return out;
-        }
+    uint32_t ptr;
+    if (realloc_call(self, (uint32_t)align, (uint32_t)size, &ptr) < 0) {
         return NULL;
     }
     return PyLong_FromUnsignedLong(ptr);
 }
 
+/* A well-formed UTF-8 sequence, as Python's strict decoder takes it: no overlong forms, no
+   surrogates, nothing past U+10FFFF. */
+static bool valid_utf8(const unsigned char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (n - i <= need) {
+            return false;
+        }
+        for (size_t k = 1; k <= need; k++) {
+            unsigned char t = s[i + k];
+            if ((t & 0xC0) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6) | (t & 0x3F);
+        }
+        if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+            return false;
+        }
+        i += need + 1;
+    }
+    return true;
+}
+
+/* Realloc.load_utf8_strings(view, ptr, count) -> (bytes, lengths) | None: the `count` UTF-8
+   strings whose (pointer, length) pairs are at `ptr` of a memoryview (the caller checked the
+   pairs' span), their bytes joined; None when one is out of bounds or not valid UTF-8 (the
+   caller's plain path then reports it). */
+static PyObject *load_utf8_strings(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "load_utf8_strings(view, ptr, count) takes 3 arguments");
+        return NULL;
+    }
+    Py_ssize_t ptr = PyLong_AsSsize_t(args[1]);
+    Py_ssize_t n = PyLong_AsSsize_t(args[2]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    PyObject *result = NULL, *lengths = NULL, *blob = NULL;
+    const unsigned char *mem = (const unsigned char *)view.buf;
+    size_t size = (size_t)view.len;
+    if (ptr < 0 || n < 0 || (size_t)ptr > size || (size_t)n > (size - (size_t)ptr) / 8) {
+        PyErr_SetString(PyExc_IndexError, "load_utf8_strings: the pairs are out of bounds");
+        goto done;
+    }
+    size_t total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t p, k;
+        memcpy(&p, mem + ptr + 8 * i, 4);
+        memcpy(&k, mem + ptr + 8 * i + 4, 4);
+        if ((uint64_t)p + k > size || !valid_utf8(mem + p, k)) {
+            result = Py_None;
+            Py_INCREF(result);
+            goto done;
+        }
+        total += k;
+        if (total > ((size_t)1 << 31)) { /* more than a memory's worth: left to the plain path */
+            result = Py_None;
+            Py_INCREF(result);
+            goto done;
+        }
+    }
+    lengths = PyTuple_New(n);
+    blob = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
+    if (lengths == NULL || blob == NULL) {
+        goto done;
+    }
+    char *out = PyBytes_AS_STRING(blob);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t p, k;
+        memcpy(&p, mem + ptr + 8 * i, 4);
+        memcpy(&k, mem + ptr + 8 * i + 4, 4);
+        memcpy(out, mem + p, k);
+        out += k;
+        PyObject *length = PyLong_FromUnsignedLong(k);
+        if (length == NULL) {
+            goto done;
+        }
+        PyTuple_SET_ITEM(lengths, i, length);
+    }
+    result = PyTuple_Pack(2, blob, lengths);
+done:
+    Py_XDECREF(lengths);
+    Py_XDECREF(blob);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+/* Realloc.store_utf8_strings(blob, lengths, base): each string of `blob` (cut by `lengths`)
+   stored as CanonicalABI.md's UTF-8 to UTF-8 copy does, `realloc(0, 0, 1, length)` then the
+   bytes, its (pointer, length) pair written at `base` + 8 i right after. */
+static PyObject *Realloc_store_utf8_strings(ReallocObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyBytes_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "store_utf8_strings(blob: bytes, lengths: tuple, base) takes 3 arguments");
+        return NULL;
+    }
+    PyObject *blob = args[0], *lengths = args[1];
+    unsigned long base = PyLong_AsUnsignedLong(args[2]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(lengths), offset = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned long k = PyLong_AsUnsignedLong(PyTuple_GET_ITEM(lengths, i));
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        if (k > 0xffffffffUL || offset + (Py_ssize_t)k > PyBytes_GET_SIZE(blob)) {
+            PyErr_SetString(PyExc_ValueError, "store_utf8_strings: lengths beyond the bytes");
+            return NULL;
+        }
+        uint32_t ptr;
+        if (realloc_call(self, 1, (uint32_t)k, &ptr) < 0) {
+            return NULL;
+        }
+        MemoryObject *m = self->memory;
+        unsigned char *data = m->data(m->context, m->memory); /* the memory may have grown */
+        size_t size = m->data_size(m->context, m->memory);
+        if ((uint64_t)base + 8 * (uint64_t)i + 8 > size) {
+            PyErr_SetString(PyExc_IndexError, "store_utf8_strings: the pairs are out of bounds");
+            return NULL;
+        }
+        memcpy(data + ptr, PyBytes_AS_STRING(blob) + offset, k);
+        uint32_t pair[2] = {ptr, (uint32_t)k};
+        memcpy(data + base + 8 * i, pair, 8);
+        offset += (Py_ssize_t)k;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef Realloc_methods[] = {
     {"alloc", (PyCFunction)(void (*)(void))Realloc_alloc, METH_FASTCALL,
      "`realloc(0, 0, align, size)` in the instance, its pointer checked."},
+    {"store_utf8_strings", (PyCFunction)(void (*)(void))Realloc_store_utf8_strings, METH_FASTCALL,
+     "Store UTF-8 strings as the spec's copy does, each pair written at `base` + 8 i."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -854,6 +1019,8 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"load_utf8_strings", (PyCFunction)(void (*)(void))load_utf8_strings, METH_FASTCALL,
+     "A list of UTF-8 strings in memory as (joined bytes, lengths), or None if one is bad."},
     {"pack_records", (PyCFunction)(void (*)(void))pack_records, METH_FASTCALL,
      "A list of plain records as (bytes, count), or None to leave it to the generated check."},
     {"unpack_records", (PyCFunction)(void (*)(void))unpack_records, METH_FASTCALL,

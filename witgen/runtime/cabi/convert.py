@@ -56,18 +56,20 @@ class Side:
     cached until wasm may have run (`realloc` here, or `stale()` after a call).
     """
 
-    __slots__ = ("inst", "memory", "mv", "core_realloc", "fresh", "encoding", "decode", "scope")
+    __slots__ = ("inst", "memory", "mv", "core_realloc", "c_realloc", "fresh", "encoding", "decode", "scope")
 
     def __init__(self, store: wasmtime.Store, inst: ComponentInstance, options: CanonOptions) -> None:
         self.inst = inst
         self.memory = None if options.memory is None else fastcall.memory(store, options.memory)
         self.core_realloc = None if options.realloc is None else caller(store, options.realloc, "IIII", "I")
-        self.fresh = (
+        self.c_realloc = (
             None
             if self.memory is None or options.realloc is None
-            else fastcall.compiled_alloc(store, options.realloc, self.memory, inst, self._bad_pointer)
+            else fastcall.compiled_realloc(store, options.realloc, self.memory, inst, self._bad_pointer)
         )
-        """`realloc(0, 0, align, size)` with its checks, in C (None: `_wire` is not built)."""
+        """The compiled helper's `Realloc` for this side (None: `_wire` is not built)."""
+        self.fresh = None if self.c_realloc is None else self.c_realloc.alloc
+        """`realloc(0, 0, align, size)` with its checks, in C."""
         self.encoding = options.string_encoding
         self.decode: StringLoader = STRING_CODECS[options.string_encoding][1]
         self.scope = CallScope()
@@ -96,7 +98,8 @@ class Side:
         self.mv = None
         fresh = self.fresh
         if fresh is not None and old == 0 and old_size == 0:
-            return fresh(align, size)
+            fresh_ptr: int = fresh(align, size)
+            return fresh_ptr
         inst = self.inst
         inst.may_leave = False
         try:
@@ -279,12 +282,35 @@ class String(_PtrLen):
         return store_string(side, *v)
 
 
+class Utf8Strings:
+    """A `list<string>` lifted from a UTF-8 memory by the compiled helper: the strings' bytes,
+    checked, joined, and their lengths (no Python strings made when they go to UTF-8 again)."""
+
+    __slots__ = ("blob", "lengths")
+
+    def __init__(self, blob: bytes, lengths: tuple[int, ...]) -> None:
+        self.blob, self.lengths = blob, lengths
+
+    def items(self) -> list[tuple[str, str, int]]:
+        """The strings as `Strings.read` gives them otherwise: (text, "utf8", length)."""
+        out, at = [], 0
+        for k in self.lengths:
+            out.append((self.blob[at : at + k].decode(), "utf8", k))
+            at += k
+        return out
+
+
 class Strings(_PtrLen):
-    """`list<string>`: the (pointer, length) pairs read and written with one `struct` call."""
+    """`list<string>`: the (pointer, length) pairs read and written with one `struct` call;
+    UTF-8 to UTF-8 in the compiled helper when there is one."""
 
     def read(self, side: Side, ptr: int, n: int) -> Any:
         view = side.check_list(ptr, n, 8, 4)
         decode, encoding = side.decode, side.encoding
+        if encoding == "utf8":
+            found = fastcall.load_utf8_strings(view, ptr, n)
+            if found is not None:
+                return Utf8Strings(*found)
         pairs = _PTR_LEN.iter_unpack(view[ptr : ptr + n * 8])
         if encoding == "utf8":  # `decode` inlined while every string is in bounds and valid
             out: list[tuple[str, str, int]] = []
@@ -302,6 +328,13 @@ class Strings(_PtrLen):
         return [(decode(view, p, k), encoding, k) for p, k in pairs]
 
     def write(self, side: Side, v: Any) -> tuple[int, int]:
+        if type(v) is Utf8Strings:
+            if side.encoding == "utf8" and side.c_realloc is not None:
+                base = side.alloc(4, 8 * len(v.lengths))
+                side.c_realloc.store_utf8_strings(v.blob, v.lengths, base)
+                side.mv = None
+                return base, len(v.lengths)
+            v = v.items()
         base = side.alloc(4, 8 * len(v))
         pairs: list[int] = []
         fresh, memory = side.fresh, side.memory

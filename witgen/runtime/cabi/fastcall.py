@@ -34,6 +34,7 @@ from witgen.runtime.cabi.gate import store_gate
 
 _c_new_funcs: Callable[[int, int, int, int, int, int, int, int, int], None] | None
 _c_records: tuple[Callable[..., Any], Callable[..., Any]] | None
+_c_strings: Callable[..., Any] | None
 _CMemory: Any
 _CRealloc: Any
 _CAdapter: Any
@@ -42,8 +43,9 @@ try:
 
     _c_new_funcs, _CMemory, _CRealloc, _CAdapter = _wire.new_funcs, _wire.Memory, _wire.Realloc, _wire.Adapter
     _c_records = (_wire.pack_records, _wire.unpack_records)
+    _c_strings = _wire.load_utf8_strings
 except (ImportError, AttributeError):  # not built (no C compiler), or built from an older _wire.c
-    _c_new_funcs = _CMemory = _CRealloc = _CAdapter = _c_records = None
+    _c_new_funcs = _CMemory = _CRealloc = _CAdapter = _c_records = _c_strings = None
 
 COMPILED = _CMemory is not None
 """Whether `_wire` is built. Tests set it False to run the ctypes paths beside the compiled
@@ -266,10 +268,22 @@ def compiled_alloc(
     """`realloc(0, 0, align, size)` run in C with `inst.may_leave` false around it, its pointer
     checked against `memory` (`bad(ptr, align, size)` raises), a trap raised as `CoreFault`; None
     when `_wire` is not built or `memory` is not its `Memory` (callers keep their Python path)."""
+    found = compiled_realloc(store, realloc, memory, inst, bad)
+    return None if found is None else found.alloc
+
+
+def compiled_realloc(
+    store: wasmtime.Store,
+    realloc: wasmtime.Func,
+    memory: Memory,
+    inst: object,
+    bad: Callable[[int, int, int], int],
+) -> Any:
+    """The `_wire.Realloc` behind `compiled_alloc` (its `alloc`, and `store_utf8_strings`), or None."""
     if not COMPILED or not isinstance(memory, _CMemory):
         return None
     call = ctypes.cast(_call_unchecked, c_void_p).value or 0
-    c = _CRealloc(
+    return _CRealloc(
         call,
         context_address(store),
         internals.struct_address(realloc),
@@ -279,8 +293,16 @@ def compiled_alloc(
         fault,
         bad,
     )
-    alloc: Callable[[int, int], int] = c.alloc
-    return alloc
+
+
+def load_utf8_strings(view: memoryview, ptr: int, count: int) -> tuple[bytes, tuple[int, ...]] | None:
+    """`count` UTF-8 strings whose pairs are at `ptr` (span checked by the caller) as (their
+    bytes joined, their lengths), through `_wire`; None when one is out of bounds or invalid,
+    or `_wire` is not built (the caller's plain path then lifts them, or traps)."""
+    if not COMPILED or _c_strings is None:
+        return None
+    found: tuple[bytes, tuple[int, ...]] | None = _c_strings(view, ptr, count)
+    return found
 
 
 def _leave_to_python(*args: Any) -> None:
