@@ -131,6 +131,9 @@ EDGES = [
     b"ok\xe2\x82",  # cut short at the end
     "\U0010ffff".encode(),
     "\ud7ff\ue000".encode("utf-8", "surrogatepass"),
+    b"a" * 16 + b"\xff",  # past the eight-at-a-time ASCII run
+    b"a" * 9 + "é".encode() + b"b" * 8,
+    b"a" * 7 + b"\xed\xa0\x80" + b"c" * 16,
 ]
 
 

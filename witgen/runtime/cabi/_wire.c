@@ -385,6 +385,14 @@ static PyObject *Realloc_alloc(ReallocObject *self, PyObject *const *args, Py_ss
 static bool valid_utf8(const unsigned char *s, size_t n) {
     size_t i = 0;
     while (i < n) {
+        if (n - i >= 8) { /* eight ASCII bytes at a time */
+            uint64_t word;
+            memcpy(&word, s + i, 8);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         unsigned char c = s[i];
         if (c < 0x80) {
             i++;
