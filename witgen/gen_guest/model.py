@@ -221,6 +221,8 @@ class WorldView:
     testing_imports: dict[str, str]
     async_support: bool
     """Whether any module refers to `componentize_py_async_support` (streams, futures)."""
+    uses_builtins: bool = False
+    """Whether annotations spell some builtins `builtins.<name>` (modules then import it)."""
     testing_world_names: list[str] = field(default_factory=list)
     """World-level types `wit_world/testing.py` imports from the package."""
     channels: list[ChannelView] = field(default_factory=list)
@@ -312,7 +314,7 @@ class GuestTypes(TypeQueries):
         if ty is None:
             return "None"
         if isinstance(ty, ir.Prim):
-            return PRIM_ANNOTATION[ty]
+            return self.b.builtin(PRIM_ANNOTATION[ty])
         td = self.resolve.types[ty]
         kind = td.kind
         if isinstance(kind, ir.Alias):
@@ -323,18 +325,19 @@ class GuestTypes(TypeQueries):
             return self.resource_annotation(kind.resource)
         if isinstance(kind, _NOMINAL):
             return self._qualify(ty, self.class_name(ty))
+        b = self.b.builtin
         if isinstance(kind, ir.ListType):
             if kind.ty == ir.Prim.U8:
-                return "bytes"
-            return f"list[{self.annotation(kind.ty)}]"
+                return b("bytes")
+            return f"{b('list')}[{self.annotation(kind.ty)}]"
         if isinstance(kind, ir.FixedListType):
-            return f"list[{self.annotation(kind.ty)}]"
+            return f"{b('list')}[{self.annotation(kind.ty)}]"
         if isinstance(kind, ir.MapType):
-            return f"dict[{self.annotation(kind.key)}, {self.annotation(kind.value)}]"
+            return f"{b('dict')}[{self.annotation(kind.key)}, {self.annotation(kind.value)}]"
         if isinstance(kind, ir.Tuple):
             if not kind.types:
-                return "tuple[()]"
-            return f"tuple[{', '.join(self.annotation(t) for t in kind.types)}]"
+                return f"{b('tuple')}[()]"
+            return f"{b('tuple')}[{', '.join(self.annotation(t) for t in kind.types)}]"
         if isinstance(kind, ir.OptionType):
             inner = self.annotation(kind.ty)
             if self.is_option(kind.ty):
@@ -473,6 +476,9 @@ class GuestTypes(TypeQueries):
 # ---- building -----------------------------------------------------------------------------
 
 
+ANNOTATION_BUILTINS = frozenset({"int", "float", "str", "bool", "bytes", "tuple", "list", "dict"})
+"""The builtins generated annotations name."""
+
 _ASYNC_NOTE = (
     "componentize-py runs `async` functions on its own event loop inside the component; "
     "natively the harness awaits the installed implementation (which may be sync or async)."
@@ -487,6 +493,26 @@ class GuestModelBuilder(WorldLayout):
         self.async_support = False
         self.testing_world_names: set[str] = set()
         self.aliases = self._assign_aliases()
+        self.shadowed = self._shadowed_builtins()
+        """Builtins annotations use that a generated function, method or field is named like
+        (componentize-py's names are kept, so annotations spell these `builtins.<name>`)."""
+
+    def _shadowed_builtins(self) -> set[str]:
+        names: set[str] = set()
+        for td in self.resolve.types:
+            if isinstance(td.kind, ir.Record):
+                names.update(snake(f.name) for f in td.kind.fields)
+        for iface in self.resolve.interfaces:
+            names.update(snake(f.item_name) for f in iface.functions.values())
+        for w in self.resolve.worlds:
+            for item in list(w.imports.values()) + list(w.exports.values()):
+                if isinstance(item, ir.FunctionItem):
+                    names.add(snake(item.func.item_name))
+        return names & ANNOTATION_BUILTINS
+
+    def builtin(self, name: str) -> str:
+        """How annotations spell the builtin `name` (`builtins.name` where a definition hides it)."""
+        return f"builtins.{name}" if name in self.shadowed else name
 
     # --- where things live ---------------------------------------------------------------
 
@@ -804,6 +830,7 @@ class GuestModelBuilder(WorldLayout):
             exports_init_imports=dict(sorted(self.exports_init_imports.items())),
             testing_imports=dict(sorted(self.testing_imports.items())),
             async_support=self.async_support,
+            uses_builtins=bool(self.shadowed),
             testing_world_names=sorted(self.testing_world_names),
             channels=channels,
         )

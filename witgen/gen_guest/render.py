@@ -47,7 +47,9 @@ def render_world(view: WorldView, format: bool = True) -> dict[str, str]:
     files: dict[str, str] = {}
 
     def emit(path: str, template: str, **context: Any) -> None:
-        text = env.get_template(template).render(async_support=view.async_support, **context)
+        text = env.get_template(template).render(
+            async_support=view.async_support, uses_builtins=view.uses_builtins, **context
+        )
         files[path] = format_source(text, path) if format else text
 
     emit("wit_world/__init__.py", "guest/world.py.j2", w=view)
