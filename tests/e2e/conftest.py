@@ -132,8 +132,6 @@ def maps_pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     return generate_bindings(tmp_path_factory, SPECS["maps"].wit_path, "witgen_e2e_maps")
 
 
-
-
 def kitchen_wit_with_wasi(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build.kitchen_wit_with_wasi(tmp_path_factory.mktemp("kitchen-wasi"))
 
@@ -407,3 +405,19 @@ def mypy_check(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., MypyRe
 def package_dir(pkg: ModuleType) -> Path:
     assert pkg.__file__ is not None
     return Path(pkg.__file__).parent
+
+
+ENGINE_PATHS = ("wasmtime", "cabi", "cabi-ctypes")
+"""The engines, and the cabi engine again with its compiled helper (`_wire`) off: tests of a fast
+path take `engine_path` to run its plain path beside it."""
+
+
+@pytest.fixture(params=ENGINE_PATHS)
+def engine_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The `abi` to load with; for `cabi-ctypes` the cabi engine with `fastcall.COMPILED` off."""
+    from witgen.runtime.cabi import fastcall
+
+    if request.param == "cabi-ctypes":
+        monkeypatch.setattr(fastcall, "COMPILED", False)
+        return "cabi"
+    return str(request.param)

@@ -52,20 +52,15 @@ WAT = """(component
     (canon lift (core func $n "via-host") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
 )""".replace("{R}", R)
 
-ENGINES = ("wasmtime", "cabi", "cabi-ctypes")
-
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, Path]:
     return bindings_from_wat(tmp_path_factory, WAT, "witgen_record_lists")
 
 
-@pytest.fixture(params=ENGINES)
-def abi(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "cabi-ctypes":
-        monkeypatch.setattr(fastcall, "COMPILED", False)
-        return "cabi"
-    return str(request.param)
+@pytest.fixture
+def abi(engine_path: str) -> str:
+    return engine_path
 
 
 class Host:

