@@ -25,7 +25,7 @@ from wasmtime import component as wc
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.build import SPECS, build, kitchen_wit_with_wasi  # noqa: E402
+from tests.e2e.build import SPECS, build  # noqa: E402
 
 ENGINES = ("wasmtime", "cabi")
 
@@ -165,23 +165,15 @@ def load_benchmark(work: Path) -> str:
     """Second-process load (compile cache warm) of the componentize-py component, per engine."""
     spec = SPECS["kitchen"]
     wasm = build("kitchen")
-    # wasmtime's engine takes WASI from `wasi=True`; the cabi engine from the test doubles, so its
-    # bindings come from the WIT with WASI imports (a much bigger package to import).
+    # `wasi=True`: wasmtime's own WASI on its engine, witgen's (`witgen.wasi`) on the cabi engine.
     generate(spec.wit_path, spec.world, work / "bench_kitchen")
-    generate(kitchen_wit_with_wasi(work), spec.world, work / "bench_kitchen_wasi")
     lines = []
     for abi in ENGINES:
-        if abi == "cabi":
-            package, wasi = "bench_kitchen_wasi", "WasiDoubles().imports(k, k.KitchenSinkImports)"
-            doubles = "from tests.e2e.wasi_doubles import WasiDoubles"
-        else:
-            package, wasi, doubles = "bench_kitchen", "{}", ""
         script = f"""
 import time, sys
 start = time.perf_counter()
 sys.path[:0] = [{str(work)!r}, {str(ROOT)!r}]
-import {package} as k
-{doubles}
+import bench_kitchen as k
 imported = time.perf_counter()
 class Counter:
     @staticmethod
@@ -191,8 +183,8 @@ class Host:
     Counter = Counter
     def __getattr__(self, name):
         return lambda *args: None
-imports = k.KitchenSinkImports(host_api=Host(), now=lambda: 0, **{wasi})
-sink = k.KitchenSink.from_file({str(wasm)!r}, imports=imports, wasi={abi == "wasmtime"}, abi={abi!r})  # type: ignore
+imports = k.KitchenSinkImports(host_api=Host(), now=lambda: 0)
+sink = k.KitchenSink.from_file({str(wasm)!r}, imports=imports, wasi=True, abi={abi!r})  # type: ignore
 print(f"{{(time.perf_counter() - start) * 1e3:.1f}} {{(time.perf_counter() - imported) * 1e3:.1f}}")
 """
         cache = work / "cache"
