@@ -188,7 +188,14 @@ sink = k.KitchenSink.from_file({str(wasm)!r}, imports=imports, wasi=True, abi={a
 print(f"{{(time.perf_counter() - start) * 1e3:.1f}} {{(time.perf_counter() - imported) * 1e3:.1f}}")
 """
         cache = work / "cache"
-        env = {**__import__("os").environ, "WITGEN_CACHE_DIR": str(cache)}
+        # Children keep a bytecode cache of their own (as an installed package has), even where
+        # the environment turns bytecode off: the first process writes it.
+        env = {
+            **__import__("os").environ,
+            "WITGEN_CACHE_DIR": str(cache),
+            "PYTHONPYCACHEPREFIX": str(work / "pyc"),
+        }
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         first = time.perf_counter()
         subprocess.run([sys.executable, "-c", script], check=True, env=env, capture_output=True)
         first_s = time.perf_counter() - first
