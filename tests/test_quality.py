@@ -32,3 +32,12 @@ def test_black() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_benchmarks_import() -> None:
+    """Benchmarks are not run in CI, so at least everything they import must exist (a deleted
+    test helper once broke `bench/host.py` unnoticed)."""
+    modules = sorted(p.stem for p in (ROOT / "bench").glob("*.py"))
+    code = "import importlib\n" + "".join(f"importlib.import_module('bench.{m}')\n" for m in modules)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
