@@ -55,7 +55,7 @@ def _core_modules(component: binary.Component) -> list[binary.CoreModule]:
 def _load(data: bytes, cache: Path) -> None:
     component = load_bytes(data, default_engine(), cache, "cabi")
     prepared = component.prepared  # type: ignore[union-attr]
-    instantiate._plan_of(prepared)
+    instantiate.plan_of(prepared)
     for d in _core_modules(prepared.component):
         prepared.module(d)
 
