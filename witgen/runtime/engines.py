@@ -100,6 +100,7 @@ _MODULES: dict[str, tuple[str, str]] = {
     "cabi": ("witgen.runtime.cabi.engine", "CABI"),
 }
 """Each engine's module and the name of its `Engine` there."""
+NAMES: tuple[str, ...] = tuple(_MODULES)
 
 
 def engine(abi: str) -> Engine:

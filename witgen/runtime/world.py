@@ -23,8 +23,8 @@ PathLike = os.PathLike[str]
 def pick_abi(abi: str | None, default: str) -> Abi:
     """The engine to load with: the argument, else `$WITGEN_ABI`, else the package's default."""
     chosen = abi or os.environ.get("WITGEN_ABI") or default
-    if chosen not in ("wasmtime", "cabi"):
-        raise ValueError(f"abi must be 'wasmtime' or 'cabi', got {chosen!r}")
+    if chosen not in engines.NAMES:
+        raise ValueError(f"abi must be one of {', '.join(map(repr, engines.NAMES))}, got {chosen!r}")
     return chosen  # type: ignore[return-value]
 
 
@@ -64,4 +64,7 @@ def start(
             return candidate.start(
                 component, engine=engine, store=store, wasi=wasi, wasi_http=wasi_http, limits=limits
             )
-    raise TypeError(f"expected a wasmtime.component.Component, got {type(component).__name__}")
+    raise TypeError(
+        "expected a component loaded by one of witgen's engines (a wasmtime.component.Component"
+        f" or a CabiComponent), got {type(component).__name__}"
+    )
