@@ -234,9 +234,7 @@ class MemoryView:
         size = _memory_size(self.ctx, self.addr)
         if size != self.size:
             base = _memory_data(self.ctx, self.addr)
-            self.mv = (
-                memoryview((ctypes.c_uint8 * size).from_address(base)).cast("B") if size else _EMPTY
-            )
+            self.mv = memoryview((ctypes.c_uint8 * size).from_address(base)).cast("B") if size else _EMPTY
             self.size = size
         return self.mv
 
