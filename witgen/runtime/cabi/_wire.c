@@ -187,8 +187,9 @@ static PyObject *memory_view(MemoryObject *self) {
     size_t size = self->data_size(self->context, self->memory);
     if (self->view == NULL || size != self->size) {
         PyObject *view;
-        if (size == 0) {
-            view = PyMemoryView_FromMemory((char *)"", 0, PyBUF_READ);
+        if (size == 0) { /* writable, as a memory of 0 pages takes 0-byte values (b"" is read-only) */
+            static char empty[1];
+            view = PyMemoryView_FromMemory(empty, 0, PyBUF_WRITE);
         } else {
             view = PyMemoryView_FromMemory((char *)self->data(self->context, self->memory), (Py_ssize_t)size,
                                            PyBUF_WRITE);

@@ -262,7 +262,8 @@ class _PtrLen(Codec):
         out += self.write(side, v)
 
     def store(self, side: Side, v: Any, ptr: int) -> None:
-        _PTR_LEN.pack_into(side.view(), ptr, *self.write(side, v))
+        pair = self.write(side, v)  # first: its `realloc` calls may move the memory
+        _PTR_LEN.pack_into(side.view(), ptr, *pair)
 
     def read(self, side: Side, ptr: int, n: int) -> Any:
         raise NotImplementedError

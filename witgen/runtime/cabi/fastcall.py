@@ -209,6 +209,10 @@ def core_export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -
     return internals.wrap_extern(item)
 
 
+_EMPTY = memoryview(bytearray())
+"""The view of a memory of 0 pages: writable, as 0-byte values are stored there (b"" is read-only)."""
+
+
 class MemoryView:
     """Linear memory as a `memoryview`, rebuilt only when the memory grew.
 
@@ -224,15 +228,13 @@ class MemoryView:
         self.memory = memory
         self.addr = internals.struct_address(memory)
         self.size = -1
-        self.mv = memoryview(b"")
+        self.mv = _EMPTY
 
     def view(self) -> memoryview:
         size = _memory_size(self.ctx, self.addr)
         if size != self.size:
             base = _memory_data(self.ctx, self.addr)
-            self.mv = (
-                memoryview((ctypes.c_uint8 * size).from_address(base)).cast("B") if size else memoryview(b"")
-            )
+            self.mv = memoryview((ctypes.c_uint8 * size).from_address(base)).cast("B") if size else _EMPTY
             self.size = size
         return self.mv
 
