@@ -7,9 +7,7 @@ from __future__ import annotations
 import pytest
 
 from witgen.runtime import internals, loading, world
-from witgen.runtime.cabi import (
-    engine as cabi_engine,
-)  # noqa: F401  # imported before any test patches internals
+from witgen.runtime.cabi import engine  # noqa: F401  # imported before a test patches internals
 from witgen.runtime.errors import LinkError
 
 ADD = b"(component)"
