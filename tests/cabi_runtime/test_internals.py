@@ -28,8 +28,8 @@ def test_an_untested_release_is_refused(monkeypatch: pytest.MonkeyPatch) -> None
 def test_without_internals_the_cabi_engine_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(internals, "AVAILABLE", False)
     monkeypatch.setattr(internals, "reason", "wasmtime-py 99.0.0 is not a release witgen was tested with")
-    engine = loading.default_engine(None)
+    wasm_engine = loading.default_engine(None)
     with pytest.raises(
         LinkError, match="the cabi engine cannot run here: wasmtime-py 99.0.0 .* use abi='wasmtime'"
     ):
-        world.load_bytes(ADD, engine, False, "cabi")
+        world.load_bytes(ADD, wasm_engine, False, "cabi")

@@ -84,7 +84,9 @@ SPECS: dict[str, Spec] = {
     "http": Spec("http", "wat", world="http-client", wit="wit", source="http.wat"),
     "borrows": Spec("borrows", "wat", world="borrows", wit="borrows.wit", source="borrows.wat"),
     # tests/wasi's WASI behaviour guest: plain Python file, env, stdio, exit, sleep, random calls
-    "probe": Spec("probe", "py", world="probe", wit="wit", source="app", home=ROOT / "tests" / "wasi" / "components"),
+    "probe": Spec(
+        "probe", "py", world="probe", wit="wit", source="app", home=ROOT / "tests" / "wasi" / "components"
+    ),
     "fixed": Spec("fixed", "wat", world="fixed", wit="fixed.wit", source="fixed.wat"),
     # `witgen run`'s: exports without imports, and a WASI reader of --env and --dir
     "runnable": Spec("runnable", "wat", world="runnable", wit="runnable.wit", source="runnable.wat"),
