@@ -427,3 +427,24 @@ class Resolve:
         if stability.kind != "unstable":
             return True
         return self.all_features or stability.feature in self.features
+
+
+def child_types(kind: TypeDefKind) -> list[Type]:
+    """The types directly contained in a type definition."""
+    if isinstance(kind, Record):
+        return [f.ty for f in kind.fields]
+    if isinstance(kind, Variant):
+        return [c.ty for c in kind.cases if c.ty is not None]
+    if isinstance(kind, Tuple):
+        return list(kind.types)
+    if isinstance(kind, (OptionType, ListType, FixedListType, Alias)):
+        return [kind.ty]
+    if isinstance(kind, MapType):
+        return [kind.key, kind.value]
+    if isinstance(kind, ResultType):
+        return [t for t in (kind.ok, kind.err) if t is not None]
+    if isinstance(kind, (FutureType, StreamType)):
+        return [kind.ty] if kind.ty is not None else []
+    if isinstance(kind, Handle):
+        return [kind.resource]
+    return []

@@ -49,7 +49,7 @@ def order_own_handles(
             continue
         kind = resolve.types[type_id].kind
         if not isinstance(kind, (ir.Handle, ir.Alias)):
-            for child in _children(kind):
+            for child in ir.child_types(kind):
                 plan.place(child)
         plan.order.append(type_id)
     for iface_id in interfaces:
@@ -65,24 +65,6 @@ def order_own_handles(
     if moved:
         _rewrite(resolve, first_type, plan.order, moved, interfaces, worlds)
     return moved
-
-
-def _children(kind: ir.TypeDefKind) -> list[ir.Type]:
-    if isinstance(kind, ir.Record):
-        return [f.ty for f in kind.fields]
-    if isinstance(kind, ir.Variant):
-        return [c.ty for c in kind.cases if c.ty is not None]
-    if isinstance(kind, ir.Tuple):
-        return list(kind.types)
-    if isinstance(kind, (ir.OptionType, ir.ListType, ir.FixedListType)):
-        return [kind.ty]
-    if isinstance(kind, ir.MapType):
-        return [kind.key, kind.value]
-    if isinstance(kind, ir.ResultType):
-        return [t for t in (kind.ok, kind.err) if t is not None]
-    if isinstance(kind, (ir.FutureType, ir.StreamType)):
-        return [kind.ty] if kind.ty is not None else []
-    return []
 
 
 def _rewrite(

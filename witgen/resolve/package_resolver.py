@@ -887,7 +887,7 @@ class PackageResolver:
         """Anonymous types take the first known stability of what they contain."""
         if stability.kind != "unknown":
             return stability
-        for ty in child_types(kind):
+        for ty in ir.child_types(kind):
             if not isinstance(ty, ir.Prim):
                 child = self.resolve.types[ty]
                 if child.name is None and isinstance(child.kind, ir.Handle) and child.kind.kind == "own":
@@ -992,7 +992,7 @@ class PackageResolver:
                 return True
             if isinstance(kind, (ir.FutureType, ir.StreamType)):
                 continue
-            stack.extend(child_types(kind))
+            stack.extend(ir.child_types(kind))
         return False
 
     # ---- worlds ----------------------------------------------------------------------------
@@ -1242,27 +1242,6 @@ def collect_deps(body: ast.TypeBody, out: list[tuple[str, Span]]) -> None:
     out.extend(found)
 
 
-def child_types(kind: ir.TypeDefKind) -> list[ir.Type]:
-    """The types directly contained in a type definition."""
-    if isinstance(kind, ir.Record):
-        return [f.ty for f in kind.fields]
-    if isinstance(kind, ir.Variant):
-        return [c.ty for c in kind.cases if c.ty is not None]
-    if isinstance(kind, ir.Tuple):
-        return list(kind.types)
-    if isinstance(kind, (ir.OptionType, ir.ListType, ir.FixedListType, ir.Alias)):
-        return [kind.ty]
-    if isinstance(kind, ir.MapType):
-        return [kind.key, kind.value]
-    if isinstance(kind, ir.ResultType):
-        return [t for t in (kind.ok, kind.err) if t is not None]
-    if isinstance(kind, (ir.FutureType, ir.StreamType)):
-        return [kind.ty] if kind.ty is not None else []
-    if isinstance(kind, ir.Handle):
-        return [kind.resource]
-    return []
-
-
 def type_key(kind: ir.TypeDefKind) -> tuple[object, ...]:
     """Structural identity of an anonymous type, for interning."""
     if isinstance(kind, ir.Handle):
@@ -1273,4 +1252,4 @@ def type_key(kind: ir.TypeDefKind) -> tuple[object, ...]:
         return ("result", kind.ok, kind.err)
     if isinstance(kind, (ir.FutureType, ir.StreamType)):
         return (type(kind).__name__, kind.ty)
-    return (type(kind).__name__, tuple(child_types(kind)))
+    return (type(kind).__name__, tuple(ir.child_types(kind)))
