@@ -56,12 +56,25 @@ class Side:
     cached until wasm may have run (`realloc` here, or `stale()` after a call).
     """
 
-    __slots__ = ("inst", "memory", "mv", "core_realloc", "c_realloc", "fresh", "encoding", "decode", "scope")
+    __slots__ = (
+        "inst",
+        "memory",
+        "mv",
+        "core_realloc",
+        "compiled",
+        "c_realloc",
+        "fresh",
+        "encoding",
+        "decode",
+        "scope",
+    )
 
     def __init__(self, store: wasmtime.Store, inst: ComponentInstance, options: CanonOptions) -> None:
         self.inst = inst
         self.memory = None if options.memory is None else fastcall.memory(store, options.memory)
         self.core_realloc = None if options.realloc is None else caller(store, options.realloc, "IIII", "I")
+        self.compiled = fastcall.COMPILED
+        """Whether this side uses the compiled helper (decided once, when the adapter is made)."""
         self.c_realloc = (
             None
             if self.memory is None or options.realloc is None
@@ -308,7 +321,7 @@ class Strings(_PtrLen):
     def read(self, side: Side, ptr: int, n: int) -> Any:
         view = side.check_list(ptr, n, 8, 4)
         decode, encoding = side.decode, side.encoding
-        if encoding == "utf8":
+        if encoding == "utf8" and side.compiled:
             found = fastcall.load_utf8_strings(view, ptr, n)
             if found is not None:
                 return Utf8Strings(*found)

@@ -300,8 +300,9 @@ def compiled_realloc(
 def load_utf8_strings(view: memoryview, ptr: int, count: int) -> tuple[bytes, tuple[int, ...]] | None:
     """`count` UTF-8 strings whose pairs are at `ptr` (span checked by the caller) as (their
     bytes joined, their lengths), through `_wire`; None when one is out of bounds or invalid,
-    or `_wire` is not built (the caller's plain path then lifts them, or traps)."""
-    if not COMPILED or _c_strings is None:
+    or `_wire` is not built (the caller's plain path then lifts them, or traps). Callers decide
+    when they are made whether to use the helper (`COMPILED`)."""
+    if _c_strings is None:
         return None
     found: tuple[bytes, tuple[int, ...]] | None = _c_strings(view, ptr, count)
     return found
