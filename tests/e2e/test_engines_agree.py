@@ -18,6 +18,8 @@ import wasmtime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from witgen.runtime.cabi import fastcall
+
 from .build import SPECS
 from .conftest import generate_bindings, submodule
 
@@ -42,14 +44,21 @@ def engines(echo_pkg: ModuleType, echo_wasm: Path) -> dict[str, Any]:
     config = wasmtime.Config()
     config.wasm_component_model_map = True
     engine = wasmtime.Engine(config)
-    return {abi: echo_pkg.Echo.from_file(echo_wasm, engine=engine, abi=abi) for abi in ("wasmtime", "cabi")}
+    made = {abi: echo_pkg.Echo.from_file(echo_wasm, engine=engine, abi=abi) for abi in ("wasmtime", "cabi")}
+    saved, fastcall.COMPILED = fastcall.COMPILED, False  # an instance that keeps to the plain paths
+    try:
+        made["cabi-ctypes"] = echo_pkg.Echo.from_file(echo_wasm, engine=engine, abi="cabi")
+    finally:
+        fastcall.COMPILED = saved
+    return made
 
 
 def test_both_engines_are_really_in_use(engines: dict[str, Any]) -> None:
     from witgen.runtime import CabiInstance, Instance
 
     assert type(engines["wasmtime"]._rt) is Instance
-    assert type(engines["cabi"]._rt) is CabiInstance
+    assert type(engines["cabi"]._rt) is CabiInstance and engines["cabi"]._rt.compiled
+    assert type(engines["cabi-ctypes"]._rt) is CabiInstance and not engines["cabi-ctypes"]._rt.compiled
 
 
 # --------------------------------------------------------------------------- strategies

@@ -128,6 +128,9 @@ class CabiInstance:
         self._allocs: dict[tuple[int, int, int], Callable[[int, int], int] | None] = {}
         self.gate = store_gate(self.store)
         """Taken by every call into the instance's store (`witgen.runtime.cabi.gate`)."""
+        self.compiled = fastcall.COMPILED
+        """Whether this instance's call sites and adapters use the compiled helper (`_wire`),
+        decided when it is made (tests make one of each to run both paths)."""
         self.hostcall_fuel: int = support.DEFAULT_HOSTCALL_FUEL
         """What lifting one call's values into the host may cost (wasmtime's hostcall fuel:
         bytes of strings, 48 per list element); past it the call traps. Read on every call."""
@@ -327,7 +330,7 @@ class CabiInstance:
         if found is None:
             memory, realloc, store = options.memory, options.realloc, self.store
             found = (
-                fastcall.memory(store, memory) if memory is not None else None,
+                fastcall.memory(store, memory, self.compiled) if memory is not None else None,
                 fastcall.caller(store, realloc, "IIII", "I") if realloc is not None else None,
             )
             self._access[key] = found  # holds both objects, so their ids stay theirs
@@ -426,7 +429,7 @@ class _Site:
         if compiled is not None:
             self.alloc = compiled  # type: ignore[method-assign,assignment]
         self.strings = support.STRING_CODECS[self.options.string_encoding]
-        self.records = fastcall.record_codecs()
+        self.records = fastcall.record_codecs(self.rt.compiled)
         self.string_cost = support.STRING_COSTS[self.options.string_encoding]
         self.gate = self.rt.gate
         self.handles = (_lower_own, _lower_borrow, _lift_own, _lift_borrow)

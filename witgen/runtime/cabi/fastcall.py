@@ -245,10 +245,12 @@ class Memory(Protocol):
     def view(self) -> memoryview: ...
 
 
-def memory(store: wasmtime.Store, memory: wasmtime.Memory) -> Memory:
+def memory(store: wasmtime.Store, memory: wasmtime.Memory, compiled: bool | None = None) -> Memory:
     """`memory`'s view, kept by the compiled `_wire.Memory` when built (it holds the store
-    alive: the addresses it calls C with are the store's), else by `MemoryView`."""
-    if COMPILED:
+    alive: the addresses it calls C with are the store's), else by `MemoryView`. `compiled`:
+    the caller's choice (default `COMPILED`)."""
+    use_helper = COMPILED if compiled is None else compiled
+    if use_helper and _CMemory is not None:
         found: Memory = _CMemory(
             _MEMORY_DATA,
             _MEMORY_SIZE,
@@ -312,11 +314,11 @@ def _leave_to_python(*args: Any) -> None:
     return None
 
 
-def record_codecs() -> tuple[Callable[..., Any], Callable[..., Any] | None]:
+def record_codecs(compiled: bool | None = None) -> tuple[Callable[..., Any], Callable[..., Any] | None]:
     """`(pack, unpack)` of lists of plain records for generated call sites: the compiled
     `_wire.pack_records`/`unpack_records`, or a `pack` that leaves every list to the
     generated Python loop and no `unpack` when `_wire` is not built (or `COMPILED` is off)."""
-    if COMPILED and _c_records is not None:
+    if (COMPILED if compiled is None else compiled) and _c_records is not None:
         return _c_records
     return _leave_to_python, None
 
