@@ -47,8 +47,9 @@ def parts() -> tuple[fastcall.Memory, object, Instance, list[bool]]:
     def bad(ptr: int, align: int, size: int) -> int:
         raise ValueError(f"bad pointer {ptr} for {size} bytes aligned to {align}")
 
-    alloc = fastcall.compiled_alloc(store, realloc, view, inst, bad)
-    assert alloc is not None
+    made = fastcall.compiled_realloc(store, realloc, view, inst, bad)
+    assert made is not None
+    alloc = made.alloc
     return view, alloc, inst, seen
 
 
@@ -109,7 +110,7 @@ def test_an_allocator_in_a_cycle_is_collected() -> None:
             raise ValueError
 
     holder = Holder()
-    holder.alloc = fastcall.compiled_alloc(store, realloc, fastcall.memory(store, memory), Instance(), holder.bad)  # type: ignore[attr-defined]
+    holder.alloc = fastcall.compiled_realloc(store, realloc, fastcall.memory(store, memory), Instance(), holder.bad).alloc  # type: ignore[attr-defined]
     assert holder.alloc(1, 1) == 16  # type: ignore[attr-defined]
     gone = weakref.ref(store)
     del store, host, module, memory, realloc, holder

@@ -252,7 +252,7 @@ class Guard:
         _clocks[self.store] = (callback, until)
         store_ptr = internals.handle(self.store)
         c.set_callback(store_ptr, callback, None, _FINALIZER())
-        c.set_deadline(_context(self.store), math.ceil(self.deadline / tick))
+        c.set_deadline(internals.store_context(self.store), math.ceil(self.deadline / tick))
         return until
 
     def wrap(self, site: Callable[..., Any]) -> Callable[..., Any]:
@@ -298,15 +298,11 @@ class Guard:
         self.lock.release()
 
 
-def _context(store: wasmtime.Store) -> int:
-    return internals.store_context(store)
-
-
 def _fuel_setter(store: wasmtime.Store) -> Callable[[int], None]:
     """Set `store`'s fuel: straight through C (keeping the GIL), or wasmtime-py's method."""
     if _C is None:
         return store.set_fuel
-    c_fuel, ctx = _C.set_fuel, _context(store)
+    c_fuel, ctx = _C.set_fuel, internals.store_context(store)
 
     def set_fuel(fuel: int) -> None:
         err = c_fuel(ctx, fuel)

@@ -21,6 +21,7 @@ budget). A failing check raises ``bad``; the call site turns it into a ``TypeErr
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from witgen.abi import Flattener, Layout
 from witgen.abi.shapes import CoreType
@@ -412,7 +413,7 @@ class ValueCode:
                 packed = w.fresh("packed")
                 w.line(f"{packed} = {self.pro.bind('pack_records', 'site.records[0]')}({src}, *{record})")
                 w.line(f"if {packed} is None:")
-            with w.indent() if record is not None else _no_indent():
+            with w.indent() if record is not None else nullcontext():
                 w.line(f"{parts} = []")
                 w.line(f"for {e} in {src}:")
                 with w.indent():
@@ -902,16 +903,6 @@ class ValueCode:
         )
         self.charge(w, f"({n} & {mask}) << {shift}")
         return f"{self.pro.bind('ld_str', 'site.strings[1]')}(m, {p}, {n})"
-
-
-class _no_indent:
-    """`with`-compatible stand-in for `Writer.indent()` that indents nothing."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _unparen(expr: str) -> str:

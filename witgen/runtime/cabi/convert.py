@@ -351,21 +351,8 @@ class Strings(_PtrLen):
             v = v.items()
         base = side.alloc(4, 8 * len(v))
         pairs: list[int] = []
-        fresh, memory = side.fresh, side.memory
-        if fresh is not None and memory is not None and side.encoding == "utf8":
-            # `store_string`'s UTF-8 to UTF-8 copy inlined: a frame per string was most of the cost
-            for s in v:
-                text, encoding, units = s
-                if encoding == "utf8":
-                    ptr = fresh(1, units)
-                    memory.view()[ptr : ptr + units] = text.encode()
-                    pairs += (ptr, units)
-                else:
-                    pairs += store_string(side, *s)
-            side.mv = None
-        else:
-            for s in v:
-                pairs += store_string(side, *s)
+        for s in v:
+            pairs += store_string(side, *s)
         struct.pack_into(f"<{len(pairs)}I", side.view(), base, *pairs)
         return base, len(v)
 

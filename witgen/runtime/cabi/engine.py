@@ -347,7 +347,8 @@ class CabiInstance:
         memory, _ = self.memory_access(options)
         found = None
         if memory is not None and options.realloc is not None:
-            found = fastcall.compiled_alloc(self.store, options.realloc, memory, inst, _bad_realloc)
+            made = fastcall.compiled_realloc(self.store, options.realloc, memory, inst, _bad_realloc)
+            found = None if made is None else made.alloc
         self._allocs[key] = found  # options and inst live as long as this instance
         return found
 

@@ -262,20 +262,6 @@ def memory(store: wasmtime.Store, memory: wasmtime.Memory, compiled: bool | None
     return MemoryView(store, memory)
 
 
-def compiled_alloc(
-    store: wasmtime.Store,
-    realloc: wasmtime.Func,
-    memory: Memory,
-    inst: object,
-    bad: Callable[[int, int, int], int],
-) -> Callable[[int, int], int] | None:
-    """`realloc(0, 0, align, size)` run in C with `inst.may_leave` false around it, its pointer
-    checked against `memory` (`bad(ptr, align, size)` raises), a trap raised as `CoreFault`; None
-    when `_wire` is not built or `memory` is not its `Memory` (callers keep their Python path)."""
-    found = compiled_realloc(store, realloc, memory, inst, bad)
-    return None if found is None else found.alloc
-
-
 def compiled_realloc(
     store: wasmtime.Store,
     realloc: wasmtime.Func,
@@ -283,7 +269,10 @@ def compiled_realloc(
     inst: object,
     bad: Callable[[int, int, int], int],
 ) -> Any:
-    """The `_wire.Realloc` behind `compiled_alloc` (its `alloc`, and `store_utf8_strings`), or None."""
+    """A `_wire.Realloc`: its `alloc(align, size)` is `realloc(0, 0, align, size)` run in C with
+    `inst.may_leave` false around it, its pointer checked against `memory` (`bad(ptr, align,
+    size)` raises), a trap raised as `CoreFault`; it also stores UTF-8 string lists. None when
+    `_wire` is not built or `memory` is not its `Memory` (callers keep their Python path)."""
     if not COMPILED or not isinstance(memory, _CMemory):
         return None
     call = ctypes.cast(_call_unchecked, c_void_p).value or 0
