@@ -99,14 +99,6 @@ if _found is not None:
         FINALIZER,
     )
 
-    error_from = internals.error_from
-    take_host_exception = internals.take_host_exception
-    context_address = internals.store_context
-    func_address = internals.struct_address
-    pointer_address = internals.handle
-    adopt_resource_any = internals.resource_any_from
-    release = internals.release
-
 
 def enable_async_features(config: Any) -> None:
     """Turn on the component-model async features on a `wasmtime.Config` (wasmtime-py has no

@@ -27,6 +27,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from witgen.runtime import _capi as C
+from witgen.runtime import internals
 from witgen.runtime.errors import ResourceDropped
 from witgen.runtime.types import Err, Ok, Some
 
@@ -952,12 +953,12 @@ class GuestResourceCodec(Codec):
     def lower(self, cx: Instance, p: Any, addr: int) -> None:
         handle: GuestHandle = p._handle
         _kind_at(addr, C.RESOURCE)
-        _ptr.from_address(addr + 8).value = C.any_clone(C.pointer_address(handle.any))
+        _ptr.from_address(addr + 8).value = C.any_clone(internals.handle(handle.any))
         if self.own:
             handle.any = None  # moved into the guest
 
     def lift(self, cx: Instance, addr: int) -> Any:
-        any_ = C.adopt_resource_any(_read_ptr(addr + 8))
+        any_ = internals.resource_any_from(_read_ptr(addr + 8))
         _kind_at(addr, C.BOOL)  # the pointer is ours now; keep val_delete off it
         return self._wrap(cx, any_)
 
@@ -1010,7 +1011,7 @@ class HostResourceCodec(Codec):
         err = C.host_to_any(cx.ctx, host, ctypes.addressof(out))
         C.host_delete(host)
         if err:
-            raise C.error_from(err)
+            raise internals.error_from(err)
         _kind_at(addr, C.RESOURCE)
         _ptr.from_address(addr + 8).value = out.value
 
@@ -1020,7 +1021,7 @@ class HostResourceCodec(Codec):
         host = ctypes.c_void_p()
         err = C.any_to_host(cx.ctx, any_addr, ctypes.addressof(host))
         if err:
-            raise C.error_from(err)
+            raise internals.error_from(err)
         rep = C.host_rep(host.value)
         C.host_delete(host.value)
         return table.take(rep) if self.own else table.get(rep)

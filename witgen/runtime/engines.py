@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Callable
 from typing import Any, Literal, Protocol
 
@@ -115,6 +116,4 @@ def engine(abi: str) -> Engine:
 
 def loaded_engines() -> list[Engine]:
     """The engines whose modules are imported already (a component can only come from one)."""
-    import sys
-
     return [getattr(sys.modules[m], n) for m, n in _MODULES.values() if m in sys.modules]

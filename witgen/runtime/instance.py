@@ -25,6 +25,7 @@ import wasmtime
 from wasmtime import component as wc
 
 from witgen.runtime import _capi as C
+from witgen.runtime import internals
 from witgen.runtime.codecs import Codec, GuestHandle, HostTable, Scalar
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
 from witgen.runtime.limits import NO_LIMITS, Guard, Limits, setup_store, trap_type
@@ -153,7 +154,7 @@ class Instance:
 
             settings = check_engine(engine, limits)
             self.guard = setup_store(self.store, engine, limits, settings.epoch, settings.fuel)
-        self.ctx = C.context_address(self.store) if C.AVAILABLE else 0
+        self.ctx = internals.store_context(self.store) if C.AVAILABLE else 0
         self.wasi = wasmtime_wasi(wasi)
         """What configures wasmtime's own WASI, if that is the one linked."""
         self.wasi_http = wasi_http
@@ -264,9 +265,9 @@ class Instance:
                 cb = C.CALLBACK(self._native_callback(fn))
                 self._keep.append(cb)
                 name = fn.name.encode()
-                err = C.add_func(C.pointer_address(li), name, len(name), cb, None, C.FINALIZER())
+                err = C.add_func(internals.handle(li), name, len(name), cb, None, C.FINALIZER())
                 if err:
-                    raise C.error_from(err)
+                    raise internals.error_from(err)
             else:
                 li.add_func(fn.name, self._public_callback(fn))
 
@@ -396,7 +397,7 @@ class Instance:
         """The exception to raise for an error out of wasm; the instance is dead from now on."""
         host = self.pending
         if host is None and C.AVAILABLE:
-            host = C.take_host_exception()
+            host = internals.take_host_exception()
         self.pending = None
         message = str(error)
         self.dead = message.strip().splitlines()[-1].strip() if message.strip() else "trap"
@@ -477,7 +478,7 @@ class ExportFunc:
         self.args_addr = ctypes.addressof(self._args)
         self.res_addr = ctypes.addressof(self._res)
         if C.AVAILABLE:
-            self.faddr = C.func_address(func)
+            self.faddr = internals.struct_address(func)
         self._call = self._native_call if C.AVAILABLE else self._public_call
         self._acquire, self._release = cx.lock.acquire, cx.lock.release
         self.invoke: Callable[..., Any] = (
@@ -547,7 +548,7 @@ class ExportFunc:
                         raise type(exc)(f"{qualname}(): parameter {name!r}: {exc}") from None
                 err = call(faddr, cx.ctx, args_addr, nargs, res_addr, nres)
                 if err:
-                    raise cx.fail(C.error_from(err), f"{qualname}()")
+                    raise cx.fail(internals.error_from(err), f"{qualname}()")
                 return None if out is None else out.value
             finally:
                 release()
@@ -567,7 +568,7 @@ class ExportFunc:
         for addr in owned:
             C.val_delete(addr)
         if err:
-            raise cx.fail(C.error_from(err), f"{self.qualname}()")
+            raise cx.fail(internals.error_from(err), f"{self.qualname}()")
         if self.result is None:
             return None
         value = self.result.lift(cx, self.res_addr)
