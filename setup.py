@@ -1,7 +1,7 @@
 """The generator's packages and dependencies; everything else is in pyproject.toml.
 
 Two distributions share the `witgen` package. `witgen-runtime` (built from `runtime/`) owns
-`witgen/__init__.py`, `py.typed`, `witgen/runtime/`, `witgen/component/`, `witgen/wasi/` and `witgen/http/`: what
+`witgen/__init__.py`, `py.typed`, `witgen/runtime/`, `witgen/component/`, `witgen/abi/`, `witgen/wasi/` and `witgen/http/`: what
 generated bindings import and the ASGI server of wasi:http components, with wasmtime and urllib3 (wasi:http's client) as its
 dependencies. This one, `witgen`, owns the rest (the front-end, the generators, the command line, with
 uvicorn for `witgen serve`) and pins the runtime of the same version.
@@ -40,7 +40,7 @@ setup(
     packages=find_namespace_packages(
         include=["witgen", "witgen.*"],
         exclude=["*.__pycache__"]
-        + [f"witgen.{top}{sub}" for top in ("runtime", "component", "wasi", "http") for sub in ("", ".*")],
+        + [f"witgen.{top}{sub}" for top in ("runtime", "component", "abi", "wasi", "http") for sub in ("", ".*")],
     )
     + template_packages,
     package_dir={"witgen.templates": "templates"},

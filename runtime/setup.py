@@ -2,14 +2,14 @@
 
 `witgen/` here is the repository's package (a symlink); the runtime owns `witgen/__init__.py`,
 `witgen/py.typed`, `witgen/runtime/`, `witgen/component/` (the component binary reader the cabi
-engine shares with the front-end), `witgen/wasi/` (WASI in Python) and `witgen/http/`, and the `witgen` distribution (the generator, in the
+engine shares with the front-end), `witgen/abi/` (the Canonical ABI both compute with), `witgen/wasi/` (WASI in Python) and `witgen/http/`, and the `witgen` distribution (the generator, in the
 repository's root) owns the rest, so both install side by side into one `witgen` package.
 """
 
 from setuptools import Extension, find_namespace_packages, setup
 from setuptools.command.build_py import build_py
 
-OWNED = ("runtime", "component", "wasi", "http")
+OWNED = ("runtime", "component", "abi", "wasi", "http")
 """The subpackages of `witgen` this distribution owns (the generator's setup.py excludes them)."""
 
 

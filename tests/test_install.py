@@ -96,8 +96,14 @@ def test_the_distributions_split_the_package_without_overlap(built: Dist) -> Non
 
     runtime, generator = files(built.runtime), files(built.wheel)
     assert not runtime & generator, runtime & generator
-    assert {"witgen/__init__.py", "witgen/py.typed", "witgen/runtime/version.py", "witgen/component/binary.py"} <= runtime
-    own = ("witgen/runtime/", "witgen/component/", "witgen/wasi/", "witgen/http/")
+    assert {
+        "witgen/__init__.py",
+        "witgen/py.typed",
+        "witgen/runtime/version.py",
+        "witgen/component/binary.py",
+        "witgen/abi/layout.py",
+    } <= runtime
+    own = ("witgen/runtime/", "witgen/component/", "witgen/abi/", "witgen/wasi/", "witgen/http/")
     assert all(n.startswith(own) for n in runtime - {"witgen/__init__.py", "witgen/py.typed"}), runtime
     assert {"witgen/wasi/fs/walk.py", "witgen/wasi/http/client.py", "witgen/http/app.py"} <= runtime
     assert {"witgen/cli.py", "witgen/run/serve.py", "witgen/templates/host/world.py.j2"} <= generator

@@ -1,6 +1,7 @@
-"""The layers of `witgen/` (issue 19, item 1): the front-end (parser, resolve, abi, the
-generators) never imports the runtime (nor wasmtime, but to read WebAssembly text), `witgen.component` (the binary reader both share) imports
-neither, and no package cycle is added. Checked statically over every import statement (those
+"""The layers of `witgen/` (issue 19, items 1 and 2): the front-end (parser, resolve, the
+generators) never imports the runtime (nor wasmtime, but to read WebAssembly text); what both
+share, `witgen.component` (the binary reader and the structural type model) and `witgen.abi`
+(the Canonical ABI over that model), imports neither, and no package cycle is added. Checked statically over every import statement (those
 inside functions and `TYPE_CHECKING` blocks too) and at run time in a fresh process."""
 
 from __future__ import annotations
@@ -94,7 +95,16 @@ def test_the_front_end_imports_wasmtime_only_to_read_webassembly_text() -> None:
     assert not any(_under(n, ("wasmtime",)) for n in _top_level_imports(WITGEN / "resolve" / "wat.py"))
 
 
-PRIVATE_MEMBERS = {"_from_ptr", "_from_raw", "_context", "_consume", "_func", "_memory", "ptr", "LAST_EXCEPTION"}
+PRIVATE_MEMBERS = {
+    "_from_ptr",
+    "_from_raw",
+    "_context",
+    "_consume",
+    "_func",
+    "_memory",
+    "ptr",
+    "LAST_EXCEPTION",
+}
 """Members of wasmtime-py's objects that are not its public API (and that witgen's own objects
 don't use as names)."""
 
@@ -129,14 +139,19 @@ def test_wasmtime_internals_are_touched_in_one_module() -> None:
     assert members == [], members
 
 
-def test_the_component_reader_imports_only_itself_and_the_standard_library() -> None:
+@pytest.mark.parametrize(
+    "shared, allowed",
+    [(("witgen.component",), ("witgen.component",)), (("witgen.abi",), ("witgen.abi", "witgen.component"))],
+)
+def test_the_shared_layers_import_only_each_other_and_the_standard_library(
+    shared: tuple[str, ...], allowed: tuple[str, ...]
+) -> None:
     arrows = sorted(
         f"{module} -> {name}"
         for module, names in GRAPH.items()
-        if _under(module, ("witgen.component",))
+        if _under(module, shared)
         for name in names
-        if name.split(".")[0] not in sys.stdlib_module_names | {"__future__"}
-        and not _under(name, ("witgen.component",))
+        if name.split(".")[0] not in sys.stdlib_module_names | {"__future__"} and not _under(name, allowed)
     )
     assert not arrows, arrows
 

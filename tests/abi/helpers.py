@@ -5,9 +5,67 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from witgen.abi import Flattener, Layout
+from witgen.abi import Context, CoreSignature, Flattener, Layout, func_signature, task_return_signature
+from witgen.abi.shapes import Shape
 from witgen.resolve import ir, load
+from witgen.resolve.structural import Structural
+
+
+class OverIr:
+    """A `witgen.abi` object whose methods take IR types (mapped by `Structural`), so the unit
+    tests can name their types in WIT. Lists of types and shapes pass through, mapped."""
+
+    def __init__(self, target: Layout | Flattener, structural: Structural) -> None:
+        self.target = target
+        self.structural = structural
+
+    def map(self, arg: Any) -> Any:
+        if isinstance(arg, ir.Prim) or (isinstance(arg, int) and not isinstance(arg, bool)):
+            return self.structural.of(arg)
+        if isinstance(arg, list):
+            return [self.map(a) for a in arg]
+        return arg
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.target, name)
+        return lambda *args: method(*(self.map(a) for a in args))
+
+
+def over_ir(resolve: ir.Resolve) -> tuple[Any, Any]:
+    """A layout and a flattener over `resolve`'s IR types."""
+    structural = Structural(resolve)
+    layout = Layout()
+    return OverIr(layout, structural), OverIr(Flattener(layout), structural)
+
+
+def core_signature(flat: Any, func: ir.Function, context: Context, **options: bool) -> CoreSignature:
+    return func_signature(flat.target, flat.structural.func(func), context, **options)
+
+
+def task_return_of(flat: Any, func: ir.Function) -> CoreSignature:
+    return task_return_signature(flat.target, flat.structural.func(func))
+
+
+def shape_of(shape: Shape, resolve: ir.Resolve) -> Shape:
+    """`shape` with IR members written as the structural types the ABI gives back."""
+    import dataclasses
+
+    structural = Structural(resolve)
+
+    def member(x: Any) -> Any:
+        if x is None or isinstance(x, Shape.__args__):  # type: ignore[attr-defined]
+            return None if x is None else shape_of(x, resolve)
+        return structural.of(x)
+
+    changes = {f.name: getattr(shape, f.name) for f in dataclasses.fields(shape)}
+    for name, value in changes.items():
+        if isinstance(value, tuple):
+            changes[name] = tuple(member(x) for x in value)
+        elif name == "elem":
+            changes[name] = member(value)
+    return dataclasses.replace(shape, **changes)
 
 
 @dataclass
@@ -17,8 +75,8 @@ class Iface:
     resolve: ir.Resolve
     types: dict[str, ir.TypeId]
     functions: dict[str, ir.Function]
-    layout: Layout
-    flat: Flattener
+    layout: Any
+    flat: Any
 
 
 def interface(body: str) -> Iface:
@@ -29,8 +87,7 @@ def interface(body: str) -> Iface:
         loaded = load(path)
     resolve = loaded.resolve
     iface = resolve.interfaces[resolve.packages[loaded.main].interfaces["i"]]
-    layout = Layout(resolve)
-    return Iface(resolve, iface.types, iface.functions, layout, Flattener(resolve, layout))
+    return Iface(resolve, iface.types, iface.functions, *over_ir(resolve))
 
 
 def names(prefix: str, count: int) -> str:

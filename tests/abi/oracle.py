@@ -14,10 +14,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from witgen.abi import Flattener, core_signature, task_return_signature
 from witgen.resolve import Loaded, ir
 
 from .core_module import FuncType, read_core_module
+from .helpers import core_signature, over_ir, task_return_of
 
 Mode = Literal["sync", "async-callback", "async-stackful"]
 
@@ -98,7 +98,7 @@ def _sig(params: tuple[str, ...], results: tuple[str, ...]) -> FuncType:
 def check_world(loaded: Loaded, world_id: ir.WorldId, module_bytes: bytes, mode: Mode) -> Checked:
     """Compare every function of a world with the reference module's imports and exports."""
     module = read_core_module(module_bytes)
-    flat = Flattener(loaded.resolve)
+    flat = over_ir(loaded.resolve)[1]
     world = loaded.resolve.worlds[world_id]
     checked = Checked()
 
@@ -135,7 +135,7 @@ def check_world(loaded: Loaded, world_id: ir.WorldId, module_bytes: bytes, mode:
         checked.functions += 1
         if mode != "sync":
             # The dummy imports `task.return` for every export once async is on.
-            ret = task_return_signature(flat, func)
+            ret = task_return_of(flat, func)
             module_name = f"[export]{iface or '$root'}"
             field_name = f"[task-return]{func.name}"
             compare(

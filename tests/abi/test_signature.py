@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from witgen.abi import CoreSignature, CoreType, core_signature, task_return_signature
+from witgen.abi import CoreSignature, CoreType
 from witgen.resolve import load
 
-from .helpers import interface, names
+from .helpers import core_signature, interface, names, task_return_of
 from .oracle import Mode, check_world, embed_dummy
 
 I32: CoreType = "i32"
@@ -114,7 +114,7 @@ def test_async(name: str) -> None:
     assert flat(core_signature(i.flat, func, "lower", async_=True)) == lower
     assert flat(core_signature(i.flat, func, "lift", async_=True)) == callback
     assert flat(core_signature(i.flat, func, "lift", async_=True, callback=False)) == stackful
-    assert flat(task_return_signature(i.flat, func)) == task_return
+    assert flat(task_return_of(i.flat, func)) == task_return
 
 
 def test_flags_describe_how_values_travel() -> None:

@@ -8,9 +8,9 @@ from typing import Any
 
 import wasmtime
 
+from witgen.abi import core_types
 from witgen.component.types import FuncType
 from witgen.runtime.cabi import CanonOptions, ComponentInstance, ResourceType
-from witgen.runtime.cabi.flat import flatten_func
 
 CORE = {
     "i32": wasmtime.ValType.i32,
@@ -72,8 +72,8 @@ class Stubs:
         core: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> wasmtime.Func:
         self.requested.append((path, name, options))
-        params, results = flatten_func(self.sigs[(path, name)], "lower")
-        assert core == (tuple(params), tuple(results)), f"{name}: the plan says {core}"
+        params, results = core_types(self.sigs[(path, name)], "lower")
+        assert core == (params, results), f"{name}: the plan says {core}"
 
         def stub(*args: Any) -> Any:
             raise AssertionError(f"stub {name} called")

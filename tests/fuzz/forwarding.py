@@ -25,11 +25,12 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from abi.helpers import core_signature, over_ir
 from abi.oracle import wasm_tools, world_functions
 from e2e.build import cache_dir, locked, tool_version
 
-from witgen.abi import Flattener, Layout, core_signature
 from witgen.resolve import ir, load
 
 HEAP_BASE = 1024
@@ -72,8 +73,8 @@ def _is_borrow(resolve: ir.Resolve, ty: ir.Type) -> bool:
 
 def _borrows(
     resolve: ir.Resolve,
-    layout: Layout,
-    flat: Flattener,
+    layout: Any,
+    flat: Any,
     ty: ir.Type,
     index: int,
     offset: int,
@@ -100,8 +101,7 @@ def plan(wit: Path) -> list[Forward]:
     loaded = load(wit)
     resolve = loaded.resolve
     world = resolve.worlds[loaded.select_world("w")]
-    layout = Layout(resolve)
-    flat = Flattener(resolve, layout)
+    layout, flat = over_ir(resolve)
     imports = {(iface, f.name): f for iface, f in world_functions(resolve, world.imports)}
     forwards = []
     for iface, func in world_functions(resolve, world.exports):

@@ -1,4 +1,9 @@
-"""The Canonical ABI (CanonicalABI.md of the component model) over witgen's IR.
+"""The Canonical ABI (CanonicalABI.md of the component model), computed once for every user.
+
+Its types are ``witgen.component.types``, the structural model a component binary's types and the
+front-end's IR (``witgen.resolve.structural``) both map onto; the generator, the cabi engine's
+fused adapters and checks, and the reference lift/lower all take layout and flattening from here.
+It ships in witgen-runtime and imports only ``witgen.component``.
 
 - ``shapes``: despecialisation of WIT types to scalars, strings, lists, records, variants, flags;
 - ``layout``: size, alignment, field offsets, discriminant widths (cached per type);
@@ -25,10 +30,9 @@ from witgen.abi.signature import (
     MAX_FLAT_RESULTS,
     Context,
     CoreSignature,
-    core_signature,
+    core_types,
     flatten_functype,
-    param_types,
-    result_types,
+    func_signature,
     task_return_signature,
 )
 
@@ -50,15 +54,14 @@ __all__ = [
     "TypeLayout",
     "VariantLayout",
     "align_to",
-    "core_signature",
     "despecialize",
     "discriminant_size",
     "flag_words",
     "flags_align",
     "flags_size",
+    "core_types",
     "flatten_functype",
+    "func_signature",
     "join",
-    "param_types",
-    "result_types",
     "task_return_signature",
 ]

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from witgen.abi.layout import Layout, flag_words
+from witgen.abi.layout import ByIdentity, Layout, flag_words
 from witgen.abi.shapes import AbiType, CoreType, Flags, List, Record, Scalar, Shape, String, Variant
-from witgen.resolve import ir
 
 FlatTypes = tuple[CoreType, ...]
 
@@ -45,27 +44,26 @@ class FlatVariant:
 
 
 class Flattener:
-    """``flatten_type`` for the types of one ``Resolve``, cached per type."""
+    """``flatten_type``, cached per type (it shares the despecialised shapes of ``layout``)."""
 
-    def __init__(self, resolve: ir.Resolve, layout: Layout | None = None) -> None:
-        self.resolve = resolve
-        self.layout = layout if layout is not None else Layout(resolve)
-        self._flat: dict[AbiType, FlatTypes] = {}
-        self._counts: dict[AbiType, int] = {}
-        self._variants: dict[AbiType, FlatVariant] = {}
+    def __init__(self, layout: Layout | None = None) -> None:
+        self.layout = layout if layout is not None else Layout()
+        self._flat: ByIdentity[FlatTypes] = ByIdentity()
+        self._counts: ByIdentity[int] = ByIdentity()
+        self._variants: ByIdentity[FlatVariant] = ByIdentity()
 
     def flatten(self, ty: AbiType) -> FlatTypes:
         """The core values that carry a value of ``ty``."""
         flat = self._flat.get(ty)
         if flat is None:
-            flat = self._flat[ty] = self._compute(self.layout.shape(ty))
+            flat = self._flat.put(ty, self._compute(self.layout.shape(ty)))
         return flat
 
     def count(self, ty: AbiType) -> int:
         """``len(self.flatten(ty))``, without building the tuple (a ``list<u8, 100000>`` is 100000 i32s)."""
         count = self._counts.get(ty)
         if count is None:
-            count = self._counts[ty] = self._count(self.layout.shape(ty))
+            count = self._counts.put(ty, self._count(self.layout.shape(ty)))
         return count
 
     def count_types(self, types: Iterable[AbiType]) -> int:
@@ -82,7 +80,7 @@ class Flattener:
             shape = self.layout.shape(ty)
             if not isinstance(shape, Variant):
                 raise TypeError(f"{ty!r} is not a variant, enum, option or result")
-            flat = self._variants[ty] = self._variant(shape.cases)
+            flat = self._variants.put(ty, self._variant(shape.cases))
         return flat
 
     def _compute(self, shape: Shape) -> FlatTypes:

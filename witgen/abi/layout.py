@@ -1,15 +1,20 @@
 """Memory layout: size, alignment, field offsets and discriminants (CanonicalABI.md, "Alignment"/"Element Size").
 
-Generated lift/lower code reads and writes linear memory at offsets fixed by
-the type, so they are computed once here and cached per type: a
-``Layout`` belongs to one ``Resolve`` and remembers every type it has seen.
-Only 32-bit memories are covered (pointers and lengths are 4 bytes).
+Generated lift/lower code, the cabi engine's fused adapters and the reference lift/lower
+(``definitions``) read and write linear memory at offsets fixed by the type, so they are computed
+once here and cached per type: a ``Layout`` remembers every type it has seen. Only 32-bit
+memories are laid out (pointers and lengths are 4 bytes); validation measures types with 8-byte
+ones (``Layout(pointer_size=8)``, CanonicalABI.md "Element Size").
+
+Caches are keyed by the type *object*: component types are shared by reference, so one of a few
+bytes may have 2^60 leaves, and hashing it by value would walk them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from witgen.abi.shapes import (
     AbiError,
@@ -23,10 +28,28 @@ from witgen.abi.shapes import (
     Variant,
     despecialize,
 )
-from witgen.resolve import ir
 
 PTR_SIZE = 4
 """Bytes of a pointer or a length in a 32-bit memory."""
+
+V = TypeVar("V")
+
+
+class ByIdentity(Generic[V]):
+    """A value per type object (held, so that its ``id`` stays its own)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self) -> None:
+        self._items: dict[int, tuple[object, V]] = {}
+
+    def get(self, key: object) -> V | None:
+        found = self._items.get(id(key))
+        return None if found is None else found[1]
+
+    def put(self, key: object, value: V) -> V:
+        self._items[id(key)] = (key, value)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,27 +125,27 @@ def flag_words(count: int) -> int:
 
 
 class Layout:
-    """Sizes, alignments and offsets of the types of one ``Resolve``, cached per type."""
+    """Sizes, alignments and offsets of types, cached per type."""
 
-    def __init__(self, resolve: ir.Resolve) -> None:
-        self.resolve = resolve
-        self._shapes: dict[AbiType, Shape] = {}
-        self._layouts: dict[AbiType, TypeLayout] = {}
-        self._records: dict[AbiType, RecordLayout] = {}
-        self._variants: dict[AbiType, VariantLayout] = {}
+    def __init__(self, pointer_size: int = PTR_SIZE) -> None:
+        self.pointer_size = pointer_size
+        self._shapes: ByIdentity[Shape] = ByIdentity()
+        self._layouts: ByIdentity[TypeLayout] = ByIdentity()
+        self._records: ByIdentity[RecordLayout] = ByIdentity()
+        self._variants: ByIdentity[VariantLayout] = ByIdentity()
 
     def shape(self, ty: AbiType) -> Shape:
         """The despecialised shape of ``ty`` (cached)."""
         shape = self._shapes.get(ty)
         if shape is None:
-            shape = self._shapes[ty] = despecialize(self.resolve, ty)
+            shape = self._shapes.put(ty, despecialize(ty))
         return shape
 
     def of(self, ty: AbiType) -> TypeLayout:
         """Size and alignment of ``ty`` (the spec's ``elem_size`` and ``alignment``)."""
         layout = self._layouts.get(ty)
         if layout is None:
-            layout = self._layouts[ty] = self._compute(self.shape(ty))
+            layout = self._layouts.put(ty, self._compute(self.shape(ty)))
         return layout
 
     def size(self, ty: AbiType) -> int:
@@ -138,12 +161,12 @@ class Layout:
             shape = self.shape(ty)
             if not isinstance(shape, Record):
                 raise AbiError(f"{ty!r} is not a record or tuple")
-            layout = self._records[ty] = self._record(shape.fields)
+            layout = self._records.put(ty, self._record(shape.fields))
         return layout
 
     def fields(self, types: Sequence[AbiType]) -> RecordLayout:
         """Offsets of values stored one after the other as a tuple: how spilled params and results sit in memory."""
-        return self.record(Record(tuple(types)))
+        return self._record(tuple(types))
 
     def variant(self, ty: AbiType) -> VariantLayout:
         """Discriminant width and payload offset of a variant, enum, option or result."""
@@ -152,17 +175,15 @@ class Layout:
             shape = self.shape(ty)
             if not isinstance(shape, Variant):
                 raise AbiError(f"{ty!r} is not a variant, enum, option or result")
-            layout = self._variants[ty] = self._variant(shape.cases)
+            layout = self._variants.put(ty, self._variant(shape.cases))
         return layout
 
     def _compute(self, shape: Shape) -> TypeLayout:
         match shape:
             case Scalar(size):
                 return TypeLayout(size, size)
-            case String():
-                return TypeLayout(2 * PTR_SIZE, PTR_SIZE)
-            case List(elem, None):
-                return TypeLayout(2 * PTR_SIZE, PTR_SIZE)
+            case String() | List(_, None):
+                return TypeLayout(2 * self.pointer_size, self.pointer_size)
             case List(elem, length):
                 assert length is not None
                 elem_layout = self.of(elem)

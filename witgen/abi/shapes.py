@@ -1,14 +1,15 @@
-"""Despecialisation: every WIT value type as one of the few shapes the Canonical ABI lays out.
+"""Despecialisation: every component value type as one of the few shapes the Canonical ABI lays out.
 
-CanonicalABI.md defines size, alignment and flattening only for scalars,
-strings, lists, records, variants and flags; ``tuple``, ``enum``, ``option``
-and ``result`` are sugar for records and variants (its ``despecialize``), and
-``map<K, V>`` is laid out as ``list<tuple<K, V>>``. Reducing the IR to these
-shapes once lets layout and flattening each handle five cases instead of
-seventeen, exactly as the spec does.
+CanonicalABI.md defines size, alignment and flattening only for scalars, strings, lists, records,
+variants and flags; ``tuple``, ``enum``, ``option`` and ``result`` are sugar for records and
+variants (its ``despecialize``), and ``map<K, V>`` is laid out as ``list<tuple<K, V>>``. Reducing
+types to these shapes once lets layout and flattening each handle six cases instead of seventeen,
+exactly as the spec does.
 
-A shape's members are themselves IR types (or, for a map's synthetic
-``tuple<K, V>`` element, a shape), so nested types are despecialised lazily.
+The types are ``witgen.component.types``: the one structural model both a component binary's
+types (the cabi engine) and the front-end's IR (``witgen.resolve.structural``) map onto. A
+shape's members are themselves such types (or, for a map's synthetic ``tuple<K, V>`` element, a
+shape), so nested types are despecialised lazily.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Union
 
-from witgen.resolve import ir
+from witgen.component import types as t
 
 CoreType = Literal["i32", "i64", "f32", "f64"]
 """A core wasm value type, as the spec's ``flatten_type`` spells them."""
@@ -26,8 +27,8 @@ CoreType = Literal["i32", "i64", "f32", "f64"]
 class Scalar:
     """A value held as one little-endian number: its byte size (= alignment) and core type.
 
-    Integers, floats, ``bool``, ``char`` and every kind of handle (``own``,
-    ``borrow``, ``future``, ``stream``, ``error-context``) are scalars.
+    Integers, floats, ``bool``, ``char`` and every kind of handle (``own``, ``borrow``,
+    ``future``, ``stream``, ``error-context``) are scalars.
     """
 
     size: int
@@ -69,66 +70,63 @@ class Flags:
 
 
 Shape = Union[Scalar, String, List, Record, Variant, Flags]
-AbiType = Union[ir.Type, Shape]
-"""What the ABI functions accept: an IR type use, or an already despecialised shape."""
+AbiType = Union[t.ValType, Shape]
+"""What the ABI functions accept: a (resolved) component value type, or an already despecialised shape."""
 
-_SCALARS: dict[ir.Prim, Scalar] = {
-    ir.Prim.BOOL: Scalar(1, "i32"),
-    ir.Prim.U8: Scalar(1, "i32"),
-    ir.Prim.S8: Scalar(1, "i32"),
-    ir.Prim.U16: Scalar(2, "i32"),
-    ir.Prim.S16: Scalar(2, "i32"),
-    ir.Prim.U32: Scalar(4, "i32"),
-    ir.Prim.S32: Scalar(4, "i32"),
-    ir.Prim.CHAR: Scalar(4, "i32"),
-    ir.Prim.U64: Scalar(8, "i64"),
-    ir.Prim.S64: Scalar(8, "i64"),
-    ir.Prim.F32: Scalar(4, "f32"),
-    ir.Prim.F64: Scalar(8, "f64"),
-    ir.Prim.ERROR_CONTEXT: Scalar(4, "i32"),
+SCALARS: dict[str, Scalar] = {
+    "bool": Scalar(1, "i32"),
+    "u8": Scalar(1, "i32"),
+    "s8": Scalar(1, "i32"),
+    "u16": Scalar(2, "i32"),
+    "s16": Scalar(2, "i32"),
+    "u32": Scalar(4, "i32"),
+    "s32": Scalar(4, "i32"),
+    "char": Scalar(4, "i32"),
+    "u64": Scalar(8, "i64"),
+    "s64": Scalar(8, "i64"),
+    "f32": Scalar(4, "f32"),
+    "f64": Scalar(8, "f64"),
+    "error-context": Scalar(4, "i32"),
 }
+"""The primitive value types other than ``string``, by their WIT names."""
 
 HANDLE = Scalar(4, "i32")
 """Resource handles and future/stream ends are i32 indices into a table."""
 
+_SHAPES = (Scalar, String, List, Record, Variant, Flags)
+
 
 class AbiError(ValueError):
-    """A type the Canonical ABI has no layout for (a bare resource, an unresolved type)."""
+    """A type the Canonical ABI has no layout for (an unresolved type reference)."""
 
 
-def despecialize(resolve: ir.Resolve, ty: AbiType) -> Shape:
-    """The spec's ``despecialize``: the layout-relevant shape of ``ty`` (aliases followed)."""
-    if isinstance(ty, Scalar | String | List | Record | Variant | Flags):
+def despecialize(ty: AbiType) -> Shape:
+    """The spec's ``despecialize``: the layout-relevant shape of ``ty``."""
+    if isinstance(ty, _SHAPES):
         return ty
-    ty = resolve.resolve_alias(ty)
-    if isinstance(ty, ir.Prim):
-        return String() if ty is ir.Prim.STRING else _SCALARS[ty]
-    kind = resolve.types[ty].kind
-    match kind:
-        case ir.Record(fields):
-            return Record(tuple(f.ty for f in fields))
-        case ir.Tuple(types):
-            return Record(tuple(types))
-        case ir.Variant(cases):
-            return Variant(tuple(c.ty for c in cases))
-        case ir.EnumType(cases):
-            return Variant((None,) * len(cases))
-        case ir.OptionType(payload):
-            return Variant((None, payload))
-        case ir.ResultType(ok, err):
+    match ty:
+        case t.Prim("string"):
+            return String()
+        case t.Prim(name):
+            return SCALARS[name]
+        case t.Record(fields):
+            return Record(tuple(f for _, f in fields))
+        case t.Tuple(elems):
+            return Record(elems)
+        case t.Variant(cases):
+            return Variant(tuple(c for _, c in cases))
+        case t.Enum(names):
+            return Variant((None,) * len(names))
+        case t.Option(elem):
+            return Variant((None, elem))
+        case t.Result(ok, err):
             return Variant((ok, err))
-        case ir.Flags(flags):
-            return Flags(len(flags))
-        case ir.ListType(elem):
-            return List(elem)
-        case ir.FixedListType(elem, size):
-            return List(elem, size)
-        case ir.MapType(key, value):
+        case t.Flags(names):
+            return Flags(len(names))
+        case t.ListType(elem, length):
+            return List(elem, length)
+        case t.Map(key, value):
             return List(Record((key, value)))
-        case ir.Handle() | ir.FutureType() | ir.StreamType():
+        case t.Own() | t.Borrow() | t.Stream() | t.Future():
             return HANDLE
-        case _:
-            name = resolve.types[ty].name or f"type {ty}"
-            raise AbiError(
-                f"`{name}` ({type(kind).__name__}) is not a value type the Canonical ABI can lay out"
-            )
+    raise AbiError(f"{ty!r} is not a value type the Canonical ABI can lay out")

@@ -18,7 +18,7 @@ from typing import Literal
 
 from witgen.abi.flat import Flattener, FlatTypes
 from witgen.abi.shapes import AbiType
-from witgen.resolve import ir
+from witgen.component import types as t
 
 MAX_FLAT_PARAMS = 16
 MAX_FLAT_ASYNC_PARAMS = 4
@@ -46,19 +46,9 @@ class CoreSignature:
     retptr: bool
 
 
-def param_types(func: ir.Function) -> list[AbiType]:
-    """The types of a function's parameters (``self`` included for methods)."""
-    return [p.ty for p in func.params]
-
-
-def result_types(func: ir.Function) -> list[AbiType]:
-    """The function's result types: none, or one."""
-    return [] if func.result is None else [func.result]
-
-
-def core_signature(
+def func_signature(
     flattener: Flattener,
-    func: ir.Function,
+    func: t.FuncType,
     context: Context,
     *,
     async_: bool = False,
@@ -70,9 +60,9 @@ def core_signature(
     ``--async-stackful`` in the reference); ``callback`` tells the two lifted
     forms apart (a callback-driven export returns an i32 status code).
     """
-    return flatten_functype(
-        flattener, param_types(func), result_types(func), context, async_=async_, callback=callback
-    )
+    params = [p for _, p in func.params]
+    results = [] if func.result is None else [func.result]
+    return flatten_functype(flattener, params, results, context, async_=async_, callback=callback)
 
 
 def flatten_functype(
@@ -105,6 +95,15 @@ def flatten_functype(
     return CoreSignature(flat_params + ("i32",), (), params_in_memory, True, True)
 
 
-def task_return_signature(flattener: Flattener, func: ir.Function) -> CoreSignature:
+def task_return_signature(flattener: Flattener, func: t.FuncType) -> CoreSignature:
     """The core type of ``task.return`` for an async-lifted ``func``: its results passed as parameters."""
-    return flatten_functype(flattener, result_types(func), [], "lower")
+    return flatten_functype(flattener, [] if func.result is None else [func.result], [], "lower")
+
+
+def core_types(
+    func: t.FuncType, context: Context, flattener: Flattener | None = None
+) -> tuple[FlatTypes, FlatTypes]:
+    """The core (params, results) of a synchronous ``func`` lifted or lowered: what the cabi engine
+    checks a component's core functions against and gives the host functions it creates."""
+    sig = func_signature(flattener if flattener is not None else Flattener(), func, context)
+    return sig.params, sig.results

@@ -20,7 +20,7 @@ correctness is shown by running every end-to-end test on both engines.
 
 from __future__ import annotations
 
-from witgen.abi import core_signature
+from witgen.abi import func_signature
 from witgen.gen_host.cabi.values import SLOT_CODE, Names, ValueCode, Writer
 from witgen.resolve import ir
 
@@ -83,7 +83,7 @@ def unsupported_by_cabi(resolve: ir.Resolve, func: ir.Function) -> str | None:
 
 def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str) -> str:
     """Source of `def factory(site)` returning the callable for exported `func`."""
-    sig = core_signature(vc.flat, func, "lift")
+    sig = func_signature(vc.flat, vc.structural.func(func), "lift")
     params = func.params
     args = [f"a{i}" for i in range(len(params))]
     preps = [f"q{i}" for i in range(len(params))]
@@ -105,7 +105,7 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
     flat: list[str] = []
     if sig.params_in_memory:
         types = [p.ty for p in params]
-        rec = vc.layout.fields(types)
+        rec = vc.layout.fields(vc.vts(types))
         call.line(f"pp = {pro.site('alloc')}({rec.align}, {rec.size})")
         vc.refresh(call)
         for prep, t, off in zip(preps, types, rec.offsets, strict=True):
@@ -211,7 +211,7 @@ def export_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
 
 def import_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str) -> str:
     """Source of `def factory(site)` returning the core function for imported `func`."""
-    sig = core_signature(vc.flat, func, "lower")
+    sig = func_signature(vc.flat, vc.structural.func(func), "lower")
     params = func.params
     core = [f"c{i}" for i in range(len(sig.params))]
     names = _names(_IMPORT_LOCALS, py_name, *core)
@@ -223,7 +223,7 @@ def import_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
         vc.refresh(body)
     if sig.params_in_memory:
         types = [p.ty for p in params]
-        rec = vc.layout.fields(types)
+        rec = vc.layout.fields(vc.vts(types))
         body.line(f"{vc.h('check_span')}(m, c0, 1, {rec.size}, {rec.align})")
         for t, off in zip(types, rec.offsets, strict=True):
             v = body.fresh("x")
@@ -232,7 +232,7 @@ def import_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
     else:
         pos = 0
         for p in params:
-            n = vc.flat.count(p.ty)
+            n = vc.flat.count(vc.vt(p.ty))
             v = body.fresh("x")
             body.line(f"{v} = {vc.lift_flat(body, p.ty, core[pos : pos + n])}")
             values.append(v)
@@ -301,7 +301,7 @@ def import_factory(vc: ValueCode, func: ir.Function, factory: str, py_name: str)
 def _check_pointer(vc: ValueCode, w: Writer, ty: ir.Type, ptr: str) -> None:
     """Trap unless the guest's pointer to a spilled value is aligned and in bounds (the spec's
     `lift_flat_values`/`lower_flat_values` with results in memory)."""
-    rec = vc.layout.fields([ty])
+    rec = vc.layout.fields(vc.vts([ty]))
     w.line(f"{vc.h('check_span')}(m, {ptr}, 1, {rec.size}, {rec.align})")
 
 

@@ -25,9 +25,11 @@ from contextlib import nullcontext
 
 from witgen.abi import Flattener, Layout
 from witgen.abi.shapes import CoreType
+from witgen.component import types as ct
 from witgen.pyview.names import camel, snake
 from witgen.pyview.types import TypeView
 from witgen.resolve import ir
+from witgen.resolve.structural import Structural
 
 _INT_RANGES = {
     ir.Prim.U8: (0, 0xFF),
@@ -191,10 +193,18 @@ class ValueCode:
     def __init__(self, resolve: ir.Resolve, tv: TypeView, guest_owned: Callable[[ir.TypeId], bool]) -> None:
         self.resolve = resolve
         self.tv = tv
-        self.layout = Layout(resolve)
-        self.flat = Flattener(resolve, self.layout)
+        self.structural = Structural(resolve)
+        self.layout = Layout()
+        self.flat = Flattener(self.layout)
         self.guest_owned = guest_owned
         self.pro = Prologue(Names())
+
+    def vt(self, ty: ir.Type) -> ct.ValType:
+        """The structural type the ABI model (`witgen.abi`) lays out for `ty`."""
+        return self.structural.of(ty)
+
+    def vts(self, types: list[ir.Type]) -> list[ct.ValType]:
+        return [self.structural.of(ty) for ty in types]
 
     def start(self, names: Names) -> None:
         """Begin a new call site whose locals come from `names`."""
@@ -236,20 +246,20 @@ class ValueCode:
             return MEM_CODE.get(k)
         if isinstance(k, ir.Record | ir.Tuple):
             types = [f.ty for f in k.fields] if isinstance(k, ir.Record) else list(k.types)
-            rec = self.layout.record(ty)
+            rec = self.layout.record(self.vt(ty))
             out, pos = [], 0
             for t, off in zip(types, rec.offsets, strict=True):
                 code = self.plain_code(t)
                 if code is None:
                     return None
                 out.append("x" * (off - pos) + code)
-                pos = off + self.layout.size(t)
+                pos = off + self.layout.size(self.vt(t))
             out.append("x" * (rec.size - pos))
             return "".join(out)
         if isinstance(k, ir.EnumType):
-            return _DISC_CODE[self.layout.variant(ty).discriminant_size]
+            return _DISC_CODE[self.layout.variant(self.vt(ty)).discriminant_size]
         if isinstance(k, ir.Flags) and len(k.flags) <= 32:
-            return _DISC_CODE[max(self.layout.size(ty), 1)] if k.flags else ""
+            return _DISC_CODE[max(self.layout.size(self.vt(ty)), 1)] if k.flags else ""
         return None
 
     def plain_fields(self, ty: ir.Type) -> list[ir.Type]:
@@ -438,7 +448,7 @@ class ValueCode:
             if not isinstance(fk, ir.Prim) or fk is ir.Prim.CHAR or fk not in MEM_CODE:
                 return None
             kinds.append("?" if fk is ir.Prim.BOOL else MEM_CODE[fk])
-        rec = self.layout.record(elem)
+        rec = self.layout.record(self.vt(elem))
         names = tuple(snake(f.name) for f in k.fields)
         description = (
             f"({self.cls(elem)}, {names!r}, {''.join(kinds).encode()!r}, {tuple(rec.offsets)!r}, {rec.size})"
@@ -491,7 +501,7 @@ class ValueCode:
         if isinstance(k, ir.Handle):
             return [self._lower_handle(w, k, prep)]
         # variants, options, results
-        fv = self.flat.variant(ty)
+        fv = self.flat.variant(self.vt(ty))
         cases = self._cases(k)
         v, outs = w.fresh("c"), [w.fresh("f") for _ in fv.flat]
         w.line(f"{v} = {prep}")
@@ -564,7 +574,7 @@ class ValueCode:
             return
         if isinstance(k, ir.Record | ir.Tuple | ir.FixedListType):
             types = self._member_types(ty, k)
-            offsets = self.layout.fields(types).offsets
+            offsets = self.layout.fields(self.vts(types)).offsets
             v = w.fresh("t")
             w.line(f"{v} = {prep}")
             for i, (t, off) in enumerate(zip(types, offsets, strict=True)):
@@ -580,7 +590,7 @@ class ValueCode:
             h = self._lower_handle(w, k, prep)
             w.line(f"{self.h('u32s')}.pack_into(m, {ptr}, {h})")
             return
-        vl = self.layout.variant(ty)
+        vl = self.layout.variant(self.vt(ty))
         disc = self.pro.struct("<" + _DISC_CODE[vl.discriminant_size])
         v = w.fresh("c")
         w.line(f"{v} = {prep}")
@@ -613,7 +623,7 @@ class ValueCode:
         if code is not None:
             w.line(f"{self.pro.struct(f'<{k.size}{code}')}.pack_into(m, {ptr}, *{v})")
             return
-        size = self.layout.size(k.ty)
+        size = self.layout.size(self.vt(k.ty))
         i, e = w.fresh("i"), w.fresh("e")
         w.line(f"for {i}, {e} in enumerate({v}):")
         with w.indent():
@@ -624,7 +634,7 @@ class ValueCode:
         code = self._number_code(k.ty)
         if code is not None:
             return f"list({self.pro.struct(f'<{k.size}{code}')}.unpack_from(m, {ptr}))"
-        size = self.layout.size(k.ty)
+        size = self.layout.size(self.vt(k.ty))
         return w.collect("i", f"range({k.size})", lambda i: self.load(w, k.ty, f"{ptr} + {size} * {i}"))
 
     def _store_list(self, w: Writer, ty: ir.Type, prep: str) -> tuple[str, str]:
@@ -642,14 +652,14 @@ class ValueCode:
             # (bytes, count) from check: one copy
             v = w.fresh("b")
             w.line(f"{v} = {prep}")
-            size, align = self.layout.size(elem), self.layout.align(elem)
+            size, align = self.layout.size(self.vt(elem)), self.layout.align(self.vt(elem))
             w.line(f"{ptr} = {alloc}({align}, len({v}[0]))" if size else f"{ptr} = {align}")
             self.refresh(w)
             if size:
                 w.line(f"m[{ptr}:{ptr} + len({v}[0])] = {v}[0]")
             return ptr, f"{v}[1]"
         if elem is not None:
-            size, align = self.layout.size(elem), self.layout.align(elem)
+            size, align = self.layout.size(self.vt(elem)), self.layout.align(self.vt(elem))
             items = w.fresh("items")
             w.line(f"{items} = {prep}")
             w.line(f"{ptr} = {alloc}({align}, {size} * len({items}))")
@@ -660,7 +670,7 @@ class ValueCode:
                 self.store(w, elem, e, f"{ptr} + {size} * {i}")
             return ptr, f"len({items})"
         types = [key_ty, val_ty]
-        rec = self.layout.fields(types)
+        rec = self.layout.fields(self.vts(types))
         items = w.fresh("items")
         w.line(f"{items} = {prep}")
         w.line(f"{ptr} = {alloc}({rec.align}, {rec.size} * len({items}))")
@@ -692,7 +702,7 @@ class ValueCode:
             types = self._member_types(ty, k)
             parts, pos = [], 0
             for t in types:
-                n = self.flat.count(t)
+                n = self.flat.count(self.vt(t))
                 parts.append(self.lift_flat(w, t, vals[pos : pos + n]))
                 pos += n
             return self._build(ty, k, parts)
@@ -704,7 +714,7 @@ class ValueCode:
             return f"{self.cls(ty)}(({bits}) & {(1 << len(k.flags)) - 1})"
         if isinstance(k, ir.Handle):
             return self._lift_handle(w, k, vals[0])
-        fv = self.flat.variant(ty)
+        fv = self.flat.variant(self.vt(ty))
         cases = self._cases(k)
         out = w.fresh("c")
         for i, case_ty in enumerate(cases):
@@ -798,7 +808,7 @@ class ValueCode:
                 if k.size > UNROLLED:
                     return self._load_fixed(w, k, ptr)
             types = self._member_types(ty, k)
-            offsets = self.layout.fields(types).offsets
+            offsets = self.layout.fields(self.vts(types)).offsets
             parts = []
             for t, off in zip(types, offsets, strict=True):
                 v = w.fresh("v")
@@ -814,7 +824,7 @@ class ValueCode:
             return f"{self.cls(ty)}(({bits}) & {(1 << len(k.flags)) - 1})"
         if isinstance(k, ir.Handle):
             return self._lift_handle(w, k, f"{self.h('u32s')}.unpack_from(m, {ptr})[0]")
-        vl = self.layout.variant(ty)
+        vl = self.layout.variant(self.vt(ty))
         disc = self.pro.struct("<" + _DISC_CODE[vl.discriminant_size])
         d, out = w.fresh("d"), w.fresh("c")
         w.line(f"{d} = {disc}.unpack_from(m, {ptr})[0]")
@@ -852,7 +862,7 @@ class ValueCode:
     def _load_list(self, w: Writer, ty: ir.Type, p: str, n: str) -> str:
         k = self.kind(ty)
         if isinstance(k, ir.MapType):
-            rec = self.layout.fields([k.key, k.value])
+            rec = self.layout.fields(self.vts([k.key, k.value]))
             out, i = w.fresh("d"), w.fresh("i")
             w.line(f"{self.h('check_span')}(m, {p}, {n}, {rec.size}, {rec.align})")
             self.charge(w, f"{n} * {2 * VAL_COST}")
@@ -870,7 +880,7 @@ class ValueCode:
         assert isinstance(k, ir.ListType)
         elem = k.ty
         ek = self.kind(elem)
-        size, align = self.layout.size(elem), self.layout.align(elem)
+        size, align = self.layout.size(self.vt(elem)), self.layout.align(self.vt(elem))
         if ek is ir.Prim.U8:
             self.charge(w, f"{n} * {VAL_COST}")
             return f"{self.h('ld_bytes')}(m, {p}, {n})"

@@ -2,8 +2,8 @@
 
 Generated bindings specialise lift/lower per function when they are written. A fused adapter
 between two composed components learns its types only when the component is instantiated, so
-it builds one `Codec` per type at link time: objects holding sizes, offsets and flat layouts,
-with no type inspection left for the call. Between the two sides values are plain Python:
+it builds one `Codec` per type at link time: objects holding sizes, offsets and flat layouts
+(taken from `witgen.abi`, the one layout model), with no type inspection left for the call. Between the two sides values are plain Python:
 ints (integers, chars as code points, flags as bit masks, handles as reps), bool, float, str,
 tuples (records, tuples), `(case, payload)` pairs (variant, enum, option, result), `bytes`
 (lists of numbers, copied as they are) and lists.
@@ -17,10 +17,10 @@ from typing import Any
 
 import wasmtime
 
+from witgen.abi import MAX_FLAT_PARAMS, Flattener, FlatVariant, VariantLayout, flag_words
 from witgen.component import types as t
 from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi.fastcall import caller
-from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, join
 from witgen.runtime.cabi.state import (
     CallScope,
     CanonOptions,
@@ -43,10 +43,6 @@ MAX_BYTE_LENGTH = (1 << 28) - 1
 
 class Unsupported(Exception):
     """A type the adapters cannot carry (streams, futures, error contexts)."""
-
-
-def align_to(n: int, align: int) -> int:
-    return -(-n // align) * align
 
 
 class Side:
@@ -158,8 +154,9 @@ Flat = list[Any]
 class Codec:
     """Lift/lower one type: `lift`/`lower` over flat core values, `load`/`store` in memory.
 
-    `flat` is the type's flattening, or None past MAX_FLAT_PARAMS values (then only "it spills"
-    matters, and a `list<u8, 268435455>` must not become a quarter-billion strings)."""
+    `size`, `align` and `flat` are set by `codec` from `witgen.abi`. `flat` is the type's
+    flattening, or None past MAX_FLAT_PARAMS values (then only "it spills" matters, and a
+    `list<u8, 268435455>` must not become a quarter-billion strings)."""
 
     size: int = 4
     align: int = 4
@@ -178,14 +175,9 @@ class Codec:
         raise NotImplementedError
 
 
-def _capped(flat: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    return None if flat is None or len(flat) > MAX_FLAT_PARAMS else flat
-
-
 class Int(Codec):
     def __init__(self, bits: int, signed: bool) -> None:
-        self.size = self.align = bits // 8
-        self.flat = ("i64",) if bits == 64 else ("i32",)
+        self.size = bits // 8
         self.mask = (1 << bits) - 1
         self.sign = 1 << (bits - 1) if signed else 0
         self.struct = struct.Struct("<" + {1: "B", 2: "H", 4: "I", 8: "Q"}[self.size])
@@ -206,8 +198,6 @@ class Int(Codec):
 
 
 class Bool(Codec):
-    size = align = 1
-
     def lift(self, side: Side, it: Iterator[Any]) -> Any:
         return (next(it) & U32) != 0
 
@@ -240,8 +230,6 @@ class Char(Int):
 
 class Float(Codec):
     def __init__(self, bits: int) -> None:
-        self.size = self.align = bits // 8
-        self.flat = ("f32",) if bits == 32 else ("f64",)
         self.struct = struct.Struct("<f" if bits == 32 else "<d")
 
     def lift(self, side: Side, it: Iterator[Any]) -> Any:
@@ -262,8 +250,6 @@ _PTR_LEN = struct.Struct("<II")
 
 class _PtrLen(Codec):
     """A (pointer, length) pair: strings and lists."""
-
-    size, align, flat = 8, 4, ("i32", "i32")
 
     def lift(self, side: Side, it: Iterator[Any]) -> Any:
         return self.read(side, next(it) & U32, next(it) & U32)
@@ -396,9 +382,6 @@ class FixedList(Codec):
 
     def __init__(self, elem: Codec, n: int) -> None:
         self.elem, self.n = elem, n
-        self.size, self.align = n * elem.size, elem.align
-        flat = elem.flat
-        self.flat = None if flat is None or len(flat) * n > MAX_FLAT_PARAMS else flat * n
         self.raw = type(elem) in (Int, Float)
 
     def lift(self, side: Side, it: Iterator[Any]) -> Any:
@@ -426,19 +409,10 @@ class FixedList(Codec):
 class Fields(Codec):
     """Records, tuples, fixed-length lists and spilled parameter lists: values in a row."""
 
-    def __init__(self, fields: list[Codec]) -> None:
+    def __init__(self, fields: list[Codec], offsets: tuple[int, ...]) -> None:
         self.fields = fields
-        self.offsets: list[int] = []
-        size = 0
-        for f in fields:
-            size = align_to(size, f.align)
-            self.offsets.append(size)
-            size += f.size
-        self.align = max((f.align for f in fields), default=1)
-        self.size = align_to(size, self.align)
-        flats = [f.flat for f in fields]
-        self.flat = None if None in flats else _capped(tuple(c for f in flats if f is not None for c in f))
-        self.rows = list(zip(fields, self.offsets, strict=True))
+        self.offsets = offsets
+        self.rows = list(zip(fields, offsets, strict=True))
 
     def lift(self, side: Side, it: Iterator[Any]) -> Any:
         return tuple([f.lift(side, it) for f in self.fields])
@@ -456,12 +430,10 @@ class Fields(Codec):
 
 
 class Flags(Codec):
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, size: int) -> None:
         self.mask = (1 << count) - 1
-        self.words = (count + 31) // 32
-        self.size = 1 if count <= 8 else 2 if count <= 16 else 4 * self.words
-        self.align = min(self.size, 4)
-        self.flat = ("i32",) * self.words
+        self.words = flag_words(count)
+        self.size = size
 
     def lift(self, side: Side, it: Iterator[Any]) -> Any:
         v = 0
@@ -510,27 +482,21 @@ def _to_slot(have: str, want: str) -> Callable[[Any], Any] | None:
 class Variant(Codec):
     """Variants, enums, options and results: a discriminant, then the case's payload."""
 
-    def __init__(self, cases: list[Codec | None]) -> None:
+    def __init__(self, cases: list[Codec | None], layout: VariantLayout, flat: FlatVariant | None) -> None:
+        """`flat` is None when the variant spills (it then never travels as flat values)."""
         self.cases = cases
-        n = len(cases)
-        self.disc = Int(8 if n <= 0x100 else 16 if n <= 0x10000 else 32, False)
-        self.align = max([self.disc.align] + [c.align for c in cases if c is not None])
-        self.payload = align_to(self.disc.size, max([1] + [c.align for c in cases if c is not None]))
-        self.size = align_to(self.payload + max([0] + [c.size for c in cases if c is not None]), self.align)
-        joined: list[str] = []
-        for c in cases:
-            for j, core in enumerate(() if c is None or c.flat is None else c.flat):
-                joined[j : j + 1] = [join(joined[j], core) if j < len(joined) else core]
-        whole = any(c is not None and c.flat is None for c in cases)
-        self.flat = None if whole else _capped(("i32", *joined))
+        self.disc = Int(8 * layout.discriminant_size, False)
+        self.payload = layout.payload_offset
+        joined = () if flat is None else flat.payload
+        per_case = [()] * len(cases) if flat is None else list(flat.cases)
         self.pad = [0.0 if j in ("f32", "f64") else 0 for j in joined]
         self.reads = [
-            None if c is None else [_from_slot(h, w) for h, w in zip(joined, c.flat or (), strict=False)]
-            for c in cases
+            None if c is None else [_from_slot(h, w) for h, w in zip(joined, mine, strict=False)]
+            for c, mine in zip(cases, per_case, strict=True)
         ]
         self.writes = [
-            None if c is None else [_to_slot(h, w) for h, w in zip(c.flat or (), joined, strict=False)]
-            for c in cases
+            None if c is None else [_to_slot(h, w) for h, w in zip(mine, joined, strict=False)]
+            for c, mine in zip(cases, per_case, strict=True)
         ]
 
     def _case(self, i: int) -> int:
@@ -616,8 +582,26 @@ _NUMBER_SIZES = {
 }
 
 
-def codec(vt: t.ValType) -> Codec:
-    """The codec of a resolved type; `Unsupported` for types adapters cannot carry."""
+def codec(vt: t.ValType, abi: Flattener | None = None) -> Codec:
+    """The codec of a resolved type; `Unsupported` for types adapters cannot carry. `abi` is the
+    layout and flattening cache to share between the codecs of one link."""
+    abi = abi if abi is not None else Flattener()
+    c = _shaped(vt, abi)
+    layout = abi.layout.of(vt)
+    c.size, c.align = layout.size, layout.align
+    c.flat = abi.flatten(vt) if abi.count(vt) <= MAX_FLAT_PARAMS else None
+    return c
+
+
+def fields(types: list[t.ValType], abi: Flattener) -> Fields:
+    """Values of `types` one after the other, as spilled parameters sit in memory."""
+    c = Fields([codec(x, abi) for x in types], abi.layout.fields(types).offsets)
+    c.size, c.align = abi.layout.fields(types).size, abi.layout.fields(types).align
+    c.flat = abi.flatten_types(types) if abi.count_types(types) <= MAX_FLAT_PARAMS else None
+    return c
+
+
+def _shaped(vt: t.ValType, abi: Flattener) -> Codec:
     match vt:
         case t.Prim("bool"):
             return Bool()
@@ -636,27 +620,36 @@ def codec(vt: t.ValType) -> Codec:
         case t.ListType(t.Prim("string"), None):
             return Strings()
         case t.ListType(elem, None):
-            return List(codec(elem))
+            return List(codec(elem, abi))
         case t.ListType(elem, int(length)):
-            return FixedList(codec(elem), length)
+            return FixedList(codec(elem, abi), length)
         case t.Map(key, value):
-            return List(Fields([codec(key), codec(value)]))
-        case t.Record(fields):
-            return Fields([codec(f) for _, f in fields])
+            return List(fields([key, value], abi))
+        case t.Record(members):
+            return Fields([codec(f, abi) for _, f in members], abi.layout.record(vt).offsets)
         case t.Tuple(elems):
-            return Fields([codec(e) for e in elems])
+            return Fields([codec(e, abi) for e in elems], abi.layout.record(vt).offsets)
         case t.Flags(names):
-            return Flags(len(names))
-        case t.Enum(names):
-            return Variant([None] * len(names))
-        case t.Variant(cases):
-            return Variant([None if c is None else codec(c) for _, c in cases])
-        case t.Option(elem):
-            return Variant([None, codec(elem)])
-        case t.Result(ok, err):
-            return Variant([None if ok is None else codec(ok), None if err is None else codec(err)])
+            return Flags(len(names), abi.layout.size(vt))
+        case t.Enum(_) | t.Variant(_) | t.Option(_) | t.Result(_, _):
+            return Variant(
+                [None if c is None else codec(c, abi) for c in _cases(vt)],
+                abi.layout.variant(vt),
+                abi.variant(vt) if abi.count(vt) <= MAX_FLAT_PARAMS else None,
+            )
         case t.Own(rt):
             return Handle(rt, own=True)
         case t.Borrow(rt):
             return Handle(rt, own=False)
     raise Unsupported(f"values of type {type(vt).__name__.lower()}")
+
+
+def _cases(vt: t.Enum | t.Variant | t.Option | t.Result) -> list[t.ValType | None]:
+    match vt:
+        case t.Enum(names):
+            return [None] * len(names)
+        case t.Variant(cases):
+            return [c for _, c in cases]
+        case t.Option(elem):
+            return [None, elem]
+    return [vt.ok, vt.err]

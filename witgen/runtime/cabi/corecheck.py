@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from witgen.abi import Flattener, func_signature
 from witgen.component import types as t
-from witgen.runtime.cabi.flat import MAX_FLAT_PARAMS, flatten_func, flatten_type
 from witgen.runtime.cabi.plan import (
     CoreExport,
     CoreSignature,
@@ -67,6 +67,7 @@ class _Checker:
     def __init__(self, plan: Plan, module_exports: ModuleExports) -> None:
         self.steps = plan.steps
         self.module_exports = module_exports
+        self.abi = Flattener()
         self.wanted: dict[int, set[str]] = {}
         """The export names the checks look up, by core instance register (read in one pass)."""
         for s in plan.steps:
@@ -102,8 +103,8 @@ class _Checker:
             if isinstance(step, Fuse):
                 lift = self.step(step.callee)
                 assert isinstance(lift, Lift)
-                params, results = flatten_func(lift.type, "lower")
-                return "func", (tuple(params), tuple(results))
+                sig = func_signature(self.abi, lift.type, "lower")
+                return "func", (sig.params, sig.results)
             if isinstance(step, InstantiateCore):
                 return "core instance", None
             if isinstance(step, NewInstance):
@@ -149,8 +150,8 @@ class _Checker:
         what = f"the lifted function {s.name or f'(register {s.reg})'}"
         if s.type.is_async:
             raise LinkError(f"{what}: async functions are not supported by witgen's cabi engine")
-        params, results = flatten_func(s.type, "lift")
-        expected = (tuple(params), tuple(results))
+        lifted = func_signature(self.abi, s.type, "lift")
+        expected = (lifted.params, lifted.results)
         kind, sig = self.item(s.core)
         if kind != "func":
             raise LinkError(f"{what} lifts a {kind}, not a core function")
@@ -161,9 +162,11 @@ class _Checker:
                 f" {show(expected)}, but its core function has type {show(sig)}"
             )
         self.options(s.options, what, expected)
-        spilled = len(_flat_params(s.type)) > MAX_FLAT_PARAMS
-        in_memory = spilled or any(_uses_memory(p) for _, p in s.type.params)
-        if (in_memory or _result_in_memory(s.type)) and s.options.memory is None:
+        in_memory = lifted.params_in_memory or any(_uses_memory(p) for _, p in s.type.params)
+        result_in_memory = lifted.results_in_memory or (
+            s.type.result is not None and _uses_memory(s.type.result)
+        )
+        if (in_memory or result_in_memory) and s.options.memory is None:
             raise LinkError(f"{what} passes values in linear memory, but its options give no memory")
         if in_memory and s.options.realloc is None:
             raise LinkError(f"{what} takes values in linear memory, but its options give no realloc")
@@ -188,14 +191,6 @@ class _Checker:
 def check(plan: Plan, module_exports: ModuleExports) -> None:
     """Raise `LinkError` unless every core item the engine calls unchecked has the right type."""
     _Checker(plan, module_exports).run()
-
-
-def _flat_params(ft: t.FuncType) -> list[str]:
-    return [c for _, p in ft.params for c in flatten_type(p)][: MAX_FLAT_PARAMS + 1]
-
-
-def _result_in_memory(ft: t.FuncType) -> bool:
-    return ft.result is not None and (len(flatten_type(ft.result)) > 1 or _uses_memory(ft.result))
 
 
 def _uses_memory(vt: t.ValType) -> bool:

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
+from witgen.abi import core_types
 from witgen.runtime import internals
 from witgen.runtime.cabi import exportcheck, fastcall, state, support, versions
 from witgen.runtime.cabi.fastcall import CoreFault, Memory
-from witgen.runtime.cabi.flat import flatten_func
 from witgen.runtime.cabi.gate import store_gate
 from witgen.runtime.cabi.instantiate import LowerRun, instantiate, plan_of
 from witgen.runtime.cabi.modules import CacheDir, Prepared, prepare
@@ -291,7 +291,7 @@ class CabiInstance:
         if not isinstance(lifted, state.LiftedFunc):
             raise LinkError(f"the component's export {qualname} is not a function")
         site = ExportSite(self, lifted, qualname, params)
-        core_params, core_results = flatten_func(lifted.type, "lift")
+        core_params, core_results = core_types(lifted.type, "lift")
         site.core = (fastcall.slot_codes(core_params), fastcall.slot_codes(core_results))
         bound = cabi(site)
         return bound if self.guard is None else self.guard.wrap(bound)

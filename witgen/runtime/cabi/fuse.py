@@ -15,9 +15,9 @@ from typing import Any
 
 import wasmtime
 
+from witgen.abi import Flattener, func_signature
 from witgen.runtime.cabi import fastcall
-from witgen.runtime.cabi.convert import U32, Bool, Char, Codec, Fields, Float, Int, Side, Unsupported, codec
-from witgen.runtime.cabi.flat import MAX_FLAT_RESULTS
+from witgen.runtime.cabi.convert import U32, Bool, Char, Codec, Float, Int, Side, Unsupported, codec, fields
 from witgen.runtime.cabi.state import (
     CANNOT_LEAVE,
     CallScope,
@@ -47,23 +47,23 @@ def fuse(
     if ft.is_async or callee.options.is_async:
         raise LinkError(f"cannot link {name}: async functions between components are not supported")
     try:
-        params = Fields([codec(p) for _, p in ft.params])
-        result: Codec | None = None if ft.result is None else codec(ft.result)
+        abi = Flattener()
+        params = fields([p for _, p in ft.params], abi)
+        result: Codec | None = None if ft.result is None else codec(ft.result, abi)
     except Unsupported as exc:
         raise LinkError(
             f"cannot link {name}: witgen's cabi engine cannot pass {exc} between components"
         ) from None
-    spill_params = params.flat is None  # more than MAX_FLAT_PARAMS values
-    result_flat = () if result is None else result.flat
-    spill_result = result_flat is None or len(result_flat) > MAX_FLAT_RESULTS
-    lifted_params = ["i32"] if params.flat is None else list(params.flat)  # the callee's core signature
-    core_params = lifted_params + ["i32"] if spill_result else lifted_params  # + the caller's return pointer
-    core_results = [] if result_flat is None or spill_result else list(result_flat)
+    lifted = func_signature(abi, ft, "lift")  # the callee's core function
+    lowered = func_signature(abi, ft, "lower")  # the adapter, as the caller imports it
+    spill_params = lifted.params_in_memory  # more than MAX_FLAT_PARAMS values
+    spill_result = lifted.results_in_memory
+    lifted_params, core_params, core_results = lifted.params, lowered.params, lowered.results
 
     src = Side(store, caller, caller_options)
     dst = Side(store, callee.instance, callee.options)
     callee_inst = callee.instance
-    lifted_result = "I" if result_flat is None or spill_result else fastcall.slot_codes(result_flat)
+    lifted_result = fastcall.slot_codes(lifted.results)
     core = fastcall.caller(store, callee.core, fastcall.slot_codes(lifted_params), lifted_result)
     post = callee.options.post_return
     post_call = None if post is None else fastcall.caller(store, post, lifted_result, "")

@@ -23,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from witgen.abi import core_types
 from witgen.component import binary as b
 from witgen.component import types as t
-from witgen.runtime.cabi.flat import flatten_func
 from witgen.runtime.cabi.resolve import (
     ResourceSlot,
     ScopedType,
@@ -503,7 +503,7 @@ class _Planner:
                 raise LinkError(f"{frame.name}: async canon lower of {label} is not supported")
             if f.type is None:
                 raise LinkError(f"{frame.name}: canon lower of {label}, whose type is not a function type")
-            params, results = flatten_func(f.type, "lower")
+            params, results = core_types(f.type, "lower")
             return self.add(
                 Lower(
                     self.next_reg,

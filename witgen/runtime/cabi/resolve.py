@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from witgen.abi import Layout
 from witgen.component import types as t
 from witgen.runtime.cabi.state import ResourceType
 from witgen.runtime.errors import LinkError
@@ -101,9 +102,6 @@ MAX_ELEM_SIZE = 1 << 28
 smaller than 2^28 bytes, laid out with 64-bit pointers. So a `list<u8, 268435455>` is valid and
 a `list<u8, 268435456>` or `tuple<list<u8, 268435455>, u8>` is not."""
 
-_PRIM_SIZES = {"bool": 1, "s8": 1, "u8": 1, "s16": 2, "u16": 2, "s32": 4, "u32": 4, "f32": 4, "char": 4}
-_PRIM_SIZES |= {"s64": 8, "u64": 8, "f64": 8, "error-context": 4, "string": 16}
-
 
 @dataclass(frozen=True)
 class Measure:
@@ -115,31 +113,13 @@ class Measure:
     align: int
 
 
-def _align_to(n: int, align: int) -> int:
-    return -(-n // align) * align
-
-
-def _fields(parts: list[Measure]) -> tuple[int, int]:
-    size, align = 0, 1
-    for m in parts:
-        size = _align_to(size, m.align) + m.size
-        align = max(align, m.align)
-    return _align_to(size, align), align
-
-
-def _variant(n: int, payloads: list[Measure]) -> tuple[int, int]:
-    disc = 1 if n <= 0x100 else 2 if n <= 0x10000 else 4
-    case_align = max([1] + [m.align for m in payloads])
-    align = max(disc, case_align)
-    return _align_to(_align_to(disc, case_align) + max([0] + [m.size for m in payloads]), align), align
-
-
 class TypeMeasure:
     """The `Measure` of resolved types, by identity, computed once each; `check` refuses types
     past the limits with a `LinkError`."""
 
     def __init__(self) -> None:
         self.known: dict[int, tuple[Measure, Any]] = {}
+        self.layout = Layout(pointer_size=8)
 
     def measure(self, vt: Any) -> Measure:
         found = self.known.get(id(vt))
@@ -148,8 +128,8 @@ class TypeMeasure:
         inner = [self.measure(child) for child in children(vt)]
         depth = 1 + max((m.depth for m in inner), default=0)
         parts = 1 + sum(m.parts for m in inner)
-        size, align = _layout(vt, inner)
-        m = Measure(depth, parts, size, align)
+        layout = self.layout.of(vt)
+        m = Measure(depth, parts, layout.size, layout.align)
         self.known[id(vt)] = (m, vt)  # holding `vt` keeps its id unique
         return m
 
@@ -169,32 +149,6 @@ class TypeMeasure:
                     f"a type's size of {m.size} bytes exceeds maximum byte size (2^28 - 1, CanonicalABI.md"
                     " 'Element Size')"
                 )
-
-
-def _layout(vt: Any, inner: list[Measure]) -> tuple[int, int]:
-    """`elem_size` and `alignment` of `vt` with 64-bit pointers, given those of `children(vt)`."""
-    match vt:
-        case t.Prim(name):
-            size = _PRIM_SIZES.get(name, 4)
-            return size, min(size, 8)
-        case t.ListType(_, None) | t.Map():
-            return 16, 8
-        case t.ListType(_, int(n)):
-            return n * inner[0].size, inner[0].align
-        case t.Record() | t.Tuple():
-            return _fields(inner)
-        case t.Flags(names):
-            n = len(names)
-            return (1, 1) if n <= 8 else (2, 2) if n <= 16 else (4 * ((n + 31) // 32), 4)
-        case t.Enum(names):
-            return _variant(len(names), [])
-        case t.Variant(cases):
-            return _variant(len(cases), inner)
-        case t.Option():
-            return _variant(2, inner)
-        case t.Result():
-            return _variant(2, inner)
-    return 4, 4  # handles, streams, futures
 
 
 def children(vt: Any) -> list[Any]:
