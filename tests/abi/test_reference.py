@@ -130,7 +130,7 @@ def from_codec(vt: t.ValType, v: Any) -> Any:
             return chr(v)
         case t.Prim("string"):
             return v[0]
-        case t.ListType(t.Prim(name), n) if name in NUMBERS and isinstance(v, bytes):
+        case t.ListType(t.Prim(name), _) if name in NUMBERS and isinstance(v, bytes):
             return list(struct.unpack(f"<{len(v) // struct.calcsize(NUMBERS[name])}{NUMBERS[name]}", v))
         case t.ListType(elem, _):
             items = v.items() if isinstance(v, convert.Utf8Strings) else v
@@ -278,9 +278,9 @@ def test_values_the_codecs_store_load_the_same_through_the_reference(encoding: s
             assert same(ref.lift_flat(cx, ref.CoreValueIter(flat), vt), v), (vt, v, flat)
 
 
-def _outcome(run: Callable[[], Any], trap: type[Exception]) -> Any:
+def _outcome(run: Callable[..., Any], trap: type[Exception], *args: Any) -> Any:
     try:
-        return run()
+        return run(*args)
     except trap:
         return "trap"
 
@@ -299,8 +299,9 @@ def test_both_agree_on_corrupted_memory(encoding: str) -> None:
         for _ in range(rng.randint(1, 3)):
             at = rng.randrange(ptr, max(heap.top, ptr + 1))
             heap.mem[at] = rng.choice([0x00, 0x01, 0x7F, 0x80, 0xC0, 0xD8, 0xFF, rng.randrange(256)])
-        mine = _outcome(lambda: ref.load(cx, ptr, vt), ref.Trap)
-        theirs = _outcome(lambda: from_codec(vt, codec.load(side, ptr)), Trap)
+        mine = _outcome(ref.load, ref.Trap, cx, ptr, vt)
+        theirs = _outcome(codec.load, Trap, side, ptr)
+        theirs = theirs if theirs == "trap" else from_codec(vt, theirs)
         traps += mine == "trap"
         assert same(mine, theirs) or mine == theirs == "trap", (vt, mine, theirs)
     assert traps > CASES // 10, "the corruptions should trap now and then"
