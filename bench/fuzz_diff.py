@@ -9,6 +9,11 @@ and on the cabi engine; every disagreement is printed with its seed, WIT and val
     python bench/fuzz_diff.py --seed 7 --count 1 -v         # one world, every failure in full
     python bench/fuzz_diff.py --func 'option<u8>' --func u32 --result string   # one function
     python bench/fuzz_diff.py --kinds record,tuple,list     # only these compound kinds
+    python bench/fuzz_diff.py --reference --count 500       # the bindings against witgen.abi.definitions
+
+With --reference, recorder components (tests/fuzz/reference.py) check the generated call sites in
+both directions against the reference lift/lower instead (no resources; engines cabi, cabi-plain
+and wasmtime; the long version of tests/fuzz/test_reference_diff.py).
 
 Worlds whose seed is a multiple of --fixed-every also use fixed-length lists; wasmtime-py cannot
 load those, so they run on the cabi engine only. Exit status 1 when anything failed.
@@ -28,6 +33,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fuzz.harness import ENGINES, run_world  # noqa: E402
 from fuzz.model import COMPOUND, Features, random_world, single  # noqa: E402
+from fuzz.reference import ENGINES as REFERENCE_ENGINES  # noqa: E402
+from fuzz.reference import run_world as run_reference  # noqa: E402
 from fuzz.report import Tally  # noqa: E402
 
 
@@ -55,9 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--func", action="append", help="one function: a parameter type (repeat)")
     ap.add_argument("--result", help="with --func: the result type")
     ap.add_argument("--encoding", default="utf8", help="with --func: the guest's string encoding")
+    ap.add_argument(
+        "--reference", action="store_true", help="check the bindings against witgen.abi.definitions"
+    )
+    ap.add_argument(
+        "--corrupt",
+        type=int,
+        default=1,
+        help="with --reference: calls per function and direction with a byte changed",
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="print every failure in full")
     args = ap.parse_args(argv)
 
+    if args.reference:
+        args.no_resources = True
+        args.engines = args.engines if args.engines != ",".join(ENGINES) else ",".join(REFERENCE_ENGINES)
     engines = tuple(args.engines.split(","))
     kinds = frozenset(args.kinds.split(",")) if args.kinds else None
     gen_dir = Path(tempfile.mkdtemp(prefix="fuzz-diff-"))
@@ -92,7 +111,10 @@ def main(argv: list[str] | None = None) -> int:
             )
     for world in worlds:
         t0 = time.perf_counter()
-        out = run_world(world, gen_dir, args.samples, engines=engines, formatted=args.formatted)
+        if args.reference:
+            out = run_reference(world, gen_dir, args.samples, engines, args.corrupt)[0]
+        else:
+            out = run_world(world, gen_dir, args.samples, engines=engines, formatted=args.formatted)
         tally.add(out)
         status = "ok" if not out.failures else f"{len(out.failures)} failures"
         print(

@@ -239,43 +239,53 @@ def _run(cmd: list[str], cwd: Path) -> None:
 
 
 def build(wit_text: str, resources: bool, encoding: str = "utf8") -> tuple[Path, Path]:
-    """The forwarding component for ``wit_text`` (world ``w``): ``(component.wasm, world.wit)``, cached
-    by the hash of the WIT, the generated WAT, the string encoding and the version of wasm-tools."""
+    """The forwarding component for ``wit_text`` (world ``w``): ``(component.wasm, world.wit)``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "w.wit").write_text(wit_text)
+        module = wat(plan(Path(tmp) / "w.wit"), resources)
+    return build_module(wit_text, module, encoding)
+
+
+def build_module(
+    wit_text: str, module: str, encoding: str = "utf8", prefix: str = "fwd"
+) -> tuple[Path, Path]:
+    """The component of core module ``module`` (WAT) for world ``w`` of ``wit_text``:
+    ``(component.wasm, world.wit)``, cached by the hash of the WIT, the WAT, the string encoding
+    and the version of wasm-tools."""
     outdir = cache_dir() / "fuzz"
     outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".fwd-", dir=outdir) as tmp:
-        work = Path(tmp)
-        (work / "w.wit").write_text(wit_text)
-        module = wat(plan(work / "w.wit"), resources)
-        wt = wasm_tools()
-        h = hashlib.sha256(f"{tool_version('wasm-tools')}\0{encoding}\0{wit_text}\0{module}".encode())
-        stem = outdir / f"fwd-{h.hexdigest()[:20]}"
-        target, wit = stem.with_suffix(".wasm"), stem.with_suffix(".wit")
+    wt = wasm_tools()
+    h = hashlib.sha256(f"{tool_version('wasm-tools')}\0{encoding}\0{wit_text}\0{module}".encode())
+    stem = outdir / f"{prefix}-{h.hexdigest()[:20]}"
+    target, wit = stem.with_suffix(".wasm"), stem.with_suffix(".wit")
+    if target.exists() and wit.exists():
+        return target, wit
+    with locked(target):
         if target.exists() and wit.exists():
             return target, wit
-        with locked(target):
-            if target.exists() and wit.exists():
-                return target, wit
-            (work / "fwd.wat").write_text(module)
-            _run([wt, "parse", "fwd.wat", "-o", "fwd.core.wasm"], work)
+        with tempfile.TemporaryDirectory(prefix=".build-", dir=outdir) as tmp:
+            work = Path(tmp)
+            (work / "w.wit").write_text(wit_text)
+            (work / "m.wat").write_text(module)
+            _run([wt, "parse", "m.wat", "-o", "m.core.wasm"], work)
             _run(
                 [
                     wt,
                     "component",
                     "embed",
                     "w.wit",
-                    "fwd.core.wasm",
+                    "m.core.wasm",
                     "--world",
                     "w",
                     "--encoding",
                     encoding,
                     "-o",
-                    "fwd.embed.wasm",
+                    "m.embed.wasm",
                 ],
                 work,
             )
-            _run([wt, "component", "new", "fwd.embed.wasm", "-o", "fwd.wasm"], work)
-            for src, dst in ((work / "w.wit", wit), (work / "fwd.wasm", target)):
+            _run([wt, "component", "new", "m.embed.wasm", "-o", "m.wasm"], work)
+            for src, dst in ((work / "w.wit", wit), (work / "m.wasm", target)):
                 staged = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
                 shutil.copyfile(src, staged)
                 os.replace(staged, dst)

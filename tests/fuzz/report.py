@@ -23,13 +23,14 @@ class Failure:
     observed: Any
     what: str  # the property that failed, or "exception"
     wit_file: Path | None = None
+    rerun: str = "python bench/fuzz_diff.py --seed {seed} --count 1 -v"  # the command, for `seed`
 
     def __str__(self) -> str:
         return (
             f"[seed {self.seed}] {self.engine}: {self.function}: {self.signature}\n"
             f"  {self.what}\n  args:     {self.args!r}\n  expected: {self.expected!r}\n"
             f"  observed: {self.observed!r}\n  WIT: {self.wit_file}\n"
-            f"  rerun: python bench/fuzz_diff.py --seed {self.seed} --count 1 -v"
+            f"  rerun: {self.rerun.format(seed=self.seed)}"
         )
 
     @property
