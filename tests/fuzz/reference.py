@@ -152,7 +152,7 @@ def put_core(mem: bytearray, at: int, core: str, v: Any) -> None:
     struct.pack_into(_CORE[core], mem, at, v)
 
 
-def get_core(mem: bytes | bytearray, at: int, core: str) -> Any:
+def get_core(mem: bytes | bytearray | memoryview, at: int, core: str) -> Any:
     return struct.unpack_from(_CORE[core], mem, at)[0]
 
 
@@ -452,7 +452,7 @@ class RefRunner(Runner):
     def context(self, mem: bytearray) -> ref.LiftLowerContext:
         return ref.LiftLowerContext(lambda: mem, None, self.encoding, self.flattener)
 
-    def run(self, samples: int = 2, corrupt: int = 0) -> Outcome:  # type: ignore[override]
+    def run(self, samples: int = 2, corrupt: int = 0) -> Outcome:
         """``samples`` valid calls of every function each way, then ``corrupt`` calls each way
         with one byte of the prepared answer area (core values or memory) changed at random."""
         out = Outcome(self.world.seed, interfaces=len(self.world.interfaces), engines=self.engines)

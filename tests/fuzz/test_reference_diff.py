@@ -31,10 +31,11 @@ CHUNKS = 4
 SAMPLES = 2
 CORRUPT = 1  # calls per function and direction with one byte of the prepared values changed
 FIXED_EVERY = 4  # these worlds also hold fixed-length lists: cabi only
+NAMES_EVERY = 2  # these worlds use names clashing with Python's and the generated code's
 
 
 def _world(seed: int) -> World:
-    features = Features(resources=False, fixed=seed % FIXED_EVERY == 0)
+    features = Features(resources=False, fixed=seed % FIXED_EVERY == 0, names=seed % NAMES_EVERY == 1)
     world = random_world(seed, features, interfaces=INTERFACES)
     world.encoding = ENCODINGS[seed % len(ENCODINGS)]  # each in turn (the model makes most worlds UTF-8)
     return world
