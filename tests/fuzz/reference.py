@@ -24,7 +24,8 @@ Memory: ``TAP`` (16 core values of 8 bytes), ``SCRATCH`` (``ref-fill``'s return 
 answer area at ``ANSWER`` (a header of 16 core values, then what the reference allocated, its
 unused bytes random; zeros after it) below ``HEAP_BASE``, where ``cabi_realloc`` (a bump
 allocator, zeroed and reset by every post-return) starts. ``ref-fill`` carries the answer area
-and ``ref-tap`` the memory below it, the heap and the memory's size, as ``list<u8>``s: the test
+and ``ref-tap`` the memory below it, the heap and the memory's size, as ``list<u8>``s (and
+where above the heap a byte is not zero, which would be the host's stray write): the test
 puts the whole memory together (``Host.memory``) without reaching into an engine, so it runs
 the same on the wasmtime engine, where it checks wasmtime's ABI against the reference, i.e. the
 reference itself.
@@ -241,8 +242,20 @@ def plan(wit: Path) -> dict[tuple[str | None, str], Recorded]:
     return found
 
 
+STRAY = """  (func $stray (result i32) (local $p i32) (local $end i32)
+    (local.set $p (global.get $heap))
+    (local.set $end (i32.mul (memory.size) (i32.const 65536)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (if (i32.load8_u (local.get $p)) (then (return (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $next)))
+    (i32.const -1))"""
+"""Where above the heap memory is not zero (-1: nowhere): the host wrote past an allocation."""
+
+
 WORLD_ITEMS = """  import ref-fill: func() -> list<u8>;
-  import ref-tap: func(low: list<u8>, heap: list<u8>, size: u32);
+  import ref-tap: func(low: list<u8>, heap: list<u8>, size: u32, stray: s32);
   export ref-run: func(which: u32);
 """
 
@@ -277,7 +290,7 @@ def wat(recorded: list[Recorded]) -> str:
         )
     out += [
         '  (import "$root" "ref-fill" (func $ref_fill (param i32)))',
-        '  (import "$root" "ref-tap" (func $ref_tap (param i32 i32 i32 i32 i32)))',
+        '  (import "$root" "ref-tap" (func $ref_tap (param i32 i32 i32 i32 i32 i32)))',
         f'  (memory (export "memory") {HEAP_BASE // 65536 + 1})',
         f"  (global $heap (mut i32) (i32.const {HEAP_BASE}))",
         realloc,
@@ -288,7 +301,9 @@ def wat(recorded: list[Recorded]) -> str:
         f"    (memory.fill (i32.add (i32.const {ANSWER}) (i32.load (i32.const {SCRATCH + 4}))) (i32.const 0)"
         f" (i32.sub (i32.const {HEAP_BASE - ANSWER}) (i32.load (i32.const {SCRATCH + 4})))))",
         f"  (func $tap (call $ref_tap (i32.const 0) (i32.const {ANSWER}) (i32.const {HEAP_BASE})"
-        f" (i32.sub (global.get $heap) (i32.const {HEAP_BASE})) (i32.mul (memory.size) (i32.const 65536))))",
+        f" (i32.sub (global.get $heap) (i32.const {HEAP_BASE})) (i32.mul (memory.size) (i32.const 65536))"
+        " (call $stray)))",
+        STRAY,
     ]
     for i, r in enumerate(recorded):
         stores = [
@@ -348,20 +363,21 @@ class Host:
     """The host's side of the recorder's own imports, and what the world's imports received."""
 
     image: bytes = b""
-    taps: list[tuple[bytes, bytes, int]] = field(default_factory=list)
+    taps: list[tuple[bytes, bytes, int, int]] = field(default_factory=list)
     received: list[tuple[Any, ...]] = field(default_factory=list)
     answer: Callable[[], Any] = lambda: None
 
     def fill(self) -> bytes:
         return self.image
 
-    def tap(self, low: bytes, heap: bytes, size: int) -> None:
+    def tap(self, low: bytes, heap: bytes, size: int, stray: int) -> None:
         """The guest's memory below the answer area, its heap, and its size (the answer area is
-        the image and zeros, and above the heap is zeros: ``memory`` puts it together)."""
-        self.taps.append((bytes(low), bytes(heap), size))
+        the image and zeros, and above the heap is zeros: ``memory`` puts it together), and
+        where above the heap a byte is not zero (-1: nowhere)."""
+        self.taps.append((bytes(low), bytes(heap), size, stray))
 
     def memory(self, tap: int) -> bytearray:
-        low, heap, size = self.taps[tap]
+        low, heap, size, _ = self.taps[tap]
         answer = self.image + bytes(HEAP_BASE - ANSWER - len(self.image))
         return bytearray(low + answer + heap + bytes(size - HEAP_BASE - len(heap)))
 
@@ -446,6 +462,11 @@ class RefRunner(Runner):
         if len(self.host.taps) != taps:
             what = f"the guest must tap its memory {taps} times"
             self.fail(site, engine, what, pvs, taps, len(self.host.taps))
+            return None
+        stray = [tap[3] for tap in self.host.taps if tap[3] != -1]
+        if stray:
+            what = "memory above the guest's heap was written to: the bindings wrote past what they allocated"
+            self.fail(site, engine, what, pvs, "zeros above the heap", f"a byte at {stray[0]}")
             return None
         return self.context(self.host.memory(0))
 

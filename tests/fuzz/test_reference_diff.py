@@ -228,3 +228,24 @@ def test_a_wrong_reference_lower_is_caught_both_ways(gen_dir: Path) -> None:
     for engine in ENGINES:
         assert (engine, "the bindings lifted another result than the reference lowered") in whats
         assert (engine, "the bindings lifted other arguments than the reference lowered") in whats
+
+
+def test_bytes_left_above_the_heap_are_reported(gen_dir: Path) -> None:
+    """What the host writes past its allocations lands above the guest's heap, which must stay
+    zeros: a recorder that does not zero its heap when it resets it shows how that is reported."""
+    from . import reference
+
+    real = reference.wat
+    zeroing = f"(memory.fill (i32.const {reference.HEAP_BASE}) (i32.const 0)"
+
+    def no_zeroing(recorded: list[reference.Recorded]) -> str:
+        text = real(recorded)
+        start = text.index(zeroing)
+        return text[:start] + text[text.index("(global.set $heap", start) :]
+
+    with mock.patch.object(reference, "wat", no_zeroing):
+        runner = RefRunner(STRINGS, gen_dir)
+    out = runner.run(samples=3)
+    assert {f.what for f in out.failures} == {
+        "memory above the guest's heap was written to: the bindings wrote past what they allocated"
+    }
