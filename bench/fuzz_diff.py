@@ -34,6 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from fuzz.harness import ENGINES, run_world  # noqa: E402
 from fuzz.model import COMPOUND, Features, random_world, single  # noqa: E402
 from fuzz.reference import ENGINES as REFERENCE_ENGINES  # noqa: E402
+from fuzz.reference import encoding_by_seed  # noqa: E402
 from fuzz.reference import run_world as run_reference  # noqa: E402
 from fuzz.report import Tally  # noqa: E402
 
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                     depth=args.depth,
                 )
             )
+    if args.reference and args.func is None and args.result is None:
+        worlds = [encoding_by_seed(w) for w in worlds]  # as tests/fuzz/test_reference_diff.py makes them
     for world in worlds:
         t0 = time.perf_counter()
         if args.reference:

@@ -63,7 +63,7 @@ from witgen.runtime.world import load_file
 from . import forwarding
 from .bindings import generate_bindings, wasmtime_engine
 from .harness import Runner, Site, exports_class, python_name
-from .model import Func, Iface, World
+from .model import ENCODINGS, Func, Iface, World
 from .report import Failure, Outcome, describe
 from .values import HostR, Mismatch, Scope, canon, gen, plain
 
@@ -687,6 +687,12 @@ def host_answer(site: Site, scope: Scope, parts: Any, result_pv: Any) -> Any:
     if tag == "err":
         raise Err(value)
     return value
+
+
+def encoding_by_seed(world: World) -> World:
+    """``world`` with each string encoding in turn by seed (the model makes most worlds UTF-8)."""
+    world.encoding = ENCODINGS[world.seed % len(ENCODINGS)]
+    return world
 
 
 def run_world(

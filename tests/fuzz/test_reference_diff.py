@@ -20,8 +20,8 @@ import pytest
 from witgen.abi import definitions as ref
 from witgen.component import types as t
 
-from .model import ENCODINGS, Def, Features, Ty, World, random_world, single
-from .reference import ENGINES, RefRunner, build, run_world
+from .model import Def, Features, Ty, World, random_world, single
+from .reference import ENGINES, RefRunner, build, encoding_by_seed, run_world
 from .report import Tally
 
 BASE_SEED = int(os.environ.get("WITGEN_FUZZ_SEED", "19190"))
@@ -36,9 +36,7 @@ NAMES_EVERY = 2  # these worlds use names clashing with Python's and the generat
 
 def _world(seed: int) -> World:
     features = Features(resources=False, fixed=seed % FIXED_EVERY == 0, names=seed % NAMES_EVERY == 1)
-    world = random_world(seed, features, interfaces=INTERFACES)
-    world.encoding = ENCODINGS[seed % len(ENCODINGS)]  # each in turn (the model makes most worlds UTF-8)
-    return world
+    return encoding_by_seed(random_world(seed, features, interfaces=INTERFACES))
 
 
 def _seeds(chunk: int) -> range:
