@@ -22,18 +22,10 @@ EXAMPLE = ROOT / "examples" / "calculator"
 
 FRONT_END = ("parser", "resolve", "abi", "pyview", "gen_host", "gen_guest", "gen_wit", "gen_sdk", "component")
 RUNTIME = ("witgen.runtime", "witgen.wasi", "witgen.http")
-KNOWN_CYCLES = {
-    # Engines are found by name through `runtime/engines.py` (the `Engine` protocol); what is
-    # left is the runtime re-exporting the cabi engine's public types for annotations
-    # (`runtime.__getattr__`, `world.py` under TYPE_CHECKING), and witgen's WASI, whose
-    # generated bindings import the runtime, linked by both engines.
-    ("witgen.runtime", "witgen.runtime.cabi"),
-    ("witgen.runtime", "witgen.wasi"),
-    ("witgen.runtime.cabi", "witgen.runtime"),
-    ("witgen.runtime.cabi", "witgen.wasi"),
-    ("witgen.wasi", "witgen.runtime"),
-    ("witgen.wasi", "witgen.runtime.cabi"),
-}
+KNOWN_CYCLES: set[tuple[str, str]] = set()
+"""None left: engines are found by name (`runtime/engines.py`), the bindings name a loaded component
+as `runtime.Component` (not the cabi engine's class), and witgen's WASI links itself into an
+instance (`runtime.wasi.PythonWasi`), so the runtime imports neither the cabi engine nor `witgen.wasi`."""
 
 
 def _module(path: Path) -> str:

@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import wasmtime
 from wasmtime import component as wc
@@ -33,9 +33,6 @@ from witgen.runtime.stores import store_lock
 from witgen.runtime.typecheck import check_wasmtime_exports, check_wasmtime_imports
 from witgen.runtime.types import Err, Ok
 from witgen.runtime.wasi import WasiArg, python_wasi, wasmtime_wasi
-
-if TYPE_CHECKING:
-    from witgen.wasi.link import Session
 
 _type_ids = count(1)
 """Host resource type ids are process-unique, so handles of two instances can't be confused."""
@@ -136,7 +133,7 @@ class Instance:
     ) -> None:
         self.python_wasi = python_wasi(wasi, "wasmtime")
         """The `witgen.wasi` policy to link, if `wasi=` asks for witgen's WASI."""
-        self.wasi_session: Session | None = None
+        self.wasi_session: object | None = None
         """That WASI's state for this instance, once linked."""
         self.component = component
         self.engine = engine
@@ -209,9 +206,7 @@ class Instance:
 
     def instantiate(self) -> None:
         if self.python_wasi is not None:
-            from witgen.wasi.link import link
-
-            self.wasi_session = link(self, self.python_wasi, self.import_names(), self._defs)
+            self.wasi_session = self.python_wasi.link(self, self.import_names(), self._defs)
         self._check_imports()
         linker = wc.Linker(self.engine)
         if self.wasi is not None and self.wasi is not False:
