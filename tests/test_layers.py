@@ -150,7 +150,8 @@ def test_the_shared_layers_import_only_each_other_and_the_standard_library(
 
 def _package(module: str) -> str:
     parts = module.split(".")
-    return ".".join(parts[:3] if parts[1:3] in (["runtime", "cabi"], ["gen_host", "cabi"]) else parts[:2])
+    subpackages = (["runtime", "cabi"], ["runtime", "wasmtime"], ["gen_host", "cabi"])
+    return ".".join(parts[:3] if parts[1:3] in subpackages else parts[:2])
 
 
 def test_no_new_cycles_between_packages() -> None:
@@ -173,6 +174,24 @@ def test_no_new_cycles_between_packages() -> None:
 
     cycles = {(a, b) for a, targets in edges.items() for b in targets if reaches(b, a)}
     assert cycles <= KNOWN_CYCLES, sorted(cycles - KNOWN_CYCLES)
+
+
+def test_the_engine_neutral_runtime_imports_neither_engine() -> None:
+    """Item 3: `witgen.runtime` (errors, limits, sites, the `Engine` protocols, codecs) finds the
+    engines by name; `runtime.wasmtime` and `runtime.cabi` build on it, never the other way."""
+    engines = ("witgen.runtime.wasmtime", "witgen.runtime.cabi")
+    arrows = sorted(
+        f"{module} -> {name}"
+        for module, names in GRAPH.items()
+        if _under(module, ("witgen.runtime",)) and not _under(module, engines)
+        for name in names
+        if _under(name, engines)
+    )
+    assert not arrows, arrows
+    assert {m for m in GRAPH if _under(m, ("witgen.runtime.wasmtime",))} >= {
+        "witgen.runtime.wasmtime.engine",
+        "witgen.runtime.wasmtime.instance",
+    }
 
 
 PROGRAM = """

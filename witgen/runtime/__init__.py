@@ -40,8 +40,8 @@ from witgen.runtime.codecs import (
 )
 from witgen.runtime.engines import Abi, CacheDir, CompiledComponent, Component, Engine, EngineInstance
 from witgen.runtime.errors import InstanceDead, LinkError, ResourceDropped, Trap, WitgenRuntimeError
+from witgen.runtime.guest import GuestResource
 from witgen.runtime.host import call_method, implementation
-from witgen.runtime.instance import ExportFunc, GuestResource, Instance
 from witgen.runtime.limits import Limits, OutOfFuel, Timeout
 from witgen.runtime.loading import default_engine, engine_for, make_engine
 from witgen.runtime.sites import Exports, SiteSpec, SiteTable
@@ -74,14 +74,12 @@ __all__ = [
     "EngineInstance",
     "EnumCodec",
     "Err",
-    "ExportFunc",
     "Exports",
     "FlagsCodec",
     "GuestHandle",
     "GuestResource",
     "GuestResourceCodec",
     "HostResourceCodec",
-    "Instance",
     "InstanceDead",
     "Limits",
     "LinkError",

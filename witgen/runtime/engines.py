@@ -1,7 +1,7 @@
 """What an engine is to the rest of the runtime and to generated bindings: the `Engine` protocol
 (load a component, start an instance of it) and the `EngineInstance` protocol (what bindings
 call on a running component). Two engines implement them: wasmtime's component API
-(`witgen.runtime.wasmtime_engine.WASMTIME`) and witgen's own Canonical ABI (`witgen.runtime.cabi.engine.CABI`).
+(`witgen.runtime.wasmtime.engine.WASMTIME`) and witgen's own Canonical ABI (`witgen.runtime.cabi.engine.CABI`).
 
 `engine(abi)` finds one by name; the cabi engine's modules are imported only when it is first
 asked for, so the wasmtime engine's users don't pay for them.
@@ -110,7 +110,7 @@ class Engine(Protocol):
 
 
 _MODULES: dict[str, tuple[str, str]] = {
-    "wasmtime": ("witgen.runtime.wasmtime_engine", "WASMTIME"),
+    "wasmtime": ("witgen.runtime.wasmtime.engine", "WASMTIME"),
     "cabi": ("witgen.runtime.cabi.engine", "CABI"),
 }
 """Each engine's module and the name of its `Engine` there."""

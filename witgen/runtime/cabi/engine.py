@@ -1,5 +1,5 @@
 """The cabi engine's `CabiInstance`: the same linking and call-site API generated bindings use
-with the wasmtime engine (`witgen.runtime.instance.Instance`), run over core wasm.
+with the wasmtime engine (`witgen.runtime.wasmtime.instance.Instance`), run over core wasm.
 
 Generated code passes every function twice: as codecs (for the wasmtime engine and for error
 messages) and as a `cabi=` factory, generated Python specialised to the function's types.
@@ -27,7 +27,7 @@ from witgen.runtime.cabi.plan import Lower
 from witgen.runtime.codecs import Codec, HostTable
 from witgen.runtime.engines import Abi, CompiledComponent, Engine
 from witgen.runtime.errors import AbiViolation, InstanceDead, LinkError, Trap
-from witgen.runtime.instance import bind_guest_class
+from witgen.runtime.guest import bind_guest_class
 from witgen.runtime.limits import NO_LIMITS, Guard, Limits, Timeout, setup_store, trap_type
 from witgen.runtime.loading import check_engine, text_to_binary
 from witgen.runtime.wasi import WasiArg, python_wasi
