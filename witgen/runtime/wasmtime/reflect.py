@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from witgen.component import types as t
 from witgen.runtime import codecs as c
 from witgen.runtime.errors import LinkError
 from witgen.runtime.typecheck import ANY, MAX_DEPTH, FuncShape, Res, Shape, SiteSpecs, check_func
@@ -45,8 +46,8 @@ def _c_name(ptr: Any, size: Any) -> str:
     return ctypes.string_at(ptr, size.value).decode("utf-8", "replace")
 
 
-def c_valtype_shape(vt: Any, resource: Callable[[Any], Res], depth: int = 0) -> Shape:
-    """The shape of a `wasmtime_component_valtype_t` (consumed: its parts are freed)."""
+def c_valtype(vt: Any, resource: Callable[[Any], Res], depth: int = 0) -> Shape:
+    """A `wasmtime_component_valtype_t` as a `witgen.component.types` value type (consumed: its parts are freed)."""
     from ctypes import POINTER, byref, c_bool, c_char, c_size_t
 
     from witgen.runtime.internals import ffi, resource_type_from
@@ -54,22 +55,22 @@ def c_valtype_shape(vt: Any, resource: Callable[[Any], Res], depth: int = 0) -> 
     kind = vt.kind
     if kind in (21, 22):  # own, borrow: the resource type takes the pointer over
         rt = resource_type_from(vt.of.own if kind == 21 else vt.of.borrow)
-        return ("own" if kind == 21 else "borrow", resource(rt))
+        return t.Own(resource(rt)) if kind == 21 else t.Borrow(resource(rt))
     try:
         prim = _C_PRIMS.get(kind)
         if prim is not None:
-            return prim
+            return t.Prim(prim)
         if depth > MAX_DEPTH:
             return ANY
         d = depth + 1
 
         def sub(get: Callable[[Any], Any]) -> Shape:
             inner = ffi.wasmtime_component_valtype_t()
-            return c_valtype_shape(inner, resource, d) if get(byref(inner)) is not False else None
+            return c_valtype(inner, resource, d) if get(byref(inner)) is not False else None
 
         name_ptr, name_len = POINTER(c_char)(), c_size_t()
         if kind == 13:
-            return ("list", sub(lambda out: ffi.wasmtime_component_list_type_element(vt.of.list, out)))
+            return t.ListType(sub(lambda out: ffi.wasmtime_component_list_type_element(vt.of.list, out)))
         if kind == 14:
             ptr = vt.of.record
             fields = []
@@ -78,16 +79,16 @@ def c_valtype_shape(vt: Any, resource: Callable[[Any], Res], depth: int = 0) -> 
                 ffi.wasmtime_component_record_type_field_nth(
                     ptr, i, byref(name_ptr), byref(name_len), byref(inner)
                 )
-                fields.append((_c_name(name_ptr, name_len), c_valtype_shape(inner, resource, d)))
-            return ("record", tuple(fields))
+                fields.append((_c_name(name_ptr, name_len), c_valtype(inner, resource, d)))
+            return t.Record(tuple(fields))
         if kind == 15:
             ptr = vt.of.tuple
             elems = []
             for i in range(ffi.wasmtime_component_tuple_type_types_count(ptr)):
                 inner = ffi.wasmtime_component_valtype_t()
                 ffi.wasmtime_component_tuple_type_types_nth(ptr, i, byref(inner))
-                elems.append(c_valtype_shape(inner, resource, d))
-            return ("tuple", tuple(elems))
+                elems.append(c_valtype(inner, resource, d))
+            return t.Tuple(tuple(elems))
         if kind == 16:
             ptr = vt.of.variant
             cases = []
@@ -96,9 +97,9 @@ def c_valtype_shape(vt: Any, resource: Callable[[Any], Res], depth: int = 0) -> 
                 ffi.wasmtime_component_variant_type_case_nth(
                     ptr, i, byref(name_ptr), byref(name_len), byref(has), byref(inner)
                 )
-                payload = c_valtype_shape(inner, resource, d) if has.value else None
+                payload = c_valtype(inner, resource, d) if has.value else None
                 cases.append((_c_name(name_ptr, name_len), payload))
-            return ("variant", tuple(cases))
+            return t.Variant(tuple(cases))
         if kind in (17, 20):
             ptr = vt.of.enum_ if kind == 17 else vt.of.flags
             count, nth = (
@@ -113,19 +114,19 @@ def c_valtype_shape(vt: Any, resource: Callable[[Any], Res], depth: int = 0) -> 
             for i in range(count(ptr)):
                 nth(ptr, i, byref(name_ptr), byref(name_len))
                 names.append(_c_name(name_ptr, name_len))
-            return ("enum" if kind == 17 else "flags", tuple(names))
+            return t.Enum(tuple(names)) if kind == 17 else t.Flags(tuple(names))
         if kind == 18:
-            return ("option", sub(lambda out: ffi.wasmtime_component_option_type_ty(vt.of.option, out)))
+            return t.Option(sub(lambda out: ffi.wasmtime_component_option_type_ty(vt.of.option, out)))
         if kind == 19:
             ptr = vt.of.result
             ok = sub(lambda out: bool(ffi.wasmtime_component_result_type_ok(ptr, out)))
             err = sub(lambda out: bool(ffi.wasmtime_component_result_type_err(ptr, out)))
-            return ("result", ok, err)
+            return t.Result(ok, err)
         if kind == _C_MAP:
             ptr = vt.of.map
             key = sub(lambda out: ffi.wasmtime_component_map_type_key(ptr, out))
             value = sub(lambda out: ffi.wasmtime_component_map_type_value(ptr, out))
-            return ("map", key, value)
+            return t.Map(key, value)
         return ANY  # streams, futures, kinds newer than this code
     finally:
         ffi.wasmtime_component_valtype_delete(byref(vt))
@@ -143,11 +144,9 @@ def wasmtime_func(ft: Any, resource: Callable[[Any], Res]) -> FuncShape:
     for i in range(ffi.wasmtime_component_func_type_param_count(ptr)):
         vt = ffi.wasmtime_component_valtype_t()
         ffi.wasmtime_component_func_type_param_nth(ptr, i, byref(name_ptr), byref(name_len), byref(vt))
-        params.append(c_valtype_shape(vt, resource))
+        params.append(c_valtype(vt, resource))
     vt = ffi.wasmtime_component_valtype_t()
-    result = (
-        c_valtype_shape(vt, resource) if ffi.wasmtime_component_func_type_result(ptr, byref(vt)) else None
-    )
+    result = c_valtype(vt, resource) if ffi.wasmtime_component_func_type_result(ptr, byref(vt)) else None
     return tuple(params), result
 
 
