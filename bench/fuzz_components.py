@@ -243,7 +243,7 @@ def sample(codec: Any, objects: dict[str, Any]) -> Any:
 
 def call_everything(instance: Any) -> None:
     """Call every export of `instance` (world-level, interfaces', resources') once."""
-    from witgen.runtime.instance import GuestResource
+    from witgen.runtime.guest import GuestResource
     from witgen.runtime.sites import Exports
 
     objects: dict[str, Any] = {}

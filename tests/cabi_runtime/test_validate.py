@@ -12,7 +12,8 @@ import wasmtime
 from witgen.runtime.cabi import validate
 from witgen.runtime.cabi.modules import _key, prepare
 from witgen.runtime.errors import DecodeError, LinkError
-from witgen.runtime.loading import compile_component, default_engine
+from witgen.runtime.loading import default_engine
+from witgen.runtime.wasmtime.compile import compile_component
 
 BuildWat = Callable[[str], bytes]
 

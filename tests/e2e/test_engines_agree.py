@@ -54,7 +54,8 @@ def engines(echo_pkg: ModuleType, echo_wasm: Path) -> dict[str, Any]:
 
 
 def test_both_engines_are_really_in_use(engines: dict[str, Any]) -> None:
-    from witgen.runtime import CabiInstance, Instance
+    from witgen.runtime.cabi.engine import CabiInstance
+    from witgen.runtime.wasmtime.instance import Instance
 
     assert type(engines["wasmtime"]._rt) is Instance
     assert type(engines["cabi"]._rt) is CabiInstance and engines["cabi"]._rt.compiled
@@ -248,7 +249,8 @@ def test_engine_flag_sets_the_default_and_env_or_abi_override_it(
     import subprocess
     import sys
 
-    from witgen.runtime import CabiInstance, Instance
+    from witgen.runtime.cabi.engine import CabiInstance
+    from witgen.runtime.wasmtime.instance import Instance
 
     from .conftest import ROOT, _subprocess_env
 

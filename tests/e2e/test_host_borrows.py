@@ -4,7 +4,7 @@ wasmtime 50 with its concurrency support on traps ("BUG: deferred host scope has
 context") while lifting the second `borrow` of a host resource, before the host function runs:
 WASI's `rename-at`, `poll` of two pollables, `splice`... witgen's engines run without it
 (`witgen.runtime._capi.disable_concurrency`), and components using async go to a concurrent
-sibling engine (`loading.engine_of`).
+sibling engine (`witgen.runtime.wasmtime.compile.engine_of`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import wasmtime
 from tests.e2e.build import SPECS, build, tool, wasmtime_version
 from tests.e2e.conftest import generate_bindings, wat_to_wasm
 from witgen.runtime import Trap, make_engine
-from witgen.runtime.loading import default_engine, engine_of
+from witgen.runtime.loading import default_engine
+from witgen.runtime.wasmtime.compile import engine_of
 
 ENGINES = ("wasmtime", "cabi")
 

@@ -142,7 +142,7 @@ def test_checks_run_once_per_component(abi: str, work: Path, monkeypatch: pytest
     ]:
         real = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _r=real, _n=name: (calls.append(_n), _r(*a))[1])
-    import witgen.runtime.instance as wasmtime_engine
+    import witgen.runtime.wasmtime.instance as wasmtime_engine
 
     real_wt = wasmtime_engine.check_wasmtime_exports
     monkeypatch.setattr(
@@ -302,7 +302,7 @@ def test_wasmtime_engine_checks_a_component_once_per_content(
 ) -> None:
     """`from_bytes`/`from_file` make a new `Component` each time; the verdict on its types
     follows its content (through the artifact cache's digest), so they are read once."""
-    from witgen.runtime import instance
+    from witgen.runtime.wasmtime import instance
 
     calls: list[str] = []
     real = instance.check_wasmtime_exports

@@ -26,7 +26,7 @@ import witgen
 from witgen.gen_host.model import HostModelBuilder
 from witgen.pyview.names import camel
 from witgen.resolve import ir
-from witgen.runtime.instance import default_cache_dir
+from witgen.runtime.loading import default_cache_dir
 
 
 def generator_fingerprint() -> str:

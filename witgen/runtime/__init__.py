@@ -2,11 +2,10 @@
 
 Generated modules build codecs for their types at import time and call components through
 `Instance`/`ExportFunc`; users meet `Some`/`Ok`/`Err`, `Limits` and the exceptions below. The cabi engine
-(`CabiComponent`, `CabiInstance`) is imported on first use, so the wasmtime engine's users don't
-pay for it at start-up.
+(`witgen.runtime.cabi`: `CabiComponent`, `CabiInstance`) is imported on first use, through
+`engines`, so the wasmtime engine's users don't pay for it at start-up, and this package never
+imports it.
 """
-
-from typing import TYPE_CHECKING, Any
 
 from witgen.runtime.cabicode import CabiCode
 from witgen.runtime.codecs import (
@@ -39,10 +38,10 @@ from witgen.runtime.codecs import (
     list_of,
     unsupported,
 )
-from witgen.runtime.engines import Abi, CacheDir, Engine, EngineInstance
+from witgen.runtime.engines import Abi, CacheDir, CompiledComponent, Component, Engine, EngineInstance
 from witgen.runtime.errors import InstanceDead, LinkError, ResourceDropped, Trap, WitgenRuntimeError
+from witgen.runtime.guest import GuestResource
 from witgen.runtime.host import call_method, implementation
-from witgen.runtime.instance import ExportFunc, GuestResource, Instance
 from witgen.runtime.limits import Limits, OutOfFuel, Timeout
 from witgen.runtime.loading import default_engine, engine_for, make_engine
 from witgen.runtime.sites import Exports, SiteSpec, SiteTable
@@ -50,23 +49,11 @@ from witgen.runtime.types import Err, Ok, Result, Some
 from witgen.runtime.wasi import WasiArg
 from witgen.runtime.world import PathLike, load_bytes, load_file, pick_abi, start
 
-if TYPE_CHECKING:
-    from witgen.runtime.cabi.engine import CabiComponent, CabiInstance
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("CabiComponent", "CabiInstance"):
-        from witgen.runtime.cabi import engine
-
-        return getattr(engine, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "Abi",
     "CabiCode",
-    "CabiComponent",
-    "CabiInstance",
+    "CompiledComponent",
+    "Component",
     "pick_abi",
     "BOOL",
     "CHAR",
@@ -87,14 +74,12 @@ __all__ = [
     "EngineInstance",
     "EnumCodec",
     "Err",
-    "ExportFunc",
     "Exports",
     "FlagsCodec",
     "GuestHandle",
     "GuestResource",
     "GuestResourceCodec",
     "HostResourceCodec",
-    "Instance",
     "InstanceDead",
     "Limits",
     "LinkError",

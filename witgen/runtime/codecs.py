@@ -24,15 +24,25 @@ import struct
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from witgen.runtime import _capi as C
 from witgen.runtime import internals
 from witgen.runtime.errors import ResourceDropped
 from witgen.runtime.types import Err, Ok, Some
 
-if TYPE_CHECKING:
-    from witgen.runtime.instance import Instance
+
+class Instance(Protocol):
+    """What the codecs use of the wasmtime engine's instance (`witgen.runtime.wasmtime.instance`):
+    its store and store context, its guest resource classes and host resource tables."""
+
+    store: Any
+    ctx: Any
+    guest_classes: Any
+    host_tables: dict[str, HostTable]
+
+    def drop_resource(self, handle: GuestHandle, what: str) -> None: ...
+
 
 _u8 = ctypes.c_uint8
 _ptr = ctypes.c_void_p

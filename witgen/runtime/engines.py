@@ -1,7 +1,7 @@
 """What an engine is to the rest of the runtime and to generated bindings: the `Engine` protocol
 (load a component, start an instance of it) and the `EngineInstance` protocol (what bindings
 call on a running component). Two engines implement them: wasmtime's component API
-(`witgen.runtime.wasmtime_engine.WASMTIME`) and witgen's own Canonical ABI (`witgen.runtime.cabi.engine.CABI`).
+(`witgen.runtime.wasmtime.engine.WASMTIME`) and witgen's own Canonical ABI (`witgen.runtime.cabi.engine.CABI`).
 
 `engine(abi)` finds one by name; the cabi engine's modules are imported only when it is first
 asked for, so the wasmtime engine's users don't pay for them.
@@ -13,9 +13,10 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Union
 
 import wasmtime
+from wasmtime import component as wc
 
 from witgen.runtime.limits import Limits
 from witgen.runtime.wasi import WasiArg
@@ -23,6 +24,18 @@ from witgen.runtime.wasi import WasiArg
 Abi = Literal["wasmtime", "cabi"]
 """Who runs the Canonical ABI: wasmtime's component API, or witgen's generated code."""
 CacheDir = str | os.PathLike[str] | None | bool
+
+
+class CompiledComponent:
+    """Base of what witgen's own engines compile (the cabi engine's `CabiComponent`), so that
+    bindings can name "a loaded component" without importing an engine."""
+
+    __slots__ = ()
+
+
+Component = Union[wc.Component, CompiledComponent]
+"""A component loaded by one of the engines: wasmtime's engine compiles a
+`wasmtime.component.Component`, the cabi engine a `CabiComponent`."""
 
 
 class EngineInstance(Protocol):
@@ -77,7 +90,7 @@ class Engine(Protocol):
 
     abi: Abi
 
-    def load(self, data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir) -> Any:
+    def load(self, data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir) -> Component:
         """The component in `data` (binary or WebAssembly text), compiled through the cache."""
 
     def owns(self, component: object) -> bool:
@@ -85,7 +98,7 @@ class Engine(Protocol):
 
     def start(
         self,
-        component: Any,
+        component: Component,
         *,
         engine: wasmtime.Engine | None,
         store: wasmtime.Store | None,
@@ -97,7 +110,7 @@ class Engine(Protocol):
 
 
 _MODULES: dict[str, tuple[str, str]] = {
-    "wasmtime": ("witgen.runtime.wasmtime_engine", "WASMTIME"),
+    "wasmtime": ("witgen.runtime.wasmtime.engine", "WASMTIME"),
     "cabi": ("witgen.runtime.cabi.engine", "CABI"),
 }
 """Each engine's module and the name of its `Engine` there."""

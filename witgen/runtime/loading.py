@@ -1,34 +1,31 @@
-"""Compiling components, with an on-disk cache of compiled artifacts.
+"""The wasmtime engines both of witgen's engines compile with, and where compiled code is cached.
 
-Compiling an 18 MB componentize-py component takes seconds; loading its serialized artifact with
-`deserialize_file` (an mmap) takes milliseconds. Artifacts are keyed by the component's content
-hash, the wasmtime version and the engine settings witgen uses (epoch interruption and fuel
-metering change the compiled code: each combination has its own engine and artifacts), and
-written atomically so concurrent processes never see a partial file.
+Epoch interruption and fuel metering change the compiled code, so witgen keeps one process-wide
+engine per combination (`default_engine`) and records what it configured on every engine it
+makes (`EngineSettings`): compiled artifacts are cached per settings (`engine_tag`), and limits
+are checked against the engine's (`check_engine`). Compiling a component for wasmtime's engine,
+with its on-disk artifact cache, is `witgen.runtime.wasmtime.compile`; the cabi engine's core
+modules, `witgen.runtime.cabi.modules`.
 
 witgen's engines run without wasmtime's concurrency support (see `_capi.disable_concurrency`:
 wasmtime 50 traps on host calls taking two borrows of host resources with it on); a component
 using the component-model async features is compiled on the process-wide engine's concurrent
-sibling instead, and `engine_of` names the engine its store must come from.
+sibling instead.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import tempfile
 import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import wasmtime
-from wasmtime import component as wc
 
 from witgen.runtime._capi import disable_concurrency, enable_async_features
 from witgen.runtime.errors import DecodeError
-from witgen.runtime.instance import default_cache_dir, remember_digest
 from witgen.runtime.limits import Limits
 
 
@@ -62,8 +59,6 @@ _NONE = EngineSettings()
 """An engine witgen didn't make: its code is assumed to carry neither check."""
 _ENGINES: dict[tuple[bool, bool, bool], wasmtime.Engine] = {}
 _SETTINGS: weakref.WeakKeyDictionary[wasmtime.Engine, EngineSettings] = weakref.WeakKeyDictionary()
-_ENGINE_OF: weakref.WeakKeyDictionary[wc.Component, wasmtime.Engine] = weakref.WeakKeyDictionary()
-"""The engine each component `compile_component` made was compiled on."""
 _engines_lock = threading.Lock()
 
 
@@ -97,10 +92,11 @@ def default_engine(limits: Limits | None = None, *, concurrent: bool = False) ->
     for fuel. Instances without those limits run on the plain engine, whose code pays for
     neither check. `concurrent` gives the sibling with the component-model async features
     (`compile_component` moves a component needing them there)."""
-    return _shared_engine(*_checks(limits), concurrent)
+    return shared_engine(*_checks(limits), concurrent)
 
 
-def _shared_engine(epoch: bool, fuel: bool, concurrent: bool) -> wasmtime.Engine:
+def shared_engine(epoch: bool, fuel: bool, concurrent: bool) -> wasmtime.Engine:
+    """The process-wide engine with these settings (made on first use)."""
     key = (epoch, fuel, concurrent)
     found = _ENGINES.get(key)
     if found is None:
@@ -125,6 +121,15 @@ def make_engine(
     engine = wasmtime.Engine(_configure(config or wasmtime.Config(), *checks, concurrent))
     _SETTINGS[engine] = EngineSettings(*checks, concurrent=concurrent)
     return engine
+
+
+def default_cache_dir() -> str:
+    """Where compiled components are cached: $WITGEN_CACHE_DIR, else the user's cache dir."""
+    env = os.environ.get("WITGEN_CACHE_DIR")
+    if env:
+        return env
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "witgen", "components")
 
 
 def check_limits(limits: object) -> None:
@@ -155,15 +160,14 @@ def text_to_binary(data: bytes) -> bytes:
         raise DecodeError(f"not a component binary, nor valid WebAssembly text: {exc}", 0) from None
 
 
-def engine_of(component: wc.Component, engine: wasmtime.Engine) -> wasmtime.Engine:
-    """The engine to run `component` on when given `engine`: the concurrent sibling if
-    `compile_component` moved it there from `engine` (it uses async), else `engine` itself."""
-    settings = _SETTINGS.get(engine)
-    if settings is None or not settings.shared or settings.concurrent:
-        return engine
-    compiled = _ENGINE_OF.get(component)
-    sibling = _ENGINES.get((settings.epoch, settings.fuel, True))
-    return compiled if compiled is not None and compiled is sibling else engine
+def settings_of(engine: wasmtime.Engine) -> EngineSettings | None:
+    """What witgen configured on `engine`, if witgen made it."""
+    return _SETTINGS.get(engine)
+
+
+def shared_sibling(settings: EngineSettings) -> wasmtime.Engine | None:
+    """The process-wide concurrent engine with the checks of `settings`, if it was made."""
+    return _ENGINES.get((settings.epoch, settings.fuel, True))
 
 
 def engine_tag(engine: wasmtime.Engine) -> str:
@@ -185,7 +189,7 @@ def check_engine(engine: wasmtime.Engine, limits: Limits) -> EngineSettings:
     return settings
 
 
-def _wasmtime_build() -> str:
+def wasmtime_build() -> str:
     """Identifies the installed libwasmtime (cheaper than importlib.metadata, and exact)."""
     package = Path(wasmtime.__file__).parent
     libs = sorted(package.glob("*/_libwasmtime*")) or sorted(package.glob("_libwasmtime*"))
@@ -193,22 +197,6 @@ def _wasmtime_build() -> str:
     return "wasmtime " + ",".join(parts)
 
 
-def _cache_key(data: bytes, engine: wasmtime.Engine) -> str:
-    digest = hashlib.sha256(data)
-    settings = _SETTINGS.get(engine)
-    name = (
-        f"component-model,map,implements{settings.tag}"
-        if settings and settings.shared
-        else f"engine-{id(engine)}"
-    )
-    digest.update(f"\0{_wasmtime_build()}\0{name}".encode())
-    return digest.hexdigest()
-
-
-_ASYNC_FEATURE = re.compile(
-    r"requires? the component model (async|async stackful|more async builtins) feature"
-)
-"""wasmtime's refusal of a component using async on an engine without concurrency support."""
 _BOILERPLATE = re.compile(r"^\s*failed to parse WebAssembly module\s*Caused by:\s*")
 _WASMTIME_OFFSET = re.compile(r"\s*\(at offset (0x[0-9a-f]+)\)")
 
@@ -220,89 +208,3 @@ def decode_error(exc: wasmtime.WasmtimeError, what: str) -> tuple[str, int | Non
     offset = int(found.group(1), 16) if found else None
     reason = " ".join(line.strip() for line in _WASMTIME_OFFSET.sub("", text).splitlines() if line.strip())
     return f"{what}: {reason}", offset
-
-
-class _NeedsConcurrency(DecodeError):
-    """The component uses the component-model async features the engine was made without."""
-
-
-def _compile(engine: wasmtime.Engine, data: bytes) -> wc.Component:
-    """wasmtime's compile (which validates the whole component); an invalid one is a `DecodeError`."""
-    try:
-        component = wc.Component(engine, data)
-    except wasmtime.WasmtimeError as exc:
-        message, offset = decode_error(exc, "the component is invalid")
-        if _ASYNC_FEATURE.search(message):
-            hint = " (it uses async: make the engine with witgen.runtime.make_engine(..., concurrent=True))"
-            raise _NeedsConcurrency(message + hint, offset) from None
-        raise DecodeError(message, offset) from None
-    _ENGINE_OF[component] = engine
-    return component
-
-
-def compile_component(
-    engine: wasmtime.Engine, data: bytes, cache_dir: str | os.PathLike[str] | None | bool = None
-) -> wc.Component:
-    """Compile `data` (component binary or WAT text), reusing a cached artifact when there is one.
-
-    `cache_dir=None` uses the default cache dir, `False` disables the cache. Only the
-    process-wide engines' artifacts (`default_engine`) are cached across processes, each under its
-    settings (a caller's own engine may differ in settings the cache key can't see). A component
-    using async given a process-wide engine without concurrency goes to its concurrent sibling
-    (`engine_of`).
-    """
-    settings = _SETTINGS.get(engine)
-    if settings is None or not settings.shared or settings.concurrent:
-        return _compile_cached(engine, data, cache_dir)
-    sibling = _shared_engine(settings.epoch, settings.fuel, True)
-    try:
-        return _compile_cached(engine, data, cache_dir, also=sibling)
-    except _NeedsConcurrency:
-        return _compile_cached(sibling, data, cache_dir)
-
-
-def _compile_cached(
-    engine: wasmtime.Engine,
-    data: bytes,
-    cache_dir: str | os.PathLike[str] | None | bool,
-    also: wasmtime.Engine | None = None,
-) -> wc.Component:
-    """`compile_component` on one engine; `also`: another engine whose cached artifact will do."""
-    settings = _SETTINGS.get(engine)
-    if cache_dir is False or settings is None or not settings.shared:
-        component = _compile(engine, data)
-        remember_digest(component, hashlib.sha256(data).hexdigest())  # cheap beside compiling
-        return component
-    root = Path(default_cache_dir() if cache_dir is None or cache_dir is True else cache_dir)
-    for candidate in (engine, also):
-        found = None if candidate is None else _load_artifact(candidate, data, root)
-        if found is not None:
-            return found
-    key = _cache_key(data, engine)
-    path = root / f"{key}.cwasm"
-    component = _compile(engine, data)
-    remember_digest(component, key)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(component.serialize())
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache is not an error: the component still runs
-    return component
-
-
-def _load_artifact(engine: wasmtime.Engine, data: bytes, root: Path) -> wc.Component | None:
-    """The cached artifact of `data` compiled on `engine`, if there is a usable one."""
-    key = _cache_key(data, engine)
-    path = root / f"{key}.cwasm"
-    if not path.exists():
-        return None
-    try:
-        component = wc.Component.deserialize_file(engine, str(path))
-    except wasmtime.WasmtimeError:
-        return None  # stale or foreign artifact: compile again and replace it
-    _ENGINE_OF[component] = engine
-    remember_digest(component, key)
-    return component

@@ -9,16 +9,29 @@ WASI written in Python (`witgen.wasi`, either engine).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Union
+import importlib
+from collections.abc import Collection, Iterable
+from typing import Any, Protocol, Union, runtime_checkable
 
 import wasmtime
 
 from witgen.runtime.errors import LinkError
 
-if TYPE_CHECKING:
-    from witgen.wasi.policy import Wasi
 
-WasiArg = Union[bool, wasmtime.WasiConfig, "Wasi", None]
+@runtime_checkable
+class PythonWasi(Protocol):
+    """What an engine asks of WASI written in Python (`witgen.wasi.Wasi`): to define in an
+    instance `rt` the component's WASI imports (`imported`) the host hasn't (`defined`). It
+    returns that instance's WASI state. The runtime never imports `witgen.wasi` itself: the
+    policy object links itself, and `wasi=True` finds the default by name, as engines are found."""
+
+    def link(self, rt: Any, imported: Iterable[str], defined: Collection[str] = ()) -> object: ...
+
+
+DEFAULT_POLICY = ("witgen.wasi.policy", "Wasi")
+"""The module and class of witgen's WASI, whose `inherit()` is what `wasi=True` means on the cabi engine."""
+
+WasiArg = Union[bool, wasmtime.WasiConfig, PythonWasi, None]
 WasmtimeWasi = Union[bool, wasmtime.WasiConfig, None]
 """What configures wasmtime's own WASI (True: the default, stdio inherited)."""
 
@@ -28,15 +41,17 @@ def wasmtime_wasi(wasi: WasiArg) -> WasmtimeWasi:
     return wasi if wasi is None or isinstance(wasi, (bool, wasmtime.WasiConfig)) else None
 
 
-def python_wasi(wasi: Any, engine: str) -> Wasi | None:
+def python_wasi(wasi: Any, engine: str) -> PythonWasi | None:
     """The `witgen.wasi` policy `wasi` means on `engine`, or None (no WASI, or wasmtime's)."""
     if wasi is None or wasi is False:
         return None
-    from witgen.wasi.policy import Wasi
-
     if wasi is True:
-        return Wasi.inherit() if engine == "cabi" else None
-    if isinstance(wasi, Wasi):
+        if engine != "cabi":
+            return None
+        module, name = DEFAULT_POLICY
+        default: PythonWasi = getattr(importlib.import_module(module), name).inherit()
+        return default
+    if isinstance(wasi, PythonWasi):
         return wasi
     if isinstance(wasi, wasmtime.WasiConfig):
         if engine == "cabi":

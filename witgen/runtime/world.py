@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 import wasmtime
-from wasmtime import component as wc
 
 from witgen.runtime import engines
-from witgen.runtime.engines import Abi, CacheDir, EngineInstance
+from witgen.runtime.engines import Abi, CacheDir, Component, EngineInstance
 from witgen.runtime.limits import Limits
 from witgen.runtime.loading import check_limits
 from witgen.runtime.wasi import WasiArg
-
-if TYPE_CHECKING:  # the cabi engine is imported when it is first used
-    from witgen.runtime.cabi.engine import CabiComponent
 
 PathLike = os.PathLike[str]
 
@@ -30,22 +25,20 @@ def pick_abi(abi: str | None, default: str) -> Abi:
 
 def load_file(
     path: str | os.PathLike[str], engine: wasmtime.Engine, cache_dir: CacheDir, abi: Abi = "wasmtime"
-) -> wc.Component | CabiComponent:
+) -> Component:
     """Read and compile a component file (binary or WAT text), through the artifact cache."""
     with open(path, "rb") as f:
         data = f.read()
     return load_bytes(data, engine, cache_dir, abi)
 
 
-def load_bytes(
-    data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir, abi: Abi = "wasmtime"
-) -> wc.Component | CabiComponent:
-    loaded: wc.Component | CabiComponent = engines.engine(abi).load(bytes(data), engine, cache_dir)
+def load_bytes(data: bytes, engine: wasmtime.Engine, cache_dir: CacheDir, abi: Abi = "wasmtime") -> Component:
+    loaded: Component = engines.engine(abi).load(bytes(data), engine, cache_dir)
     return loaded
 
 
 def start(
-    component: wc.Component | CabiComponent,
+    component: Component,
     *,
     engine: wasmtime.Engine | None,
     store: wasmtime.Store | None,

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from witgen.wasi.clocks import Clock, SystemClock
 from witgen.wasi.fs.memory import MemoryTree
 from witgen.wasi.random import Random, SystemRandom
+
+if TYPE_CHECKING:
+    from witgen.wasi.link import Session
 
 Output = Literal["inherit"] | bytearray | Callable[[bytes], object] | BinaryIO | None
 """Where a guest's stdout/stderr go: the host's own stream, a buffer that collects the bytes, a
@@ -152,6 +155,12 @@ class Wasi:
     def inherit(cls) -> Wasi:
         """The host's stdin, stdout and stderr, and nothing else (what `wasi=True` means)."""
         return cls(stdin="inherit", stdout="inherit", stderr="inherit")
+
+    def link(self, rt: Any, imported: Iterable[str], defined: Collection[str] = ()) -> Session:
+        """Define this WASI's imports in the engine instance `rt` (`witgen.runtime.wasi.PythonWasi`)."""
+        from witgen.wasi.link import link
+
+        return link(rt, self, imported, defined)
 
     def __post_init__(self) -> None:
         if isinstance(self.args, str) or not all(isinstance(a, str) for a in self.args):

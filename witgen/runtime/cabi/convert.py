@@ -18,6 +18,7 @@ from typing import Any
 import wasmtime
 
 from witgen.abi import MAX_FLAT_PARAMS, Flattener, FlatVariant, VariantLayout, flag_words
+from witgen.abi.definitions import MAX_LIST_BYTE_LENGTH
 from witgen.component import types as t
 from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi.fastcall import caller
@@ -37,8 +38,6 @@ from witgen.runtime.errors import Trap
 
 U32 = 0xFFFFFFFF
 U64 = 0xFFFFFFFFFFFFFFFF
-MAX_BYTE_LENGTH = (1 << 28) - 1
-"""CanonicalABI.md's MAX_STRING_BYTE_LENGTH and MAX_LIST_BYTE_LENGTH: longer ones trap."""
 
 
 class Unsupported(Exception):
@@ -134,13 +133,13 @@ class Side:
         """The view holding a lifted list's `n` elements, checked (length limit included)."""
         size = n * elem_size
         view = self.view()
-        if ptr % align or ptr + size > len(view) or size > MAX_BYTE_LENGTH:
+        if ptr % align or ptr + size > len(view) or size > MAX_LIST_BYTE_LENGTH:
             problem = (
                 "unaligned pointer"
                 if ptr % align
                 else (
                     "list content out-of-bounds"
-                    if size <= MAX_BYTE_LENGTH
+                    if size <= MAX_LIST_BYTE_LENGTH
                     else "list longer than 2^28 - 1 bytes"
                 )
             )

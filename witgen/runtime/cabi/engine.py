@@ -1,5 +1,5 @@
 """The cabi engine's `CabiInstance`: the same linking and call-site API generated bindings use
-with the wasmtime engine (`witgen.runtime.instance.Instance`), run over core wasm.
+with the wasmtime engine (`witgen.runtime.wasmtime.instance.Instance`), run over core wasm.
 
 Generated code passes every function twice: as codecs (for the wasmtime engine and for error
 messages) and as a `cabi=` factory, generated Python specialised to the function's types.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import wasmtime
 
@@ -25,21 +25,18 @@ from witgen.runtime.cabi.instantiate import LowerRun, instantiate, plan_of
 from witgen.runtime.cabi.modules import CacheDir, Prepared, prepare
 from witgen.runtime.cabi.plan import Lower
 from witgen.runtime.codecs import Codec, HostTable
-from witgen.runtime.engines import Abi, Engine
+from witgen.runtime.engines import Abi, CompiledComponent, Engine
 from witgen.runtime.errors import AbiViolation, InstanceDead, LinkError, Trap
-from witgen.runtime.instance import bind_guest_class
+from witgen.runtime.guest import bind_guest_class
 from witgen.runtime.limits import NO_LIMITS, Guard, Limits, Timeout, setup_store, trap_type
 from witgen.runtime.loading import check_engine, text_to_binary
 from witgen.runtime.wasi import WasiArg, python_wasi
-
-if TYPE_CHECKING:
-    from witgen.wasi.link import Session
 
 _type_ids = count(1)
 
 
 @dataclass
-class CabiComponent:
+class CabiComponent(CompiledComponent):
     """A component loaded for the cabi engine: decoded, its core modules compiled (and cached
     on disk), once per process and engine (`modules.prepare`)."""
 
@@ -102,7 +99,7 @@ class CabiInstance:
     ) -> None:
         self.python_wasi = python_wasi(wasi, "cabi")
         """The `witgen.wasi` policy to link (the cabi engine's only WASI), if any."""
-        self.wasi_session: Session | None = None
+        self.wasi_session: object | None = None
         """That WASI's state for this instance, once linked."""
         self.component = component
         self.engine = engine
@@ -218,10 +215,8 @@ class CabiInstance:
 
     def instantiate(self) -> None:
         if self.python_wasi is not None:
-            from witgen.wasi.link import link
-
             defined = {interface for interface, _ in self._funcs.exact}
-            self.wasi_session = link(self, self.python_wasi, self.import_names(), defined)
+            self.wasi_session = self.python_wasi.link(self, self.import_names(), defined)
 
         def on_error(exc: BaseException) -> str:
             # A trap in an adapter is reported as a trap; anything else (or a host exception

@@ -26,9 +26,8 @@ from witgen.runtime.cabi.plan import Plan
 from witgen.runtime.cabi.validate import validate
 from witgen.runtime.cabi.wiring import ImportArrays
 from witgen.runtime.errors import DecodeError
-from witgen.runtime.instance import default_cache_dir
 from witgen.runtime.internals import ffi, pointer
-from witgen.runtime.loading import _wasmtime_build, engine_tag
+from witgen.runtime.loading import default_cache_dir, engine_tag, wasmtime_build
 
 if TYPE_CHECKING:
     from witgen.runtime.cabi.instantiate import HostBatch
@@ -38,7 +37,7 @@ CacheDir = str | os.PathLike[str] | bool | None
 
 def _key(data: bytes | memoryview) -> str:
     digest = hashlib.sha256(data)
-    digest.update(f"\0core-module\0{_wasmtime_build()}".encode())
+    digest.update(f"\0core-module\0{wasmtime_build()}".encode())
     return digest.hexdigest()
 
 

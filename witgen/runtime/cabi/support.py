@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from witgen.abi.definitions import UTF16_TAG
 from witgen.runtime.cabi.fastcall import CoreFault
 from witgen.runtime.errors import AbiViolation, HostBudgetExhausted, Trap
 from witgen.runtime.types import Err, Ok, Some
@@ -183,8 +184,6 @@ StringEncoder = Callable[[Any], tuple[bytes, int, int]]
 """str -> (bytes, the ABI's length field, alignment)."""
 StringLoader = Callable[[memoryview, int, int], str]
 
-_UTF16_TAG = 1 << 31
-
 
 def _enc_utf8(s: Any) -> tuple[bytes, int, int]:
     if type(s) is not str and not isinstance(s, str):
@@ -218,7 +217,7 @@ def _enc_latin1_utf16(s: Any) -> tuple[bytes, int, int]:
         data = s.encode("utf-16-le")
     except UnicodeEncodeError:
         raise bad from None
-    return data, (len(data) // 2) | _UTF16_TAG, 2
+    return data, (len(data) // 2) | UTF16_TAG, 2
 
 
 def _ld_utf8(m: memoryview, ptr: int, n: int) -> str:
@@ -243,8 +242,8 @@ def _ld_utf16(m: memoryview, ptr: int, n: int) -> str:
 
 
 def _ld_latin1_utf16(m: memoryview, ptr: int, n: int) -> str:
-    if n & _UTF16_TAG:
-        return _ld_utf16(m, ptr, n ^ _UTF16_TAG)
+    if n & UTF16_TAG:
+        return _ld_utf16(m, ptr, n ^ UTF16_TAG)
     if ptr % 2 or ptr + n > len(m):
         what = "unaligned pointer" if ptr % 2 else "string content out-of-bounds"
         trap(f"{what}: latin-1 string of {n} bytes at {ptr}")

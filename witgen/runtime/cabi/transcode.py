@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-UTF16_TAG = 1 << 31
-"""The bit of a latin1+utf16 string's length that says its bytes are UTF-16."""
+from witgen.abi.definitions import UTF16_TAG
 
 
 class Memory(Protocol):

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any, Optional, Protocol, Union
 
 import wasmtime
-from wasmtime import component as _wc
 
 from witgen import runtime as _rt
 from witgen.runtime.types import Err, Ok, Result, Some
@@ -168,7 +167,7 @@ be exported by components which can respond to HTTP Requests."""
 
     def __init__(
         self,
-        component: _wc.Component | _rt.CabiComponent,
+        component: _rt.Component,
         *,
         imports: HostImports | None = None,
         wasi: _rt.WasiArg = None,

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Optional, Protocol, Union
 
 import wasmtime
-from wasmtime import component as _wc
 
 from witgen import runtime as _rt
 from witgen.runtime.types import Err, Ok, Result, Some
@@ -49,7 +48,7 @@ class BothWays:
 
     def __init__(
         self,
-        component: _wc.Component | _rt.CabiComponent,
+        component: _rt.Component,
         *,
         imports: BothWaysImports,
         wasi: _rt.WasiArg = None,

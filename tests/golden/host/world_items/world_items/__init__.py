@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Optional, Protocol, Union
 
 import wasmtime
-from wasmtime import component as _wc
 
 from witgen import runtime as _rt
 from witgen.runtime.types import Err, Ok, Result, Some
@@ -109,7 +108,7 @@ class Items(_rt.Exports):
 
     def __init__(
         self,
-        component: _wc.Component | _rt.CabiComponent,
+        component: _rt.Component,
         *,
         imports: ItemsImports,
         wasi: _rt.WasiArg = None,

@@ -14,12 +14,11 @@ A store with per-call limits (`Limits.deadline`, `Limits.fuel`) has its sites wr
 from __future__ import annotations
 
 import ctypes
-import os
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any
 
 import wasmtime
 from wasmtime import component as wc
@@ -28,14 +27,12 @@ from witgen.runtime import _capi as C
 from witgen.runtime import internals
 from witgen.runtime.codecs import Codec, GuestHandle, HostTable, Scalar
 from witgen.runtime.errors import InstanceDead, LinkError, Trap
+from witgen.runtime.guest import GuestResource, R, bind_guest_class
 from witgen.runtime.limits import NO_LIMITS, Guard, Limits, setup_store, trap_type
 from witgen.runtime.stores import store_lock
-from witgen.runtime.typecheck import check_wasmtime_exports, check_wasmtime_imports
 from witgen.runtime.types import Err, Ok
 from witgen.runtime.wasi import WasiArg, python_wasi, wasmtime_wasi
-
-if TYPE_CHECKING:
-    from witgen.wasi.link import Session
+from witgen.runtime.wasmtime.reflect import check_wasmtime_exports, check_wasmtime_imports
 
 _type_ids = count(1)
 """Host resource type ids are process-unique, so handles of two instances can't be confused."""
@@ -136,7 +133,7 @@ class Instance:
     ) -> None:
         self.python_wasi = python_wasi(wasi, "wasmtime")
         """The `witgen.wasi` policy to link, if `wasi=` asks for witgen's WASI."""
-        self.wasi_session: Session | None = None
+        self.wasi_session: object | None = None
         """That WASI's state for this instance, once linked."""
         self.component = component
         self.engine = engine
@@ -209,9 +206,7 @@ class Instance:
 
     def instantiate(self) -> None:
         if self.python_wasi is not None:
-            from witgen.wasi.link import link
-
-            self.wasi_session = link(self, self.python_wasi, self.import_names(), self._defs)
+            self.wasi_session = self.python_wasi.link(self, self.import_names(), self._defs)
         self._check_imports()
         linker = wc.Linker(self.engine)
         if self.wasi is not None and self.wasi is not False:
@@ -436,21 +431,6 @@ def _link_hint(message: str, has_wasi: bool, limits: Limits = NO_LIMITS) -> str:
     return message
 
 
-R = TypeVar("R", bound="GuestResource")
-
-
-def bind_guest_class(instance: Any, base: type[R], funcs: dict[str, Callable[..., Any]]) -> type[R]:
-    """`base` subclassed for one instance (of either engine): its calls go through `funcs`."""
-    namespace = {
-        "_instance": instance,
-        "_funcs": funcs,
-        "__doc__": base.__doc__,
-        "__module__": base.__module__,
-        "__qualname__": base.__qualname__,
-    }
-    return type(base.__name__, (base,), namespace)
-
-
 class ExportFunc:
     """A call site for one exported function: preallocated argument and result structs."""
 
@@ -589,63 +569,3 @@ class ExportFunc:
         if failure is not None:
             raise failure
         return None if self.result is None else self.result.from_dyn(cx, out)
-
-
-class GuestResource:
-    """Base of generated classes for resources the component exports.
-
-    The generated class is abstract: each instance binds a subclass of it (see
-    `Instance.bind_guest_resource`), reached as an attribute of the exported interface.
-    """
-
-    _instance: ClassVar[Instance | None] = None
-    _funcs: ClassVar[dict[str, Callable[..., Any]]] = {}
-    _handle: GuestHandle | None = None
-
-    def __init__(self) -> None:
-        raise TypeError(f"{type(self).__name__} has no constructor: the component only hands them out")
-
-    @classmethod
-    def _site(cls, name: str) -> Callable[..., Any]:
-        if cls._instance is None:
-            raise TypeError(
-                f"{cls.__name__} is not bound to a component instance: "
-                f"use it through the instance's exported interface (e.g. instance.<interface>.{cls.__name__})"
-            )
-        return cls._funcs[name]
-
-    def _construct(self, name: str, *args: Any) -> None:
-        self._handle = type(self)._site(name)(*args)
-
-    def _call(self, name: str, *args: Any) -> Any:
-        return type(self)._site(name)(self, *args)
-
-    @classmethod
-    def _static(cls, name: str, *args: Any) -> Any:
-        return cls._site(name)(*args)
-
-    @property
-    def dropped(self) -> bool:
-        """Whether the handle was dropped or moved into the component."""
-        return self._handle is None or self._handle.any is None
-
-    def drop(self) -> None:
-        """Drop the guest's resource now (running its destructor). Dropping twice is a no-op."""
-        handle = self._handle
-        if handle is not None:
-            handle.instance.drop_resource(handle, type(self).__name__)
-
-    def __enter__(self: R) -> R:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.drop()
-
-
-def default_cache_dir() -> str:
-    """Where compiled components are cached: $WITGEN_CACHE_DIR, else the user's cache dir."""
-    env = os.environ.get("WITGEN_CACHE_DIR")
-    if env:
-        return env
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "witgen", "components")

@@ -1,5 +1,5 @@
 """The wasmtime engine as an `engines.Engine`: wasmtime's component API runs the Canonical ABI
-(`instance.Instance`), components compiled through the artifact cache (`loading`)."""
+(`instance.Instance`), components compiled through the artifact cache (`compile`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import wasmtime
 from wasmtime import component as wc
 
 from witgen.runtime.engines import Abi, CacheDir, Engine
-from witgen.runtime.instance import Instance
 from witgen.runtime.limits import Limits
-from witgen.runtime.loading import compile_component, engine_for, engine_of
+from witgen.runtime.loading import engine_for
 from witgen.runtime.wasi import WasiArg
+from witgen.runtime.wasmtime.compile import compile_component, engine_of
+from witgen.runtime.wasmtime.instance import Instance
 
 
 class WasmtimeEngine:
