@@ -72,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="with --reference: calls per function and direction with a byte changed",
     )
+    ap.add_argument(
+        "--moving",
+        action="store_true",
+        help="with --reference: memories that move whenever they grow, and grow at every allocation",
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="print every failure in full")
     args = ap.parse_args(argv)
 
@@ -115,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     for world in worlds:
         t0 = time.perf_counter()
         if args.reference:
-            out = run_reference(world, gen_dir, args.samples, engines, args.corrupt)[0]
+            out = run_reference(world, gen_dir, args.samples, engines, args.corrupt, args.moving)[0]
         else:
             out = run_world(world, gen_dir, args.samples, engines=engines, formatted=args.formatted)
         tally.add(out)

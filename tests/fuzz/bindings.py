@@ -61,8 +61,14 @@ def generate_bindings(wit: Path, out_parent: Path, formatted: bool = False) -> M
     return importlib.import_module(name)
 
 
-def wasmtime_engine() -> wasmtime.Engine:
-    """An engine for the forwarding components (maps need the component-model-map feature)."""
+def wasmtime_engine(moving: bool = False) -> wasmtime.Engine:
+    """An engine for the forwarding components (maps need the component-model-map feature);
+    ``moving``: its linear memories move on every growth (as in tests/e2e/test_moving_memory.py)."""
     config = wasmtime.Config()
     config.wasm_component_model_map = True
+    if moving:
+        config.memory_reservation = 0
+        config.memory_guard_size = 0
+        config.memory_reservation_for_growth = 0
+        config.memory_may_move = True
     return wasmtime.Engine(config)

@@ -75,6 +75,8 @@ ANSWER = 1024
 HEADER = 16 * 8
 HEAP_BASE = 65536
 ENCODING = {"utf8": "utf8", "utf16": "utf16", "compact-utf16": "latin1+utf16"}
+GROW_PAGES = 64
+"""With ``grow``, memories grow at every allocation up to this many pages."""
 RERUN = "python bench/fuzz_diff.py --reference --seed {seed} --count 1 -v"
 
 
@@ -275,14 +277,26 @@ def _sig(params: tuple[str, ...], results: tuple[str, ...]) -> str:
     return "".join(f" (param {p})" for p in params) + "".join(f" (result {r})" for r in results)
 
 
-def wat(recorded: list[Recorded]) -> str:
-    """The recorder core module (``ref-run``'s ``which`` indexes ``recorded``)."""
+def wat(recorded: list[Recorded], grow: bool = False) -> str:
+    """The recorder core module (``ref-run``'s ``which`` indexes ``recorded``); ``grow``: every
+    ``cabi_realloc`` grows the memory by a page (up to ``GROW_PAGES``), so that the host's
+    allocations move it on an engine whose memories move."""
     # the heap is zeroed as it is reset: above it memory is zeros (`Host.memory` counts on it)
     realloc = forwarding.REALLOC.replace(
         f"(global.set $heap (i32.const {forwarding.HEAP_BASE}))",
         f"(memory.fill (i32.const {HEAP_BASE}) (i32.const 0) (i32.sub (global.get $heap) (i32.const {HEAP_BASE})))"
         f" (global.set $heap (i32.const {HEAP_BASE}))",
     )
+    if grow:
+        head = (
+            '(func $realloc (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)\n    (local $p i32)'
+        )
+        assert head in realloc
+        realloc = realloc.replace(
+            head,
+            f"{head}\n    (if (i32.lt_u (memory.size) (i32.const {GROW_PAGES}))"
+            " (then (drop (memory.grow (i32.const 1)))))",
+        )
     out = ["(module"]
     for i, r in enumerate(recorded):
         out.append(
@@ -343,14 +357,16 @@ def wat(recorded: list[Recorded]) -> str:
     return "\n".join(out) + "\n"
 
 
-def build(world: World) -> tuple[Path, Path, list[Recorded], dict[tuple[str | None, str], int]]:
+def build(
+    world: World, grow: bool = False
+) -> tuple[Path, Path, list[Recorded], dict[tuple[str | None, str], int]]:
     """The recorder component of ``world``: (component, WIT, recorded functions, their index by key)."""
     text = recorder_wit(world)
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "w.wit").write_text(text)
         by_key = plan(Path(tmp) / "w.wit")
     recorded = list(by_key.values())
-    module = wat(recorded)
+    module = wat(recorded, grow)
     wasm, wit = forwarding.build_module(text, module, world.encoding, "rec")
     return wasm, wit, recorded, {k: i for i, k in enumerate(by_key)}
 
@@ -404,14 +420,17 @@ class Counts:
 class RefRunner(Runner):
     """One world's recorder on each engine; ``run`` checks every function both ways."""
 
-    def __init__(self, world: World, gen_dir: Path, engines: tuple[str, ...] = ENGINES) -> None:
+    def __init__(
+        self, world: World, gen_dir: Path, engines: tuple[str, ...] = ENGINES, moving: bool = False
+    ) -> None:
+        """``moving``: memories move whenever they grow, and grow at every allocation."""
         assert not world.features.resources
         self.world = world
-        self.wasm, self.wit, self.recorded, self.index = build(world)
+        self.wasm, self.wit, self.recorded, self.index = build(world, grow=moving)
         self.pkg = generate_bindings(self.wit, gen_dir)
         self.engines = tuple(e for e in engines if e != "wasmtime" or not world.features.fixed)
         self.host = Host()
-        self.wt_engine = wasmtime_engine()
+        self.wt_engine = wasmtime_engine(moving)
         self.instances: dict[str, Any] = {}
         self.components: dict[str, Any] = {}
         self.failures: list[Failure] = []
@@ -457,8 +476,8 @@ class RefRunner(Runner):
         return Image(self.encoding, self.flattener, bytearray(rng.randbytes(HEAP_BASE)))
 
     def tapped(self, site: Site, engine: str, pvs: Any, taps: int) -> ref.LiftLowerContext | None:
-        """The reference's view of the guest memory tapped ``taps`` times during the call, the
-        first tap's, if it holds the answer area the test prepared (else reported: None)."""
+        """The reference's view of the guest memory at the first of the ``taps`` taps the call
+        must have made, none of which found stray bytes above the heap (else reported: None)."""
         if len(self.host.taps) != taps:
             what = f"the guest must tap its memory {taps} times"
             self.fail(site, engine, what, pvs, taps, len(self.host.taps))
@@ -696,11 +715,16 @@ def encoding_by_seed(world: World) -> World:
 
 
 def run_world(
-    world: World, gen_dir: Path, samples: int = 2, engines: tuple[str, ...] = ENGINES, corrupt: int = 1
+    world: World,
+    gen_dir: Path,
+    samples: int = 2,
+    engines: tuple[str, ...] = ENGINES,
+    corrupt: int = 1,
+    moving: bool = False,
 ) -> tuple[Outcome, Counts]:
-    """Build, bind and run one world (``RefRunner.run``); failing to is a failure too."""
+    """Build, bind and run one world (``RefRunner``); failing to is a failure too."""
     try:
-        runner = RefRunner(world, gen_dir, engines)
+        runner = RefRunner(world, gen_dir, engines, moving)
         return runner.run(samples, corrupt), runner.counts
     except Exception as exc:  # noqa: BLE001 - reported
         failure = Failure(
