@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
 
 import pytest
 
+from witgen.abi import Flattener, Layout
 from witgen.abi import definitions as ref
 from witgen.component import types as t
 
@@ -69,18 +71,11 @@ def test_generated_call_sites_agree_with_the_reference(chunk: int, gen_dir: Path
     assert corrupted * len(ENGINES) // 5 < traps < corrupted * len(ENGINES) * 4 // 5
 
 
-def _joins(vt: t.ValType | None, flattener: object) -> bool:
-    """Whether ``vt`` holds a variant with a case whose flat types differ from the joined ones."""
-    from witgen.abi.flat import Flattener
-
-    assert isinstance(flattener, Flattener)
-    match vt:
-        case None | t.Prim() | t.Enum() | t.Flags():
-            return False
-        case t.Variant() | t.Option() | t.Result():
-            flat = flattener.variant(vt)
-            if any(list(case) != list(flat.payload[: len(case)]) for case in flat.cases):
-                return True
+def _walk(vt: t.ValType | None) -> Iterator[t.ValType]:
+    """``vt`` and every type nested in it."""
+    if vt is None:
+        return
+    yield vt
     children: list[t.ValType | None] = []
     match vt:
         case t.Record(fields):
@@ -95,52 +90,49 @@ def _joins(vt: t.ValType | None, flattener: object) -> bool:
             children = [ok, err]
         case t.Map(key, value):
             children = [key, value]
-    return any(_joins(c, flattener) for c in children)
+    for child in children:
+        yield from _walk(child)
+
+
+def _joins(vt: t.ValType, flattener: Flattener) -> bool:
+    """Whether ``vt`` is a variant with a case whose flat types are not the joined ones."""
+    if not isinstance(vt, (t.Variant, t.Option, t.Result)):
+        return False
+    flat = flattener.variant(vt)
+    return any(list(case) != list(flat.payload[: len(case)]) for case in flat.cases)
 
 
 def test_the_worlds_cover_what_the_abi_treats_apart() -> None:
     """The seeds of one run hold every string encoding, spilled parameters and results both ways,
     variants joining differently typed payloads, maps and fixed-length lists. (Flags past 32 are
-    not valid WIT since wasm-tools 1.2xx: `tests/abi/test_reference.py` covers them.)"""
-    from witgen.abi import Flattener, Layout
-
+    not valid WIT for wasm-tools 1.262: `tests/abi/test_reference.py` covers them.)"""
     flattener = Flattener(Layout())
     encodings, seen = set(), set()
     for seed in range(BASE_SEED, BASE_SEED + WORLDS):
         world = _world(seed)
         encodings.add(world.encoding)
-        recorded = build(world)[2]
-        for r in recorded:
-            types = [vt for _, vt in r.func_type.params] + [r.func_type.result]
-            seen |= {
-                name
-                for name, hit in [
-                    ("params spill", r.lift.params_in_memory),
-                    ("results spill", r.lift.results_in_memory),
-                    ("import retptr", r.lower.retptr),
-                    ("joined variant", any(_joins(vt, flattener) for vt in types)),
-                    ("map", "Map(" in repr(types)),
-                    ("fixed list", any(isinstance(vt, t.ListType) and vt.length for vt in _walk(types))),
-                ]
-                if hit
+        for r in build(world)[2]:
+            nested = [x for _, vt in r.func_type.params for x in _walk(vt)] + list(_walk(r.func_type.result))
+            found = {
+                "params spill": r.lift.params_in_memory,
+                "results spill": r.lift.results_in_memory,
+                "import retptr": r.lower.retptr,
+                "joined variant": any(_joins(vt, flattener) for vt in nested),
+                "map": any(isinstance(vt, t.Map) for vt in nested),
+                "fixed list": any(isinstance(vt, t.ListType) and vt.length for vt in nested),
+                "string": t.Prim("string") in nested,
             }
+            seen |= {name for name, hit in found.items() if hit}
     assert encodings == {"utf8", "utf16", "compact-utf16"}
-    assert seen == {"params spill", "results spill", "import retptr", "joined variant", "map", "fixed list"}
-
-
-def _walk(types: list[t.ValType | None]) -> list[t.ValType]:
-    out: list[t.ValType] = []
-    for vt in types:
-        if vt is None:
-            continue
-        out.append(vt)
-        for child in getattr(vt, "__dict__", {}).values():
-            if isinstance(child, tuple):
-                for c in child:
-                    out += _walk([c[1] if isinstance(c, tuple) else c])
-            elif not isinstance(child, (int, str)) and child is not None:
-                out += _walk([child])
-    return out
+    assert seen == {
+        "params spill",
+        "results spill",
+        "import retptr",
+        "joined variant",
+        "map",
+        "fixed list",
+        "string",
+    }
 
 
 NO_RESOURCES = Features(resources=False)
