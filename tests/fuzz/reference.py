@@ -8,14 +8,16 @@ values the Canonical ABI put on the wire, and puts there core values the test pr
   stores its flat core parameters (spilled: the one pointer) at ``TAP``, fetches the answer the
   test prepared (``ref-fill``), hands its memory to the host (``ref-tap``) and returns the core
   result found at ``ANSWER``. The test lifts the tapped parameters with the reference and
-  compares them with the arguments sent; the answer was lowered by the reference, and the value
+  compares them with the arguments sent, and flat core values with the reference's lowering of
+  the same arguments (canonical: a true ``bool`` is 1, an ``s8`` of -1 is 0xFFFFFFFF, unused
+  variant slots are 0; pointers aside); the answer was lowered by the reference, and the value
   the bindings returned must be it.
 - Import direction (the bindings lift the arguments, lower the result): ``ref-run(which)``
   fetches the core arguments the test lowered with the reference (spilled: a pointer into the
   answer area), taps its memory, calls the lowered import ``which`` with them (and a return
   pointer when its result spills), stores the core result (or the return pointer) at ``TAP``
   and taps again. The host import must have received the values lowered, and the reference
-  lifting of the tapped result must be what the import returned.
+  lifting of the tapped result must be what the import returned (a flat one canonical too).
 - Corrupted calls (``RefRunner.run(corrupt=N)``): one byte of the prepared core values or memory
   is changed. The bindings must then trap (``witgen.runtime.Trap``) exactly when the reference
   lifting of the same memory traps, and else give what it lifts.
@@ -489,6 +491,17 @@ class RefRunner(Runner):
             return None
         return self.context(self.host.memory(0))
 
+    def canonical(self, values: list[Any], types: list[t.ValType], max_flat: int) -> list[Any]:
+        """The flat core values the reference lowers ``values`` to, None where a pointer goes
+        (those differ between two lowerings allocating at different places)."""
+        one, other = Image(self.encoding, self.flattener, bytearray(HEAP_BASE)), self.image_at(64)
+        flat = ref.lower_flat_values(one.context(), max_flat, values, types)
+        moved = ref.lower_flat_values(other.context(), max_flat, values, types)
+        return [x if x == y or isinstance(x, float) else None for x, y in zip(flat, moved, strict=True)]
+
+    def image_at(self, offset: int) -> Image:
+        return Image(self.encoding, self.flattener, bytearray(HEAP_BASE), ANSWER + HEADER + offset)
+
     def context(self, mem: bytearray) -> ref.LiftLowerContext:
         return ref.LiftLowerContext(lambda: mem, None, self.encoding, self.flattener)
 
@@ -574,6 +587,12 @@ class RefRunner(Runner):
             if got_args != ("values", expected_args):
                 what = "the reference lifts other arguments than the bindings were given"
                 self.fail(site, engine, what, args_pv, expected_args, got_args)
+            elif not rec.lift.params_in_memory:
+                vs = [to_ref(vt, pv) for (_, vt), pv in zip(ft.params, args_pv, strict=True)]
+                canonical = self.canonical(vs, [vt for _, vt in ft.params], MAX_FLAT_PARAMS)
+                if not same_core(canonical, core):
+                    what = "the bindings lowered other core values than the reference (pointers aside)"
+                    self.fail(site, engine, what, args_pv, canonical, core)
             if bad:
                 results = ts and [get_core(cx.memory(), ANSWER, rec.lift.results[0])]
                 flat = ref.CoreValueIter(results)
@@ -665,6 +684,11 @@ class RefRunner(Runner):
             if got != ("values", (canon(result_pv),)):
                 what = "the reference lifts another result than the bindings lowered"
                 self.fail(site, engine, what, args_pv, canon(result_pv), got)
+            elif rec.lower.results:
+                canonical = self.canonical([to_ref(ft.result, result_pv)], [ft.result], MAX_FLAT_RESULTS)
+                if not same_core(canonical, result.values):
+                    what = "the bindings lowered another core result than the reference (pointers aside)"
+                    self.fail(site, engine, what, args_pv, canonical, list(result.values))
         return len(self.failures) == before
 
 
@@ -677,6 +701,29 @@ def lifted(lift: Callable[..., list[Any]], types: Any, *args: Any) -> tuple[str,
         return ("trap", str(exc))
     vts = [vt[1] if isinstance(vt, tuple) else vt for vt in types]
     return ("values", canon(tuple(from_ref(vt, v) for vt, v in zip(vts, values, strict=True))))
+
+
+def same_core(canonical: list[Any], core: list[Any]) -> bool:
+    """Whether tapped core values are the canonical ones (None: any pointer; floats and the bits
+    of a float in an integer slot: any NaN for a NaN, which the Canonical ABI leaves open)."""
+    if len(canonical) != len(core):
+        return False
+    for want, got in zip(canonical, core, strict=True):
+        if want is None or want == got:
+            continue
+        if isinstance(want, float):
+            if canon(want) != canon(got):
+                return False
+        elif not (_nan_bits(want) and _nan_bits(got)):
+            return False
+    return True
+
+
+def _nan_bits(x: int) -> bool:
+    """``x`` is the bit pattern of an f32 NaN (below 2**32) or an f64 NaN."""
+    if x < 1 << 32:
+        return (x & 0x7F80_0000) == 0x7F80_0000 and bool(x & 0x7F_FFFF)
+    return (x & 0x7FF0_0000_0000_0000) == 0x7FF0_0000_0000_0000 and bool(x & 0xF_FFFF_FFFF_FFFF)
 
 
 def agree(expected: Any, got: Any) -> bool:

@@ -14,6 +14,7 @@ import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -250,4 +251,26 @@ def test_bytes_left_above_the_heap_are_reported(gen_dir: Path) -> None:
     out = runner.run(samples=3)
     assert {f.what for f in out.failures} == {
         "memory above the guest's heap was written to: the bindings wrote past what they allocated"
+    }
+
+
+def test_core_values_must_be_the_canonical_ones(gen_dir: Path) -> None:
+    """A true ``bool`` is the core value 1, not any other non-zero one: a reference lowering it as
+    2 (which the bindings lift as true all the same) no longer matches the core values the
+    bindings lower, for a flat argument and for a flat result."""
+    real = ref.lower_flat
+
+    def bool_as_two(cx: ref.LiftLowerContext, v: Any, t_: Any) -> list[Any]:
+        return [2] if t_ == t.Prim("bool") and v else real(cx, v, t_)
+
+    world = single(["bool", "s8"], "bool", features=NO_RESOURCES)
+    runner = RefRunner(world, gen_dir)
+    site = runner.site(*next(world.functions()))
+    with mock.patch.object(ref, "lower_flat", bool_as_two):
+        for i in range(8):
+            runner.export_direction(site, random.Random(i))
+            runner.import_direction(site, random.Random(i))
+    assert {f.what for f in runner.failures} == {
+        "the bindings lowered other core values than the reference (pointers aside)",
+        "the bindings lowered another core result than the reference (pointers aside)",
     }
