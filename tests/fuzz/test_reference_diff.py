@@ -163,6 +163,8 @@ def test_spilled_joined_variants_in_each_encoding(encoding: str, gen_dir: Path) 
     out = runner.run(samples=12)
     assert not out.failures, "\n\n".join(map(str, out.failures[:5]))
     assert runner.counts.calls == {engine: 24 for engine in ENGINES}
+    # the compiled helper on one cabi instance, the plain paths on the other
+    assert runner.instance("cabi")._rt.compiled and not runner.instance("cabi-plain")._rt.compiled
 
 
 def test_memories_that_move_while_the_bindings_allocate(gen_dir: Path) -> None:
