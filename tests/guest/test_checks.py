@@ -185,9 +185,9 @@ def _checks_module(tmp_path: Path) -> ModuleType:
 
 def _host(name: str) -> Any:
     return {
-        "U8": rt.IntCodec("u8", 0, None, 8, False),
-        "S8": rt.IntCodec("s8", 0, None, 8, True),
-        "U64": rt.IntCodec("u64", 0, None, 64, False),
+        "U8": rt.IntCodec("u8", 0, None),
+        "S8": rt.IntCodec("s8", 0, None),
+        "U64": rt.IntCodec("u64", 0, None),
         "BOOL": rt.BoolCodec(),
         "CHAR": rt.CharCodec(),
         "STRING": rt.StringCodec(),

@@ -20,12 +20,12 @@ from __future__ import annotations
 import ctypes
 import enum
 import math
-import struct
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Protocol
 
+from witgen.abi.values import F32_MAX, INT_RANGES
 from witgen.runtime import _capi as C
 from witgen.runtime import internals
 from witgen.runtime.errors import ResourceDropped
@@ -156,12 +156,11 @@ class IntCodec(Scalar):
     def dyn_classes(self) -> set[type]:
         return {int}
 
-    def __init__(self, wit: str, kind: int, ctype: Any, bits: int, signed: bool) -> None:
+    def __init__(self, wit: str, kind: int, ctype: Any) -> None:
         self.wit = wit
         self.kind = kind
         self.ctype = ctype
-        self.lo = -(1 << (bits - 1)) if signed else 0
-        self.hi = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
+        self.lo, self.hi = INT_RANGES[wit]
 
     def prepare(self, cx: Instance, v: Any) -> Any:
         if type(v) is not int:
@@ -171,9 +170,6 @@ class IntCodec(Scalar):
         if v < self.lo or v > self.hi:
             raise ValueError(f"{v} is out of range for {self.wit} ({self.lo}..{self.hi})")
         return v
-
-
-_F32_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
 
 
 class FloatCodec(Scalar):
@@ -193,7 +189,7 @@ class FloatCodec(Scalar):
                 v = float(v)
             except OverflowError:
                 raise ValueError(f"{v} is out of range for {self.wit}") from None
-        if self.kind == C.F32 and math.isfinite(v) and abs(v) > _F32_MAX:
+        if self.kind == C.F32 and math.isfinite(v) and abs(v) > F32_MAX:
             raise ValueError(f"{v} is out of range for f32")
         return v
 
@@ -250,14 +246,14 @@ class StringCodec(Codec):
 
 
 BOOL = BoolCodec()
-S8 = IntCodec("s8", C.S8, ctypes.c_int8, 8, True)
-U8 = IntCodec("u8", C.U8, ctypes.c_uint8, 8, False)
-S16 = IntCodec("s16", C.S16, ctypes.c_int16, 16, True)
-U16 = IntCodec("u16", C.U16, ctypes.c_uint16, 16, False)
-S32 = IntCodec("s32", C.S32, ctypes.c_int32, 32, True)
-U32 = IntCodec("u32", C.U32, ctypes.c_uint32, 32, False)
-S64 = IntCodec("s64", C.S64, ctypes.c_int64, 64, True)
-U64 = IntCodec("u64", C.U64, ctypes.c_uint64, 64, False)
+S8 = IntCodec("s8", C.S8, ctypes.c_int8)
+U8 = IntCodec("u8", C.U8, ctypes.c_uint8)
+S16 = IntCodec("s16", C.S16, ctypes.c_int16)
+U16 = IntCodec("u16", C.U16, ctypes.c_uint16)
+S32 = IntCodec("s32", C.S32, ctypes.c_int32)
+U32 = IntCodec("u32", C.U32, ctypes.c_uint32)
+S64 = IntCodec("s64", C.S64, ctypes.c_int64)
+U64 = IntCodec("u64", C.U64, ctypes.c_uint64)
 F32 = FloatCodec("f32", C.F32, ctypes.c_float)
 F64 = FloatCodec("f64", C.F64, ctypes.c_double)
 CHAR = CharCodec()

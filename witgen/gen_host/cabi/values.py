@@ -25,22 +25,14 @@ from contextlib import nullcontext
 
 from witgen.abi import Flattener, Layout
 from witgen.abi.shapes import CoreType
+from witgen.abi.values import INT_RANGES
 from witgen.component import types as ct
 from witgen.pyview.names import camel, snake
 from witgen.pyview.types import TypeView
 from witgen.resolve import ir
 from witgen.resolve.structural import Structural
 
-_INT_RANGES = {
-    ir.Prim.U8: (0, 0xFF),
-    ir.Prim.U16: (0, 0xFFFF),
-    ir.Prim.U32: (0, 0xFFFFFFFF),
-    ir.Prim.U64: (0, 0xFFFFFFFFFFFFFFFF),
-    ir.Prim.S8: (-0x80, 0x7F),
-    ir.Prim.S16: (-0x8000, 0x7FFF),
-    ir.Prim.S32: (-0x80000000, 0x7FFFFFFF),
-    ir.Prim.S64: (-0x8000000000000000, 0x7FFFFFFFFFFFFFFF),
-}
+_INT_RANGES = {p: INT_RANGES[p.value] for p in ir.Prim if p.value in INT_RANGES}
 _BITS = {ir.Prim.U8: 8, ir.Prim.U16: 16, ir.Prim.U32: 32, ir.Prim.U64: 64}
 _BITS.update({ir.Prim.S8: 8, ir.Prim.S16: 16, ir.Prim.S32: 32, ir.Prim.S64: 64})
 MEM_CODE = {

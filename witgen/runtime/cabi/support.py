@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from witgen.abi.definitions import UTF16_TAG
+from witgen.abi.values import F32_MAX
 from witgen.runtime.cabi.fastcall import CoreFault
 from witgen.runtime.errors import AbiViolation, HostBudgetExhausted, Trap
 from witgen.runtime.types import Err, Ok, Some
@@ -53,7 +54,7 @@ def out_of_fuel() -> Any:
     )
 
 
-f32_max = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
+f32_max = F32_MAX
 infs = (float("inf"), float("-inf"))
 ptrlen = struct.Struct("<II")
 u32s = struct.Struct("<I")
