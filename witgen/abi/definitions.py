@@ -32,7 +32,9 @@ from witgen.abi.signature import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
 from witgen.component import types as t
 
 MAX_LIST_BYTE_LENGTH = (1 << 28) - 1
-"""Lists (and strings) longer than this many bytes trap when lifted."""
+"""Lists longer than this many bytes trap when lifted."""
+MAX_STRING_BYTE_LENGTH = (1 << 28) - 1
+"""Strings longer than this many bytes (in their memory's encoding) trap when lifted."""
 UTF16_TAG = 1 << 31
 """The bit of a latin1+utf16 string's length that says its code units are UTF-16."""
 ENCODINGS = ("utf8", "utf16", "latin1+utf16")
@@ -150,6 +152,9 @@ def load_string_from_range(cx: LiftLowerContext, ptr: int, tagged_code_units: in
                 alignment, byte_length, encoding = 2, 2 * (tagged_code_units ^ UTF16_TAG), "utf-16-le"
             else:
                 alignment, byte_length, encoding = 2, tagged_code_units, "latin-1"
+    trap_if(
+        byte_length > MAX_STRING_BYTE_LENGTH, f"string of {byte_length} bytes is longer than 2^28 - 1 bytes"
+    )
     trap_if(ptr != align_to(ptr, alignment), f"unaligned string pointer {ptr} (alignment {alignment})")
     trap_if(ptr + byte_length > len(cx.memory()), f"string of {byte_length} bytes at {ptr} is out of bounds")
     try:
@@ -276,7 +281,7 @@ def store_string_into_range(cx: LiftLowerContext, v: str) -> tuple[int, int]:
             else:
                 data, align = v.encode("utf-16-le", "surrogatepass"), 2
                 units = len(data) // 2 | UTF16_TAG
-    trap_if(len(data) > MAX_LIST_BYTE_LENGTH, f"string of {len(data)} bytes is longer than 2^28 - 1 bytes")
+    trap_if(len(data) > MAX_STRING_BYTE_LENGTH, f"string of {len(data)} bytes is longer than 2^28 - 1 bytes")
     ptr = cx.alloc(align, len(data))
     cx.memory()[ptr : ptr + len(data)] = data
     if units is None:

@@ -18,7 +18,7 @@ from typing import Any
 import wasmtime
 
 from witgen.abi import MAX_FLAT_PARAMS, Flattener, FlatVariant, VariantLayout, flag_words
-from witgen.abi.definitions import MAX_LIST_BYTE_LENGTH
+from witgen.abi.definitions import MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH
 from witgen.component import types as t
 from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi.fastcall import caller
@@ -316,7 +316,7 @@ class Strings(_PtrLen):
             size = len(view)
             try:
                 for p, k in pairs:
-                    if p + k > size:
+                    if p + k > size or k > MAX_STRING_BYTE_LENGTH:
                         break
                     out.append((str(view[p : p + k], "utf-8"), "utf8", k))
                 else:

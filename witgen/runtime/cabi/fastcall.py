@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 import wasmtime
 
+from witgen.abi.definitions import MAX_STRING_BYTE_LENGTH
 from witgen.runtime import internals
 from witgen.runtime.cabi.gate import store_gate
 
@@ -290,12 +291,15 @@ def compiled_realloc(
 
 def load_utf8_strings(view: memoryview, ptr: int, count: int) -> tuple[bytes, tuple[int, ...]] | None:
     """`count` UTF-8 strings whose pairs are at `ptr` (span checked by the caller) as (their
-    bytes joined, their lengths), through `_wire`; None when one is out of bounds or invalid,
+    bytes joined, their lengths), through `_wire`; None when one is out of bounds, invalid or
+    longer than MAX_STRING_BYTE_LENGTH,
     or `_wire` is not built (the caller's plain path then lifts them, or traps). Callers decide
     when they are made whether to use the helper (`COMPILED`)."""
     if _c_strings is None:
         return None
     found: tuple[bytes, tuple[int, ...]] | None = _c_strings(view, ptr, count)
+    if found is not None and found[1] and max(found[1]) > MAX_STRING_BYTE_LENGTH:
+        return None  # the plain path traps on it
     return found
 
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from witgen.abi.definitions import UTF16_TAG
+from witgen.abi.definitions import MAX_STRING_BYTE_LENGTH, UTF16_TAG
 from witgen.abi.values import F32_MAX
 from witgen.runtime.cabi.fastcall import CoreFault
 from witgen.runtime.errors import AbiViolation, HostBudgetExhausted, Trap
@@ -221,7 +221,15 @@ def _enc_latin1_utf16(s: Any) -> tuple[bytes, int, int]:
     return data, (len(data) // 2) | UTF16_TAG, 2
 
 
+def _too_long(byte_length: int) -> None:
+    trap(
+        f"string of {byte_length} bytes is longer than 2^28 - 1 bytes (CanonicalABI.md MAX_STRING_BYTE_LENGTH)"
+    )
+
+
 def _ld_utf8(m: memoryview, ptr: int, n: int) -> str:
+    if n > MAX_STRING_BYTE_LENGTH:
+        _too_long(n)
     if ptr + n > len(m):
         trap(f"string content out-of-bounds: {n} bytes at {ptr}")
     try:
@@ -232,6 +240,8 @@ def _ld_utf8(m: memoryview, ptr: int, n: int) -> str:
 
 
 def _ld_utf16(m: memoryview, ptr: int, n: int) -> str:
+    if 2 * n > MAX_STRING_BYTE_LENGTH:
+        _too_long(2 * n)
     if ptr % 2 or ptr + 2 * n > len(m):
         what = "unaligned pointer" if ptr % 2 else "string content out-of-bounds"
         trap(f"{what}: UTF-16 string of {n} units at {ptr}")
@@ -245,6 +255,8 @@ def _ld_utf16(m: memoryview, ptr: int, n: int) -> str:
 def _ld_latin1_utf16(m: memoryview, ptr: int, n: int) -> str:
     if n & UTF16_TAG:
         return _ld_utf16(m, ptr, n ^ UTF16_TAG)
+    if n > MAX_STRING_BYTE_LENGTH:
+        _too_long(n)
     if ptr % 2 or ptr + n > len(m):
         what = "unaligned pointer" if ptr % 2 else "string content out-of-bounds"
         trap(f"{what}: latin-1 string of {n} bytes at {ptr}")
