@@ -103,6 +103,16 @@ def struct_address(item: Any) -> int:
     raise TypeError(f"{type(item).__name__} holds no C struct witgen knows")
 
 
+def same_extern(a: Any, b: Any) -> bool:
+    """Whether two wasmtime-py objects (memories, functions) name the same item of one store:
+    their C structs (store id, index) are equal."""
+    struct_a = getattr(a, "_memory", None) or getattr(a, "_func", None)
+    struct_b = getattr(b, "_memory", None) or getattr(b, "_func", None)
+    if struct_a is None or struct_b is None or type(struct_a) is not type(struct_b):
+        return a is b
+    return bytes(struct_a) == bytes(struct_b)
+
+
 def core_instance_struct(instance: wasmtime.Instance) -> Any:
     """A core instance's `wasmtime_instance_t` (for `byref`)."""
     return instance._instance

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from witgen.abi import Flattener, func_signature
+from witgen.abi import Flattener, func_signature, task_return_signature
 from witgen.component import types as t
 from witgen.runtime.cabi.plan import (
     CoreExport,
@@ -33,6 +33,7 @@ from witgen.runtime.cabi.plan import (
     Reg,
     ResourceBuiltin,
     Step,
+    TaskReturn,
 )
 from witgen.runtime.cabi.resolve import ResourceSlot, children
 from witgen.runtime.errors import LinkError
@@ -52,6 +53,8 @@ BUILTINS: dict[str, CoreSignature] = {
     "resource.rep": (("i32",), ("i32",)),
     "resource.drop": (("i32",), ()),
 }
+CALLBACK: CoreSignature = (("i32", "i32", "i32"), ("i32",))
+"""An async lift's callback: (event code, payload 1, payload 2) -> packed callback code."""
 EXTERNS = ("func", "memory", "table", "global")
 """What a core module may import."""
 
@@ -103,7 +106,10 @@ class _Checker:
             if isinstance(step, Fuse):
                 lift = self.step(step.callee)
                 assert isinstance(lift, Lift)
-                sig = func_signature(self.abi, lift.type, "lower")
+                sig = func_signature(self.abi, lift.type, "lower", async_=step.options.is_async)
+                return "func", (sig.params, sig.results)
+            if isinstance(step, TaskReturn):
+                sig = task_return_signature(self.abi, t.FuncType((), step.result))
                 return "func", (sig.params, sig.results)
             if isinstance(step, InstantiateCore):
                 return "core instance", None
@@ -134,23 +140,30 @@ class _Checker:
         if sig != expected:
             raise LinkError(f"{what} has core type {show(sig)}, but it must be {show(expected)}")
 
-    def options(self, o: OptionsPlan, what: str, lifted: CoreSignature | None = None) -> None:
+    def options(
+        self, o: OptionsPlan, what: str, lifted: CoreSignature | None = None, async_allowed: bool = False
+    ) -> None:
         if o.memory is not None:
             kind, _ = self.item(o.memory)
             if kind != "memory":
                 raise LinkError(f"the memory option of {what} names a {kind}, not a core memory")
         if o.realloc is not None:
             self.func(o.realloc, REALLOC, f"the realloc option of {what}")
-        if o.callback is not None or o.is_async:
+        if (o.callback is not None or o.is_async) and not async_allowed:
             raise LinkError(f"{what}: async canonical options are not supported by witgen's cabi engine")
+        if o.callback is not None:
+            if not o.is_async:
+                raise LinkError(f"{what}: a callback option needs the async option")
+            self.func(o.callback, CALLBACK, f"the callback option of {what}")
         if lifted is not None and o.post_return is not None:  # only a lift ever calls it
+            if o.is_async:
+                raise LinkError(f"{what}: an async lift has no post-return")
             self.func(o.post_return, (lifted[1], ()), f"the post-return option of {what}")
 
     def lift(self, s: Lift) -> None:
         what = f"the lifted function {s.name or f'(register {s.reg})'}"
-        if s.type.is_async:
-            raise LinkError(f"{what}: async functions are not supported by witgen's cabi engine")
-        lifted = func_signature(self.abi, s.type, "lift")
+        o = s.options
+        lifted = func_signature(self.abi, s.type, "lift", async_=o.is_async, callback=o.callback is not None)
         expected = (lifted.params, lifted.results)
         kind, sig = self.item(s.core)
         if kind != "func":
@@ -161,15 +174,22 @@ class _Checker:
                 f"{what} has component type {show_cabi_func(s.type)}, which flattens to core type"
                 f" {show(expected)}, but its core function has type {show(sig)}"
             )
-        self.options(s.options, what, expected)
+        self.options(s.options, what, expected, async_allowed=True)
         in_memory = lifted.params_in_memory or any(_uses_memory(p) for _, p in s.type.params)
-        result_in_memory = lifted.results_in_memory or (
-            s.type.result is not None and _uses_memory(s.type.result)
+        result_in_memory = not o.is_async and (  # an async lift's result goes through task.return
+            lifted.results_in_memory or (s.type.result is not None and _uses_memory(s.type.result))
         )
         if (in_memory or result_in_memory) and s.options.memory is None:
             raise LinkError(f"{what} passes values in linear memory, but its options give no memory")
         if in_memory and s.options.realloc is None:
             raise LinkError(f"{what} takes values in linear memory, but its options give no realloc")
+
+    def task_return(self, s: TaskReturn) -> None:
+        self.options(s.options, "task.return")
+        sig = task_return_signature(self.abi, t.FuncType((), s.result))
+        in_memory = sig.params_in_memory or (s.result is not None and _uses_memory(s.result))
+        if in_memory and s.options.memory is None:
+            raise LinkError("task.return takes values in linear memory, but its options give no memory")
 
     def run(self) -> None:
         for s in self.steps:
@@ -178,7 +198,9 @@ class _Checker:
             elif isinstance(s, Lower):
                 self.options(s.options, f"the lowered import {'/'.join(s.path + (s.name,))}")
             elif isinstance(s, Fuse):
-                self.options(s.options, f"the lowered function {s.label}")
+                self.options(s.options, f"the lowered function {s.label}", async_allowed=True)
+            elif isinstance(s, TaskReturn):
+                self.task_return(s)
             elif isinstance(s, DefineResource) and s.dtor is not None:
                 self.func(s.dtor, DTOR, f"the destructor of {s.slot.name}")
             elif isinstance(s, InstantiateCore):

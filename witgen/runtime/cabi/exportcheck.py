@@ -39,6 +39,12 @@ def check_exports(plan: Plan, interface: str, specs: SiteSpecs) -> None:
         step = plan.steps[item.index] if isinstance(item, Reg) else None
         if not isinstance(step, Lift):
             raise LinkError(f"the component's export {qualname} is not a function")
+        if step.type.is_async and spec[5] is not None:  # the bindings have sync call code for it
+            raise LinkError(
+                f"the component's export {qualname} is an async function, but the bindings call it as a"
+                " sync one: regenerate them from the component's WIT (witgen's cabi engine runs async"
+                " functions only between components so far)"
+            )
         check_func(qualname, params, result, cabi_func(step.type, resource))
 
 

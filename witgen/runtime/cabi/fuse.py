@@ -18,6 +18,7 @@ import wasmtime
 from witgen.abi import Flattener, func_signature
 from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi.convert import U32, Bool, Char, Codec, Float, Int, Side, Unsupported, codec, fields
+from witgen.runtime.cabi.fuse_async import fuse_async
 from witgen.runtime.cabi.state import (
     CANNOT_LEAVE,
     CallScope,
@@ -44,8 +45,6 @@ def fuse(
     the caller with the message `on_error` returns (which may keep the exception to re-raise).
     """
     ft = callee.type
-    if ft.is_async or callee.options.is_async:
-        raise LinkError(f"cannot link {name}: async functions between components are not supported")
     try:
         abi = Flattener()
         params = fields([p for _, p in ft.params], abi)
@@ -54,6 +53,15 @@ def fuse(
         raise LinkError(
             f"cannot link {name}: witgen's cabi engine cannot pass {exc} between components"
         ) from None
+    if callee.options.is_async or caller_options.is_async:
+        lowered_async = func_signature(abi, ft, "lower", async_=caller_options.is_async)
+        return fastcall.host_func(
+            store,
+            fastcall.slot_codes(lowered_async.params),
+            fastcall.slot_codes(lowered_async.results),
+            fuse_async(store, callee, caller, caller_options, name, abi, params, result),
+            on_error,
+        )
     lifted = func_signature(abi, ft, "lift")  # the callee's core function
     lowered = func_signature(abi, ft, "lower")  # the adapter, as the caller imports it
     spill_params = lifted.params_in_memory  # more than MAX_FLAT_PARAMS values

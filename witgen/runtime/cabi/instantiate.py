@@ -28,6 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import wasmtime
 
+from witgen.abi import Flattener, task_return_signature
 from witgen.component import binary as b
 from witgen.component import types as t
 from witgen.runtime import internals
@@ -51,9 +52,10 @@ from witgen.runtime.cabi.plan import (
     Reg,
     ResourceBuiltin,
     Step,
+    TaskReturn,
     plan,
 )
-from witgen.runtime.cabi.resolve import ResourceSlot, bind_func
+from witgen.runtime.cabi.resolve import ResourceSlot, bind_func, bind_val
 from witgen.runtime.cabi.state import (
     CanonOptions,
     ComponentInstance,
@@ -62,6 +64,9 @@ from witgen.runtime.cabi.state import (
     resource_drop,
     resource_new,
     resource_rep,
+)
+from witgen.runtime.cabi.state import (
+    task_return as canon_task_return,
 )
 from witgen.runtime.errors import LinkError, Trap
 
@@ -360,6 +365,19 @@ class _Run:
         self.keep += (adapter, body)
         self.regs[s.reg] = adapter
 
+    def task_return(self, s: TaskReturn) -> None:
+        inst = self.regs[s.instance]
+        options = self.options(s.options)
+        result = None if s.result is None else bind_val(s.result, self.resource_type)
+        sig = task_return_signature(Flattener(), t.FuncType((), result))
+
+        def body(*flat: Any) -> None:
+            canon_task_return(inst, result, options, list(flat))
+
+        func, owner = fastcall.host_func(self.store, fastcall.slot_codes(sig.params), "", body, self.on_error)
+        self.keep += (func, owner)
+        self.regs[s.reg] = func
+
     def caller(self, s: Lower) -> ComponentInstance:
         caller: ComponentInstance = self.regs[s.caller]
         return caller
@@ -399,6 +417,7 @@ _HANDLERS: dict[type, Callable[[_Run, Any], None]] = {
     InstantiateCore: _Run.instantiate_core,
     Lift: _Run.lift,
     Fuse: _Run.fuse,
+    TaskReturn: _Run.task_return,
 }
 _WHILE_MISSING = {NewInstance, HostResource, Lower}
 """The steps still run once an import is missing: those that find more missing imports."""

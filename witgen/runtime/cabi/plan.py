@@ -166,6 +166,17 @@ class Fuse(Step):
 
 
 @dataclass(eq=False)
+class TaskReturn(Step):
+    """`canon task.return` for the component instance in register `instance`: the core function
+    an async-lifted function of that instance calls with its result (`result`, resolved; None
+    for none), lifted with `options` (CanonicalABI.md `canon_task_return`)."""
+
+    instance: int
+    result: t.ValType | None
+    options: OptionsPlan
+
+
+@dataclass(eq=False)
 class ResourceBuiltin(Step):
     """`resource.new`, `resource.rep` or `resource.drop` for the instance in register `caller`."""
 
@@ -492,6 +503,17 @@ class _Planner:
                 self.add(ResourceBuiltin(self.next_reg, d.op, frame.inst, rt.reg))
             )
             return
+        if d.op == "task.return":
+            result = None
+            if d.result is not None:
+                result = _declared_type(d.result, frame.space("type"), frame.type_chain()[1:], self.measure)
+            options = self.options(frame, d.opts)
+            if options.is_async or options.callback is not None or options.post_return is not None:
+                raise LinkError(
+                    f"{where}: task.return takes only memory, realloc and string-encoding options"
+                )
+            frame.space("core func").append(self.add(TaskReturn(self.next_reg, frame.inst, result, options)))
+            return
         raise LinkError(f"{where} (core func {d.index}) is not supported by witgen's cabi engine")
 
     def lower(self, frame: _Frame, d: b.Canon) -> Reg:
@@ -517,10 +539,6 @@ class _Planner:
             )
         lift = self.lift_of(f)
         if lift is not None:
-            if options.is_async:
-                raise LinkError(
-                    f"{frame.name}: async canon lower of {lift.name or 'a lifted function'} is not supported"
-                )
             label = lift.name or f"func {d.func} of {self.instance_name(lift.instance)}"
             return self.add(Fuse(self.next_reg, lift.reg, frame.inst, options, label))
         raise LinkError(f"{frame.name}: canon lower of func {d.func}, which is not a function")

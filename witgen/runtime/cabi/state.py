@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import wasmtime
 
-from witgen.component.types import FuncType
+from witgen.component.types import FuncType, ValType
+from witgen.runtime import internals
 from witgen.runtime.errors import HostBudgetExhausted, Trap
 
 MAX_HANDLES = 100_000
@@ -118,9 +120,33 @@ class ComponentInstance:
     """False while its `post-return` or `realloc` runs (the engine calls both)."""
     may_enter: bool = True
     poisoned: str | None = None
+    task: AsyncTask | None = None
+    """The async-lifted call running in the instance, which its `task.return` resolves."""
 
     def __repr__(self) -> str:
         return f"<ComponentInstance {self.name}>"
+
+
+class AsyncTask:
+    """An async-lifted call in progress (CanonicalABI.md `Task`), as witgen's engine runs one:
+    to completion, without waiting. `task.return` resolves it once, with a value of the
+    function's result type lifted with options agreeing with the lift's (`options`: memory and
+    string encoding); `on_resolve` takes the flat values and the `task.return` options."""
+
+    __slots__ = ("result", "options", "on_resolve", "resolved", "scope")
+
+    def __init__(
+        self,
+        result: ValType | None,
+        options: CanonOptions,
+        on_resolve: Callable[[list[Any], CanonOptions], None],
+        scope: CallScope,
+    ) -> None:
+        self.result = result
+        self.options = options
+        self.on_resolve = on_resolve
+        self.resolved = False
+        self.scope = scope
 
 
 class CallScope:
@@ -154,6 +180,33 @@ class CanonOptions:
     string_encoding: str  # "utf8" | "utf16" | "latin1+utf16"
     is_async: bool = False
     callback: wasmtime.Func | None = None
+
+
+def task_return(
+    inst: ComponentInstance, result: ValType | None, options: CanonOptions, flat: list[Any]
+) -> None:
+    """`canon task.return` (CanonicalABI.md `canon_task_return`): resolve the async-lifted call
+    running in `inst` with the flat values of its result."""
+    trap_if(not inst.may_leave, CANNOT_LEAVE)
+    task = inst.task
+    if task is None:
+        raise Trap("task.return called outside an async-lifted call")
+    trap_if(task.result != result, "task.return's result type is not the async-lifted function's")
+    trap_if(
+        task.options.string_encoding != options.string_encoding
+        or not _same_memory(task.options.memory, options.memory),
+        "task.return's memory or string-encoding options differ from the async lift's",
+    )
+    trap_if(task.resolved, "task.return called twice")
+    trap_if(task.scope.num_borrows > 0, "task.return called with borrowed handles not yet dropped")
+    task.resolved = True
+    task.on_resolve(flat, options)
+
+
+def _same_memory(a: wasmtime.Memory | None, b: wasmtime.Memory | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return internals.same_extern(a, b)
 
 
 # --- the handle operations of lifting and lowering -------------------------------------------
