@@ -34,7 +34,7 @@ def test_async_calls_between_components_run_to_completion_and_trap_as_the_spec_s
     script = Script("async_fused.wast", tmp_path, [Command(c["type"], int(c["line"]), c) for c in commands])
     outcomes = run_script(script, "cabi")
     kinds = [o.kind for o in outcomes]
-    assert kinds.count("return") == 5 and kinds.count("trap") == 7, kinds
+    assert kinds.count("return") == 5 and kinds.count("trap") == 8, kinds
     failed = [f"line {o.line}: {o.reason}" for o in outcomes if not o.passed]
     assert not failed, failed
     notes = [f"line {o.line}: {o.note}" for o in outcomes if o.note]
