@@ -18,15 +18,15 @@ import wasmtime
 from witgen.abi import Flattener, func_signature
 from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi.convert import U32, Bool, Char, Codec, Float, Int, Side, Unsupported, codec, fields
+from witgen.runtime.cabi.crossing import crossing
 from witgen.runtime.cabi.fuse_async import fuse_async
 from witgen.runtime.cabi.state import (
-    CANNOT_LEAVE,
     CallScope,
     CanonOptions,
     ComponentInstance,
     LiftedFunc,
 )
-from witgen.runtime.errors import InstanceDead, LinkError, Trap
+from witgen.runtime.errors import LinkError, Trap
 
 
 def fuse(
@@ -90,23 +90,10 @@ def fuse(
         f"{name}: return area",
     )
 
-    def enter() -> None:
-        if not caller.may_leave:
-            raise Trap(f"{name}: {CANNOT_LEAVE}")
-        if callee_inst.poisoned is not None:
-            raise InstanceDead(f"{name}: {callee_inst.name} trapped earlier ({callee_inst.poisoned})")
-        if not callee_inst.may_enter:
-            raise Trap(f"{name}: cannot re-enter {callee_inst.name}")
+    enter, run = crossing(caller, callee_inst, name)
 
     def invoke(flat: list[Any]) -> Any:
-        callee_inst.may_enter = False
-        try:
-            return core(*flat)
-        except fastcall.CoreFault as exc:
-            callee_inst.poisoned = str(exc)
-            raise Trap(f"{name} trapped in {callee_inst.name}: {exc}") from exc
-        finally:
-            callee_inst.may_enter = True
+        return run(core, flat)
 
     numbers = (
         not spill_params

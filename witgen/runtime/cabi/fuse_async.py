@@ -22,15 +22,15 @@ from witgen.abi import Flattener, func_signature
 from witgen.runtime.cabi import fastcall
 from witgen.runtime.cabi.convert import U32, Codec, Side
 from witgen.runtime.cabi.convert import fields as fields_codec
+from witgen.runtime.cabi.crossing import crossing
 from witgen.runtime.cabi.state import (
-    CANNOT_LEAVE,
     AsyncTask,
     CallScope,
     CanonOptions,
     ComponentInstance,
     LiftedFunc,
 )
-from witgen.runtime.errors import InstanceDead, Trap
+from witgen.runtime.errors import Trap
 
 RETURNED = 2
 """The subtask state an async lower reports when the callee returned before the lower did."""
@@ -71,23 +71,12 @@ def fuse_async(
     n_args = len(lowered.params) - (1 if lowered.retptr else 0)
     returned = fields_codec([] if ft.result is None else [ft.result], abi)  # task.return's values
 
-    def enter() -> None:
-        if not caller.may_leave:
-            raise Trap(f"{name}: {CANNOT_LEAVE}")
-        if callee_inst.poisoned is not None:
-            raise InstanceDead(f"{name}: {callee_inst.name} trapped earlier ({callee_inst.poisoned})")
-        if not callee_inst.may_enter:
-            raise Trap(f"{name}: cannot re-enter {callee_inst.name}")
+    enter, run_core = crossing(caller, callee_inst, name)
 
     def run(func: Callable[..., Any], args: list[Any]) -> Any:
-        callee_inst.may_enter = False
         try:
-            return func(*args)
-        except fastcall.CoreFault as exc:
-            callee_inst.poisoned = str(exc)
-            raise Trap(f"{name} trapped in {callee_inst.name}: {exc}") from exc
+            return run_core(func, args)
         finally:
-            callee_inst.may_enter = True
             src.stale()
             dst.stale()
 
