@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +51,6 @@ def task_return_of(flat: Any, func: ir.Function) -> CoreSignature:
 
 def shape_of(shape: Shape, resolve: ir.Resolve) -> Shape:
     """`shape` with IR members written as the structural types the ABI gives back."""
-    import dataclasses
-
     structural = Structural(resolve)
 
     def member(x: Any) -> Any:

@@ -270,22 +270,18 @@ def store_string_into_range(cx: LiftLowerContext, v: str) -> tuple[int, int]:
     The spec transcodes from the source component's encoding with a growing allocation; a host
     string has no encoding, so this allocates the final size at once. The bytes written are
     the same (a latin1+utf16 string is latin1 when every character fits, UTF-16 otherwise)."""
-    match cx.string_encoding:
-        case "utf8":
-            data, units, align = v.encode("utf-8"), None, 1
-        case "utf16":
-            data, units, align = v.encode("utf-16-le", "surrogatepass"), None, 2
-        case _:
-            if all(ord(c) < 0x100 for c in v):
-                data, units, align = v.encode("latin-1"), None, 2
-            else:
-                data, align = v.encode("utf-16-le", "surrogatepass"), 2
-                units = len(data) // 2 | UTF16_TAG
+    if cx.string_encoding == "utf8":
+        data, align = v.encode("utf-8"), 1
+        units = len(data)
+    elif cx.string_encoding == "latin1+utf16" and all(ord(c) < 0x100 for c in v):
+        data, align = v.encode("latin-1"), 2
+        units = len(data)
+    else:
+        data, align = v.encode("utf-16-le", "surrogatepass"), 2
+        units = len(data) // 2 | (UTF16_TAG if cx.string_encoding == "latin1+utf16" else 0)
     trap_if(len(data) > MAX_STRING_BYTE_LENGTH, f"string of {len(data)} bytes is longer than 2^28 - 1 bytes")
     ptr = cx.alloc(align, len(data))
     cx.memory()[ptr : ptr + len(data)] = data
-    if units is None:
-        units = len(data) // 2 if cx.string_encoding == "utf16" else len(data)
     return ptr, units
 
 

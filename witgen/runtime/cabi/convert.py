@@ -594,8 +594,9 @@ def codec(vt: t.ValType, abi: Flattener | None = None) -> Codec:
 
 def fields(types: list[t.ValType], abi: Flattener) -> Fields:
     """Values of `types` one after the other, as spilled parameters sit in memory."""
-    c = Fields([codec(x, abi) for x in types], abi.layout.fields(types).offsets)
-    c.size, c.align = abi.layout.fields(types).size, abi.layout.fields(types).align
+    layout = abi.layout.fields(types)
+    c = Fields([codec(x, abi) for x in types], layout.offsets)
+    c.size, c.align = layout.size, layout.align
     c.flat = abi.flatten_types(types) if abi.count_types(types) <= MAX_FLAT_PARAMS else None
     return c
 

@@ -80,7 +80,7 @@ def fuse_async(
             src.stale()
             dst.stale()
 
-    def lift_returned(flat: list[Any], options: CanonOptions) -> Any:
+    def lift_returned(flat: list[Any]) -> Any:
         """`task.return`'s values, lifted out of the callee (through memory past 16 of them)."""
         if returned.flat is None:
             ptr = flat[0] & U32
@@ -137,10 +137,7 @@ def fuse_async(
     def _call_callee(flat: list[Any], scope: CallScope) -> Any:
         outcome: list[Any] = []
 
-        def on_resolve(values: list[Any], options: CanonOptions) -> None:
-            outcome.append(lift_returned(values, options))
-
-        task = AsyncTask(ft.result, lift_options, on_resolve, scope)
+        task = AsyncTask(ft.result, lift_options, lambda values: outcome.append(lift_returned(values)), scope)
         outer, callee_inst.task = callee_inst.task, task
         try:
             packed = run(core, flat)

@@ -131,7 +131,8 @@ class AsyncTask:
     """An async-lifted call in progress (CanonicalABI.md `Task`), as witgen's engine runs one:
     to completion, without waiting. `task.return` resolves it once, with a value of the
     function's result type lifted with options agreeing with the lift's (`options`: memory and
-    string encoding); `on_resolve` takes the flat values and the `task.return` options."""
+    string encoding); `on_resolve` takes the flat values (lifted with the lift's side, whose memory
+    and encoding `task.return`'s must equal)."""
 
     __slots__ = ("result", "options", "on_resolve", "resolved", "scope")
 
@@ -139,7 +140,7 @@ class AsyncTask:
         self,
         result: ValType | None,
         options: CanonOptions,
-        on_resolve: Callable[[list[Any], CanonOptions], None],
+        on_resolve: Callable[[list[Any]], None],
         scope: CallScope,
     ) -> None:
         self.result = result
@@ -200,7 +201,7 @@ def task_return(
     trap_if(task.resolved, "task.return called twice")
     trap_if(task.scope.num_borrows > 0, "task.return called with borrowed handles not yet dropped")
     task.resolved = True
-    task.on_resolve(flat, options)
+    task.on_resolve(flat)
 
 
 def _same_memory(a: wasmtime.Memory | None, b: wasmtime.Memory | None) -> bool:
